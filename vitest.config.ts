@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Tests import the workspace packages from source, so a change is tested without a rebuild.
+// Tests that spawn processes (CLI, two-process races, Hermes) use the built `dist/`: the
+// test command builds first.
+export default defineConfig({
+  resolve: {
+    alias: [
+      {
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-postgres|storage-redis|server|cli)\/([a-z-]+)$/,
+        replacement: `${root}packages/$1/src/$2.ts`,
+      },
+      {
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-postgres|storage-redis|server|cli)$/,
+        replacement: `${root}packages/$1/src/index.ts`,
+      },
+    ],
+  },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.mjs',
+    ],
+    // No `retry`: a flaky test is a race to fix, not to absorb.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Adapter suites share one PostgreSQL and one Redis: files run one at a time per
+    // worker, and each suite isolates itself by schema or key prefix.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
