@@ -1,0 +1,81 @@
+import base32Decode from 'base32-decode';
+import base32Encode from 'base32-encode';
+import { CloudMfaError } from './errors.js';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+// Number of data characters in a final quantum that encodes a whole number of bytes.
+const VALID_REMAINDERS = new Set([0, 2, 4, 5, 7]);
+
+/**
+ * Encodes bytes as RFC 4648 base32 (uppercase). Padding is off by default because
+ * `otpauth://` secrets are conventionally unpadded.
+ *
+ * @example
+ * ```ts
+ * encodeBase32(new TextEncoder().encode('12345678901234567890'));
+ * // 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'
+ * ```
+ */
+export function encodeBase32(bytes: Uint8Array, options: { padding?: boolean } = {}): string {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"bytes" expected Uint8Array');
+  }
+  return base32Encode(bytes, 'RFC4648', { padding: options.padding ?? false });
+}
+
+/**
+ * Decodes RFC 4648 base32, forgiving about what people and apps actually do (lowercase,
+ * spaces, tabs and line breaks anywhere, missing padding) and strict about everything else:
+ * a character outside the alphabet, padding in the middle or of the wrong length, an
+ * impossible length, or non-zero trailing bits each throw `ERR_BASE32_INVALID` with a message
+ * that names the problem and its position, never the input itself (it is usually a secret).
+ *
+ * @param title - the argument's name used in error messages, e.g. `'secret'`.
+ * @example
+ * ```ts
+ * decodeBase32('gezd gnbv gy3t qojq'); // 10 bytes: '1234567890'
+ * decodeBase32('GEZD!'); // throws ERR_BASE32_INVALID: '"secret" has a character outside the base32 alphabet at position 5'
+ * ```
+ */
+export function decodeBase32(input: string, title = 'secret'): Uint8Array {
+  if (typeof input !== 'string') {
+    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" expected a base32 string`);
+  }
+  let data = '';
+  let padding = 0;
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i] as string;
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+    if (ch === '=') {
+      padding++;
+      continue;
+    }
+    const up = ch >= 'a' && ch <= 'z' ? ch.toUpperCase() : ch;
+    if (!ALPHABET.includes(up)) {
+      throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has a character outside the base32 alphabet at position ${i + 1}`);
+    }
+    if (padding > 0) {
+      throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has padding ("=") before the end at position ${i + 1}`);
+    }
+    data += up;
+  }
+  if (data.length === 0) {
+    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" is empty`);
+  }
+  const remainder = data.length % 8;
+  if (!VALID_REMAINDERS.has(remainder)) {
+    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has an impossible length for base32 (${data.length} characters)`);
+  }
+  if (padding > 0 && (data.length + padding) % 8 !== 0) {
+    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has ${padding} padding characters where ${(8 - remainder) % 8} were expected`);
+  }
+  // The unused low bits of the last character must be zero, or two strings decode alike.
+  const unusedBits = (data.length * 5) % 8;
+  if (unusedBits > 0) {
+    const last = ALPHABET.indexOf(data[data.length - 1] as string);
+    if ((last & ((1 << unusedBits) - 1)) !== 0) {
+      throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has non-zero trailing bits (not a canonical base32 encoding)`);
+    }
+  }
+  return new Uint8Array(base32Decode(data, 'RFC4648'));
+}

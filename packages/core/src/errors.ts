@@ -1,0 +1,58 @@
+/**
+ * Stable error codes thrown by `@cloudmfa/core`. Other packages add their own codes; every
+ * code is a string constant that never changes meaning once released. Test against `code`,
+ * never against `message`.
+ */
+export type CoreErrorCode =
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_BASE32_INVALID'
+  | 'ERR_BASE64URL_INVALID'
+  | 'ERR_BASE45_INVALID'
+  | 'ERR_UTF8_INVALID'
+  | 'ERR_NO_RANDOM_SOURCE'
+  | 'ERR_SIGNATURE_FORMAT'
+  | 'ERR_CRYPTO_UNSUPPORTED';
+
+/**
+ * The one error class of the CloudMFA SDK. Misuse by the calling developer and malformed
+ * input at a trust boundary throw it; user typing errors on verify paths never do (they return
+ * a typed result instead).
+ *
+ * Messages never contain secrets, passwords, seeds or plaintext. `cause` is passed along only
+ * when it cannot carry such material.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decodeBase32(input);
+ * } catch (err) {
+ *   if (err instanceof CloudMfaError && err.code === 'ERR_BASE32_INVALID') showHint();
+ * }
+ * ```
+ */
+export class CloudMfaError<C extends string = string> extends Error {
+  /** Stable machine-readable code, e.g. `ERR_ENVELOPE_DECRYPT`. */
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = 'CloudMfaError';
+  }
+}
+
+/**
+ * True when `err` is a {@link CloudMfaError}, optionally with the given code.
+ * Works across bundled copies of the SDK, where `instanceof` may not.
+ *
+ * @example
+ * ```ts
+ * if (isCloudMfaError(err, 'ERR_OTPAUTH_SECRET')) askForTheSecretAgain();
+ * ```
+ */
+export function isCloudMfaError(err: unknown, code?: string): err is CloudMfaError {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown };
+  if (e.name !== 'CloudMfaError' || typeof e.code !== 'string') return false;
+  return code === undefined || e.code === code;
+}
