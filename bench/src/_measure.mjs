@@ -1,0 +1,54 @@
+// Shared measurement helpers for the bench modules.
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/**
+ * Runs `fn` (sync or async) repeatedly for about `ms` after a warm-up and returns operations
+ * per second. For async functions, `inFlight` calls are kept running concurrently.
+ */
+export async function opsPerSecond(fn, { ms = 1500, warmupMs = 300, inFlight = 1 } = {}) {
+  const runFor = async (duration) => {
+    let ops = 0;
+    const start = performance.now();
+    const end = start + duration;
+    if (inFlight === 1) {
+      while (performance.now() < end) {
+        const r = fn();
+        if (r && typeof r.then === 'function') await r;
+        ops++;
+      }
+    } else {
+      const worker = async () => {
+        while (performance.now() < end) {
+          await fn();
+          ops++;
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+    }
+    return (ops * 1000) / (performance.now() - start);
+  };
+  await runFor(warmupMs);
+  return runFor(ms);
+}
+
+/** Minified + gzipped size in bytes of an ESM snippet bundled with esbuild. */
+export async function bundleSize(contents, resolveDir) {
+  const out = await build({
+    stdin: { contents, resolveDir, loader: 'js' },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['import', 'default'],
+    treeShaking: true,
+    logLevel: 'silent',
+  });
+  return gzipSync(out.outputFiles[0].contents, { level: 9 }).length;
+}
+
+export const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+export const table = (header, rows) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
