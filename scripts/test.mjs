@@ -1,0 +1,41 @@
+// `pnpm test`: build every package, typecheck, run every vitest test, then publint + attw.
+// Prints one closing line `N passed, N failed` (tests plus the package checks) and exits
+// non-zero if any step failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status === 0;
+
+const steps = [];
+const step = (name, ok) => {
+  steps.push({ name, ok });
+  process.stdout.write(`\n== ${name}: ${ok ? 'ok' : 'FAILED'}\n`);
+  return ok;
+};
+
+const built = step('build', run('pnpm', ['-r', '--filter', './packages/**', 'run', 'build']));
+step('typecheck', run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const report = join(root, '.tmp', 'vitest-report.json');
+rmSync(report, { force: true });
+let passed = 0;
+let failed = 0;
+if (built) {
+  const ok = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    if (r.numTotalTests === 0) failed++;
+  } else failed++;
+  step('vitest', ok && failed === 0);
+} else failed++;
+
+const lint = step('publint + attw', run('node', [join(root, 'scripts', 'lint-packages.mjs')]));
+const stepFailures = steps.filter((s) => !s.ok && s.name !== 'vitest').length;
+process.stdout.write(`\n${passed + (lint ? 1 : 0)} passed, ${failed + stepFailures} failed\n`);
+process.exit(failed + stepFailures === 0 ? 0 : 1);
