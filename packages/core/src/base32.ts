@@ -1,5 +1,6 @@
 import base32Decode from 'base32-decode';
 import base32Encode from 'base32-encode';
+import { assertBytes } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -12,28 +13,27 @@ const VALID_REMAINDERS = new Set([0, 2, 4, 5, 7]);
  *
  * @example
  * ```ts
- * encodeBase32(new TextEncoder().encode('12345678901234567890'));
- * // 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'
+ * encodeBase32(utf8Encode('12345678901234567890')); // 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'
+ * encodeBase32(utf8Encode('f'), { padding: true }); // 'MY======'
  * ```
  */
 export function encodeBase32(bytes: Uint8Array, options: { padding?: boolean } = {}): string {
-  if (!(bytes instanceof Uint8Array)) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"bytes" expected Uint8Array');
-  }
-  return base32Encode(bytes, 'RFC4648', { padding: options.padding ?? false });
+  assertBytes(bytes, 'bytes');
+  return base32Encode(bytes, 'RFC4648', { padding: options?.padding === true });
 }
 
 /**
  * Decodes RFC 4648 base32, forgiving about what people and apps actually do (lowercase,
  * spaces, tabs and line breaks anywhere, missing padding) and strict about everything else:
  * a character outside the alphabet, padding in the middle or of the wrong length, an
- * impossible length, or non-zero trailing bits each throw `ERR_BASE32_INVALID` with a message
- * that names the problem and its position, never the input itself (it is usually a secret).
+ * impossible length, non-zero trailing bits or no data at all each throw `ERR_BASE32_INVALID`
+ * with a message that names the problem and its position, never the input itself (it is
+ * usually a secret). Linear in the input: bound untrusted text's length first.
  *
  * @param title - the argument's name used in error messages, e.g. `'secret'`.
  * @example
  * ```ts
- * decodeBase32('gezd gnbv gy3t qojq'); // 10 bytes: '1234567890'
+ * decodeBase32('gezd gnbv gy3t qojq'); // the 10 bytes of '1234567890'
  * decodeBase32('GEZD!'); // throws ERR_BASE32_INVALID: '"secret" has a character outside the base32 alphabet at position 5'
  * ```
  */
@@ -51,7 +51,7 @@ export function decodeBase32(input: string, title = 'secret'): Uint8Array {
       continue;
     }
     const up = ch >= 'a' && ch <= 'z' ? ch.toUpperCase() : ch;
-    if (!ALPHABET.includes(up)) {
+    if (ALPHABET.indexOf(up) < 0) {
       throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has a character outside the base32 alphabet at position ${i + 1}`);
     }
     if (padding > 0) {
@@ -66,8 +66,11 @@ export function decodeBase32(input: string, title = 'secret'): Uint8Array {
   if (!VALID_REMAINDERS.has(remainder)) {
     throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has an impossible length for base32 (${data.length} characters)`);
   }
-  if (padding > 0 && (data.length + padding) % 8 !== 0) {
-    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has ${padding} padding characters where ${(8 - remainder) % 8} were expected`);
+  // Padding is optional, but when present it must complete the last group exactly: a full
+  // group followed by '========' (or any surplus) is not RFC 4648 base32.
+  const expectedPadding = (8 - remainder) % 8;
+  if (padding > 0 && padding !== expectedPadding) {
+    throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has ${padding} padding characters where ${expectedPadding} were expected`);
   }
   // The unused low bits of the last character must be zero, or two strings decode alike.
   const unusedBits = (data.length * 5) % 8;
@@ -77,5 +80,6 @@ export function decodeBase32(input: string, title = 'secret'): Uint8Array {
       throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has non-zero trailing bits (not a canonical base32 encoding)`);
     }
   }
+  // Only reached with validated data: base32-decode's own error would quote the character.
   return new Uint8Array(base32Decode(data, 'RFC4648'));
 }

@@ -1,6 +1,14 @@
+import { assertBytes } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
-/** The RFC 9285 alphabet: exactly the QR code alphanumeric-mode character set. */
+/**
+ * The RFC 9285 alphabet: exactly the QR code alphanumeric-mode character set.
+ *
+ * @example
+ * ```ts
+ * BASE45_ALPHABET.length; // 45
+ * ```
+ */
 export const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
 /**
@@ -8,10 +16,12 @@ export const BASE45_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
  *
  * @example
  * ```ts
- * encodeBase45(new TextEncoder().encode('AB')); // 'BB8'
+ * encodeBase45(utf8Encode('AB')); // 'BB8'
+ * encodeBase45(utf8Encode('Hello!!')); // '%69 VD92EX0'
  * ```
  */
 export function encodeBase45(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   let out = '';
   let i = 0;
   for (; i + 1 < bytes.length; i += 2) {
@@ -30,12 +40,15 @@ export function encodeBase45(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes base45 (RFC 9285). A character outside the alphabet, a length of 1 mod 3, or a
- * group whose value overflows (RFC 9285 section 4.2) throws `ERR_BASE45_INVALID`.
+ * Decodes base45 (RFC 9285). A character outside the alphabet (lowercase included), a length
+ * of 1 mod 3, or a group whose value overflows (a triplet above 65535, a final pair above 255,
+ * RFC 9285 section 4.2) throws `ERR_BASE45_INVALID`. Every value has one encoding. Linear in
+ * the input: bound untrusted text's length first.
  *
  * @example
  * ```ts
- * decodeBase45('BB8'); // bytes of 'AB'
+ * decodeBase45('BB8'); // the bytes of 'AB'
+ * decodeBase45('GGW'); // throws ERR_BASE45_INVALID (65536 does not fit two bytes)
  * ```
  */
 export function decodeBase45(text: string, title = 'input'): Uint8Array {

@@ -1,3 +1,4 @@
+import { assertBytes } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -16,6 +17,7 @@ const LOOKUP = /* @__PURE__ */ (() => {
  * ```
  */
 export function encodeBase64Url(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -36,10 +38,12 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 /**
  * Decodes strict unpadded base64url: padding, `+`/`/`, whitespace, an impossible length or
  * non-zero trailing bits throw `ERR_BASE64URL_INVALID`, so every value has one encoding.
+ * The empty string decodes to no bytes. Linear in the input: bound untrusted text's length first.
  *
  * @example
  * ```ts
  * decodeBase64Url('-_8'); // Uint8Array [251, 255]
+ * decodeBase64Url('-_8='); // throws ERR_BASE64URL_INVALID (padding)
  * ```
  */
 export function decodeBase64Url(text: string, title = 'input'): Uint8Array {

@@ -1,8 +1,10 @@
+import { assertBytes, assertString } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
 /**
  * Compares two byte arrays in time that depends only on their lengths, not their contents.
- * Arrays of different lengths are unequal (the length is not treated as secret).
+ * Arrays of different lengths are unequal (the length is not treated as secret). A non-byte
+ * argument throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -10,6 +12,8 @@ import { CloudMfaError } from './errors.js';
  * ```
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  assertBytes(a, 'a');
+  assertBytes(b, 'b');
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
@@ -18,6 +22,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Compares two strings in time that depends only on their lengths (in UTF-16 code units).
+ * Strings of different lengths are unequal. A non-string argument throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -25,6 +30,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * ```
  */
 export function constantTimeEqualString(a: string, b: string): boolean {
+  assertString(a, 'a');
+  assertString(b, 'b');
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
@@ -32,7 +39,7 @@ export function constantTimeEqualString(a: string, b: string): boolean {
 }
 
 /**
- * Concatenates byte arrays.
+ * Concatenates byte arrays into a new one. A non-byte part throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -41,7 +48,11 @@ export function constantTimeEqualString(a: string, b: string): boolean {
  */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
-  for (const p of parts) length += p.length;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    assertBytes(p, `parts[${i}]`);
+    length += p.length;
+  }
   const out = new Uint8Array(length);
   let offset = 0;
   for (const p of parts) {
@@ -52,7 +63,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Encodes a string as UTF-8. Lone surrogates become U+FFFD, as `TextEncoder` does.
+ * Encodes a string as UTF-8, exactly as `TextEncoder` does (lone surrogates become U+FFFD).
  * Implemented here because Hermes (React Native) has no `TextEncoder` in older releases.
  *
  * @example
@@ -61,6 +72,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
  * ```
  */
 export function utf8Encode(text: string): Uint8Array {
+  assertString(text, 'text');
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
@@ -80,15 +92,19 @@ export function utf8Encode(text: string): Uint8Array {
 }
 
 /**
- * Decodes strict UTF-8: overlong forms, surrogates, truncated sequences and code points above
- * U+10FFFF throw `ERR_UTF8_INVALID` (decoded payloads are a trust boundary).
+ * Decodes strict UTF-8, as `new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })` does:
+ * overlong forms, surrogates, truncated sequences, stray continuation bytes and code points
+ * above U+10FFFF throw `ERR_UTF8_INVALID` (decoded payloads are a trust boundary). A leading
+ * byte-order mark is kept (U+FEFF), so decoding is lossless.
  *
  * @example
  * ```ts
  * utf8Decode(new Uint8Array([0x68, 0x69])); // 'hi'
+ * utf8Decode(new Uint8Array([0xc0, 0xaf])); // throws ERR_UTF8_INVALID (overlong '/')
  * ```
  */
 export function utf8Decode(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   let out = '';
   let i = 0;
   const fail = (): never => {
@@ -135,6 +151,7 @@ export function utf8Decode(bytes: Uint8Array): string {
  * ```
  */
 export function bytesToHex(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += ((bytes[i] as number) + 0x100).toString(16).slice(1);
   return s;
@@ -153,6 +170,6 @@ export function hexToBytes(hex: string): Uint8Array {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"hex" expected an even-length hexadecimal string');
   }
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 }

@@ -1,7 +1,12 @@
 /**
  * Stable error codes thrown by `@cloudmfa/core`. Other packages add their own codes; every
  * code is a string constant that never changes meaning once released. Test against `code`,
- * never against `message`.
+ * never against `message`. The table of meanings is in `docs/core.md`.
+ *
+ * @example
+ * ```ts
+ * const code: CoreErrorCode = 'ERR_BASE32_INVALID';
+ * ```
  */
 export type CoreErrorCode =
   | 'ERR_INVALID_ARGUMENT'
@@ -11,15 +16,18 @@ export type CoreErrorCode =
   | 'ERR_UTF8_INVALID'
   | 'ERR_NO_RANDOM_SOURCE'
   | 'ERR_SIGNATURE_FORMAT'
-  | 'ERR_CRYPTO_UNSUPPORTED';
+  | 'ERR_SIGNER_FAILED'
+  | 'ERR_CRYPTO_UNSUPPORTED'
+  | 'ERR_CRYPTO_PROVIDER';
 
 /**
  * The one error class of the CloudMFA SDK. Misuse by the calling developer and malformed
  * input at a trust boundary throw it; user typing errors on verify paths never do (they return
  * a typed result instead).
  *
- * Messages never contain secrets, passwords, seeds or plaintext. `cause` is passed along only
- * when it cannot carry such material.
+ * Messages never contain secrets, passwords, seeds or plaintext. Pass a `cause` only when it
+ * cannot carry such material. `cause` is set on the instance even where the runtime's `Error`
+ * ignores the ES2022 option (older Hermes).
  *
  * @example
  * ```ts
@@ -28,6 +36,7 @@ export type CoreErrorCode =
  * } catch (err) {
  *   if (err instanceof CloudMfaError && err.code === 'ERR_BASE32_INVALID') showHint();
  * }
+ * throw new CloudMfaError('ERR_ENVELOPE_DECRYPT', 'the envelope could not be opened');
  * ```
  */
 export class CloudMfaError<C extends string = string> extends Error {
@@ -38,6 +47,9 @@ export class CloudMfaError<C extends string = string> extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = 'CloudMfaError';
+    if (options?.cause !== undefined && (this as { cause?: unknown }).cause !== options.cause) {
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
+    }
   }
 }
 

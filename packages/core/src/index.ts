@@ -11,10 +11,16 @@ export {
   utf8Decode,
   utf8Encode,
 } from './bytes.js';
-export { derToRawSignature, isLowS, normalizeP256Signature, rawToDerSignature } from './crypto/ecdsa.js';
+export { createCryptoProvider } from './crypto/createCryptoProvider.js';
+export {
+  derToRawSignature,
+  isLowS,
+  normalizeP256Signature,
+  type P256SignatureFormat,
+  rawToDerSignature,
+} from './crypto/ecdsa.js';
 export {
   type CryptoProvider,
-  createCryptoProvider,
   type HashAlgorithm,
   nobleHash,
   type Pbkdf2Params,

@@ -1,16 +1,28 @@
+import { describe, isBytes } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
 /**
  * A clock: returns the current time in **milliseconds** since the Unix epoch. Every API that
  * depends on time takes one (`now`), so tests and servers pin it; none reads `Date.now()`
  * behind the caller's back except {@link systemClock}, the documented default.
+ *
+ * @example
+ * ```ts
+ * const now: Clock = () => 1_700_000_000_000;
+ * verifyTotp(code, secret, { now });
+ * ```
  */
 export type Clock = () => number;
 
 /**
  * A source of cryptographically secure random bytes: returns a fresh `Uint8Array` of length `n`.
  * Hosts without `globalThis.crypto.getRandomValues` (old Hermes builds) inject one, for example
- * `expo-crypto`'s `getRandomBytes`.
+ * `expo-crypto`'s `getRandomBytes`; wrap it with {@link checkedRandom}.
+ *
+ * @example
+ * ```ts
+ * const random: RandomSource = checkedRandom((n) => Crypto.getRandomBytes(n));
+ * ```
  */
 export type RandomSource = (n: number) => Uint8Array;
 
@@ -24,22 +36,34 @@ export type RandomSource = (n: number) => Uint8Array;
  */
 export const systemClock: Clock = () => Date.now();
 
+function assertTime(value: unknown, title: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"${title}" expected a finite number of milliseconds, got ${describe(value)}`);
+  }
+}
+
 /**
- * A clock fixed at `ms` that moves only when told: the clock every test uses.
+ * A clock fixed at `ms` that moves only when told: the clock every test uses. A non-finite
+ * time throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
  * const clock = fixedClock(1_700_000_000_000);
  * clock.advance(30_000);
+ * clock(); // 1_700_000_030_000
  * ```
  */
 export function fixedClock(ms: number): Clock & { set(ms: number): void; advance(ms: number): void } {
+  assertTime(ms, 'ms');
   let t = ms;
   const clock = (() => t) as Clock & { set(ms: number): void; advance(ms: number): void };
   clock.set = (v: number) => {
+    assertTime(v, 'ms');
     t = v;
   };
   clock.advance = (d: number) => {
+    assertTime(d, 'ms');
+    assertTime(t + d, 'ms');
     t += d;
   };
   return clock;
@@ -47,9 +71,18 @@ export function fixedClock(ms: number): Clock & { set(ms: number): void; advance
 
 const MAX_RANDOM_REQUEST = 65536;
 
+function assertRandomLength(n: unknown): asserts n is number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > MAX_RANDOM_REQUEST) {
+    throw new CloudMfaError(
+      'ERR_INVALID_ARGUMENT',
+      `"n" expected an integer in [0, ${MAX_RANDOM_REQUEST}], got ${typeof n === 'number' && Number.isSafeInteger(n) ? n : describe(n)}`,
+    );
+  }
+}
+
 /**
- * The default random source: `globalThis.crypto.getRandomValues`. Throws
- * `ERR_NO_RANDOM_SOURCE` when the runtime has none; it never falls back to `Math.random`.
+ * The default random source: `globalThis.crypto.getRandomValues`, at most 65536 bytes a call.
+ * Throws `ERR_NO_RANDOM_SOURCE` when the runtime has none; it never falls back to `Math.random`.
  *
  * @example
  * ```ts
@@ -57,9 +90,7 @@ const MAX_RANDOM_REQUEST = 65536;
  * ```
  */
 export const systemRandom: RandomSource = (n: number) => {
-  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_RANDOM_REQUEST) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"n" expected an integer in [0, ${MAX_RANDOM_REQUEST}], got ${n}`);
-  }
+  assertRandomLength(n);
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (!c || typeof c.getRandomValues !== 'function') {
     throw new CloudMfaError(
@@ -67,12 +98,16 @@ export const systemRandom: RandomSource = (n: number) => {
       'no secure random source: globalThis.crypto.getRandomValues is missing; pass `random` explicitly',
     );
   }
-  return c.getRandomValues(new Uint8Array(n));
+  const out = new Uint8Array(n);
+  c.getRandomValues(out);
+  return out;
 };
 
 /**
- * Wraps a host-provided random source with a length check, so a buggy native bridge cannot
- * silently return short or non-byte output.
+ * Wraps a host-provided random source with checks, so a buggy native bridge cannot silently
+ * return short or non-byte output (`ERR_NO_RANDOM_SOURCE`). The bytes are copied, so a bridge
+ * that reuses one buffer cannot make two keys alias. Every `random` given to `@cloudmfa/core`
+ * goes through it.
  *
  * @example
  * ```ts
@@ -80,11 +115,18 @@ export const systemRandom: RandomSource = (n: number) => {
  * ```
  */
 export function checkedRandom(source: RandomSource): RandomSource {
+  if (typeof source !== 'function') {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"random" expected a function, got ${describe(source)}`);
+  }
   return (n) => {
-    const out = source(n);
-    if (!(out instanceof Uint8Array) || out.length !== n) {
-      throw new CloudMfaError('ERR_NO_RANDOM_SOURCE', `random source returned ${out instanceof Uint8Array ? out.length : 'non-byte'} output for ${n} bytes`);
+    assertRandomLength(n);
+    const out: unknown = source(n);
+    if (!isBytes(out) || out.length !== n) {
+      throw new CloudMfaError(
+        'ERR_NO_RANDOM_SOURCE',
+        `random source returned ${isBytes(out) ? `${out.length} bytes` : describe(out)} where ${n} bytes were requested`,
+      );
     }
-    return out;
+    return Uint8Array.from(out);
   };
 }

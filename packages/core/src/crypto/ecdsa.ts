@@ -1,3 +1,4 @@
+import { isBytes } from '../assert.js';
 import { CloudMfaError } from '../errors.js';
 
 // P-256 group order n and n/2, as big-endian bytes.
@@ -21,7 +22,8 @@ function isZero(a: Uint8Array): boolean {
 }
 
 /**
- * True when the raw P-256 signature's `s` is at most n/2 (the low-S form).
+ * True when `raw` is a 64-byte P-256 signature whose `s` is at most n/2 (the low-S form).
+ * It does not check that `r` and `s` are in range; {@link normalizeP256Signature} does.
  *
  * @example
  * ```ts
@@ -29,7 +31,7 @@ function isZero(a: Uint8Array): boolean {
  * ```
  */
 export function isLowS(raw: Uint8Array): boolean {
-  return raw.length === 64 && compare(raw.subarray(32), HALF_N) <= 0;
+  return isBytes(raw) && raw.length === 64 && compare(raw.subarray(32), HALF_N) <= 0;
 }
 
 function bad(message: string): never {
@@ -39,8 +41,9 @@ function bad(message: string): never {
 /**
  * Converts a DER `ECDSA-Sig-Value` (what Secure Enclave, Android Keystore and most HSMs
  * return) into raw P-256 `r || s` (64 bytes), as JWS ES256 requires. Strict DER only:
- * non-minimal integers, trailing bytes and long-form lengths are refused with
- * `ERR_SIGNATURE_FORMAT`.
+ * long-form lengths, negative or non-minimal integers, integers wider than 32 bytes and
+ * trailing bytes are refused with `ERR_SIGNATURE_FORMAT`. It converts and does not range-check
+ * `r` and `s`; {@link normalizeP256Signature} does.
  *
  * @example
  * ```ts
@@ -48,7 +51,7 @@ function bad(message: string): never {
  * ```
  */
 export function derToRawSignature(der: Uint8Array): Uint8Array {
-  if (!(der instanceof Uint8Array) || der.length < 8 || der.length > 72) bad('DER signature has an invalid length');
+  if (!isBytes(der) || der.length < 8 || der.length > 72) bad('DER signature has an invalid length');
   if (der[0] !== 0x30) bad('DER signature does not start with a SEQUENCE');
   if (der[1] !== der.length - 2) bad('DER signature SEQUENCE length does not match');
   let offset = 2;
@@ -82,7 +85,8 @@ function derInt(v: Uint8Array): Uint8Array {
 }
 
 /**
- * Converts raw P-256 `r || s` into DER, for platforms whose verifiers want DER.
+ * Converts raw P-256 `r || s` (64 bytes, else `ERR_SIGNATURE_FORMAT`) into minimal DER, for
+ * platforms whose verifiers want DER.
  *
  * @example
  * ```ts
@@ -90,7 +94,7 @@ function derInt(v: Uint8Array): Uint8Array {
  * ```
  */
 export function rawToDerSignature(raw: Uint8Array): Uint8Array {
-  if (!(raw instanceof Uint8Array) || raw.length !== 64) bad('raw signature expected 64 bytes');
+  if (!isBytes(raw) || raw.length !== 64) bad('raw signature expected 64 bytes');
   const r = derInt(raw.subarray(0, 32));
   const s = derInt(raw.subarray(32));
   const out = new Uint8Array(2 + r.length + s.length);
@@ -102,22 +106,47 @@ export function rawToDerSignature(raw: Uint8Array): Uint8Array {
 }
 
 /**
- * Brings any P-256 signature (DER or raw) to the one form the SDK puts on the wire: raw
- * `r || s` with low S (`s' = n - s` when `s > n/2`, which is an equally valid signature).
- * Zero or out-of-range `r`/`s` throw `ERR_SIGNATURE_FORMAT`.
+ * How {@link normalizeP256Signature} reads its input: `'der'`, `'raw'` (64 bytes `r || s`), or
+ * `'auto'` (64 bytes are raw, any other length is DER).
  *
  * @example
  * ```ts
- * const wire = normalizeP256Signature(await secureEnclave.sign(bytes));
+ * const format: P256SignatureFormat = 'der'; // Android Keystore, Secure Enclave
  * ```
  */
-export function normalizeP256Signature(signature: Uint8Array): Uint8Array {
-  const raw = signature.length === 64 ? Uint8Array.from(signature) : derToRawSignature(signature);
+export type P256SignatureFormat = 'auto' | 'der' | 'raw';
+
+/**
+ * Brings a P-256 signature (DER or raw) to the one form the SDK puts on the wire: raw
+ * `r || s` with low S (`s' = n - s` when `s > n/2`, which is an equally valid signature).
+ * Zero or out-of-range `r`/`s` and malformed input throw `ERR_SIGNATURE_FORMAT`. Returns a new
+ * array; the input is not modified.
+ *
+ * With `format = 'auto'`, 64 bytes are read as raw and anything else as DER. A DER signature
+ * is itself 64 bytes long about once in 2^47, so a caller that knows its format says so.
+ *
+ * @example
+ * ```ts
+ * const wire = normalizeP256Signature(await secureEnclave.sign(bytes), 'der');
+ * ```
+ */
+export function normalizeP256Signature(signature: Uint8Array, format: P256SignatureFormat = 'auto'): Uint8Array {
+  if (format !== 'auto' && format !== 'der' && format !== 'raw') {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"format" expected auto, der or raw');
+  }
+  if (!isBytes(signature)) bad('signature expected Uint8Array');
+  let raw: Uint8Array;
+  if (format === 'raw' || (format === 'auto' && signature.length === 64)) {
+    if (signature.length !== 64) bad('raw signature expected 64 bytes');
+    raw = Uint8Array.from(signature);
+  } else {
+    raw = derToRawSignature(signature);
+  }
   const r = raw.subarray(0, 32);
   const s = raw.subarray(32);
   if (isZero(r) || isZero(s) || compare(r, N) >= 0 || compare(s, N) >= 0) bad('signature scalar out of range');
   if (compare(s, HALF_N) > 0) {
-    // s := n - s, big-endian subtraction.
+    // s := n - s, big-endian subtraction (n > s here, so no final borrow).
     let borrow = 0;
     for (let i = 31; i >= 0; i--) {
       let d = (N[i] as number) - (s[i] as number) - borrow;

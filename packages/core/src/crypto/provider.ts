@@ -6,12 +6,28 @@ import { sha1 } from '@noble/hashes/legacy.js';
 import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { CloudMfaError } from '../errors.js';
+import { assertBytes } from '../assert.js';
+import { checkHashAlgorithm, checkHkdf, checkPbkdf2, checkScrypt, checkVerify, SCRYPT_MAX_MEMORY } from './checks.js';
 
-/** Hash functions the SDK uses. SHA1 only exists for HOTP/TOTP compatibility. */
+/**
+ * Hash functions the SDK uses. SHA1 only exists for HOTP/TOTP compatibility.
+ *
+ * @example
+ * ```ts
+ * const algorithm: HashAlgorithm = 'SHA256';
+ * ```
+ */
 export type HashAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 
-/** scrypt cost parameters (RFC 7914). `N` must be a power of two. */
+/**
+ * scrypt cost parameters (RFC 7914). `N` must be a power of two. Providers refuse more than
+ * 1 GiB of memory (128·r·(N+p+1) bytes), N·r·p above 2^26 and dkLen above 1024.
+ *
+ * @example
+ * ```ts
+ * const params: ScryptParams = { N: 2 ** 15, r: 8, p: 1, dkLen: 32 };
+ * ```
+ */
 export interface ScryptParams {
   N: number;
   r: number;
@@ -19,7 +35,14 @@ export interface ScryptParams {
   dkLen: number;
 }
 
-/** PBKDF2-HMAC-SHA256 parameters. */
+/**
+ * PBKDF2-HMAC-SHA256 parameters. Providers refuse more than 2^24 iterations and dkLen above 1024.
+ *
+ * @example
+ * ```ts
+ * const params: Pbkdf2Params = { iterations: 600_000, dkLen: 32 };
+ * ```
+ */
 export interface Pbkdf2Params {
   iterations: number;
   dkLen: number;
@@ -31,9 +54,17 @@ export interface Pbkdf2Params {
  * Hosts plug native implementations of the slow operations (the password KDFs on phones,
  * ECDSA verification on servers) with {@link createCryptoProvider}.
  *
- * Contract for implementers: outputs must be bit-identical to the pure-JS ones (the test
- * suites run both), inputs are never logged, and failures reject with an error that carries
- * no input material.
+ * Contract for implementers (`docs/core.md` section 5): outputs bit-identical to the pure-JS
+ * ones (the test suites run both); verification returns `false`, never throws, for any
+ * malformed key or signature, and refuses high-S P-256 signatures; inputs are never logged,
+ * and failures carry no input material.
+ *
+ * @example
+ * ```ts
+ * async function deriveKey(crypto: CryptoProvider, password: Uint8Array, salt: Uint8Array) {
+ *   return crypto.scrypt(password, salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32 });
+ * }
+ * ```
  */
 export interface CryptoProvider {
   /** A short label for diagnostics and benchmarks, e.g. `'pure-js'` or `'pure-js+webcrypto'`. */
@@ -42,7 +73,7 @@ export interface CryptoProvider {
   hmac(algorithm: HashAlgorithm, key: Uint8Array, message: Uint8Array): Uint8Array;
   /** A message digest. */
   hash(algorithm: HashAlgorithm, message: Uint8Array): Uint8Array;
-  /** HKDF-SHA256 (RFC 5869). */
+  /** HKDF-SHA256 (RFC 5869); `length` in [1, 8160]. */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** scrypt (RFC 7914). Implementations should not block the event loop for the whole run. */
   scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array>;
@@ -54,7 +85,7 @@ export interface CryptoProvider {
    * the SDK accepts has exactly one encoding.
    */
   p256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-  /** Ed25519 (RFC 8032) verification; `publicKey` 32 bytes, `signature` 64 bytes. */
+  /** Ed25519 (RFC 8032, strict) verification; `publicKey` 32 bytes, `signature` 64 bytes. */
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
@@ -66,64 +97,63 @@ const HASHES = { SHA1: sha1, SHA256: sha256, SHA512: sha512 } as const;
  * @example
  * ```ts
  * const h = nobleHash('SHA256');
+ * h(utf8Encode('abc')); // 32 bytes
  * ```
  */
 export function nobleHash(algorithm: HashAlgorithm): (typeof HASHES)[HashAlgorithm] {
-  const h = HASHES[algorithm];
-  if (!h || !Object.prototype.hasOwnProperty.call(HASHES, algorithm)) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"algorithm" expected SHA1, SHA256 or SHA512`);
-  }
-  return h;
+  return HASHES[checkHashAlgorithm(algorithm)];
 }
 
 /**
- * The portable default provider on `@noble/hashes` and `@noble/curves`. Works without any
- * platform crypto; slow operations yield to the event loop where noble supports it.
+ * The portable default provider on `@noble/hashes` and `@noble/curves` (frozen). Works without
+ * any platform crypto; the KDFs yield to the event loop every 10 ms. Argument checks and cost
+ * ceilings are those of `docs/core.md` section 5.
  *
  * @example
  * ```ts
  * const mac = pureJsCryptoProvider.hmac('SHA1', key, counterBytes);
+ * const ok = await pureJsCryptoProvider.p256Verify(devicePublicKey, signingInput, signature);
  * ```
  */
-export const pureJsCryptoProvider: CryptoProvider = {
+export const pureJsCryptoProvider: CryptoProvider = /* @__PURE__ */ Object.freeze({
   name: 'pure-js',
-  hmac: (algorithm, key, message) => hmac(nobleHash(algorithm), key, message),
-  hash: (algorithm, message) => nobleHash(algorithm)(message),
-  hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
-  scrypt: (password, salt, { N, r, p, dkLen }) =>
-    // maxmem is set from the parameters the caller already validated against its own caps.
-    scryptAsync(password, salt, { N, r, p, dkLen, maxmem: 128 * N * r * p + 128 * r * p + 1024 * 1024 }),
-  pbkdf2Sha256: (password, salt, { iterations, dkLen }) => pbkdf2Async(sha256, password, salt, { c: iterations, dkLen }),
-  p256Verify: async (publicKey, message, signature) => {
+  hmac: (algorithm: HashAlgorithm, key: Uint8Array, message: Uint8Array): Uint8Array => {
+    const hash = nobleHash(algorithm);
+    assertBytes(key, 'key');
+    assertBytes(message, 'message');
+    return hmac(hash, key, message);
+  },
+  hash: (algorithm: HashAlgorithm, message: Uint8Array): Uint8Array => {
+    const hash = nobleHash(algorithm);
+    assertBytes(message, 'message');
+    return hash(message);
+  },
+  hkdfSha256: (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array =>
+    hkdf(sha256, ikm, salt, info, checkHkdf(ikm, salt, info, length)),
+  scrypt: async (password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> => {
+    const { N, r, p, dkLen } = checkScrypt(password, salt, params);
+    return scryptAsync(password, salt, { N, r, p, dkLen, maxmem: SCRYPT_MAX_MEMORY });
+  },
+  pbkdf2Sha256: async (password: Uint8Array, salt: Uint8Array, params: Pbkdf2Params): Promise<Uint8Array> => {
+    const { iterations, dkLen } = checkPbkdf2(password, salt, params);
+    return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen });
+  },
+  p256Verify: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> => {
+    checkVerify(publicKey, message, signature);
+    if (signature.length !== 64 || (publicKey.length !== 33 && publicKey.length !== 65)) return false;
     try {
-      return p256.verify(signature, message, publicKey, { prehash: true, lowS: true, format: 'compact' });
+      return p256.verify(signature, message, publicKey, { prehash: true, lowS: true, format: 'compact' }) === true;
     } catch {
       return false;
     }
   },
-  ed25519Verify: async (publicKey, message, signature) => {
+  ed25519Verify: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> => {
+    checkVerify(publicKey, message, signature);
+    if (signature.length !== 64 || publicKey.length !== 32) return false;
     try {
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
+      return ed25519.verify(signature, message, publicKey, { zip215: false }) === true;
     } catch {
       return false;
     }
   },
-};
-
-/**
- * Builds a provider from the pure-JS default with some operations replaced by native ones.
- *
- * @example
- * ```ts
- * import { scrypt } from 'node:crypto';
- * const provider = createCryptoProvider({
- *   name: 'node-scrypt',
- *   scrypt: (pw, salt, { N, r, p, dkLen }) =>
- *     new Promise((ok, fail) => scrypt(pw, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (e, k) => (e ? fail(e) : ok(new Uint8Array(k))))),
- * });
- * ```
- */
-export function createCryptoProvider(overrides: Partial<CryptoProvider>, base: CryptoProvider = pureJsCryptoProvider): CryptoProvider {
-  const merged: CryptoProvider = { ...base, ...overrides, name: overrides.name ?? `${base.name}+custom` };
-  return Object.freeze(merged);
-}
+});

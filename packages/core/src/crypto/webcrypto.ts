@@ -1,6 +1,9 @@
+import { p256 } from '@noble/curves/nist.js';
+import { assertInteger } from '../assert.js';
 import { CloudMfaError } from '../errors.js';
+import { createCryptoProvider } from './createCryptoProvider.js';
 import { isLowS } from './ecdsa.js';
-import { type CryptoProvider, createCryptoProvider, pureJsCryptoProvider } from './provider.js';
+import { type CryptoProvider, pureJsCryptoProvider } from './provider.js';
 
 type Subtle = {
   importKey(format: 'raw', key: Uint8Array, alg: object, extractable: boolean, usages: string[]): Promise<unknown>;
@@ -12,23 +15,27 @@ const ECDSA_VERIFY = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /**
  * A provider whose P-256 verification uses the platform's WebCrypto (`crypto.subtle`: Node,
- * browsers, Deno, Bun, edge runtimes), roughly 20x faster than pure JS on a server; everything
- * else stays pure JS. Imported public keys are cached (bounded, least-recently-used), so
- * verifying many responses from one device pays the import once.
+ * browsers, Deno, Bun, edge runtimes); everything else comes from `base` (pure JS by default).
+ * Imported public keys are cached (bounded, least-recently-used, `keyCacheSize` entries, 0 to
+ * disable), so verifying many responses from one device pays the import once.
  *
- * Low-S is enforced before WebCrypto is asked (WebCrypto accepts both S forms), so both
- * providers accept exactly the same signatures. Throws `ERR_CRYPTO_UNSUPPORTED` when the
- * runtime has no `crypto.subtle`.
+ * It accepts exactly what the pure provider accepts: low S is enforced before WebCrypto is
+ * asked (WebCrypto accepts both S forms), and the public key is parsed by noble and imported in
+ * canonical uncompressed form (OpenSSL-based WebCrypto also takes the hybrid `06`/`07` SEC1
+ * form, which noble refuses; some browsers refuse compressed keys, which noble takes). Throws
+ * `ERR_CRYPTO_UNSUPPORTED` when the runtime has no `crypto.subtle`.
  *
  * @example
  * ```ts
- * const server = createMfaServer({ crypto: webCryptoProvider(), ... });
+ * const crypto = webCryptoProvider();
+ * const ok = await crypto.p256Verify(devicePublicKey, signingInput, signature);
  * ```
  */
 export function webCryptoProvider(options: { keyCacheSize?: number; base?: CryptoProvider } = {}): CryptoProvider {
   const subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
   if (!subtle) throw new CloudMfaError('ERR_CRYPTO_UNSUPPORTED', 'crypto.subtle is not available in this runtime');
-  const { keyCacheSize = 1024, base = pureJsCryptoProvider } = options;
+  const { keyCacheSize = 1024, base = pureJsCryptoProvider } = options ?? {};
+  assertInteger(keyCacheSize, 'keyCacheSize', 0, 1_000_000);
   const cache = new Map<string, Promise<unknown>>();
 
   const keyFor = (publicKey: Uint8Array): Promise<unknown> => {
@@ -40,11 +47,18 @@ export function webCryptoProvider(options: { keyCacheSize?: number; base?: Crypt
       cache.set(id, hit);
       return hit;
     }
-    const pending = subtle.importKey('raw', Uint8Array.from(publicKey), ECDSA_IMPORT, false, ['verify']);
-    // A key that failed to import must not stay cached as a rejected promise.
-    pending.catch(() => cache.delete(id));
-    cache.set(id, pending);
-    if (cache.size > keyCacheSize) cache.delete(cache.keys().next().value as string);
+    // Throws for anything noble refuses; the caller turns that into `false`.
+    const point = p256.Point.fromBytes(publicKey);
+    point.assertValidity();
+    const pending = subtle.importKey('raw', point.toBytes(false), ECDSA_IMPORT, false, ['verify']);
+    if (keyCacheSize > 0) {
+      // A key that failed to import must not stay cached as a rejected promise.
+      pending.catch(() => {
+        if (cache.get(id) === pending) cache.delete(id);
+      });
+      cache.set(id, pending);
+      if (cache.size > keyCacheSize) cache.delete(cache.keys().next().value as string);
+    }
     return pending;
   };
 
@@ -55,7 +69,7 @@ export function webCryptoProvider(options: { keyCacheSize?: number; base?: Crypt
         if (signature.length !== 64 || !isLowS(signature)) return false;
         if (publicKey.length !== 65 && publicKey.length !== 33) return false;
         try {
-          return await subtle.verify(ECDSA_VERIFY, await keyFor(publicKey), signature, message);
+          return (await subtle.verify(ECDSA_VERIFY, await keyFor(publicKey), signature, message)) === true;
         } catch {
           return false;
         }
