@@ -1,0 +1,332 @@
+import { type Clock, systemClock } from '@cloudmfa/core';
+import { encodeAuditCursor } from './auditCursor.js';
+import { storageError } from './errors.js';
+import {
+  normalizeAuditEvent,
+  normalizeAuditQuery,
+  normalizeCreateChallenge,
+  normalizeCreateEnrolment,
+  normalizeEnrolmentChanges,
+  normalizeFinalize,
+} from './normalize.js';
+import { assertThrottlePolicy, throttleDelay } from './throttle.js';
+import type {
+  AuditEvent,
+  AuditLog,
+  ChallengeRecord,
+  ChallengeStore,
+  EnrolmentRecord,
+  EnrolmentStore,
+  MfaStore,
+  OtpGuardState,
+  OtpGuardStore,
+} from './types.js';
+import {
+  assertDrift,
+  assertStep,
+  assertStorageId,
+  assertUserId,
+  parseJsonObject,
+  readClock,
+  resolveLimit,
+} from './validate.js';
+
+interface EnrolmentRow extends Omit<EnrolmentRecord, 'meta'> {
+  meta: string;
+}
+interface ChallengeRow extends Omit<ChallengeRecord, 'meta' | 'outcome'> {
+  meta: string;
+  outcome: string | null;
+}
+interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
+  seq: number;
+  detail: string;
+}
+
+/**
+ * An {@link MfaStore} in memory: for tests, demos and single-process tools. Every operation
+ * validates, then reads and writes with no `await` in between, so it is atomic within the
+ * process. State is lost when the process ends.
+ *
+ * @example
+ * ```ts
+ * import { fixedClock } from '@cloudmfa/core';
+ * const clock = fixedClock(Date.UTC(2026, 0, 1));
+ * const store = createMemoryStore({ clock });
+ * await store.guard.consume('enr1', 56_666_666); // { ok: true, ... }
+ * await store.guard.consume('enr1', 56_666_666); // { ok: false, reason: 'replayed', ... }
+ * ```
+ */
+export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
+  const clock = options.clock ?? systemClock;
+  const enrolments = new Map<string, EnrolmentRow>();
+  const guards = new Map<string, OtpGuardState>();
+  const challenges = new Map<string, ChallengeRow>();
+  const audit: AuditRow[] = [];
+  let seq = 0;
+  let closed = false;
+
+  // Every public method runs through `op`: the closed check and the clock read happen first,
+  // and the body is synchronous, which is what makes each operation atomic here.
+  const op = async <T>(body: (now: number) => T): Promise<T> => {
+    if (closed) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the store is closed');
+    return body(readClock(clock));
+  };
+
+  const toEnrolment = (r: EnrolmentRow, wipeSecret = false): EnrolmentRecord => ({
+    ...r,
+    secret: wipeSecret ? new Uint8Array(0) : r.secret.slice(),
+    meta: parseJsonObject(r.meta, 'meta'),
+  });
+  const toChallenge = (r: ChallengeRow, now: number): ChallengeRecord => {
+    const expired = r.status === 'pending' && now >= r.expiresAt;
+    return {
+      ...r,
+      status: expired ? 'expired' : r.status,
+      finalizedAt: expired ? r.expiresAt : r.finalizedAt,
+      meta: parseJsonObject(r.meta, 'meta'),
+      outcome: r.outcome === null ? null : parseJsonObject(r.outcome, 'outcome'),
+    };
+  };
+
+  const enrolmentStore: EnrolmentStore = {
+    create: (input) =>
+      op((now) => {
+        const e = normalizeCreateEnrolment(input, now);
+        if (enrolments.has(e.id)) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
+        const row: EnrolmentRow = {
+          id: e.id,
+          userId: e.userId,
+          status: 'pending',
+          secret: e.secret,
+          meta: e.meta,
+          createdAt: now,
+          expiresAt: e.expiresAt,
+          activatedAt: null,
+          revokedAt: null,
+          version: 1,
+        };
+        enrolments.set(row.id, row);
+        return toEnrolment(row);
+      }),
+    get: (id) =>
+      op(() => {
+        assertStorageId(id, 'id');
+        const r = enrolments.get(id);
+        return r ? toEnrolment(r) : null;
+      }),
+    listByUser: (userId, options) =>
+      op(() => {
+        assertUserId(userId, 'userId');
+        const limit = resolveLimit(options?.limit, 'limit');
+        return [...enrolments.values()]
+          .filter((r) => r.userId === userId)
+          .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .slice(0, limit)
+          .map((r) => toEnrolment(r));
+      }),
+    redeem: (id, changes) =>
+      op((now) => {
+        assertStorageId(id, 'id');
+        const { secret, meta } = normalizeEnrolmentChanges(changes, { allowVersion: false });
+        const r = enrolments.get(id);
+        if (!r) return { ok: false as const, reason: 'not_found' as const };
+        if (r.status === 'active') return { ok: false as const, reason: 'already_active' as const, enrolment: toEnrolment(r, true) };
+        if (r.status === 'revoked') return { ok: false as const, reason: 'revoked' as const, enrolment: toEnrolment(r, true) };
+        if (now >= r.expiresAt) return { ok: false as const, reason: 'expired' as const, enrolment: toEnrolment(r, true) };
+        r.status = 'active';
+        r.activatedAt = now;
+        if (secret) r.secret = secret;
+        if (meta !== undefined) r.meta = meta;
+        r.version++;
+        return { ok: true as const, enrolment: toEnrolment(r) };
+      }),
+    update: (id, changes) =>
+      op(() => {
+        assertStorageId(id, 'id');
+        const { secret, meta, expectedVersion: expected } = normalizeEnrolmentChanges(changes, { allowVersion: true });
+        const r = enrolments.get(id);
+        if (!r) return { ok: false as const, reason: 'not_found' as const };
+        if (r.status === 'revoked') return { ok: false as const, reason: 'revoked' as const };
+        if (expected !== undefined && r.version !== expected) return { ok: false as const, reason: 'version_mismatch' as const };
+        if (secret) r.secret = secret;
+        if (meta !== undefined) r.meta = meta;
+        r.version++;
+        return { ok: true as const, enrolment: toEnrolment(r) };
+      }),
+    revoke: (id) =>
+      op((now) => {
+        assertStorageId(id, 'id');
+        const r = enrolments.get(id);
+        if (!r) return { ok: false as const, reason: 'not_found' as const };
+        if (r.status === 'revoked') return { ok: false as const, reason: 'already_revoked' as const };
+        r.status = 'revoked';
+        r.revokedAt = now;
+        r.secret.fill(0);
+        r.secret = new Uint8Array(0);
+        r.version++;
+        return { ok: true as const, enrolment: toEnrolment(r) };
+      }),
+  };
+
+  const freshGuard = (id: string): OtpGuardState => ({
+    enrolmentId: id,
+    lastStep: null,
+    failures: 0,
+    lockedUntil: null,
+    drift: null,
+    lastUsedAt: null,
+  });
+
+  const guardStore: OtpGuardStore = {
+    get: (id) =>
+      op(() => {
+        assertStorageId(id, 'enrolmentId');
+        const g = guards.get(id);
+        return g ? { ...g } : null;
+      }),
+    consume: (id, step, options) =>
+      op((now) => {
+        assertStorageId(id, 'enrolmentId');
+        assertStep(step, 'step');
+        const drift = options?.drift;
+        if (drift !== undefined) assertDrift(drift, 'drift');
+        const g = guards.get(id) ?? freshGuard(id);
+        if (g.lockedUntil !== null && now < g.lockedUntil) {
+          return { ok: false as const, reason: 'locked' as const, lockedUntil: g.lockedUntil, failures: g.failures };
+        }
+        if (g.lastStep !== null && step <= g.lastStep) return { ok: false as const, reason: 'replayed' as const, lastStep: g.lastStep };
+        g.lastStep = step;
+        g.failures = 0;
+        g.lockedUntil = null;
+        g.lastUsedAt = now;
+        if (drift !== undefined) g.drift = drift;
+        guards.set(id, g);
+        return { ok: true as const, state: { ...g } };
+      }),
+    recordFailure: (id, policy) =>
+      op((now) => {
+        assertStorageId(id, 'enrolmentId');
+        assertThrottlePolicy(policy);
+        const g = guards.get(id) ?? freshGuard(id);
+        g.failures++;
+        const delay = throttleDelay(policy, g.failures);
+        if (delay > 0) g.lockedUntil = Math.max(g.lockedUntil ?? 0, now + delay);
+        guards.set(id, g);
+        return { ...g };
+      }),
+    reset: (id) =>
+      op(() => {
+        assertStorageId(id, 'enrolmentId');
+        const g = guards.get(id);
+        if (g) {
+          g.failures = 0;
+          g.lockedUntil = null;
+        }
+      }),
+  };
+
+  const challengeStore: ChallengeStore = {
+    create: (input) =>
+      op((now) => {
+        const c = normalizeCreateChallenge(input, now);
+        if (challenges.has(c.id)) throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+        const row: ChallengeRow = {
+          id: c.id,
+          enrolmentId: c.enrolmentId,
+          userId: c.userId,
+          status: 'pending',
+          createdAt: now,
+          expiresAt: c.expiresAt,
+          finalizedAt: null,
+          meta: c.meta,
+          outcome: null,
+        };
+        challenges.set(row.id, row);
+        return toChallenge(row, now);
+      }),
+    get: (id) =>
+      op((now) => {
+        assertStorageId(id, 'id');
+        const r = challenges.get(id);
+        return r ? toChallenge(r, now) : null;
+      }),
+    finalize: (id, transition) =>
+      op((now) => {
+        assertStorageId(id, 'id');
+        const { status, outcome } = normalizeFinalize(transition);
+        const r = challenges.get(id);
+        if (!r) return { ok: false as const, reason: 'not_found' as const };
+        if (r.status !== 'pending') {
+          return { ok: false as const, reason: 'already_final' as const, status: r.status as 'approved', challenge: toChallenge(r, now) };
+        }
+        if (now >= r.expiresAt) return { ok: false as const, reason: 'expired' as const, challenge: toChallenge(r, now) };
+        r.status = status;
+        r.finalizedAt = now;
+        r.outcome = outcome;
+        return { ok: true as const, challenge: toChallenge(r, now) };
+      }),
+    listPending: (enrolmentId, options) =>
+      op((now) => {
+        assertStorageId(enrolmentId, 'enrolmentId');
+        const limit = resolveLimit(options?.limit, 'limit');
+        return [...challenges.values()]
+          .filter((r) => r.enrolmentId === enrolmentId && r.status === 'pending' && now < r.expiresAt)
+          .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+          .slice(0, limit)
+          .map((r) => toChallenge(r, now));
+      }),
+  };
+
+  const toEvent = (r: AuditRow): AuditEvent => ({
+    id: String(r.seq),
+    at: r.at,
+    kind: r.kind,
+    enrolmentId: r.enrolmentId,
+    userId: r.userId,
+    detail: parseJsonObject(r.detail, 'detail'),
+  });
+
+  const auditLog: AuditLog = {
+    append: (event) =>
+      op((now) => {
+        const { kind, enrolmentId, userId, detail } = normalizeAuditEvent(event);
+        const row: AuditRow = { seq: ++seq, at: now, kind, enrolmentId, userId, detail };
+        audit.push(row);
+        return toEvent(row);
+      }),
+    query: (query) =>
+      op(() => {
+        const q = normalizeAuditQuery(query);
+        const { limit, after } = q;
+        const matches: AuditRow[] = [];
+        // Rows are appended in (seq) order with a non-decreasing clock in practice, but the
+        // clock may go backwards (tests, NTP): sort by (at desc, seq desc) explicitly.
+        for (const r of audit) {
+          if (q.enrolmentId !== undefined && r.enrolmentId !== q.enrolmentId) continue;
+          if (q.userId !== undefined && r.userId !== q.userId) continue;
+          if (q.from !== undefined && r.at < q.from) continue;
+          if (q.to !== undefined && r.at >= q.to) continue;
+          if (after && !(r.at < after.at || (r.at === after.at && r.seq < after.seq))) continue;
+          matches.push(r);
+        }
+        matches.sort((a, b) => b.at - a.at || b.seq - a.seq);
+        const page = matches.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          events: page.map(toEvent),
+          cursor: matches.length > limit && last ? encodeAuditCursor({ at: last.at, seq: last.seq }) : null,
+        };
+      }),
+  };
+
+  return {
+    enrolments: enrolmentStore,
+    guard: guardStore,
+    challenges: challengeStore,
+    audit: auditLog,
+    close: async () => {
+      closed = true;
+    },
+  };
+}

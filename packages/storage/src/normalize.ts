@@ -1,0 +1,202 @@
+import { type AuditCursorPosition, decodeAuditCursor } from './auditCursor.js';
+import { storageError } from './errors.js';
+import { STORAGE_LIMITS } from './limits.js';
+import type { ChallengeFinalStatus } from './types.js';
+import {
+  assertAuditKind,
+  assertSecret,
+  assertStorageId,
+  assertTime,
+  assertUserId,
+  resolveLimit,
+  serializeJsonObject,
+} from './validate.js';
+
+// Input normalizers for adapter authors: each validates one operation's arguments exactly as
+// the memory adapter does and returns what to write (JSON already serialized, bytes copied).
+// Call them before any I/O.
+
+const invalid = (m: string) => storageError('ERR_STORAGE_INVALID', m);
+const FINAL: readonly string[] = ['approved', 'denied', 'cancelled'];
+
+/** Validated input of `enrolments.create`. */
+export interface NormalizedEnrolment {
+  id: string;
+  userId: string;
+  secret: Uint8Array;
+  meta: string;
+  expiresAt: number;
+}
+
+/**
+ * Validates `enrolments.create` input against `now` (`expiresAt` must be later).
+ *
+ * @example
+ * ```ts
+ * const e = normalizeCreateEnrolment(input, readClock(clock));
+ * insert.run(e.id, e.userId, e.secret, e.meta, now, e.expiresAt);
+ * ```
+ */
+export function normalizeCreateEnrolment(input: unknown, now: number): NormalizedEnrolment {
+  if (typeof input !== 'object' || input === null) throw invalid('"input" expected an object');
+  const i = input as Record<string, unknown>;
+  assertStorageId(i.id, 'id');
+  assertUserId(i.userId, 'userId');
+  assertSecret(i.secret, 'secret');
+  const meta = serializeJsonObject(i.meta === undefined ? {} : i.meta, 'meta', STORAGE_LIMITS.metaBytes);
+  assertTime(i.expiresAt, 'expiresAt');
+  if (i.expiresAt <= now) throw invalid('"expiresAt" must be later than now');
+  return { id: i.id, userId: i.userId, secret: i.secret.slice(), meta, expiresAt: i.expiresAt };
+}
+
+/** Validated changes of `enrolments.redeem` / `enrolments.update`. */
+export interface NormalizedEnrolmentChanges {
+  secret?: Uint8Array;
+  meta?: string;
+  expectedVersion?: number;
+}
+
+/**
+ * Validates the `changes` of `redeem` (no `expectedVersion`) or `update`.
+ *
+ * @example
+ * ```ts
+ * const c = normalizeEnrolmentChanges(changes, { allowVersion: true });
+ * ```
+ */
+export function normalizeEnrolmentChanges(changes: unknown, options: { allowVersion: boolean }): NormalizedEnrolmentChanges {
+  if (changes === undefined) {
+    if (options.allowVersion) throw invalid('"changes" expected an object');
+    return {};
+  }
+  if (typeof changes !== 'object' || changes === null) throw invalid('"changes" expected an object');
+  const c = changes as Record<string, unknown>;
+  const out: NormalizedEnrolmentChanges = {};
+  if (c.secret !== undefined) {
+    assertSecret(c.secret, 'secret');
+    out.secret = c.secret.slice();
+  }
+  if (c.meta !== undefined) out.meta = serializeJsonObject(c.meta, 'meta', STORAGE_LIMITS.metaBytes);
+  if (options.allowVersion && c.expectedVersion !== undefined) {
+    const v = c.expectedVersion;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw invalid('"expectedVersion" expected a positive integer');
+    out.expectedVersion = v;
+  }
+  return out;
+}
+
+/** Validated input of `challenges.create`. */
+export interface NormalizedChallenge {
+  id: string;
+  enrolmentId: string;
+  userId: string;
+  expiresAt: number;
+  meta: string;
+}
+
+/**
+ * Validates `challenges.create` input against `now` (`expiresAt` must be later).
+ *
+ * @example
+ * ```ts
+ * const c = normalizeCreateChallenge(input, now);
+ * ```
+ */
+export function normalizeCreateChallenge(input: unknown, now: number): NormalizedChallenge {
+  if (typeof input !== 'object' || input === null) throw invalid('"input" expected an object');
+  const i = input as Record<string, unknown>;
+  assertStorageId(i.id, 'id');
+  assertStorageId(i.enrolmentId, 'enrolmentId');
+  assertUserId(i.userId, 'userId');
+  assertTime(i.expiresAt, 'expiresAt');
+  const meta = serializeJsonObject(i.meta === undefined ? {} : i.meta, 'meta', STORAGE_LIMITS.metaBytes);
+  if (i.expiresAt <= now) throw invalid('"expiresAt" must be later than now');
+  return { id: i.id, enrolmentId: i.enrolmentId, userId: i.userId, expiresAt: i.expiresAt, meta };
+}
+
+/**
+ * Validates the transition of `challenges.finalize`.
+ *
+ * @example
+ * ```ts
+ * const { status, outcome } = normalizeFinalize(transition);
+ * ```
+ */
+export function normalizeFinalize(transition: unknown): { status: ChallengeFinalStatus; outcome: string | null } {
+  if (typeof transition !== 'object' || transition === null) throw invalid('"transition" expected an object');
+  const t = transition as Record<string, unknown>;
+  if (typeof t.status !== 'string' || !FINAL.includes(t.status)) throw invalid('"status" expected approved, denied or cancelled');
+  const outcome = t.outcome === undefined ? null : serializeJsonObject(t.outcome, 'outcome', STORAGE_LIMITS.outcomeBytes);
+  return { status: t.status as ChallengeFinalStatus, outcome };
+}
+
+/** Validated input of `audit.append`. */
+export interface NormalizedAuditEvent {
+  kind: string;
+  enrolmentId: string | null;
+  userId: string | null;
+  detail: string;
+}
+
+/**
+ * Validates `audit.append` input.
+ *
+ * @example
+ * ```ts
+ * const e = normalizeAuditEvent(event);
+ * ```
+ */
+export function normalizeAuditEvent(event: unknown): NormalizedAuditEvent {
+  if (typeof event !== 'object' || event === null) throw invalid('"event" expected an object');
+  const e = event as Record<string, unknown>;
+  assertAuditKind(e.kind, 'kind');
+  const enrolmentId = e.enrolmentId ?? null;
+  if (enrolmentId !== null) assertStorageId(enrolmentId, 'enrolmentId');
+  const userId = e.userId ?? null;
+  if (userId !== null) assertUserId(userId, 'userId');
+  const detail = serializeJsonObject(e.detail === undefined ? {} : e.detail, 'detail', STORAGE_LIMITS.detailBytes);
+  return { kind: e.kind, enrolmentId: enrolmentId as string | null, userId: userId as string | null, detail };
+}
+
+/** Validated `audit.query`; `after` is the decoded cursor (with the shared `<at>.<seq>` format). */
+export interface NormalizedAuditQuery {
+  enrolmentId?: string;
+  userId?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  after: AuditCursorPosition | null;
+}
+
+/**
+ * Validates `audit.query` input and decodes its cursor with {@link decodeAuditCursor}.
+ *
+ * @example
+ * ```ts
+ * const q = normalizeAuditQuery(query);
+ * ```
+ */
+export function normalizeAuditQuery(query: unknown): NormalizedAuditQuery {
+  if (query === undefined) return { limit: STORAGE_LIMITS.defaultLimit, after: null };
+  if (typeof query !== 'object' || query === null) throw invalid('"query" expected an object');
+  const q = query as Record<string, unknown>;
+  const out: NormalizedAuditQuery = { limit: resolveLimit(q.limit, 'limit'), after: null };
+  if (q.enrolmentId !== undefined) {
+    assertStorageId(q.enrolmentId, 'enrolmentId');
+    out.enrolmentId = q.enrolmentId;
+  }
+  if (q.userId !== undefined) {
+    assertUserId(q.userId, 'userId');
+    out.userId = q.userId;
+  }
+  if (q.from !== undefined) {
+    assertTime(q.from, 'from');
+    out.from = q.from;
+  }
+  if (q.to !== undefined) {
+    assertTime(q.to, 'to');
+    out.to = q.to;
+  }
+  if (q.cursor !== undefined) out.after = decodeAuditCursor(q.cursor);
+  return out;
+}

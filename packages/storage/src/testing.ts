@@ -1,0 +1,17 @@
+export {
+  CONFORMANCE_T0,
+  type ConformanceGroup,
+  type ConformanceInstance,
+  type ConformanceOptions,
+  runSecureStoreConformance,
+  runStorageConformance,
+  type SecureStoreFactory,
+  type StoreFactory,
+} from './conformance.js';
+export {
+  type ConsumeRaceOptions,
+  type ConsumeRaceProcessResult,
+  type ConsumeRaceResult,
+  raceWorkerPath,
+  runConsumeRace,
+} from './race.js';

@@ -1,0 +1,284 @@
+import type { ThrottlePolicy } from './throttle.js';
+
+/** A JSON value as the stores keep it: finite numbers, well-formed strings without U+0000. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object (the shape of every `meta`, `outcome` and `detail`). */
+export type JsonObject = { [key: string]: JsonValue };
+
+// ---------------------------------------------------------------------------------------------
+// Enrolments
+
+/** Enrolment lifecycle: `pending -> active -> revoked`, or `pending -> revoked`. */
+export type EnrolmentStatus = 'pending' | 'active' | 'revoked';
+
+/** One enrolment as stored. `secret` is opaque (the server encrypts it) and empty once revoked. */
+export interface EnrolmentRecord {
+  id: string;
+  userId: string;
+  status: EnrolmentStatus;
+  secret: Uint8Array;
+  meta: JsonObject;
+  /** ms, store clock. */
+  createdAt: number;
+  /** ms; bounds the `pending` state only. */
+  expiresAt: number;
+  activatedAt: number | null;
+  revokedAt: number | null;
+  /** 1 on create, +1 on every change; for {@link EnrolmentStore.update} compare-and-set. */
+  version: number;
+}
+
+/** Input of {@link EnrolmentStore.create}. */
+export interface CreateEnrolmentInput {
+  id: string;
+  userId: string;
+  secret: Uint8Array;
+  meta?: JsonObject;
+  /** ms; must be later than the store's `now`. */
+  expiresAt: number;
+}
+
+/** Result of {@link EnrolmentStore.redeem}. Failures other than `not_found` carry the record (secret emptied). */
+export type RedeemResult =
+  | { ok: true; enrolment: EnrolmentRecord }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'already_active' | 'revoked' | 'expired'; enrolment: EnrolmentRecord };
+
+/** Result of {@link EnrolmentStore.update}. */
+export type UpdateEnrolmentResult =
+  | { ok: true; enrolment: EnrolmentRecord }
+  | { ok: false; reason: 'not_found' | 'revoked' | 'version_mismatch' };
+
+/** Result of {@link EnrolmentStore.revoke}. */
+export type RevokeResult = { ok: true; enrolment: EnrolmentRecord } | { ok: false; reason: 'not_found' | 'already_revoked' };
+
+/**
+ * Enrolments: pending (with expiry) -> active (redeemed exactly once) -> revoked.
+ *
+ * @example
+ * ```ts
+ * await store.enrolments.create({ id, userId: 'alice', secret: sealedSeed, expiresAt: now + 300_000 });
+ * const r = await store.enrolments.redeem(id, { meta: { devicePublicKey } });
+ * if (!r.ok && r.reason === 'already_active') audit('double redemption');
+ * ```
+ */
+export interface EnrolmentStore {
+  /** Inserts a pending enrolment. Duplicate id: `ERR_STORAGE_CONFLICT`. */
+  create(input: CreateEnrolmentInput): Promise<EnrolmentRecord>;
+  /** The record, or `null`. */
+  get(id: string): Promise<EnrolmentRecord | null>;
+  /** A user's enrolments, oldest first (`createdAt`, then `id`). */
+  listByUser(userId: string, options?: { limit?: number }): Promise<EnrolmentRecord[]>;
+  /** Atomic "activate if pending and not expired"; replaces `secret`/`meta` when given. */
+  redeem(id: string, changes?: { secret?: Uint8Array; meta?: JsonObject }): Promise<RedeemResult>;
+  /** Replaces `secret`/`meta` of a pending or active enrolment; atomic compare-and-set with `expectedVersion`. */
+  update(id: string, changes: { secret?: Uint8Array; meta?: JsonObject; expectedVersion?: number }): Promise<UpdateEnrolmentResult>;
+  /** Atomic pending/active -> revoked; wipes the secret. */
+  revoke(id: string): Promise<RevokeResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OTP guard
+
+/** Replay and throttling state of one enrolment's OTP. */
+export interface OtpGuardState {
+  enrolmentId: string;
+  /** Last accepted time step or HOTP counter. */
+  lastStep: number | null;
+  /** Consecutive failures since the last success or reset. */
+  failures: number;
+  /** ms; codes are refused while `now < lockedUntil`. */
+  lockedUntil: number | null;
+  /** Steps, as last observed on an accepted code. */
+  drift: number | null;
+  /** ms of the last acceptance. */
+  lastUsedAt: number | null;
+}
+
+/** Result of {@link OtpGuardStore.consume}. */
+export type ConsumeResult =
+  | { ok: true; state: OtpGuardState }
+  | { ok: false; reason: 'replayed'; lastStep: number }
+  | { ok: false; reason: 'locked'; lockedUntil: number; failures: number };
+
+/**
+ * The OTP guard: atomic verify-and-consume, failure counters with backoff and lockout, drift.
+ *
+ * @example
+ * ```ts
+ * // after the code matched time step `step`:
+ * const r = await store.guard.consume(enrolmentId, step, { drift: delta });
+ * if (!r.ok) return r.reason === 'replayed' ? { valid: false, reason: 'replayed' } : { valid: false, reason: 'locked' };
+ * // after a wrong code:
+ * const s = await store.guard.recordFailure(enrolmentId, DEFAULT_THROTTLE_POLICY);
+ * ```
+ */
+export interface OtpGuardStore {
+  /** The state, or `null` when the guard was never touched. */
+  get(enrolmentId: string): Promise<OtpGuardState | null>;
+  /**
+   * Atomically accepts `step` iff not locked and `step > lastStep`; resets failures. Of many
+   * concurrent calls with the same step, on any number of servers, exactly one succeeds.
+   */
+  consume(enrolmentId: string, step: number, options?: { drift?: number }): Promise<ConsumeResult>;
+  /** Atomically counts a failure and extends the lock per `policy` (see `throttleDelay`). */
+  recordFailure(enrolmentId: string, policy: ThrottlePolicy): Promise<OtpGuardState>;
+  /** Clears failures and the lock; keeps `lastStep` and `drift`. */
+  reset(enrolmentId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push challenges
+
+/** Push challenge states: `pending -> approved | denied | cancelled | expired`. */
+export type ChallengeStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired';
+/** The states {@link ChallengeStore.finalize} can move a challenge to (expiry happens by time). */
+export type ChallengeFinalStatus = 'approved' | 'denied' | 'cancelled';
+
+/** One push challenge. A pending challenge read at or after `expiresAt` reads `expired`. */
+export interface ChallengeRecord {
+  id: string;
+  enrolmentId: string;
+  userId: string;
+  status: ChallengeStatus;
+  createdAt: number;
+  expiresAt: number;
+  /** ms of the final transition; `expiresAt` for an expired one. */
+  finalizedAt: number | null;
+  meta: JsonObject;
+  outcome: JsonObject | null;
+}
+
+/** Input of {@link ChallengeStore.create}. */
+export interface CreateChallengeInput {
+  id: string;
+  enrolmentId: string;
+  userId: string;
+  /** ms; must be later than the store's `now`. */
+  expiresAt: number;
+  meta?: JsonObject;
+}
+
+/** Result of {@link ChallengeStore.finalize}. */
+export type FinalizeResult =
+  | { ok: true; challenge: ChallengeRecord }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'expired'; challenge: ChallengeRecord }
+  | { ok: false; reason: 'already_final'; status: ChallengeFinalStatus | 'expired'; challenge: ChallengeRecord };
+
+/**
+ * Push challenges with an atomic, single-use transition out of `pending`.
+ *
+ * @example
+ * ```ts
+ * await store.challenges.create({ id, enrolmentId, userId, expiresAt: now + 120_000, meta: { jws } });
+ * const r = await store.challenges.finalize(id, { status: 'approved', outcome: { userVerified: true } });
+ * if (!r.ok) return r.reason; // 'expired' | 'already_final' | 'not_found'
+ * ```
+ */
+export interface ChallengeStore {
+  /** Inserts a pending challenge. Duplicate id: `ERR_STORAGE_CONFLICT`. */
+  create(input: CreateChallengeInput): Promise<ChallengeRecord>;
+  /** The record (expired when past `expiresAt` and still pending), or `null`. */
+  get(id: string): Promise<ChallengeRecord | null>;
+  /** Atomic pending -> final, only while `now < expiresAt`. Exactly one concurrent call wins. */
+  finalize(id: string, transition: { status: ChallengeFinalStatus; outcome?: JsonObject }): Promise<FinalizeResult>;
+  /** Pending, unexpired challenges of an enrolment, newest first (for the device poll). */
+  listPending(enrolmentId: string, options?: { limit?: number }): Promise<ChallengeRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+/** One audit event. `detail` is small and never holds secrets. */
+export interface AuditEvent {
+  /** Assigned by the store; unique. */
+  id: string;
+  /** ms, store clock. */
+  at: number;
+  kind: string;
+  enrolmentId: string | null;
+  userId: string | null;
+  detail: JsonObject;
+}
+
+/** Input of {@link AuditLog.append}. */
+export interface AuditEventInput {
+  kind: string;
+  enrolmentId?: string | null;
+  userId?: string | null;
+  detail?: JsonObject;
+}
+
+/** Query of {@link AuditLog.query}: every given filter applies; `from <= at < to`. */
+export interface AuditQuery {
+  enrolmentId?: string;
+  userId?: string;
+  from?: number;
+  to?: number;
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of {@link AuditLog.query}; `cursor` is `null` on the last page. */
+export interface AuditPage {
+  events: AuditEvent[];
+  cursor: string | null;
+}
+
+/**
+ * The append-only audit log, newest first with a cursor.
+ *
+ * @example
+ * ```ts
+ * await store.audit.append({ kind: 'otp.accepted', enrolmentId, userId, detail: { delta: 0 } });
+ * let page = await store.audit.query({ enrolmentId, limit: 50 });
+ * while (page.cursor) page = await store.audit.query({ enrolmentId, limit: 50, cursor: page.cursor });
+ * ```
+ */
+export interface AuditLog {
+  /** Appends one event at the store clock's `now`. */
+  append(event: AuditEventInput): Promise<AuditEvent>;
+  /** Matching events, newest first (`at` desc, then insertion order desc), paginated. */
+  query(query?: AuditQuery): Promise<AuditPage>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server-side set and the client store
+
+/**
+ * Everything the server keeps. `close()` is idempotent; afterwards every method rejects with
+ * `ERR_STORAGE_UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * const store: MfaStore = createMemoryStore({ clock: fixedClock(Date.UTC(2026, 0, 1)) });
+ * await store.close();
+ * ```
+ */
+export interface MfaStore {
+  readonly enrolments: EnrolmentStore;
+  readonly guard: OtpGuardStore;
+  readonly challenges: ChallengeStore;
+  readonly audit: AuditLog;
+  close(): Promise<void>;
+}
+
+/**
+ * The client's secure key-value seam, mapped by the host to Keychain / Keystore /
+ * SecureStore / IndexedDB. Values are bytes (the vault encrypts them first).
+ *
+ * @example
+ * ```ts
+ * await secure.set('vault.header', header);
+ * const header = await secure.get('vault.header'); // Uint8Array | null
+ * ```
+ */
+export interface SecureKeyValueStore {
+  get(key: string): Promise<Uint8Array | null>;
+  /** Stores (replaces) the value. */
+  set(key: string, value: Uint8Array): Promise<void>;
+  /** Removes the key; `true` when it existed. */
+  delete(key: string): Promise<boolean>;
+}
