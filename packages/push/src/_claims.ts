@@ -1,0 +1,96 @@
+// The claims of each message kind, validated with zod at the trust boundary (after the
+// signature, or in peekPushMessage for lookup only). Strict objects: an unknown claim is refused.
+import { decodeBase64Url } from '@cloudmfa/core';
+import * as z from 'zod/mini';
+import { PUSH_LIMITS } from './constants.js';
+import { isDisplayText, isIpText, utf8Length } from './_text.js';
+
+const ENROLMENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DIGITS = /^[0-9]{1,8}$/;
+/** Latest NumericDate accepted (year 9999): keeps `seconds * 1000` an exact integer. */
+const MAX_SECONDS = 253_402_300_799;
+
+function isBase64UrlOf(value: string, bytes: number): boolean {
+  if (value.length !== Math.ceil((bytes * 4) / 3)) return false;
+  try {
+    return decodeBase64Url(value).length === bytes;
+  } catch {
+    return false;
+  }
+}
+
+export const isEnrolmentId = (value: unknown): value is string => typeof value === 'string' && ENROLMENT_ID.test(value);
+export const isTypedNumber = (value: unknown): value is string => typeof value === 'string' && DIGITS.test(value);
+
+const id128 = z.string().check(z.refine((v) => isBase64UrlOf(v, 16)));
+const sha256b64 = z.string().check(z.refine((v) => isBase64UrlOf(v, 32)));
+const enrolmentId = z.string().check(z.refine((v) => ENROLMENT_ID.test(v)));
+const seconds = z.int().check(z.gte(0), z.lte(MAX_SECONDS));
+const text = (max: number) => z.string().check(z.refine((v) => isDisplayText(v, max)));
+
+/** The `ctx` claim as it travels. */
+export interface ContextClaim {
+  svc: string;
+  msg?: string;
+  ip?: string;
+  loc?: string;
+  dev?: string;
+  at?: number;
+}
+
+/** UTF-8 size of the `ctx` claim as serialized (member order does not change the size). */
+export function contextClaimBytes(ctx: ContextClaim): number {
+  return utf8Length(JSON.stringify(ctx));
+}
+
+const contextSchema = z
+  .strictObject({
+    svc: text(PUSH_LIMITS.contextService),
+    msg: z.optional(text(PUSH_LIMITS.contextMessage)),
+    ip: z.optional(z.string().check(z.refine(isIpText))),
+    loc: z.optional(text(PUSH_LIMITS.contextLocation)),
+    dev: z.optional(text(PUSH_LIMITS.contextDevice)),
+    at: z.optional(seconds),
+  })
+  .check(z.refine((ctx) => contextClaimBytes(ctx) <= PUSH_LIMITS.contextBytes));
+
+export const challengeClaimsSchema = z
+  .strictObject({
+    jti: id128,
+    sub: enrolmentId,
+    iat: seconds,
+    exp: seconds,
+    nm: z.boolean(),
+    ctx: contextSchema,
+  })
+  .check(z.refine((c) => c.exp - c.iat >= 1 && c.exp - c.iat <= PUSH_LIMITS.maxTtlSeconds));
+
+export const responseClaimsSchema = z.strictObject({
+  cid: id128,
+  chash: sha256b64,
+  dec: z.enum(['confirm', 'suspicious', 'cancel']),
+  num: z.optional(z.string().check(z.regex(DIGITS))),
+  uv: z.boolean(),
+  iat: seconds,
+});
+
+export const pollClaimsSchema = z.strictObject({
+  sub: enrolmentId,
+  iat: seconds,
+  jti: id128,
+});
+
+export type ChallengeClaims = z.infer<typeof challengeClaimsSchema>;
+export type ResponseClaims = z.infer<typeof responseClaimsSchema>;
+export type PollClaims = z.infer<typeof pollClaimsSchema>;
+
+/** Validates `value` against `schema`; `null` when it does not fit. Never throws. */
+export function parseClaims<T>(schema: z.ZodMiniType<T>, value: unknown): T | null {
+  if (value === undefined) return null;
+  try {
+    const result = schema.safeParse(value);
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
