@@ -1,1 +1,28 @@
-export {};
+export { createOtpKey } from './createOtpKey.js';
+export { exportMigration } from './exportMigration.js';
+export { formatOtpauthUri } from './formatOtpauthUri.js';
+export { generateSecret } from './generateSecret.js';
+export { hotp } from './hotp.js';
+export { importMigration } from './importMigration.js';
+export { parseOtpauthUri } from './parseOtpauthUri.js';
+export { parseSecret } from './parseSecret.js';
+export { resyncHotp } from './resyncHotp.js';
+export { totp } from './totp.js';
+export { totpStep } from './totpStep.js';
+export type {
+  HotpVerifyResult,
+  MigrationImport,
+  OtpAlgorithm,
+  OtpauthCommon,
+  OtpauthInput,
+  OtpauthParams,
+  OtpErrorCode,
+  OtpKey,
+  OtpSecret,
+  OtpWarning,
+  OtpWarningCode,
+  ParsedOtpauthUri,
+  TotpVerifyResult,
+} from './types.js';
+export { verifyHotp } from './verifyHotp.js';
+export { verifyTotp } from './verifyTotp.js';

@@ -1,0 +1,36 @@
+import type { CryptoProvider } from '@cloudmfa/core';
+import { algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from './_common.js';
+import type { OtpAlgorithm, OtpKey } from './types.js';
+
+/**
+ * Makes a reusable key for one secret: the HMAC inner and outer states are computed here, once,
+ * so every later `hotp`/`totp`/`verify*` call with this key costs two hash compressions and no
+ * allocation. **Create one key per secret and reuse it**; passing raw bytes or base32 to the
+ * OTP functions works but redoes this set-up on every call.
+ *
+ * The secret policy of {@link parseSecret} applies (`ERR_OTP_SECRET`, `ERR_BASE32_INVALID`;
+ * `SECRET_SHORT` in `key.warnings`). The returned object exposes only `algorithm`, `bits` and
+ * `warnings`; its secret-derived state is held privately. The key copies what it needs: later
+ * changes to the `secret` array do not affect it.
+ *
+ * @param options.algorithm - the HMAC hash, default `'SHA1'` (`ERR_OTP_ALGORITHM` otherwise).
+ * @param options.crypto - compute each HMAC with this provider's `hmac` (e.g. a native one)
+ *   instead of the built-in precomputed path. The provider keeps a copy of the secret.
+ * @example
+ * ```ts
+ * const key = createOtpKey(secretBytes, { algorithm: 'SHA256' });
+ * const code = totp(key, { digits: 8 });
+ * const result = verifyTotp({ secret: key, code: typed, digits: 8, afterStep });
+ * ```
+ */
+export function createOtpKey(secret: Uint8Array | string, options: { algorithm?: OtpAlgorithm; crypto?: CryptoProvider } = {}): OtpKey {
+  checkOptions(options);
+  const alg = algIndex(options.algorithm === undefined ? 'SHA1' : options.algorithm);
+  const crypto = options.crypto;
+  if (crypto !== undefined && (typeof crypto !== 'object' || crypto === null || typeof crypto.hmac !== 'function')) {
+    fail('ERR_OTP_CRYPTO', '"crypto" expected a CryptoProvider with an hmac function');
+  }
+  const bytes = secretBytes(secret, 'ERR_OTP_SECRET');
+  const warnings = secretPolicy(bytes, 'ERR_OTP_SECRET');
+  return makeKey(bytes, alg, warnings, crypto);
+}

@@ -1,0 +1,33 @@
+import { type Clock, systemClock } from '@cloudmfa/core';
+import { checkDigits, checkOptions, checkTiming, elapsedMs, POW10, resolveKey, truncated } from './_common.js';
+import type { OtpAlgorithm, OtpSecret } from './types.js';
+
+/**
+ * The TOTP code (RFC 6238) at the injected clock's time: HOTP of
+ * `floor((now - t0) / period)`.
+ *
+ * @param secret - an `OtpKey` (fastest), raw bytes or base32.
+ * @param options.now - clock in milliseconds (default `systemClock`); `ERR_OTP_TIME` if it is
+ *   not finite or before `t0`.
+ * @param options.period - seconds per step, 1..31,536,000, default 30 (`ERR_OTP_PERIOD`).
+ * @param options.t0 - Unix seconds of step 0, default 0 (`ERR_OTP_T0`).
+ * @param options.digits - 6..10, default 6 (`ERR_OTP_DIGITS`).
+ * @param options.algorithm - default SHA1, or the key's own (`ERR_OTP_ALGORITHM` on a mismatch).
+ * @example
+ * ```ts
+ * const key = createOtpKey(utf8Encode('12345678901234567890'));
+ * totp(key, { now: () => 59_000, digits: 8 }); // '94287082' (RFC 6238 Appendix B)
+ * ```
+ */
+export function totp(
+  secret: OtpSecret,
+  options: { now?: Clock; period?: number; t0?: number; digits?: number; algorithm?: OtpAlgorithm } = {},
+): string {
+  checkOptions(options);
+  const digits = checkDigits(options.digits ?? 6);
+  const { period, t0 } = checkTiming(options.period ?? 30, options.t0 ?? 0);
+  const key = resolveKey(secret, options.algorithm);
+  const step = Math.floor(elapsedMs(options.now ?? systemClock, t0) / (period * 1000));
+  const mod = POW10[digits] as number;
+  return (mod + (truncated(key, step) % mod)).toString().slice(1);
+}
