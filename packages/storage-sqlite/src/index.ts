@@ -1,1 +1,2 @@
-export {};
+export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './openSqliteStore.js';
+export { SQLITE_SCHEMA_VERSION } from './_schema.js';
