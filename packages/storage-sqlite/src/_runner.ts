@@ -2,6 +2,10 @@ import type Database from 'better-sqlite3';
 import { isCloudMfaError } from '@cloudmfa/core';
 import { storageError } from '@cloudmfa/storage';
 
+// Operations per transaction: large enough to amortise the fsync, small enough that another
+// process sharing the file gets the write lock between batches.
+const MAX_BATCH = 64;
+
 interface Pending {
   run: () => unknown;
   resolve: (v: unknown) => void;
@@ -69,8 +73,12 @@ export class Runner {
 
   flush(): void {
     this.scheduled = false;
-    const ops = this.queue.splice(0);
+    const ops = this.queue.splice(0, MAX_BATCH);
     if (ops.length === 0) return;
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
     let results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
     try {
       results = this.batch.immediate(ops);
@@ -89,7 +97,7 @@ export class Runner {
   close(): void {
     if (this.closed) return;
     // Operations accepted before close() still complete.
-    this.flush();
+    while (this.queue.length > 0) this.flush();
     this.closed = true;
     this.db.close();
   }
