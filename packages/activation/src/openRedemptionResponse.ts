@@ -1,0 +1,97 @@
+import { CloudMfaError, constantTimeEqual, type CryptoProvider, decodeBase64Url, pureJsCryptoProvider, utf8Decode } from '@cloudmfa/core';
+import type { RedemptionState } from './createRedemption.js';
+import { aeadOpen } from './internal/aead.js';
+import { RESPONSE_DECRYPT_MESSAGE } from './internal/constants.js';
+import { redemptionResponseSchema, type ResponseInner, responseInnerSchema } from './internal/schemas.js';
+import { ecdhX, isP256PublicKey, responseAad, responseKey } from './internal/transcript.js';
+import type { ActivationPolicy, PushSigningKey, RedemptionResponse, TotpParameters } from './types.js';
+
+/** The identity an online activation delivers. `seed` is the TOTP secret: store it in the vault, never log it. */
+export interface RedeemedIdentity {
+  seed: Uint8Array;
+  otp: TotpParameters;
+  issuer: string;
+  account: string;
+  origin: string;
+  policy: ActivationPolicy;
+  enrolmentId: string;
+  /** The server's push-signing key: pin it; push challenges must verify against it. */
+  pushKey: PushSigningKey;
+}
+
+const malformed = (what: string): never => {
+  throw new CloudMfaError('ERR_REDEMPTION_MALFORMED', `redemption response is malformed (${what})`);
+};
+const mismatch = (field: string): never => {
+  throw new CloudMfaError('ERR_REDEMPTION_MISMATCH', `redemption response does not match the reviewed activation (${field})`);
+};
+
+/**
+ * App side: opens the server's redemption response with the in-memory `state` from
+ * `createRedemption`, and checks that the issuer, account and OTP parameters are exactly what
+ * the user reviewed in the preview before returning the seed and the push key to pin.
+ * Throws `ERR_REDEMPTION_MALFORMED`, `ERR_REDEMPTION_DECRYPT` (one fixed message) or
+ * `ERR_REDEMPTION_MISMATCH`; no message contains the seed or the plaintext.
+ *
+ * @example
+ * ```ts
+ * const identity = await openRedemptionResponse({ response: await res.json(), state });
+ * await vault.addIdentity({ seed: identity.seed, otp: identity.otp, pushKey: identity.pushKey });
+ * ```
+ */
+export async function openRedemptionResponse(options: {
+  response: unknown;
+  state: RedemptionState;
+  crypto?: CryptoProvider;
+}): Promise<RedeemedIdentity> {
+  const { state, crypto = pureJsCryptoProvider } = options;
+  if (!state || !(state.ephemeralPrivateKey instanceof Uint8Array) || !(state.bindKey instanceof Uint8Array) || !state.expected) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"state" expected the state returned by createRedemption');
+  }
+  const parsed = redemptionResponseSchema.safeParse(options.response);
+  if (!parsed.success) return malformed('shape');
+  const response = parsed.data as RedemptionResponse;
+  if (response.version !== 1) return malformed('version');
+  const activationId = decodeBase64Url(response.activationId);
+  if (!constantTimeEqual(activationId, decodeBase64Url(state.activationId))) return mismatch('activationId');
+  const serverEphemeral = decodeBase64Url(response.serverEphemeralPublicKey);
+  if (!isP256PublicKey(serverEphemeral)) return malformed('serverEphemeralPublicKey');
+
+  const nonce = decodeBase64Url(response.nonce);
+  const shared = ecdhX(state.ephemeralPrivateKey, serverEphemeral);
+  const key = responseKey(crypto, shared, state.bindKey, state.transcriptHash, state.ephemeralPublicKey, serverEphemeral);
+  shared.fill(0);
+  const plaintext = aeadOpen(key, nonce, responseAad(activationId, serverEphemeral, nonce), decodeBase64Url(response.ciphertext));
+  key.fill(0);
+  if (!plaintext) throw new CloudMfaError('ERR_REDEMPTION_DECRYPT', RESPONSE_DECRYPT_MESSAGE);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8Decode(plaintext));
+  } catch {
+    // JSON or UTF-8 failure; no cause attached, the text is secret.
+    json = undefined;
+  } finally {
+    plaintext.fill(0);
+  }
+  const result = responseInnerSchema.safeParse(json);
+  if (!result.success) return malformed('content');
+  const inner = result.data as ResponseInner;
+  const { expected } = state;
+  if (inner.issuer !== expected.issuer) mismatch('issuer');
+  if (inner.account !== expected.account) mismatch('account');
+  const otp = inner.otp as TotpParameters;
+  if (otp.algorithm !== expected.otp.algorithm || otp.digits !== expected.otp.digits || otp.period !== expected.otp.period) mismatch('otp');
+  const pushPublicKey = decodeBase64Url(inner.pushKey.publicKey);
+  if (inner.pushKey.algorithm === 'ES256' ? !isP256PublicKey(pushPublicKey) : pushPublicKey.length !== 32) malformed('pushKey');
+  return {
+    seed: decodeBase64Url(inner.seed),
+    otp: { ...otp },
+    issuer: inner.issuer,
+    account: inner.account,
+    origin: expected.origin,
+    policy: { ...expected.policy },
+    enrolmentId: inner.enrolmentId,
+    pushKey: { algorithm: inner.pushKey.algorithm, publicKey: pushPublicKey },
+  };
+}

@@ -1,0 +1,426 @@
+import { scrypt as nodeScrypt } from 'node:crypto';
+import {
+  type ActivationPayload,
+  createActivationPayload,
+  DEFAULT_ENVELOPE_LIMITS,
+  ENVELOPE_TEXT_PREFIX,
+  type KdfParameters,
+  openEnvelope,
+  readEnvelopeHeader,
+  sealEnvelope,
+} from '@cloudmfa/activation';
+import { CloudMfaError, createCryptoProvider, decodeBase45, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { describe, expect, it } from 'vitest';
+import { sealWithParameters } from '../src/internal/seal.js';
+import { cheapEnvelope } from './fixtures.js';
+import { normalizePassword } from '../src/normalizePassword.js';
+import { errorSurface, rejection, seededRandom, T0, thrown } from './helpers.js';
+import vectorFile from './vectors/envelopes.json' with { type: 'json' };
+
+const vectors = vectorFile.vectors as unknown as Array<{
+  name: string;
+  sealedWith: string;
+  password: string;
+  typed: string;
+  now: number;
+  ttlSeconds: number;
+  kdf: KdfParameters;
+  text: string;
+  payload: ActivationPayload;
+}>;
+const byName = (name: string) => vectors.find((v) => v.name === name)!;
+
+const online = createActivationPayload({
+  issuer: 'Acme Corporation',
+  account: 'jane.doe@example.com',
+  origin: 'https://mfa.example.com',
+  random: seededRandom('online'),
+});
+
+const withBytes = (text: string, edit: (b: Uint8Array) => Uint8Array) =>
+  ENVELOPE_TEXT_PREFIX + encodeBase45(edit(decodeBase45(text.slice(ENVELOPE_TEXT_PREFIX.length))));
+
+describe('frozen vectors', () => {
+  for (const v of vectors) {
+    it(`${v.name} opens to its payload, forever`, async () => {
+      const opened = await openEnvelope(v.text, { password: v.typed, now: () => v.now });
+      expect(opened.payload).toEqual(v.payload);
+      expect(opened.header).toEqual({
+        version: 1,
+        mode: v.payload.mode,
+        kdf: v.kdf,
+        issuedAt: v.now,
+        expiresAt: v.now + v.ttlSeconds * 1000,
+      });
+      expect(opened.preview).not.toHaveProperty('activationSecret');
+      expect(opened.preview).not.toHaveProperty('secret');
+    });
+
+    it(`${v.name} re-seals byte for byte (the v1 wire format has not moved)`, async () => {
+      const random = seededRandom(v.name);
+      random(12); // the generator drew the password first
+      const { text } = await sealWithParameters({
+        payload: v.payload,
+        normalizedPassword: normalizePassword(v.password),
+        kdf: v.kdf,
+        issuedAtSeconds: v.now / 1000,
+        expiresAtSeconds: v.now / 1000 + v.ttlSeconds,
+        random,
+        crypto: pureJsCryptoProvider,
+      });
+      expect(text).toBe(v.text);
+    });
+  }
+
+  it('the default-cost vector was sealed by the public API with the protocol defaults', async () => {
+    const v = byName('online-scrypt-default');
+    expect(v.sealedWith).toBe('sealEnvelope');
+    const random = seededRandom(v.name);
+    random(12);
+    const sealed = await sealEnvelope({ payload: v.payload, password: v.password, now: () => v.now, random });
+    expect(sealed.text).toBe(v.text);
+    expect(sealed.kdf).toEqual({ algorithm: 'scrypt', log2N: 15, r: 8, p: 1 });
+    expect(sealed.expiresAt - sealed.issuedAt).toBe(300_000);
+  });
+
+  it('the header layout matches the spec byte for byte', () => {
+    const v = byName('online-scrypt-default');
+    const bytes = decodeBase45(v.text.slice(5));
+    const random = seededRandom(v.name);
+    random(12);
+    const salt = random(16);
+    const nonce = random(24);
+    expect([...bytes.slice(0, 6)]).toEqual([1, 1, 1, 15, 8, 1]);
+    expect(bytes.slice(6, 22)).toEqual(salt);
+    expect(bytes.slice(22, 46)).toEqual(nonce);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    expect(view.getUint32(46)).toBe(T0 / 1000);
+    expect(view.getUint32(50)).toBe(T0 / 1000 + 300);
+    // 54-byte header + 16-byte tag + 56 fixed payload bytes + 16 + 20 + 15 text bytes.
+    expect(bytes.length).toBe(54 + 16 + 56 + 16 + 20 + 15);
+  });
+});
+
+describe('seal and open', () => {
+  it('round-trips an online payload and shows a preview without secrets', async () => {
+    const { text } = await cheapEnvelope(online);
+    expect(text.startsWith('CMFA:')).toBe(true);
+    const opened = await openEnvelope(text, { password: 'abcd efgh jkmn', now: () => T0 });
+    expect(opened.payload).toEqual(online);
+    expect(opened.preview).toEqual({
+      mode: 'online',
+      issuer: 'Acme Corporation',
+      account: 'jane.doe@example.com',
+      origin: 'https://mfa.example.com',
+      policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
+      otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
+      issuedAt: T0,
+      expiresAt: T0 + 300_000,
+    });
+  });
+
+  it('seals through the public API with PBKDF2 and a caller-chosen password', async () => {
+    const sealed = await sealEnvelope({
+      payload: online,
+      password: 'correct horse battery',
+      kdf: { algorithm: 'pbkdf2-sha256', iterations: 100_000 },
+      ttlSeconds: 60,
+      now: () => T0,
+      random: seededRandom('pbkdf2'),
+    });
+    expect(readEnvelopeHeader(sealed.text)).toEqual({
+      version: 1,
+      mode: 'online',
+      kdf: { algorithm: 'pbkdf2-sha256', iterations: 100_000 },
+      issuedAt: T0,
+      expiresAt: T0 + 60_000,
+    });
+    const opened = await openEnvelope(sealed.text, { password: 'CORRECT-HORSE-BATTERY', now: () => T0 });
+    expect(opened.payload).toEqual(online);
+  });
+
+  it('runs the KDF through the CryptoProvider seam: native scrypt gives the same key', async () => {
+    let calls = 0;
+    const native = createCryptoProvider({
+      name: 'node-scrypt',
+      scrypt: (password, salt, { N, r, p, dkLen }) =>
+        new Promise((resolve, reject) => {
+          calls++;
+          nodeScrypt(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key))));
+        }),
+    });
+    const v = byName('online-scrypt-default');
+    const opened = await openEnvelope(v.text, { password: v.password, now: () => v.now, crypto: native });
+    expect(opened.payload).toEqual(v.payload);
+    expect(calls).toBe(1);
+  });
+
+  it('a failing provider gives ERR_ENVELOPE_KDF_FAILED with no cause', async () => {
+    const { text } = await cheapEnvelope(online);
+    const broken = createCryptoProvider({
+      scrypt: async (password) => {
+        throw new Error(`native failure for ${String(password)}`);
+      },
+    });
+    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: broken }));
+    expect(err.code).toBe('ERR_ENVELOPE_KDF_FAILED');
+    expect(err.cause).toBeUndefined();
+  });
+});
+
+describe('rejections, each with its own code', () => {
+  it('wrong password: ERR_ENVELOPE_DECRYPT with the one fixed message', async () => {
+    const { text } = await cheapEnvelope(online);
+    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMP', now: () => T0 }));
+    expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
+    const tampered = withBytes(text, (b) => {
+      b[b.length - 1] = (b[b.length - 1] as number) ^ 1;
+      return b;
+    });
+    const err2 = await rejection(openEnvelope(tampered, { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+    expect(err2.code).toBe('ERR_ENVELOPE_DECRYPT');
+    expect(err2.message).toBe(err.message);
+  });
+
+  it('an absurdly long password fails like a wrong one, without running the KDF', async () => {
+    const { text } = await cheapEnvelope(online);
+    let ran = false;
+    const spy = createCryptoProvider({
+      scrypt: async (...args) => {
+        ran = true;
+        return pureJsCryptoProvider.scrypt(...args);
+      },
+    });
+    const err = await rejection(openEnvelope(text, { password: 'A'.repeat(10_000), now: () => T0, crypto: spy }));
+    expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
+    expect(ran).toBe(false);
+  });
+
+  it('expired: after expiresAt plus the skew allowance, checked before the KDF', async () => {
+    const { text } = await cheapEnvelope(online);
+    const expiry = T0 + 300_000;
+    await expect(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_000 })).resolves.toBeTruthy();
+    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_001 }));
+    expect(err.code).toBe('ERR_ENVELOPE_EXPIRED');
+    const strict = await rejection(openEnvelope(text, { password: 'wrong', now: () => expiry + 1, clockSkewSeconds: 0 }));
+    expect(strict.code).toBe('ERR_ENVELOPE_EXPIRED');
+  });
+
+  it('truncated: every shorter prefix is rejected', async () => {
+    const { text } = await cheapEnvelope(online);
+    const bytes = decodeBase45(text.slice(5));
+    const codes = new Set<string>();
+    for (let n = 0; n < bytes.length; n++) {
+      const err = await rejection(openEnvelope(ENVELOPE_TEXT_PREFIX + encodeBase45(bytes.slice(0, n)), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      codes.add(err.code);
+    }
+    expect([...codes].sort()).toEqual(['ERR_ENVELOPE_DECRYPT', 'ERR_ENVELOPE_MALFORMED']);
+    // Truncating the text itself (not the bytes) is rejected too.
+    for (let n = 0; n < text.length; n++) {
+      await rejection(openEnvelope(text.slice(0, n), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+    }
+  });
+
+  it('extended: appended bytes or characters are rejected', async () => {
+    const { text } = await cheapEnvelope(online);
+    for (const extra of [[0], [0, 0], [1, 2, 3, 4, 5, 6, 7, 8]]) {
+      const err = await rejection(openEnvelope(withBytes(text, (b) => Uint8Array.from([...b, ...extra])), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
+    }
+    for (const suffix of ['0', '00', '000', '%%%']) {
+      const err = await rejection(openEnvelope(`${text}${suffix}`, { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      expect(['ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_DECRYPT']).toContain(err.code);
+    }
+  });
+
+  it('unknown version: ERR_ENVELOPE_VERSION, before anything else is parsed', async () => {
+    const { text } = await cheapEnvelope(online);
+    for (const version of [0, 2, 255]) {
+      const err = thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = version), b))));
+      expect(err.code).toBe('ERR_ENVELOPE_VERSION');
+      const err2 = await rejection(openEnvelope(withBytes(text, (b) => ((b[0] = version), b)), { password: 'x', now: () => T0 }));
+      expect(err2.code).toBe('ERR_ENVELOPE_VERSION');
+    }
+    expect(thrown(() => readEnvelopeHeader(`${ENVELOPE_TEXT_PREFIX}${encodeBase45(Uint8Array.of(2))}`)).code).toBe('ERR_ENVELOPE_VERSION');
+  });
+
+  it('over-cap KDF parameters: ERR_ENVELOPE_KDF_COST, and no KDF runs', async () => {
+    const { text } = await cheapEnvelope(online);
+    let ran = false;
+    const spy = createCryptoProvider({
+      scrypt: async () => {
+        ran = true;
+        return new Uint8Array(32);
+      },
+      pbkdf2Sha256: async () => {
+        ran = true;
+        return new Uint8Array(32);
+      },
+    });
+    const cases: Array<[string, (b: Uint8Array) => void]> = [
+      ['N = 2^20 (memory 1 GiB at r=8)', (b) => ((b[3] = 20), (b[4] = 8))],
+      ['memory 128 MiB (N=2^17, r=8)', (b) => ((b[3] = 17), (b[4] = 8))],
+      ['work N·r·p = 2^21 (N=2^15, r=8, p=8)', (b) => ((b[3] = 15), (b[4] = 8), (b[5] = 8))],
+      ['r = 255 at N=2^15', (b) => ((b[3] = 15), (b[4] = 255))],
+      ['log2N = 255', (b) => (b[3] = 255)],
+    ];
+    for (const [, edit] of cases) {
+      const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: spy }));
+      expect(err.code).toBe('ERR_ENVELOPE_KDF_COST');
+    }
+    // PBKDF2: switch the KDF id and write 2 000 001 iterations (header grows by one byte).
+    const pbkdf2Over = withBytes(text, (b) => {
+      const out = new Uint8Array(b.length + 1);
+      out.set(b.slice(0, 2));
+      out[2] = 2;
+      new DataView(out.buffer).setUint32(3, 2_000_001);
+      out.set(b.slice(6), 7);
+      return out;
+    });
+    expect((await rejection(openEnvelope(pbkdf2Over, { password: 'x', now: () => T0, crypto: spy }))).code).toBe('ERR_ENVELOPE_KDF_COST');
+    expect(ran).toBe(false);
+    // The default cost is under the default caps, and a caller can lower them.
+    const v = byName('online-scrypt-default');
+    const err = await rejection(openEnvelope(v.text, { password: v.password, now: () => v.now, limits: { scryptMaxMemoryBytes: 16 * 1024 * 1024 }, crypto: spy }));
+    expect(err.code).toBe('ERR_ENVELOPE_KDF_COST');
+    expect(DEFAULT_ENVELOPE_LIMITS.scryptMaxMemoryBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('non-alphanumeric text: ERR_ENVELOPE_MALFORMED', async () => {
+    const { text } = await cheapEnvelope(online);
+    const bad = [
+      text.toLowerCase(),
+      ` ${text}`.slice(0, text.length), // leading space shifts the prefix
+      `${text}\n`,
+      text.replace(/.$/, 'a'),
+      text.replace(/.$/, '#'),
+      text.replace(/.$/, 'é'),
+      'otpauth://totp/x?secret=JBSWY3DPEHPK3PXP',
+      'CMFA:',
+      'CMFA',
+      '',
+      'CMFA:A', // impossible base45 length
+      'CMFA:ZZZ', // base45 group overflow
+    ];
+    for (const t of bad) {
+      const err = await rejection(openEnvelope(t, { password: 'x', now: () => T0 }));
+      expect(err.code, JSON.stringify(t)).toBe('ERR_ENVELOPE_MALFORMED');
+    }
+  });
+
+  it('structurally impossible headers: ERR_ENVELOPE_MALFORMED', async () => {
+    const { text } = await cheapEnvelope(online);
+    const edits: Array<(b: Uint8Array) => void> = [
+      (b) => (b[1] = 3), // unknown mode
+      (b) => (b[1] = 0),
+      (b) => (b[2] = 9), // unknown KDF
+      (b) => (b[3] = 0), // log2N 0
+      (b) => (b[4] = 0), // r 0
+      (b) => (b[5] = 0), // p 0
+      (b) => new DataView(b.buffer, b.byteOffset).setUint32(50, T0 / 1000), // expiresAt == issuedAt
+    ];
+    for (const edit of edits) {
+      const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'x', now: () => T0 }));
+      expect(err.code).toBe('ERR_ENVELOPE_MALFORMED');
+    }
+  });
+
+  it('too large: ERR_ENVELOPE_TOO_LARGE before any parsing', async () => {
+    const err = await rejection(openEnvelope(`CMFA:${'0'.repeat(2000)}`, { password: 'x', now: () => T0 }));
+    expect(err.code).toBe('ERR_ENVELOPE_TOO_LARGE');
+    expect(thrown(() => readEnvelopeHeader(`CMFA:${'0'.repeat(1020)}`)).code).toBe('ERR_ENVELOPE_TOO_LARGE');
+  });
+
+  it('developer misuse: ERR_INVALID_ARGUMENT', async () => {
+    expect((await rejection(openEnvelope(42 as unknown as string, { password: 'x' }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope('CMFA:', { password: undefined as unknown as string }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope('CMFA:', { password: 'x', limits: { maxTextLength: -1 } }))).code).toBe('ERR_INVALID_ARGUMENT');
+  });
+});
+
+describe('sealing validates its input', () => {
+  const base = { payload: online, password: 'ABCD-EFGH-JKMN', now: () => T0, random: seededRandom('seal') };
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['scrypt below the floor', { kdf: { algorithm: 'scrypt', log2N: 13, r: 8 } }],
+    ['scrypt r below the floor', { kdf: { algorithm: 'scrypt', log2N: 15, r: 2 } }],
+    ['scrypt above the decoder caps', { kdf: { algorithm: 'scrypt', log2N: 17, r: 8 } }],
+    ['PBKDF2 below the floor', { kdf: { algorithm: 'pbkdf2-sha256', iterations: 99_999 } }],
+    ['PBKDF2 above the caps', { kdf: { algorithm: 'pbkdf2-sha256', iterations: 3_000_000 } }],
+    ['unknown KDF', { kdf: { algorithm: 'argon2id' } }],
+    ['short password', { password: 'abc-def' }],
+    ['non-ASCII password', { password: 'pässwörd-123' }],
+    ['ttl 0', { ttlSeconds: 0 }],
+    ['ttl over a week', { ttlSeconds: 700_000 }],
+    ['ttl fractional', { ttlSeconds: 1.5 }],
+    ['time past 2106', { now: () => 2 ** 32 * 1000 }],
+    ['bad clock', { now: () => Number.NaN }],
+  ];
+  for (const [name, patch] of bad) {
+    it(`refuses ${name}`, async () => {
+      const err = await rejection(sealEnvelope({ ...base, ...patch } as never));
+      expect(err.code).toBe('ERR_INVALID_ARGUMENT');
+    });
+  }
+
+  const badPayloads: Array<[string, Partial<Record<string, unknown>>, string]> = [
+    ['http origin', { origin: 'http://mfa.example.com' }, 'payload.origin'],
+    ['origin with a path', { origin: 'https://mfa.example.com/x' }, 'payload.origin'],
+    ['uppercase origin', { origin: 'https://MFA.example.com' }, 'payload.origin'],
+    ['port 0', { origin: 'https://mfa.example.com:0' }, 'payload.origin'],
+    ['port 65536', { origin: 'https://mfa.example.com:65536' }, 'payload.origin'],
+    ['issuer with a bidi override', { issuer: 'Acme\u202Egnp.exe' }, 'payload.issuer'],
+    ['issuer with a newline', { issuer: 'Acme\nBank' }, 'payload.issuer'],
+    ['issuer too long (65 UTF-8 bytes)', { issuer: `${'é'.repeat(32)}x` }, 'payload.issuer'],
+    ['empty issuer online', { issuer: '' }, 'payload.issuer'],
+    ['lone surrogate', { account: 'a\uD800b' }, 'payload.account'],
+    ['short activation id', { activationId: 'AAECAwQFBgcICQoLDA0O' }, 'payload.activationId'],
+    ['digits 5', { otp: { type: 'totp', algorithm: 'SHA1', digits: 5, period: 30 } }, 'payload.otp.digits'],
+    ['hotp online', { otp: { type: 'hotp', algorithm: 'SHA1', digits: 6, counter: 0 } }, 'payload.otp.type'],
+    ['min PIN 3', { policy: { pinRequired: true, minPinLength: 3, biometricsAllowed: true } }, 'payload.policy.minPinLength'],
+    ['unknown field', { extra: 1 }, 'payload'],
+  ];
+  for (const [name, patch, field] of badPayloads) {
+    it(`refuses a payload with ${name}, naming the field`, async () => {
+      const err = await rejection(sealEnvelope({ ...base, payload: { ...online, ...patch } as never }));
+      expect(err.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(err.message.startsWith(`"${field}`)).toBe(true);
+    });
+  }
+
+  it('accepts loopback http origins for development', async () => {
+    for (const origin of ['http://localhost:8080', 'http://127.0.0.1', 'http://[::1]:3000']) {
+      const { text } = await cheapEnvelope({ ...online, origin });
+      expect((await openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => T0 })).preview).toMatchObject({ origin });
+    }
+  });
+});
+
+describe('no secret in any error', () => {
+  it('messages, stacks and causes never carry the password or payload fields', async () => {
+    const secretPassword = 'SECRETPW-9999';
+    const payload = { ...online, issuer: 'IssuerSentinel', account: 'account-sentinel@x.test' };
+    const { text } = await cheapEnvelope(payload, secretPassword);
+    const errors: unknown[] = [];
+    const collect = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    await collect(openEnvelope(text, { password: 'SECRETPW-9998', now: () => T0 }));
+    await collect(openEnvelope(text, { password: secretPassword, now: () => T0 + 10 ** 9 }));
+    await collect(openEnvelope(text.slice(0, -3), { password: secretPassword, now: () => T0 }));
+    await collect(sealEnvelope({ payload: { ...payload, origin: 'ftp://IssuerSentinel' }, password: secretPassword }));
+    await collect(sealEnvelope({ payload, password: 'Qz7x' }));
+    await collect(sealEnvelope({ payload: { ...payload, activationSecret: 'not base64url!' }, password: secretPassword }));
+    expect(errors).toHaveLength(6);
+    for (const err of errors) {
+      expect(err).toBeInstanceOf(CloudMfaError);
+      const surface = errorSurface(err);
+      for (const secret of [secretPassword, 'SECRETPW', 'Qz7x', 'IssuerSentinel', 'account-sentinel', online.activationSecret, 'not base64url']) {
+        expect(surface).not.toContain(secret);
+      }
+    }
+  });
+});
