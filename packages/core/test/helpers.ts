@@ -53,3 +53,6 @@ export function expectCodeWithoutLeak(err: Error & { code?: string }, code: stri
     expect(err.message.includes(run) || err.message.toUpperCase().includes(run.toUpperCase()) ? run : null).toBeNull();
   }
 }
+
+/** TypeScript 5.9 types WebCrypto inputs as ArrayBuffer-backed views; ours are. */
+export const bs = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>;

@@ -16,8 +16,8 @@ const GUARDED = new WeakSet<AnyFunction>();
  *
  * - An operation comes from `overrides` when defined there (an `undefined` entry is ignored),
  *   otherwise from `base`; methods are called on their own object, so class instances work.
- * - An unknown key in `overrides` (a typo such as `scrpyt`) or a member that is not a function
- *   throws `ERR_INVALID_ARGUMENT`.
+ * - An unknown key in a plain-object `overrides` (a typo such as `scrpyt`) or an operation that
+ *   is not a function throws `ERR_INVALID_ARGUMENT`.
  * - Every host-supplied operation is guarded: its arguments are checked as the pure provider
  *   checks them (cost ceilings included) before the host sees them; a throw or an output of the
  *   wrong type or length becomes `ERR_CRYPTO_PROVIDER`, without the host's error as cause (it
@@ -43,7 +43,10 @@ export function createCryptoProvider(overrides: Partial<CryptoProvider>, base: C
   if (typeof base !== 'object' || base === null) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"base" expected a CryptoProvider, got ${describe(base)}`);
   }
-  for (const key of Object.keys(overrides)) {
+  // Only plain objects are checked for typos: a class instance may carry its own state.
+  const proto = Object.getPrototypeOf(overrides);
+  const plain = proto === Object.prototype || proto === null;
+  for (const key of plain ? Object.keys(overrides) : []) {
     if (key !== 'name' && !(OPERATIONS as readonly string[]).includes(key)) {
       const shown = /^[A-Za-z0-9_$]{1,40}$/.test(key) ? `"${key}"` : 'with an unprintable name';
       throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"overrides" has an unknown operation ${shown}`);
