@@ -1,1 +1,2 @@
-export {};
+export { runCli } from './runCli.js';
+export type { CliIo } from './types.js';

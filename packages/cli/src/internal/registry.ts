@@ -1,0 +1,19 @@
+import { codeCommand } from '../commands/code.js';
+import { migrationExportCommand } from '../commands/migrationExport.js';
+import { migrationImportCommand } from '../commands/migrationImport.js';
+import { secretCommand } from '../commands/secret.js';
+import { uriMakeCommand } from '../commands/uriMake.js';
+import { uriParseCommand } from '../commands/uriParse.js';
+import { verifyCommand } from '../commands/verify.js';
+import type { Command } from './command.js';
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  secretCommand,
+  codeCommand,
+  verifyCommand,
+  uriMakeCommand,
+  uriParseCommand,
+  migrationExportCommand,
+  migrationImportCommand,
+];
