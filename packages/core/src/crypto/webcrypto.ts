@@ -16,6 +16,7 @@ const ECDSA_VERIFY = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /**
  * A provider whose P-256 verification uses the platform's WebCrypto (`crypto.subtle`: Node,
  * browsers, Deno, Bun, edge runtimes); everything else comes from `base` (pure JS by default).
+ * On Node it verifies an order of magnitude more signatures per second than pure JS.
  * Imported public keys are cached (bounded, least-recently-used, `keyCacheSize` entries, 0 to
  * disable), so verifying many responses from one device pays the import once.
  *
