@@ -61,7 +61,15 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** The schema version this build of the adapter creates and understands. */
+/**
+ * The schema version this build of the adapter creates and understands (the row in the
+ * `cloudmfa_schema` table). A file with a higher version is refused.
+ *
+ * @example
+ * ```ts
+ * db.prepare('SELECT version FROM cloudmfa_schema').get(); // { version: SQLITE_SCHEMA_VERSION }
+ * ```
+ */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 /**

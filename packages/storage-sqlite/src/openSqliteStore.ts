@@ -32,7 +32,14 @@ import {
 import { Runner } from './_runner.js';
 import { migrate } from './_schema.js';
 
-/** Options of {@link openSqliteStore}. */
+/**
+ * Options of {@link openSqliteStore}.
+ *
+ * @example
+ * ```ts
+ * const o: SqliteStoreOptions = { path: './cloudmfa.db', synchronous: 'full', busyTimeoutMs: 5000 };
+ * ```
+ */
 export interface SqliteStoreOptions {
   /** The database file (created when missing), or `':memory:'` for a throwaway store. */
   path: string;
@@ -48,7 +55,15 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** An {@link MfaStore} on one SQLite file. */
+/**
+ * An {@link MfaStore} on one SQLite file.
+ *
+ * @example
+ * ```ts
+ * const store: SqliteStore = openSqliteStore({ path: './cloudmfa.db' });
+ * console.log(store.path);
+ * ```
+ */
 export interface SqliteStore extends MfaStore {
   /** The file this store writes (as given). */
   readonly path: string;

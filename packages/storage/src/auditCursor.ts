@@ -1,7 +1,14 @@
 import { storageError } from './errors.js';
 import { STORAGE_LIMITS } from './limits.js';
 
-/** The position an audit page ends at: the last event's time and its insertion sequence. */
+/**
+ * The position an audit page ends at: the last event's time and its insertion sequence.
+ *
+ * @example
+ * ```ts
+ * const pos: AuditCursorPosition = decodeAuditCursor('1767225600000.42'); // { at: 1767225600000, seq: 42 }
+ * ```
+ */
 export interface AuditCursorPosition {
   at: number;
   seq: number;

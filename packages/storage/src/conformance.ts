@@ -4,7 +4,14 @@ import { STORAGE_LIMITS } from './limits.js';
 import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from './throttle.js';
 import type { JsonObject, MfaStore, SecureKeyValueStore } from './types.js';
 
-/** The groups of {@link runStorageConformance}; each can be switched off with a reason. */
+/**
+ * The groups of {@link runStorageConformance}; each can be switched off with a reason.
+ *
+ * @example
+ * ```ts
+ * runStorageConformance('x', factory, { skip: { concurrency: 'single-connection driver' } satisfies Partial<Record<ConformanceGroup, string>> });
+ * ```
+ */
 export type ConformanceGroup =
   | 'enrolments'
   | 'guard'
@@ -16,17 +23,38 @@ export type ConformanceGroup =
   | 'concurrency'
   | 'closed';
 
-/** One fresh, isolated store set made by a {@link StoreFactory}, and how to dispose of it. */
+/**
+ * One fresh, isolated store set made by a {@link StoreFactory}, and how to dispose of it.
+ *
+ * @example
+ * ```ts
+ * const inst: ConformanceInstance = { store, cleanup: () => pool.query('DROP SCHEMA t1 CASCADE') };
+ * ```
+ */
 export interface ConformanceInstance {
   store: MfaStore;
   /** Drops the isolated database / schema / key prefix. Must work after `store.close()`. */
   cleanup?: () => Promise<void> | void;
 }
 
-/** Makes a fresh isolated store set whose clock is `clock` (the suite moves it). */
+/**
+ * Makes a fresh isolated store set whose clock is `clock` (the suite moves it).
+ *
+ * @example
+ * ```ts
+ * const factory: StoreFactory = ({ clock }) => ({ store: createMemoryStore({ clock }) });
+ * ```
+ */
 export type StoreFactory = (context: { clock: Clock }) => Promise<ConformanceInstance> | ConformanceInstance;
 
-/** Options of {@link runStorageConformance}. */
+/**
+ * Options of {@link runStorageConformance}.
+ *
+ * @example
+ * ```ts
+ * runStorageConformance('redis', factory, { concurrency: 200 } satisfies ConformanceOptions);
+ * ```
+ */
 export interface ConformanceOptions {
   /** Groups to switch off, each with the reason, which is printed in the test name. */
   skip?: Partial<Record<ConformanceGroup, string>>;
@@ -34,7 +62,14 @@ export interface ConformanceOptions {
   concurrency?: number;
 }
 
-/** The time every conformance test starts at: 2026-01-01T00:00:00Z. */
+/**
+ * The time every conformance test starts at: 2026-01-01T00:00:00Z.
+ *
+ * @example
+ * ```ts
+ * expect(event.at).toBe(CONFORMANCE_T0);
+ * ```
+ */
 export const CONFORMANCE_T0 = Date.UTC(2026, 0, 1);
 
 type Ctx = { store: MfaStore; clock: ReturnType<typeof fixedClock> };
@@ -1007,7 +1042,14 @@ function closedTests(c: Ctx): void {
 // ---------------------------------------------------------------------------------------------
 // client secure store
 
-/** Makes a fresh, empty {@link SecureKeyValueStore}. */
+/**
+ * Makes a fresh, empty {@link SecureKeyValueStore}.
+ *
+ * @example
+ * ```ts
+ * const f: SecureStoreFactory = () => ({ store: createMemorySecureStore() });
+ * ```
+ */
 export type SecureStoreFactory = () =>
   | Promise<{ store: SecureKeyValueStore; cleanup?: () => Promise<void> | void }>
   | { store: SecureKeyValueStore; cleanup?: () => Promise<void> | void };

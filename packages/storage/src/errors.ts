@@ -9,6 +9,11 @@ import { CloudMfaError } from '@cloudmfa/core';
  * - `ERR_STORAGE_UNAVAILABLE`: the store is closed or its backend failed; nothing was
  *   half-applied.
  * - `ERR_STORAGE_CORRUPT`: a stored value cannot be decoded (newer schema, tampered row).
+ *
+ * @example
+ * ```ts
+ * if (isCloudMfaError(err, 'ERR_STORAGE_CONFLICT' satisfies StorageErrorCode)) pickAnotherId();
+ * ```
  */
 export type StorageErrorCode =
   | 'ERR_STORAGE_INVALID'

@@ -19,7 +19,14 @@ import {
 const invalid = (m: string) => storageError('ERR_STORAGE_INVALID', m);
 const FINAL: readonly string[] = ['approved', 'denied', 'cancelled'];
 
-/** Validated input of `enrolments.create`. */
+/**
+ * Validated input of `enrolments.create`.
+ *
+ * @example
+ * ```ts
+ * const e: NormalizedEnrolment = normalizeCreateEnrolment(input, now); // e.meta is JSON text
+ * ```
+ */
 export interface NormalizedEnrolment {
   id: string;
   userId: string;
@@ -49,7 +56,14 @@ export function normalizeCreateEnrolment(input: unknown, now: number): Normalize
   return { id: i.id, userId: i.userId, secret: i.secret.slice(), meta, expiresAt: i.expiresAt };
 }
 
-/** Validated changes of `enrolments.redeem` / `enrolments.update`. */
+/**
+ * Validated changes of `enrolments.redeem` / `enrolments.update`.
+ *
+ * @example
+ * ```ts
+ * const c: NormalizedEnrolmentChanges = normalizeEnrolmentChanges({ meta: { pushToken } }, { allowVersion: true });
+ * ```
+ */
 export interface NormalizedEnrolmentChanges {
   secret?: Uint8Array;
   meta?: string;
@@ -85,7 +99,14 @@ export function normalizeEnrolmentChanges(changes: unknown, options: { allowVers
   return out;
 }
 
-/** Validated input of `challenges.create`. */
+/**
+ * Validated input of `challenges.create`.
+ *
+ * @example
+ * ```ts
+ * const c: NormalizedChallenge = normalizeCreateChallenge(input, now);
+ * ```
+ */
 export interface NormalizedChallenge {
   id: string;
   enrolmentId: string;
@@ -130,7 +151,14 @@ export function normalizeFinalize(transition: unknown): { status: ChallengeFinal
   return { status: t.status as ChallengeFinalStatus, outcome };
 }
 
-/** Validated input of `audit.append`. */
+/**
+ * Validated input of `audit.append`.
+ *
+ * @example
+ * ```ts
+ * const e: NormalizedAuditEvent = normalizeAuditEvent({ kind: 'otp.accepted' }); // e.detail === '{}'
+ * ```
+ */
 export interface NormalizedAuditEvent {
   kind: string;
   enrolmentId: string | null;
@@ -158,7 +186,14 @@ export function normalizeAuditEvent(event: unknown): NormalizedAuditEvent {
   return { kind: e.kind, enrolmentId: enrolmentId as string | null, userId: userId as string | null, detail };
 }
 
-/** Validated `audit.query`; `after` is the decoded cursor (with the shared `<at>.<seq>` format). */
+/**
+ * Validated `audit.query`; `after` is the decoded cursor (with the shared `<at>.<seq>` format).
+ *
+ * @example
+ * ```ts
+ * const q: NormalizedAuditQuery = normalizeAuditQuery({ enrolmentId, cursor }); // q.after: { at, seq } | null
+ * ```
+ */
 export interface NormalizedAuditQuery {
   enrolmentId?: string;
   userId?: string;

@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { storageError } from './errors.js';
 
-/** Options of {@link runConsumeRace}. */
+/**
+ * Options of {@link runConsumeRace}.
+ *
+ * @example
+ * ```ts
+ * const o: ConsumeRaceOptions = { factoryModule: '/abs/raceFactory.mjs', config: { url }, processes: 2 };
+ * ```
+ */
 export interface ConsumeRaceOptions {
   /**
    * Absolute path of an ES module whose default export opens the adapter:
@@ -30,7 +37,14 @@ export interface ConsumeRaceOptions {
   timeoutMs?: number;
 }
 
-/** What each process counted. */
+/**
+ * What each process counted.
+ *
+ * @example
+ * ```ts
+ * for (const p of (await runConsumeRace(o)).perProcess) console.log(p.accepted, p.replayed);
+ * ```
+ */
 export interface ConsumeRaceProcessResult {
   accepted: number;
   replayed: number;
@@ -39,7 +53,15 @@ export interface ConsumeRaceProcessResult {
   errorCodes: string[];
 }
 
-/** Totals of {@link runConsumeRace}; `accepted` must equal `keys`. */
+/**
+ * Totals of {@link runConsumeRace}; `accepted` must equal `keys`.
+ *
+ * @example
+ * ```ts
+ * const r: ConsumeRaceResult = await runConsumeRace(o);
+ * expect(r.accepted).toBe(100);
+ * ```
+ */
 export interface ConsumeRaceResult {
   accepted: number;
   replayed: number;

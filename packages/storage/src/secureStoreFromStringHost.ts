@@ -6,6 +6,11 @@ import { assertClientKey, assertClientValue } from './validate.js';
 /**
  * A host key-value API that stores strings: `expo-secure-store`, `react-native-keychain`
  * wrappers, `localStorage`. Methods may be sync or async.
+ *
+ * @example
+ * ```ts
+ * const host: StringKeyValueHost = { getItem: (k) => localStorage.getItem(k), setItem: (k, v) => localStorage.setItem(k, v), deleteItem: (k) => localStorage.removeItem(k) };
+ * ```
  */
 export interface StringKeyValueHost {
   getItem(key: string): Promise<string | null | undefined> | string | null | undefined;

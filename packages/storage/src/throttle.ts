@@ -4,6 +4,11 @@ import { storageError } from './errors.js';
  * How failures slow down and lock an enrolment's OTP (RFC 4226 section 7.3): after
  * `freeFailures` the delay doubles from `baseDelayMs` up to `maxDelayMs`; at
  * `lockoutFailures` the enrolment is locked for `lockoutMs`.
+ *
+ * @example
+ * ```ts
+ * const strict: ThrottlePolicy = { freeFailures: 2, baseDelayMs: 2000, maxDelayMs: 60_000, lockoutFailures: 5, lockoutMs: 3_600_000 };
+ * ```
  */
 export interface ThrottlePolicy {
   freeFailures: number;

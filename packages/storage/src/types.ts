@@ -1,17 +1,46 @@
 import type { ThrottlePolicy } from './throttle.js';
 
-/** A JSON value as the stores keep it: finite numbers, well-formed strings without U+0000. */
+/**
+ * A JSON value as the stores keep it: finite numbers, well-formed strings without U+0000.
+ *
+ * @example
+ * ```ts
+ * const v: JsonValue = { list: [1, 'two', null], ok: true };
+ * ```
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-/** A JSON object (the shape of every `meta`, `outcome` and `detail`). */
+/**
+ * A JSON object (the shape of every `meta`, `outcome` and `detail`).
+ *
+ * @example
+ * ```ts
+ * const meta: JsonObject = { label: 'Alice @ ACME', mode: 'online' };
+ * ```
+ */
 export type JsonObject = { [key: string]: JsonValue };
 
 // ---------------------------------------------------------------------------------------------
 // Enrolments
 
-/** Enrolment lifecycle: `pending -> active -> revoked`, or `pending -> revoked`. */
+/**
+ * Enrolment lifecycle: `pending -> active -> revoked`, or `pending -> revoked`.
+ *
+ * @example
+ * ```ts
+ * if (enrolment.status !== 'active') return { valid: false, reason: 'not_active' };
+ * ```
+ */
 export type EnrolmentStatus = 'pending' | 'active' | 'revoked';
 
-/** One enrolment as stored. `secret` is opaque (the server encrypts it) and empty once revoked. */
+/**
+ * One enrolment as stored. `secret` is opaque (the server encrypts it) and empty once revoked.
+ *
+ * @example
+ * ```ts
+ * const e: EnrolmentRecord | null = await store.enrolments.get(id);
+ * if (e?.status === 'active') seed = await unseal(e.secret);
+ * ```
+ */
 export interface EnrolmentRecord {
   id: string;
   userId: string;
@@ -28,7 +57,14 @@ export interface EnrolmentRecord {
   version: number;
 }
 
-/** Input of {@link EnrolmentStore.create}. */
+/**
+ * Input of {@link EnrolmentStore.create}.
+ *
+ * @example
+ * ```ts
+ * const input: CreateEnrolmentInput = { id, userId: 'alice', secret: sealed, expiresAt: now + 300_000 };
+ * ```
+ */
 export interface CreateEnrolmentInput {
   id: string;
   userId: string;
@@ -38,18 +74,42 @@ export interface CreateEnrolmentInput {
   expiresAt: number;
 }
 
-/** Result of {@link EnrolmentStore.redeem}. Failures other than `not_found` carry the record (secret emptied). */
+/**
+ * Result of {@link EnrolmentStore.redeem}. Failures other than `not_found` carry the record (secret emptied).
+ *
+ * @example
+ * ```ts
+ * const r: RedeemResult = await store.enrolments.redeem(id);
+ * if (!r.ok && r.reason === 'already_active') raiseSecurityEvent(r.enrolment.userId);
+ * ```
+ */
 export type RedeemResult =
   | { ok: true; enrolment: EnrolmentRecord }
   | { ok: false; reason: 'not_found' }
   | { ok: false; reason: 'already_active' | 'revoked' | 'expired'; enrolment: EnrolmentRecord };
 
-/** Result of {@link EnrolmentStore.update}. */
+/**
+ * Result of {@link EnrolmentStore.update}.
+ *
+ * @example
+ * ```ts
+ * const r: UpdateEnrolmentResult = await store.enrolments.update(id, { secret: resealed, expectedVersion: e.version });
+ * if (!r.ok && r.reason === 'version_mismatch') retry();
+ * ```
+ */
 export type UpdateEnrolmentResult =
   | { ok: true; enrolment: EnrolmentRecord }
   | { ok: false; reason: 'not_found' | 'revoked' | 'version_mismatch' };
 
-/** Result of {@link EnrolmentStore.revoke}. */
+/**
+ * Result of {@link EnrolmentStore.revoke}.
+ *
+ * @example
+ * ```ts
+ * const r: RevokeResult = await store.enrolments.revoke(id);
+ * if (!r.ok) console.log(r.reason); // 'not_found' | 'already_revoked'
+ * ```
+ */
 export type RevokeResult = { ok: true; enrolment: EnrolmentRecord } | { ok: false; reason: 'not_found' | 'already_revoked' };
 
 /**
@@ -80,7 +140,15 @@ export interface EnrolmentStore {
 // ---------------------------------------------------------------------------------------------
 // OTP guard
 
-/** Replay and throttling state of one enrolment's OTP. */
+/**
+ * Replay and throttling state of one enrolment's OTP.
+ *
+ * @example
+ * ```ts
+ * const g: OtpGuardState | null = await store.guard.get(id);
+ * const afterStep = g?.lastStep ?? undefined; // never re-accept a step <= lastStep
+ * ```
+ */
 export interface OtpGuardState {
   enrolmentId: string;
   /** Last accepted time step or HOTP counter. */
@@ -95,7 +163,15 @@ export interface OtpGuardState {
   lastUsedAt: number | null;
 }
 
-/** Result of {@link OtpGuardStore.consume}. */
+/**
+ * Result of {@link OtpGuardStore.consume}.
+ *
+ * @example
+ * ```ts
+ * const r: ConsumeResult = await store.guard.consume(id, step);
+ * if (!r.ok && r.reason === 'locked') retryAfter(r.lockedUntil - now);
+ * ```
+ */
 export type ConsumeResult =
   | { ok: true; state: OtpGuardState }
   | { ok: false; reason: 'replayed'; lastStep: number }
@@ -130,12 +206,34 @@ export interface OtpGuardStore {
 // ---------------------------------------------------------------------------------------------
 // Push challenges
 
-/** Push challenge states: `pending -> approved | denied | cancelled | expired`. */
+/**
+ * Push challenge states: `pending -> approved | denied | cancelled | expired`.
+ *
+ * @example
+ * ```ts
+ * const done = (s: ChallengeStatus) => s !== 'pending';
+ * ```
+ */
 export type ChallengeStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired';
-/** The states {@link ChallengeStore.finalize} can move a challenge to (expiry happens by time). */
+/**
+ * The states {@link ChallengeStore.finalize} can move a challenge to (expiry happens by time).
+ *
+ * @example
+ * ```ts
+ * const status: ChallengeFinalStatus = decision === 'confirm' ? 'approved' : 'denied';
+ * ```
+ */
 export type ChallengeFinalStatus = 'approved' | 'denied' | 'cancelled';
 
-/** One push challenge. A pending challenge read at or after `expiresAt` reads `expired`. */
+/**
+ * One push challenge. A pending challenge read at or after `expiresAt` reads `expired`.
+ *
+ * @example
+ * ```ts
+ * const c: ChallengeRecord | null = await store.challenges.get(id);
+ * if (c?.status === 'approved') letTheUserIn();
+ * ```
+ */
 export interface ChallengeRecord {
   id: string;
   enrolmentId: string;
@@ -149,7 +247,14 @@ export interface ChallengeRecord {
   outcome: JsonObject | null;
 }
 
-/** Input of {@link ChallengeStore.create}. */
+/**
+ * Input of {@link ChallengeStore.create}.
+ *
+ * @example
+ * ```ts
+ * const input: CreateChallengeInput = { id, enrolmentId, userId: 'alice', expiresAt: now + 120_000, meta: { jws } };
+ * ```
+ */
 export interface CreateChallengeInput {
   id: string;
   enrolmentId: string;
@@ -159,7 +264,15 @@ export interface CreateChallengeInput {
   meta?: JsonObject;
 }
 
-/** Result of {@link ChallengeStore.finalize}. */
+/**
+ * Result of {@link ChallengeStore.finalize}.
+ *
+ * @example
+ * ```ts
+ * const r: FinalizeResult = await store.challenges.finalize(id, { status: 'approved' });
+ * if (!r.ok && r.reason === 'already_final') console.log('already', r.status);
+ * ```
+ */
 export type FinalizeResult =
   | { ok: true; challenge: ChallengeRecord }
   | { ok: false; reason: 'not_found' }
@@ -190,7 +303,14 @@ export interface ChallengeStore {
 // ---------------------------------------------------------------------------------------------
 // Audit log
 
-/** One audit event. `detail` is small and never holds secrets. */
+/**
+ * One audit event. `detail` is small and never holds secrets.
+ *
+ * @example
+ * ```ts
+ * for (const e of (await store.audit.query({ enrolmentId })).events) console.log(new Date(e.at), e.kind, e.detail);
+ * ```
+ */
 export interface AuditEvent {
   /** Assigned by the store; unique. */
   id: string;
@@ -202,7 +322,14 @@ export interface AuditEvent {
   detail: JsonObject;
 }
 
-/** Input of {@link AuditLog.append}. */
+/**
+ * Input of {@link AuditLog.append}.
+ *
+ * @example
+ * ```ts
+ * const input: AuditEventInput = { kind: 'push.suspicious', enrolmentId, userId, detail: { ip: '203.0.113.7' } };
+ * ```
+ */
 export interface AuditEventInput {
   kind: string;
   enrolmentId?: string | null;
@@ -210,7 +337,14 @@ export interface AuditEventInput {
   detail?: JsonObject;
 }
 
-/** Query of {@link AuditLog.query}: every given filter applies; `from <= at < to`. */
+/**
+ * Query of {@link AuditLog.query}: every given filter applies; `from <= at < to`.
+ *
+ * @example
+ * ```ts
+ * const q: AuditQuery = { userId: 'alice', from: Date.UTC(2026, 0, 1), limit: 50 };
+ * ```
+ */
 export interface AuditQuery {
   enrolmentId?: string;
   userId?: string;
@@ -221,7 +355,15 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-/** One page of {@link AuditLog.query}; `cursor` is `null` on the last page. */
+/**
+ * One page of {@link AuditLog.query}; `cursor` is `null` on the last page.
+ *
+ * @example
+ * ```ts
+ * const page: AuditPage = await store.audit.query({ limit: 20 });
+ * if (page.cursor) next = await store.audit.query({ limit: 20, cursor: page.cursor });
+ * ```
+ */
 export interface AuditPage {
   events: AuditEvent[];
   cursor: string | null;
