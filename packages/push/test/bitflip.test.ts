@@ -10,8 +10,8 @@ const now = () => NOW + 5_000;
 // runs the same verifiers everywhere else in the suite.
 const ed25519Subtle: CryptoProvider['ed25519Verify'] = async (publicKey, message, signature) => {
   try {
-    const key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
-    return await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, message);
+    const key = await crypto.subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, new Uint8Array(signature), new Uint8Array(message));
   } catch {
     return false;
   }

@@ -34,10 +34,10 @@ let subtleKey: CryptoKey;
 let subtlePublic: CryptoKey;
 beforeAll(async () => {
   subtleKey = await crypto.subtle.importKey('jwk', { ...deviceJwkBare, ext: false } as JsonWebKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-  subtlePublic = await crypto.subtle.importKey('raw', keys.device.publicKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+  subtlePublic = await crypto.subtle.importKey('raw', new Uint8Array(keys.device.publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
 });
-const subtleSign = async (m: Uint8Array) => new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, subtleKey, m));
-const subtleVerify = (m: Uint8Array, raw: Uint8Array) => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, subtlePublic, raw, m);
+const subtleSign = async (m: Uint8Array) => new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, subtleKey, new Uint8Array(m)));
+const subtleVerify = (m: Uint8Array, raw: Uint8Array) => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, subtlePublic, new Uint8Array(raw), new Uint8Array(m));
 
 describe('DER and raw signatures against WebCrypto and node:crypto', () => {
   it('WebCrypto raw -> DER verifies with node:crypto; node DER -> raw verifies with WebCrypto; both S forms', async () => {

@@ -21,7 +21,7 @@ export const LABELS = {
  * order. Test use only.
  */
 export function seededRandom(label: string = LABELS.random): RandomSource {
-  let buffer = new Uint8Array(0);
+  let buffer: Uint8Array = new Uint8Array(0);
   let block = 0;
   const seed = utf8Encode(label);
   return (n: number) => {

@@ -122,7 +122,7 @@ describe('RFC JWS examples (rfc-jws.json)', () => {
     expect(await verifyJwsSignature(parsedOf(rfc.rfc7515A3.token), ecKey, '', crypto)).toBe(true);
     expect(await verifyJwsSignature(parsedOf(rfc.rfc8037A4.token), edKey, '', crypto)).toBe(true);
     const tampered = parsedOf(rfc.rfc7515A3.token);
-    tampered.signingInput[0] ^= 1;
+    tampered.signingInput[0] = (tampered.signingInput[0] as number) ^ 1;
     expect(await verifyJwsSignature(tampered, ecKey, '', crypto)).toBe(false);
   });
 
