@@ -59,8 +59,8 @@ function checkAlgorithm(algorithm: unknown): asserts algorithm is SignatureAlgor
 
 /**
  * Creates a software signer from a stored private key, or a new key from `random` (through
- * {@link checkedRandom}). P-256 keys are drawn from 48 random bytes reduced mod n (negligible
- * bias); ES256 signatures use RFC 6979 deterministic nonces and always have low S.
+ * {@link checkedRandom}). P-256 keys are drawn from 48 random bytes as `(c mod (n-1)) + 1`
+ * (FIPS 186-5 A.2.1, negligible bias); ES256 signatures use RFC 6979 deterministic nonces and always have low S.
  * Prefer a hardware-backed key where the host has one ({@link signerFromHost}).
  *
  * @example
