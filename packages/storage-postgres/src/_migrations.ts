@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import initial from './migrations/0001_initial.sql?raw';
+import type { PostgresMigration } from './types.js';
+
+// The shipped migrations, in order. Never edit a released file (migrate refuses a changed
+// checksum): add `000N_name.sql` and append it here.
+const FILES: readonly { version: number; name: string; sql: string }[] = [{ version: 1, name: 'initial', sql: initial }];
+
+// Line endings are normalized before hashing so that a checkout with CRLF (git autocrlf)
+// does not look like an edited migration.
+const lf = (s: string) => s.replace(/\r\n?/g, '\n');
+
+export const MIGRATIONS: readonly Readonly<PostgresMigration>[] = Object.freeze(
+  FILES.map((f) => {
+    const sql = lf(f.sql);
+    return Object.freeze({ version: f.version, name: f.name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') });
+  }),
+);
+
+export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,119 @@
+import { type Statement, statement } from './_pg.js';
+
+// Every statement of the store for one schema. `s` is the quoted, validated schema name: it
+// is the only thing ever spliced into SQL text; every value is a bound parameter.
+
+const ENROLMENT_COLUMNS = `id, user_id, status, encode(secret, 'hex') AS secret, meta, created_at, expires_at,
+  activated_at, revoked_at, version`;
+// For failure results: the secret never leaves the database on a refused operation.
+const ENROLMENT_COLUMNS_NO_SECRET = `id, user_id, status, '' AS secret, meta, created_at, expires_at,
+  activated_at, revoked_at, version`;
+const GUARD_COLUMNS = 'enrolment_id, last_step, failures, locked_until, drift, last_used_at';
+const CHALLENGE_COLUMNS = 'id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome';
+const AUDIT_COLUMNS = 'seq, at, kind, enrolment_id, user_id, detail';
+
+/**
+ * The throttle curve of docs/storage.md section 5 (`throttleDelay`) in SQL, for the failure
+ * count `f`. Parameters: $3 freeFailures, $4 baseDelayMs, $5 maxDelayMs, $6 lockoutFailures,
+ * $7 lockoutMs. numeric arithmetic is exact here: base * 2^k is exact in a double too, and the
+ * LEAST bounds the result by maxDelayMs before the cast.
+ */
+const delay = (f: string) => `(CASE
+    WHEN ${f} >= $6::bigint THEN $7::bigint
+    WHEN ${f} > $3::bigint THEN LEAST($5::numeric, $4::numeric * power(2::numeric, LEAST(${f} - $3::bigint - 1, 52)))::bigint
+    ELSE 0::bigint
+  END)`;
+
+export function buildStatements(s: string) {
+  const enrolments = `${s}.cloudmfa_enrolments`;
+  const guard = `${s}.cloudmfa_otp_guard`;
+  const challenges = `${s}.cloudmfa_challenges`;
+  return {
+    schemaVersion: statement(`SELECT max(version) AS version FROM ${s}.cloudmfa_migrations`),
+
+    enrolmentCreate: statement(`INSERT INTO ${enrolments}
+  (id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
+VALUES ($1, $2, 'pending', $3::bytea, $4::json, $5::bigint, $6::bigint, NULL, NULL, 1)
+ON CONFLICT (id) DO NOTHING
+RETURNING ${ENROLMENT_COLUMNS}`),
+    enrolmentGet: statement(`SELECT ${ENROLMENT_COLUMNS} FROM ${enrolments} WHERE id = $1`),
+    enrolmentGetNoSecret: statement(`SELECT ${ENROLMENT_COLUMNS_NO_SECRET} FROM ${enrolments} WHERE id = $1`),
+    enrolmentList: statement(`SELECT ${ENROLMENT_COLUMNS} FROM ${enrolments}
+WHERE user_id = $1 ORDER BY created_at, id LIMIT $2::integer`),
+    enrolmentRedeem: statement(`UPDATE ${enrolments}
+SET status = 'active', activated_at = $2::bigint, secret = COALESCE($3::bytea, secret),
+    meta = COALESCE($4::json, meta), version = version + 1
+WHERE id = $1 AND status = 'pending' AND expires_at > $2::bigint
+RETURNING ${ENROLMENT_COLUMNS}`),
+    enrolmentUpdate: statement(`UPDATE ${enrolments}
+SET secret = COALESCE($2::bytea, secret), meta = COALESCE($3::json, meta), version = version + 1
+WHERE id = $1 AND status <> 'revoked' AND ($4::bigint IS NULL OR version = $4::bigint)
+RETURNING ${ENROLMENT_COLUMNS}`),
+    enrolmentRevoke: statement(`UPDATE ${enrolments}
+SET status = 'revoked', revoked_at = $2::bigint, secret = ''::bytea, version = version + 1
+WHERE id = $1 AND status <> 'revoked'
+RETURNING ${ENROLMENT_COLUMNS}`),
+
+    guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE enrolment_id = $1`),
+    guardConsume: statement(`SELECT r_outcome AS outcome, $1::text AS enrolment_id, r_last_step AS last_step,
+  r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
+FROM ${s}.cloudmfa_otp_consume($1::text, $2::bigint, $3::integer, $4::bigint)`),
+    guardRecordFailure: statement(`INSERT INTO ${guard} AS g
+  (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+VALUES ($1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL)
+ON CONFLICT (enrolment_id) DO UPDATE
+SET failures = g.failures + 1,
+    locked_until = CASE
+      WHEN ${delay('(g.failures + 1)')} > 0 THEN GREATEST(COALESCE(g.locked_until, 0), $2::bigint + ${delay('(g.failures + 1)')})
+      ELSE g.locked_until
+    END
+RETURNING ${GUARD_COLUMNS}`),
+    guardReset: statement(`UPDATE ${guard} SET failures = 0, locked_until = NULL WHERE enrolment_id = $1`),
+
+    challengeCreate: statement(`INSERT INTO ${challenges}
+  (id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
+VALUES ($1, $2, $3, 'pending', $4::bigint, $5::bigint, NULL, $6::json, NULL)
+ON CONFLICT (id) DO NOTHING
+RETURNING ${CHALLENGE_COLUMNS}`),
+    challengeGet: statement(`SELECT ${CHALLENGE_COLUMNS} FROM ${challenges} WHERE id = $1`),
+    challengeFinalize: statement(`UPDATE ${challenges}
+SET status = $2, finalized_at = $3::bigint, outcome = $4::json
+WHERE id = $1 AND status = 'pending' AND expires_at > $3::bigint
+RETURNING ${CHALLENGE_COLUMNS}`),
+    challengeListPending: statement(`SELECT ${CHALLENGE_COLUMNS} FROM ${challenges}
+WHERE enrolment_id = $1 AND status = 'pending' AND expires_at > $2::bigint
+ORDER BY created_at DESC, id DESC LIMIT $3::integer`),
+
+    auditAppend: statement(`INSERT INTO ${s}.cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
+VALUES ($1::bigint, $2, $3, $4, $5::json) RETURNING seq`),
+  };
+}
+
+export type Statements = ReturnType<typeof buildStatements>;
+
+/** The audit query's filters that are present; each combination is its own statement. */
+export interface AuditFilters {
+  enrolmentId: boolean;
+  userId: boolean;
+  from: boolean;
+  to: boolean;
+  after: boolean;
+}
+
+/**
+ * The audit query for one combination of filters (at most 32 statements per schema), so
+ * each gets a plan that uses its index instead of a generic `$1 IS NULL OR ...` plan.
+ * Parameters, in order: [enrolmentId] [userId] [from] [to] [afterAt, afterSeq] limit.
+ */
+export function auditQueryStatement(s: string, f: AuditFilters): Statement {
+  const where: string[] = [];
+  let n = 0;
+  const p = () => `$${++n}`;
+  if (f.enrolmentId) where.push(`enrolment_id = ${p()}`);
+  if (f.userId) where.push(`user_id = ${p()}`);
+  if (f.from) where.push(`at >= ${p()}::bigint`);
+  if (f.to) where.push(`at < ${p()}::bigint`);
+  if (f.after) where.push(`(at, seq) < (${p()}::bigint, ${p()}::bigint)`);
+  return statement(`SELECT ${AUDIT_COLUMNS} FROM ${s}.cloudmfa_audit
+${where.length ? `WHERE ${where.join(' AND ')}\n` : ''}ORDER BY at DESC, seq DESC LIMIT ${p()}::integer`);
+}

@@ -1,0 +1,287 @@
+import {
+  type AuditLog,
+  type ChallengeStore,
+  type EnrolmentStore,
+  type OtpGuardStore,
+  assertDrift,
+  assertStep,
+  assertStorageId,
+  assertThrottlePolicy,
+  assertUserId,
+  encodeAuditCursor,
+  normalizeAuditEvent,
+  normalizeAuditQuery,
+  normalizeCreateChallenge,
+  normalizeCreateEnrolment,
+  normalizeEnrolmentChanges,
+  normalizeFinalize,
+  parseJsonObject,
+  readClock,
+  resolveLimit,
+  storageError,
+} from '@cloudmfa/storage';
+import { LATEST_VERSION } from './_migrations.js';
+import { assertPool, resolveClock, resolveSchema } from './_options.js';
+import { type Row, run, type Statement } from './_pg.js';
+import { int, text, toChallenge, toEnrolment, toEvent, toGuard } from './_rows.js';
+import { auditQueryStatement, buildStatements } from './_statements.js';
+import type { PostgresStore, PostgresStoreOptions } from './types.js';
+
+const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message);
+// Uint8Array -> Buffer view (no copy): pg sends Buffers as bytea.
+const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * Opens an {@link MfaStore} on the caller's `pg.Pool`, in `schema`. Checks once that the
+ * schema is at {@link POSTGRES_SCHEMA_VERSION} (run {@link migrate} first); never changes the
+ * schema. Every atomic operation is one SQL statement (`INSERT ... ON CONFLICT`, `UPDATE ...
+ * WHERE ... RETURNING`, or the `cloudmfa_otp_consume` function), so two servers racing on the
+ * same code, redemption or push answer cannot both win, and a dropped connection never leaves
+ * a half-applied change. Times come from `clock`, never from the database.
+ *
+ * Rejects with `ERR_STORAGE_INVALID` for bad options, `ERR_STORAGE_UNAVAILABLE` when the
+ * server cannot be reached or the schema is missing or older, and `ERR_STORAGE_CORRUPT` when
+ * the schema is newer than this release. `close()` does not end the pool: the caller owns it.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', () => {}); // idle-client errors are the pool owner's to log
+ * await migrate(pool, { schema: 'cloudmfa' });
+ * const store = await openPostgresStore({ pool, schema: 'cloudmfa' });
+ * const r = await store.guard.consume(enrolmentId, step);
+ * if (!r.ok) return { valid: false, reason: r.reason }; // 'replayed' | 'locked'
+ * ```
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  if (typeof options !== 'object' || options === null) throw storageError('ERR_STORAGE_INVALID', '"options" expected an object');
+  assertPool(options.pool, ['query']);
+  const { schema, quoted } = resolveSchema(options.schema);
+  const clock = resolveClock(options.clock);
+  const pool = options.pool;
+  const sql = buildStatements(quoted);
+  let closed = false;
+
+  const version = await run(pool, sql.schemaVersion, [], 'schema check');
+  const v = version[0]?.version ?? null;
+  if (v === null) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is not migrated: run migrate(pool, { schema })');
+  const found = int({ v }, 'v');
+  if (found > LATEST_VERSION) throw corrupt('the PostgreSQL schema is newer than this release of @cloudmfa/storage-postgres');
+  if (found < LATEST_VERSION) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is older than this release: run migrate(pool, { schema })');
+
+  // Every method: closed check, then the clock, then validation (all before any I/O).
+  const op = async <T>(body: (now: number) => Promise<T>): Promise<T> => {
+    if (closed) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the store is closed');
+    return body(readClock(clock));
+  };
+  const q = (stmt: Statement, values: unknown[], what: string): Promise<Row[]> => run(pool, stmt, values, what);
+
+  const enrolments: EnrolmentStore = {
+    create: (input) =>
+      op(async (now) => {
+        const e = normalizeCreateEnrolment(input, now);
+        const rows = await q(sql.enrolmentCreate, [e.id, e.userId, bytea(e.secret), e.meta, now, e.expiresAt], 'enrolment create');
+        // ON CONFLICT DO NOTHING returned nothing: the id exists; it was not touched.
+        if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
+        return toEnrolment(rows[0]);
+      }),
+    get: (id) =>
+      op(async () => {
+        assertStorageId(id, 'id');
+        const rows = await q(sql.enrolmentGet, [id], 'enrolment read');
+        return rows[0] ? toEnrolment(rows[0]) : null;
+      }),
+    listByUser: (userId, options) =>
+      op(async () => {
+        assertUserId(userId, 'userId');
+        const limit = resolveLimit(options?.limit, 'limit');
+        return (await q(sql.enrolmentList, [userId, limit], 'enrolment list')).map(toEnrolment);
+      }),
+    redeem: (id, changes) =>
+      op(async (now) => {
+        assertStorageId(id, 'id');
+        const { secret, meta } = normalizeEnrolmentChanges(changes, { allowVersion: false });
+        const rows = await q(sql.enrolmentRedeem, [id, now, bytea(secret), meta ?? null], 'enrolment redeem');
+        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+        // Refused. The states only move forward, so this later read shows the state that
+        // refused the update or a later one (docs/storage.md section 4); same `now`.
+        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+        const enrolment = toEnrolment(after[0]);
+        if (enrolment.status === 'active') return { ok: false as const, reason: 'already_active' as const, enrolment };
+        if (enrolment.status === 'revoked') return { ok: false as const, reason: 'revoked' as const, enrolment };
+        if (now >= enrolment.expiresAt) return { ok: false as const, reason: 'expired' as const, enrolment };
+        throw corrupt('an enrolment refused redemption while pending and unexpired');
+      }),
+    update: (id, changes) =>
+      op(async () => {
+        assertStorageId(id, 'id');
+        const { secret, meta, expectedVersion } = normalizeEnrolmentChanges(changes, { allowVersion: true });
+        const rows = await q(sql.enrolmentUpdate, [id, bytea(secret), meta ?? null, expectedVersion ?? null], 'enrolment update');
+        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+        const status = toEnrolment(after[0]).status;
+        if (status === 'revoked') return { ok: false as const, reason: 'revoked' as const };
+        if (expectedVersion !== undefined) return { ok: false as const, reason: 'version_mismatch' as const };
+        throw corrupt('an enrolment refused an update while not revoked');
+      }),
+    revoke: (id) =>
+      op(async (now) => {
+        assertStorageId(id, 'id');
+        const rows = await q(sql.enrolmentRevoke, [id, now], 'enrolment revoke');
+        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+        return after[0] ? { ok: false as const, reason: 'already_revoked' as const } : { ok: false as const, reason: 'not_found' as const };
+      }),
+  };
+
+  const guard: OtpGuardStore = {
+    get: (id) =>
+      op(async () => {
+        assertStorageId(id, 'enrolmentId');
+        const rows = await q(sql.guardGet, [id], 'guard read');
+        return rows[0] ? toGuard(rows[0]) : null;
+      }),
+    consume: (id, step, options) =>
+      op(async (now) => {
+        assertStorageId(id, 'enrolmentId');
+        assertStep(step, 'step');
+        const drift = options?.drift;
+        if (drift !== undefined) assertDrift(drift, 'drift');
+        const rows = await q(sql.guardConsume, [id, step, drift ?? null, now], 'guard consume');
+        const row = rows[0];
+        if (!row) throw corrupt('the consume function returned no row');
+        const outcome = text(row, 'outcome');
+        const state = toGuard(row);
+        if (outcome === 'ok') return { ok: true as const, state };
+        if (outcome === 'locked' && state.lockedUntil !== null) {
+          return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };
+        }
+        if (outcome === 'replayed' && state.lastStep !== null) return { ok: false as const, reason: 'replayed' as const, lastStep: state.lastStep };
+        throw corrupt('the consume function returned an unexpected outcome');
+      }),
+    recordFailure: (id, policy) =>
+      op(async (now) => {
+        assertStorageId(id, 'enrolmentId');
+        assertThrottlePolicy(policy);
+        const p = policy;
+        const rows = await q(
+          sql.guardRecordFailure,
+          [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs],
+          'guard failure',
+        );
+        if (!rows[0]) throw corrupt('the failure upsert returned no row');
+        return toGuard(rows[0]);
+      }),
+    reset: (id) =>
+      op(async () => {
+        assertStorageId(id, 'enrolmentId');
+        await q(sql.guardReset, [id], 'guard reset');
+      }),
+  };
+
+  const challenges: ChallengeStore = {
+    create: (input) =>
+      op(async (now) => {
+        const c = normalizeCreateChallenge(input, now);
+        const rows = await q(sql.challengeCreate, [c.id, c.enrolmentId, c.userId, now, c.expiresAt, c.meta], 'challenge create');
+        if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+        return toChallenge(rows[0], now);
+      }),
+    get: (id) =>
+      op(async (now) => {
+        assertStorageId(id, 'id');
+        const rows = await q(sql.challengeGet, [id], 'challenge read');
+        return rows[0] ? toChallenge(rows[0], now) : null;
+      }),
+    finalize: (id, transition) =>
+      op(async (now) => {
+        assertStorageId(id, 'id');
+        const { status, outcome } = normalizeFinalize(transition);
+        const rows = await q(sql.challengeFinalize, [id, status, now, outcome], 'challenge finalize');
+        if (rows[0]) return { ok: true as const, challenge: toChallenge(rows[0], now) };
+        // Refused: pending -> final is one-way, so the later read is race-free (see redeem).
+        const after = await q(sql.challengeGet, [id], 'challenge read');
+        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+        const stored = text(after[0], 'status');
+        const challenge = toChallenge(after[0], now);
+        if (stored !== 'pending') {
+          return { ok: false as const, reason: 'already_final' as const, status: challenge.status as 'approved' | 'denied' | 'cancelled' | 'expired', challenge };
+        }
+        if (now >= challenge.expiresAt) return { ok: false as const, reason: 'expired' as const, challenge };
+        throw corrupt('a challenge refused its answer while pending and unexpired');
+      }),
+    listPending: (enrolmentId, options) =>
+      op(async (now) => {
+        assertStorageId(enrolmentId, 'enrolmentId');
+        const limit = resolveLimit(options?.limit, 'limit');
+        return (await q(sql.challengeListPending, [enrolmentId, now, limit], 'challenge list')).map((r) => toChallenge(r, now));
+      }),
+  };
+
+  const auditStatements = new Map<string, Statement>();
+  const audit: AuditLog = {
+    append: (event) =>
+      op(async (now) => {
+        const e = normalizeAuditEvent(event);
+        const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail], 'audit append');
+        if (!rows[0]) throw corrupt('the audit insert returned no row');
+        return {
+          id: String(int(rows[0], 'seq')),
+          at: now,
+          kind: e.kind,
+          enrolmentId: e.enrolmentId,
+          userId: e.userId,
+          detail: parseJsonObject(e.detail, 'detail'),
+        };
+      }),
+    query: (query) =>
+      op(async () => {
+        const f = normalizeAuditQuery(query);
+        const filters = {
+          enrolmentId: f.enrolmentId !== undefined,
+          userId: f.userId !== undefined,
+          from: f.from !== undefined,
+          to: f.to !== undefined,
+          after: f.after !== null,
+        };
+        const key = JSON.stringify(filters);
+        let stmt = auditStatements.get(key);
+        if (!stmt) {
+          stmt = auditQueryStatement(quoted, filters);
+          auditStatements.set(key, stmt);
+        }
+        const values: unknown[] = [];
+        if (f.enrolmentId !== undefined) values.push(f.enrolmentId);
+        if (f.userId !== undefined) values.push(f.userId);
+        if (f.from !== undefined) values.push(f.from);
+        if (f.to !== undefined) values.push(f.to);
+        if (f.after) values.push(f.after.at, f.after.seq);
+        // One row more than the page tells whether there is a next page.
+        values.push(f.limit + 1);
+        const rows = await q(stmt, values, 'audit query');
+        const page = rows.slice(0, f.limit).map(toEvent);
+        const last = page[page.length - 1];
+        return {
+          events: page,
+          cursor: rows.length > f.limit && last ? encodeAuditCursor({ at: last.at, seq: Number(last.id) }) : null,
+        };
+      }),
+  };
+
+  return {
+    schema,
+    enrolments,
+    guard,
+    challenges,
+    audit,
+    close: async () => {
+      closed = true;
+    },
+  };
+}
+
