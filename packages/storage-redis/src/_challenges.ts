@@ -1,0 +1,125 @@
+import {
+  assertStorageId,
+  type ChallengeRecord,
+  type ChallengeStore,
+  type FinalizeResult,
+  normalizeCreateChallenge,
+  normalizeFinalize,
+  resolveLimit,
+  storageError,
+} from '@cloudmfa/storage';
+import { decodeChallenge, fieldsOf, mapOfObject } from './_codec.js';
+import { type StoreContext, ttlMs } from './_context.js';
+import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey } from './_keys.js';
+import { CHALLENGE_CLAIM, CHALLENGE_CREATE, CHALLENGE_FINALIZE, CHALLENGE_LIST_PENDING } from './_scripts.js';
+
+/** The most pending-index entries one listPending call inspects. */
+export const LIST_PENDING_MAX_SCAN = 10_000;
+
+const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored challenge cannot be decoded');
+const conflict = () => storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+
+/** The push challenge part of the Redis store set (docs/storage-redis.md, sections 3 and 3.2). */
+export function redisChallenges(ctx: StoreContext): ChallengeStore {
+  const { client, prefix } = ctx;
+
+  // The enrolment a challenge id belongs to, from its owner pointer (null: unknown id).
+  const ownerOf = async (id: string): Promise<string | null> => {
+    const owner = await client.get(ownerKey(prefix, id));
+    if (owner === null) return null;
+    assertStoredId(owner);
+    return owner;
+  };
+
+  return {
+    create: (input) =>
+      ctx.op(async (now) => {
+        const c = normalizeCreateChallenge(input, now);
+        const ttl = ttlMs(c.expiresAt, now, ctx.challengeRetentionMs);
+        // 1. Claim the id for this enrolment (the id's own slot).
+        const claimed = await ctx.run(CHALLENGE_CLAIM, [ownerKey(prefix, c.id)], [c.enrolmentId, ttl]);
+        if (claimed !== 1) throw conflict();
+        // 2. The record and its pending-index entry (the enrolment's slot): the commit point.
+        const created = await ctx.run(CHALLENGE_CREATE, [challengeKey(prefix, c.enrolmentId, c.id), pendingKey(prefix, c.enrolmentId)], [
+          c.id,
+          c.enrolmentId,
+          c.userId,
+          String(now),
+          String(c.expiresAt),
+          c.meta,
+          ttl,
+        ]);
+        if (created !== 1) throw conflict();
+        return {
+          id: c.id,
+          enrolmentId: c.enrolmentId,
+          userId: c.userId,
+          status: 'pending',
+          createdAt: now,
+          expiresAt: c.expiresAt,
+          finalizedAt: null,
+          meta: JSON.parse(c.meta),
+          outcome: null,
+        } satisfies ChallengeRecord;
+      }),
+
+    get: (id) =>
+      ctx.op(async (now) => {
+        assertStorageId(id, 'id');
+        const owner = await ownerOf(id);
+        if (owner === null) return null;
+        const f = mapOfObject(await client.hgetall(challengeKey(prefix, owner, id)), 'challenge');
+        return f.size === 0 ? null : decodeChallenge(id, f, now);
+      }),
+
+    finalize: (id, transition) =>
+      ctx.op(async (now): Promise<FinalizeResult> => {
+        assertStorageId(id, 'id');
+        const { status, outcome } = normalizeFinalize(transition);
+        const owner = await ownerOf(id);
+        if (owner === null) return { ok: false, reason: 'not_found' };
+        const reply = await ctx.run(CHALLENGE_FINALIZE, [challengeKey(prefix, owner, id), pendingKey(prefix, owner)], [
+          String(now),
+          status,
+          outcome ?? '',
+          id,
+        ]);
+        if (!Array.isArray(reply) || typeof reply[0] !== 'string' || reply[0] === 'corrupt') throw corrupt();
+        if (reply[0] === 'not_found') return { ok: false, reason: 'not_found' };
+        const challenge = decodeChallenge(id, fieldsOf(reply[1], 'challenge'), now);
+        if (reply[0] === 'ok') return { ok: true, challenge };
+        if (reply[0] === 'expired') return { ok: false, reason: 'expired', challenge };
+        if (reply[0] === 'already_final' && challenge.status !== 'pending') {
+          return { ok: false, reason: 'already_final', status: challenge.status, challenge };
+        }
+        throw corrupt();
+      }),
+
+    listPending: (enrolmentId, options) =>
+      ctx.op(async (now) => {
+        assertStorageId(enrolmentId, 'enrolmentId');
+        const limit = resolveLimit(options?.limit, 'limit');
+        const reply = await ctx.run(CHALLENGE_LIST_PENDING, [pendingKey(prefix, enrolmentId)], [
+          String(now),
+          String(limit),
+          challengeKeyPrefix(prefix, enrolmentId),
+          String(LIST_PENDING_MAX_SCAN),
+        ]);
+        if (!Array.isArray(reply) || reply.length % 2 !== 0) throw corrupt();
+        const out: ChallengeRecord[] = [];
+        for (let i = 0; i < reply.length; i += 2) {
+          const id = reply[i];
+          assertStoredId(id);
+          out.push(decodeChallenge(id, fieldsOf(reply[i + 1], 'challenge'), now));
+        }
+        return out;
+      }),
+  };
+}
+
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+// Ids read back from Redis (owner pointers, index members) become key names: check them.
+function assertStoredId(v: unknown): asserts v is string {
+  if (typeof v !== 'string' || !ID_RE.test(v)) throw corrupt();
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+
+// Key names (docs/storage-redis.md, section 2). Every key carries a hash tag; keys a script
+// touches together share it. Ids are [A-Za-z0-9_-] (validated before any key is built), so
+// the tag of an enrolment key is exactly the enrolment id, and the `c:` / `u:` tags (which
+// contain a colon) can never collide with one.
+
+/** base64url(SHA-256(UTF-8(userId))): a fixed-size, brace-free tag for any Unicode user id. */
+export function userTag(userId: string): string {
+  return createHash('sha256').update(userId, 'utf8').digest('base64url');
+}
+
+export const enrolmentKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:enr`;
+export const guardKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:guard`;
+/** The prefix of the challenge keys of one enrolment; a challenge key is this + challenge id. */
+export const challengeKeyPrefix = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:ch:`;
+export const challengeKey = (p: string, enrolmentId: string, challengeId: string) => `${challengeKeyPrefix(p, enrolmentId)}${challengeId}`;
+export const pendingKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:pend`;
+export const ownerKey = (p: string, challengeId: string) => `${p}{c:${challengeId}}:own`;
+export const userIndexKey = (p: string, userId: string) => `${p}{u:${userTag(userId)}}:enr`;
+
+export const auditAllKey = (p: string) => `${p}{audit}:all`;
+export const auditEnrolmentKey = (p: string, enrolmentId: string) => `${p}{audit}:e:${enrolmentId}`;
+export const auditUserKey = (p: string, userId: string) => `${p}{audit}:u:${userTag(userId)}`;

@@ -1,0 +1,372 @@
+import { createHash } from 'node:crypto';
+
+// The Lua scripts of the adapter: one per atomic operation (docs/storage-redis.md, section 3).
+//
+// Rules every script follows:
+// - Every key it touches shares the hash tag of KEYS[1] (keys built inside the script from an
+//   ARGV prefix carry the same tag), so it runs on one slot of a cluster.
+// - `now` comes from the caller's injected clock (ARGV); no script calls TIME.
+// - Numbers arrive and leave as decimal strings. Comparisons use tonumber() (doubles, exact
+//   up to 2^53, which covers every bound); computed numbers are written with %.0f, never
+//   tostring(), which switches to exponent notation above 14 digits.
+// - Checks come before the first write, and every value a check needs is tested for being a
+//   number first (a malformed field returns 'corrupt' instead of failing half-way: Redis
+//   does not roll back the writes of a script that errors).
+
+/** A script and its SHA-1 (the EVALSHA handle). */
+export interface LuaScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+const script = (name: string, lua: string): LuaScript => ({
+  name,
+  lua,
+  sha: createHash('sha1').update(lua).digest('hex'),
+});
+
+// HGETALL without the secret field: failure results never carry the secret.
+const RECORD = `
+local function record(key, withSecret)
+  local h = redis.call('HGETALL', key)
+  if withSecret then return h end
+  local out = {}
+  for i = 1, #h, 2 do
+    if h[i] ~= 'k' then out[#out + 1] = h[i]; out[#out + 1] = h[i + 1] end
+  end
+  return out
+end
+`;
+
+/**
+ * KEYS: enrolment. ARGV: userId, secret (base64), meta, now, expiresAt, ttlMs.
+ * Returns 1 when created, 0 when the id exists (nothing written).
+ */
+export const ENROLMENT_CREATE = script(
+  'enrolment.create',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 's', 'pending', 'k', ARGV[2], 'm', ARGV[3], 'c', ARGV[4],
+  'x', ARGV[5], 'a', '', 'r', '', 'v', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return 1
+`,
+);
+
+/**
+ * KEYS: enrolment. ARGV: now, hasSecret, secret, hasMeta, meta.
+ * Returns { reason [, record] }: ok (record with secret) | not_found | already_active |
+ * revoked | expired (records without secret) | corrupt.
+ */
+export const ENROLMENT_REDEEM = script(
+  'enrolment.redeem',
+  `${RECORD}
+local s = redis.call('HMGET', KEYS[1], 's', 'x')
+if not s[1] then return {'not_found'} end
+if s[1] == 'active' then return {'already_active', record(KEYS[1], false)} end
+if s[1] == 'revoked' then return {'revoked', record(KEYS[1], false)} end
+local x = tonumber(s[2])
+if s[1] ~= 'pending' or not x then return {'corrupt'} end
+if tonumber(ARGV[1]) >= x then return {'expired', record(KEYS[1], false)} end
+redis.call('HSET', KEYS[1], 's', 'active', 'a', ARGV[1])
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'k', ARGV[3]) end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'm', ARGV[5]) end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('PERSIST', KEYS[1])
+return {'ok', record(KEYS[1], true)}
+`,
+);
+
+/**
+ * KEYS: enrolment. ARGV: hasSecret, secret, hasMeta, meta, expectedVersion ('' = none).
+ * Returns { reason [, record] }: ok | not_found | revoked | version_mismatch | corrupt.
+ */
+export const ENROLMENT_UPDATE = script(
+  'enrolment.update',
+  `${RECORD}
+local s = redis.call('HMGET', KEYS[1], 's', 'v')
+if not s[1] then return {'not_found'} end
+if s[1] == 'revoked' then return {'revoked'} end
+if (s[1] ~= 'pending' and s[1] ~= 'active') or not tonumber(s[2]) then return {'corrupt'} end
+if ARGV[5] ~= '' and s[2] ~= ARGV[5] then return {'version_mismatch'} end
+if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'k', ARGV[2]) end
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'm', ARGV[4]) end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+return {'ok', record(KEYS[1], true)}
+`,
+);
+
+/**
+ * KEYS: enrolment. ARGV: now.
+ * Returns { reason [, record] }: ok (secret wiped) | not_found | already_revoked | corrupt.
+ */
+export const ENROLMENT_REVOKE = script(
+  'enrolment.revoke',
+  `${RECORD}
+local s = redis.call('HMGET', KEYS[1], 's', 'v')
+if not s[1] then return {'not_found'} end
+if s[1] == 'revoked' then return {'already_revoked'} end
+if (s[1] ~= 'pending' and s[1] ~= 'active') or not tonumber(s[2]) then return {'corrupt'} end
+redis.call('HSET', KEYS[1], 's', 'revoked', 'r', ARGV[1], 'k', '')
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('PERSIST', KEYS[1])
+return {'ok', record(KEYS[1], false)}
+`,
+);
+
+// Guard fields are '' or decimal text; this reads one as a number, false when absent.
+const GUARD_NUM = `
+local function num(v)
+  if not v or v == '' then return false end
+  return tonumber(v)
+end
+`;
+
+/**
+ * KEYS: guard. ARGV: now, step, drift ('' = keep).
+ * Returns {'ok', drift} | {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'}.
+ */
+export const GUARD_CONSUME = script(
+  'guard.consume',
+  `${GUARD_NUM}
+local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd')
+local last, lock = num(g[1]), num(g[3])
+if last == nil or lock == nil then return {'corrupt'} end
+if lock and tonumber(ARGV[1]) < lock then return {'locked', g[3], g[2] or '0'} end
+if last and tonumber(ARGV[2]) <= last then return {'replayed', g[1]} end
+local d = g[4] or ''
+if ARGV[3] ~= '' then d = ARGV[3] end
+redis.call('HSET', KEYS[1], 'l', ARGV[2], 'f', '0', 'k', '', 'd', d, 't', ARGV[1])
+return {'ok', d}
+`,
+);
+
+/**
+ * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs.
+ * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two).
+ * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} | {'corrupt'}.
+ */
+export const GUARD_FAILURE = script(
+  'guard.recordFailure',
+  `${GUARD_NUM}
+local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't')
+local f, lock = num(g[2]), num(g[3])
+if f == nil or lock == nil then return {'corrupt'} end
+f = (f or 0) + 1
+local free, base, maxd = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lockf, lockms = tonumber(ARGV[5]), tonumber(ARGV[6])
+local delay = 0
+if f >= lockf then
+  delay = lockms
+elseif f > free then
+  local e = f - free - 1
+  if e > 52 then e = 52 end
+  delay = base * (2 ^ e)
+  if delay > maxd then delay = maxd end
+end
+local k = g[3] or ''
+if delay > 0 then
+  local candidate = tonumber(ARGV[1]) + delay
+  if not lock or lock < candidate then k = string.format('%.0f', candidate) end
+end
+local fs = string.format('%.0f', f)
+redis.call('HSET', KEYS[1], 'f', fs, 'k', k)
+return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
+`,
+);
+
+/** KEYS: guard. Clears failures and the lock when the guard exists. Returns 1. */
+export const GUARD_RESET = script(
+  'guard.reset',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'f', '0', 'k', '') end
+return 1
+`,
+);
+
+/**
+ * KEYS: owner pointer. ARGV: enrolmentId, ttlMs.
+ * Returns 1 when the pointer is (now) this enrolment's, 0 when another enrolment owns the id.
+ */
+export const CHALLENGE_CLAIM = script(
+  'challenge.claim',
+  `
+local cur = redis.call('GET', KEYS[1])
+if not cur then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if cur == ARGV[1] then return 1 end
+return 0
+`,
+);
+
+/**
+ * KEYS: challenge, pending index. ARGV: challengeId, enrolmentId, userId, now, expiresAt,
+ * meta, ttlMs. Returns 1 when created, 0 when the challenge exists.
+ */
+export const CHALLENGE_CREATE = script(
+  'challenge.create',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'e', ARGV[2], 'u', ARGV[3], 's', 'pending', 'c', ARGV[4], 'x', ARGV[5],
+  'z', '', 'm', ARGV[6], 'o', '')
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl < tonumber(ARGV[7]) then redis.call('PEXPIRE', KEYS[2], ARGV[7]) end
+return 1
+`,
+);
+
+/**
+ * KEYS: challenge, pending index. ARGV: now, status, outcome ('' = null), challengeId.
+ * Returns { reason [, record] }: ok | not_found | already_final | expired | corrupt.
+ */
+export const CHALLENGE_FINALIZE = script(
+  'challenge.finalize',
+  `
+local s = redis.call('HMGET', KEYS[1], 's', 'x')
+if not s[1] then return {'not_found'} end
+if s[1] ~= 'pending' then return {'already_final', redis.call('HGETALL', KEYS[1])} end
+local x = tonumber(s[2])
+if not x then return {'corrupt'} end
+if tonumber(ARGV[1]) >= x then return {'expired', redis.call('HGETALL', KEYS[1])} end
+redis.call('HSET', KEYS[1], 's', ARGV[2], 'z', ARGV[1], 'o', ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[4])
+return {'ok', redis.call('HGETALL', KEYS[1])}
+`,
+);
+
+/**
+ * KEYS: pending index. ARGV: now, limit, challenge key prefix, maxScan.
+ * Walks the index newest first (createdAt desc, then id desc: ZRANGE REV orders equal scores
+ * by member desc) and returns { id1, record1, id2, record2, ... } of pending, unexpired
+ * challenges, at most `limit`. Entries whose record is final or gone leave the index;
+ * expired-by-clock ones are skipped but kept (another server's clock may be behind).
+ */
+export const CHALLENGE_LIST_PENDING = script(
+  'challenge.listPending',
+  `
+local now, limit, maxScan = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local out, drop = {}, {}
+local found, scanned, start = 0, 0, 0
+while found < limit and scanned < maxScan do
+  local n = limit - found + 16
+  if n > maxScan - scanned then n = maxScan - scanned end
+  local ids = redis.call('ZRANGE', KEYS[1], start, start + n - 1, 'REV')
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    scanned = scanned + 1
+    local h = redis.call('HGETALL', ARGV[3] .. id)
+    if #h == 0 then
+      drop[#drop + 1] = id
+    else
+      local s, x
+      for i = 1, #h, 2 do
+        if h[i] == 's' then s = h[i + 1] elseif h[i] == 'x' then x = tonumber(h[i + 1]) end
+      end
+      if s ~= 'pending' then
+        drop[#drop + 1] = id
+      elseif x and now < x then
+        out[#out + 1] = id
+        out[#out + 1] = h
+        found = found + 1
+        if found >= limit then break end
+      end
+    end
+  end
+  if #ids < n then break end
+  start = start + #ids
+end
+for i = 1, #drop, 500 do
+  redis.call('ZREM', KEYS[1], unpack(drop, i, math.min(i + 499, #drop)))
+end
+return out
+`,
+);
+
+/**
+ * KEYS: the 'all' stream, then the enrolment and/or user streams of the event.
+ * ARGV: now, kind, enrolmentId ('' = none), userId ('' = none), detail, minId ('' = no trim).
+ * Appends one event to every stream with one id `<ms>-<seq>`: ms = max(now, newest ms in
+ * any of the streams) (stream ids must increase: the audit clock never runs backwards), seq
+ * = next after the newest id at that ms. Computed from every stream first, so no XADD can
+ * fail after another has been applied. Returns the id.
+ */
+export const AUDIT_APPEND = script(
+  'audit.append',
+  `
+local ms, msn, seq = ARGV[1], tonumber(ARGV[1]), 0
+for i = 1, #KEYS do
+  local top = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
+  if #top > 0 then
+    local id = top[1][1]
+    local dash = string.find(id, '-', 1, true)
+    local tms, tseq = string.sub(id, 1, dash - 1), tonumber(string.sub(id, dash + 1))
+    local tmsn = tonumber(tms)
+    if tmsn > msn then
+      ms, msn, seq = tms, tmsn, tseq + 1
+    elseif tmsn == msn and tseq + 1 > seq then
+      seq = tseq + 1
+    end
+  end
+end
+local id = ms .. '-' .. string.format('%.0f', seq)
+local fields = {'k', ARGV[2]}
+if ARGV[3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[3] end
+if ARGV[4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[4] end
+fields[#fields + 1] = 'd'
+fields[#fields + 1] = ARGV[5]
+for i = 1, #KEYS do
+  if ARGV[6] ~= '' then
+    redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[6], id, unpack(fields))
+  else
+    redis.call('XADD', KEYS[i], id, unpack(fields))
+  end
+end
+return id
+`,
+);
+
+/**
+ * KEYS: one audit stream. ARGV: end id (XREVRANGE syntax: '+', '(<ms>-<seq>'), start id
+ * ('-' or '<ms>-0'), limit, userId filter ('' = none), maxScan.
+ * Returns { entries, lastScannedId, more }: up to limit + 1 matching entries newest first;
+ * when the scan budget stops it first, lastScannedId is where to resume and more is 1.
+ */
+export const AUDIT_QUERY = script(
+  'audit.query',
+  `
+local want, maxScan = tonumber(ARGV[3]) + 1, tonumber(ARGV[5])
+local user = ARGV[4]
+local out, hi, scanned, last, more = {}, ARGV[1], 0, '', 0
+while #out < want do
+  if scanned >= maxScan then more = 1; break end
+  local n = want - #out
+  if user ~= '' then n = n + 64 end
+  if n > maxScan - scanned then n = maxScan - scanned end
+  local es = redis.call('XREVRANGE', KEYS[1], hi, ARGV[2], 'COUNT', n)
+  for _, e in ipairs(es) do
+    scanned = scanned + 1
+    last = e[1]
+    local keep = true
+    if user ~= '' then
+      keep = false
+      local f = e[2]
+      for i = 1, #f, 2 do
+        if f[i] == 'u' then keep = (f[i + 1] == user); break end
+      end
+    end
+    if keep then
+      out[#out + 1] = e
+      if #out >= want then break end
+    end
+  end
+  if #es < n then break end
+  hi = '(' .. last
+end
+return {out, last, more}
+`,
+);

@@ -1,0 +1,88 @@
+import { type Clock, systemClock } from '@cloudmfa/core';
+import { type MfaStore, storageError } from '@cloudmfa/storage';
+import type { Cluster, Redis } from 'ioredis';
+import { redisAudit } from './_audit.js';
+import { redisChallenges } from './_challenges.js';
+import { createContext } from './_context.js';
+import { redisEnrolments } from './_enrolments.js';
+import { redisGuard } from './_guard.js';
+import { assertClient, assertKeyPrefix, retentionOf } from './_options.js';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * An ioredis `Redis` or `Cluster`, made with {@link RECOMMENDED_REDIS_OPTIONS}. It must not
+   * use ioredis' own `keyPrefix` option (use `keyPrefix` here).
+   */
+  client: Redis | Cluster;
+  /** Prefix of every key: `^[A-Za-z0-9:._-]{0,64}$`; default `'cloudmfa:'`. One prefix, one isolated store. */
+  keyPrefix?: string;
+  /** The store clock (ms) for every recorded time and expiry decision; default `systemClock`. */
+  clock?: Clock;
+  /** `close()` also quits the client (when the store owns it); default `false`. */
+  closeClient?: boolean;
+  /** How long a pending enrolment stays readable after its expiry before Redis deletes it; default 7 days. */
+  pendingEnrolmentRetentionMs?: number;
+  /** How long a challenge stays readable after its expiry; default 1 day. */
+  challengeRetentionMs?: number;
+  /** When set, appends trim the audit streams they write to events newer than `now - auditRetentionMs`; default `null` (keep). */
+  auditRetentionMs?: number | null;
+}
+
+/**
+ * The {@link MfaStore} on Redis or Redis Cluster (ioredis). Every atomic operation is one Lua
+ * script on one hash slot (keys are tagged per enrolment, `{enrolmentId}`), so it runs
+ * unchanged on a cluster; expiry follows the injected clock, and Redis TTLs, relative to that
+ * clock, reclaim expired pending enrolments and challenges after their retention. The audit
+ * log is kept in Redis Streams. See docs/storage-redis.md.
+ *
+ * Throws `ERR_STORAGE_INVALID` for bad options. Operations reject `ERR_STORAGE_UNAVAILABLE`
+ * when Redis fails or after `close()`; such an operation was applied completely or not at all.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
+ *
+ * const store = createRedisStore({
+ *   client: new Redis({ host: '127.0.0.1', port: 6379, ...RECOMMENDED_REDIS_OPTIONS }),
+ *   keyPrefix: 'mfa:',
+ *   closeClient: true,
+ * });
+ * const r = await store.guard.consume('enr_123', 58_908_123); // { ok: true, state } once
+ * await store.close();
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): MfaStore {
+  if (typeof options !== 'object' || options === null) throw storageError('ERR_STORAGE_INVALID', '"options" expected an object');
+  assertClient(options.client);
+  const prefix = options.keyPrefix ?? 'cloudmfa:';
+  assertKeyPrefix(prefix, 'keyPrefix');
+  const clock = options.clock ?? systemClock;
+  if (typeof clock !== 'function') throw storageError('ERR_STORAGE_INVALID', '"clock" expected a function returning ms');
+  const audit = options.auditRetentionMs ?? null;
+  const { ctx, markClosed } = createContext({
+    client: options.client,
+    prefix,
+    clock,
+    pendingEnrolmentRetentionMs: retentionOf(options.pendingEnrolmentRetentionMs, 'pendingEnrolmentRetentionMs', 7 * DAY),
+    challengeRetentionMs: retentionOf(options.challengeRetentionMs, 'challengeRetentionMs', DAY),
+    auditRetentionMs: audit === null ? null : retentionOf(audit, 'auditRetentionMs', 0),
+  });
+  const closeClient = options.closeClient === true;
+  const client = options.client;
+
+  return {
+    enrolments: redisEnrolments(ctx),
+    guard: redisGuard(ctx),
+    challenges: redisChallenges(ctx),
+    audit: redisAudit(ctx),
+    close: async () => {
+      if (!markClosed() || !closeClient) return;
+      // A client that is already gone cannot be quit: closing is then done.
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { runStorageConformance } from '@cloudmfa/storage/testing';
+import { afterAll } from 'vitest';
+import { freshStore, newClient } from './helpers.js';
+
+// The shared suite against the real Redis at 127.0.0.1:6379: every test gets its own key
+// prefix and client, and its keys are dropped afterwards. No group is switched off.
+const admin = newClient();
+afterAll(async () => {
+  await admin.quit();
+});
+
+runStorageConformance('redis (single node)', ({ clock }) => freshStore(admin, clock, 'conf'));
