@@ -9,7 +9,7 @@ import { expect } from 'vitest';
  */
 export function seededRandom(seed: string): (n: number) => Uint8Array {
   let counter = 0;
-  let pool = new Uint8Array(0);
+  let pool: Uint8Array = new Uint8Array(0);
   return (n: number) => {
     while (pool.length < n) {
       const c = new Uint8Array([0, counter >>> 24, (counter >>> 16) & 255, (counter >>> 8) & 255, counter & 255]);

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { renderQrPng, renderQrSvg, verifyRedemption } from '@cloudmfa/activation';
+import { bytesToHex, pureJsCryptoProvider } from '@cloudmfa/core';
+import { describe, expect, it } from 'vitest';
+import { runInHermes } from '../../../scripts/hermes/harness.mjs';
+import vectorFile from './vectors/envelopes.json' with { type: 'json' };
+
+const vector = (name: string) => vectorFile.vectors.find((v) => v.name === name)!;
+
+describe('@cloudmfa/activation inside Hermes', () => {
+  // Bundles the BUILT package (`npx tsup` first; `pnpm test` builds everything before vitest).
+  // A cheap but real scrypt (N=2^10) keeps it quick; the default-cost timing in Hermes is
+  // measured by `pnpm bench activation` (test/hermes/open-default.ts).
+  it('opens envelopes, runs a whole redemption and renders the QR', async () => {
+    const { result } = await runInHermes(fileURLToPath(new URL('./hermes/entry.ts', import.meta.url)), 'activation', { timeoutMs: 110_000 });
+    expect(result.payload).toEqual(vector('online-scrypt-cheap').payload);
+    expect(result.offlinePayload).toEqual(vector('offline-hotp-scrypt-cheap').payload);
+    expect(result.wrongPasswordCode).toBe('ERR_ENVELOPE_DECRYPT');
+    expect(result.seedBack).toBe(true);
+    expect(result.issuerBack).toBe(vector('online-scrypt-cheap').payload.issuer);
+
+    // The request built in Hermes verifies in Node: the two runtimes agree byte for byte.
+    const cheap = vector('online-scrypt-cheap');
+    const activation = cheap.payload as Parameters<typeof verifyRedemption>[0]['activation'];
+    const verified = await verifyRedemption({ request: result.request, activation, expiresAt: cheap.now + 600_000, now: () => cheap.now + 10_000 });
+    expect(verified.valid).toBe(true);
+
+    // Same QR bytes in both runtimes.
+    const text = vector('online-scrypt-default').text;
+    expect(result.qrVersion).toBe(10);
+    expect(result.svgLength).toBe(renderQrSvg(text).length);
+    expect(result.pngSha256).toBe(bytesToHex(pureJsCryptoProvider.hash('SHA256', renderQrPng(text))));
+  }, 120_000);
+});

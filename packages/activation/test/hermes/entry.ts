@@ -1,0 +1,77 @@
+// Runs inside Hermes (no Node, no TextEncoder, no crypto.getRandomValues), bundled against the
+// BUILT package: see ../hermes.test.ts. Seeded randomness is injected: Hermes CLI has no
+// secure random source.
+import {
+  createRedemption,
+  createRedemptionResponse,
+  openEnvelope,
+  openRedemptionResponse,
+  qrVersion,
+  renderQrPng,
+  renderQrSvg,
+  verifyRedemption,
+} from '@cloudmfa/activation';
+import { bytesToHex, createSoftwareSigner, isCloudMfaError, pureJsCryptoProvider } from '@cloudmfa/core';
+import vectorFile from '../vectors/envelopes.json';
+
+declare const print: (line: string) => void;
+
+// Deterministic bytes for the test only.
+let counter = 0;
+const seeded = (n: number): Uint8Array => {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (counter++ * 131 + 7) & 0xff;
+  return out;
+};
+
+const vector = (name: string) => {
+  const v = vectorFile.vectors.find((x) => x.name === name);
+  if (!v) throw new Error(`no vector ${name}`);
+  return v;
+};
+
+async function main(): Promise<Record<string, unknown>> {
+  const cheap = vector('online-scrypt-cheap');
+  const opened = await openEnvelope(cheap.text, { password: cheap.typed, now: () => cheap.now });
+  if (opened.payload.mode !== 'online') throw new Error('expected online');
+
+  const offline = vector('offline-hotp-scrypt-cheap');
+  const openedOffline = await openEnvelope(offline.text, { password: offline.typed, now: () => offline.now });
+
+  let wrongPasswordCode = '';
+  try {
+    await openEnvelope(cheap.text, { password: 'WRONG-PASS-WORD', now: () => cheap.now });
+  } catch (err) {
+    wrongPasswordCode = isCloudMfaError(err) ? err.code : `untyped: ${String(err)}`;
+  }
+
+  // The app side of redemption, then the server side and back, all inside Hermes.
+  const device = createSoftwareSigner({ algorithm: 'ES256', random: seeded });
+  const now = () => cheap.now + 10_000;
+  const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: 'apns-token-0123', platform: 'ios', now, random: seeded });
+  const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation: opened.payload, expiresAt: opened.header.expiresAt, now });
+  if (!verified.valid) throw new Error(`verify failed: ${verified.reason}`);
+  const seed = seeded(20);
+  const push = createSoftwareSigner({ algorithm: 'ES256', random: seeded });
+  const response = await createRedemptionResponse({ verified, activation: opened.payload, seed, pushKey: { algorithm: 'ES256', publicKey: push.publicKey }, enrolmentId: 'enr_hermes', random: seeded });
+  const identity = await openRedemptionResponse({ response: JSON.parse(JSON.stringify(response)), state });
+
+  const def = vector('online-scrypt-default');
+  const png = renderQrPng(def.text);
+  return {
+    payload: opened.payload,
+    offlinePayload: openedOffline.payload,
+    wrongPasswordCode,
+    request,
+    seedBack: bytesToHex(identity.seed) === bytesToHex(seed),
+    issuerBack: identity.issuer,
+    qrVersion: qrVersion(def.text),
+    svgLength: renderQrSvg(def.text).length,
+    pngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', png)),
+  };
+}
+
+main().then(
+  (r) => print(`HERMES-RESULT ${JSON.stringify(r)}`),
+  (e) => print(`HERMES-ERROR ${String(e)} ${e && e.stack}`),
+);
