@@ -1,0 +1,127 @@
+// Activation envelope: open at the default KDF cost (pure JS, native scrypt through the
+// CryptoProvider seam, Hermes), the non-KDF overhead, seal, and QR rendering.
+// Goals (issue 3): open <= 300 ms in Node with pure JS; non-KDF overhead <= 5 ms.
+import { readFileSync } from 'node:fs';
+import { scrypt as nodeScrypt } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createRedemption,
+  normalizePassword,
+  openEnvelope,
+  renderQrPng,
+  renderQrSvg,
+  renderQrTerminal,
+  sealEnvelope,
+} from '@cloudmfa/activation';
+import { createCryptoProvider, createSoftwareSigner, decodeBase45 } from '@cloudmfa/core';
+import { runInHermes } from '../../scripts/hermes/harness.mjs';
+import { bundleSize, fmt, table } from './_measure.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = join(here, '..', '..', 'packages', 'activation');
+const { vectors } = JSON.parse(readFileSync(join(pkg, 'test', 'vectors', 'envelopes.json'), 'utf8'));
+const vector = vectors.find((v) => v.name === 'online-scrypt-default');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function timeRuns(fn, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+const nodeScryptAsync = (password, salt, { N, r, p, dkLen }) =>
+  new Promise((resolve, reject) =>
+    nodeScrypt(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
+  );
+
+export default async function activation(ctx) {
+  const open = (crypto) => openEnvelope(vector.text, { password: vector.password, now: () => vector.now, crypto });
+  const nativeProvider = createCryptoProvider({ name: 'node-scrypt', scrypt: nodeScryptAsync });
+
+  // The envelope's real key, computed once, so a provider can return it with no KDF work:
+  // opening with it measures exactly the non-KDF part of openEnvelope.
+  const bytes = decodeBase45(vector.text.slice(5));
+  const salt = bytes.slice(6, 22);
+  const password = new TextEncoder().encode(normalizePassword(vector.password));
+  const realKey = await nodeScryptAsync(password, salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32 });
+  const instantProvider = createCryptoProvider({ name: 'precomputed-key', scrypt: async () => Uint8Array.from(realKey) });
+
+  for (let i = 0; i < 2; i++) await open(undefined); // warm-up
+  ctx.log('open, pure JS ...');
+  const pure = await timeRuns(() => open(undefined), 9);
+  ctx.log('open, node:crypto scrypt ...');
+  await open(nativeProvider);
+  const native = await timeRuns(() => open(nativeProvider), 9);
+  const kdfOnly = await timeRuns(() => nodeScryptAsync(password, salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32 }), 9);
+  for (let i = 0; i < 50; i++) await open(instantProvider);
+  const overhead = await timeRuns(() => open(instantProvider), 200);
+
+  ctx.log('seal + QR ...');
+  const { payload } = vector;
+  const seal = () => sealEnvelope({ payload, password: vector.password, now: () => vector.now });
+  await seal();
+  const sealRuns = await timeRuns(seal, 7);
+  const renders = {};
+  for (const [name, fn] of [
+    ['SVG', () => renderQrSvg(vector.text)],
+    ['PNG', () => renderQrPng(vector.text)],
+    ['terminal', () => renderQrTerminal(vector.text)],
+  ]) {
+    for (let i = 0; i < 20; i++) fn();
+    renders[name] = median(await timeRuns(fn, 100));
+  }
+  const sealAndPng = await timeRuns(async () => renderQrPng((await seal()).text), 5);
+
+  const device = createSoftwareSigner({ algorithm: 'ES256' });
+  const opened = await open(instantProvider);
+  const redeem = () => createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: 'token', platform: 'ios', now: () => vector.now });
+  for (let i = 0; i < 10; i++) await redeem();
+  const redeemRuns = await timeRuns(redeem, 50);
+
+  ctx.log('Hermes, default cost ...');
+  let hermes = 'not measured';
+  try {
+    const { result } = await runInHermes(join(pkg, 'test', 'hermes', 'open-default.ts'), 'activation-bench', { timeoutMs: 300_000 });
+    hermes = `${result.runs.map((ms) => `${ms}`).join(', ')} ms (median ${fmt(median(result.runs))} ms)`;
+  } catch (err) {
+    hermes = `failed: ${String(err).split('\n')[0]}`;
+  }
+
+  const phoneBundle = await bundleSize(
+    "export { openEnvelope, createRedemption, openRedemptionResponse } from '@cloudmfa/activation';",
+    here,
+  );
+  const qrBundle = await bundleSize("export { renderQrSvg, renderQrPng } from '@cloudmfa/activation';", here);
+
+  const ms = (x) => `${fmt(x)} ms`;
+  return [
+    `Envelope: the frozen vector \`online-scrypt-default\` (${vector.text.length} characters, QR version 10-M), scrypt N=2^15, r=8, p=1.`,
+    '',
+    table(
+      ['Operation', 'Median', 'Runs', 'Goal'],
+      [
+        ['openEnvelope, pure JS (@noble/hashes scrypt)', ms(median(pure)), String(pure.length), '<= 300 ms'],
+        ['openEnvelope, node:crypto scrypt via the CryptoProvider seam', ms(median(native)), String(native.length), ''],
+        ['  node:crypto scrypt alone (same parameters)', ms(median(kdfOnly)), String(kdfOnly.length), ''],
+        ['  non-KDF overhead (open with a precomputed key)', ms(median(overhead)), String(overhead.length), '<= 5 ms'],
+        ['openEnvelope in Hermes, pure JS', hermes, '3', 'report'],
+        ['sealEnvelope, pure JS', ms(median(sealRuns)), String(sealRuns.length), 'report'],
+        ['seal + render PNG', ms(median(sealAndPng)), String(sealAndPng.length), 'report'],
+        ['render SVG / PNG / terminal', `${ms(renders.SVG)} / ${ms(renders.PNG)} / ${ms(renders.terminal)}`, '100 each', 'report'],
+        ['createRedemption (ES256 software key, ECDH, HMAC)', ms(median(redeemRuns)), String(redeemRuns.length), ''],
+      ],
+    ),
+    '',
+    `Ratio pure-JS scrypt open / native-scrypt open: ${fmt(median(pure) / median(native))}x. ` +
+      `Phone path bundle (openEnvelope + createRedemption + openRedemptionResponse, with core, noble and zod/mini): ${fmt(phoneBundle / 1024)} KiB min+gzip; QR renderers: ${fmt(qrBundle / 1024)} KiB.`,
+  ].join('\n');
+}
