@@ -1,6 +1,5 @@
 // The claims of each message kind, validated with zod at the trust boundary (after the
 // signature, or in peekPushMessage for lookup only). Strict objects: an unknown claim is refused.
-import { decodeBase64Url } from '@cloudmfa/core';
 import * as z from 'zod/mini';
 import { PUSH_LIMITS } from './constants.js';
 import { isDisplayText, isIpText, utf8Length } from './_text.js';
@@ -10,20 +9,17 @@ const DIGITS = /^[0-9]{1,8}$/;
 /** Latest NumericDate accepted (year 9999): keeps `seconds * 1000` an exact integer. */
 const MAX_SECONDS = 253_402_300_799;
 
-function isBase64UrlOf(value: string, bytes: number): boolean {
-  if (value.length !== Math.ceil((bytes * 4) / 3)) return false;
-  try {
-    return decodeBase64Url(value).length === bytes;
-  } catch {
-    return false;
-  }
-}
+// Canonical unpadded base64url of exactly 16 / 32 bytes, checked without decoding: the last
+// character carries 2 (16 bytes) or 4 (32 bytes) data bits, and the unused low bits must be
+// zero, so each byte string has exactly one accepted spelling.
+const ID128 = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const SHA256_B64 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 export const isEnrolmentId = (value: unknown): value is string => typeof value === 'string' && ENROLMENT_ID.test(value);
 export const isTypedNumber = (value: unknown): value is string => typeof value === 'string' && DIGITS.test(value);
 
-const id128 = z.string().check(z.refine((v) => isBase64UrlOf(v, 16)));
-const sha256b64 = z.string().check(z.refine((v) => isBase64UrlOf(v, 32)));
+const id128 = z.string().check(z.regex(ID128));
+const sha256b64 = z.string().check(z.regex(SHA256_B64));
 const enrolmentId = z.string().check(z.refine((v) => ENROLMENT_ID.test(v)));
 const seconds = z.int().check(z.gte(0), z.lte(MAX_SECONDS));
 const text = (max: number) => z.string().check(z.refine((v) => isDisplayText(v, max)));

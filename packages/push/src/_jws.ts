@@ -41,6 +41,15 @@ export function tokenHash(token: string): string {
   return encodeBase64Url(sha256(asciiBytes(token)));
 }
 
+/**
+ * Strict UTF-8 to text. Headers and most claims are ASCII: those take a fast path (a byte below
+ * 0x80 is its own code point); anything else goes through core's strict decoder.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return utf8Decode(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 function decodeSegment(segment: string): Uint8Array | null {
   try {
     return decodeBase64Url(segment);
@@ -81,7 +90,7 @@ export function parseJws(
   if (!headerBytes) return null;
   let header: unknown;
   try {
-    header = JSON.parse(utf8Decode(headerBytes));
+    header = JSON.parse(decodeText(headerBytes));
   } catch {
     return null;
   }
@@ -99,7 +108,7 @@ export function parseJws(
 /** JSON value of a verified payload, or `undefined` when it is not strict UTF-8 JSON. */
 export function decodeJsonPayload(parsed: ParsedJws): unknown {
   try {
-    return JSON.parse(utf8Decode(parsed.payload));
+    return JSON.parse(decodeText(parsed.payload));
   } catch {
     return undefined;
   }

@@ -48,8 +48,23 @@ export function jwkOf(key: PushPublicKey): PublicJwk {
   return { crv: 'Ed25519', kty: 'OKP', x: encodeBase64Url(key.publicKey) };
 }
 
+// Servers verify many responses per device key: the thumbprint (a JSON string, SHA-256 and
+// base64url, ~20 us) is remembered for recently seen keys. Public data only; bounded.
+const THUMBPRINT_CACHE_SIZE = 512;
+const thumbprints = new Map<string, string>();
+
 /** RFC 7638 thumbprint: SHA-256 over the required members, sorted, no whitespace. */
 export function thumbprintOf(key: PushPublicKey): string {
+  const id = key.algorithm + String.fromCharCode.apply(null, key.publicKey as unknown as number[]);
+  const hit = thumbprints.get(id);
+  if (hit !== undefined) return hit;
+  const value = computeThumbprint(key);
+  if (thumbprints.size >= THUMBPRINT_CACHE_SIZE) thumbprints.delete(thumbprints.keys().next().value as string);
+  thumbprints.set(id, value);
+  return value;
+}
+
+function computeThumbprint(key: PushPublicKey): string {
   const jwk = jwkOf(key);
   const canonical =
     jwk.kty === 'EC'

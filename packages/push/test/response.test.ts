@@ -99,6 +99,16 @@ describe.each([
     expect(await check(suspiciousWithNumber, nm.created.record)).toMatchObject({ valid: false, reason: 'malformed' });
   });
 
+  it('ids and hashes must be canonical base64url (non-zero trailing bits are malformed)', async () => {
+    const { id, hash } = plain.created.record;
+    const base = { cid: id, chash: hash, dec: 'confirm', uv: true, iat: (NOW + 10_000) / 1000 };
+    expect((await check(await forgeResponse(base), plain.created.record)).valid).toBe(true);
+    const bump = (s: string) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
+    for (const claims of [{ ...base, cid: bump(id) }, { ...base, chash: bump(hash) }, { ...base, cid: `${id}A` }, { ...base, chash: hash.slice(1) }]) {
+      expect(await check(await forgeResponse(claims), plain.created.record)).toMatchObject({ valid: false, reason: 'malformed' });
+    }
+  });
+
   it('wrong key: another device signed it', async () => {
     const other = await createPushResponse({ challenge: plain.verified, decision: 'confirm', userVerified: true, signer: keys.otherDevice, now: () => NOW });
     expect(await check(other, plain.created.record)).toEqual({ valid: false, reason: 'bad_signature', event: null, challengeId: null });
