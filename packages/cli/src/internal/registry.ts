@@ -1,4 +1,7 @@
 import { codeCommand } from '../commands/code.js';
+import { envelopeOpenCommand } from '../commands/envelopeOpen.js';
+import { envelopePasswordCommand } from '../commands/envelopePassword.js';
+import { envelopeSealCommand } from '../commands/envelopeSeal.js';
 import { migrationExportCommand } from '../commands/migrationExport.js';
 import { migrationImportCommand } from '../commands/migrationImport.js';
 import { secretCommand } from '../commands/secret.js';
@@ -16,4 +19,7 @@ export const COMMANDS: readonly Command[] = [
   uriParseCommand,
   migrationExportCommand,
   migrationImportCommand,
+  envelopeSealCommand,
+  envelopeOpenCommand,
+  envelopePasswordCommand,
 ];
