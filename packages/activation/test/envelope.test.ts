@@ -155,6 +155,21 @@ describe('seal and open', () => {
     expect(calls).toBe(1);
   });
 
+  it('the default pure-JS KDF yields to the event loop while it runs', async () => {
+    const v = byName('online-scrypt-default');
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await openEnvelope(v.text, { password: v.password, now: () => v.now });
+    done = true;
+    // noble's scryptAsync hands control back about every 10 ms of work.
+    expect(ticks).toBeGreaterThan(3);
+  });
+
   it('a failing provider gives ERR_ENVELOPE_KDF_FAILED with no cause', async () => {
     const { text } = await cheapEnvelope(online);
     const broken = createCryptoProvider({
