@@ -289,7 +289,8 @@ return out
 
 /**
  * KEYS: the 'all' stream, then the enrolment and/or user streams of the event.
- * ARGV: now, kind, enrolmentId ('' = none), userId ('' = none), detail, minId ('' = no trim).
+ * ARGV: now, kind, enrolmentId ('' = none), userId ('' = none), detail, minId ('' = no trim;
+ * else exact MINID trimming: each append removes the events it has made too old).
  * Appends one event to every stream with one id `<ms>-<seq>`: ms = max(now, newest ms in
  * any of the streams) (stream ids must increase: the audit clock never runs backwards), seq
  * = next after the newest id at that ms. Computed from every stream first, so no XADD can
@@ -321,7 +322,7 @@ fields[#fields + 1] = 'd'
 fields[#fields + 1] = ARGV[5]
 for i = 1, #KEYS do
   if ARGV[6] ~= '' then
-    redis.call('XADD', KEYS[i], 'MINID', '~', ARGV[6], id, unpack(fields))
+    redis.call('XADD', KEYS[i], 'MINID', ARGV[6], id, unpack(fields))
   else
     redis.call('XADD', KEYS[i], id, unpack(fields))
   end

@@ -58,7 +58,7 @@ export interface RedisStoreOptions {
 export function createRedisStore(options: RedisStoreOptions): MfaStore {
   if (typeof options !== 'object' || options === null) throw storageError('ERR_STORAGE_INVALID', '"options" expected an object');
   assertClient(options.client);
-  const prefix = options.keyPrefix ?? 'cloudmfa:';
+  const prefix = options.keyPrefix === undefined ? 'cloudmfa:' : options.keyPrefix;
   assertKeyPrefix(prefix, 'keyPrefix');
   const clock = options.clock ?? systemClock;
   if (typeof clock !== 'function') throw storageError('ERR_STORAGE_INVALID', '"clock" expected a function returning ms');
@@ -81,8 +81,20 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
     audit: redisAudit(ctx),
     close: async () => {
       if (!markClosed() || !closeClient) return;
-      // A client that is already gone cannot be quit: closing is then done.
-      await client.quit().catch(() => client.disconnect());
+      await endClient(client);
     },
   };
+}
+
+/** QUIT, then wait until the connection has ended (a gone client is disconnected instead). */
+async function endClient(client: Redis | Cluster): Promise<void> {
+  if (client.status === 'end') return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => client.disconnect(), 5000);
+    client.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.quit().catch(() => client.disconnect());
+  });
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import type { Clock } from '@cloudmfa/core';
 import { Redis } from 'ioredis';
@@ -44,4 +46,37 @@ export async function freshStore(admin: Redis, clock: Clock, tag: string) {
       await dropRedisStore({ client: admin, keyPrefix });
     },
   };
+}
+
+
+/** Spawned processes use the built adapter: fail clearly when it is missing. */
+export function assertBuilt(): void {
+  for (const rel of ['../dist/index.js', '../../storage/dist/raceWorker.js']) {
+    if (!existsSync(fileURLToPath(new URL(rel, import.meta.url)))) {
+      throw new Error(`${rel} is missing: build first (npx tsup in packages/storage-redis and packages/storage)`);
+    }
+  }
+}
+
+/** The race factory module for runConsumeRace. */
+export const raceFactory = fileURLToPath(new URL('./raceFactory.mjs', import.meta.url));
+
+/**
+ * Every key under a prefix with its type, contents and whether it has a TTL, with the prefix
+ * cut off the names: two stores on different prefixes compare equal when their data does.
+ */
+export async function rawSnapshot(client: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const key of await keysUnder(client, prefix)) {
+    const type = await client.type(key);
+    let value: unknown;
+    if (type === 'hash') value = Object.fromEntries(Object.entries(await client.hgetall(key)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    else if (type === 'zset') value = await client.zrange(key, 0, -1, 'WITHSCORES');
+    else if (type === 'stream') value = await client.xrange(key, '-', '+');
+    else if (type === 'string') value = await client.get(key);
+    else value = `unexpected type ${type}`;
+    const ttl = await client.pttl(key);
+    out[key.slice(prefix.length)] = { type, value, ttl: ttl > 0 ? 'ttl' : 'none' };
+  }
+  return out;
 }

@@ -1,0 +1,105 @@
+import { runConsumeRace, runStorageConformance } from '@cloudmfa/storage/testing';
+import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
+import { fixedClock } from '@cloudmfa/core';
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, raceFactory, uniquePrefix } from './helpers.js';
+import { type LocalCluster, startLocalCluster } from './localCluster.js';
+
+// A real three-master Redis Cluster on loopback ports, started here and stopped in afterAll
+// (which runs on failure too; startLocalCluster stops what it started if it fails half-way).
+// The WHOLE conformance suite runs against it through ioredis.Cluster: any script that touched
+// two slots would fail with CROSSSLOT, and any key on the wrong node with MOVED loops.
+let cluster: LocalCluster | undefined;
+let admin: Cluster | undefined;
+
+beforeAll(async () => {
+  cluster = await startLocalCluster();
+  admin = cluster.client();
+  await admin.ping();
+}, 90_000);
+
+afterAll(async () => {
+  await admin?.quit().catch(() => admin?.disconnect());
+  await cluster?.stop();
+}, 60_000);
+
+runStorageConformance('redis cluster (3 masters)', ({ clock }) => {
+  if (!cluster || !admin) throw new Error('the test cluster did not start');
+  const keyPrefix = uniquePrefix('cluster');
+  const a = admin;
+  return {
+    store: createRedisStore({ client: cluster.client(), keyPrefix, clock, closeClient: true }),
+    cleanup: async () => {
+      await dropRedisStore({ client: a, keyPrefix });
+    },
+  };
+});
+
+describe('redis cluster layout', () => {
+  it('keeps every key of an enrolment in its slot, the audit in one slot, and spreads enrolments over all masters', async () => {
+    const keyPrefix = uniquePrefix('layout');
+    const client = cluster!.client();
+    const clock = fixedClock(Date.UTC(2026, 0, 1));
+    const store = createRedisStore({ client, keyPrefix, clock, closeClient: true });
+    try {
+      const ids = Array.from({ length: 30 }, (_, i) => `enr${i}`);
+      for (const id of ids) {
+        await store.enrolments.create({ id, userId: `user-${id}`, secret: new Uint8Array([1]), expiresAt: clock() + 60_000 });
+        await store.guard.consume(id, 1);
+        await store.challenges.create({ id: `ch-${id}`, enrolmentId: id, userId: `user-${id}`, expiresAt: clock() + 60_000 });
+        await store.audit.append({ kind: 'test.event', enrolmentId: id, userId: `user-${id}` });
+      }
+      const byNode = new Map<string, string[]>();
+      for (const node of admin!.nodes('master')) {
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, page] = await node.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+          cursor = next;
+          keys.push(...page);
+        } while (cursor !== '0');
+        byNode.set(`${node.options.port}`, keys);
+      }
+      const all = [...byNode.values()].flat();
+      // 30 x (enrolment, guard, challenge, pending index, owner, user index) + 1 + 30 + 30 audit streams.
+      expect(all.length).toBe(30 * 6 + 61);
+      const slot = async (key: string) => Number(await admin!.cluster('KEYSLOT', key));
+      for (const id of ids) {
+        const own = all.filter((k) => k.startsWith(`${keyPrefix}{${id}}:`));
+        expect(own.length).toBe(4);
+        const slots = new Set(await Promise.all(own.map(slot)));
+        expect(slots).toEqual(new Set([await slot(`{${id}}`)]));
+      }
+      const audit = all.filter((k) => k.startsWith(`${keyPrefix}{audit}:`));
+      expect(audit.length).toBe(61);
+      expect(new Set(await Promise.all(audit.map(slot))).size).toBe(1);
+      // The enrolments really are spread: every master holds some.
+      for (const keys of byNode.values()) expect(keys.some((k) => k.endsWith(':guard'))).toBe(true);
+      // And the store reads them all back through the cluster.
+      expect((await store.challenges.listPending('enr7')).map((c) => c.id)).toEqual(['ch-enr7']);
+      expect((await store.audit.query({ userId: 'user-enr9' })).events.length).toBe(1);
+      // A user id with braces never becomes a hash tag (it is hashed), so its index is one slot.
+      await store.enrolments.create({ id: 'braces', userId: '{enr3}{x', secret: new Uint8Array([1]), expiresAt: clock() + 60_000 });
+      await store.audit.append({ kind: 'test.event', userId: '{enr3}{x' });
+      expect((await store.enrolments.listByUser('{enr3}{x')).map((e) => e.id)).toEqual(['braces']);
+      expect((await store.audit.query({ userId: '{enr3}{x' })).events.length).toBe(1);
+    } finally {
+      await store.close();
+      await dropRedisStore({ client: admin!, keyPrefix });
+    }
+  });
+
+  it('two processes x 1,000 concurrent consumes of the same 100 steps on the cluster: exactly 100 accepted', async () => {
+    assertBuilt();
+    const keyPrefix = uniquePrefix('cluster-race');
+    try {
+      const r = await runConsumeRace({ factoryModule: raceFactory, config: { kind: 'cluster', ports: cluster!.ports, keyPrefix } });
+      expect(r.errors).toBe(0);
+      expect(r.accepted).toBe(100);
+      expect(r.replayed).toBe(1900);
+    } finally {
+      await dropRedisStore({ client: admin!, keyPrefix });
+    }
+  });
+});
