@@ -90,6 +90,13 @@ describe('frozen push v1 vectors', () => {
     expect(await verifyPushPollRequest({ request: v.poll, devicePublicKey: device, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).toMatchObject({ valid: true });
   });
 
+  it('the spec quotes the frozen vectors (docs/protocol/push.md 9)', () => {
+    const spec = readFileSync(fileURLToPath(new URL('../../../docs/protocol/push.md', import.meta.url)), 'utf8');
+    for (const value of [v.challengeEs256NumberMatch.token, v.responses.confirm, v.keys.serverEs256.kid, v.keys.device.kid, v.challengeEs256NumberMatch.record.hash]) {
+      expect(spec).toContain(value);
+    }
+  });
+
   it('payload JSON is frozen too and never holds the number', () => {
     const number = v.challengeEs256NumberMatch.number as string;
     expect(JSON.parse(v.payloads.apns).cloudmfa.jws).toBe(v.challengeEs256NumberMatch.token);
