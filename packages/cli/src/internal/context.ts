@@ -86,7 +86,7 @@ export function createContext(args: ParsedArgs, io: CliIo, secrets: Set<string>)
         return cliFail('ERR_CLI_INPUT', `${what}: the file could not be read (${errnoOf(err)})`);
       }
       if (bytes.length > MAX_INPUT_BYTES) cliFail('ERR_CLI_INPUT', `${what}: the file is larger than ${MAX_INPUT_BYTES} bytes`);
-      return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
     },
     env(name) {
       return (io.env ?? process.env)[name];
@@ -116,10 +116,14 @@ function isCap(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'ERR_CLI_INPUT';
 }
 
-/** Reads `process.stdin` up to the cap (one byte more tells that it is over). */
+/**
+ * Reads `process.stdin` up to the cap (one byte more tells that it is over). On a terminal it
+ * stops at the first line break, so a password typed at the prompt needs no Ctrl-D.
+ */
 async function readProcessStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const interactive = process.stdin.isTTY === true;
   for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) {
     total += chunk.length;
     if (total > MAX_INPUT_BYTES) {
@@ -127,6 +131,10 @@ async function readProcessStdin(): Promise<string> {
       cliFail('ERR_CLI_INPUT', `standard input is larger than ${MAX_INPUT_BYTES} bytes`);
     }
     chunks.push(chunk);
+    if (interactive && chunk.includes(0x0a)) {
+      process.stdin.pause();
+      break;
+    }
   }
   return Buffer.concat(chunks).toString('utf8');
 }
