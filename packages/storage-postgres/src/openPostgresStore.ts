@@ -20,6 +20,7 @@ import {
   resolveLimit,
   storageError,
 } from '@cloudmfa/storage';
+import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
 import { type Row, run, type Statement } from './_pg.js';
@@ -78,6 +79,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return body(readClock(clock));
   };
   const q = (stmt: Statement, values: unknown[], what: string): Promise<Row[]> => run(pool, stmt, values, what);
+  const consumeBatched = createConsumeBatcher((values) => q(sql.guardConsumeBatch, values, 'guard consume'));
 
   const enrolments: EnrolmentStore = {
     create: (input) =>
@@ -152,11 +154,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
-        const rows = await q(sql.guardConsume, [id, step, drift ?? null, now], 'guard consume');
-        const row = rows[0];
-        if (!row) throw corrupt('the consume function returned no row');
+        const row = await consumeBatched(id, step, drift ?? null, now);
         const outcome = text(row, 'outcome');
-        const state = toGuard(row);
+        const state = toGuard({ ...row, enrolment_id: id });
         if (outcome === 'ok') return { ok: true as const, state };
         if (outcome === 'locked' && state.lockedUntil !== null) {
           return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };

@@ -155,6 +155,26 @@ describe('on a migrated schema', () => {
     expect(await store.guard.consume('g1', 11)).toMatchObject({ ok: false, reason: 'replayed' });
   });
 
+  it('a consume batch terminated half-way applies none of its consumes, including those already upserted', async () => {
+    // Ten consumes arrive together: one batch, run in id order b0..b9. b5 is locked, so the
+    // batch has already upserted b0..b4 inside its transaction when it blocks.
+    await store.guard.consume('b5', 1);
+    await locker.query('BEGIN');
+    await locker.query(`SELECT 1 FROM ${t('cloudmfa_otp_guard')} WHERE enrolment_id = 'b5' FOR UPDATE`);
+    const all = Array.from({ length: 10 }, (_, i) => store.guard.consume(`b${i}`, 7));
+    const settled = Promise.allSettled(all);
+    await terminateWhileBlocked(() => Promise.race(all));
+    const results = await settled;
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect(isCloudMfaError((r as PromiseRejectedResult).reason, 'ERR_STORAGE_UNAVAILABLE')).toBe(true);
+    }
+    for (let i = 0; i < 10; i++) expect(await store.guard.get(`b${i}`)).toEqual(i === 5 ? expect.objectContaining({ lastStep: 1 }) : null);
+    // Nothing half-applied: every one of them can still be accepted exactly once.
+    const again = await Promise.all(Array.from({ length: 10 }, (_, i) => store.guard.consume(`b${i}`, 7)));
+    expect(again.every((r) => r.ok)).toBe(true);
+  });
+
   it('first-ever consume blocked behind an uncommitted insert: terminated, nothing stored', async () => {
     await locker.query('BEGIN');
     await locker.query(`INSERT INTO ${t('cloudmfa_otp_guard')} (enrolment_id, last_step, failures) VALUES ('g2', 1, 0)`);

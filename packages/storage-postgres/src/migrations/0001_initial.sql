@@ -113,3 +113,28 @@ BEGIN
   WHERE g.enrolment_id = p_id;
 END
 $$;
+
+-- Many consumes in one call and one transaction (one commit, one round trip): the adapter
+-- groups the consumes that arrive together. Each element is decided by its own
+-- cloudmfa_otp_consume, in array order, so duplicates within a batch behave as sequential
+-- calls. The caller sorts the batch by enrolment id, so that concurrent batches lock rows in
+-- the same order and cannot deadlock. A failure rolls back the whole batch: nothing is ever
+-- half-applied, and every caller in it gets the error.
+CREATE FUNCTION cloudmfa_otp_consume_batch(p_ids text[], p_steps bigint[], p_drifts integer[], p_nows bigint[])
+  RETURNS TABLE (r_index integer, r_outcome text, r_last_step bigint, r_failures bigint, r_locked_until bigint,
+                 r_drift integer, r_last_used_at bigint)
+  LANGUAGE plpgsql
+  VOLATILE
+  SET search_path FROM CURRENT
+AS $$
+BEGIN
+  IF array_length(p_steps, 1) IS DISTINCT FROM array_length(p_ids, 1)
+     OR array_length(p_drifts, 1) IS DISTINCT FROM array_length(p_ids, 1)
+     OR array_length(p_nows, 1) IS DISTINCT FROM array_length(p_ids, 1) THEN
+    RAISE EXCEPTION 'cloudmfa_otp_consume_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR i IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+    RETURN QUERY SELECT i, c.* FROM cloudmfa_otp_consume(p_ids[i], p_steps[i], p_drifts[i], p_nows[i]) AS c;
+  END LOOP;
+END
+$$;

@@ -1,0 +1,70 @@
+import { fixedClock } from '@cloudmfa/core';
+import { migrate, openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropSchema, testPool, uniqueSchema } from './helpers.js';
+
+// guard.consume groups the consumes that arrive together into one cloudmfa_otp_consume_batch
+// call (up to 128 per call). These check that grouping never changes what a caller sees.
+const T0 = Date.UTC(2026, 0, 1);
+const pool = testPool(8);
+const schema = uniqueSchema('batch');
+let store: PostgresStore;
+const clock = fixedClock(T0);
+
+beforeAll(async () => {
+  await migrate(pool, { schema });
+  store = await openPostgresStore({ pool, schema, clock });
+});
+afterAll(async () => {
+  await store.close();
+  await dropSchema(pool, schema);
+  await pool.end();
+});
+
+describe('grouped consumes', () => {
+  it('duplicates in one batch behave as sequential calls in arrival order', async () => {
+    const r = await Promise.all([
+      store.guard.consume('d1', 5, { drift: 1 }),
+      store.guard.consume('d1', 5),
+      store.guard.consume('d1', 4),
+      store.guard.consume('d1', 6),
+      store.guard.consume('d0', 6),
+    ]);
+    expect(r.map((x) => (x.ok ? 'ok' : x.reason))).toEqual(['ok', 'replayed', 'replayed', 'ok', 'ok']);
+    expect(r[1]).toEqual({ ok: false, reason: 'replayed', lastStep: 5 });
+    expect(r[3]).toEqual({
+      ok: true,
+      state: { enrolmentId: 'd1', lastStep: 6, failures: 0, lockedUntil: null, drift: 1, lastUsedAt: T0 },
+    });
+    expect(r[4]).toMatchObject({ ok: true, state: { enrolmentId: 'd0', lastStep: 6, drift: null } });
+  });
+
+  it('each consume keeps its own clock reading, drift and lock state inside a batch', async () => {
+    await store.guard.recordFailure('locked', { freeFailures: 0, baseDelayMs: 0, maxDelayMs: 0, lockoutFailures: 1, lockoutMs: 60_000 });
+    const first = store.guard.consume('t1', 1, { drift: -2 });
+    clock.advance(1000);
+    const second = store.guard.consume('t2', 1, { drift: 3 });
+    const third = store.guard.consume('locked', 1);
+    const [a, b, c] = await Promise.all([first, second, third]);
+    expect(a).toMatchObject({ ok: true, state: { enrolmentId: 't1', lastUsedAt: T0, drift: -2 } });
+    expect(b).toMatchObject({ ok: true, state: { enrolmentId: 't2', lastUsedAt: T0 + 1000, drift: 3 } });
+    expect(c).toEqual({ ok: false, reason: 'locked', lockedUntil: T0 + 60_000, failures: 1 });
+  });
+
+  it('1,000 concurrent consumes over 50 keys and 4 steps each (several batches at once): each (key, step) accepted at most once, the last step of every key accepted', async () => {
+    const calls: [string, number][] = [];
+    for (let i = 0; i < 1000; i++) calls.push([`m${i % 50}`, 100 + (Math.floor(i / 50) % 4)]);
+    const results = await Promise.all(calls.map(([k, s]) => store.guard.consume(k, s)));
+    const accepted = new Set<string>();
+    results.forEach((r, i) => {
+      if (!r.ok) return;
+      const key = calls[i]!.join('@');
+      expect(accepted.has(key)).toBe(false);
+      accepted.add(key);
+    });
+    for (let k = 0; k < 50; k++) {
+      expect(accepted.has(`m${k}@103`)).toBe(true);
+      expect((await store.guard.get(`m${k}`))?.lastStep).toBe(103);
+    }
+  });
+});
