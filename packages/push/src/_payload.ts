@@ -6,7 +6,14 @@ import { PUSH_LIMITS } from './constants.js';
 import { peekPushMessage } from './peekPushMessage.js';
 import type { PushChallengeRecord, PushContext } from './types.js';
 
-/** The visible notification text. Display text rules apply (no control, bidi or separator characters). */
+/**
+ * The visible notification text. Display text rules apply (no control, bidi or separator characters).
+ *
+ * @example
+ * ```ts
+ * const alert: PushAlert = { title: 'Acme VPN', body: 'Approve the sign-in?' };
+ * ```
+ */
 export interface PushAlert {
   /** At most 64 characters. Default: the context's service name. */
   readonly title?: string;
@@ -14,7 +21,14 @@ export interface PushAlert {
   readonly body?: string;
 }
 
-/** Options of the push payload builders. */
+/**
+ * Options of the push payload builders.
+ *
+ * @example
+ * ```ts
+ * const options: BuildPushPayloadOptions = { challenge: created, alert: { body: 'Approve the sign-in?' }, maxBytes: 4096 };
+ * ```
+ */
 export interface BuildPushPayloadOptions {
   /** What `createPushChallenge` returned (or the stored token and record, with the context). */
   challenge: { readonly token: string; readonly record: PushChallengeRecord; readonly context?: PushContext };
@@ -62,7 +76,15 @@ export function payloadInput(options: BuildPushPayloadOptions): PayloadInput {
   return { id: record.id, exp, ttl: Math.max(0, exp - Math.floor(record.issuedAt / 1000)), token, title, body, maxBytes };
 }
 
-/** A built payload: the object, its JSON and its size. */
+/**
+ * A built payload: the object, its JSON and its size.
+ *
+ * @example
+ * ```ts
+ * const { json, bytes, challengeIncluded } = buildFcmPayload({ challenge: created });
+ * if (!challengeIncluded) log.info('challenge sent by id only', { bytes });
+ * ```
+ */
 export interface SizedPayload<T> {
   /** The payload object. */
   readonly payload: T;

@@ -1,6 +1,14 @@
 import { type BuildPushPayloadOptions, fitPayload, payloadInput, type SizedPayload } from './_payload.js';
 
-/** The APNs payload (`aps` plus the `cloudmfa` member the app reads). */
+/**
+ * The APNs payload (`aps` plus the `cloudmfa` member the app reads).
+ *
+ * @example
+ * ```ts
+ * const payload: ApnsPushPayload = buildApnsPayload({ challenge: created }).payload;
+ * payload.cloudmfa.jws; // the challenge token, unless it did not fit
+ * ```
+ */
 export interface ApnsPushPayload {
   readonly aps: {
     readonly alert: { readonly title: string; readonly body: string };
@@ -12,7 +20,15 @@ export interface ApnsPushPayload {
   readonly cloudmfa: { readonly v: 1; readonly id: string; readonly exp: number; readonly jws?: string };
 }
 
-/** What {@link buildApnsPayload} returns: the payload, its size and the HTTP/2 headers to send with it. */
+/**
+ * What {@link buildApnsPayload} returns: the payload, its size and the HTTP/2 headers to send with it.
+ *
+ * @example
+ * ```ts
+ * const { json, headers } = buildApnsPayload({ challenge: created });
+ * await http2Session.request({ ':path': `/3/device/${token}`, ...headers }).end(json);
+ * ```
+ */
 export interface ApnsPayloadResult extends SizedPayload<ApnsPushPayload> {
   readonly headers: {
     readonly 'apns-push-type': 'alert';

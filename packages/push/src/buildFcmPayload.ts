@@ -1,6 +1,14 @@
 import { type BuildPushPayloadOptions, fitPayload, payloadInput, type SizedPayload } from './_payload.js';
 
-/** An FCM HTTP v1 `message` without `token` (add the device's registration token to send it). */
+/**
+ * An FCM HTTP v1 `message` without `token` (add the device's registration token to send it).
+ *
+ * @example
+ * ```ts
+ * const message: FcmPushMessage = buildFcmPayload({ challenge: created }).payload;
+ * await fcm.send({ message: { ...message, token: registrationToken } });
+ * ```
+ */
 export interface FcmPushMessage {
   /** Data-only: the app shows the notification itself after verifying the challenge. FCM data values are strings. */
   readonly data: {

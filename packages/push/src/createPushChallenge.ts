@@ -8,7 +8,14 @@ import { assertClock, assertOptionsObject, assertRandom, assertSigner, misuse, r
 import { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 import type { PushChallengeRecord, PushContext } from './types.js';
 
-/** Options of {@link createPushChallenge}. */
+/**
+ * Options of {@link createPushChallenge}.
+ *
+ * @example
+ * ```ts
+ * const options: CreatePushChallengeOptions = { enrolmentId: 'enr_1', context: { service: 'Acme VPN' }, signer: serverPushKey, numberMatch: true };
+ * ```
+ */
 export interface CreatePushChallengeOptions {
   /** The enrolment the challenge goes to: 1-128 characters of `[A-Za-z0-9._:-]`. */
   enrolmentId: string;
@@ -26,7 +33,16 @@ export interface CreatePushChallengeOptions {
   random?: RandomSource;
 }
 
-/** What {@link createPushChallenge} returns. */
+/**
+ * What {@link createPushChallenge} returns.
+ *
+ * @example
+ * ```ts
+ * const created: CreatedPushChallenge = await createPushChallenge(options);
+ * await store.pushChallenges.create(created.record);
+ * showOnLoginPage(created.number);
+ * ```
+ */
 export interface CreatedPushChallenge {
   /** The challenge token (compact JWS) for the push payload and the poll endpoint. */
   readonly token: string;

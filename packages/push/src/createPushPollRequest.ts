@@ -5,7 +5,14 @@ import { thumbprintOf } from './_keys.js';
 import { assertClock, assertOptionsObject, assertRandom, assertSigner, misuse, readClock } from './_options.js';
 import { PUSH_TYP } from './constants.js';
 
-/** Options of {@link createPushPollRequest}. */
+/**
+ * Options of {@link createPushPollRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: CreatePushPollRequestOptions = { enrolmentId: identity.enrolmentId, signer: deviceKey };
+ * ```
+ */
 export interface CreatePushPollRequestOptions {
   /** This identity's enrolment id. */
   enrolmentId: string;

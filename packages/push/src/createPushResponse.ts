@@ -8,7 +8,14 @@ import { PUSH_TYP } from './constants.js';
 import type { PushDecision } from './types.js';
 import type { VerifiedPushChallenge } from './verifyPushChallenge.js';
 
-/** Options of {@link createPushResponse}. */
+/**
+ * Options of {@link createPushResponse}.
+ *
+ * @example
+ * ```ts
+ * const options: CreatePushResponseOptions = { challenge: verified.challenge, decision: 'suspicious', userVerified: true, signer: deviceKey };
+ * ```
+ */
 export interface CreatePushResponseOptions {
   /** The challenge exactly as `verifyPushChallenge` returned it. */
   challenge: VerifiedPushChallenge;
@@ -30,6 +37,9 @@ const DECISIONS: readonly PushDecision[] = ['confirm', 'suspicious', 'cancel'];
  * App side: signs the user's answer to a verified challenge with the device key. The response
  * binds the challenge id and the SHA-256 of its exact token, the decision, the typed number
  * (number matching, Confirm only), whether the user was verified, and the time.
+ *
+ * It does not check the challenge's expiry again: the server's clock decides (`expired`); show
+ * `challenge.expiresAt` as a countdown instead.
  *
  * Cancel is discarded on the phone and never audited: send a signed `cancel` only to close the
  * challenge early (or send nothing and let it expire). Suspicious is a denial the server audits

@@ -1,19 +1,46 @@
 import { CloudMfaError } from '@cloudmfa/core';
 
-/** A push challenge's state on the server. `pending` is the only non-final state. */
+/**
+ * A push challenge's state on the server. `pending` is the only non-final state.
+ *
+ * @example
+ * ```ts
+ * const state: PushChallengeState = record.state; // 'pending' until one response or expiry
+ * ```
+ */
 export type PushChallengeState = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired';
 
 /**
  * What can happen to a pending challenge. `verifyPushResponse` names the event to apply:
  * `approve` (Confirm), `suspicious` (Suspicious), `deny` (wrong number, user not verified),
  * `cancel` (the optional signed Cancel), `expire` (past its expiry).
+ *
+ * @example
+ * ```ts
+ * const event: PushChallengeEvent | null = result.event; // from verifyPushResponse
+ * ```
  */
 export type PushChallengeEvent = 'approve' | 'suspicious' | 'deny' | 'cancel' | 'expire';
 
-/** Audit entries a transition writes. Cancel and expiry write none. */
+/**
+ * Audit entries a transition writes. Cancel and expiry write none.
+ *
+ * @example
+ * ```ts
+ * const kind: PushAuditKind | null = PUSH_CHALLENGE_TRANSITIONS[event].audit;
+ * if (kind) await audit.append({ kind, enrolmentId: record.enrolmentId });
+ * ```
+ */
 export type PushAuditKind = 'push.approved' | 'push.denied' | 'push.suspicious';
 
-/** One row of the transition table: from `pending`, on an event. */
+/**
+ * One row of the transition table: from `pending`, on an event.
+ *
+ * @example
+ * ```ts
+ * const t: PushChallengeTransition = PUSH_CHALLENGE_TRANSITIONS.cancel; // { to: 'cancelled', audit: null, riskEvent: false }
+ * ```
+ */
 export interface PushChallengeTransition {
   readonly to: PushChallengeState;
   /** The audit entry to write, or `null` (Cancel is never audited). */
@@ -56,7 +83,15 @@ export const PUSH_CHALLENGE_TRANSITIONS: Readonly<Record<PushChallengeEvent, Pus
   expire: Object.freeze({ to: 'expired', audit: null, riskEvent: false }),
 } as const);
 
-/** The result of {@link nextChallengeState}. */
+/**
+ * The result of {@link nextChallengeState}.
+ *
+ * @example
+ * ```ts
+ * const next: NextChallengeStateResult = nextChallengeState('approved', 'approve');
+ * next.ok; // false: already_final
+ * ```
+ */
 export type NextChallengeStateResult =
   | { readonly ok: true; readonly state: PushChallengeState; readonly audit: PushAuditKind | null; readonly riskEvent: boolean }
   | { readonly ok: false; readonly reason: 'already_final'; readonly state: PushChallengeState };

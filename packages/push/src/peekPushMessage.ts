@@ -5,6 +5,12 @@ import { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 /**
  * The result of {@link peekPushMessage}. **Unverified**: use it only to find the record and
  * the key to verify with.
+ *
+ * @example
+ * ```ts
+ * const peek: PeekPushMessageResult = peekPushMessage(body);
+ * if (peek.ok && peek.kind === 'response') record = await store.pushChallenges.get(peek.challengeId);
+ * ```
  */
 export type PeekPushMessageResult =
   | { readonly ok: true; readonly kind: 'challenge'; readonly keyId: string; readonly challengeId: string; readonly enrolmentId: string }

@@ -4,7 +4,14 @@ import type { PushPublicKey } from './types.js';
 
 const ALGORITHMS: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
 
-/** A public JWK (RFC 7517) for a push key, with `kid` (its thumbprint), `alg` and `use`. */
+/**
+ * A public JWK (RFC 7517) for a push key, with `kid` (its thumbprint), `alg` and `use`.
+ *
+ * @example
+ * ```ts
+ * const jwks = { keys: [publicKeyToJwk(serverPushKey)] satisfies PushPublicJwk[] };
+ * ```
+ */
 export type PushPublicJwk = PublicJwk & { readonly kid: string; readonly alg: SignatureAlgorithm; readonly use: 'sig' };
 
 /**

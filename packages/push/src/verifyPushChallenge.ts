@@ -8,7 +8,14 @@ import { markVerified } from './_verified.js';
 import { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 import type { PushContext, PushPublicKey } from './types.js';
 
-/** Options of {@link verifyPushChallenge}. */
+/**
+ * Options of {@link verifyPushChallenge}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyPushChallengeOptions = { challenge: token, serverKey: identity.serverPushKey, expectedEnrolmentId: identity.enrolmentId };
+ * ```
+ */
 export interface VerifyPushChallengeOptions {
   /** The challenge token as received (push payload or poll answer). */
   challenge: string;
@@ -24,7 +31,14 @@ export interface VerifyPushChallengeOptions {
   crypto?: CryptoProvider;
 }
 
-/** A challenge that passed {@link verifyPushChallenge}: what the UI must show. */
+/**
+ * A challenge that passed {@link verifyPushChallenge}: what the UI must show.
+ *
+ * @example
+ * ```ts
+ * if (result.valid) render(result.challenge.context, result.challenge.expiresAt - Date.now());
+ * ```
+ */
 export interface VerifiedPushChallenge {
   /** The exact token, as the response must hash it. */
   readonly token: string;
@@ -41,10 +55,24 @@ export interface VerifiedPushChallenge {
   readonly hash: string;
 }
 
-/** Why a challenge was refused. */
+/**
+ * Why a challenge was refused.
+ *
+ * @example
+ * ```ts
+ * if (!result.valid && result.reason === 'expired') toast('This sign-in request has expired.');
+ * ```
+ */
 export type PushChallengeFailure = 'malformed' | 'bad_signature' | 'mismatch' | 'expired' | 'not_yet_valid';
 
-/** The result of {@link verifyPushChallenge}. */
+/**
+ * The result of {@link verifyPushChallenge}.
+ *
+ * @example
+ * ```ts
+ * const result: VerifyPushChallengeResult = await verifyPushChallenge(options);
+ * ```
+ */
 export type VerifyPushChallengeResult =
   | { readonly valid: true; readonly challenge: VerifiedPushChallenge }
   | { readonly valid: false; readonly reason: PushChallengeFailure };

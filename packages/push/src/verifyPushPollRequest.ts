@@ -5,7 +5,14 @@ import { assertPublicKeyBytes, thumbprintOf } from './_keys.js';
 import { assertClock, assertCrypto, assertOptionsObject, assertSkew, misuse, readClock } from './_options.js';
 import { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 
-/** Options of {@link verifyPushPollRequest}. */
+/**
+ * Options of {@link verifyPushPollRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyPushPollRequestOptions = { request: body, devicePublicKey: enrolment.devicePublicKey, expectedEnrolmentId: enrolment.id };
+ * ```
+ */
 export interface VerifyPushPollRequestOptions {
   /** The poll request token as received. */
   request: string;
@@ -21,10 +28,25 @@ export interface VerifyPushPollRequestOptions {
   crypto?: CryptoProvider;
 }
 
-/** Why a poll request was refused. */
+/**
+ * Why a poll request was refused.
+ *
+ * @example
+ * ```ts
+ * if (!result.valid) return json({ code: result.reason }, 401);
+ * ```
+ */
 export type PushPollFailure = 'malformed' | 'bad_signature' | 'mismatch' | 'expired';
 
-/** The result of {@link verifyPushPollRequest}. */
+/**
+ * The result of {@link verifyPushPollRequest}.
+ *
+ * @example
+ * ```ts
+ * const result: VerifyPushPollRequestResult = await verifyPushPollRequest(options);
+ * if (result.valid) return json({ challenges: await pendingTokens(result.enrolmentId) });
+ * ```
+ */
 export type VerifyPushPollRequestResult =
   | {
       readonly valid: true;

@@ -7,7 +7,14 @@ import { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 import { isFinalChallengeState, type PushChallengeEvent } from './nextChallengeState.js';
 import type { PushChallengeRecord, PushDecision } from './types.js';
 
-/** Options of {@link verifyPushResponse}. */
+/**
+ * Options of {@link verifyPushResponse}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyPushResponseOptions = { response: body, expectedChallenge: record, devicePublicKey: enrolment.devicePublicKey, crypto: webCryptoProvider() };
+ * ```
+ */
 export interface VerifyPushResponseOptions {
   /** The response token as the device sent it. */
   response: string;
@@ -25,7 +32,14 @@ export interface VerifyPushResponseOptions {
   crypto?: CryptoProvider;
 }
 
-/** Why a response was refused. */
+/**
+ * Why a response was refused.
+ *
+ * @example
+ * ```ts
+ * if (!result.valid && result.reason === 'wrong_number') notifyUser('The number did not match.');
+ * ```
+ */
 export type PushResponseFailure =
   | 'malformed'
   | 'bad_signature'
@@ -47,6 +61,12 @@ interface Answered {
 /**
  * The result of {@link verifyPushResponse}. `event` is what to apply to the challenge with
  * `nextChallengeState` and an atomic storage transition; `null` leaves it pending.
+ *
+ * @example
+ * ```ts
+ * const result: VerifyPushResponseResult = await verifyPushResponse(options);
+ * if (result.valid && result.outcome === 'denied') raiseRiskEvent(record); // suspicious: true
+ * ```
  */
 export type VerifyPushResponseResult =
   | (Answered & { readonly outcome: 'approved'; readonly suspicious: false; readonly event: 'approve' })
