@@ -139,6 +139,7 @@ const cases: Case[] = [
   { name: 'seal: password not ASCII', argv: ['envelope', 'seal', '--uri', URI, '--password', 'hunter2hunter2é'], code: 'ERR_INVALID_ARGUMENT' },
   { name: 'seal: empty password', argv: ['envelope', 'seal', '--uri', URI, '--password', ''], code: 'ERR_CLI_INPUT' },
   { name: 'seal: --password-env unset', argv: ['envelope', 'seal', '--uri', URI, '--password-env', 'NOPE'], code: 'ERR_CLI_INPUT' },
+  { name: 'seal: the password given to --password-env by mistake', argv: ['envelope', 'seal', '--uri', URI, '--password-env', 'hunter2hunter2'], code: 'ERR_CLI_INPUT' },
   { name: 'seal: --password-env not a name', argv: ['envelope', 'seal', '--uri', URI, '--password-env', 'A B'], code: 'ERR_CLI_USAGE' },
   { name: 'seal: --password-stdin and --online-json -', argv: ['envelope', 'seal', '--online-json', '-', '--password-stdin'], stdin: '{}', code: 'ERR_CLI_USAGE' },
   { name: 'seal: --ttl 0', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '0'], code: 'ERR_INVALID_ARGUMENT' },

@@ -252,6 +252,13 @@ describe('oathtool compatibility', () => {
     }
   });
 
+  it('the built executable exits 0 for a valid code and 1 for a wrong one', () => {
+    const valid = spawnBin(['verify', '--secret', SHA1_SEED, '-d', '8', '--code', '94287082', '-N', '@59']);
+    expect(valid).toEqual({ status: 0, stdout: '{"valid":true,"delta":0,"step":1}\n', stderr: '' });
+    const wrong = spawnBin(['verify', '--secret', SHA1_SEED, '-d', '8', '--code', '94287083', '-N', '@59']);
+    expect(wrong).toEqual({ status: 1, stdout: '{"valid":false,"reason":"mismatch"}\n', stderr: '' });
+  });
+
   it('the built executable agrees with oathtool too', () => {
     const secret = b32(vectors.totp.seeds.SHA512);
     for (const args of [

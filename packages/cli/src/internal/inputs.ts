@@ -48,7 +48,8 @@ export async function readPassword(ctx: Context): Promise<string> {
     const name = ctx.value('password-env') as string;
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) usage('--password-env expected an environment variable name');
     const value = ctx.env(name);
-    if (value === undefined || value === '') cliFail('ERR_CLI_INPUT', `--password-env: the environment variable ${name} is not set or empty`);
+    if (value === undefined || value === '') // The name is not echoed: people pass the password itself here by mistake.
+      cliFail('ERR_CLI_INPUT', '--password-env: that environment variable is not set or is empty');
     password = value;
   } else {
     password = ctx.value('password') as string;
