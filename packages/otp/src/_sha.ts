@@ -7,64 +7,85 @@
 // the RFC 4226 / RFC 6238 vectors in test/sha.test.ts. SHA-512 works on 32-bit halves: no
 // BigInt at run time (Hermes, old engines).
 //
-// Words are big-endian 32-bit values held in Int32Array. `block` is never modified; `out` may
-// be the same array as `iv`.
+// Words are big-endian 32-bit values held in Int32Array. `out` may be the same array as `iv`.
 
-/** SHA-512 round constants as [hi, lo] 32-bit pairs (FIPS 180-4 section 4.2.3). */
-// prettier-ignore
-const K512 = /* @__PURE__ */ Int32Array.from([
-  0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
-  0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
-  0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe, 0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
-  0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1, 0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
-  0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3, 0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
-  0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483, 0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
-  0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210, 0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
-  0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725, 0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
-  0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926, 0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
-  0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8, 0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
-  0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001, 0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
-  0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910, 0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
-  0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53, 0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
-  0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb, 0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
-  0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60, 0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
-  0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9, 0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
-  0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207, 0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
-  0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6, 0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
-  0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
-  0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
-]);
+// The SHA-2 constants are not tabulated: FIPS 180-4 defines them as the first 64 fractional bits
+// of the cube roots (K, first 80 primes) and square roots (IV, first 8 primes) of primes, and
+// they are derived here once, exactly, in double-double arithmetic (a double estimate, one
+// Newton step with an exact error term: ~100 correct bits, of which 64 are kept). This keeps
+// ~1.5 KB of numbers out of every bundle. test/sha.test.ts checks all of them against
+// FIPS 180-4's tables (test/vectors/sha2-constants.json).
+const P32 = 4294967296;
 
-/**
- * SHA-256 constants are the first 32 bits of the same cube-root fractions (FIPS 180-4 4.2.2),
- * i.e. the high halves of the first 64 SHA-512 constants: derived, not repeated.
- */
-const K256 = /* @__PURE__ */ (() => {
-  const k = new Int32Array(64);
-  for (let i = 0; i < 64; i++) k[i] = K512[2 * i] as number;
-  return k;
-})();
+/** [hi, lo] 32-bit words of frac(p^(1/k)) for the first `n` primes. */
+function rootWords(n: number, k: 2 | 3): Int32Array {
+  const out = new Int32Array(2 * n);
+  for (let i = 0, p = 2; i < n; p++) {
+    let prime = true;
+    for (let d = 2; d * d <= p; d++) if (p % d === 0) prime = false;
+    if (!prime) continue;
+    const c = Math.pow(p, 1 / k);
+    // p - c^k exactly: c^k as a sum of exactly-rounded products (Dekker's two-product).
+    let terms = [c];
+    for (let j = 1; j < k; j++) {
+      const next: number[] = [];
+      for (const t of terms) next.push(...twoProd(t, c));
+      terms = next;
+    }
+    let r = p;
+    for (const t of terms) r -= t;
+    // frac(root) = hi + lo, with hi exact and lo the Newton correction.
+    let hi = c - Math.floor(c);
+    let lo = r / (k * Math.pow(c, k - 1));
+    for (let w = 0; w < 2; w++) {
+      const h = hi * P32;
+      const l = lo * P32;
+      let word = Math.floor(h) + Math.floor(l);
+      hi = h - Math.floor(h);
+      lo = l - Math.floor(l);
+      if (hi + lo >= 1) {
+        word++;
+        hi--;
+      }
+      out[2 * i + w] = word;
+    }
+    i++;
+  }
+  return out;
+}
 
+function twoProd(a: number, b: number): [number, number] {
+  const p = a * b;
+  let s = 134217729 * a;
+  const ah = s - (s - a);
+  const al = a - ah;
+  s = 134217729 * b;
+  const bh = s - (s - b);
+  const bl = b - bh;
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
+}
+
+/** SHA-512 round constants as [hi, lo] pairs (FIPS 180-4 4.2.3). */
+export const K512 = /* @__PURE__ */ rootWords(80, 3);
+/** SHA-512 initial state as [hi, lo] pairs (FIPS 180-4 5.3.5). */
+export const IV512 = /* @__PURE__ */ rootWords(8, 2);
+/** SHA-256's constants and initial state are the high halves of SHA-512's (FIPS 180-4 4.2.2, 5.3.3). */
+const highHalves = (words: Int32Array, n: number): Int32Array => {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = words[2 * i] as number;
+  return out;
+};
+export const K256 = /* @__PURE__ */ highHalves(K512, 64);
+export const IV256 = /* @__PURE__ */ highHalves(IV512, 8);
 // prettier-ignore
 export const IV1 = /* @__PURE__ */ Int32Array.from([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-// prettier-ignore
-export const IV256 = /* @__PURE__ */ Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-// prettier-ignore
-export const IV512 = /* @__PURE__ */ Int32Array.from([
-  0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
-  0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-]);
 
-// Message schedules, reused by every call (JavaScript runs one compression at a time).
-const W1 = /* @__PURE__ */ new Int32Array(80);
-const W256 = /* @__PURE__ */ new Int32Array(64);
-const WH = /* @__PURE__ */ new Int32Array(80);
-const WL = /* @__PURE__ */ new Int32Array(80);
-
-/** SHA-1 compression: out[0..4] = iv + F(iv, block[0..15]). */
-export function compress1(iv: Int32Array, block: Int32Array, out: Int32Array): void {
-  const w = W1;
-  for (let i = 0; i < 16; i++) w[i] = block[i] as number;
+/**
+ * SHA-1 compression: out[0..4] = iv + F(iv, w[0..15]). `w` is an 80-word array holding the
+ * block in its first 16 words; the schedule is expanded in place (callers keep preformatted
+ * blocks in such arrays, so nothing is copied).
+ */
+export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 80; i++) {
     const x = (w[i - 3] as number) ^ (w[i - 8] as number) ^ (w[i - 14] as number) ^ (w[i - 16] as number);
     w[i] = (x << 1) | (x >>> 31);
@@ -115,10 +136,8 @@ export function compress1(iv: Int32Array, block: Int32Array, out: Int32Array): v
   out[4] = ((iv[4] as number) + e) | 0;
 }
 
-/** SHA-256 compression: out[0..7] = iv + F(iv, block[0..15]). */
-export function compress256(iv: Int32Array, block: Int32Array, out: Int32Array): void {
-  const w = W256;
-  for (let i = 0; i < 16; i++) w[i] = block[i] as number;
+/** SHA-256 compression: out[0..7] = iv + F(iv, w[0..15]); `w` has 64 words, expanded in place. */
+export function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15] as number;
     const y = w[i - 2] as number;
@@ -158,7 +177,8 @@ export function compress256(iv: Int32Array, block: Int32Array, out: Int32Array):
   out[7] = ((iv[7] as number) + h) | 0;
 }
 
-const P32 = 4294967296;
+const WH = /* @__PURE__ */ new Int32Array(80);
+const WL = /* @__PURE__ */ new Int32Array(80);
 
 /**
  * SHA-512 compression on 32-bit halves: state and block words are [hi, lo] pairs,
@@ -243,53 +263,44 @@ function add64(iv: Int32Array, out: Int32Array, i: number, h: number, l: number)
 /** Algorithm index used internally: 0 SHA-1, 1 SHA-256, 2 SHA-512. */
 export type AlgIndex = 0 | 1 | 2;
 
-/** Block size in bytes, digest size in bytes, per algorithm index. */
 export const BLOCK_BYTES = [64, 64, 128] as const;
 export const DIGEST_BYTES = [20, 32, 64] as const;
+/** Words in a block buffer: SHA-1 and SHA-256 expand their schedule in place. */
+export const BUFFER_WORDS = [80, 64, 32] as const;
 export const IVS = [IV1, IV256, IV512] as const;
 export const COMPRESS = [compress1, compress256, compress512] as const;
 
 /**
- * A whole-message hash with the functions above (used for HMAC keys longer than a block, and
- * by the tests to check the compressions against @noble/hashes). Allocates; not the hot path.
+ * A whole-message hash with the functions above (for HMAC keys longer than a block, and for
+ * the tests that check the compressions against @noble/hashes). Allocates; not the hot path.
  */
 export function digest(alg: AlgIndex, message: Uint8Array): Uint8Array {
   const blockBytes = BLOCK_BYTES[alg];
-  const compress = COMPRESS[alg];
   // Padding: 0x80, zeros, then the bit length in the last 8 (SHA-1/256) or 16 (SHA-512) bytes.
-  const lengthBytes = alg === 2 ? 16 : 8;
-  const total = Math.ceil((message.length + 1 + lengthBytes) / blockBytes) * blockBytes;
+  const total = Math.ceil((message.length + 1 + blockBytes / 8) / blockBytes) * blockBytes;
   const padded = new Uint8Array(total);
   padded.set(message);
   padded[message.length] = 0x80;
   const bits = message.length * 8;
-  // The SDK never hashes 2^53 bits; the two low 32-bit words of the length suffice.
-  writeWord(padded, total - 4, bits >>> 0);
-  writeWord(padded, total - 8, Math.floor(bits / P32));
+  // The length field's two low words: the SDK never hashes 2^53 bits.
+  for (let i = 0; i < 8; i++) padded[total - 1 - i] = i < 4 ? bits >>> (8 * i) : Math.floor(bits / P32) >>> (8 * i - 32);
   const state = Int32Array.from(IVS[alg]);
-  const block = new Int32Array(blockBytes / 4);
+  const block = new Int32Array(BUFFER_WORDS[alg]);
   for (let off = 0; off < total; off += blockBytes) {
-    for (let j = 0; j < block.length; j++) block[j] = readWord(padded, off + 4 * j);
-    compress(state, block, state);
+    for (let j = 0; j < blockBytes / 4; j++) block[j] = readWord(padded, off + 4 * j);
+    COMPRESS[alg](state, block, state);
   }
   return wordsToBytes(state, DIGEST_BYTES[alg]);
 }
 
 /** Big-endian 32-bit word at byte offset `i`. */
 export function readWord(bytes: Uint8Array, i: number): number {
-  return (((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number)) | 0;
-}
-
-function writeWord(bytes: Uint8Array, i: number, v: number): void {
-  bytes[i] = v >>> 24;
-  bytes[i + 1] = (v >>> 16) & 0xff;
-  bytes[i + 2] = (v >>> 8) & 0xff;
-  bytes[i + 3] = v & 0xff;
+  return ((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number);
 }
 
 /** The first `n` bytes of big-endian words. */
 export function wordsToBytes(words: Int32Array, n: number): Uint8Array {
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = ((words[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 0xff;
+  for (let i = 0; i < n; i++) out[i] = (words[i >> 2] as number) >>> (24 - 8 * (i & 3));
   return out;
 }

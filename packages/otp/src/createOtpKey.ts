@@ -3,10 +3,10 @@ import { algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from
 import type { OtpAlgorithm, OtpKey } from './types.js';
 
 /**
- * Makes a reusable key for one secret: the HMAC inner and outer states are computed here, once,
- * so every later `hotp`/`totp`/`verify*` call with this key costs two hash compressions and no
- * allocation. **Create one key per secret and reuse it**; passing raw bytes or base32 to the
- * OTP functions works but redoes this set-up on every call.
+ * Makes a reusable key for one secret (bytes or base32): the HMAC inner and outer states are
+ * computed here, once, so every later `hotp`/`totp`/`verify*` call with this key costs two hash
+ * compressions and no allocation. **Create one key per secret and reuse it**; passing raw bytes
+ * to the OTP functions works but redoes this set-up on every call.
  *
  * The secret policy of {@link parseSecret} applies (`ERR_OTP_SECRET`, `ERR_BASE32_INVALID`;
  * `SECRET_SHORT` in `key.warnings`). The returned object exposes only `algorithm`, `bits` and
@@ -15,22 +15,20 @@ import type { OtpAlgorithm, OtpKey } from './types.js';
  *
  * @param options.algorithm - the HMAC hash, default `'SHA1'` (`ERR_OTP_ALGORITHM` otherwise).
  * @param options.crypto - compute each HMAC with this provider's `hmac` (e.g. a native one)
- *   instead of the built-in precomputed path. The provider keeps a copy of the secret.
+ *   instead of the built-in precomputed path (`ERR_OTP_CRYPTO` if it has none, or fails). The
+ *   key then keeps a copy of the secret for the provider.
  * @example
  * ```ts
- * const key = createOtpKey(secretBytes, { algorithm: 'SHA256' });
+ * const key = createOtpKey('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', { algorithm: 'SHA256' });
  * const code = totp(key, { digits: 8 });
  * const result = verifyTotp({ secret: key, code: typed, digits: 8, afterStep });
  * ```
  */
 export function createOtpKey(secret: Uint8Array | string, options: { algorithm?: OtpAlgorithm; crypto?: CryptoProvider } = {}): OtpKey {
   checkOptions(options);
-  const alg = algIndex(options.algorithm === undefined ? 'SHA1' : options.algorithm);
+  const alg = algIndex(options.algorithm ?? 'SHA1');
   const crypto = options.crypto;
-  if (crypto !== undefined && (typeof crypto !== 'object' || crypto === null || typeof crypto.hmac !== 'function')) {
-    fail('ERR_OTP_CRYPTO', '"crypto" expected a CryptoProvider with an hmac function');
-  }
+  if (crypto !== undefined && typeof crypto?.hmac !== 'function') fail('ERR_OTP_CRYPTO', '"crypto" expected a CryptoProvider');
   const bytes = secretBytes(secret, 'ERR_OTP_SECRET');
-  const warnings = secretPolicy(bytes, 'ERR_OTP_SECRET');
-  return makeKey(bytes, alg, warnings, crypto);
+  return makeKey(bytes, alg, secretPolicy(bytes, 'ERR_OTP_SECRET'), crypto);
 }

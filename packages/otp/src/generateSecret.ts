@@ -1,5 +1,5 @@
 import { checkedRandom, type RandomSource, systemRandom } from '@cloudmfa/core';
-import { checkInt, checkOptions, MAX_SECRET_BYTES, RECOMMENDED_SECRET_BYTES } from './_common.js';
+import { checkInt, checkOptions, MAX_SECRET_BYTES } from './_common.js';
 
 /**
  * Generates a new OTP secret from a cryptographically secure random source: 20 bytes (160
@@ -17,6 +17,6 @@ import { checkInt, checkOptions, MAX_SECRET_BYTES, RECOMMENDED_SECRET_BYTES } fr
  */
 export function generateSecret(options: { bytes?: number; random?: RandomSource } = {}): Uint8Array {
   checkOptions(options);
-  const bytes = checkInt(options.bytes ?? 20, 'bytes', RECOMMENDED_SECRET_BYTES, MAX_SECRET_BYTES, 'ERR_OTP_SECRET');
+  const bytes = checkInt(options.bytes ?? 20, 'bytes', 16, MAX_SECRET_BYTES, 'ERR_OTP_SECRET');
   return checkedRandom(options.random ?? systemRandom)(bytes);
 }

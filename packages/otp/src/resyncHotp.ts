@@ -1,20 +1,5 @@
-import {
-  checkDigits,
-  checkInt,
-  checkOptions,
-  fail,
-  MAX_COUNTER,
-  POW10,
-  readCode,
-  reasonOf,
-  resolveKey,
-  sameCode,
-  truncated,
-} from './_common.js';
+import { checkDigits, checkInt, checkOptions, codeAt, fail, MAX_COUNTER, readCode, reasonOf, resolveKey, sameCode } from './_common.js';
 import type { HotpVerifyResult, OtpAlgorithm, OtpSecret } from './types.js';
-
-/** Largest resynchronisation look-ahead. */
-const MAX_RESYNC_LOOK_AHEAD = 10000;
 
 /**
  * Resynchronises an HOTP token that drifted beyond the normal look-ahead (RFC 4226 section
@@ -26,6 +11,8 @@ const MAX_RESYNC_LOOK_AHEAD = 10000;
  * when `codes` is not an array of 2 to 4 entries, `ERR_OTP_WINDOW` for a look-ahead outside
  * 1..10,000.
  *
+ * @param options.secret - an `OtpKey` from `createOtpKey` (fastest) or raw bytes.
+ * @param options.lookAhead - default 1000.
  * @returns on success `counter` is the counter of the **last** code (store `counter + 1`) and
  *   `delta` how far the first code was past the expected counter.
  * @example
@@ -45,36 +32,25 @@ export function resyncHotp(options: {
   checkOptions(options, 'options', true);
   const digits = checkDigits(options.digits ?? 6);
   const counter = checkInt(options.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTP_COUNTER');
-  const lookAhead = checkInt(options.lookAhead ?? 1000, 'lookAhead', 1, MAX_RESYNC_LOOK_AHEAD, 'ERR_OTP_WINDOW');
-  const codes = options.codes;
-  if (!Array.isArray(codes) || codes.length < 2 || codes.length > 4) {
-    fail('ERR_OTP_CODES', '"codes" expected an array of 2 to 4 consecutive codes');
-  }
+  const lookAhead = checkInt(options.lookAhead ?? 1000, 'lookAhead', 1, 10000, 'ERR_OTP_WINDOW');
+  const codes: unknown = options.codes;
+  if (!Array.isArray(codes) || codes.length < 2 || codes.length > 4) fail('ERR_OTP_CODES', '"codes" expected 2 to 4 consecutive codes');
   const key = resolveKey(options.secret, options.algorithm);
 
   const n = codes.length;
-  const typed: number[] = [];
-  for (let j = 0; j < n; j++) {
-    const t = readCode(codes[j], digits);
-    if (t < 0) return { valid: false, reason: reasonOf(t) };
-    typed.push(t);
-  }
+  const typed = codes.map((c) => readCode(c, digits));
+  for (const t of typed) if (t < 0) return { valid: false, reason: reasonOf(t) };
 
-  const mod = POW10[digits] as number;
-  // Sequence start positions p = 0..positions-1 (counter + p); ok[p] stays 1 while all match.
+  // Start positions p (counter + p); ok[p] stays 1 while every code matches in sequence.
   const positions = Math.max(0, Math.min(lookAhead, MAX_COUNTER - (n - 1) - counter) + 1);
   const ok = new Uint8Array(positions).fill(1);
-  const last = counter + positions - 1 + (n - 1);
-  for (let c = counter; c <= last; c++) {
-    const v = truncated(key, c) % mod;
-    const q = c - counter;
+  for (let q = 0; q < positions + n - 1; q++) {
+    const v = codeAt(key, counter + q, digits);
     for (let j = 0; j < n; j++) {
       const p = q - j;
-      if (p >= 0 && p < positions) ok[p] = (ok[p] as number) & sameCode(v, typed[j] as number);
+      if (p >= 0 && p < positions && !sameCode(v, typed[j] as number)) ok[p] = 0;
     }
   }
-  for (let p = 0; p < positions; p++) {
-    if (ok[p]) return { valid: true, delta: p, counter: counter + p + n - 1 };
-  }
-  return { valid: false, reason: 'mismatch' };
+  const p = ok.indexOf(1);
+  return p < 0 ? { valid: false, reason: 'mismatch' } : { valid: true, delta: p, counter: counter + p + n - 1 };
 }

@@ -1,12 +1,12 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { checkDigits, checkOptions, checkTiming, elapsedMs, POW10, resolveKey, truncated } from './_common.js';
+import { checkDigits, checkOptions, checkPeriod, checkT0, codeAt, codeString, elapsedMs, resolveKey } from './_common.js';
 import type { OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
  * The TOTP code (RFC 6238) at the injected clock's time: HOTP of
  * `floor((now - t0) / period)`.
  *
- * @param secret - an `OtpKey` (fastest), raw bytes or base32.
+ * @param secret - an `OtpKey` from `createOtpKey` (fastest; also the way to use base32) or raw bytes.
  * @param options.now - clock in milliseconds (default `systemClock`); `ERR_OTP_TIME` if it is
  *   not finite or before `t0`.
  * @param options.period - seconds per step, 1..31,536,000, default 30 (`ERR_OTP_PERIOD`).
@@ -25,9 +25,9 @@ export function totp(
 ): string {
   checkOptions(options);
   const digits = checkDigits(options.digits ?? 6);
-  const { period, t0 } = checkTiming(options.period ?? 30, options.t0 ?? 0);
+  const period = checkPeriod(options.period ?? 30);
+  const t0 = checkT0(options.t0 ?? 0);
   const key = resolveKey(secret, options.algorithm);
   const step = Math.floor(elapsedMs(options.now ?? systemClock, t0) / (period * 1000));
-  const mod = POW10[digits] as number;
-  return (mod + (truncated(key, step) % mod)).toString().slice(1);
+  return codeString(codeAt(key, step, digits), digits);
 }

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { checkOptions, checkTiming, elapsedMs } from './_common.js';
+import { checkOptions, checkPeriod, checkT0, elapsedMs } from './_common.js';
 
 /**
  * The current TOTP time step and the milliseconds until the next one (for a countdown next to
@@ -16,9 +16,8 @@ import { checkOptions, checkTiming, elapsedMs } from './_common.js';
  */
 export function totpStep(options: { now?: Clock; period?: number; t0?: number } = {}): { step: number; remainingMs: number } {
   checkOptions(options);
-  const { period, t0 } = checkTiming(options.period ?? 30, options.t0 ?? 0);
-  const elapsed = elapsedMs(options.now ?? systemClock, t0);
-  const periodMs = period * 1000;
+  const periodMs = checkPeriod(options.period ?? 30) * 1000;
+  const elapsed = elapsedMs(options.now ?? systemClock, checkT0(options.t0 ?? 0));
   const step = Math.floor(elapsed / periodMs);
   return { step, remainingMs: periodMs - (elapsed - step * periodMs) };
 }

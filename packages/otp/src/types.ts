@@ -122,15 +122,16 @@ export interface OtpKey {
 }
 
 /**
- * What every OTP function accepts as the secret: an {@link OtpKey} (fastest: made once and
- * reused), raw bytes, or a base32 string.
+ * What `hotp`, `totp` and the verify functions accept as the secret: an {@link OtpKey} (fastest:
+ * made once and reused) or raw bytes. For a base32 secret, make a key:
+ * `createOtpKey(base32)`; keeping base32 out of these functions keeps them small to bundle.
  *
  * @example
  * ```ts
- * const secret: OtpSecret = createOtpKey(bytes, { algorithm: 'SHA256' });
+ * const secret: OtpSecret = createOtpKey('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', { algorithm: 'SHA256' });
  * ```
  */
-export type OtpSecret = OtpKey | Uint8Array | string;
+export type OtpSecret = OtpKey | Uint8Array;
 
 /**
  * Result of `verifyTotp`. On success, **store `step` and pass it back as `afterStep`**, or the
