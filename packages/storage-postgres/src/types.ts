@@ -4,6 +4,12 @@ import type { MfaStore } from '@cloudmfa/storage';
 /**
  * The query shape the adapter sends: always a named prepared statement with bound values and
  * the adapter's own type parsers (so the caller's global `pg.types` settings do not matter).
+ * A subset of pg's `QueryConfig`.
+ *
+ * @example
+ * ```ts
+ * const config: PostgresQueryConfig = { name: 'cmfa_get', text: 'SELECT 1 WHERE $1::int = 1', values: [1] };
+ * ```
  */
 export interface PostgresQueryConfig {
   text: string;
@@ -12,7 +18,14 @@ export interface PostgresQueryConfig {
   types?: { getTypeParser: (oid: number, format?: string) => (value: string) => unknown };
 }
 
-/** What the adapter reads from a query result. */
+/**
+ * What the adapter reads from a query result (a subset of pg's `QueryResult`).
+ *
+ * @example
+ * ```ts
+ * const { rows }: PostgresQueryResult = await pool.query({ text: 'SELECT 1 AS one' });
+ * ```
+ */
 export interface PostgresQueryResult {
   rows: unknown[];
 }
@@ -20,6 +33,12 @@ export interface PostgresQueryResult {
 /**
  * A client checked out of the pool (only {@link migrate} uses one, for its transaction).
  * `pg.PoolClient` satisfies it.
+ *
+ * @example
+ * ```ts
+ * const client: PostgresPoolClient = await pool.connect();
+ * client.release();
+ * ```
  */
 export interface PostgresPoolClient {
   query(config: PostgresQueryConfig): Promise<PostgresQueryResult>;
