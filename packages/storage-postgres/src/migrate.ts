@@ -66,8 +66,10 @@ export async function migrate(pool: PostgresPool, options: MigrateOptions = {}):
     try {
       await exec('SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))', [LOCK_CLASS, schema]);
       await exec(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-      // The migration files use unqualified names; LOCAL ends with the transaction.
-      await exec(`SET LOCAL search_path TO ${quoted}`);
+      // The migration files use unqualified names; LOCAL ends with the transaction. The
+      // functions capture this path (SET search_path FROM CURRENT): pg_temp goes last so a
+      // session's temporary table can never shadow a store table inside them.
+      await exec(`SET LOCAL search_path TO ${quoted}, pg_temp`);
       await exec(`CREATE TABLE IF NOT EXISTS cloudmfa_migrations (
   version    integer PRIMARY KEY,
   name       text    NOT NULL,
