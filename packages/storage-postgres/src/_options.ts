@@ -15,11 +15,20 @@ export function resolveSchema(value: unknown): { schema: string; quoted: string 
   return { schema, quoted: `"${schema}"` };
 }
 
-/** Validates an optional clock. */
+/**
+ * Validates an optional clock. The returned clock also refuses a non-number reading:
+ * `readClock` from @cloudmfa/storage floors what it gets, which would turn the string '1'
+ * into a time.
+ */
 export function resolveClock(value: unknown): Clock {
   if (value === undefined) return systemClock;
   if (typeof value !== 'function') throw storageError('ERR_STORAGE_INVALID', '"clock" expected a function returning ms');
-  return value as Clock;
+  const clock = value as () => unknown;
+  return () => {
+    const t = clock();
+    if (typeof t !== 'number') throw storageError('ERR_STORAGE_INVALID', 'the store clock returned a value that is not a ms time');
+    return t;
+  };
 }
 
 /** Asserts that `pool` has the methods the adapter calls. */

@@ -52,7 +52,7 @@ const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.fr
  * import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * pool.on('error', () => {}); // idle-client errors are the pool owner's to log
+ * pool.on('error', (err) => log.warn('idle postgres client failed', { code: (err as { code?: string }).code }));
  * await migrate(pool, { schema: 'cloudmfa' });
  * const store = await openPostgresStore({ pool, schema: 'cloudmfa' });
  * const r = await store.guard.consume(enrolmentId, step);
@@ -71,7 +71,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const version = await run(pool, sql.schemaVersion, [], 'schema check');
   const v = version[0]?.version ?? null;
   if (v === null) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is not migrated: run migrate(pool, { schema })');
-  const found = int({ v }, 'v');
+  const found = int({ version: v }, 'version');
   if (found > LATEST_VERSION) throw corrupt('the PostgreSQL schema is newer than this release of @cloudmfa/storage-postgres');
   if (found < LATEST_VERSION) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is older than this release: run migrate(pool, { schema })');
 

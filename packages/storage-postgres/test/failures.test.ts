@@ -55,6 +55,23 @@ describe('bad options', () => {
   });
 });
 
+describe('a clock that is not a time', () => {
+  it('rejects operations with ERR_STORAGE_INVALID before any I/O', async () => {
+    const schema = uniqueSchema('clock');
+    try {
+      await migrate(admin, { schema });
+      for (const bad of [() => Number.NaN, () => -1, () => 9e15, () => '1' as unknown as number]) {
+        const store = await openPostgresStore({ pool: admin, schema, clock: bad });
+        await rejection(store.guard.consume('e1', 1), 'ERR_STORAGE_INVALID');
+        await rejection(store.enrolments.create({ id: 'e1', userId: 'a', secret: SECRET, expiresAt: T0 }), 'ERR_STORAGE_INVALID');
+      }
+      expect((await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cloudmfa_otp_guard`)).rows[0].n).toBe(0);
+    } finally {
+      await dropSchema(admin, schema);
+    }
+  });
+});
+
 describe('a closed pool and an unreachable server', () => {
   it('every operation on an ended pool rejects with ERR_STORAGE_UNAVAILABLE, cause scrubbed', async () => {
     const schema = uniqueSchema('closedpool');
