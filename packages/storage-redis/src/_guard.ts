@@ -9,6 +9,7 @@ import {
   storageError,
 } from '@cloudmfa/storage';
 import { decodeGuard, intOf, mapOfObject, nullableIntOf } from './_codec.js';
+import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
 import { guardKey } from './_keys.js';
 import { GUARD_CONSUME, GUARD_FAILURE, GUARD_RESET } from './_scripts.js';
@@ -20,11 +21,16 @@ function strings(reply: unknown, n: number): string[] {
   return reply as string[];
 }
 
-/** The OTP guard part of the Redis store set: one hash per enrolment, one script per change. */
-export function redisGuard(ctx: StoreContext): OtpGuardStore {
+/**
+ * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
+ * `consume`, the hot path, goes through a batcher (group commit); `drain` is for close().
+ */
+export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
+  const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
 
   return {
+    drain: () => consumes.drain(),
     get: (enrolmentId) =>
       ctx.op(async () => {
         assertStorageId(enrolmentId, 'enrolmentId');
@@ -38,10 +44,7 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore {
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
-        const r = strings(
-          await ctx.run(GUARD_CONSUME, [guardKey(prefix, enrolmentId)], [String(now), String(step), drift === undefined ? '' : String(drift)]),
-          1,
-        );
+        const r = strings(await consumes.push(guardKey(prefix, enrolmentId), [String(now), String(step), drift === undefined ? '' : String(drift)]), 1);
         if (r[0] === 'ok' && r.length === 2) {
           return {
             ok: true,

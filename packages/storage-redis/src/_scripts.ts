@@ -124,21 +124,34 @@ end
 `;
 
 /**
- * KEYS: guard. ARGV: now, step, drift ('' = keep).
- * Returns {'ok', drift} | {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'}.
+ * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep) per
+ * key, in the same order. Each consume is decided and applied in turn, exactly as if it ran
+ * alone (a key named twice sees the first one's write); the batch is one script, so it is
+ * applied completely or not at all. Returns one reply per key: {'ok', drift} |
+ * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
  */
 export const GUARD_CONSUME = script(
   'guard.consume',
   `${GUARD_NUM}
-local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd')
-local last, lock = num(g[1]), num(g[3])
-if last == nil or lock == nil then return {'corrupt'} end
-if lock and tonumber(ARGV[1]) < lock then return {'locked', g[3], g[2] or '0'} end
-if last and tonumber(ARGV[2]) <= last then return {'replayed', g[1]} end
-local d = g[4] or ''
-if ARGV[3] ~= '' then d = ARGV[3] end
-redis.call('HSET', KEYS[1], 'l', ARGV[2], 'f', '0', 'k', '', 'd', d, 't', ARGV[1])
-return {'ok', d}
+local out = {}
+for i = 1, #KEYS do
+  local key, now, step, drift = KEYS[i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  local last, lock = num(g[1]), num(g[3])
+  if last == nil or lock == nil then
+    out[i] = {'corrupt'}
+  elseif lock and tonumber(now) < lock then
+    out[i] = {'locked', g[3], g[2] or '0'}
+  elseif last and tonumber(step) <= last then
+    out[i] = {'replayed', g[1]}
+  else
+    local d = g[4] or ''
+    if drift ~= '' then d = drift end
+    redis.call('HSET', key, 'l', step, 'f', '0', 'k', '', 'd', d, 't', now)
+    out[i] = {'ok', d}
+  end
+end
+return out
 `,
 );
 

@@ -74,14 +74,18 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const closeClient = options.closeClient === true;
   const client = options.client;
 
+  const { drain, ...guard } = redisGuard(ctx);
+
   return {
     enrolments: redisEnrolments(ctx),
-    guard: redisGuard(ctx),
+    guard,
     challenges: redisChallenges(ctx),
     audit: redisAudit(ctx),
     close: async () => {
-      if (!markClosed() || !closeClient) return;
-      await endClient(client);
+      if (!markClosed()) return;
+      // Calls accepted before close() still go out (and settle) before the client goes.
+      await drain();
+      if (closeClient) await endClient(client);
     },
   };
 }

@@ -4,6 +4,7 @@ import { fixedClock } from '@cloudmfa/core';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, raceFactory, uniquePrefix } from './helpers.js';
+import { keySlot } from '../src/_slot.js';
 import { type LocalCluster, startLocalCluster } from './localCluster.js';
 
 // A real three-master Redis Cluster on loopback ports, started here and stopped in afterAll
@@ -88,6 +89,14 @@ describe('redis cluster layout', () => {
       await store.close();
       await dropRedisStore({ client: admin!, keyPrefix });
     }
+  });
+
+  it('groups batched consumes by the slot the cluster computes (CRC16 of the hash tag)', async () => {
+    // The cluster specification's vector: CRC16-XMODEM("123456789") = 0x31C3.
+    expect(keySlot('123456789')).toBe(0x31c3 & 16383);
+    const keys = ['123456789', 'plain', 'p:{enr_1}:guard', 'p:{}:x{y}', 'p:{c:AbC-_9}:own', `${'x'.repeat(70)}{audit}:all`, 'a{b'];
+    for (let i = 0; i < 200; i++) keys.push(`cmfa:{e${i}}:guard`);
+    for (const k of keys) expect(keySlot(k), k).toBe(Number(await admin!.cluster('KEYSLOT', k)));
   });
 
   it('two processes x 1,000 concurrent consumes of the same 100 steps on the cluster: exactly 100 accepted', async () => {
