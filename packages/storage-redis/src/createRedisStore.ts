@@ -10,7 +10,19 @@ import { assertClient, assertKeyPrefix, retentionOf } from './_options.js';
 
 const DAY = 24 * 3600 * 1000;
 
-/** Options of {@link createRedisStore}. */
+/**
+ * Options of {@link createRedisStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = {
+ *   client: new Cluster(nodes, { redisOptions: { ...RECOMMENDED_REDIS_OPTIONS } }),
+ *   keyPrefix: 'mfa:',
+ *   challengeRetentionMs: 3_600_000,
+ *   auditRetentionMs: 400 * 24 * 3_600_000,
+ * };
+ * ```
+ */
 export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster`, made with {@link RECOMMENDED_REDIS_OPTIONS}. It must not
