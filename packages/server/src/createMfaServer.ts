@@ -1,0 +1,130 @@
+import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import type { ServerContext } from './internal/context.js';
+import { serverError } from './internal/errors.js';
+import { createKeyRing } from './internal/keyRing.js';
+import { completeActivation } from './operations/completeActivation.js';
+import { createPushChallenge } from './operations/createPushChallenge.js';
+import { getChallengeStatus } from './operations/getChallengeStatus.js';
+import { getEnrolment } from './operations/getEnrolment.js';
+import { listEnrolments } from './operations/listEnrolments.js';
+import { pollPushChallenges } from './operations/pollPushChallenges.js';
+import { reissueActivation } from './operations/reissueActivation.js';
+import { resumePush } from './operations/resumePush.js';
+import { resyncHotp } from './operations/resyncHotp.js';
+import { revokeEnrolment } from './operations/revokeEnrolment.js';
+import { rotateKeys } from './operations/rotateKeys.js';
+import { startActivation } from './operations/startActivation.js';
+import { submitPushResponse } from './operations/submitPushResponse.js';
+import { unlockOtp } from './operations/unlockOtp.js';
+import { verifyOtp } from './operations/verifyOtp.js';
+import { resolveServerPolicy } from './policy.js';
+import type { MfaServer, MfaServerOptions } from './types.js';
+
+const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
+const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
+
+function defaultCrypto(): CryptoProvider {
+  try {
+    return webCryptoProvider();
+  } catch (e) {
+    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return pureJsCryptoProvider;
+    throw e;
+  }
+}
+
+function displaySafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return false;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/**
+ * Creates the CloudMFA verify API over a store (docs/server.md): enrolment (online / offline
+ * envelopes, otpauth URIs), online redemption with single use and lifetime enforced through
+ * the store, OTP verification with replay protection, throttling and drift, push challenges,
+ * seeds encrypted at rest under your key-encryption keys, an audit log mirrored to `events`.
+ *
+ * Admin operations (`startActivation`, `verifyOtp`, `createPushChallenge`, `revokeEnrolment`,
+ * `rotateKeys`, `queryAudit`, ...) are functions for your application to call behind its own
+ * authentication; only the device-facing ones are served by `createHttpHandler`. Give the store
+ * the same clock as the server. Misconfiguration throws `ERR_SERVER_CONFIG` / `ERR_SERVER_POLICY`.
+ *
+ * @example
+ * ```ts
+ * const server = createMfaServer({
+ *   store: openSqliteStore({ path: 'mfa.db' }),
+ *   keys: { kek: { current: 'k1', keys: { k1: kekBytes } }, push: createSoftwareSigner({ privateKey: pushKey }) },
+ *   issuer: 'Acme Corporation',
+ *   origin: 'https://mfa.acme.example',
+ *   events: (e) => { if (e.risk) alertSecurityTeam(e); },
+ * });
+ * const activation = await server.startActivation('alice');       // email activation.qr.png + activation.password
+ * const result = await server.verifyOtp({ userId: 'alice', code }); // { ok: true, delta, ... } or a typed refusal
+ * ```
+ */
+export function createMfaServer(options: MfaServerOptions): MfaServer {
+  if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object');
+  const { store, keys, issuer, origin, events, clock = systemClock, random = systemRandom } = options;
+  if (typeof store !== 'object' || store === null || !store.enrolments || !store.guard || !store.challenges || !store.audit) {
+    throw serverError('ERR_SERVER_CONFIG', '"store" expected an MfaStore');
+  }
+  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys" expected { kek, push }');
+  const push = keys.push;
+  if (
+    typeof push !== 'object' ||
+    push === null ||
+    typeof push.sign !== 'function' ||
+    !(push.publicKey instanceof Uint8Array) ||
+    !((push.algorithm === 'ES256' && push.publicKey.length === 65) || (push.algorithm === 'EdDSA' && push.publicKey.length === 32))
+  ) {
+    throw serverError('ERR_SERVER_CONFIG', '"keys.push" expected an ES256 or EdDSA Signer');
+  }
+  if (typeof issuer !== 'string' || issuer.length === 0 || utf8Encode(issuer).length > 64 || !displaySafe(issuer)) {
+    throw serverError('ERR_SERVER_CONFIG', '"issuer" expected 1..64 UTF-8 bytes without control or bidirectional-override characters');
+  }
+  if (origin !== undefined && (typeof origin !== 'string' || origin.length > 127 || !(HTTPS_ORIGIN.test(origin) || LOOPBACK_ORIGIN.test(origin)))) {
+    throw serverError('ERR_SERVER_CONFIG', '"origin" expected https://host[:port] (or http:// on a loopback host), lowercase, no path');
+  }
+  if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
+  if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
+  const checked = checkedRandom(random);
+  const ctx: ServerContext = Object.freeze({
+    store,
+    policy: resolveServerPolicy(options.policy),
+    keyRing: createKeyRing(keys.kek, checked),
+    pushSigner: push,
+    issuer,
+    origin: origin ?? null,
+    clock,
+    random: checked,
+    crypto: options.crypto ?? defaultCrypto(),
+    events,
+  });
+
+  return Object.freeze({
+    policy: ctx.policy,
+    startActivation: (userId, o) => startActivation(ctx, userId, o),
+    completeActivation: (request, o) => completeActivation(ctx, request, o),
+    reissueActivation: (id, o) => reissueActivation(ctx, id, o),
+    revokeEnrolment: (id, o) => revokeEnrolment(ctx, id, o),
+    getEnrolment: (id) => getEnrolment(ctx, id),
+    listEnrolments: (userId) => listEnrolments(ctx, userId),
+    verifyOtp: (input) => verifyOtp(ctx, input),
+    resyncHotp: (input) => resyncHotp(ctx, input),
+    unlockOtp: (id) => unlockOtp(ctx, id),
+    createPushChallenge: (userId, context, o) => createPushChallenge(ctx, userId, context, o),
+    submitPushResponse: (jws) => submitPushResponse(ctx, jws),
+    getChallengeStatus: (id) => getChallengeStatus(ctx, id),
+    pollPushChallenges: (jws) => pollPushChallenges(ctx, jws),
+    resumePush: (userId) => resumePush(ctx, userId),
+    rotateKeys: (target) => rotateKeys(ctx, target),
+    queryAudit: (query) => store.audit.query(query),
+  } satisfies MfaServer);
+}

@@ -1,0 +1,61 @@
+/**
+ * Stable codes of the errors `@cloudmfa/server` throws (as `CloudMfaError.code`). Besides
+ * these, `ERR_INVALID_ARGUMENT` (misuse), the store's `ERR_STORAGE_*` and push's
+ * `ERR_PUSH_CONTEXT_*` can surface. See docs/server.md section 9.
+ *
+ * @example
+ * ```ts
+ * try { createMfaServer(options); } catch (e) { if (isCloudMfaError(e, 'ERR_SERVER_POLICY')) fixConfig(); }
+ * ```
+ */
+export type ServerErrorCode =
+  | 'ERR_SERVER_CONFIG'
+  | 'ERR_SERVER_POLICY'
+  | 'ERR_SERVER_DECRYPT'
+  | 'ERR_SERVER_KEY_UNKNOWN'
+  | 'ERR_SERVER_CORRUPT';
+
+/**
+ * Codes a refused redemption carries (`CompleteActivationResult.code`), also the HTTP error
+ * codes of `POST /v1/activations/redeem`.
+ *
+ * @example
+ * ```ts
+ * const r = await server.completeActivation(body);
+ * if (!r.ok && r.code === 'ERR_ACTIVATION_ALREADY_REDEEMED') alertSecurityTeam();
+ * ```
+ */
+export type ActivationRefusalCode =
+  | 'ERR_ACTIVATION_MALFORMED'
+  | 'ERR_ACTIVATION_STALE'
+  | 'ERR_ACTIVATION_INVALID'
+  | 'ERR_ACTIVATION_ALREADY_REDEEMED'
+  | 'ERR_ACTIVATION_EXPIRED'
+  | 'ERR_ACTIVATION_REVOKED'
+  | 'ERR_ACTIVATION_THROTTLED';
+
+/**
+ * Every `error.code` the HTTP handler can answer with. See docs/server.md section 7 for the
+ * status of each.
+ *
+ * @example
+ * ```ts
+ * const { error } = (await res.json()) as { error: { code: HttpErrorCode; message: string } };
+ * ```
+ */
+export type HttpErrorCode =
+  | ActivationRefusalCode
+  | 'ERR_HTTP_NOT_FOUND'
+  | 'ERR_HTTP_METHOD'
+  | 'ERR_HTTP_MEDIA_TYPE'
+  | 'ERR_HTTP_BODY_TOO_LARGE'
+  | 'ERR_HTTP_MALFORMED'
+  | 'ERR_HTTP_UNAVAILABLE'
+  | 'ERR_HTTP_INTERNAL'
+  | 'ERR_PUSH_MALFORMED'
+  | 'ERR_PUSH_MISMATCH'
+  | 'ERR_PUSH_BAD_SIGNATURE'
+  | 'ERR_PUSH_NOT_ACTIVE'
+  | 'ERR_PUSH_NOT_FOUND'
+  | 'ERR_PUSH_REPLAYED'
+  | 'ERR_PUSH_EXPIRED';

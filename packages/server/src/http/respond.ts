@@ -1,0 +1,40 @@
+import type { HttpErrorCode } from '../errors.js';
+
+const BASE_HEADERS: Record<string, string> = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+/** Fixed messages: never built from input. */
+export const MESSAGES: Record<HttpErrorCode, string> = {
+  ERR_HTTP_NOT_FOUND: 'no such route',
+  ERR_HTTP_METHOD: 'method not allowed on this route',
+  ERR_HTTP_MEDIA_TYPE: 'the body must be application/json',
+  ERR_HTTP_BODY_TOO_LARGE: 'the body is too large',
+  ERR_HTTP_MALFORMED: 'the request is malformed',
+  ERR_HTTP_UNAVAILABLE: 'the service is temporarily unavailable',
+  ERR_HTTP_INTERNAL: 'internal error',
+  ERR_ACTIVATION_MALFORMED: 'the redemption request is malformed',
+  ERR_ACTIVATION_STALE: 'the device clock is too far from the server clock',
+  ERR_ACTIVATION_INVALID: 'the activation could not be redeemed',
+  ERR_ACTIVATION_ALREADY_REDEEMED: 'the activation was already redeemed',
+  ERR_ACTIVATION_EXPIRED: 'the activation has expired',
+  ERR_ACTIVATION_REVOKED: 'the activation was revoked',
+  ERR_ACTIVATION_THROTTLED: 'too many refused attempts; try again later',
+  ERR_PUSH_MALFORMED: 'the push message is malformed',
+  ERR_PUSH_MISMATCH: 'the push message does not match',
+  ERR_PUSH_BAD_SIGNATURE: 'the push message signature is not valid',
+  ERR_PUSH_NOT_ACTIVE: 'the enrolment is not active',
+  ERR_PUSH_NOT_FOUND: 'no such challenge or enrolment',
+  ERR_PUSH_REPLAYED: 'the challenge was already answered',
+  ERR_PUSH_EXPIRED: 'the challenge or the message time is out of bounds',
+};
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...BASE_HEADERS, ...headers } });
+}
+
+export function errorResponse(status: number, code: HttpErrorCode, headers: Record<string, string> = {}): Response {
+  return json(status, { error: { code, message: MESSAGES[code] } }, headers);
+}

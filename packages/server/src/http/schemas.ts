@@ -1,0 +1,24 @@
+import { PUSH_LIMITS } from '@cloudmfa/push';
+import * as z from 'zod';
+
+// HTTP-level shapes: types and size caps. The facade and the protocol packages validate every
+// field for real; these keep junk from reaching the store at all.
+const b64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+
+export const redeemBody = z
+  .object({
+    version: z.number().int().min(0).max(255),
+    activationId: b64(32),
+    devicePublicKey: b64(100),
+    ephemeralPublicKey: b64(100),
+    platform: z.enum(['ios', 'android', 'web', 'other']),
+    pushToken: z.string().min(1).max(4096).nullable(),
+    createdAt: z.number().int().min(0).max(0xffffffff),
+    mac: b64(64),
+    signature: b64(100),
+  })
+  .strict();
+
+export const respondBody = z.object({ response: z.string().min(1).max(PUSH_LIMITS.responseLength) }).strict();
+export const pollBody = z.object({ request: z.string().min(1).max(PUSH_LIMITS.pollLength) }).strict();
+export const CHALLENGE_ID = /^[A-Za-z0-9_-]{1,128}$/;

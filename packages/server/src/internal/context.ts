@@ -1,0 +1,25 @@
+import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
+import type { MfaStore } from '@cloudmfa/storage';
+import type { MfaServerPolicy } from '../policy.js';
+import type { MfaEventSink } from '../types.js';
+import type { KeyRing } from './keyRing.js';
+
+/** Everything an operation needs, resolved once by createMfaServer. */
+export interface ServerContext {
+  readonly store: MfaStore;
+  readonly policy: MfaServerPolicy;
+  readonly keyRing: KeyRing;
+  readonly pushSigner: Signer;
+  readonly issuer: string;
+  readonly origin: string | null;
+  readonly clock: Clock;
+  /** Already wrapped with `checkedRandom`. */
+  readonly random: RandomSource;
+  readonly crypto: CryptoProvider;
+  readonly events: MfaEventSink | undefined;
+}
+
+/** The server clock, floored to whole milliseconds like the stores do. */
+export function nowOf(ctx: ServerContext): number {
+  return Math.floor(ctx.clock());
+}

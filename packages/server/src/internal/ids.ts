@@ -1,0 +1,24 @@
+import { type CryptoProvider, encodeBase64Url, type RandomSource, utf8Encode } from '@cloudmfa/core';
+
+const STORAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** True for a syntactically valid store id (what every store accepts). */
+export function isStorageId(value: unknown): value is string {
+  return typeof value === 'string' && STORAGE_ID.test(value);
+}
+
+/** A fresh 128-bit id, base64url (22 characters): enrolment ids. */
+export function newId(random: RandomSource): string {
+  return encodeBase64Url(random(16));
+}
+
+/**
+ * Ids of the auxiliary guards (redemption failure budget, per-IP redemption throttle, push
+ * pause): `<tag>_` + base64url(SHA-256(label || 0x00 || value)), 45 characters, so they can
+ * never equal a 22-character enrolment id and never reveal the user id or IP they count.
+ */
+export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p', value: string): string {
+  const label = `cloudmfa/server/guard/${tag}/v1`;
+  const input = utf8Encode(`${label}\u0000${value}`);
+  return `${tag}_${encodeBase64Url(crypto.hash('SHA256', input))}`;
+}

@@ -1,0 +1,137 @@
+// Seeds at rest (docs/server.md section 2): AES-256-GCM under a caller-provided key-encryption
+// key, the key id in the clear header, enrolment and user ids as associated data.
+import { concatBytes, type RandomSource, utf8Encode } from '@cloudmfa/core';
+import type { KeyEncryptionKeys } from '../types.js';
+import { DECRYPT_MESSAGE, serverError } from './errors.js';
+
+const FORMAT_VERSION = 0x01;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+const KEY_LENGTH = 32;
+const AAD_LABEL = utf8Encode('cloudmfa/server/secret/v1');
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** What a sealed blob holds: the online activation secret (before redemption) or the OTP seed. */
+export type SecretKind = 'activation' | 'seed';
+const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0x02 };
+
+/** Whose secret it is: bound into the AEAD so a row cannot be moved to another enrolment. */
+export interface SecretBinding {
+  enrolmentId: string;
+  userId: string;
+}
+
+interface Subtle {
+  importKey(format: 'raw', key: BufferSource, alg: string, extractable: boolean, usages: KeyUsage[]): Promise<CryptoKey>;
+  encrypt(alg: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>;
+  decrypt(alg: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>;
+}
+
+export interface KeyRing {
+  readonly currentId: string;
+  seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array>;
+  open(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string }>;
+  /** The key id in a blob's header, or `null` when the header does not parse. */
+  keyIdOf(blob: Uint8Array): string | null;
+}
+
+const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
+
+function lp16(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + bytes.length);
+  out[0] = bytes.length >>> 8;
+  out[1] = bytes.length & 0xff;
+  out.set(bytes, 2);
+  return out;
+}
+
+function aad(header: Uint8Array, binding: SecretBinding): Uint8Array {
+  return concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+}
+
+function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } | null {
+  if (!(blob instanceof Uint8Array) || blob.length < 2 || blob[0] !== FORMAT_VERSION) return null;
+  const n = blob[1] as number;
+  if (n < 1 || n > 64 || blob.length < 2 + n + NONCE_LENGTH + TAG_LENGTH + 1) return null;
+  let keyId = '';
+  for (let i = 0; i < n; i++) keyId += String.fromCharCode(blob[2 + i] as number);
+  return KEY_ID.test(keyId) ? { keyId, headerLength: 2 + n } : null;
+}
+
+/** Validates and copies the caller's keys; imports them into WebCrypto lazily (non-extractable). */
+export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource): KeyRing {
+  if (typeof kek !== 'object' || kek === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek" expected { current, keys }');
+  const { current, keys } = kek;
+  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" expected an object of key id -> 32 bytes');
+  const raw = new Map<string, Uint8Array>();
+  for (const [id, key] of Object.entries(keys)) {
+    if (!KEY_ID.test(id)) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" has a key id outside ^[A-Za-z0-9._-]{1,64}$');
+    if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) {
+      throw serverError('ERR_SERVER_CONFIG', `"keys.kek.keys.${id}" expected ${KEY_LENGTH} bytes`);
+    }
+    raw.set(id, Uint8Array.from(key));
+  }
+  if (typeof current !== 'string' || !raw.has(current)) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.current" must name one of "keys.kek.keys"');
+  const subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
+  if (!subtle || typeof subtle.encrypt !== 'function') {
+    throw serverError('ERR_SERVER_CONFIG', 'AES-GCM needs crypto.subtle (Node >= 20, Deno, Bun, browsers, edge runtimes)');
+  }
+  const imported = new Map<string, Promise<CryptoKey>>();
+  const cryptoKey = (id: string): Promise<CryptoKey> => {
+    let p = imported.get(id);
+    if (!p) {
+      const bytes = raw.get(id) as Uint8Array;
+      p = subtle.importKey('raw', view(bytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      imported.set(id, p);
+    }
+    return p;
+  };
+
+  return Object.freeze({
+    currentId: current,
+    keyIdOf: (blob: Uint8Array) => parseHeader(blob)?.keyId ?? null,
+    async seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array> {
+      const kid = utf8Encode(current);
+      const header = concatBytes(new Uint8Array([FORMAT_VERSION, kid.length]), kid);
+      const nonce = random(NONCE_LENGTH);
+      const body = concatBytes(new Uint8Array([KIND_BYTE[kind]]), plaintext);
+      try {
+        const ct = new Uint8Array(
+          await subtle.encrypt({ name: 'AES-GCM', iv: view(nonce), additionalData: view(aad(header, binding)), tagLength: 128 }, await cryptoKey(current), view(body)),
+        );
+        return concatBytes(header, nonce, ct);
+      } finally {
+        body.fill(0);
+      }
+    },
+    async open(blob: Uint8Array, binding: SecretBinding) {
+      const parsed = parseHeader(blob);
+      if (!parsed) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      if (!raw.has(parsed.keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
+      const header = blob.subarray(0, parsed.headerLength);
+      const nonce = blob.subarray(parsed.headerLength, parsed.headerLength + NONCE_LENGTH);
+      const ct = blob.subarray(parsed.headerLength + NONCE_LENGTH);
+      let pt: Uint8Array;
+      try {
+        pt = new Uint8Array(
+          await subtle.decrypt(
+            { name: 'AES-GCM', iv: view(nonce.slice()), additionalData: view(aad(header, binding)), tagLength: 128 },
+            await cryptoKey(parsed.keyId),
+            view(ct.slice()),
+          ),
+        );
+      } catch {
+        // No cause: WebCrypto's error says nothing useful and nothing should travel.
+        throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      }
+      const kind: SecretKind | null = pt[0] === 0x01 ? 'activation' : pt[0] === 0x02 ? 'seed' : null;
+      if (kind === null || pt.length < 2) {
+        pt.fill(0);
+        throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      }
+      const bytes = pt.slice(1);
+      pt.fill(0);
+      return { kind, bytes, keyId: parsed.keyId };
+    },
+  });
+}

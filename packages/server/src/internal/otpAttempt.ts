@@ -1,0 +1,156 @@
+// One OTP attempt against one or more enrolments (docs/server.md section 4): lock check,
+// count-first throttling, code check, activation of a pending offline/otpauth enrolment,
+// atomic consume, audit, lazy key maintenance.
+import { createOtpKey, type OtpKey } from '@cloudmfa/otp';
+import { type EnrolmentRecord, type OtpGuardState, throttleDelay } from '@cloudmfa/storage';
+import type { VerifyOtpResult } from '../types.js';
+import { record } from './audit.js';
+import { type ServerContext, nowOf } from './context.js';
+import { serverError } from './errors.js';
+import { maintainEnrolment } from './maintain.js';
+import { type EnrolmentMeta, readMeta } from './meta.js';
+
+/** What checking the code against one enrolment found. */
+export type CodeCheck =
+  | { kind: 'match'; step: number; delta: number }
+  | { kind: 'replayed' }
+  | { kind: 'failure'; detail: 'format' | 'length' | 'mismatch' };
+
+export type CodeChecker = (input: { meta: EnrolmentMeta; key: OtpKey; guard: OtpGuardState | null; now: number }) => CodeCheck;
+
+const MAX_DRIFT_STORED = 100_000;
+
+/** The status that keeps an enrolment from verifying codes, or `null` when it can. */
+export function blockedStatus(rec: EnrolmentRecord, meta: EnrolmentMeta, now: number): 'pending' | 'revoked' | 'expired' | null {
+  if (rec.status === 'revoked') return 'revoked';
+  if (rec.status === 'active') return null;
+  // Pending: online enrolments activate by redemption only; the others by their first code.
+  if (meta.mode === 'online') return now >= rec.expiresAt ? 'expired' : 'pending';
+  return now >= rec.expiresAt ? 'expired' : null;
+}
+
+/**
+ * Runs one attempt. `candidates` are usable enrolments (see `blockedStatus`), at least one.
+ * `method` names the audit entry on success (`otp.accepted` or `otp.resynced`).
+ */
+export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord[], check: CodeChecker, success: 'otp.accepted' | 'otp.resynced'): Promise<VerifyOtpResult> {
+  const { guard } = ctx.store;
+  const throttle = ctx.policy.throttle;
+  const now = nowOf(ctx);
+  const first = candidates[0] as EnrolmentRecord;
+
+  // 1. Locked? Then nothing else happens: the code is not even looked at.
+  const before = await Promise.all(candidates.map((c) => guard.get(c.id)));
+  for (let i = 0; i < candidates.length; i++) {
+    const g = before[i];
+    if (g?.lockedUntil != null && now < g.lockedUntil) {
+      return { ok: false, reason: 'locked', enrolmentId: (candidates[i] as EnrolmentRecord).id, retryAfterMs: g.lockedUntil - now };
+    }
+  }
+
+  // 2. Count the attempt before checking it, so parallel guesses cannot all slip past step 1.
+  const counted = await Promise.all(candidates.map((c) => guard.recordFailure(c.id, throttle)));
+  for (let i = 0; i < candidates.length; i++) {
+    const s = counted[i] as OtpGuardState;
+    const previous = before[i]?.failures ?? 0;
+    if (s.failures !== previous + 1 && throttleDelay(throttle, s.failures - 1) > 0) {
+      // Another attempt was counted between our read and our count while the throttle applies.
+      const wait = s.lockedUntil != null && s.lockedUntil > now ? s.lockedUntil - now : throttleDelay(throttle, s.failures - 1);
+      return { ok: false, reason: 'locked', enrolmentId: (candidates[i] as EnrolmentRecord).id, retryAfterMs: wait };
+    }
+  }
+
+  // 3. Check the code against each candidate.
+  let failure: { detail: 'format' | 'length' | 'mismatch' } | null = null;
+  let replayedId: string | null = null;
+  for (let i = 0; i < candidates.length; i++) {
+    const rec = candidates[i] as EnrolmentRecord;
+    const meta = readMeta(rec);
+    const opened = await ctx.keyRing.open(rec.secret, { enrolmentId: rec.id, userId: rec.userId });
+    if (opened.kind !== 'seed') {
+      opened.bytes.fill(0);
+      throw serverError('ERR_SERVER_CORRUPT', 'an enrolment that verifies codes does not hold a seed');
+    }
+    let result: CodeCheck;
+    try {
+      const key = createOtpKey(opened.bytes, { algorithm: meta.otp.algorithm });
+      result = check({ meta, key, guard: before[i] ?? null, now });
+      if (result.kind === 'match') {
+        return await accept(ctx, candidates, i, meta, result, counted, opened.bytes, now, success);
+      }
+    } finally {
+      opened.bytes.fill(0);
+    }
+    if (result.kind === 'replayed') replayedId ??= rec.id;
+    else failure ??= { detail: result.detail };
+  }
+
+  // 4. No match: the failure is already counted.
+  if (replayedId !== null) {
+    await record(ctx, 'otp.refused', { enrolmentId: replayedId, userId: first.userId, detail: { reason: 'replayed' } });
+    return { ok: false, reason: 'replayed', enrolmentId: replayedId };
+  }
+  const detail = failure?.detail ?? 'mismatch';
+  let worst = counted[0] as OtpGuardState;
+  for (let i = 0; i < candidates.length; i++) {
+    const rec = candidates[i] as EnrolmentRecord;
+    const s = counted[i] as OtpGuardState;
+    if ((s.lockedUntil ?? 0) > (worst.lockedUntil ?? 0)) worst = s;
+    const locked = s.failures >= throttle.lockoutFailures;
+    await record(ctx, locked ? 'otp.locked' : 'otp.refused', {
+      enrolmentId: rec.id,
+      userId: rec.userId,
+      detail: locked ? { reason: detail, failures: s.failures, lockedUntil: s.lockedUntil } : { reason: detail, failures: s.failures },
+      risk: locked,
+    });
+  }
+  const retryAfterMs = worst.lockedUntil != null && worst.lockedUntil > now ? worst.lockedUntil - now : null;
+  return { ok: false, reason: 'invalid', detail, enrolmentId: first.id, failures: worst.failures, retryAfterMs };
+}
+
+async function accept(
+  ctx: ServerContext,
+  candidates: EnrolmentRecord[],
+  index: number,
+  meta: EnrolmentMeta,
+  match: { step: number; delta: number },
+  counted: OtpGuardState[],
+  seed: Uint8Array,
+  now: number,
+  success: 'otp.accepted' | 'otp.resynced',
+): Promise<VerifyOtpResult> {
+  const { guard, enrolments } = ctx.store;
+  let rec = candidates[index] as EnrolmentRecord;
+  let activated = false;
+  if (rec.status === 'pending') {
+    // Offline / otpauth: the first correct code proves the app holds the seed.
+    const r = await enrolments.redeem(rec.id);
+    if (r.ok) {
+      activated = true;
+      rec = r.enrolment;
+      await record(ctx, 'enrolment.redeemed', { enrolmentId: rec.id, userId: rec.userId, detail: { mode: meta.mode, via: 'otp' } });
+    } else if (r.reason === 'not_found') {
+      return { ok: false, reason: 'not_found' };
+    } else if (r.reason !== 'already_active') {
+      return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: r.reason === 'expired' ? 'expired' : 'revoked' };
+    }
+  }
+  // Our own count may have set a lock (past freeFailures); a correct code lifts it first.
+  const own = counted[index] as OtpGuardState;
+  if (own.lockedUntil != null && own.lockedUntil > now) await guard.reset(rec.id);
+  const drift = Math.max(-MAX_DRIFT_STORED, Math.min(MAX_DRIFT_STORED, match.delta));
+  const consumed = await guard.consume(rec.id, match.step, { drift });
+  if (!consumed.ok) {
+    if (consumed.reason === 'replayed') {
+      await record(ctx, 'otp.refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason: 'replayed' } });
+      return { ok: false, reason: 'replayed', enrolmentId: rec.id };
+    }
+    return { ok: false, reason: 'locked', enrolmentId: rec.id, retryAfterMs: Math.max(1, consumed.lockedUntil - now) };
+  }
+  // The user is present: the attempt counted on their other devices is void.
+  for (let i = 0; i < candidates.length; i++) if (i !== index) await guard.reset((candidates[i] as EnrolmentRecord).id);
+  const method = meta.otp.type;
+  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta } });
+  await maintainEnrolment(ctx, rec, meta, seed, now);
+  return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
+}

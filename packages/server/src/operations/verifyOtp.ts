@@ -1,0 +1,87 @@
+import { verifyHotp, verifyTotp } from '@cloudmfa/otp';
+import { assertUserId, type EnrolmentRecord } from '@cloudmfa/storage';
+import { nowOf, type ServerContext } from '../internal/context.js';
+import { serverError } from '../internal/errors.js';
+import { isStorageId } from '../internal/ids.js';
+import { readMeta } from '../internal/meta.js';
+import { blockedStatus, type CodeCheck, type CodeChecker, otpAttempt } from '../internal/otpAttempt.js';
+import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
+
+/** Longest input looked at as a code; anything longer is a format failure. */
+const MAX_CODE_LENGTH = 64;
+
+/** The TOTP/HOTP check of docs/server.md section 4 step 4, for `verifyOtp`. */
+export function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
+  const typed = typeof code === 'string' && code.length <= MAX_CODE_LENGTH ? code : null;
+  return ({ meta, key, guard, now }): CodeCheck => {
+    if (typed === null) return { kind: 'failure', detail: 'format' };
+    const otp = meta.otp;
+    if (otp.type === 'hotp') {
+      const counter = guard?.lastStep != null ? guard.lastStep + 1 : otp.counter;
+      if (counter > Number.MAX_SAFE_INTEGER) return { kind: 'failure', detail: 'mismatch' };
+      const r = verifyHotp({ secret: key, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
+      return r.valid ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
+    }
+    const maxDrift = ctx.policy.otp.maxDriftSteps;
+    const drift = Math.max(-maxDrift, Math.min(maxDrift, guard?.drift ?? 0));
+    const options = {
+      secret: key,
+      code: typed,
+      window: { ...ctx.policy.otp.window },
+      period: otp.period,
+      digits: otp.digits,
+      ...(guard?.lastStep != null ? { afterStep: guard.lastStep } : {}),
+    };
+    // Centred on the remembered drift first, then (a corrected phone clock) on the server's step.
+    const centred = verifyTotp({ ...options, now: () => now + drift * otp.period * 1000 });
+    if (centred.valid) return { kind: 'match', step: centred.step, delta: centred.delta + drift };
+    if (centred.reason === 'mismatch' && drift !== 0) {
+      const plain = verifyTotp({ ...options, now: () => now });
+      if (plain.valid) return { kind: 'match', step: plain.step, delta: plain.delta };
+      if (plain.reason === 'replayed') return { kind: 'replayed' };
+    }
+    return centred.reason === 'replayed' ? { kind: 'replayed' } : { kind: 'failure', detail: centred.reason };
+  };
+}
+
+/**
+ * Verifies a code for one enrolment or for a user (docs/server.md section 4). Never throws on
+ * what the user typed; a call with neither id throws `ERR_INVALID_ARGUMENT`.
+ */
+export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Promise<VerifyOtpResult> {
+  if (typeof input !== 'object' || input === null) throw serverError('ERR_INVALID_ARGUMENT', '"input" expected { enrolmentId, code } or { userId, code }');
+  const { enrolmentId, userId, code } = input as { enrolmentId?: unknown; userId?: unknown; code?: unknown };
+  const now = nowOf(ctx);
+  let candidates: EnrolmentRecord[];
+  if (enrolmentId !== undefined) {
+    if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
+    if (!isStorageId(enrolmentId)) return { ok: false, reason: 'not_found' };
+    const rec = await ctx.store.enrolments.get(enrolmentId);
+    if (!rec) return { ok: false, reason: 'not_found' };
+    const blocked = blockedStatus(rec, readMeta(rec), now);
+    if (blocked) return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: blocked };
+    candidates = [rec];
+  } else if (userId !== undefined) {
+    if (typeof userId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"userId" expected a string');
+    try {
+      assertUserId(userId, 'userId');
+    } catch {
+      return { ok: false, reason: 'not_found' };
+    }
+    const all = await ctx.store.enrolments.listByUser(userId, { limit: 100 });
+    if (all.length === 0) return { ok: false, reason: 'not_found' };
+    // Active first, most recently activated first; then activatable pending ones, newest first.
+    const usable = all
+      .filter((r) => blockedStatus(r, readMeta(r), now) === null)
+      .sort((a, b) => (b.activatedAt ?? -1) - (a.activatedAt ?? -1) || b.createdAt - a.createdAt)
+      .slice(0, ctx.policy.maxEnrolmentsPerUser);
+    if (usable.length === 0) {
+      const last = all[all.length - 1] as EnrolmentRecord;
+      return { ok: false, reason: 'not_active', enrolmentId: last.id, status: blockedStatus(last, readMeta(last), now) ?? 'pending' };
+    }
+    candidates = usable;
+  } else {
+    throw serverError('ERR_INVALID_ARGUMENT', '"input" expected { enrolmentId, code } or { userId, code }');
+  }
+  return otpAttempt(ctx, candidates, codeChecker(ctx, code), 'otp.accepted');
+}

@@ -1,0 +1,456 @@
+// Public types of @cloudmfa/server. Types only: no runtime code lives here.
+import type { RedemptionResponse } from '@cloudmfa/activation';
+import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
+import type { ApnsPayloadResult, FcmPushMessage, PushAlert, PushContext, SizedPayload } from '@cloudmfa/push';
+import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
+import type { ActivationRefusalCode } from './errors.js';
+import type { MfaServerPolicy, MfaServerPolicyInput } from './policy.js';
+
+/**
+ * Key-encryption keys for seeds at rest: `current` seals, every key in `keys` opens. Each key
+ * is 32 bytes (AES-256); ids match `^[A-Za-z0-9._-]{1,64}$`. Load them from your KMS or secret
+ * manager, never from the same database as the store.
+ *
+ * @example
+ * ```ts
+ * const kek: KeyEncryptionKeys = { current: '2026-01', keys: { '2025-07': oldKey, '2026-01': newKey } };
+ * ```
+ */
+export interface KeyEncryptionKeys {
+  current: string;
+  keys: Readonly<Record<string, Uint8Array>>;
+}
+
+/**
+ * The server's keys: the seed key-encryption keys and the push-signing key (whose public key
+ * apps pin at redemption: rotating it means re-enrolling).
+ *
+ * @example
+ * ```ts
+ * const keys: MfaServerKeys = { kek, push: createSoftwareSigner({ algorithm: 'ES256', privateKey }) };
+ * ```
+ */
+export interface MfaServerKeys {
+  kek: KeyEncryptionKeys;
+  push: Signer;
+}
+
+/**
+ * Audit kinds this package writes (docs/server.md section 6).
+ *
+ * @example
+ * ```ts
+ * const kind: MfaAuditKind = 'otp.locked';
+ * ```
+ */
+export type MfaAuditKind =
+  | 'enrolment.issued'
+  | 'enrolment.redeemed'
+  | 'enrolment.redeem_refused'
+  | 'enrolment.double_redemption'
+  | 'enrolment.revoked'
+  | 'otp.accepted'
+  | 'otp.refused'
+  | 'otp.locked'
+  | 'otp.unlocked'
+  | 'otp.resynced'
+  | 'push.approved'
+  | 'push.denied'
+  | 'push.suspicious'
+  | 'push.resumed';
+
+/**
+ * One audited event as the `events` sink receives it, after it was written to the audit log.
+ * `risk` marks what a SIEM should alert on (double redemption, redemption failure budget,
+ * OTP lockout, Suspicious). `detail` never holds a secret.
+ *
+ * @example
+ * ```ts
+ * const events: MfaEventSink = (e) => { if (e.risk) pager.alert(e.kind, e.userId); };
+ * ```
+ */
+export interface MfaEvent {
+  /** The audit entry id. */
+  id: string;
+  at: number;
+  kind: MfaAuditKind;
+  enrolmentId: string | null;
+  userId: string | null;
+  detail: JsonObject;
+  risk: boolean;
+}
+
+/**
+ * Receives every audited event. Errors and rejections are swallowed: a sink can never break a
+ * verification.
+ *
+ * @example
+ * ```ts
+ * const sink: MfaEventSink = async (event) => { await siem.send(JSON.stringify(event)); };
+ * ```
+ */
+export type MfaEventSink = (event: MfaEvent) => void | Promise<void>;
+
+/**
+ * Options of `createMfaServer`.
+ *
+ * @example
+ * ```ts
+ * const options: MfaServerOptions = { store, keys, issuer: 'Acme', origin: 'https://mfa.acme.example', clock, random };
+ * ```
+ */
+export interface MfaServerOptions {
+  /** The store set; give it the same `clock`. The caller owns and closes it. */
+  store: MfaStore;
+  keys: MfaServerKeys;
+  /** Display name in envelopes and otpauth URIs: 1..64 UTF-8 bytes, no control or bidi characters. */
+  issuer: string;
+  /** Where apps redeem (`https://host[:port]`; `http://` on loopback). Required for online mode. */
+  origin?: string;
+  policy?: MfaServerPolicyInput;
+  events?: MfaEventSink;
+  /** Default `systemClock`. */
+  clock?: Clock;
+  /** Default `systemRandom`. */
+  random?: RandomSource;
+  /** Default `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure JS. */
+  crypto?: CryptoProvider;
+}
+
+/**
+ * How an enrolment is issued: `online` (default; envelope without seed, redeemed by the app),
+ * `offline` (envelope with the seed), `otpauth` (plain otpauth URI for third-party apps).
+ *
+ * @example
+ * ```ts
+ * await server.startActivation('alice', { mode: 'otpauth' });
+ * ```
+ */
+export type ActivationMode = 'online' | 'offline' | 'otpauth';
+
+/**
+ * OTP parameters of an enrolment as stored (`counter` is the initial HOTP counter).
+ *
+ * @example
+ * ```ts
+ * const otp: EnrolmentOtp = { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 };
+ * ```
+ */
+export type EnrolmentOtp =
+  | { type: 'totp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; period: number }
+  | { type: 'hotp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; counter: number };
+
+/**
+ * Options of `startActivation`. OTP fields default from `policy.otp`; online mode is TOTP only.
+ *
+ * @example
+ * ```ts
+ * await server.startActivation('bob', { mode: 'offline', account: 'bob@acme.example', otp: { type: 'hotp', counter: 0 } });
+ * ```
+ */
+export interface StartActivationOptions {
+  mode?: ActivationMode;
+  /** The account label shown in the app. Default: the user id. */
+  account?: string;
+  otp?: {
+    type?: 'totp' | 'hotp';
+    algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
+    digits?: number;
+    period?: number;
+    counter?: number;
+  };
+  /** Default `policy.activation.lifetimeSeconds`. */
+  lifetimeSeconds?: number;
+}
+
+/**
+ * What `startActivation` returns. `password`, `text` and `uri` are credentials: give them to
+ * the user, never log them.
+ *
+ * @example
+ * ```ts
+ * const a: StartedActivation = await server.startActivation('alice');
+ * await mailer.send({ to, html: a.qr.svg, text: `Password: ${a.password}` });
+ * ```
+ */
+export interface StartedActivation {
+  enrolmentId: string;
+  userId: string;
+  mode: ActivationMode;
+  /** What the QR encodes: the `CMFA:` envelope text, or the otpauth URI. */
+  text: string;
+  /** The envelope password, or `null` (otpauth). */
+  password: string | null;
+  /** The otpauth URI, or `null` (envelopes). */
+  uri: string | null;
+  qr: { svg: string; png: Uint8Array };
+  /** ms; the server enforces it. */
+  expiresAt: number;
+  /** otpauth warning codes (e.g. `GA_DIGITS`); empty for envelopes. */
+  warnings: string[];
+}
+
+/**
+ * The outcome of `completeActivation`: the response to send, or a refusal with its stable code.
+ *
+ * @example
+ * ```ts
+ * const r: CompleteActivationResult = await server.completeActivation(body, { clientIp });
+ * return r.ok ? Response.json(r.response) : Response.json({ error: { code: r.code } }, { status: 400 });
+ * ```
+ */
+export type CompleteActivationResult =
+  | { ok: true; enrolmentId: string; userId: string; response: RedemptionResponse; retried: boolean }
+  | {
+      ok: false;
+      reason: 'malformed' | 'invalid' | 'stale' | 'expired' | 'already_redeemed' | 'revoked' | 'throttled';
+      code: ActivationRefusalCode;
+      /** ms until the client may try again (`throttled`), else `null`. */
+      retryAfterMs: number | null;
+    };
+
+/**
+ * An enrolment without any secret.
+ *
+ * @example
+ * ```ts
+ * const e: EnrolmentView | null = await server.getEnrolment(id);
+ * if (e?.keyId !== kek.current) await server.rotateKeys({ enrolmentId: id });
+ * ```
+ */
+export interface EnrolmentView {
+  id: string;
+  userId: string;
+  status: 'pending' | 'active' | 'revoked';
+  /** A pending enrolment past its lifetime: it can no longer be activated. */
+  expired: boolean;
+  mode: ActivationMode;
+  issuer: string;
+  account: string;
+  otp: EnrolmentOtp;
+  /** The redeemed device (online mode), or `null`. */
+  device: { platform: 'ios' | 'android' | 'web' | 'other'; keyThumbprint: string; push: boolean } | null;
+  createdAt: number;
+  expiresAt: number;
+  activatedAt: number | null;
+  revokedAt: number | null;
+  /** The KEK id sealing the secret; `null` once revoked (the secret is wiped). */
+  keyId: string | null;
+}
+
+/**
+ * Result of `reissueActivation`.
+ *
+ * @example
+ * ```ts
+ * const r: ReissueActivationResult = await server.reissueActivation(oldId);
+ * if (r.ok) send(r.activation);
+ * ```
+ */
+export type ReissueActivationResult =
+  | { ok: true; revoked: boolean; activation: StartedActivation }
+  | { ok: false; reason: 'not_found' };
+
+/**
+ * Result of `revokeEnrolment`.
+ *
+ * @example
+ * ```ts
+ * const r: RevokeEnrolmentResult = await server.revokeEnrolment(id, { reason: 'lost phone' });
+ * ```
+ */
+export type RevokeEnrolmentResult = { ok: true } | { ok: false; reason: 'not_found' | 'already_revoked' };
+
+/**
+ * Input of `verifyOtp`: one enrolment, or every active enrolment of a user.
+ *
+ * @example
+ * ```ts
+ * const input: VerifyOtpInput = { userId: 'alice', code: form.code };
+ * ```
+ */
+export type VerifyOtpInput = { enrolmentId: string; code: string } | { userId: string; code: string };
+
+/**
+ * The outcome of `verifyOtp` and `resyncHotp`. Never an exception for what a user typed.
+ *
+ * @example
+ * ```ts
+ * const r: VerifyOtpResult = await server.verifyOtp({ userId, code });
+ * if (r.ok) signIn(); else if (r.reason === 'locked') show(`try again in ${Math.ceil(r.retryAfterMs / 1000)} s`);
+ * ```
+ */
+export type VerifyOtpResult =
+  | {
+      ok: true;
+      enrolmentId: string;
+      userId: string;
+      method: 'totp' | 'hotp';
+      /** TOTP: steps from the server's current step; HOTP: counters past the expected one. */
+      delta: number;
+      /** The TOTP step or HOTP counter consumed. */
+      step: number;
+      /** The code activated a pending offline/otpauth enrolment. */
+      activated: boolean;
+    }
+  | {
+      ok: false;
+      reason: 'invalid';
+      detail: 'format' | 'length' | 'mismatch';
+      enrolmentId: string;
+      /** Consecutive failures so far. */
+      failures: number;
+      /** ms until the next attempt is accepted, `null` when no delay applies. */
+      retryAfterMs: number | null;
+    }
+  | { ok: false; reason: 'replayed'; enrolmentId: string }
+  | { ok: false; reason: 'locked'; enrolmentId: string; retryAfterMs: number }
+  | { ok: false; reason: 'not_active'; enrolmentId: string; status: 'pending' | 'revoked' | 'expired' }
+  | { ok: false; reason: 'not_found' };
+
+/**
+ * Options of the facade's `createPushChallenge`.
+ *
+ * @example
+ * ```ts
+ * const options: PushChallengeOptions = { numberMatch: true, alert: { body: 'Sign in to Acme VPN?' } };
+ * ```
+ */
+export interface PushChallengeOptions {
+  /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6). Default off. */
+  numberMatch?: boolean | { digits: number };
+  /** Send to this enrolment; default the user's most recently activated push-capable one. */
+  enrolmentId?: string;
+  /** Notification text for the APNs/FCM payloads. */
+  alert?: PushAlert;
+}
+
+/**
+ * Result of `createPushChallenge`: what to send, and the number for the login page.
+ *
+ * @example
+ * ```ts
+ * const r: CreatePushChallengeResult = await server.createPushChallenge('alice', { service: 'Acme VPN' }, { numberMatch: true });
+ * if (r.ok && r.pushToken) await apns.send(r.pushToken, r.apns.json, r.apns.headers);
+ * ```
+ */
+export type CreatePushChallengeResult =
+  | {
+      ok: true;
+      challengeId: string;
+      enrolmentId: string;
+      /** The challenge JWS. */
+      token: string;
+      /** Show it on the login page; never send it to the phone. `null` without number matching. */
+      number: string | null;
+      expiresAt: number;
+      /** The device's APNs/FCM token, or `null` (the app polls). */
+      pushToken: string | null;
+      platform: 'ios' | 'android' | 'web' | 'other';
+      apns: ApnsPayloadResult;
+      fcm: SizedPayload<FcmPushMessage>;
+    }
+  | { ok: false; reason: 'no_device' }
+  | { ok: false; reason: 'paused'; retryAfterMs: number };
+
+/**
+ * Result of `submitPushResponse`. `ok: true` means the response took effect (the challenge is
+ * final); a wrong number or a missing user verification is a denial that took effect.
+ *
+ * @example
+ * ```ts
+ * const r: SubmitPushResponseResult = await server.submitPushResponse(jws);
+ * if (r.ok && r.status === 'approved') console.log('approved', r.challengeId);
+ * ```
+ */
+export type SubmitPushResponseResult =
+  | {
+      ok: true;
+      challengeId: string;
+      status: 'approved' | 'denied' | 'cancelled';
+      suspicious: boolean;
+      detail: null | 'wrong_number' | 'user_not_verified';
+    }
+  | {
+      ok: false;
+      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired';
+      challengeId: string | null;
+    };
+
+/**
+ * What the login page may know about a challenge (never the number).
+ *
+ * @example
+ * ```ts
+ * const s: ChallengeStatusView | null = await server.getChallengeStatus(id);
+ * if (s?.status === 'approved') completeSignIn();
+ * ```
+ */
+export interface ChallengeStatusView {
+  id: string;
+  status: ChallengeStatus;
+  expiresAt: number;
+  finalizedAt: number | null;
+  numberMatch: boolean;
+}
+
+/**
+ * Result of `pollPushChallenges`: the enrolment's pending challenge tokens, newest first.
+ *
+ * @example
+ * ```ts
+ * const r: PollPushChallengesResult = await server.pollPushChallenges(jws);
+ * if (r.ok) return Response.json({ challenges: r.challenges });
+ * ```
+ */
+export type PollPushChallengesResult =
+  | { ok: true; enrolmentId: string; challenges: string[] }
+  | { ok: false; reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'expired' };
+
+/**
+ * Result of `rotateKeys`: how many enrolments were examined, re-sealed under the current key,
+ * already current, or skipped (revoked, or lost a concurrent update: retry later).
+ *
+ * @example
+ * ```ts
+ * const r: RotateKeysResult = await server.rotateKeys({ userId: 'alice' });
+ * ```
+ */
+export interface RotateKeysResult {
+  examined: number;
+  rewrapped: number;
+  current: number;
+  failed: number;
+}
+
+/**
+ * The facade `createMfaServer` returns. Admin operations are plain functions: expose them
+ * behind your own authentication. The device-facing ones are also served by
+ * `createHttpHandler`.
+ *
+ * @example
+ * ```ts
+ * const server: MfaServer = createMfaServer({ store, keys, issuer: 'Acme', origin });
+ * const r = await server.verifyOtp({ userId: 'alice', code: '123456' });
+ * ```
+ */
+export interface MfaServer {
+  /** The resolved policy. */
+  readonly policy: MfaServerPolicy;
+  startActivation(userId: string, options?: StartActivationOptions): Promise<StartedActivation>;
+  completeActivation(request: unknown, options?: { clientIp?: string }): Promise<CompleteActivationResult>;
+  reissueActivation(enrolmentId: string, options?: StartActivationOptions): Promise<ReissueActivationResult>;
+  revokeEnrolment(enrolmentId: string, options?: { reason?: string }): Promise<RevokeEnrolmentResult>;
+  getEnrolment(enrolmentId: string): Promise<EnrolmentView | null>;
+  listEnrolments(userId: string): Promise<EnrolmentView[]>;
+  verifyOtp(input: VerifyOtpInput): Promise<VerifyOtpResult>;
+  resyncHotp(input: { enrolmentId: string; codes: readonly string[] }): Promise<VerifyOtpResult>;
+  unlockOtp(enrolmentId: string): Promise<void>;
+  createPushChallenge(userId: string, context: PushContext, options?: PushChallengeOptions): Promise<CreatePushChallengeResult>;
+  submitPushResponse(response: unknown): Promise<SubmitPushResponseResult>;
+  getChallengeStatus(challengeId: unknown): Promise<ChallengeStatusView | null>;
+  pollPushChallenges(request: unknown): Promise<PollPushChallengesResult>;
+  resumePush(userId: string): Promise<void>;
+  rotateKeys(target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult>;
+  queryAudit(query?: AuditQuery): Promise<AuditPage>;
+}

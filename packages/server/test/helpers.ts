@@ -1,0 +1,189 @@
+// Shared test helpers: a pinned clock, a seeded random source, a server on a given store, and
+// the app side of the flows (open the envelope, redeem, answer pushes) built from the SDK's
+// own app functions, so every test runs the real protocol end to end.
+import { scryptSync } from 'node:crypto';
+import {
+  createRedemption,
+  openEnvelope,
+  openRedemptionResponse,
+  type RedeemedIdentity,
+  type RedemptionRequest,
+} from '@cloudmfa/activation';
+import { createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode } from '@cloudmfa/core';
+import { hotp, totp } from '@cloudmfa/otp';
+import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
+import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  type CompleteActivationResult,
+  createMfaServer,
+  type MfaEvent,
+  type MfaServer,
+  type MfaServerPolicyInput,
+  type StartedActivation,
+} from '../src/index.js';
+
+/** 2026-01-01T00:00:00Z, a whole 30 s step. */
+export const T0 = Date.UTC(2026, 0, 1);
+export const ORIGIN = 'https://mfa.acme.example';
+export const ISSUER = 'Acme Corporation';
+
+/** Deterministic bytes: SHA-256(seed || counter) blocks. Never use outside tests. */
+export function seededRandom(seed: string): RandomSource {
+  let counter = 0;
+  const label = utf8Encode(seed);
+  return (n: number) => {
+    const out = new Uint8Array(n);
+    for (let o = 0; o < n; o += 32) {
+      const block = new Uint8Array(label.length + 4);
+      block.set(label);
+      new DataView(block.buffer).setUint32(label.length, counter++);
+      out.set(sha256(block).subarray(0, Math.min(32, n - o)), o);
+    }
+    return out;
+  };
+}
+
+/**
+ * Native scrypt for the tests (the envelope KDF is the slow part of every activation); the
+ * outputs are bit-identical to the pure-JS provider's (core's contract, tested there).
+ */
+export const testCrypto = createCryptoProvider({
+  scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
+});
+
+/** The cheapest envelope KDF the sealing floor allows (N·r = 2^17). */
+export const FAST_KDF = { algorithm: 'scrypt' as const, log2N: 14, r: 8, p: 1 };
+
+export const KEK1 = new Uint8Array(32).fill(0x11);
+export const KEK2 = new Uint8Array(32).fill(0x22);
+
+export interface TestServer {
+  server: MfaServer;
+  store: MfaStore;
+  clock: ReturnType<typeof fixedClock>;
+  events: MfaEvent[];
+  pushSigner: SoftwareSigner;
+  random: RandomSource;
+}
+
+export function makeServer(
+  options: {
+    store?: (clock: ReturnType<typeof fixedClock>) => MfaStore;
+    clock?: ReturnType<typeof fixedClock>;
+    policy?: MfaServerPolicyInput;
+    kek?: { current: string; keys: Record<string, Uint8Array> };
+    seed?: string;
+  } = {},
+): TestServer {
+  const clock = options.clock ?? fixedClock(T0);
+  const store = options.store ? options.store(clock) : createMemoryStore({ clock });
+  const random = seededRandom(options.seed ?? 'server');
+  const pushSigner = createSoftwareSigner({ algorithm: 'ES256', random: seededRandom('push-key') });
+  const events: MfaEvent[] = [];
+  const server = createMfaServer({
+    store,
+    keys: { kek: options.kek ?? { current: 'k1', keys: { k1: KEK1 } }, push: pushSigner },
+    issuer: ISSUER,
+    origin: ORIGIN,
+    policy: { ...options.policy, activation: { kdf: FAST_KDF, ...options.policy?.activation } },
+    events: (e) => {
+      events.push(e);
+    },
+    clock,
+    random,
+    crypto: testCrypto,
+  });
+  return { server, store, clock, events, pushSigner, random };
+}
+
+/** A phone: its device key and random source. */
+export interface TestDevice {
+  signer: SoftwareSigner;
+  random: RandomSource;
+  pushToken: string | null;
+}
+
+export function makeDevice(name: string, pushToken: string | null = `apns-${name}`): TestDevice {
+  return { signer: createSoftwareSigner({ algorithm: 'ES256', random: seededRandom(`device-key-${name}`) }), random: seededRandom(`device-${name}`), pushToken };
+}
+
+/** App side, up to the request: open the envelope with the password and build the redemption. */
+export async function prepareRedemption(t: TestServer, activation: StartedActivation, device: TestDevice) {
+  const opened = await openEnvelope(activation.text, { password: activation.password as string, now: t.clock, crypto: testCrypto });
+  if (opened.payload.mode !== 'online') throw new Error('expected an online envelope');
+  return createRedemption({
+    payload: opened.payload,
+    deviceSigner: device.signer,
+    pushToken: device.pushToken,
+    platform: 'ios',
+    now: t.clock,
+    random: device.random,
+    crypto: testCrypto,
+  });
+}
+
+/** The whole online activation through `send` (the facade or HTTP): the identity the app stores. */
+export async function activateOnline(
+  t: TestServer,
+  device: TestDevice,
+  options: { userId?: string; send?: (request: RedemptionRequest) => Promise<CompleteActivationResult | { ok: true; response: unknown }> } = {},
+): Promise<{ identity: RedeemedIdentity; activation: StartedActivation }> {
+  const activation = await t.server.startActivation(options.userId ?? 'alice');
+  const { request, state } = await prepareRedemption(t, activation, device);
+  const result = await (options.send ?? ((r) => t.server.completeActivation(r)))(request);
+  if (!result.ok) throw new Error(`redemption refused: ${(result as { reason: string }).reason}`);
+  const identity = await openRedemptionResponse({ response: result.response, state, crypto: testCrypto });
+  return { identity, activation };
+}
+
+/** The TOTP code the phone shows at the server's current time (or `offsetSteps` away). */
+export function codeAt(t: TestServer, seed: Uint8Array, offsetSteps = 0, period = 30, digits = 6): string {
+  return totp(seed, { now: () => t.clock() + offsetSteps * period * 1000, period, digits });
+}
+
+export function hotpCode(seed: Uint8Array, counter: number, digits = 6): string {
+  return hotp(seed, counter, { digits });
+}
+
+/** App side of a push: verify the challenge against the pinned key and sign an answer. */
+export async function answerPush(
+  t: TestServer,
+  identity: RedeemedIdentity,
+  device: TestDevice,
+  token: string,
+  decision: PushDecision,
+  options: { number?: string; userVerified?: boolean } = {},
+): Promise<string> {
+  const verified = await verifyPushChallenge({
+    challenge: token,
+    serverKey: identity.pushKey,
+    expectedEnrolmentId: identity.enrolmentId,
+    now: t.clock,
+  });
+  if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
+  return createPushResponse({
+    challenge: verified,
+    decision,
+    ...(options.number !== undefined ? { number: options.number } : {}),
+    userVerified: options.userVerified ?? true,
+    signer: device.signer,
+    now: t.clock,
+  });
+}
+
+export function pollRequest(t: TestServer, identity: RedeemedIdentity, device: TestDevice): Promise<string> {
+  return createPushPollRequest({ enrolmentId: identity.enrolmentId, signer: device.signer, now: t.clock, random: device.random });
+}
+
+/** Every audit kind recorded, oldest first. */
+export async function auditKinds(t: TestServer): Promise<string[]> {
+  const kinds: string[] = [];
+  let page = await t.server.queryAudit({ limit: 1000 });
+  kinds.push(...page.events.map((e) => e.kind));
+  while (page.cursor) {
+    page = await t.server.queryAudit({ limit: 1000, cursor: page.cursor });
+    kinds.push(...page.events.map((e) => e.kind));
+  }
+  return kinds.reverse();
+}
