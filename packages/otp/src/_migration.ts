@@ -14,7 +14,6 @@ export const TYPE_ENUM = { hotp: 1, totp: 2 } as const;
 export const MIGRATION_PREFIX = 'otpauth-migration://offline?';
 export const MAX_MIGRATION_URI = 16384;
 export const MAX_PAYLOAD_BYTES = 12288;
-export const MAX_ACCOUNTS = 1000;
 export const MAX_BATCH_SIZE = 1000;
 /** Google has no period field: every TOTP it carries is 30 s. */
 export const MIGRATION_PERIOD = 30;

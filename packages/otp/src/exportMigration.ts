@@ -4,7 +4,7 @@ import { encodeBase64 } from './_base64.js';
 import {
   ALGORITHM_ENUM,
   DIGITS_ENUM,
-  MAX_ACCOUNTS,
+  MAX_BATCH_SIZE,
   MAX_PAYLOAD_BYTES,
   MIGRATION_PERIOD,
   MIGRATION_PREFIX,
@@ -47,7 +47,7 @@ export function exportMigration(
   if (!Array.isArray(accounts) || accounts.length === 0) fail('ERR_MIGRATION_BATCH', '"accounts" expected a non-empty array');
   const maxPerUri = checkInt(options.maxPerUri ?? 10, 'maxPerUri', 1, 100, 'ERR_MIGRATION_BATCH');
   const batchSize = Math.ceil(accounts.length / maxPerUri);
-  if (batchSize > MAX_ACCOUNTS) fail('ERR_MIGRATION_BATCH', `more than ${MAX_ACCOUNTS} URIs in one batch`);
+  if (batchSize > MAX_BATCH_SIZE) fail('ERR_MIGRATION_BATCH', `more than ${MAX_BATCH_SIZE} URIs in one batch`);
   let batchId: number;
   if (options.batchId !== undefined) batchId = checkInt(options.batchId, 'batchId', -2147483648, 2147483647, 'ERR_MIGRATION_BATCH');
   else {

@@ -3,7 +3,6 @@ import { fail, MAX_SECRET_BYTES } from './_common.js';
 import { decodeBase64 } from './_base64.js';
 import {
   ALGORITHM_MD5,
-  MAX_ACCOUNTS,
   MAX_BATCH_SIZE,
   MAX_MIGRATION_URI,
   MAX_PAYLOAD_BYTES,
@@ -33,7 +32,7 @@ interface Payload {
  * (`SECRET_SHORT`, `ISSUER_MISSING`).
  *
  * A tiny hand-written protobuf reader decodes the payload under caps (URI <= 16,384
- * characters, payload <= 12,288 bytes, <= 1000 accounts, strings <= 256 characters). Malformed
+ * characters, payload <= 12,288 bytes, strings <= 256 characters). Malformed
  * input throws `CloudMfaError`: `ERR_MIGRATION_SCHEME`, `ERR_MIGRATION_DATA`,
  * `ERR_MIGRATION_TOO_LARGE`, `ERR_MIGRATION_VARINT`, `ERR_MIGRATION_PROTOBUF`,
  * `ERR_MIGRATION_SECRET`, `ERR_MIGRATION_NAME`, `ERR_MIGRATION_ALGORITHM` (MD5 included),
@@ -99,7 +98,6 @@ function decodePayload(uri: unknown): Payload {
   while (!r.done()) {
     const [field, wire] = r.tag();
     if (field === PAYLOAD.otpParameters && wire === WIRE_LEN) {
-      if (payload.accounts.length >= MAX_ACCOUNTS) fail('ERR_MIGRATION_TOO_LARGE', `more than ${MAX_ACCOUNTS} accounts in one payload`);
       const [start, end] = r.bytes();
       payload.accounts.push(decodeAccount(bytes, start, end));
     } else if (field >= PAYLOAD.version && field <= PAYLOAD.batchId && wire === WIRE_VARINT) {
