@@ -29,9 +29,9 @@ export interface RedemptionState {
   readonly transcriptHash: Uint8Array;
   readonly bindKey: Uint8Array;
   readonly devicePublicKey: Uint8Array;
+  /** What the user reviewed in the preview (no account: the envelope does not carry one). */
   readonly expected: {
     readonly issuer: string;
-    readonly account: string;
     readonly origin: string;
     readonly policy: ActivationPolicy;
     readonly otp: TotpParameters;
@@ -114,7 +114,6 @@ export async function createRedemption(options: CreateRedemptionOptions): Promis
     devicePublicKey,
     expected: Object.freeze({
       issuer: payload.issuer,
-      account: payload.account,
       origin: payload.origin,
       policy: Object.freeze({ ...payload.policy }),
       otp: Object.freeze({ ...payload.otp }),

@@ -11,7 +11,7 @@ import {
 import { p256 } from '@noble/curves/nist.js';
 import { aeadSeal } from './internal/aead.js';
 import { NONCE_LENGTH } from './internal/constants.js';
-import { ENROLMENT_ID, onlinePayloadSchema, type ResponseInner } from './internal/schemas.js';
+import { accountSchema, ENROLMENT_ID, onlinePayloadSchema, type ResponseInner } from './internal/schemas.js';
 import { activationKeys, ecdhX, isP256PublicKey, responseAad, responseKey } from './internal/transcript.js';
 import { parseArgument, randomBytes } from './internal/validate.js';
 import type { OnlineActivationPayload, PushSigningKey, RedemptionResponse } from './types.js';
@@ -23,6 +23,12 @@ export interface CreateRedemptionResponseOptions {
   verified: VerifiedRedemption;
   /** The same stored payload that was passed to `verifyRedemption`. */
   activation: OnlineActivationPayload;
+  /**
+   * The user's account name from the server's own activation record (the online payload does
+   * not carry it): 1..128 UTF-8 bytes, no control or bidirectional-override characters. The
+   * app shows it on its confirmation screen.
+   */
+  account: string;
   /** The TOTP seed for this enrolment, 16..64 bytes. */
   seed: Uint8Array;
   /** The server's push-signing public key, which the app pins. */
@@ -34,7 +40,7 @@ export interface CreateRedemptionResponseOptions {
 }
 
 /**
- * Server side, pure: encrypts the seed, the OTP parameters, the issuer identity and the push
+ * Server side, pure: encrypts the seed, the OTP parameters, the issuer, the account and the push
  * key to the device (ephemeral-ephemeral ECDH P-256 -> HKDF-SHA256 bound to the transcript and
  * the activation secret -> XChaCha20-Poly1305). Call it only after the activation was consumed
  * atomically; store the response with the consume so a retry gets the same bytes
@@ -43,7 +49,7 @@ export interface CreateRedemptionResponseOptions {
  * @example
  * ```ts
  * const response = await createRedemptionResponse({
- *   verified, activation: record.payload, seed: randomBytes(20),
+ *   verified, activation: record.payload, account: record.account, seed: randomBytes(20),
  *   pushKey: { algorithm: 'ES256', publicKey: pushSigner.publicKey }, enrolmentId: 'enr_123',
  * });
  * return Response.json(response);
@@ -52,6 +58,7 @@ export interface CreateRedemptionResponseOptions {
 export async function createRedemptionResponse(options: CreateRedemptionResponseOptions): Promise<RedemptionResponse> {
   const { verified, seed, pushKey, enrolmentId, random = systemRandom, crypto = pureJsCryptoProvider } = options;
   const activation = parseArgument<OnlineActivationPayload>(onlinePayloadSchema, options.activation, 'activation');
+  const account = parseArgument<string>(accountSchema, options.account, 'account');
   if (!verified || verified.valid !== true || verified.activationId !== activation.activationId) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"verified" expected the valid verifyRedemption result for this activation');
   }
@@ -88,7 +95,7 @@ export async function createRedemptionResponse(options: CreateRedemptionResponse
     seed: encodeBase64Url(seed),
     otp: { ...activation.otp },
     issuer: activation.issuer,
-    account: activation.account,
+    account,
     enrolmentId,
     pushKey: { algorithm: pushKey.algorithm, publicKey: encodeBase64Url(pushKey.publicKey) },
   };

@@ -11,9 +11,9 @@
  * | `ERR_ENVELOPE_EXPIRED` | past its expiry (plus the clock-skew allowance) |
  * | `ERR_ENVELOPE_KDF_FAILED` | the crypto provider's password KDF failed |
  * | `ERR_ENVELOPE_DECRYPT` | wrong password or tampered envelope (deliberately one code) |
- * | `ERR_REDEMPTION_MALFORMED` | a redemption response that does not parse |
+ * | `ERR_REDEMPTION_MALFORMED` | a redemption response that does not parse or breaks the content rules |
  * | `ERR_REDEMPTION_DECRYPT` | a redemption response that does not decrypt |
- * | `ERR_REDEMPTION_MISMATCH` | a response for another activation or another identity than the preview |
+ * | `ERR_REDEMPTION_MISMATCH` | a response for another activation, or another issuer or OTP parameters than the preview |
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { type Clock, CloudMfaError, type CryptoProvider, pureJsCryptoProvider, systemClock } from '@cloudmfa/core';
-import { aeadOpen } from './internal/aead.js';
+import { envelopeOpen } from './internal/aead.js';
 import { DECRYPT_MESSAGE, DEFAULT_CLOCK_SKEW_SECONDS, MAX_OPEN_PASSWORD_LENGTH } from './internal/constants.js';
 import { checkKdfLimits, parseEnvelopeText, resolveLimits } from './internal/envelopeCodec.js';
 import { deriveEnvelopeKey } from './internal/kdf.js';
@@ -23,6 +23,8 @@ export interface OpenEnvelopeOptions {
 
 /**
  * An opened envelope. Show `preview` to the user and ask before storing or sending anything.
+ * An online preview has no account (the QR does not carry it): the app shows the account that
+ * `openRedemptionResponse` returns, and stores the identity only after the user confirms it.
  * `payload` holds the activation secret (online) or the seed (offline): keep it in memory,
  * never log it.
  */
@@ -32,11 +34,12 @@ export type OpenedEnvelope =
 
 function previewOf(payload: ActivationPayload, header: EnvelopeHeader): ActivationPreview {
   const { issuedAt, expiresAt } = header;
-  const { issuer, account, policy } = payload;
+  const { issuer, policy } = payload;
   if (payload.mode === 'online') {
-    return { mode: 'online', issuer, account, origin: payload.origin, policy: { ...policy }, otp: { ...payload.otp }, issuedAt, expiresAt };
+    // No account: the online envelope does not carry it; openRedemptionResponse returns it.
+    return { mode: 'online', issuer, origin: payload.origin, policy: { ...policy }, otp: { ...payload.otp }, issuedAt, expiresAt };
   }
-  return { mode: 'offline', issuer, account, policy: { ...policy }, otp: { ...payload.otp }, issuedAt, expiresAt };
+  return { mode: 'offline', issuer, account: payload.account, policy: { ...policy }, otp: { ...payload.otp }, issuedAt, expiresAt };
 }
 
 /**
@@ -75,7 +78,7 @@ export async function openEnvelope(text: string, options: OpenEnvelopeOptions): 
   // No sealed password is this long: fail exactly like a wrong one, without running the KDF.
   if (password.length > MAX_OPEN_PASSWORD_LENGTH) throw new CloudMfaError('ERR_ENVELOPE_DECRYPT', DECRYPT_MESSAGE);
   const key = await deriveEnvelopeKey(crypto, envelope.header.kdf, password, envelope.salt);
-  const plaintext = aeadOpen(key, envelope.nonce, envelope.headerBytes, envelope.sealed);
+  const plaintext = envelopeOpen(key, envelope.headerBytes, envelope.sealed);
   key.fill(0);
   if (!plaintext) throw new CloudMfaError('ERR_ENVELOPE_DECRYPT', DECRYPT_MESSAGE);
   let payload: ActivationPayload;

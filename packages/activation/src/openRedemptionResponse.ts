@@ -6,11 +6,22 @@ import { redemptionResponseSchema, type ResponseInner, responseInnerSchema } fro
 import { ecdhX, isP256PublicKey, responseAad, responseKey } from './internal/transcript.js';
 import type { ActivationPolicy, PushSigningKey, RedemptionResponse, TotpParameters } from './types.js';
 
-/** The identity an online activation delivers. `seed` is the TOTP secret: store it in the vault, never log it. */
+/**
+ * The identity an online activation delivers. `seed` is the TOTP secret: store it in the vault,
+ * never log it. `account` comes from the server (the envelope does not carry it): show it on
+ * the confirmation screen and store the identity only once the user confirms.
+ *
+ * @example
+ * ```ts
+ * const identity: RedeemedIdentity = await openRedemptionResponse({ response, state });
+ * if (await confirmAccount(identity.issuer, identity.account)) await vault.add(identity);
+ * ```
+ */
 export interface RedeemedIdentity {
   seed: Uint8Array;
   otp: TotpParameters;
   issuer: string;
+  /** The user's account as the server sent it, encrypted to this device. */
   account: string;
   origin: string;
   policy: ActivationPolicy;
@@ -28,15 +39,19 @@ const mismatch = (field: string): never => {
 
 /**
  * App side: opens the server's redemption response with the in-memory `state` from
- * `createRedemption`, and checks that the issuer, account and OTP parameters are exactly what
- * the user reviewed in the preview before returning the seed and the push key to pin.
+ * `createRedemption`, and checks that the issuer and OTP parameters are exactly what the user
+ * reviewed in the preview before returning the seed, the account and the push key to pin.
+ * The account is not in the envelope, so it has no preview to match: show it to the user and
+ * store the identity only after they confirm it.
  * Throws `ERR_REDEMPTION_MALFORMED`, `ERR_REDEMPTION_DECRYPT` (one fixed message) or
  * `ERR_REDEMPTION_MISMATCH`; no message contains the seed or the plaintext.
  *
  * @example
  * ```ts
  * const identity = await openRedemptionResponse({ response: await res.json(), state });
- * await vault.addIdentity({ seed: identity.seed, otp: identity.otp, pushKey: identity.pushKey });
+ * if (await confirm(`Add ${identity.account} at ${identity.issuer}?`)) {
+ *   await vault.addIdentity({ seed: identity.seed, otp: identity.otp, pushKey: identity.pushKey });
+ * }
  * ```
  */
 export async function openRedemptionResponse(options: {
@@ -79,7 +94,8 @@ export async function openRedemptionResponse(options: {
   const inner = result.data as ResponseInner;
   const { expected } = state;
   if (inner.issuer !== expected.issuer) mismatch('issuer');
-  if (inner.account !== expected.account) mismatch('account');
+  // The account has no preview to match (the envelope does not carry it); the schema above
+  // held it to the display rules, and the app shows it before storing anything.
   const otp = inner.otp as TotpParameters;
   if (otp.algorithm !== expected.otp.algorithm || otp.digits !== expected.otp.digits || otp.period !== expected.otp.period) mismatch('otp');
   const pushPublicKey = decodeBase64Url(inner.pushKey.publicKey);

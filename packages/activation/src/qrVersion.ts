@@ -7,7 +7,7 @@ import { createAlphanumericQr, type QrErrorCorrection } from './internal/qr.js';
  *
  * @example
  * ```ts
- * if (qrVersion(sealed.text) > 10) console.warn('issuer, account and origin are long: the QR will be dense');
+ * if (qrVersion(sealed.text) > 10) console.warn('issuer and origin are long: the QR will be dense');
  * ```
  */
 export function qrVersion(text: string, errorCorrection: QrErrorCorrection = 'M'): number {

@@ -28,7 +28,7 @@ export interface SealEnvelopeOptions {
   payload: ActivationPayload;
   /** A `generatePassword()` password, or the caller's own (printable ASCII, 8..128 after normalisation). */
   password: string;
-  /** Lifetime in seconds, 1..604800. Default 300. */
+  /** Lifetime in seconds, 1..65535 (18 h 12 min; the header holds it in 16 bits). Default 300. */
   ttlSeconds?: number;
   /** Default scrypt N=2^15, r=8, p=1. */
   kdf?: KdfSettings;
@@ -72,14 +72,16 @@ function resolveKdf(kdf: KdfSettings | undefined): KdfParameters {
 
 /**
  * Seals a payload into an activation envelope (docs/protocol/activation.md): validates it,
- * derives a key from the password with scrypt (or PBKDF2) over a fresh salt, encrypts with
- * XChaCha20-Poly1305 with every header byte as associated data, and returns the QR text.
+ * derives a single-use key from the password with scrypt (or PBKDF2) over a fresh random salt,
+ * encrypts with XChaCha20-Poly1305 (all-zero nonce, not sent: each key encrypts one envelope)
+ * with every header byte as associated data, and returns the QR text.
  * Server side: keep `expiresAt` with the activation record; the server enforces it.
  * Misuse throws `ERR_INVALID_ARGUMENT` naming the field, never its value.
  *
  * @example
  * ```ts
- * const payload = createActivationPayload({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test' });
+ * const payload = createActivationPayload({ issuer: 'Acme', origin: 'https://mfa.acme.test' });
+ * await db.insertActivation({ id: payload.activationId, payload, account: 'jane@acme.test' }); // the account stays on the server
  * const password = generatePassword();
  * const { text, expiresAt } = await sealEnvelope({ payload, password });
  * const svg = renderQrSvg(text);
@@ -108,7 +110,7 @@ export async function sealEnvelope(options: SealEnvelopeOptions): Promise<Sealed
   }
   const kdf = resolveKdf(options.kdf);
   const issuedAtSeconds = Math.floor(readClock(now) / 1000);
-  if (issuedAtSeconds + ttlSeconds > 0xffffffff) {
+  if (issuedAtSeconds > 0xffffffff) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"now" is beyond what envelope v1 can represent (2106)');
   }
   const { text, header } = await sealWithParameters({
@@ -116,7 +118,7 @@ export async function sealEnvelope(options: SealEnvelopeOptions): Promise<Sealed
     normalizedPassword: password,
     kdf,
     issuedAtSeconds,
-    expiresAtSeconds: issuedAtSeconds + ttlSeconds,
+    lifetimeSeconds: ttlSeconds,
     random,
     crypto,
   });

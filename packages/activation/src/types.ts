@@ -51,14 +51,16 @@ export interface ActivationPolicy {
 }
 
 /**
- * The payload of an online envelope (the default): no seed, a one-time activation secret.
- * `activationId` is 16 bytes and `activationSecret` 32 bytes, both base64url. The secret is
- * a credential until the activation is redeemed or expired: never log it.
+ * The payload of an online envelope (the default): no seed and no account, a one-time
+ * activation secret. `activationId` is 16 bytes and `activationSecret` 32 bytes, both
+ * base64url. The secret is a credential until the activation is redeemed or expired: never
+ * log it. The server keeps the account beside the payload and gives it to
+ * `createRedemptionResponse`, which returns it to the device encrypted.
  * Create one with `createActivationPayload`.
  *
  * @example
  * ```ts
- * const payload = createActivationPayload({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test' });
+ * const payload = createActivationPayload({ issuer: 'Acme', origin: 'https://mfa.acme.test' });
  * ```
  */
 export interface OnlineActivationPayload {
@@ -66,7 +68,6 @@ export interface OnlineActivationPayload {
   activationId: string;
   activationSecret: string;
   issuer: string;
-  account: string;
   /** `https://host[:port]` (or `http://` for loopback hosts), lowercase, no path. */
   origin: string;
   policy: ActivationPolicy;
@@ -158,19 +159,20 @@ export interface EnvelopeHeader {
 
 /**
  * What the user reviews before the app stores or sends anything. Contains no secret.
- * Times are milliseconds since the epoch.
+ * Times are milliseconds since the epoch. An online preview has no account (the QR does not
+ * carry it): show `RedeemedIdentity.account` on the confirmation screen after redemption.
  *
  * @example
  * ```ts
  * const { preview } = await openEnvelope(text, { password });
- * confirm(`Add ${preview.account} for ${preview.issuer}?`);
+ * const who = preview.mode === 'offline' ? `${preview.account} at ` : '';
+ * confirm(`Add ${who}${preview.issuer}?`);
  * ```
  */
 export type ActivationPreview =
   | {
       mode: 'online';
       issuer: string;
-      account: string;
       origin: string;
       policy: ActivationPolicy;
       otp: TotpParameters;

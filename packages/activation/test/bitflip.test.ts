@@ -11,7 +11,6 @@ const REJECTIONS = ['ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_VERSION', 'ERR_ENVEL
 
 const payload = createActivationPayload({
   issuer: 'Acme Corporation',
-  account: 'jane.doe@example.com',
   origin: 'https://mfa.example.com',
   policy: { pinRequired: true, minPinLength: 6, biometricsAllowed: true },
   random: seededRandom('bitflip'),
@@ -36,7 +35,7 @@ describe('single-bit flips', () => {
   it('every bit of the binary envelope, flipped, is rejected; ciphertext and tag flips fail decryption', async () => {
     const { text } = await cheapEnvelope(payload);
     const bytes = decodeBase45(text.slice(ENVELOPE_TEXT_PREFIX.length));
-    const headerLength = 54;
+    const headerLength = 27;
     const seen: Record<string, number> = {};
     for (let i = 0; i < bytes.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
@@ -49,9 +48,25 @@ describe('single-bit flips', () => {
       }
     }
     expect(Object.values(seen).reduce((a, b) => a + b, 0)).toBe(bytes.length * 8);
-    // Header flips land in the early checks, not only in decryption. (None gives EXPIRED: a
-    // flip that pulls expiresAt below now also pulls it below issuedAt, which is MALFORMED.)
-    expect(Object.keys(seen).sort()).toEqual(['ERR_ENVELOPE_DECRYPT', 'ERR_ENVELOPE_KDF_COST', 'ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_VERSION']);
+    // Header flips land in the early checks, not only in decryption: the version nibble gives
+    // VERSION, the mode nibble and the KDF id MALFORMED, the KDF parameters KDF_COST (or
+    // MALFORMED at zero), a high bit of issuedAt moves the expiry into the past (EXPIRED), and
+    // every other flip (salt, low time bits, lifetime) fails the tag as associated data.
+    expect(Object.keys(seen).sort()).toEqual([
+      'ERR_ENVELOPE_DECRYPT',
+      'ERR_ENVELOPE_EXPIRED',
+      'ERR_ENVELOPE_KDF_COST',
+      'ERR_ENVELOPE_MALFORMED',
+      'ERR_ENVELOPE_VERSION',
+    ]);
+    // Byte 0: each of the 4 version bits gives VERSION, each of the 4 mode bits MALFORMED.
+    const byte0: string[] = [];
+    for (let bit = 0; bit < 8; bit++) {
+      const flipped = Uint8Array.from(bytes);
+      flipped[0] = (flipped[0] as number) ^ (1 << bit);
+      byte0.push(await outcome(ENVELOPE_TEXT_PREFIX + encodeBase45(flipped)));
+    }
+    expect(byte0).toEqual([...Array(4).fill('ERR_ENVELOPE_MALFORMED'), ...Array(4).fill('ERR_ENVELOPE_VERSION')]);
   });
 
   it('every bit of the QR text, flipped, is rejected', async () => {

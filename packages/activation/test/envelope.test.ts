@@ -1,4 +1,5 @@
 import { scrypt as nodeScrypt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   type ActivationPayload,
   createActivationPayload,
@@ -10,7 +11,10 @@ import {
   sealEnvelope,
 } from '@cloudmfa/activation';
 import { CloudMfaError, createCryptoProvider, decodeBase45, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
+import { deriveEnvelopeKey } from '../src/internal/kdf.js';
+import { decodePayload } from '../src/internal/payloadCodec.js';
 import { sealWithParameters } from '../src/internal/seal.js';
 import { cheapEnvelope } from './fixtures.js';
 import { normalizePassword } from '../src/normalizePassword.js';
@@ -32,7 +36,6 @@ const byName = (name: string) => vectors.find((v) => v.name === name)!;
 
 const online = createActivationPayload({
   issuer: 'Acme Corporation',
-  account: 'jane.doe@example.com',
   origin: 'https://mfa.example.com',
   random: seededRandom('online'),
 });
@@ -64,7 +67,7 @@ describe('frozen vectors', () => {
         normalizedPassword: normalizePassword(v.password),
         kdf: v.kdf,
         issuedAtSeconds: v.now / 1000,
-        expiresAtSeconds: v.now / 1000 + v.ttlSeconds,
+        lifetimeSeconds: v.ttlSeconds,
         random,
         crypto: pureJsCryptoProvider,
       });
@@ -89,15 +92,49 @@ describe('frozen vectors', () => {
     const random = seededRandom(v.name);
     random(12);
     const salt = random(16);
-    const nonce = random(24);
-    expect([...bytes.slice(0, 6)]).toEqual([1, 1, 1, 15, 8, 1]);
-    expect(bytes.slice(6, 22)).toEqual(salt);
-    expect(bytes.slice(22, 46)).toEqual(nonce);
+    // Version 1 in the high nibble and online (1) in the low one; scrypt (1), log2N 15, r 8, p 1.
+    expect([...bytes.slice(0, 5)]).toEqual([0x11, 1, 15, 8, 1]);
+    expect(bytes.slice(5, 21)).toEqual(salt);
     const view = new DataView(bytes.buffer, bytes.byteOffset);
-    expect(view.getUint32(46)).toBe(T0 / 1000);
-    expect(view.getUint32(50)).toBe(T0 / 1000 + 300);
-    // 54-byte header + 16-byte tag + 56 fixed payload bytes + 16 + 20 + 15 text bytes.
-    expect(bytes.length).toBe(54 + 16 + 56 + 16 + 20 + 15);
+    expect(view.getUint32(21)).toBe(T0 / 1000);
+    expect(view.getUint16(25)).toBe(300);
+    // 27-byte header + 16-byte tag + 55 fixed payload bytes + 16 (issuer) + 15 (origin) text bytes.
+    expect(bytes.length).toBe(27 + 16 + 55 + 16 + 15);
+  });
+
+  it('the spec quotes the default vector and its header bytes exactly (docs/protocol/activation.md section 9)', () => {
+    const spec = readFileSync(new URL('../../../docs/protocol/activation.md', import.meta.url), 'utf8');
+    const v = byName('online-scrypt-default');
+    expect(spec).toContain(`\n${v.text}\n`);
+    expect(spec).toContain(`password \`${v.password}\``);
+    const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    const bytes = decodeBase45(v.text.slice(5));
+    expect(spec).toContain(`\`${hex(bytes.slice(0, 5))}\``);
+    expect(spec).toContain(`salt \`${hex(bytes.slice(5, 21))}\``);
+    expect(spec).toContain(`\`${hex(bytes.slice(21, 25))}\` (issuedAt ${T0 / 1000})`);
+    expect(spec).toContain(`\`${hex(bytes.slice(25, 27))}\` (lifetime 300 s`);
+  });
+
+  it('the nonce is 24 zero bytes (spec 2.2): the default vector decrypts with it and its key', async () => {
+    const v = byName('online-scrypt-default');
+    const bytes = decodeBase45(v.text.slice(5));
+    const header = bytes.slice(0, 27);
+    const key = await deriveEnvelopeKey(pureJsCryptoProvider, v.kdf, normalizePassword(v.password), bytes.slice(5, 21));
+    const plaintext = xchacha20poly1305(key, new Uint8Array(24), header).decrypt(bytes.slice(27));
+    expect(decodePayload('online', plaintext)).toEqual(v.payload);
+    // And a different nonce does not.
+    const nonce = new Uint8Array(24);
+    nonce[23] = 1;
+    expect(() => xchacha20poly1305(key, nonce, header).decrypt(bytes.slice(27))).toThrow();
+  });
+
+  it('the PBKDF2 header is 28 bytes (a u32 iteration count) and the offline vectors carry their account', () => {
+    const v = byName('offline-totp-pbkdf2');
+    const bytes = decodeBase45(v.text.slice(5));
+    expect([...bytes.slice(0, 2)]).toEqual([0x12, 2]);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(2)).toBe(100_000);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(26)).toBe(300);
+    expect(v.payload).toHaveProperty('account', 'alice@example.com');
   });
 });
 
@@ -107,10 +144,10 @@ describe('seal and open', () => {
     expect(text.startsWith('CMFA:')).toBe(true);
     const opened = await openEnvelope(text, { password: 'abcd efgh jkmn', now: () => T0 });
     expect(opened.payload).toEqual(online);
+    // No account in an online preview: the envelope does not carry one (spec 3.1).
     expect(opened.preview).toEqual({
       mode: 'online',
       issuer: 'Acme Corporation',
-      account: 'jane.doe@example.com',
       origin: 'https://mfa.example.com',
       policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
       otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
@@ -250,13 +287,16 @@ describe('rejections, each with its own code', () => {
 
   it('unknown version: ERR_ENVELOPE_VERSION, before anything else is parsed', async () => {
     const { text } = await cheapEnvelope(online);
-    for (const version of [0, 2, 255]) {
-      const err = thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = version), b))));
+    // The version is the high nibble of byte 0, whatever the low nibble holds.
+    for (const byte0 of [0x01, 0x21, 0x22, 0xf1, 0xff, 0x00]) {
+      const err = thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = byte0), b))));
       expect(err.code).toBe('ERR_ENVELOPE_VERSION');
-      const err2 = await rejection(openEnvelope(withBytes(text, (b) => ((b[0] = version), b)), { password: 'x', now: () => T0 }));
+      const err2 = await rejection(openEnvelope(withBytes(text, (b) => ((b[0] = byte0), b)), { password: 'x', now: () => T0 }));
       expect(err2.code).toBe('ERR_ENVELOPE_VERSION');
     }
-    expect(thrown(() => readEnvelopeHeader(`${ENVELOPE_TEXT_PREFIX}${encodeBase45(Uint8Array.of(2))}`)).code).toBe('ERR_ENVELOPE_VERSION');
+    expect(thrown(() => readEnvelopeHeader(`${ENVELOPE_TEXT_PREFIX}${encodeBase45(Uint8Array.of(0x21))}`)).code).toBe('ERR_ENVELOPE_VERSION');
+    // A known version with an unknown mode is malformed, not a version problem.
+    expect(thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = 0x1f), b)))).code).toBe('ERR_ENVELOPE_MALFORMED');
   });
 
   it('over-cap KDF parameters: ERR_ENVELOPE_KDF_COST, and no KDF runs', async () => {
@@ -273,11 +313,11 @@ describe('rejections, each with its own code', () => {
       },
     });
     const cases: Array<[string, (b: Uint8Array) => void]> = [
-      ['N = 2^20 (memory 1 GiB at r=8)', (b) => ((b[3] = 20), (b[4] = 8))],
-      ['memory 128 MiB (N=2^17, r=8)', (b) => ((b[3] = 17), (b[4] = 8))],
-      ['work N·r·p = 2^21 (N=2^15, r=8, p=8)', (b) => ((b[3] = 15), (b[4] = 8), (b[5] = 8))],
-      ['r = 255 at N=2^15', (b) => ((b[3] = 15), (b[4] = 255))],
-      ['log2N = 255', (b) => (b[3] = 255)],
+      ['N = 2^20 (memory 1 GiB at r=8)', (b) => ((b[2] = 20), (b[3] = 8))],
+      ['memory 128 MiB (N=2^17, r=8)', (b) => ((b[2] = 17), (b[3] = 8))],
+      ['work N·r·p = 2^21 (N=2^15, r=8, p=8)', (b) => ((b[2] = 15), (b[3] = 8), (b[4] = 8))],
+      ['r = 255 at N=2^15', (b) => ((b[2] = 15), (b[3] = 255))],
+      ['log2N = 255', (b) => (b[2] = 255)],
     ];
     for (const [, edit] of cases) {
       const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: spy }));
@@ -286,10 +326,10 @@ describe('rejections, each with its own code', () => {
     // PBKDF2: switch the KDF id and write 2 000 001 iterations (header grows by one byte).
     const pbkdf2Over = withBytes(text, (b) => {
       const out = new Uint8Array(b.length + 1);
-      out.set(b.slice(0, 2));
-      out[2] = 2;
-      new DataView(out.buffer).setUint32(3, 2_000_001);
-      out.set(b.slice(6), 7);
+      out[0] = b[0] as number;
+      out[1] = 2;
+      new DataView(out.buffer).setUint32(2, 2_000_001);
+      out.set(b.slice(5), 6);
       return out;
     });
     expect((await rejection(openEnvelope(pbkdf2Over, { password: 'x', now: () => T0, crypto: spy }))).code).toBe('ERR_ENVELOPE_KDF_COST');
@@ -326,13 +366,14 @@ describe('rejections, each with its own code', () => {
   it('structurally impossible headers: ERR_ENVELOPE_MALFORMED', async () => {
     const { text } = await cheapEnvelope(online);
     const edits: Array<(b: Uint8Array) => void> = [
-      (b) => (b[1] = 3), // unknown mode
+      (b) => (b[0] = 0x13), // unknown mode
+      (b) => (b[0] = 0x10),
+      (b) => (b[1] = 9), // unknown KDF
       (b) => (b[1] = 0),
-      (b) => (b[2] = 9), // unknown KDF
-      (b) => (b[3] = 0), // log2N 0
-      (b) => (b[4] = 0), // r 0
-      (b) => (b[5] = 0), // p 0
-      (b) => new DataView(b.buffer, b.byteOffset).setUint32(50, T0 / 1000), // expiresAt == issuedAt
+      (b) => (b[2] = 0), // log2N 0
+      (b) => (b[3] = 0), // r 0
+      (b) => (b[4] = 0), // p 0
+      (b) => new DataView(b.buffer, b.byteOffset).setUint16(25, 0), // lifetime 0 (expiresAt == issuedAt)
     ];
     for (const edit of edits) {
       const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'x', now: () => T0 }));
@@ -365,7 +406,7 @@ describe('sealing validates its input', () => {
     ['short password', { password: 'abc-def' }],
     ['non-ASCII password', { password: 'pässwörd-123' }],
     ['ttl 0', { ttlSeconds: 0 }],
-    ['ttl over a week', { ttlSeconds: 700_000 }],
+    ['ttl over the u16 lifetime', { ttlSeconds: 65_536 }],
     ['ttl fractional', { ttlSeconds: 1.5 }],
     ['time past 2106', { now: () => 2 ** 32 * 1000 }],
     ['bad clock', { now: () => Number.NaN }],
@@ -387,7 +428,8 @@ describe('sealing validates its input', () => {
     ['issuer with a newline', { issuer: 'Acme\nBank' }, 'payload.issuer'],
     ['issuer too long (65 UTF-8 bytes)', { issuer: `${'é'.repeat(32)}x` }, 'payload.issuer'],
     ['empty issuer online', { issuer: '' }, 'payload.issuer'],
-    ['lone surrogate', { account: 'a\uD800b' }, 'payload.account'],
+    ['lone surrogate', { issuer: 'a\uD800b' }, 'payload.issuer'],
+    ['an account (not part of the online payload)', { account: 'jane@example.com' }, 'payload'],
     ['short activation id', { activationId: 'AAECAwQFBgcICQoLDA0O' }, 'payload.activationId'],
     ['digits 5', { otp: { type: 'totp', algorithm: 'SHA1', digits: 5, period: 30 } }, 'payload.otp.digits'],
     ['hotp online', { otp: { type: 'hotp', algorithm: 'SHA1', digits: 6, counter: 0 } }, 'payload.otp.type'],
@@ -402,6 +444,21 @@ describe('sealing validates its input', () => {
     });
   }
 
+  it('accepts the longest lifetime the u16 field holds, and reports the expiry it implies', async () => {
+    const sealed = await sealEnvelope({ ...base, ttlSeconds: 65_535, kdf: { algorithm: 'pbkdf2-sha256', iterations: 100_000 } });
+    expect(sealed.expiresAt - sealed.issuedAt).toBe(65_535_000);
+    expect(readEnvelopeHeader(sealed.text).expiresAt).toBe(T0 + 65_535_000);
+    const opened = await openEnvelope(sealed.text, { password: base.password, now: () => T0 + 65_535_000 });
+    expect(opened.payload).toEqual(online);
+  });
+
+  it('createActivationPayload refuses an account (it is not part of the online payload)', () => {
+    const err = thrown(() => createActivationPayload({ issuer: 'Acme', origin: 'https://mfa.acme.test', account: 'jane@acme.test' } as never));
+    expect(err.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(err.message.startsWith('"options.account"')).toBe(true);
+    expect(err.message).not.toContain('jane');
+  });
+
   it('accepts loopback http origins for development', async () => {
     for (const origin of ['http://localhost:8080', 'http://127.0.0.1', 'http://[::1]:3000']) {
       const { text } = await cheapEnvelope({ ...online, origin });
@@ -413,8 +470,17 @@ describe('sealing validates its input', () => {
 describe('no secret in any error', () => {
   it('messages, stacks and causes never carry the password or payload fields', async () => {
     const secretPassword = 'SECRETPW-9999';
-    const payload = { ...online, issuer: 'IssuerSentinel', account: 'account-sentinel@x.test' };
+    const payload = { ...online, issuer: 'IssuerSentinel' };
+    const offline: ActivationPayload = {
+      mode: 'offline',
+      secret: 'JBSWY3DPEHPK3PXP',
+      issuer: 'IssuerSentinel',
+      account: 'account-sentinel@x.test',
+      policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
+      otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
+    };
     const { text } = await cheapEnvelope(payload, secretPassword);
+    const { text: offlineText } = await cheapEnvelope(offline, secretPassword);
     const errors: unknown[] = [];
     const collect = async (p: Promise<unknown>) => {
       try {
@@ -429,7 +495,10 @@ describe('no secret in any error', () => {
     await collect(sealEnvelope({ payload: { ...payload, origin: 'ftp://IssuerSentinel' }, password: secretPassword }));
     await collect(sealEnvelope({ payload, password: 'Qz7x' }));
     await collect(sealEnvelope({ payload: { ...payload, activationSecret: 'not base64url!' }, password: secretPassword }));
-    expect(errors).toHaveLength(6);
+    await collect(sealEnvelope({ payload: { ...payload, account: 'account-sentinel@x.test' } as never, password: secretPassword }));
+    await collect(openEnvelope(offlineText, { password: 'SECRETPW-9998', now: () => T0 }));
+    await collect(sealEnvelope({ payload: { ...offline, account: 'account-sentinel\u202E@x.test' }, password: secretPassword }));
+    expect(errors).toHaveLength(9);
     for (const err of errors) {
       expect(err).toBeInstanceOf(CloudMfaError);
       const surface = errorSurface(err);

@@ -15,7 +15,7 @@ export function cheapEnvelope(payload: ActivationPayload, password = CHEAP_PASSW
     normalizedPassword: normalizePassword(password),
     kdf,
     issuedAtSeconds: T0 / 1000,
-    expiresAtSeconds: T0 / 1000 + ttlSeconds,
+    lifetimeSeconds: ttlSeconds,
     random: seededRandom('cheap'),
     crypto: pureJsCryptoProvider,
   });

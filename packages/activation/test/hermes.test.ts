@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { renderQrPng, renderQrSvg, verifyRedemption } from '@cloudmfa/activation';
+import { qrVersion, renderQrPng, renderQrSvg, verifyRedemption } from '@cloudmfa/activation';
 import { bytesToHex, pureJsCryptoProvider } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
 import { runInHermes } from '../../../scripts/hermes/harness.mjs';
@@ -18,6 +18,11 @@ describe('@cloudmfa/activation inside Hermes', () => {
     expect(result.wrongPasswordCode).toBe('ERR_ENVELOPE_DECRYPT');
     expect(result.seedBack).toBe(true);
     expect(result.issuerBack).toBe(vector('online-scrypt-cheap').payload.issuer);
+    expect(result.accountBack).toBe('ołga@example.org');
+    expect(result.previewKeys).toEqual(['expiresAt', 'issuedAt', 'issuer', 'mode', 'origin', 'otp', 'policy']);
+    const full = vector('online-full-length');
+    expect(result.fullPayload).toEqual(full.payload);
+    expect(result.fullExpiresAt).toBe(full.now + 65_535_000);
 
     // The request built in Hermes verifies in Node: the two runtimes agree byte for byte.
     const cheap = vector('online-scrypt-cheap');
@@ -27,7 +32,9 @@ describe('@cloudmfa/activation inside Hermes', () => {
 
     // Same QR bytes in both runtimes.
     const text = vector('online-scrypt-default').text;
-    expect(result.qrVersion).toBe(10);
+    expect(result.qrVersion).toBe(qrVersion(text));
+    expect(result.qrVersion).toBe(8);
+    expect(result.qrVersionFull).toBe(10);
     expect(result.svgLength).toBe(renderQrSvg(text).length);
     expect(result.pngSha256).toBe(bytesToHex(pureJsCryptoProvider.hash('SHA256', renderQrPng(text))));
   }, 120_000);

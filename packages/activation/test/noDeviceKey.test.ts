@@ -1,6 +1,7 @@
 // The property that makes online mode worth having (docs/protocol/activation.md 7.1): someone
 // who holds the QR text AND its password, and who recorded the whole redemption exchange, but
-// does not hold the device's keys, cannot derive the TOTP seed.
+// does not hold the device's keys, cannot derive the TOTP seed (nor the account, which the
+// envelope does not carry and the response delivers encrypted).
 import {
   createActivationPayload,
   createRedemption,
@@ -23,7 +24,8 @@ const now = () => T0 + 30_000;
 async function recordedExchange() {
   const server = seededRandom('server');
   const phone = seededRandom('phone');
-  const activation = createActivationPayload({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test', random: server });
+  const activation = createActivationPayload({ issuer: 'Acme', origin: 'https://mfa.acme.test', random: server });
+  const account = 'jane.sentinel@acme.test';
   const { text } = await cheapEnvelope(activation);
   const seed = server(20);
 
@@ -37,11 +39,11 @@ async function recordedExchange() {
   const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation, expiresAt: T0 + 300_000, now });
   if (!verified.valid) throw new Error(verified.reason);
   const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random: server }).publicKey };
-  const response = await createRedemptionResponse({ verified, activation, seed, pushKey, enrolmentId: 'e1', random: server });
+  const response = await createRedemptionResponse({ verified, activation, account, seed, pushKey, enrolmentId: 'e1', random: server });
 
   // What the attacker recorded: the QR text, the password, and both messages on the wire.
   const recorded = { text, password: CHEAP_PASSWORD, request: JSON.parse(JSON.stringify(request)), response: JSON.parse(JSON.stringify(response)) };
-  return { recorded, state, seed, device, activation, server };
+  return { recorded, state, seed, device, activation, account, server };
 }
 
 /** Everything derivable from the recording: payload, activation keys, transcript and its hash. */
@@ -71,19 +73,30 @@ function stateWith(k: Awaited<ReturnType<typeof attackerKnowledge>>, ephemeralPr
     transcriptHash: k.transcriptHash,
     bindKey: k.bindKey,
     devicePublicKey,
-    expected: { issuer: k.payload.issuer, account: k.payload.account, origin: k.payload.origin, policy: k.payload.policy, otp: k.payload.otp },
+    expected: { issuer: k.payload.issuer, origin: k.payload.origin, policy: k.payload.policy, otp: k.payload.otp },
   };
 }
 
 describe('QR + password, no device key: the seed stays out of reach', () => {
   it('control: the legitimate phone gets the seed, and the attacker reconstruction is exact given the ephemeral key', async () => {
-    const { recorded, state, seed, device } = await recordedExchange();
-    expect((await openRedemptionResponse({ response: recorded.response, state })).seed).toEqual(seed);
+    const { recorded, state, seed, device, account } = await recordedExchange();
+    const phone = await openRedemptionResponse({ response: recorded.response, state });
+    expect(phone.seed).toEqual(seed);
+    expect(phone.account).toBe(account);
     // With the phone's in-memory ephemeral private key, the attacker's own reconstruction of
     // the state opens the response: so the only thing missing below is that key.
     const k = await attackerKnowledge(recorded);
     const identity = await openRedemptionResponse({ response: recorded.response, state: stateWith(k, state.ephemeralPrivateKey, device.publicKey) });
     expect(identity.seed).toEqual(seed);
+  });
+
+  it('the account appears nowhere in what the attacker holds: not in the QR, its opened payload, the request or the response', async () => {
+    const { recorded, account } = await recordedExchange();
+    const opened = await openEnvelope(recorded.text, { password: recorded.password, now });
+    const plaintext = JSON.stringify([opened.header, opened.preview, opened.payload, recorded.request, recorded.response]);
+    expect(plaintext).not.toContain('sentinel');
+    expect(opened.preview).not.toHaveProperty('account');
+    expect(account).toContain('sentinel');
   });
 
   it('without the ephemeral private key, no guess derived from the recording opens the response', async () => {
@@ -118,7 +131,7 @@ describe('QR + password, no device key: the seed stays out of reach', () => {
   });
 
   it('replaying the recorded request gets a response sealed to the phone again; swapping in the attacker key breaks the device signature', async () => {
-    const { recorded, activation, server, device } = await recordedExchange();
+    const { recorded, activation, account, server, device } = await recordedExchange();
     const k = await attackerKnowledge(recorded);
     // Single use is the server's job (spec 5.6); even where a replay got through, the answer
     // is encrypted to the phone's ephemeral key.
@@ -126,7 +139,7 @@ describe('QR + password, no device key: the seed stays out of reach', () => {
     expect(replay.valid).toBe(true);
     if (!replay.valid) return;
     const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random: server }).publicKey };
-    const second = await createRedemptionResponse({ verified: replay, activation, seed: server(20), pushKey, enrolmentId: 'e2', random: server });
+    const second = await createRedemptionResponse({ verified: replay, activation, account, seed: server(20), pushKey, enrolmentId: 'e2', random: server });
     const attackerKey = p256.utils.randomSecretKey(seededRandom('attacker')(48));
     const err = await rejection(openRedemptionResponse({ response: second, state: stateWith(k, attackerKey, device.publicKey) }));
     expect(err.code).toBe('ERR_REDEMPTION_DECRYPT');

@@ -2,25 +2,39 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OnlineActivationPayload, qrVersion, renderQrPng, renderQrSvg, renderQrTerminal } from '@cloudmfa/activation';
+import {
+  createActivationPayload,
+  createRedemption,
+  createRedemptionResponse,
+  ENVELOPE_TEXT_PREFIX,
+  type OnlineActivationPayload,
+  openEnvelope,
+  openRedemptionResponse,
+  qrVersion,
+  renderQrPng,
+  renderQrSvg,
+  renderQrTerminal,
+  verifyRedemption,
+} from '@cloudmfa/activation';
+import { createSoftwareSigner, decodeBase45, utf8Encode } from '@cloudmfa/core';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { createAlphanumericQr } from '../src/internal/qr.js';
-import { cheapEnvelope } from './fixtures.js';
-import { thrown } from './helpers.js';
+import { CHEAP_PASSWORD, cheapEnvelope } from './fixtures.js';
+import { seededRandom, T0, thrown } from './helpers.js';
 import vectorFile from './vectors/envelopes.json' with { type: 'json' };
 
 const texts = vectorFile.vectors.map((v) => v.text);
 const typical = vectorFile.vectors.find((v) => v.name === 'online-scrypt-default')!;
+const fullLength = vectorFile.vectors.find((v) => v.name === 'online-full-length')!;
 
-function payloadWith(issuer: string, account: string, origin: string): OnlineActivationPayload {
+function payloadWith(issuer: string, origin: string): OnlineActivationPayload {
   return {
     mode: 'online',
     activationId: 'AAECAwQFBgcICQoLDA0ODw',
     activationSecret: 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8',
     issuer,
-    account,
     origin,
     policy: { pinRequired: true, minPinLength: 6, biometricsAllowed: true },
     otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
@@ -47,26 +61,87 @@ function decodeMatrix(matrix: boolean[][]): string | undefined {
   return jsQR(rgba, side, side)?.data;
 }
 
-describe('QR size', () => {
-  it('the typical online envelope fits version 10 at level M', () => {
-    expect(typical.text).toHaveLength(271);
-    expect(qrVersion(typical.text, 'M')).toBeLessThanOrEqual(10);
-    expect(qrVersion(typical.text)).toBe(10);
+/** An origin of exactly `length` characters: `https://` + a hostname of letters, digits, dots and hyphens. */
+const originOf = (length: number) => {
+  const host = `login-${'x'.repeat(length - 'https://'.length - 'login-'.length - '.example'.length)}.example`;
+  const origin = `https://${host}`;
+  expect(origin).toHaveLength(length);
+  return origin;
+};
+const envelopeBytes = (text: string) => decodeBase45(text.slice(ENVELOPE_TEXT_PREFIX.length)).length;
+
+describe('QR size (docs/protocol/activation.md section 4)', () => {
+  it('the typical online envelope: 129 bytes, 199 characters, version 8 at level M', () => {
+    expect(envelopeBytes(typical.text)).toBe(129);
+    expect(typical.text).toHaveLength(199);
+    expect(qrVersion(typical.text, 'M')).toBe(8);
   });
 
-  it('the version-10 budget is exactly 78 UTF-8 bytes of issuer + account + origin (without https://)', async () => {
-    // 24 + 32 + 22 = 78 bytes.
-    const fits = await cheapEnvelope(payloadWith('A'.repeat(24), `${'j'.repeat(23)}@acme.com`, `https://${'m'.repeat(18)}.com`));
+  it('issuer 32 + account 64 + origin 64: the envelope fits version 10 at level M; the account goes to the server side', async () => {
+    // Realistic worst case in ASCII: every character one UTF-8 byte, punctuation included, an
+    // origin with a port; the account has tags and dots as real addresses do.
+    const issuer = 'Worldwide Logistics & Co. (EMEA)';
+    const origin = 'https://authentication.eu-west-1.worldwide-logistic.example:8443';
+    const account = 'firstname.middlename.lastname+mfa-enrolments-2026@eu.example.com';
+    expect([issuer.length, account.length, origin.length]).toEqual([32, 64, 64]);
+    for (const s of [issuer, account, origin]) expect(utf8Encode(s)).toHaveLength(s.length);
+
+    // The frozen vector at this length, sealed once: 186 bytes, 284 characters.
+    expect(fullLength.payload).toMatchObject({ issuer, origin });
+    expect(envelopeBytes(fullLength.text)).toBe(27 + 16 + 55 + 32 + 56);
+    expect(fullLength.text).toHaveLength(284);
+    expect(qrVersion(fullLength.text, 'M')).toBeLessThanOrEqual(10);
+    expect(qrVersion(fullLength.text, 'M')).toBe(10);
+
+    // Through the public API, and on to a full redemption that delivers the 64-character
+    // account: the server gives it to createRedemptionResponse, the envelope never holds it.
+    const random = seededRandom('full-length');
+    const payload = createActivationPayload({ issuer, origin, policy: { pinRequired: true, minPinLength: 16, biometricsAllowed: true }, otp: { algorithm: 'SHA512', digits: 10, period: 3600 }, random });
+    const { text } = await cheapEnvelope(payload);
+    expect(text).toHaveLength(284);
+    expect(qrVersion(text, 'M')).toBe(10);
+    const opened = await openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0 });
+    expect(opened.preview).not.toHaveProperty('account');
+    if (opened.payload.mode !== 'online') throw new Error('expected online');
+    const now = () => T0 + 5_000;
+    const device = createSoftwareSigner({ algorithm: 'ES256', random });
+    const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'android', now, random });
+    const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation: payload, expiresAt: T0 + 300_000, now });
+    if (!verified.valid) throw new Error(verified.reason);
+    const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random }).publicKey };
+    const response = await createRedemptionResponse({ verified, activation: payload, account, seed: random(64), pushKey, enrolmentId: 'enr_full', random });
+    const identity = await openRedemptionResponse({ response: JSON.parse(JSON.stringify(response)), state });
+    expect(identity).toMatchObject({ issuer, account, origin });
+  });
+
+  it('the version-10 budget is exactly 106 UTF-8 bytes of issuer + origin (without https://)', async () => {
+    // 50 + 56 = 106 bytes: 204-byte envelope, 311 characters, the whole of version 10-M.
+    const fits = await cheapEnvelope(payloadWith('A'.repeat(50), originOf(64)));
+    expect(envelopeBytes(fits.text)).toBe(204);
     expect(fits.text).toHaveLength(311);
     expect(qrVersion(fits.text)).toBe(10);
     // One more byte needs version 11.
-    const over = await cheapEnvelope(payloadWith('A'.repeat(25), `${'j'.repeat(23)}@acme.com`, `https://${'m'.repeat(18)}.com`));
+    const over = await cheapEnvelope(payloadWith('A'.repeat(51), originOf(64)));
+    expect(over.text).toHaveLength(313);
     expect(qrVersion(over.text)).toBe(11);
   });
 
-  it('issuer 32 + account 64 + origin 64 all at once needs version 13 (see the spec: irreducible)', async () => {
-    const max = await cheapEnvelope(payloadWith('A'.repeat(32), `${'j'.repeat(55)}@acme.com`, `https://${'m'.repeat(52)}.com`));
-    expect(qrVersion(max.text)).toBe(13);
+  it('the limit is in bytes: 32 two-byte characters fit beside a 50-character origin, not beside a 64-character one', async () => {
+    const issuer = 'é'.repeat(32);
+    expect(utf8Encode(issuer)).toHaveLength(64); // the issuer's own cap
+    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(50)))).text)).toBe(10);
+    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(51)))).text)).toBe(11);
+    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(64)))).text)).toBe(11);
+    // Three-byte characters: 21 fit the 64-byte cap; 16 fit beside the longest origin in version 10.
+    expect(qrVersion((await cheapEnvelope(payloadWith('認'.repeat(16), originOf(64)))).text)).toBe(10);
+    expect(qrVersion((await cheapEnvelope(payloadWith('認'.repeat(17), originOf(64)))).text)).toBe(11);
+  });
+
+  it('the largest possible online envelope (64-byte issuer, 127-character origin) still seals and renders, at version 13', async () => {
+    const largest = await cheapEnvelope(payloadWith('A'.repeat(64), originOf(127)));
+    expect(envelopeBytes(largest.text)).toBe(27 + 16 + 55 + 64 + 119);
+    expect(qrVersion(largest.text)).toBe(13);
+    expect(renderQrPng(largest.text).length).toBeGreaterThan(0);
   });
 
   it('encodes one alphanumeric segment, never byte mode', () => {
@@ -105,7 +180,9 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
     const symbol = createAlphanumericQr(typical.text);
     const size = symbol.modules.size;
     const svg = renderQrSvg(typical.text);
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 65 65"/);
+    // Version 8: 49 modules, plus a 4-module quiet zone on each side.
+    expect(size).toBe(49);
+    expect(svg.startsWith(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size + 8} ${size + 8}"`)).toBe(true);
     const d = /<path stroke="#000000" d="([^"]+)"/.exec(svg)![1]!;
     const drawn = Array.from({ length: size + 8 }, () => Array<boolean>(size + 8).fill(false));
     let x = 0;

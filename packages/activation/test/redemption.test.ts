@@ -16,12 +16,14 @@ import {
   encodeBase64Url,
   pureJsCryptoProvider,
   signerFromHost,
+  utf8Encode,
   webCryptoProvider,
 } from '@cloudmfa/core';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { p256 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activationKeys, buildTranscript } from '../src/internal/transcript.js';
+import { activationKeys, buildTranscript, ecdhX, responseAad, responseKey } from '../src/internal/transcript.js';
 import { errorSurface, rejection, seededRandom, T0 } from './helpers.js';
 
 const clock = () => T0 + 20_000;
@@ -31,15 +33,16 @@ function setup(name = 'redeem') {
   const random = seededRandom(name);
   const activation = createActivationPayload({
     issuer: 'Acme Corporation',
-    account: 'jane.doe@example.com',
     origin: 'https://mfa.example.com',
     policy: { pinRequired: true, minPinLength: 6, biometricsAllowed: true },
     random,
   });
+  // The server's own record of the account (the online payload does not carry it).
+  const account = 'jane.doe@example.com';
   const device = createSoftwareSigner({ algorithm: 'ES256', random });
   const push = createSoftwareSigner({ algorithm: 'ES256', random });
   const seed = random(20);
-  return { random, activation, device, push, seed };
+  return { random, activation, account, device, push, seed };
 }
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -63,11 +66,16 @@ async function verified(r: Awaited<ReturnType<typeof redeemed>>): Promise<Verifi
   return result;
 }
 
-async function respond(r: Awaited<ReturnType<typeof redeemed>>, activation: OnlineActivationPayload = r.activation): Promise<RedemptionResponse> {
+async function respond(
+  r: Awaited<ReturnType<typeof redeemed>>,
+  activation: OnlineActivationPayload = r.activation,
+  account = r.account,
+): Promise<RedemptionResponse> {
   return json(
     await createRedemptionResponse({
       verified: await verified(r),
       activation,
+      account,
       seed: r.seed,
       pushKey: { algorithm: 'ES256', publicKey: r.push.publicKey },
       enrolmentId: 'enr_01HZX',
@@ -120,6 +128,7 @@ describe('online redemption, end to end', () => {
     const response = await createRedemptionResponse({
       verified: result,
       activation: s.activation,
+      account: s.account,
       seed: s.random(64),
       pushKey: { algorithm: 'EdDSA', publicKey: edPush.publicKey },
       enrolmentId: 'e1',
@@ -177,9 +186,14 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
     expect(await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: () => expiresAt + 1 })).toEqual({ valid: false, reason: 'expired' });
   });
 
-  it('the transcript binds what the user reviewed: a server record with another issuer, origin or policy fails the MAC', async () => {
+  it('the transcript binds what the user reviewed: a server record with another issuer, origin, policy or OTP parameters fails the MAC', async () => {
     const r = await redeemed();
-    for (const patch of [{ issuer: 'Acme Corp' }, { origin: 'https://evil.example.com' }, { policy: { ...r.activation.policy, pinRequired: false } }]) {
+    for (const patch of [
+      { issuer: 'Acme Corp' },
+      { origin: 'https://evil.example.com' },
+      { policy: { ...r.activation.policy, pinRequired: false } },
+      { otp: { ...r.activation.otp, period: 60 } },
+    ]) {
       const result = await verifyRedemption({ request: r.request, activation: { ...r.activation, ...patch }, expiresAt, now: clock });
       expect(result).toEqual({ valid: false, reason: 'bad-mac' });
     }
@@ -233,6 +247,32 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
   });
 });
 
+/** A response sealed outside createRedemptionResponse (which would refuse a bad account). */
+function handSealedResponse(r: Awaited<ReturnType<typeof redeemed>>, v: VerifiedRedemption, account: string): RedemptionResponse {
+  const serverPrivate = p256.utils.randomSecretKey(seededRandom(`hand-sealed ${account}`)(48));
+  const serverEphemeral = p256.getPublicKey(serverPrivate, false);
+  const appEphemeral = decodeBase64Url(v.request.ephemeralPublicKey);
+  const { bindKey } = activationKeys(pureJsCryptoProvider, r.activation);
+  const key = responseKey(pureJsCryptoProvider, ecdhX(serverPrivate, appEphemeral), bindKey, decodeBase64Url(v.transcriptHash), appEphemeral, serverEphemeral);
+  const nonce = new Uint8Array(24).fill(7);
+  const aad = responseAad(decodeBase64Url(r.activation.activationId), serverEphemeral, nonce);
+  const inner = {
+    seed: encodeBase64Url(r.seed),
+    otp: r.activation.otp,
+    issuer: r.activation.issuer,
+    account,
+    enrolmentId: 'e1',
+    pushKey: { algorithm: 'ES256', publicKey: encodeBase64Url(r.push.publicKey) },
+  };
+  return {
+    version: 1,
+    activationId: r.activation.activationId,
+    serverEphemeralPublicKey: encodeBase64Url(serverEphemeral),
+    nonce: encodeBase64Url(nonce),
+    ciphertext: encodeBase64Url(xchacha20poly1305(key, nonce, aad).encrypt(utf8Encode(JSON.stringify(inner)))),
+  };
+}
+
 function flip(b64: string, byte = 0): string {
   const bytes = decodeBase64Url(b64);
   bytes[byte] = (bytes[byte] as number) ^ 1;
@@ -257,17 +297,43 @@ describe('openRedemptionResponse', () => {
     expect(messages.size).toBe(1);
   });
 
-  it('a response for another activation or another identity than the preview: ERR_REDEMPTION_MISMATCH', async () => {
+  it('a response for another activation or another issuer or OTP parameters than the preview: ERR_REDEMPTION_MISMATCH', async () => {
     const r = await redeemed();
     const response = await respond(r);
     const other = await redeemed('other-activation');
     expect((await rejection(openRedemptionResponse({ response, state: other.state }))).code).toBe('ERR_REDEMPTION_MISMATCH');
-    for (const patch of [{ issuer: 'Acme Corp' }, { account: 'mallory@example.com' }, { otp: { ...r.activation.otp, digits: 8 } }]) {
+    for (const patch of [{ issuer: 'Mallory Corp' }, { otp: { ...r.activation.otp, digits: 8 } }]) {
       const lying = await respond(r, { ...r.activation, ...patch });
       const err = await rejection(openRedemptionResponse({ response: lying, state: r.state }));
       expect(err.code).toBe('ERR_REDEMPTION_MISMATCH');
-      expect(errorSurface(err)).not.toContain('mallory');
+      expect(errorSurface(err)).not.toContain('Mallory');
     }
+  });
+
+  it('the account comes from the server, encrypted: whatever the server record says is what the app shows', async () => {
+    // The envelope has no account, so there is nothing to compare it with: the app returns it
+    // for the confirmation screen. Two responses to the same request differ only in it.
+    const r = await redeemed();
+    expect(r.state.expected).not.toHaveProperty('account');
+    for (const account of ['jane.doe@example.com', 'Jane Doe (Finance)', 'ołga@example.org', 'x'.repeat(128)]) {
+      const response = await respond(r, r.activation, account);
+      expect(JSON.stringify(response)).not.toContain(account.slice(0, 8));
+      expect((await openRedemptionResponse({ response, state: r.state })).account).toBe(account);
+    }
+  });
+
+  it('an account that breaks the display rules, even authenticated, is ERR_REDEMPTION_MALFORMED', async () => {
+    // Sealed by hand with the real response key (as a buggy or hostile server would), so only
+    // the content check can refuse it.
+    const r = await redeemed();
+    const v = await verified(r);
+    for (const account of ['jane\u202Egnp.exe@example.com', 'jane\n@example.com', '', 'é'.repeat(65)]) {
+      const err = await rejection(openRedemptionResponse({ response: handSealedResponse(r, v, account), state: r.state }));
+      expect(err.code).toBe('ERR_REDEMPTION_MALFORMED');
+      expect(errorSurface(err)).not.toContain('gnp');
+    }
+    // Control: the same construction with a good account opens.
+    expect((await openRedemptionResponse({ response: handSealedResponse(r, v, 'ok@example.com'), state: r.state })).account).toBe('ok@example.com');
   });
 
   it('malformed responses: ERR_REDEMPTION_MALFORMED; fuzzed ones only ever fail typed', async () => {
@@ -313,8 +379,22 @@ describe('misuse on the app and server sides', () => {
   it('createRedemptionResponse refuses an unverified request, bad seeds, keys and ids', async () => {
     const r = await redeemed();
     const v = await verified(r);
-    const base = { verified: v, activation: r.activation, seed: r.seed, pushKey: { algorithm: 'ES256' as const, publicKey: r.push.publicKey }, enrolmentId: 'e1', random: r.random };
+    const base = {
+      verified: v,
+      activation: r.activation,
+      account: r.account,
+      seed: r.seed,
+      pushKey: { algorithm: 'ES256' as const, publicKey: r.push.publicKey },
+      enrolmentId: 'e1',
+      random: r.random,
+    };
+    expect(await createRedemptionResponse(base)).toHaveProperty('version', 1);
     for (const patch of [
+      { account: undefined },
+      { account: '' },
+      { account: 'jane\u202E@example.com' },
+      { account: 'x'.repeat(129) },
+      { activation: { ...r.activation, account: r.account } },
       { verified: { valid: false, reason: 'bad-mac' } },
       { activation: (await redeemed('another')).activation },
       { seed: new Uint8Array(15) },

@@ -3,14 +3,16 @@
 import type { EnvelopeLimits } from '../types.js';
 
 export const TEXT_PREFIX = 'CMFA:';
+/** Byte 0 of an envelope: the version in bits 4-7 (in every version), the mode in bits 0-3. */
 export const ENVELOPE_VERSION = 1;
-export const MODE_ONLINE = 0x01;
-export const MODE_OFFLINE = 0x02;
+export const MODE_ONLINE = 0x1;
+export const MODE_OFFLINE = 0x2;
 export const KDF_SCRYPT = 0x01;
 export const KDF_PBKDF2_SHA256 = 0x02;
 
 export const SALT_LENGTH = 16;
-export const NONCE_LENGTH = 24; // XChaCha20-Poly1305
+/** XChaCha20-Poly1305 nonce length. The envelope's nonce is all zeros and not sent (spec 2.2); the redemption response's is random. */
+export const NONCE_LENGTH = 24;
 export const TAG_LENGTH = 16;
 export const KEY_LENGTH = 32;
 export const ACTIVATION_ID_LENGTH = 16;
@@ -24,7 +26,8 @@ export const SCRYPT_MIN_NR = 2 ** 17;
 export const PBKDF2_MIN_ITERATIONS = 100_000;
 
 export const DEFAULT_TTL_SECONDS = 300;
-export const MAX_TTL_SECONDS = 7 * 24 * 3600;
+/** The header's lifetime is a u16 of seconds: at most 18 h 12 min 15 s. */
+export const MAX_TTL_SECONDS = 0xffff;
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 export const DEFAULT_REDEMPTION_SKEW_SECONDS = 600;
 /** Normalised passwords longer than this never open anything (sealing allows 128). */

@@ -10,7 +10,6 @@ import {
   KDF_SCRYPT,
   MODE_OFFLINE,
   MODE_ONLINE,
-  NONCE_LENGTH,
   SALT_LENGTH,
   TAG_LENGTH,
   TEXT_PREFIX,
@@ -21,7 +20,6 @@ export interface ParsedEnvelope {
   /** Every header byte: the AEAD associated data. */
   headerBytes: Uint8Array;
   salt: Uint8Array;
-  nonce: Uint8Array;
   /** ciphertext || tag */
   sealed: Uint8Array;
 }
@@ -30,9 +28,9 @@ export interface HeaderFields {
   mode: 'online' | 'offline';
   kdf: KdfParameters;
   salt: Uint8Array;
-  nonce: Uint8Array;
   issuedAtSeconds: number;
-  expiresAtSeconds: number;
+  /** 1..65535: the header stores `issuedAt` and this, `expiresAt` is their sum. */
+  lifetimeSeconds: number;
 }
 
 const fail = (code: 'ERR_ENVELOPE_MALFORMED' | 'ERR_ENVELOPE_TOO_LARGE' | 'ERR_ENVELOPE_VERSION' | 'ERR_ENVELOPE_KDF_COST', message: string): never => {
@@ -40,11 +38,12 @@ const fail = (code: 'ERR_ENVELOPE_MALFORMED' | 'ERR_ENVELOPE_TOO_LARGE' | 'ERR_E
 };
 const malformed = (): never => fail('ERR_ENVELOPE_MALFORMED', 'not a valid activation envelope');
 
+/** The header, every byte of which is the AEAD's associated data (spec section 2). */
 export function encodeHeader(f: HeaderFields): Uint8Array {
-  const w = new ByteWriter().u8(ENVELOPE_VERSION).u8(f.mode === 'online' ? MODE_ONLINE : MODE_OFFLINE);
+  const w = new ByteWriter().u8((ENVELOPE_VERSION << 4) | (f.mode === 'online' ? MODE_ONLINE : MODE_OFFLINE));
   if (f.kdf.algorithm === 'scrypt') w.u8(KDF_SCRYPT).u8(f.kdf.log2N).u8(f.kdf.r).u8(f.kdf.p);
   else w.u8(KDF_PBKDF2_SHA256).u32(f.kdf.iterations);
-  return w.bytes(f.salt).bytes(f.nonce).u32(f.issuedAtSeconds).u32(f.expiresAtSeconds).finish();
+  return w.bytes(f.salt).u32(f.issuedAtSeconds).u16(f.lifetimeSeconds).finish();
 }
 
 export function envelopeText(bytes: Uint8Array): string {
@@ -86,10 +85,12 @@ export function parseEnvelopeText(text: unknown, maxTextLength: number): ParsedE
     return malformed();
   }
   const r = new ByteReader(bytes, malformed);
-  const version = r.u8();
+  // The version is the high nibble of byte 0 in every version of the format.
+  const first = r.u8();
+  const version = first >> 4;
   if (version !== ENVELOPE_VERSION) fail('ERR_ENVELOPE_VERSION', `unsupported envelope version ${version}`);
-  const modeByte = r.u8();
-  const mode = modeByte === MODE_ONLINE ? 'online' : modeByte === MODE_OFFLINE ? 'offline' : malformed();
+  const modeBits = first & 0x0f;
+  const mode = modeBits === MODE_ONLINE ? 'online' : modeBits === MODE_OFFLINE ? 'offline' : malformed();
   const kdfId = r.u8();
   let kdf: KdfParameters;
   if (kdfId === KDF_SCRYPT) {
@@ -100,17 +101,15 @@ export function parseEnvelopeText(text: unknown, maxTextLength: number): ParsedE
     if (kdf.iterations < 1) malformed();
   } else return malformed();
   const salt = r.bytes(SALT_LENGTH);
-  const nonce = r.bytes(NONCE_LENGTH);
   const issuedAt = r.u32();
-  const expiresAt = r.u32();
-  if (expiresAt <= issuedAt) malformed();
+  const lifetime = r.u16();
+  if (lifetime === 0) malformed();
   const headerLength = r.position;
   if (r.remaining < TAG_LENGTH) malformed();
   return {
-    header: { version: ENVELOPE_VERSION, mode, kdf, issuedAt: issuedAt * 1000, expiresAt: expiresAt * 1000 },
+    header: { version: ENVELOPE_VERSION, mode, kdf, issuedAt: issuedAt * 1000, expiresAt: (issuedAt + lifetime) * 1000 },
     headerBytes: bytes.slice(0, headerLength),
     salt,
-    nonce,
     sealed: bytes.slice(headerLength),
   };
 }

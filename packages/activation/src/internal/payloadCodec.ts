@@ -60,7 +60,8 @@ export function encodePayload(payload: ActivationPayload): Uint8Array {
     writePolicy(w, payload.policy);
     writeOtpByte(w, payload.otp);
     w.u16(payload.otp.period);
-    w.lp8(utf8Encode(payload.issuer)).lp8(utf8Encode(payload.account));
+    // No account in the online payload (spec 3.1): the server returns it at redemption.
+    w.lp8(utf8Encode(payload.issuer));
     const elided = payload.origin.startsWith(HTTPS);
     const origin = utf8Encode(elided ? payload.origin.slice(HTTPS.length) : payload.origin);
     w.u8((elided ? 0x80 : 0) | origin.length).bytes(origin);
@@ -86,7 +87,6 @@ export function decodePayload(mode: 'online' | 'offline', bytes: Uint8Array): Ac
     const { algorithm, digits } = readOtpByte(r, false);
     const period = r.u16();
     const issuer = readText(r);
-    const account = readText(r);
     const originByte = r.u8();
     const originBytes = r.bytes(originByte & 0x7f);
     let origin = '';
@@ -98,7 +98,7 @@ export function decodePayload(mode: 'online' | 'offline', bytes: Uint8Array): Ac
     // One encoding per origin: the prefix is elided whenever it is present.
     if (originByte & 0x80) origin = HTTPS + origin;
     else if (origin.startsWith(HTTPS)) malformed();
-    candidate = { mode, activationId, activationSecret, issuer, account, origin, policy, otp: { type: 'totp', algorithm, digits, period } };
+    candidate = { mode, activationId, activationSecret, issuer, origin, policy, otp: { type: 'totp', algorithm, digits, period } };
   } else {
     const { type, algorithm, digits } = readOtpByte(r, true);
     let otp: TotpParameters | HotpParameters;

@@ -92,12 +92,14 @@ export const hotpSchema = z.strictObject({
   counter: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
 });
 
+/** An account name wherever the protocol carries one: 1..128 UTF-8 bytes, display-safe. */
+export const accountSchema = displayString(1, 128);
+
 export const onlinePayloadSchema = z.strictObject({
   mode: z.literal('online'),
   activationId: base64urlBytes(ACTIVATION_ID_LENGTH),
   activationSecret: base64urlBytes(ACTIVATION_SECRET_LENGTH),
   issuer: displayString(1, 64),
-  account: displayString(1, 128),
   origin: z.string().check(z.refine((s) => isValidOrigin(s), 'expected an https origin (or http on a loopback host)')),
   policy: policySchema,
   otp: totpSchema,
@@ -117,7 +119,7 @@ export const offlinePayloadSchema = z.strictObject({
     }, 'expected base32 of 10..64 bytes'),
   ),
   issuer: displayString(0, 64),
-  account: displayString(1, 128),
+  account: accountSchema,
   policy: policySchema,
   otp: z.discriminatedUnion('type', [totpSchema, hotpSchema]),
 });
@@ -152,7 +154,7 @@ export const responseInnerSchema = z.strictObject({
   seed: base64urlBytes(16, 64),
   otp: totpSchema,
   issuer: displayString(1, 64),
-  account: displayString(1, 128),
+  account: accountSchema,
   enrolmentId: z.string().check(z.regex(ENROLMENT_ID)),
   pushKey: z.strictObject({
     algorithm: z.enum(['ES256', 'EdDSA']),

@@ -25,7 +25,7 @@ export function buildTranscript(payload: OnlineActivationPayload, f: TranscriptF
     .u8(0)
     .bytes(decodeBase64Url(payload.activationId))
     .lp16(utf8Encode(payload.issuer))
-    .lp16(utf8Encode(payload.account))
+    // No account: the online payload does not carry it (spec 5.2); the response's AEAD authenticates it.
     .lp16(ascii(payload.origin));
   writePolicy(w, payload.policy);
   writeOtpByte(w, payload.otp);

@@ -53,11 +53,21 @@ async function main(): Promise<Record<string, unknown>> {
   if (!verified.valid) throw new Error(`verify failed: ${verified.reason}`);
   const seed = seeded(20);
   const push = createSoftwareSigner({ algorithm: 'ES256', random: seeded });
-  const response = await createRedemptionResponse({ verified, activation: opened.payload, seed, pushKey: { algorithm: 'ES256', publicKey: push.publicKey }, enrolmentId: 'enr_hermes', random: seeded });
+  const response = await createRedemptionResponse({
+    verified,
+    activation: opened.payload,
+    account: 'ołga@example.org', // the server's record: the envelope carries no account
+    seed,
+    pushKey: { algorithm: 'ES256', publicKey: push.publicKey },
+    enrolmentId: 'enr_hermes',
+    random: seeded,
+  });
   const identity = await openRedemptionResponse({ response: JSON.parse(JSON.stringify(response)), state });
 
   const def = vector('online-scrypt-default');
   const png = renderQrPng(def.text);
+  const full = vector('online-full-length');
+  const openedFull = await openEnvelope(full.text, { password: full.typed, now: () => full.now });
   return {
     payload: opened.payload,
     offlinePayload: openedOffline.payload,
@@ -65,7 +75,12 @@ async function main(): Promise<Record<string, unknown>> {
     request,
     seedBack: bytesToHex(identity.seed) === bytesToHex(seed),
     issuerBack: identity.issuer,
+    accountBack: identity.account,
+    previewKeys: Object.keys(opened.preview).sort(),
+    fullPayload: openedFull.payload,
+    fullExpiresAt: openedFull.header.expiresAt,
     qrVersion: qrVersion(def.text),
+    qrVersionFull: qrVersion(full.text),
     svgLength: renderQrSvg(def.text).length,
     pngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', png)),
   };
