@@ -9,7 +9,7 @@ import {
   type RedeemedIdentity,
   type RedemptionRequest,
 } from '@cloudmfa/activation';
-import { createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
 import { hotp, totp } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
@@ -45,12 +45,16 @@ export function seededRandom(seed: string): RandomSource {
 }
 
 /**
- * Native scrypt for the tests (the envelope KDF is the slow part of every activation); the
- * outputs are bit-identical to the pure-JS provider's (core's contract, tested there).
+ * Native scrypt and WebCrypto P-256 verify for the tests (the envelope KDF is the slow part of
+ * every activation); outputs are bit-identical to the pure-JS provider's (core's contract,
+ * tested there).
  */
-export const testCrypto = createCryptoProvider({
-  scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
-});
+export const testCrypto = createCryptoProvider(
+  {
+    scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
+  },
+  webCryptoProvider(),
+);
 
 /** The cheapest envelope KDF the sealing floor allows (N·r = 2^17). */
 export const FAST_KDF = { algorithm: 'scrypt' as const, log2N: 14, r: 8, p: 1 };
@@ -163,7 +167,7 @@ export async function answerPush(
   });
   if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
   return createPushResponse({
-    challenge: verified,
+    challenge: verified.challenge,
     decision,
     ...(options.number !== undefined ? { number: options.number } : {}),
     userVerified: options.userVerified ?? true,
