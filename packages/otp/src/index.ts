@@ -1,9 +1,7 @@
 export { createOtpKey } from './createOtpKey.js';
-export { exportMigration } from './exportMigration.js';
 export { formatOtpauthUri } from './formatOtpauthUri.js';
 export { generateSecret } from './generateSecret.js';
 export { hotp } from './hotp.js';
-export { importMigration } from './importMigration.js';
 export { parseOtpauthUri } from './parseOtpauthUri.js';
 export { parseSecret } from './parseSecret.js';
 export { resyncHotp } from './resyncHotp.js';

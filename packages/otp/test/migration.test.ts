@@ -2,7 +2,8 @@
 // table of malformed payloads built by an independent protobuf writer in this file.
 import { decodeBase32, encodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { exportMigration, importMigration, type OtpauthInput } from '../src/index.js';
+import type { OtpauthInput } from '../src/index.js';
+import { exportMigration, importMigration } from '../src/migration.js';
 import frozen from './vectors/migration-frozen.json';
 import interop from './vectors/migration-interop.json';
 

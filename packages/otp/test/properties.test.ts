@@ -5,10 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createOtpKey,
-  exportMigration,
   formatOtpauthUri,
   hotp,
-  importMigration,
   type OtpauthInput,
   parseOtpauthUri,
   type ParsedOtpauthUri,
@@ -16,6 +14,7 @@ import {
   verifyHotp,
   verifyTotp,
 } from '../src/index.js';
+import { exportMigration, importMigration } from '../src/migration.js';
 
 const RUNS = { seed: 42, numRuns: 300 };
 const fields = ({ warnings: _, ...p }: ParsedOtpauthUri) => p;

@@ -3,11 +3,9 @@
 import { bytesToHex, encodeBase32, utf8Encode } from '@cloudmfa/core';
 import {
   createOtpKey,
-  exportMigration,
   formatOtpauthUri,
   generateSecret,
   hotp,
-  importMigration,
   type OtpAlgorithm,
   parseOtpauthUri,
   resyncHotp,
@@ -15,6 +13,7 @@ import {
   verifyHotp,
   verifyTotp,
 } from '@cloudmfa/otp';
+import { exportMigration, importMigration } from '@cloudmfa/otp/migration';
 import rfc4226 from '../vectors/rfc4226.json';
 import rfc6238 from '../vectors/rfc6238.json';
 
