@@ -1,6 +1,8 @@
 import { openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
 import { decodeBase32, decodeBase64Url } from '@cloudmfa/core';
 import { parseOtpauthUri } from '@cloudmfa/otp';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { activateOnline, auditKinds, codeAt, hotpCode, makeDevice, makeServer, ORIGIN, prepareRedemption, testCrypto } from './helpers.js';
 
@@ -16,7 +18,8 @@ describe('online activation', () => {
     expect(a.password).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(a.uri).toBeNull();
     expect(a.qr.svg.startsWith('<svg')).toBe(true);
-    expect(Array.from(a.qr.png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const png = PNG.sync.read(Buffer.from(a.qr.png));
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(a.text);
     expect(a.expiresAt).toBe(t.clock() + 300_000);
     expect(readEnvelopeHeader(a.text).expiresAt).toBe(a.expiresAt);
     // The envelope carries no seed: the online payload is an activation id and secret only.
@@ -173,6 +176,9 @@ describe('offline and otpauth activation', () => {
     const parsed = parseOtpauthUri(a.uri as string);
     expect(parsed).toMatchObject({ type: 'totp', issuer: 'Acme Corporation', account: 'bob@acme.example', digits: 6, period: 30 });
     expect(a.qr.svg).toContain('<svg');
+    // The PNG (our own 1-bit writer) decodes with a real QR reader to the exact URI.
+    const png = PNG.sync.read(Buffer.from(a.qr.png));
+    expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(a.uri);
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');
     const v = await t.server.verifyOtp({ enrolmentId: a.enrolmentId, code: codeAt(t, parsed.secret) });
     expect(v).toMatchObject({ ok: true, activated: true });
