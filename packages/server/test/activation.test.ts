@@ -135,9 +135,9 @@ describe('online activation', () => {
   it('throttles redemption attempts per client address', async () => {
     const t = makeServer({ policy: { activation: { ipThrottle: { freeFailures: 2, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 5, lockoutMs: 60_000 } } } });
     const junk = { version: 1 };
-    expect((await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).reason).toBe('malformed');
-    expect((await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).reason).toBe('malformed');
-    expect((await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).reason).toBe('malformed');
+    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
     expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toEqual({
       ok: false,
       reason: 'throttled',
@@ -145,9 +145,9 @@ describe('online activation', () => {
       retryAfterMs: 10_000,
     });
     // Another address is not affected.
-    expect((await t.server.completeActivation(junk, { clientIp: '198.51.100.1' })).reason).toBe('malformed');
+    expect(await t.server.completeActivation(junk, { clientIp: '198.51.100.1' })).toMatchObject({ reason: 'malformed' });
     t.clock.advance(10_000);
-    expect((await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).reason).toBe('malformed');
+    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
   });
 
   it('re-issues a lost activation: the old one is revoked and a new one works', async () => {

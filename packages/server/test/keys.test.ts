@@ -53,7 +53,7 @@ describe('seeds at rest', () => {
     const { identity } = await activateOnline(t, makeDevice('a'));
     const rec = await t.store.enrolments.get(identity.enrolmentId);
     const secret = (rec?.secret as Uint8Array).slice();
-    secret[secret.length - 1] ^= 1;
+    secret[secret.length - 1] = (secret[secret.length - 1] as number) ^ 1;
     await t.store.enrolments.update(identity.enrolmentId, { secret, expectedVersion: rec?.version as number });
     const err = await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_SERVER_DECRYPT', message: 'a stored secret could not be opened' });

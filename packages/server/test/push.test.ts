@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { MfaServerPolicyInput } from '../src/index.js';
 import { activateOnline, answerPush, auditKinds, makeDevice, makeServer, pollRequest } from './helpers.js';
 
 const CONTEXT = { service: 'Acme VPN', ip: '203.0.113.7', location: 'Berlin, DE' };
 
-async function setup(policy?: Parameters<typeof makeServer>[0]['policy']) {
+async function setup(policy?: MfaServerPolicyInput) {
   const t = makeServer(policy ? { policy } : {});
   const device = makeDevice('a');
   const { identity } = await activateOnline(t, device);

@@ -81,7 +81,7 @@ describe('secret hygiene', () => {
     // Errors from tampered storage.
     const rec = await t.store.enrolments.get(identity.enrolmentId);
     const tampered = (rec?.secret as Uint8Array).slice();
-    tampered[tampered.length - 1] ^= 1;
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
     await t.store.enrolments.update(identity.enrolmentId, { secret: tampered, expectedVersion: rec?.version as number });
     await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) }).catch((e: Error) => observed.push(e.message, String(e.cause)));
 
