@@ -1,0 +1,135 @@
+// Assembles the reference server: keys, store, facade, the device API listener and the admin
+// listener (docs/guides/reference-server.md). `server.mjs` calls `startApp` with the environment;
+// the tests call it in-process with a pinned clock and a seeded random source.
+import { systemClock, systemRandom, encodeBase64Url } from '@cloudmfa/core';
+import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
+import { createAdminHandler } from './admin.mjs';
+import { ConfigError } from './config.mjs';
+import { loadKeys } from './keys.mjs';
+import { nodeCryptoProvider } from './nodeCrypto.mjs';
+import { listen, requestContext, setLogEntry } from './nodeHttp.mjs';
+import { openStores } from './stores.mjs';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * Starts the reference server.
+ *
+ * @param {import('./config.mjs').ServerConfig} config
+ * @param {{
+ *   clock?: () => number,
+ *   random?: (n: number) => Uint8Array,
+ *   log?: (entry: object) => void,
+ *   deliverPush?: (challenge: object) => Promise<void> | void,
+ * }} [options]
+ */
+export async function startApp(config, options = {}) {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const log = options.log ?? (() => {});
+  const warn = (entry) => log({ level: 'warn', ...entry });
+
+  const keys = loadKeys(config.keys, { random });
+  const stores = await openStores(config.store, { clock, warn });
+  const closers = [];
+  try {
+    // The device listener starts first: with PORT=0 its address is the default origin.
+    let deviceHandler = null;
+    const device = await listen((req) => deviceHandler(req), {
+      host: config.host,
+      port: config.port,
+      log: config.log ? (e) => log({ listener: 'device', ...e }) : undefined,
+    });
+    closers.push(device);
+    const origin = config.origin ?? `http://127.0.0.1:${device.port}`;
+    let server;
+    try {
+      server = createMfaServer({
+        store: stores.store,
+        keys: { kek: keys.kek, push: keys.push },
+        issuer: config.issuer,
+        origin,
+        policy: config.policy,
+        // The audit log is the record; this sink mirrors risk events to the process log, where a
+        // SIEM shipper can pick them up. Event details never hold secrets (docs/server.md 6).
+        events: (e) => {
+          if (e.risk) log({ level: 'warn', event: 'risk', kind: e.kind, userId: e.userId, enrolmentId: e.enrolmentId });
+        },
+        clock,
+        random,
+        crypto: nodeCryptoProvider(),
+      });
+    } catch (e) {
+      if (typeof e?.code === 'string' && (e.code === 'ERR_SERVER_CONFIG' || e.code === 'ERR_SERVER_POLICY')) {
+        throw new ConfigError(`the server refused its configuration (${e.code}): ${e.message}`);
+      }
+      throw e;
+    } finally {
+      keys.wipe();
+    }
+
+    const trusted = config.trustProxyHeader;
+    const handler = createHttpHandler(server, {
+      clientIp: (req) => (trusted ? req.headers.get(trusted)?.split(',').pop()?.trim() : requestContext()?.remoteAddress) ?? null,
+      log: (entry) => setLogEntry(entry),
+    });
+    deviceHandler = async (req) => {
+      const { pathname } = new URL(req.url);
+      if (pathname === '/healthz') {
+        setLogEntry({ method: req.method, route: '/healthz', status: 200, code: null });
+        return new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+      }
+      return handler(req);
+    };
+
+    let generated = false;
+    let adminToken = config.adminToken;
+    if (adminToken === undefined) {
+      adminToken = encodeBase64Url(random(32));
+      generated = true;
+    }
+    let adminPort = 0;
+    const admin = await listen(
+      createAdminHandler({
+        server,
+        token: adminToken,
+        issuer: config.issuer,
+        storeKind: stores.kind,
+        port: () => adminPort,
+        clock,
+        random,
+        deliverPush: options.deliverPush,
+        warn,
+      }),
+      { host: '127.0.0.1', port: config.adminPort, log: config.log ? (e) => log({ listener: 'admin', ...e }) : undefined },
+    );
+    adminPort = admin.port;
+    closers.push(admin);
+
+    let closing = null;
+    return {
+      server,
+      deviceUrl: device.url,
+      adminUrl: `http://127.0.0.1:${admin.port}`,
+      origin,
+      adminToken,
+      adminTokenGenerated: generated,
+      storeKind: stores.kind,
+      describeStore: stores.describe,
+      describeKeys: keys.describe,
+      exposed: !LOOPBACK.has(config.host),
+      /** Graceful: stop accepting, finish what is in flight (up to the timeout), close the stores. */
+      close: (timeoutMs = config.shutdownTimeoutMs) => {
+        closing ??= (async () => {
+          await Promise.all(closers.map((c) => c.close(timeoutMs)));
+          await stores.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await Promise.all(closers.map((c) => c.close(0)));
+    await stores.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,137 @@
+// Reads the server's configuration from the environment (docs/guides/reference-server.md 1.1).
+// Every error names the variable and the rule, never the value: some of these are secrets.
+
+/** A configuration problem: the server stops before it listens, exit code 2. */
+export class ConfigError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const PORT = /^[0-9]{1,5}$/;
+const PREFIX = /^[A-Za-z0-9:._-]{0,64}$/;
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+const HEADER = /^[a-z0-9-]{1,64}$/;
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
+function port(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!PORT.test(raw) || Number(raw) > 65535) throw new ConfigError(`${name} expected a port number 0..65535`);
+  return Number(raw);
+}
+
+function nonEmpty(env, name) {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/**
+ * @typedef {object} ServerConfig
+ * @property {string} host
+ * @property {number} port
+ * @property {number} adminPort
+ * @property {string | undefined} origin
+ * @property {string} issuer
+ * @property {{ kind: 'sqlite', path: string } | { kind: 'postgres+redis' | 'postgres' | 'redis', databaseUrl?: string, redisUrl?: string, schema: string, redisPrefix: string }} store
+ * @property {string | undefined} adminToken
+ * @property {{ source: 'env', kekCurrent: string, keks: Record<string, string>, pushKey: string } | { source: 'file', path: string }} keys
+ * @property {object | undefined} policy
+ * @property {string | undefined} trustProxyHeader
+ * @property {number} shutdownTimeoutMs
+ * @property {boolean} log
+ */
+
+/**
+ * Parses `env` (usually `process.env`) into a {@link ServerConfig}; throws {@link ConfigError}.
+ *
+ * @param {Record<string, string | undefined>} env
+ * @returns {ServerConfig}
+ */
+export function readConfig(env) {
+  const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new ConfigError('HOST expected a host name or an IP address');
+
+  const origin = nonEmpty(env, 'CLOUDMFA_ORIGIN');
+  const issuer = nonEmpty(env, 'CLOUDMFA_ISSUER') ?? 'CloudMFA Example';
+
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  const redisUrl = nonEmpty(env, 'REDIS_URL');
+  const schema = nonEmpty(env, 'CLOUDMFA_PG_SCHEMA') ?? 'cloudmfa';
+  if (!SCHEMA.test(schema)) throw new ConfigError('CLOUDMFA_PG_SCHEMA expected a lowercase identifier ([a-z_][a-z0-9_]*, at most 63 characters)');
+  const redisPrefix = env.CLOUDMFA_REDIS_PREFIX ?? 'cloudmfa:';
+  if (!PREFIX.test(redisPrefix)) throw new ConfigError('CLOUDMFA_REDIS_PREFIX expected 0..64 characters of [A-Za-z0-9:._-]');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL expected a postgres:// or postgresql:// URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL expected a redis:// or rediss:// URL');
+  let store;
+  if (databaseUrl !== undefined || redisUrl !== undefined) {
+    const kind = databaseUrl !== undefined && redisUrl !== undefined ? 'postgres+redis' : databaseUrl !== undefined ? 'postgres' : 'redis';
+    store = { kind, databaseUrl, redisUrl, schema, redisPrefix };
+  } else {
+    store = { kind: 'sqlite', path: nonEmpty(env, 'CLOUDMFA_DB') ?? './cloudmfa.db' };
+  }
+
+  const adminToken = nonEmpty(env, 'CLOUDMFA_ADMIN_TOKEN');
+  if (adminToken !== undefined && (adminToken.length < 24 || adminToken.length > 512 || !PRINTABLE.test(adminToken))) {
+    throw new ConfigError('CLOUDMFA_ADMIN_TOKEN expected 24..512 printable ASCII characters');
+  }
+
+  const keksRaw = nonEmpty(env, 'CLOUDMFA_KEKS');
+  const pushKey = nonEmpty(env, 'CLOUDMFA_PUSH_KEY');
+  let keys;
+  if (keksRaw !== undefined || pushKey !== undefined) {
+    if (keksRaw === undefined || pushKey === undefined) throw new ConfigError('CLOUDMFA_KEKS and CLOUDMFA_PUSH_KEY must be given together (or neither, for the key file)');
+    const keks = {};
+    let last;
+    for (const item of keksRaw.split(',')) {
+      const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9_-]{43})$/.exec(item.trim());
+      if (!m) throw new ConfigError('CLOUDMFA_KEKS expected id:base64url[,id:base64url...] with 32-byte keys');
+      if (m[1] in keks) throw new ConfigError('CLOUDMFA_KEKS names a key id twice');
+      keks[m[1]] = m[2];
+      last = m[1];
+    }
+    const kekCurrent = nonEmpty(env, 'CLOUDMFA_KEK_CURRENT') ?? last;
+    if (!(kekCurrent in keks)) throw new ConfigError('CLOUDMFA_KEK_CURRENT expected one of the ids in CLOUDMFA_KEKS');
+    if (!/^[A-Za-z0-9_-]{43}$/.test(pushKey)) throw new ConfigError('CLOUDMFA_PUSH_KEY expected a base64url 32-byte P-256 private key');
+    keys = { source: 'env', kekCurrent, keks, pushKey };
+  } else {
+    if (nonEmpty(env, 'CLOUDMFA_KEK_CURRENT') !== undefined) throw new ConfigError('CLOUDMFA_KEK_CURRENT needs CLOUDMFA_KEKS');
+    keys = { source: 'file', path: nonEmpty(env, 'CLOUDMFA_KEY_FILE') ?? './cloudmfa-keys.json' };
+  }
+
+  let policy;
+  const policyRaw = nonEmpty(env, 'CLOUDMFA_POLICY');
+  if (policyRaw !== undefined) {
+    try {
+      policy = JSON.parse(policyRaw);
+    } catch {
+      throw new ConfigError('CLOUDMFA_POLICY expected a JSON object');
+    }
+    if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) throw new ConfigError('CLOUDMFA_POLICY expected a JSON object');
+  }
+
+  const trustProxyHeader = nonEmpty(env, 'CLOUDMFA_TRUST_PROXY_HEADER')?.toLowerCase();
+  if (trustProxyHeader !== undefined && !HEADER.test(trustProxyHeader)) throw new ConfigError('CLOUDMFA_TRUST_PROXY_HEADER expected a header name');
+
+  const shutdownRaw = nonEmpty(env, 'CLOUDMFA_SHUTDOWN_TIMEOUT_MS') ?? '10000';
+  if (!/^[0-9]{1,7}$/.test(shutdownRaw)) throw new ConfigError('CLOUDMFA_SHUTDOWN_TIMEOUT_MS expected an integer 0..9999999');
+
+  const logRaw = nonEmpty(env, 'CLOUDMFA_LOG') ?? 'json';
+  if (logRaw !== 'json' && logRaw !== 'off') throw new ConfigError('CLOUDMFA_LOG expected json or off');
+
+  return {
+    host,
+    port: port(env, 'PORT', 8080),
+    adminPort: port(env, 'CLOUDMFA_ADMIN_PORT', 8081),
+    origin,
+    issuer,
+    store,
+    adminToken,
+    keys,
+    policy,
+    trustProxyHeader,
+    shutdownTimeoutMs: Number(shutdownRaw),
+    log: logRaw === 'json',
+  };
+}

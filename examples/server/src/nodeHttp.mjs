@@ -1,0 +1,188 @@
+// node:http glue for Fetch-API handlers `(Request) => Promise<Response>`: the reference server's
+// device API (`createHttpHandler`) and admin surface, and the HTTP benchmark, all go through it.
+//
+// - The request body is handed over as a ReadableStream that the handler reads with its own cap;
+//   a handler that stops reading early (413) gets `Connection: close`, so the unread rest of a
+//   large body is never drained.
+// - A per-request context (AsyncLocalStorage) carries the socket address (for `clientIp`) and
+//   the log entry the handler decided on, so one log line per request also has the time taken.
+// - The URL is built from a fixed base and the request target's path: the Host header never
+//   decides what is routed (the admin surface checks Host itself).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createServer } from 'node:http';
+
+const context = new AsyncLocalStorage();
+
+/** The current request's context: `{ remoteAddress, entry }`, or `undefined` outside a request. */
+export const requestContext = () => context.getStore();
+
+const HARD_BODY_CAP = 1_048_576;
+const BASE = 'http://mounted.invalid';
+
+function bodyStream(req, state) {
+  let total = 0;
+  return new ReadableStream(
+    {
+      start(controller) {
+        req.on('data', (chunk) => {
+          if (state.cancelled) return;
+          total += chunk.length;
+          if (total > HARD_BODY_CAP) {
+            state.cancelled = true;
+            req.pause();
+            controller.error(new Error('body over the hard cap'));
+            return;
+          }
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if (controller.desiredSize !== null && controller.desiredSize <= 0) req.pause();
+        });
+        req.on('end', () => {
+          state.ended = true;
+          if (!state.cancelled) controller.close();
+        });
+        req.on('error', (e) => {
+          if (!state.cancelled) controller.error(e);
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        state.cancelled = true;
+        req.pause();
+      },
+    },
+    { highWaterMark: 65_536, size: (chunk) => chunk.byteLength },
+  );
+}
+
+function toRequest(req, state) {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) return null; // absolute-form or asterisk-form targets: not ours
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(BASE + target, hasBody ? { method, headers, body: bodyStream(req, state), duplex: 'half' } : { method, headers });
+}
+
+async function send(res, response, closeAfter, head) {
+  const headers = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (closeAfter) headers.connection = 'close';
+  const body = head || response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+  if (body !== null) headers['content-length'] = String(body.byteLength);
+  res.writeHead(response.status, headers);
+  res.end(body ?? undefined);
+}
+
+const FALLBACK = () =>
+  new Response(JSON.stringify({ error: { code: 'ERR_HTTP_INTERNAL', message: 'internal error' } }), {
+    status: 500,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+
+/**
+ * A `node:http` request listener serving `handler`. `log(entry)` receives one entry per request:
+ * the handler's own entry (set through {@link setLogEntry}) plus `ms`.
+ *
+ * @param {(req: Request) => Promise<Response>} handler
+ * @param {{ log?: (entry: object) => void }} [options]
+ */
+export function nodeListener(handler, { log } = {}) {
+  return (req, res) => {
+    const start = performance.now();
+    const state = { cancelled: false, ended: false };
+    const ctx = { remoteAddress: req.socket.remoteAddress ?? null, entry: null };
+    context.run(ctx, async () => {
+      let response;
+      let request = null;
+      try {
+        request = toRequest(req, state);
+      } catch {
+        request = null;
+      }
+      if (request === null) {
+        response = new Response(JSON.stringify({ error: { code: 'ERR_HTTP_MALFORMED', message: 'the request is malformed' } }), {
+          status: 400,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        });
+        ctx.entry = { method: req.method ?? '?', route: null, status: 400, code: 'ERR_HTTP_MALFORMED' };
+      } else {
+        try {
+          response = await handler(request);
+          if (!(response instanceof Response)) response = FALLBACK();
+        } catch (e) {
+          response = FALLBACK();
+          ctx.entry = { method: req.method ?? '?', route: null, status: 500, code: 'ERR_HTTP_INTERNAL', error: { name: typeof e?.name === 'string' ? e.name : 'Error' } };
+        }
+      }
+      // A body the handler did not read to the end (refused as too large, or never looked at):
+      // answer, then close the connection instead of draining what the client keeps sending.
+      const closeAfter = request !== null && request.method !== 'GET' && request.method !== 'HEAD' && !state.ended;
+      try {
+        await send(res, response, closeAfter, req.method === 'HEAD');
+      } catch {
+        res.destroy();
+      }
+      if (closeAfter) res.once('finish', () => req.destroy());
+      if (log) {
+        const entry = ctx.entry ?? { method: req.method ?? '?', route: null, status: response.status, code: null };
+        try {
+          log({ ...entry, status: response.status, ms: Math.round((performance.now() - start) * 10) / 10 });
+        } catch {
+          // A logger must not break an answer.
+        }
+      }
+    });
+  };
+}
+
+/** Records the log entry of the current request (called by a handler's `log` hook). */
+export function setLogEntry(entry) {
+  const ctx = context.getStore();
+  if (ctx) ctx.entry = entry;
+}
+
+/**
+ * Creates a `node:http` server for `handler` with conservative timeouts, listening on
+ * `host:port` (port 0: ephemeral). Resolves `{ server, url, port, close(timeoutMs) }`;
+ * `close` stops accepting, closes idle keep-alive connections, waits for requests in flight up
+ * to `timeoutMs`, then closes whatever is left.
+ *
+ * @param {(req: Request) => Promise<Response>} handler
+ * @param {{ host: string, port: number, log?: (entry: object) => void }} options
+ */
+export async function listen(handler, { host, port, log }) {
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 }, nodeListener(handler, { log }));
+  server.maxHeadersCount = 100;
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  let closing = null;
+  const close = (timeoutMs = 10_000) => {
+    closing ??= new Promise((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      timer.unref();
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return { server, url, port: address.port, close };
+}
