@@ -57,16 +57,17 @@ export function encodeQrPng(size: number, dark: (x: number, y: number) => boolea
   const px = (size + 2 * margin) * scale;
   const rowBytes = Math.ceil(px / 8);
   const raw = new Uint8Array((rowBytes + 1) * px);
-  for (let y = 0; y < px; y++) {
-    const row = y * (rowBytes + 1);
-    raw[row] = 0; // filter: none
-    const my = Math.floor(y / scale) - margin;
+  // One packed row per module row, copied `scale` times (filter byte 0 = none; 1 bit is white).
+  const row = new Uint8Array(rowBytes + 1);
+  for (let my = -margin; my < size + margin; my++) {
+    row.fill(0);
     for (let x = 0; x < px; x++) {
       const mx = Math.floor(x / scale) - margin;
-      const isDark = mx >= 0 && my >= 0 && mx < size && my < size && dark(mx, my);
-      // 1-bit grayscale: 1 is white.
-      if (!isDark) raw[row + 1 + (x >>> 3)] = (raw[row + 1 + (x >>> 3)] as number) | (0x80 >>> (x & 7));
+      const isDark = my >= 0 && my < size && mx >= 0 && mx < size && dark(mx, my);
+      if (!isDark) row[1 + (x >>> 3)] = (row[1 + (x >>> 3)] as number) | (0x80 >>> (x & 7));
     }
+    const y0 = (my + margin) * scale;
+    for (let k = 0; k < scale; k++) raw.set(row, (y0 + k) * (rowBytes + 1));
   }
   const ihdr = new Uint8Array([...u32(px), ...u32(px), 1, 0, 0, 0, 0]);
   const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunk('IHDR', ihdr), ...chunk('IDAT', zlibStored(raw)), ...chunk('IEND', new Uint8Array(0))];
