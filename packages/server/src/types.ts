@@ -437,20 +437,36 @@ export interface RotateKeysResult {
 export interface MfaServer {
   /** The resolved policy. */
   readonly policy: MfaServerPolicy;
+  /** Admin: issues an online/offline envelope or an otpauth URI, with its QR; the enrolment is pending until activated. */
   startActivation(userId: string, options?: StartActivationOptions): Promise<StartedActivation>;
+  /** Device: the online redemption (single use, lifetime, retries, double-redemption incident). Never throws on `request`. */
   completeActivation(request: unknown, options?: { clientIp?: string }): Promise<CompleteActivationResult>;
+  /** Admin: revokes the enrolment (unless revoked) and issues a new activation for the same user. */
   reissueActivation(enrolmentId: string, options?: StartActivationOptions): Promise<ReissueActivationResult>;
+  /** Admin: revokes an enrolment; the store wipes its secret. `reason` is a short machine label. */
   revokeEnrolment(enrolmentId: string, options?: { reason?: string }): Promise<RevokeEnrolmentResult>;
+  /** An enrolment without any secret, or `null`. */
   getEnrolment(enrolmentId: string): Promise<EnrolmentView | null>;
+  /** A user's enrolments without any secret, oldest first. */
   listEnrolments(userId: string): Promise<EnrolmentView[]>;
+  /** Verifies a code (replay protection, count-first throttling, drift). Never throws on what the user typed. */
   verifyOtp(input: VerifyOtpInput): Promise<VerifyOtpResult>;
+  /** Admin: HOTP resynchronisation with 2..4 consecutive codes (RFC 4226 7.4). */
   resyncHotp(input: { enrolmentId: string; codes: readonly string[] }): Promise<VerifyOtpResult>;
+  /** Admin: clears an OTP lockout; keeps the replay state. */
   unlockOtp(enrolmentId: string): Promise<void>;
+  /** Admin: creates and stores a signed push challenge; returns the APNs/FCM payloads and the number for the login page. */
   createPushChallenge(userId: string, context: PushContext, options?: PushChallengeOptions): Promise<CreatePushChallengeResult>;
+  /** Device: applies a signed push response atomically (one winner across servers). Never throws on `response`. */
   submitPushResponse(response: unknown): Promise<SubmitPushResponseResult>;
+  /** Login page: the challenge status, or `null`. Never throws on `challengeId`. */
   getChallengeStatus(challengeId: unknown): Promise<ChallengeStatusView | null>;
+  /** Device: verifies a signed poll request and lists the pending challenge tokens. Never throws on `request`. */
   pollPushChallenges(request: unknown): Promise<PollPushChallengesResult>;
+  /** Admin: lifts a push pause set by a Suspicious answer. */
   resumePush(userId: string): Promise<void>;
+  /** Admin: re-seals one enrolment, or all of a user's, under the current KEK. */
   rotateKeys(target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult>;
+  /** Admin: reads the audit log (newest first, paginated). */
   queryAudit(query?: AuditQuery): Promise<AuditPage>;
 }
