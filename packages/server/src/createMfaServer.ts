@@ -1,7 +1,8 @@
-import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import type { ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { createKeyRing } from './internal/keyRing.js';
+import { isDisplayText } from './internal/text.js';
 import { completeActivation } from './operations/completeActivation.js';
 import { createPushChallenge } from './operations/createPushChallenge.js';
 import { getChallengeStatus } from './operations/getChallengeStatus.js';
@@ -30,19 +31,6 @@ function defaultCrypto(): CryptoProvider {
     if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return pureJsCryptoProvider;
     throw e;
   }
-}
-
-function displaySafe(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return false;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
 }
 
 /**
@@ -86,7 +74,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   ) {
     throw serverError('ERR_SERVER_CONFIG', '"keys.push" expected an ES256 or EdDSA Signer');
   }
-  if (typeof issuer !== 'string' || issuer.length === 0 || utf8Encode(issuer).length > 64 || !displaySafe(issuer)) {
+  if (!isDisplayText(issuer, 64)) {
     throw serverError('ERR_SERVER_CONFIG', '"issuer" expected 1..64 UTF-8 bytes without control or bidirectional-override characters');
   }
   if (origin !== undefined && (typeof origin !== 'string' || origin.length > 127 || !(HTTPS_ORIGIN.test(origin) || LOOPBACK_ORIGIN.test(origin)))) {

@@ -222,6 +222,11 @@ describe('offline and otpauth activation', () => {
     await expect(t.server.startActivation('x', { otp: { type: 'hotp' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(t.server.startActivation('', {})).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(t.server.startActivation('x', { mode: 'bogus' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // Labels the app would refuse at redemption are refused at issue time (never a 500 later).
+    await expect(t.server.startActivation('x', { account: 'evil\u202Emoc.elpmaxe' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation('x', { account: 'a'.repeat(129) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation('\u00e9'.repeat(65))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect((await t.server.startActivation('\u00e9'.repeat(64), { mode: 'otpauth' })).mode).toBe('otpauth');
   });
 
   it('activateOnline helper sanity: the identity seed is 20 bytes', async () => {

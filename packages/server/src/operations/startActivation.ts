@@ -16,6 +16,7 @@ import { serverError } from '../internal/errors.js';
 import { newId } from '../internal/ids.js';
 import { type EnrolmentMeta, metaToJson } from '../internal/meta.js';
 import { renderTextQr } from '../internal/qr.js';
+import { isDisplayText } from '../internal/text.js';
 import type { EnrolmentOtp, StartActivationOptions, StartedActivation } from '../types.js';
 
 const optionsSchema = z
@@ -77,6 +78,9 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
   const options = parseStartOptions(rawOptions);
   const mode = options.mode ?? 'online';
   const account = options.account ?? userId;
+  if (!isDisplayText(account, 128)) {
+    throw serverError('ERR_INVALID_ARGUMENT', '"account" (default: the user id) expected 1..128 UTF-8 bytes without control or bidirectional-override characters');
+  }
   const otp = resolveOtp(ctx, mode, options.otp);
   const lifetimeSeconds = options.lifetimeSeconds ?? ctx.policy.activation.lifetimeSeconds;
   const app = { ...ctx.policy.app };
