@@ -106,6 +106,8 @@ describe('HTTP handler: device routes', () => {
     // Invalid UTF-8.
     const bad = new Request(`${BASE}/v1/push/respond`, { method: 'POST', body: new Uint8Array([0x7b, 0xc0, 0xaf, 0x7d]), headers: { 'content-type': 'application/json' } });
     await expectError(await handler(bad), 400, 'ERR_HTTP_MALFORMED');
+    // Deep nesting within the cap: parsed, refused by the schema, not a crash.
+    await expectError(await handler(post('/v1/push/poll', '['.repeat(8000) + ']'.repeat(8000))), 400, 'ERR_PUSH_MALFORMED');
     // Wrong shapes.
     await expectError(await handler(post('/v1/push/respond', { response: 1 })), 400, 'ERR_PUSH_MALFORMED');
     await expectError(await handler(post('/v1/push/poll', { request: 'x', extra: 1 })), 400, 'ERR_PUSH_MALFORMED');

@@ -45,7 +45,7 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
     const rec = await ctx.store.enrolments.get(options.enrolmentId);
     target = rec && rec.userId === userId && pushCapable(rec) ? rec : undefined;
   } else {
-    const all = await ctx.store.enrolments.listByUser(userId, { limit: 100 });
+    const all = await ctx.store.enrolments.listByUser(userId, { limit: 1000 });
     target = all.filter(pushCapable).sort((a, b) => (b.activatedAt ?? 0) - (a.activatedAt ?? 0) || (b.id < a.id ? -1 : 1))[0];
   }
   if (!target) return { ok: false, reason: 'no_device' };

@@ -68,7 +68,7 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
     } catch {
       return { ok: false, reason: 'not_found' };
     }
-    const all = await ctx.store.enrolments.listByUser(userId, { limit: 100 });
+    const all = await ctx.store.enrolments.listByUser(userId, { limit: 1000 });
     if (all.length === 0) return { ok: false, reason: 'not_found' };
     // Active first, most recently activated first; then activatable pending ones, newest first.
     const usable = all
