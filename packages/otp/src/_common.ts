@@ -15,7 +15,10 @@ export function fail(code: OtpErrorCode, message: string, cause?: unknown): neve
   throw new CloudMfaError(code, message, cause === undefined ? undefined : { cause });
 }
 
-export const warning = (code: OtpWarningCode, message: string): OtpWarning => ({ code, message });
+/** Adds the warning `code` to `list` once. Messages are short and never quote input. */
+export function warn(list: OtpWarning[], code: OtpWarningCode, message: string): void {
+  if (!list.some((w) => w.code === code)) list.push({ code, message });
+}
 
 /** `value` if it is a safe integer in [min, max]; otherwise throws `code` (never echoing it). */
 export function checkInt(value: unknown, title: string, min: number, max: number, code: OtpErrorCode): number {
@@ -59,7 +62,9 @@ export function secretPolicy(secret: Uint8Array, code: OtpErrorCode): OtpWarning
   const bits = secret.length * 8;
   if (bits < 80) fail(code, `secret is ${bits} bits; at least 80 are required`);
   if (secret.length > MAX_SECRET_BYTES) fail(code, `secret is over ${MAX_SECRET_BYTES} bytes`);
-  return bits < 128 ? [warning('SECRET_SHORT', `secret is ${bits} bits: accepted, but new secrets need at least 128`)] : [];
+  const warnings: OtpWarning[] = [];
+  if (bits < 128) warn(warnings, 'SECRET_SHORT', 'secret under 128 bits (legacy)');
+  return warnings;
 }
 
 /** What a key holds, kept in a WeakMap so nothing secret hangs off the public object. */

@@ -1,7 +1,6 @@
 // Rules shared by the otpauth:// parser, the formatter and the migration codec.
 import { isCloudMfaError } from '@cloudmfa/core';
-import { fail, secretBytes, secretPolicy, warning } from './_common.js';
-import { hasControl } from './_uri.js';
+import { fail, secretBytes, secretPolicy } from './_common.js';
 import type { OtpErrorCode, OtpWarning } from './types.js';
 
 export const MAX_URI = 4096;
@@ -15,20 +14,18 @@ export function secretWithCode(secret: unknown, code: OtpErrorCode): { bytes: Ui
     bytes = Uint8Array.from(secretBytes(secret, code));
   } catch (err) {
     // Core's base32 message names the problem and position, never the secret: safe to keep.
-    if (isCloudMfaError(err, 'ERR_BASE32_INVALID')) fail(code, (err as Error).message, err);
-    throw err;
+    return isCloudMfaError(err, 'ERR_BASE32_INVALID') ? fail(code, (err as Error).message, err) : fail(code, (err as Error).message);
   }
   return { bytes, warnings: secretPolicy(bytes, code) };
 }
 
-/** Issuer/account text: 1..256 characters, no control characters. */
+/** Issuer/account text: 1..256 characters, no C0/C1 control characters, no lone surrogates. */
 export function checkText(text: unknown, title: string, code: OtpErrorCode): string {
-  if (typeof text !== 'string') return fail(code, `"${title}" expected a string`);
-  if (text.length === 0) fail(code, `"${title}" is empty`);
-  if (text.length > MAX_TEXT) fail(code, `"${title}" is longer than ${MAX_TEXT} characters`);
-  if (hasControl(text)) fail(code, `"${title}" contains a control character`);
-  return text;
+  let ok = typeof text === 'string' && text.length > 0 && text.length <= MAX_TEXT && !/[\u0000-\u001f\u007f-\u009f]/.test(text);
+  try {
+    encodeURIComponent(text as string); // throws on a lone surrogate
+  } catch {
+    ok = false;
+  }
+  return ok ? (text as string) : fail(code, `"${title}" expected 1 to ${MAX_TEXT} characters, no control characters`);
 }
-
-export const issuerMissing = (): OtpWarning =>
-  warning('ISSUER_MISSING', 'no issuer: authenticator apps will show the account alone (Google recommends an issuer)');

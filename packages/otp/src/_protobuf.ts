@@ -1,22 +1,19 @@
 // A tiny, hand-written protobuf reader and writer: just what the Google Authenticator
 // MigrationPayload needs (varints, length-delimited fields, skipping unknown fields of wire
 // types 0, 1, 2 and 5). No protobuf library, no BigInt: 64-bit varints are two 32-bit halves.
-// Every malformed input fails with a typed code: ERR_MIGRATION_VARINT for a truncated,
-// over-long or over-64-bit varint, ERR_MIGRATION_PROTOBUF for everything else.
+// Malformed input fails with a typed code: ERR_MIGRATION_VARINT for a truncated, over-long or
+// over-64-bit varint, ERR_MIGRATION_PROTOBUF for everything else.
 import { fail, P32 } from './_common.js';
 
 export const WIRE_VARINT = 0;
 export const WIRE_LEN = 2;
 
 export class Reader {
-  pos: number;
   constructor(
-    readonly buf: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
+    private readonly buf: Uint8Array,
+    private pos: number,
+    private readonly end: number,
+  ) {}
 
   done(): boolean {
     return this.pos >= this.end;
@@ -29,30 +26,30 @@ export class Reader {
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) fail('ERR_MIGRATION_VARINT', 'truncated varint');
       const b = this.buf[this.pos++] as number;
+      // Bits 0-27 go to lo, 28-31 to lo's top, 32-63 to hi; a 10th byte may only hold bit 63.
       if (i < 4) lo |= (b & 0x7f) << (7 * i);
       else if (i === 4) {
         lo |= (b & 0x0f) << 28;
         hi = (b & 0x7f) >> 4;
       } else hi |= (b & 0x7f) << (7 * i - 32);
-      if (i === 9 && b > 1) fail('ERR_MIGRATION_VARINT', 'varint exceeds 64 bits');
-      if ((b & 0x80) === 0) return [hi >>> 0, lo >>> 0];
+      if (i === 9 && b > 1) fail('ERR_MIGRATION_VARINT', 'varint beyond 64 bits');
+      if (b < 0x80) return [hi >>> 0, lo >>> 0];
     }
-    return fail('ERR_MIGRATION_VARINT', 'varint longer than 10 bytes');
+    return fail('ERR_MIGRATION_VARINT', 'varint over 10 bytes');
   }
 
   /** A field tag: [field number, wire type]. */
   tag(): [number, number] {
     const [hi, lo] = this.varint();
-    const field = lo >>> 3;
-    if (hi !== 0 || field === 0) fail('ERR_MIGRATION_PROTOBUF', 'invalid field number');
-    return [field, lo & 7];
+    if (hi || lo < 8) fail('ERR_MIGRATION_PROTOBUF', 'invalid field number');
+    return [lo >>> 3, lo & 7];
   }
 
-  /** The bounds of a length-delimited field's contents. */
+  /** The [start, end) of a length-delimited field's contents. */
   bytes(): [number, number] {
     const [hi, lo] = this.varint();
-    if (hi !== 0 || lo > this.end - this.pos) fail('ERR_MIGRATION_PROTOBUF', 'length-delimited field runs past the end');
     const start = this.pos;
+    if (hi || lo > this.end - start) fail('ERR_MIGRATION_PROTOBUF', 'field runs past the end');
     this.pos += lo;
     return [start, this.pos];
   }
@@ -61,9 +58,8 @@ export class Reader {
     if (wire === WIRE_VARINT) this.varint();
     else if (wire === WIRE_LEN) this.bytes();
     else if (wire === 1 || wire === 5) {
-      const n = wire === 1 ? 8 : 4;
-      if (this.end - this.pos < n) fail('ERR_MIGRATION_PROTOBUF', 'fixed-size field runs past the end');
-      this.pos += n;
+      this.pos += wire === 1 ? 8 : 4;
+      if (this.pos > this.end) fail('ERR_MIGRATION_PROTOBUF', 'field runs past the end');
     } else fail('ERR_MIGRATION_PROTOBUF', `unsupported wire type ${wire}`);
   }
 }
@@ -72,15 +68,13 @@ export class Reader {
 export const int32 = ([, lo]: [number, number]): number => lo | 0;
 
 /** A non-negative 64-bit varint as a number, or -1 when it is 2^53 or more (or negative). */
-export function uint53([hi, lo]: [number, number]): number {
-  return hi >= 0x200000 ? -1 : hi * P32 + lo;
-}
+export const uint53 = ([hi, lo]: [number, number]): number => (hi >= 0x200000 ? -1 : hi * P32 + lo);
 
 export class Writer {
-  private readonly out: number[] = [];
+  readonly out: number[] = [];
 
-  private varint64(hi: number, lo: number): void {
-    while (hi !== 0 || lo >= 0x80) {
+  private varint(hi: number, lo: number): void {
+    while (hi || lo > 0x7f) {
       this.out.push((lo & 0x7f) | 0x80);
       lo = ((lo >>> 7) | (hi << 25)) >>> 0;
       hi >>>= 7;
@@ -88,24 +82,15 @@ export class Writer {
     this.out.push(lo);
   }
 
-  /** A varint field holding a non-negative integer up to 2^53 - 1, or a negative int32. */
+  /** A varint field: an integer 0..2^53-1, or a negative int32 (sign-extended to 64 bits). */
   int(field: number, n: number): void {
-    this.varint64(0, (field << 3) | WIRE_VARINT);
-    if (n < 0) this.varint64(0xffffffff, n >>> 0);
-    else this.varint64(Math.floor(n / P32), n >>> 0);
+    this.varint(0, field << 3);
+    this.varint(n < 0 ? 0xffffffff : Math.floor(n / P32), n >>> 0);
   }
 
-  bytes(field: number, data: Uint8Array | number[]): void {
-    this.varint64(0, (field << 3) | WIRE_LEN);
-    this.varint64(0, data.length);
+  bytes(field: number, data: ArrayLike<number>): void {
+    this.varint(0, (field << 3) | WIRE_LEN);
+    this.varint(0, data.length);
     for (let i = 0; i < data.length; i++) this.out.push(data[i] as number);
-  }
-
-  get length(): number {
-    return this.out.length;
-  }
-
-  finish(): Uint8Array {
-    return Uint8Array.from(this.out);
   }
 }

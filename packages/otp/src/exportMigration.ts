@@ -1,16 +1,15 @@
 import { checkedRandom, type RandomSource, systemRandom, utf8Encode } from '@cloudmfa/core';
 import { checkInt, checkOptions, fail, MAX_COUNTER } from './_common.js';
-import { encodeBase64 } from './_base64.js';
 import {
   ALGORITHM_ENUM,
   DIGITS_ENUM,
+  encodeBase64,
   MAX_BATCH_SIZE,
   MAX_PAYLOAD_BYTES,
   MIGRATION_PERIOD,
   MIGRATION_PREFIX,
   PARAMS,
   PAYLOAD,
-  TYPE_ENUM,
 } from './_migration.js';
 import { checkText, secretWithCode } from './_otpauth.js';
 import { Writer } from './_protobuf.js';
@@ -24,14 +23,16 @@ import type { OtpauthInput } from './types.js';
  * values throw (`ERR_MIGRATION_ALGORITHM`, `ERR_MIGRATION_DIGITS`, `ERR_MIGRATION_PERIOD`), as do
  * a bad secret (`ERR_MIGRATION_SECRET`), account or issuer (`ERR_MIGRATION_NAME`), counter
  * (`ERR_MIGRATION_COUNTER`), type (`ERR_MIGRATION_TYPE`), batch options or an empty list
- * (`ERR_MIGRATION_BATCH`), and a URI the importer would refuse as too large
+ * (`ERR_MIGRATION_BATCH`), and a payload the importer would refuse as too large
  * (`ERR_MIGRATION_TOO_LARGE`). `labelIssuer` and `extraParameters` have no field and are not
  * exported. The URIs contain the secrets: treat them like the secrets.
  *
  * @param options.maxPerUri - accounts per URI, 1..100, default 10.
- * @param options.batchId - the int32 batch id; default: random from `options.random`.
+ * @param options.batchId - the int32 batch id; default: random from `options.random`
+ *   (default `systemRandom`).
  * @example
  * ```ts
+ * import { exportMigration } from '@cloudmfa/otp/migration';
  * const uris = exportMigration([
  *   { type: 'totp', secret, issuer: 'Acme', account: 'alice' },
  *   { type: 'hotp', secret: other, account: 'bob', counter: 7 },
@@ -44,16 +45,16 @@ export function exportMigration(
   options: { maxPerUri?: number; batchId?: number; random?: RandomSource } = {},
 ): string[] {
   checkOptions(options);
-  if (!Array.isArray(accounts) || accounts.length === 0) fail('ERR_MIGRATION_BATCH', '"accounts" expected a non-empty array');
+  if (!Array.isArray(accounts) || !accounts.length) fail('ERR_MIGRATION_BATCH', '"accounts" expected a non-empty array');
   const maxPerUri = checkInt(options.maxPerUri ?? 10, 'maxPerUri', 1, 100, 'ERR_MIGRATION_BATCH');
   const batchSize = Math.ceil(accounts.length / maxPerUri);
-  if (batchSize > MAX_BATCH_SIZE) fail('ERR_MIGRATION_BATCH', `more than ${MAX_BATCH_SIZE} URIs in one batch`);
-  let batchId: number;
-  if (options.batchId !== undefined) batchId = checkInt(options.batchId, 'batchId', -2147483648, 2147483647, 'ERR_MIGRATION_BATCH');
-  else {
+  if (batchSize > MAX_BATCH_SIZE) fail('ERR_MIGRATION_BATCH', `over ${MAX_BATCH_SIZE} URIs in one batch`);
+  let batchId = options.batchId;
+  if (batchId === undefined) {
     const r = checkedRandom(options.random ?? systemRandom)(4);
     batchId = (((r[0] as number) << 24) | ((r[1] as number) << 16) | ((r[2] as number) << 8) | (r[3] as number)) & 0x7fffffff;
   }
+  checkInt(batchId, 'batchId', -2147483648, 2147483647, 'ERR_MIGRATION_BATCH');
   const entries = accounts.map(encodeAccount);
   const uris: string[] = [];
   for (let index = 0; index < batchSize; index++) {
@@ -63,44 +64,37 @@ export function exportMigration(
     w.int(PAYLOAD.batchSize, batchSize);
     w.int(PAYLOAD.batchIndex, index);
     w.int(PAYLOAD.batchId, batchId);
-    if (w.length > MAX_PAYLOAD_BYTES) fail('ERR_MIGRATION_TOO_LARGE', `a payload would exceed ${MAX_PAYLOAD_BYTES} bytes: lower maxPerUri`);
-    uris.push(`${MIGRATION_PREFIX}data=${encodeURIComponent(encodeBase64(w.finish()))}`);
+    if (w.out.length > MAX_PAYLOAD_BYTES) fail('ERR_MIGRATION_TOO_LARGE', `a payload would exceed ${MAX_PAYLOAD_BYTES} bytes: lower maxPerUri`);
+    uris.push(MIGRATION_PREFIX + encodeURIComponent(encodeBase64(Uint8Array.from(w.out))));
   }
   return uris;
 }
 
-function encodeAccount(account: OtpauthInput, i: number): Uint8Array {
-  if (typeof account !== 'object' || account === null) return fail('ERR_MIGRATION_TYPE', `"accounts[${i}]" expected an object`);
-  const type = account.type;
-  if (type !== 'totp' && type !== 'hotp') fail('ERR_MIGRATION_TYPE', `"accounts[${i}].type" must be totp or hotp`);
+function encodeAccount(account: OtpauthInput, i: number): number[] {
+  const at = `accounts[${i}]`;
+  const { type, issuer, algorithm = 'SHA1', digits = 6 } = account ?? fail('ERR_MIGRATION_TYPE', `"${at}" expected an object`);
+  if (type !== 'totp' && type !== 'hotp') fail('ERR_MIGRATION_TYPE', `"${at}.type" must be totp or hotp`);
   const { bytes } = secretWithCode(account.secret, 'ERR_MIGRATION_SECRET');
-  const name = checkText(account.account, `accounts[${i}].account`, 'ERR_MIGRATION_NAME');
-  if (name[0] === ' ') fail('ERR_MIGRATION_NAME', `"accounts[${i}].account" must not start with a space`);
-  const issuer = account.issuer === undefined ? undefined : checkText(account.issuer, `accounts[${i}].issuer`, 'ERR_MIGRATION_NAME');
-  const algorithm = account.algorithm ?? 'SHA1';
-  if (algorithm !== 'SHA1' && algorithm !== 'SHA256' && algorithm !== 'SHA512') {
-    fail('ERR_MIGRATION_ALGORITHM', `"accounts[${i}].algorithm" must be SHA1, SHA256 or SHA512`);
-  }
-  const digits = account.digits ?? 6;
-  const digitsEnum = DIGITS_ENUM[digits as number];
-  if (digitsEnum === undefined) fail('ERR_MIGRATION_DIGITS', `"accounts[${i}].digits": Google's format only carries 6 or 8 digits`);
+  const name = checkText(account.account, `${at}.account`, 'ERR_MIGRATION_NAME');
+  if (name[0] === ' ') fail('ERR_MIGRATION_NAME', `"${at}.account" must not start with a space`);
+  if (issuer !== undefined) checkText(issuer, `${at}.issuer`, 'ERR_MIGRATION_NAME');
+  const algorithmEnum = ALGORITHM_ENUM[algorithm] ?? fail('ERR_MIGRATION_ALGORITHM', `"${at}.algorithm" must be SHA1, SHA256 or SHA512`);
+  const digitsEnum = DIGITS_ENUM[digits] ?? fail('ERR_MIGRATION_DIGITS', `"${at}.digits": Google carries 6 or 8 digits only`);
 
   const w = new Writer();
   w.bytes(PARAMS.secret, bytes);
   // The importer strips a leading "issuer:" from the name; keep an account that starts with
   // that text intact by prefixing it once more.
-  const prefixed = issuer !== undefined && name.slice(0, issuer.length + 1) === `${issuer}:`;
-  w.bytes(PARAMS.name, utf8Encode(prefixed ? `${issuer}:${name}` : name));
+  w.bytes(PARAMS.name, utf8Encode(issuer !== undefined && name.indexOf(`${issuer}:`) === 0 ? `${issuer}:${name}` : name));
   if (issuer !== undefined) w.bytes(PARAMS.issuer, utf8Encode(issuer));
-  w.int(PARAMS.algorithm, ALGORITHM_ENUM[algorithm]);
+  w.int(PARAMS.algorithm, algorithmEnum);
   w.int(PARAMS.digits, digitsEnum);
-  w.int(PARAMS.type, TYPE_ENUM[type]);
   if (account.type === 'totp') {
-    if ((account.period ?? MIGRATION_PERIOD) !== MIGRATION_PERIOD) {
-      fail('ERR_MIGRATION_PERIOD', `"accounts[${i}].period": Google's format only carries 30-second TOTP`);
-    }
+    w.int(PARAMS.type, 2);
+    if ((account.period ?? MIGRATION_PERIOD) !== MIGRATION_PERIOD) fail('ERR_MIGRATION_PERIOD', `"${at}.period": Google carries 30 s only`);
   } else {
-    w.int(PARAMS.counter, checkInt(account.counter, `accounts[${i}].counter`, 0, MAX_COUNTER, 'ERR_MIGRATION_COUNTER'));
+    w.int(PARAMS.type, 1);
+    w.int(PARAMS.counter, checkInt(account.counter, `${at}.counter`, 0, MAX_COUNTER, 'ERR_MIGRATION_COUNTER'));
   }
-  return w.finish();
+  return w.out;
 }

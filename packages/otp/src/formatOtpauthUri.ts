@@ -1,7 +1,6 @@
-import { encodeBase32 } from '@cloudmfa/core';
-import { algIndex, checkInt, checkOptions, fail, MAX_COUNTER, MAX_PERIOD, warning } from './_common.js';
-import { checkText, issuerMissing, MAX_PARAMS, MAX_URI, secretWithCode } from './_otpauth.js';
-import { encodeComponent } from './_uri.js';
+import { algIndex, checkInt, checkOptions, fail, MAX_COUNTER, MAX_PERIOD, warn } from './_common.js';
+import { checkText, MAX_PARAMS, MAX_URI, secretWithCode } from './_otpauth.js';
+import { base32, encodeComponent } from './_uri.js';
 import type { OtpauthInput, OtpWarning } from './types.js';
 
 /**
@@ -24,68 +23,48 @@ import type { OtpauthInput, OtpWarning } from './types.js';
  */
 export function formatOtpauthUri(params: OtpauthInput): { uri: string; warnings: OtpWarning[] } {
   checkOptions(params, 'params', true);
-  const warnings: OtpWarning[] = [];
-  const type = params.type;
+  const { type, issuer, labelIssuer, algorithm = 'SHA1', digits = 6, extraParameters: extra = [] } = params;
   if (type !== 'totp' && type !== 'hotp') fail('ERR_OTPAUTH_TYPE', '"type" must be totp or hotp');
-  const secret = secretWithCode(params.secret, 'ERR_OTPAUTH_SECRET');
-  warnings.push(...secret.warnings);
+  const { bytes, warnings } = secretWithCode(params.secret, 'ERR_OTPAUTH_SECRET');
   const account = checkText(params.account, 'account', 'ERR_OTPAUTH_LABEL');
-  if (account[0] === ' ') fail('ERR_OTPAUTH_LABEL', '"account" must not start with a space (leading spaces are not significant in a label)');
-  const issuer = params.issuer === undefined ? undefined : checkText(params.issuer, 'issuer', 'ERR_OTPAUTH_ISSUER');
-  let prefix = issuer;
-  if (params.labelIssuer !== undefined) {
-    const labelIssuer = checkText(params.labelIssuer, 'labelIssuer', 'ERR_OTPAUTH_LABEL');
-    if (issuer === undefined) fail('ERR_OTPAUTH_ISSUER', '"labelIssuer" is only meaningful beside "issuer"');
-    if (labelIssuer !== issuer) {
-      warnings.push(warning('ISSUER_MISMATCH', 'the label prefix differs from the issuer: strict parsers will refuse this URI'));
-    }
-    prefix = labelIssuer;
+  // Leading spaces of an account are not significant in a label: they would not round-trip.
+  if (account[0] === ' ') fail('ERR_OTPAUTH_LABEL', '"account" must not start with a space');
+  if (issuer !== undefined) checkText(issuer, 'issuer', 'ERR_OTPAUTH_ISSUER');
+  if (labelIssuer !== undefined) {
+    checkText(labelIssuer, 'labelIssuer', 'ERR_OTPAUTH_LABEL');
+    if (issuer === undefined) fail('ERR_OTPAUTH_ISSUER', '"labelIssuer" needs "issuer"');
+    if (labelIssuer !== issuer) warn(warnings, 'ISSUER_MISMATCH', 'label prefix differs from issuer');
   }
-  if (issuer === undefined) warnings.push(issuerMissing());
-  const algorithm = params.algorithm ?? 'SHA1';
+  if (issuer === undefined) warn(warnings, 'ISSUER_MISSING', 'no issuer');
   algIndex(algorithm, 'ERR_OTPAUTH_ALGORITHM');
-  const digits = checkInt(params.digits ?? 6, 'digits', 6, 10, 'ERR_OTPAUTH_DIGITS');
+  checkInt(digits, 'digits', 6, 10, 'ERR_OTPAUTH_DIGITS');
 
-  let query = `secret=${encodeBase32(secret.bytes)}`;
-  if (issuer !== undefined) query += `&issuer=${encodeComponent(issuer)}`;
-  if (algorithm !== 'SHA1') {
-    query += `&algorithm=${algorithm}`;
-    warnings.push(warning('GA_ALGORITHM', `Google Authenticator may ignore algorithm=${algorithm} and show wrong codes`));
-  }
-  if (digits !== 6) {
-    query += `&digits=${digits}`;
-    warnings.push(warning('GA_DIGITS', `Google Authenticator may ignore digits=${digits} and show wrong codes`));
-  }
-  const written = ['secret', 'issuer', 'algorithm', 'digits'];
+  const written = ['secret', 'issuer', 'algorithm', 'digits', type === 'totp' ? 'period' : 'counter'];
+  const query: Array<[string, string | number]> = [['secret', base32(bytes)]];
+  if (issuer !== undefined) query.push(['issuer', encodeComponent(issuer)]);
+  if (algorithm !== 'SHA1') query.push(['algorithm', algorithm]);
+  if (digits !== 6) query.push(['digits', digits]);
   if (params.type === 'totp') {
     const period = checkInt(params.period ?? 30, 'period', 1, MAX_PERIOD, 'ERR_OTPAUTH_PERIOD');
-    written.push('period');
-    if (period !== 30) {
-      query += `&period=${period}`;
-      warnings.push(warning('GA_PERIOD', `Google Authenticator may ignore period=${period} and show wrong codes`));
-    }
-  } else {
-    query += `&counter=${checkInt(params.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTPAUTH_COUNTER')}`;
-    written.push('counter');
-  }
+    if (period !== 30) query.push(['period', period]);
+  } else query.push(['counter', checkInt(params.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTPAUTH_COUNTER')]);
+  // Tell the user where Google Authenticator would show wrong codes.
+  if (query.some(([k]) => k === 'algorithm')) warn(warnings, 'GA_ALGORITHM', 'Google Authenticator ignores algorithm');
+  if (query.some(([k]) => k === 'digits')) warn(warnings, 'GA_DIGITS', 'Google Authenticator ignores digits');
+  if (query.some(([k]) => k === 'period')) warn(warnings, 'GA_PERIOD', 'Google Authenticator ignores period');
 
-  const extra = params.extraParameters ?? [];
-  if (!Array.isArray(extra) || extra.length + written.length > MAX_PARAMS) {
-    fail('ERR_OTPAUTH_PARAMETER', `"extraParameters" expected an array of at most ${MAX_PARAMS - written.length} [name, value] pairs`);
-  }
-  for (let i = 0; i < extra.length; i++) {
-    const pair = extra[i];
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string' || pair[0] === '') {
-      fail('ERR_OTPAUTH_PARAMETER', `"extraParameters[${i}]" expected a [name, value] pair of strings with a non-empty name`);
+  if (!Array.isArray(extra) || extra.length + written.length > MAX_PARAMS) fail('ERR_OTPAUTH_PARAMETER', `"extraParameters" expected at most ${MAX_PARAMS - written.length} pairs`);
+  extra.forEach((pair, i) => {
+    const [name, value] = Array.isArray(pair) ? pair : [];
+    if (typeof name !== 'string' || !name || typeof value !== 'string' || pair.length !== 2 || written.indexOf(name.toLowerCase()) >= 0) {
+      fail('ERR_OTPAUTH_PARAMETER', `"extraParameters[${i}]" expected a [name, value] pair of strings not naming a written parameter`);
     }
-    if (written.indexOf(pair[0].toLowerCase()) >= 0) {
-      fail('ERR_OTPAUTH_PARAMETER', `"extraParameters[${i}]" would repeat a parameter this URI already has`);
-    }
-    query += `&${encodeComponent(pair[0])}=${encodeComponent(pair[1])}`;
-  }
+    query.push([encodeComponent(name), encodeComponent(value)]);
+  });
 
-  const label = prefix === undefined ? encodeComponent(account) : `${encodeComponent(prefix)}:${encodeComponent(account)}`;
-  const uri = `otpauth://${type}/${label}?${query}`;
-  if (uri.length > MAX_URI) fail('ERR_OTPAUTH_TOO_LONG', `the URI would be longer than ${MAX_URI} characters`);
+  const prefix = labelIssuer ?? issuer;
+  const label = (prefix === undefined ? '' : `${encodeComponent(prefix)}:`) + encodeComponent(account);
+  const uri = `otpauth://${type}/${label}?${query.map(([k, v]) => `${k}=${v}`).join('&')}`;
+  if (uri.length > MAX_URI) fail('ERR_OTPAUTH_TOO_LONG', `the URI would exceed ${MAX_URI} characters`);
   return { uri, warnings };
 }

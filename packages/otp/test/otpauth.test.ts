@@ -247,3 +247,13 @@ describe('formatOtpauthUri refuses bad input with the parser codes', () => {
     expect(errorCode(() => formatOtpauthUri(undefined as never))).toBe('ERR_INVALID_ARGUMENT');
   });
 });
+
+describe('the local base32 encoder', () => {
+  it("equals core's encodeBase32 for every length 0..64", async () => {
+    const { base32 } = await import('../src/_uri.js');
+    for (let n = 0; n <= 64; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 29) & 0xff);
+      expect(base32(bytes)).toBe(encodeBase32(bytes));
+    }
+  });
+});
