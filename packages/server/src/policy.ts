@@ -47,7 +47,7 @@ const policySchema = z
     throttle: throttleSchema(DEFAULT_THROTTLE_POLICY),
     activation: z
       .object({
-        lifetimeSeconds: int(10, 7 * 24 * 3600).default(300),
+        lifetimeSeconds: int(10, 65_535).default(300),
         maxFailures: int(1, 1000).default(5),
         maxClockSkewSeconds: int(0, 86_400).default(600),
         kdf: z

@@ -159,7 +159,7 @@ export interface StartActivationOptions {
     period?: number;
     counter?: number;
   };
-  /** Default `policy.activation.lifetimeSeconds`. */
+  /** 10..65535 seconds (envelope v1 carries a u16). Default `policy.activation.lifetimeSeconds`. */
   lifetimeSeconds?: number;
 }
 

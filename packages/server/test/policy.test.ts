@@ -47,6 +47,8 @@ describe('policy', () => {
       [{ throttle: { freeFailures: 10, lockoutFailures: 10 } }, 'policy.throttle.freeFailures'],
       [{ throttle: { baseDelayMs: 1.5 } }, 'policy.throttle.baseDelayMs'],
       [{ push: { ttlSeconds: 5 } }, 'policy.push.ttlSeconds'],
+      // Envelope v1 carries the lifetime as u16 seconds.
+      [{ activation: { lifetimeSeconds: 65_536 } }, 'policy.activation.lifetimeSeconds'],
       [{ activation: { kdf: { algorithm: 'md5' } } }, 'policy.activation.kdf'],
       [{ unknown: true }, 'policy'],
       [{ app: { pinRequired: 'yes' } }, 'policy.app.pinRequired'],

@@ -33,7 +33,7 @@ const optionsSchema = z
       })
       .strict()
       .optional(),
-    lifetimeSeconds: z.number().int().min(10).max(7 * 24 * 3600).optional(),
+    lifetimeSeconds: z.number().int().min(10).max(65_535).optional(),
   })
   .strict();
 
