@@ -94,7 +94,7 @@ const FALLBACK = () =>
  * @param {(req: Request) => Promise<Response>} handler
  * @param {{ log?: (entry: object) => void }} [options]
  */
-export function nodeListener(handler, { log } = {}) {
+export function nodeListener(handler, { log, closing = () => false } = {}) {
   return (req, res) => {
     const start = performance.now();
     const state = { cancelled: false, ended: false };
@@ -124,7 +124,8 @@ export function nodeListener(handler, { log } = {}) {
       }
       // A body the handler did not read to the end (refused as too large, or never looked at):
       // answer, then close the connection instead of draining what the client keeps sending.
-      const closeAfter = request !== null && request.method !== 'GET' && request.method !== 'HEAD' && !state.ended;
+      // While shutting down, every answer also closes its connection.
+      const closeAfter = closing() || (request !== null && request.method !== 'GET' && request.method !== 'HEAD' && !state.ended);
       try {
         await send(res, response, closeAfter, req.method === 'HEAD');
       } catch {
@@ -159,7 +160,11 @@ export function setLogEntry(entry) {
  * @param {{ host: string, port: number, log?: (entry: object) => void }} options
  */
 export async function listen(handler, { host, port, log }) {
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 }, nodeListener(handler, { log }));
+  let closing = null;
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
+    nodeListener(handler, { log, closing: () => closing !== null }),
+  );
   server.maxHeadersCount = 100;
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -171,13 +176,16 @@ export async function listen(handler, { host, port, log }) {
   const address = server.address();
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
-  let closing = null;
   const close = (timeoutMs = 10_000) => {
     closing ??= new Promise((resolve) => {
       const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
       timer.unref();
+      // A keep-alive connection whose request was in flight becomes idle once answered: sweep.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      sweep.unref();
       server.close(() => {
         clearTimeout(timer);
+        clearInterval(sweep);
         resolve();
       });
       server.closeIdleConnections();

@@ -1,0 +1,413 @@
+// The reference server in-process (`startApp`) on ephemeral loopback ports, over real HTTP, on a
+// temporary SQLite file, with a pinned clock and a seeded random source: the admin JSON API and
+// HTML pages, their protections, and the device routes driven by the SDK's app functions.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixedClock } from '@cloudmfa/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp } from '../src/app.mjs';
+import { readConfig } from '../src/config.mjs';
+import { call, codeAt, FAST_KDF_POLICY, makePhone, pollAndAnswer, rawRequest, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
+
+const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
+const TOKEN = 'test-admin-token-0123456789abcdef';
+
+let dir: string;
+let app: Awaited<ReturnType<typeof startApp>>;
+const clock = fixedClock(T0);
+const logs: string[] = [];
+// Every credential the tests see: none of them may appear in a log line.
+const secrets = new Set<string>([TOKEN]);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cmfa-example-app-'));
+  const config = readConfig({
+    PORT: '0',
+    CLOUDMFA_ADMIN_PORT: '0',
+    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
+    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
+    CLOUDMFA_ADMIN_TOKEN: TOKEN,
+    CLOUDMFA_ISSUER: 'Acme Corporation',
+    CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
+  });
+  app = await startApp(config, { clock, random: seededRandom('app-test'), log: (e) => logs.push(JSON.stringify(e)) });
+});
+
+afterAll(async () => {
+  await app?.close(1000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const api = (path: string, init: Parameters<typeof call>[1] = {}) => call(`${app.adminUrl}${path}`, { token: TOKEN, ...init });
+
+async function enrolAndRedeem(userId: string, phoneName = userId) {
+  const started = await api('/api/enrolments', { body: { userId, account: `${userId}@acme.example` } });
+  expect(started.status).toBe(201);
+  secrets.add(started.json.password);
+  secrets.add(started.json.text);
+  const phone = makePhone(phoneName);
+  const { identity } = await redeemOverHttp(app.deviceUrl, started.json, phone, clock);
+  return { identity, phone, started: started.json };
+}
+
+describe('listeners', () => {
+  it('binds the admin surface to 127.0.0.1 and reports the store', async () => {
+    expect(app.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(app.deviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(app.origin).toBe(app.deviceUrl);
+    const health = await api('/api/health');
+    expect(health.json).toEqual({ status: 'ok', store: 'sqlite' });
+    const device = await call(`${app.deviceUrl}/healthz`);
+    expect(device.status).toBe(200);
+  });
+
+  it('the device listener serves only the device routes', async () => {
+    expect((await call(`${app.deviceUrl}/api/health`, { token: TOKEN })).json.error.code).toBe('ERR_HTTP_NOT_FOUND');
+    const wrongMethod = await call(`${app.deviceUrl}/v1/activations/redeem`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    const malformed = await call(`${app.deviceUrl}/v1/activations/redeem`, { body: { version: 1 } });
+    expect([malformed.status, malformed.json.error.code]).toEqual([400, 'ERR_ACTIVATION_MALFORMED']);
+    const tooLarge = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response: 'x'.repeat(40_000) } });
+    expect([tooLarge.status, tooLarge.json.error.code]).toEqual([413, 'ERR_HTTP_BODY_TOO_LARGE']);
+    const notJson = await call(`${app.deviceUrl}/v1/push/respond`, { body: '{', headers: { 'content-type': 'text/plain' } });
+    expect(notJson.status).toBe(415);
+  });
+
+  it('answers a body over the cap and closes that connection instead of draining it', async () => {
+    // 2 MiB streamed with no Content-Length: the handler stops at its cap, the glue closes.
+    const big = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 32; i++) c.enqueue(new Uint8Array(65_536).fill(0x20));
+        c.close();
+      },
+    });
+    const res = await fetch(`${app.deviceUrl}/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    await res.text();
+  });
+});
+
+describe('admin JSON API protections', () => {
+  it('needs the bearer token', async () => {
+    const none = await call(`${app.adminUrl}/api/health`);
+    expect([none.status, none.json.error.code]).toEqual([401, 'ERR_ADMIN_UNAUTHORIZED']);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    const wrong = await call(`${app.adminUrl}/api/health`, { token: `${TOKEN}x` });
+    expect(wrong.status).toBe(401);
+    const prefix = await call(`${app.adminUrl}/api/health`, { token: TOKEN.slice(0, -1) });
+    expect(prefix.status).toBe(401);
+  });
+
+  it('refuses a Host that is not the loopback listener (DNS rebinding)', async () => {
+    const port = new URL(app.adminUrl).port;
+    const evil = await rawRequest(`${app.adminUrl}/api/health`, { headers: { host: `attacker.example:${port}`, authorization: `Bearer ${TOKEN}` } });
+    expect(evil.status).toBe(421);
+    expect(JSON.parse(evil.body).error.code).toBe('ERR_ADMIN_HOST');
+    const otherPort = await rawRequest(`${app.adminUrl}/api/health`, { headers: { host: '127.0.0.1:1', authorization: `Bearer ${TOKEN}` } });
+    expect(otherPort.status).toBe(421);
+    const localhost = await rawRequest(`${app.adminUrl}/api/health`, { headers: { host: `localhost:${port}`, authorization: `Bearer ${TOKEN}` } });
+    expect(localhost.status).toBe(200);
+  });
+
+  it('sets the security headers on every answer', async () => {
+    for (const res of [await api('/api/health'), await call(`${app.adminUrl}/api/health`), await call(`${app.adminUrl}/login`)]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+  });
+
+  it('answers routes, methods, media types, sizes and JSON with stable codes', async () => {
+    expect((await api('/api/nothing')).json.error.code).toBe('ERR_ADMIN_NOT_FOUND');
+    const method = await api('/api/verify', { method: 'GET' });
+    expect([method.status, method.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await api('/api/verify', { body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await api('/api/verify', { body: '{"userId":' })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/verify', { body: '[1]' })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    const big = await api('/api/verify', { body: { userId: 'a', code: 'x'.repeat(20_000) } });
+    expect([big.status, big.json.error.code]).toEqual([413, 'ERR_ADMIN_BODY_TOO_LARGE']);
+    expect((await api('/api/audit?limit=abc')).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/enrolments', { body: { userId: 'bob', mode: 'online', extra: 1 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+  });
+
+  it('passes the facade refusals of bad input on as 400 with their code', async () => {
+    const badUser = await api('/api/enrolments', { body: { userId: '' } });
+    expect([badUser.status, badUser.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+    const badMode = await api('/api/enrolments', { body: { userId: 'bob', mode: 'carrier-pigeon' } });
+    expect([badMode.status, badMode.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+    const noIds = await api('/api/verify', { body: { code: '123456' } });
+    expect([noIds.status, noIds.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+    const both = await api('/api/verify', { body: { userId: 'a', enrolmentId: 'b', code: '1' } });
+    expect(both.status).toBe(400);
+    // A code of any type is a typed refusal, never an error.
+    const weird = await api('/api/verify', { body: { userId: 'nobody', code: { $gt: '' } } });
+    expect([weird.status, weird.json]).toEqual([200, { ok: false, reason: 'not_found' }]);
+  });
+});
+
+describe('enrol, redeem, verify, push: the JSON API and the device routes', () => {
+  let alice: Awaited<ReturnType<typeof enrolAndRedeem>>;
+
+  beforeAll(async () => {
+    alice = await enrolAndRedeem('alice');
+  });
+
+  it('issues an online activation with a PNG QR, redeemed once through /v1/activations/redeem', async () => {
+    expect(alice.started.mode).toBe('online');
+    expect(alice.started.text).toMatch(/^CMFA:/);
+    expect(alice.started.password).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(alice.started.expiresAt).toBe(T0 + 300_000);
+    expect(Buffer.from(alice.started.qr.png, 'base64').subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(alice.started.qr.svg).toMatch(/^<svg/);
+    expect(alice.identity.account).toBe('alice@acme.example');
+    expect(alice.identity.issuer).toBe('Acme Corporation');
+    expect(alice.identity.origin).toBe(app.deviceUrl);
+
+    const list = await api(`/api/users/alice/enrolments`);
+    expect(list.json.enrolments).toHaveLength(1);
+    expect(list.json.enrolments[0]).toMatchObject({ id: alice.identity.enrolmentId, status: 'active', mode: 'online', keyId: 'k1', device: { platform: 'android' } });
+    const one = await api(`/api/enrolments/${alice.identity.enrolmentId}`);
+    expect(one.json.id).toBe(alice.identity.enrolmentId);
+    expect((await api('/api/enrolments/doesnotexist')).status).toBe(404);
+  });
+
+  it('accepts a code once, refuses the replay, throttles, locks, and unlocks', async () => {
+    const code = codeAt(alice.identity, clock);
+    secrets.add(code);
+    const ok = await api('/api/verify', { body: { userId: 'alice', code } });
+    expect(ok.json).toMatchObject({ ok: true, method: 'totp', delta: 0, enrolmentId: alice.identity.enrolmentId });
+    const replay = await api('/api/verify', { body: { enrolmentId: alice.identity.enrolmentId, code } });
+    expect(replay.json).toMatchObject({ ok: false, reason: 'replayed' });
+
+    clock.advance(30_000);
+    const seen: Array<number | null> = [];
+    for (let i = 0; i < 9; i++) {
+      const r = await api('/api/verify', { body: { userId: 'alice', code: wrongCode(alice.identity, clock, i) } });
+      expect(r.json).toMatchObject({ ok: false, reason: 'invalid', detail: 'mismatch' });
+      seen.push(r.json.retryAfterMs);
+      if (r.json.retryAfterMs && i < 8) clock.advance(r.json.retryAfterMs);
+    }
+    // The replay counted as the first failure: 3 free, then 1 s, 2 s, ... 32 s, and at the 10th
+    // consecutive failure the lockout (15 min).
+    expect(seen).toEqual([null, null, 1000, 2000, 4000, 8000, 16_000, 32_000, 900_000]);
+    const locked = await api('/api/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
+    expect(locked.json).toMatchObject({ ok: false, reason: 'locked', retryAfterMs: 900_000 });
+
+    expect((await api(`/api/enrolments/${alice.identity.enrolmentId}/unlock`, { body: {} })).json).toEqual({ ok: true });
+    const after = await api('/api/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
+    expect(after.json).toMatchObject({ ok: true });
+  });
+
+  it('pushes: Confirm with number matching approves once; the login page sees it', async () => {
+    clock.advance(60_000);
+    const push = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in' }, numberMatch: true } });
+    expect(push.json).toMatchObject({ ok: true, enrolmentId: alice.identity.enrolmentId, pushToken: null, platform: 'android' });
+    expect(push.json.number).toMatch(/^[1-9][0-9]$/);
+    const response = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'confirm', push.json.number);
+    const first = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response } });
+    expect(first.json).toEqual({ challengeId: push.json.challengeId, status: 'approved', suspicious: false, detail: null });
+    const second = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response } });
+    expect([second.status, second.json.error.code]).toEqual([409, 'ERR_PUSH_REPLAYED']);
+    const status = await call(`${app.deviceUrl}/v1/push/challenges/${push.json.challengeId}`);
+    expect(status.json).toMatchObject({ status: 'approved', numberMatch: true });
+    expect(status.text).not.toContain(push.json.number);
+    expect((await api(`/api/push/${push.json.challengeId}`)).json.status).toBe('approved');
+  });
+
+  it('pushes: Suspicious denies and pauses pushes until resumed; Cancel closes without an audit entry', async () => {
+    clock.advance(60_000);
+    const push = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    const response = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'suspicious');
+    const answered = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response } });
+    expect(answered.json).toMatchObject({ challengeId: push.json.challengeId, status: 'denied', suspicious: true });
+    const paused = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    expect(paused.json).toMatchObject({ ok: false, reason: 'paused', retryAfterMs: 900_000 });
+    expect((await api('/api/users/alice/resume-push', { body: {} })).json).toEqual({ ok: true });
+
+    const again = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    expect(again.json.ok).toBe(true);
+    const cancel = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'cancel');
+    const cancelled = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response: cancel } });
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', suspicious: false });
+
+    const audit = await api(`/api/audit?userId=alice&limit=100`);
+    const kinds = audit.json.events.map((e: { kind: string }) => e.kind).reverse();
+    expect(kinds.filter((k: string) => k.startsWith('push.'))).toEqual(['push.approved', 'push.suspicious', 'push.resumed']);
+    expect(kinds).toContain('otp.locked');
+    expect(kinds).toContain('otp.unlocked');
+    // The risk events were mirrored to the process log (kind and ids only).
+    expect(logs.some((l) => l.includes('"event":"risk"') && l.includes('push.suspicious'))).toBe(true);
+  });
+
+  it('refuses misuse of the push API with the facade codes', async () => {
+    const noService = await api('/api/push', { body: { userId: 'alice', context: {} } });
+    expect([noService.status, noService.json.error.code]).toEqual([400, 'ERR_PUSH_CONTEXT_INVALID']);
+    const tooLong = await api('/api/push', { body: { userId: 'alice', context: { service: 'x'.repeat(65) } } });
+    expect([tooLong.status, tooLong.json.error.code]).toEqual([400, 'ERR_PUSH_CONTEXT_TOO_LARGE']);
+    const nobody = await api('/api/push', { body: { userId: 'nobody', context: { service: 'VPN' } } });
+    expect(nobody.json).toEqual({ ok: false, reason: 'no_device' });
+  });
+
+  it('revokes: codes and pushes stop working', async () => {
+    const carol = await enrolAndRedeem('carol');
+    const revoked = await api(`/api/enrolments/${carol.identity.enrolmentId}/revoke`, { body: { reason: 'lost_phone' } });
+    expect(revoked.json).toEqual({ ok: true });
+    expect((await api(`/api/enrolments/${carol.identity.enrolmentId}/revoke`, { body: {} })).json).toEqual({ ok: false, reason: 'already_revoked' });
+    const code = await api('/api/verify', { body: { enrolmentId: carol.identity.enrolmentId, code: codeAt(carol.identity, clock) } });
+    expect(code.json).toMatchObject({ ok: false, reason: 'not_active', status: 'revoked' });
+    expect((await api('/api/push', { body: { userId: 'carol', context: { service: 'VPN' } } })).json).toEqual({ ok: false, reason: 'no_device' });
+    const view = await api(`/api/enrolments/${carol.identity.enrolmentId}`);
+    expect(view.json).toMatchObject({ status: 'revoked', keyId: null });
+  });
+
+  it('issues otpauth enrolments activated by the first code, and re-issues', async () => {
+    const started = await api('/api/enrolments', { body: { userId: 'dave', mode: 'otpauth' } });
+    expect(started.json.uri).toMatch(/^otpauth:\/\/totp\//);
+    secrets.add(started.json.uri);
+    secrets.add(new URL(started.json.uri).searchParams.get('secret') as string);
+    const reissued = await api(`/api/enrolments/${started.json.enrolmentId}/reissue`, { body: {} });
+    expect(reissued.json).toMatchObject({ ok: true, revoked: true });
+    expect(reissued.json.activation.uri).not.toBe(started.json.uri);
+    secrets.add(reissued.json.activation.uri);
+    const rotated = await api('/api/users/dave/rotate-keys', { body: {} });
+    expect(rotated.json).toEqual({ examined: 2, current: 2, rewrapped: 0, failed: 0 });
+  });
+});
+
+describe('admin HTML pages', () => {
+  let cookie = '';
+  let csrf = '';
+
+  const page = (path: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) =>
+    call(`${app.adminUrl}${path}`, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers: { ...(cookie ? { cookie } : {}), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...init.headers },
+      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+    });
+
+  it('sends a visitor without a session to the login page; a wrong token stays there', async () => {
+    const home = await page('/');
+    expect([home.status, home.headers.get('location')]).toEqual([303, '/login']);
+    const login = await page('/login');
+    expect(login.text).toContain('name="token"');
+    const wrong = await page('/login', { form: { token: 'not-the-token-at-all-000000' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('logs in with the token: an HttpOnly, SameSite=Strict session cookie', async () => {
+    const login = await page('/login', { form: { token: TOKEN } });
+    expect([login.status, login.headers.get('location')]).toEqual([303, '/']);
+    const setCookie = login.headers.get('set-cookie') as string;
+    expect(setCookie).toMatch(/^cmfa_admin=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=28800$/);
+    cookie = setCookie.split(';')[0] as string;
+    const home = await page('/');
+    expect(home.status).toBe(200);
+    csrf = /name="csrf" value="([^"]+)"/.exec(home.text)?.[1] as string;
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(home.text).toContain('Enrol a user');
+    expect(home.text).toContain('Recent audit entries');
+  });
+
+  it('refuses a form without the CSRF token, with a foreign Origin, or a cross-site fetch', async () => {
+    const noCsrf = await page('/enrol', { form: { userId: 'eve' } });
+    expect(noCsrf.status).toBe(403);
+    const badCsrf = await page('/enrol', { form: { userId: 'eve', csrf: `${csrf.slice(0, -1)}A` } });
+    expect(badCsrf.status).toBe(403);
+    const foreign = await page('/enrol', { form: { userId: 'eve', csrf }, headers: { origin: 'https://attacker.example' } });
+    expect(foreign.status).toBe(403);
+    const crossSite = await page('/enrol', { form: { userId: 'eve', csrf }, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    const noCookie = await call(`${app.adminUrl}/enrol`, { body: new URLSearchParams({ userId: 'eve', csrf }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(noCookie.status).toBe(401);
+    const audit = await api('/api/audit?userId=eve');
+    expect(audit.json.events).toEqual([]);
+  });
+
+  it('enrols a user: the QR as a PNG, the password, the expiry; everything escaped', async () => {
+    const hostile = '<script>alert(1)</script>';
+    const res = await page('/enrol', { form: { userId: 'erin', account: hostile, mode: 'online', csrf } });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<img alt="activation QR code"[^>]+src="data:image\/png;base64,[A-Za-z0-9+/=]+"/);
+    const password = /class="big mono">([0-9A-Z-]{14})</.exec(res.text)?.[1] as string;
+    expect(password).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    secrets.add(password);
+    expect(res.text).toContain('expires 2026-01-01T');
+
+    const list = await api('/api/users/erin/enrolments');
+    expect(list.json.enrolments[0].account).toBe(hostile);
+    const user = await page('/users?userId=erin');
+    expect(user.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(user.text).not.toContain(hostile);
+    const xssUser = await page('/enrol', { form: { userId: hostile, csrf } });
+    expect(xssUser.text).not.toContain(hostile);
+  });
+
+  it('verifies a code and shows the outcome', async () => {
+    const bob = await enrolAndRedeem('bob');
+    const code = codeAt(bob.identity, clock);
+    secrets.add(code);
+    const ok = await page('/verify', { form: { userId: 'bob', code, csrf } });
+    expect(ok.text).toContain('<p class="ok">Accepted</p>');
+    const again = await page('/verify', { form: { userId: 'bob', code, csrf } });
+    expect(again.text).toContain('Refused: this code was already used (replay)');
+  });
+
+  it('sends a push: the number on the page (not in the URL), the status refreshed until final', async () => {
+    const bob = { identity: (await api('/api/users/bob/enrolments')).json.enrolments[0] };
+    const sent = await page('/push', { form: { userId: 'bob', service: 'Example sign-in', numberMatch: '1', csrf } });
+    expect(sent.status).toBe(303);
+    const location = sent.headers.get('location') as string;
+    expect(location).toMatch(/^\/push\/[A-Za-z0-9_-]{22}$/);
+    const pending = await page(location);
+    const number = /class="big">(\d{2})</.exec(pending.text)?.[1];
+    expect(number).toMatch(/^[1-9]\d$/);
+    expect(pending.text).toContain('<meta http-equiv="refresh" content="2">');
+    expect(pending.text).toContain('<b class="">pending</b>');
+    const id = location.split('/')[2] as string;
+    expect((await api(`/api/push/${id}`)).json).toMatchObject({ status: 'pending', numberMatch: true });
+    expect(bob.identity.status).toBe('active');
+    const missing = await page('/push/AAAAAAAAAAAAAAAAAAAAAA');
+    expect(missing.status).toBe(404);
+  });
+
+  it('shows a user and the audit log; revoke from the page', async () => {
+    const user = await page('/users?userId=bob');
+    const id = /name="enrolmentId" value="([^"]+)"/.exec(user.text)?.[1] as string;
+    const revoked = await page('/revoke', { form: { userId: 'bob', enrolmentId: id, csrf } });
+    expect([revoked.status, revoked.headers.get('location')]).toEqual([303, '/users?userId=bob']);
+    expect((await api(`/api/enrolments/${id}`)).json.status).toBe('revoked');
+    const audit = await page('/audit?userId=bob');
+    expect(audit.text).toContain('enrolment.revoked');
+    expect(audit.text).toContain('otp.accepted');
+  });
+
+  it('logs out: the session ends', async () => {
+    const out = await page('/logout', { form: { csrf } });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
+    const home = await page('/');
+    expect([home.status, home.headers.get('location')]).toEqual([303, '/login']);
+  });
+});
+
+describe('logs', () => {
+  it('one line per request with the route pattern, status, code and time; never a secret', () => {
+    const requests = logs.map((l) => JSON.parse(l)).filter((e) => e.listener);
+    expect(requests.length).toBeGreaterThan(50);
+    for (const e of requests) {
+      expect(Object.keys(e).sort()).toEqual(expect.arrayContaining(['listener', 'method', 'route', 'status', 'code', 'ms']));
+      expect(typeof e.ms).toBe('number');
+    }
+    expect(requests.some((e) => e.route === '/api/users/:userId/enrolments')).toBe(true);
+    expect(requests.some((e) => e.route === '/v1/push/challenges/:id')).toBe(true);
+    const all = logs.join('\n');
+    expect(secrets.size).toBeGreaterThan(8);
+    for (const s of secrets) expect(all).not.toContain(s);
+    expect(all).not.toContain('alice@acme.example');
+  });
+});
