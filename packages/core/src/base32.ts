@@ -1,11 +1,11 @@
-import base32Decode from 'base32-decode';
-import base32Encode from 'base32-encode';
 import { assertBytes } from './assert.js';
 import { CloudMfaError } from './errors.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-// Number of data characters in a final quantum that encodes a whole number of bytes.
-const VALID_REMAINDERS = new Set([0, 2, 4, 5, 7]);
+// Bit mask over `length % 8`: the final quantum lengths (0, 2, 4, 5, 7 characters) that encode
+// a whole number of bytes. A mask rather than a Set keeps the module free of top-level
+// statements that a bundler must keep.
+const VALID_REMAINDERS = 0b10110101;
 
 /**
  * Encodes bytes as RFC 4648 base32 (uppercase). Padding is off by default because
@@ -19,7 +19,20 @@ const VALID_REMAINDERS = new Set([0, 2, 4, 5, 7]);
  */
 export function encodeBase32(bytes: Uint8Array, options: { padding?: boolean } = {}): string {
   assertBytes(bytes, 'bytes');
-  return base32Encode(bytes, 'RFC4648', { padding: options?.padding === true });
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    acc = ((acc << 8) | (bytes[i] as number)) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET[(acc >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
+  if (options?.padding === true) while (out.length % 8 !== 0) out += '=';
+  return out;
 }
 
 /**
@@ -63,7 +76,7 @@ export function decodeBase32(input: string, title = 'secret'): Uint8Array {
     throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" is empty`);
   }
   const remainder = data.length % 8;
-  if (!VALID_REMAINDERS.has(remainder)) {
+  if (((VALID_REMAINDERS >> remainder) & 1) === 0) {
     throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has an impossible length for base32 (${data.length} characters)`);
   }
   // Padding is optional, but when present it must complete the last group exactly: a full
@@ -80,6 +93,17 @@ export function decodeBase32(input: string, title = 'secret'): Uint8Array {
       throw new CloudMfaError('ERR_BASE32_INVALID', `"${title}" has non-zero trailing bits (not a canonical base32 encoding)`);
     }
   }
-  // Only reached with validated data: base32-decode's own error would quote the character.
-  return new Uint8Array(base32Decode(data, 'RFC4648'));
+  const out = new Uint8Array(Math.floor((data.length * 5) / 8));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < data.length; i++) {
+    acc = ((acc << 5) | ALPHABET.indexOf(data[i] as string)) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }

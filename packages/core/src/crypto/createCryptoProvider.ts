@@ -8,7 +8,7 @@ type Operation = (typeof OPERATIONS)[number];
 type AnyFunction = (...args: any[]) => any;
 
 // Wrappers this module made: they are not wrapped a second time when providers are layered.
-const GUARDED = new WeakSet<AnyFunction>();
+const GUARDED = /* @__PURE__ */ new WeakSet<AnyFunction>();
 
 /**
  * Builds a provider from a base (the pure-JS default unless given) with some operations
