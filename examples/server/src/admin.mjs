@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { CloudMfaError, constantTimeEqual, encodeBase64Url, isCloudMfaError, systemRandom } from '@cloudmfa/core';
 import { csrfField, esc, layout, time } from './html.mjs';
-import { setLogEntry } from './nodeHttp.mjs';
+import { annotate } from './nodeHttp.mjs';
 
 const MAX_BODY = 16_384;
 const SESSION_MS = 8 * 3600 * 1000;
@@ -650,7 +650,6 @@ ${s.numberMatch && n && pending ? `<p>Number to type on the phone:</p><p class="
         res = isApi ? jsonError(500, code) : refusalResponse(new HttpRefusal(500, code), false);
       }
     }
-    setLogEntry({ method: req.method, route, status: res.status, code: code ?? (res.status >= 400 ? 'ERR_ADMIN_REFUSED' : null) });
-    return res;
+    return annotate(res, { route, code });
   };
 }

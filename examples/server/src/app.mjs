@@ -7,10 +7,18 @@ import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
 import { loadKeys } from './keys.mjs';
 import { nodeCryptoProvider } from './nodeCrypto.mjs';
-import { listen, requestContext, setLogEntry } from './nodeHttp.mjs';
+import { listen, remoteAddressOf } from './nodeHttp.mjs';
 import { openStores } from './stores.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+// The device routes' patterns, for the log line (the raw path is never logged).
+function deviceRoute(request) {
+  const path = new URL(request.url).pathname;
+  if (path === '/healthz' || path === '/v1/activations/redeem' || path === '/v1/push/respond' || path === '/v1/push/poll') return path;
+  if (/^\/v1\/push\/challenges\/[^/]+$/.test(path)) return '/v1/push/challenges/:id';
+  return null;
+}
 
 /**
  * Starts the reference server.
@@ -39,6 +47,7 @@ export async function startApp(config, options = {}) {
       host: config.host,
       port: config.port,
       log: config.log ? (e) => log({ listener: 'device', ...e }) : undefined,
+      route: deviceRoute,
     });
     closers.push(device);
     const origin = config.origin ?? `http://127.0.0.1:${device.port}`;
@@ -70,13 +79,10 @@ export async function startApp(config, options = {}) {
 
     const trusted = config.trustProxyHeader;
     const handler = createHttpHandler(server, {
-      clientIp: (req) => (trusted ? req.headers.get(trusted)?.split(',').pop()?.trim() : requestContext()?.remoteAddress) ?? null,
-      log: (entry) => setLogEntry(entry),
+      clientIp: (req) => (trusted ? req.headers.get(trusted)?.split(',').pop()?.trim() : remoteAddressOf(req)) ?? null,
     });
     deviceHandler = async (req) => {
-      const { pathname } = new URL(req.url);
-      if (pathname === '/healthz') {
-        setLogEntry({ method: req.method, route: '/healthz', status: 200, code: null });
+      if (new URL(req.url).pathname === '/healthz') {
         return new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
       }
       return handler(req);

@@ -4,17 +4,24 @@
 // - The request body is handed over as a ReadableStream that the handler reads with its own cap;
 //   a handler that stops reading early (413) gets `Connection: close`, so the unread rest of a
 //   large body is never drained.
-// - A per-request context (AsyncLocalStorage) carries the socket address (for `clientIp`) and
-//   the log entry the handler decided on, so one log line per request also has the time taken.
+// - The socket address of each Request is kept in a WeakMap (`remoteAddressOf`), and a handler
+//   can attach its log entry to the Response it returns (`annotate`). No AsyncLocalStorage: on
+//   Node 20 it turns on promise hooks, which slow every promise in the process.
 // - The URL is built from a fixed base and the request target's path: the Host header never
 //   decides what is routed (the admin surface checks Host itself).
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
 
-const context = new AsyncLocalStorage();
+const remote = new WeakMap();
+const annotations = new WeakMap();
 
-/** The current request's context: `{ remoteAddress, entry }`, or `undefined` outside a request. */
-export const requestContext = () => context.getStore();
+/** The socket address a Request came from (`null` when unknown). */
+export const remoteAddressOf = (request) => remote.get(request) ?? null;
+
+/** Attaches the log entry fields (`route`, `code`) a handler decided on to its Response. */
+export function annotate(response, entry) {
+  annotations.set(response, entry);
+  return response;
+}
 
 const HARD_BODY_CAP = 1_048_576;
 const BASE = 'http://mounted.invalid';
@@ -75,10 +82,22 @@ async function send(res, response, closeAfter, head) {
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   if (closeAfter) headers.connection = 'close';
-  const body = head || response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+  const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
   if (body !== null) headers['content-length'] = String(body.byteLength);
   res.writeHead(response.status, headers);
-  res.end(body ?? undefined);
+  res.end(head ? undefined : (body ?? undefined));
+  return body;
+}
+
+// The stable code of an error answer (`{ "error": { "code" } }`), for the log line.
+function errorCode(response, body) {
+  if (response.status < 400 || body === null || body.byteLength > 4096) return null;
+  try {
+    const code = JSON.parse(body.toString('utf8'))?.error?.code;
+    return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : null;
+  } catch {
+    return null;
+  }
 }
 
 const FALLBACK = () =>
@@ -89,65 +108,67 @@ const FALLBACK = () =>
 
 /**
  * A `node:http` request listener serving `handler`. `log(entry)` receives one entry per request:
- * the handler's own entry (set through {@link setLogEntry}) plus `ms`.
+ * `{ method, route, status, code, ms }`, where `route` and `code` come from `annotate` (or
+ * `route(request)`, and the error body's code).
  *
  * @param {(req: Request) => Promise<Response>} handler
- * @param {{ log?: (entry: object) => void }} [options]
+ * @param {{ log?: (entry: object) => void, route?: (request: Request) => string | null, closing?: () => boolean }} [options]
  */
-export function nodeListener(handler, { log, closing = () => false } = {}) {
-  return (req, res) => {
+export function nodeListener(handler, { log, route = () => null, closing = () => false } = {}) {
+  return async (req, res) => {
     const start = performance.now();
     const state = { cancelled: false, ended: false };
-    const ctx = { remoteAddress: req.socket.remoteAddress ?? null, entry: null };
-    context.run(ctx, async () => {
-      let response;
-      let request = null;
+    let request = null;
+    try {
+      request = toRequest(req, state);
+    } catch {
+      request = null;
+    }
+    let response;
+    let failure = null;
+    if (request === null) {
+      response = new Response('{"error":{"code":"ERR_HTTP_MALFORMED","message":"the request is malformed"}}', {
+        status: 400,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    } else {
+      remote.set(request, req.socket.remoteAddress ?? null);
       try {
-        request = toRequest(req, state);
-      } catch {
-        request = null;
+        response = await handler(request);
+        if (!(response instanceof Response)) response = FALLBACK();
+      } catch (e) {
+        response = FALLBACK();
+        failure = { name: typeof e?.name === 'string' ? e.name : 'Error' };
       }
-      if (request === null) {
-        response = new Response(JSON.stringify({ error: { code: 'ERR_HTTP_MALFORMED', message: 'the request is malformed' } }), {
-          status: 400,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        });
-        ctx.entry = { method: req.method ?? '?', route: null, status: 400, code: 'ERR_HTTP_MALFORMED' };
-      } else {
-        try {
-          response = await handler(request);
-          if (!(response instanceof Response)) response = FALLBACK();
-        } catch (e) {
-          response = FALLBACK();
-          ctx.entry = { method: req.method ?? '?', route: null, status: 500, code: 'ERR_HTTP_INTERNAL', error: { name: typeof e?.name === 'string' ? e.name : 'Error' } };
-        }
-      }
-      // A body the handler did not read to the end (refused as too large, or never looked at):
-      // answer, then close the connection instead of draining what the client keeps sending.
-      // While shutting down, every answer also closes its connection.
-      const closeAfter = closing() || (request !== null && request.method !== 'GET' && request.method !== 'HEAD' && !state.ended);
+    }
+    // A body the handler did not read to the end (refused as too large, or never looked at):
+    // answer, then close the connection instead of draining what the client keeps sending.
+    // While shutting down, every answer also closes its connection.
+    const closeAfter = closing() || (request !== null && request.method !== 'GET' && request.method !== 'HEAD' && !state.ended);
+    let body = null;
+    try {
+      body = await send(res, response, closeAfter, req.method === 'HEAD');
+    } catch {
+      res.destroy();
+    }
+    if (closeAfter) res.once('finish', () => req.destroy());
+    if (log) {
+      const note = annotations.get(response);
+      const entry = {
+        method: req.method ?? '?',
+        route: note?.route ?? (request ? route(request) : null),
+        status: response.status,
+        code: note?.code !== undefined ? note.code : errorCode(response, body),
+        ms: Math.round((performance.now() - start) * 10) / 10,
+      };
+      if (failure) entry.error = failure;
       try {
-        await send(res, response, closeAfter, req.method === 'HEAD');
+        log(entry);
       } catch {
-        res.destroy();
+        // A logger must not break an answer.
       }
-      if (closeAfter) res.once('finish', () => req.destroy());
-      if (log) {
-        const entry = ctx.entry ?? { method: req.method ?? '?', route: null, status: response.status, code: null };
-        try {
-          log({ ...entry, status: response.status, ms: Math.round((performance.now() - start) * 10) / 10 });
-        } catch {
-          // A logger must not break an answer.
-        }
-      }
-    });
+    }
   };
-}
-
-/** Records the log entry of the current request (called by a handler's `log` hook). */
-export function setLogEntry(entry) {
-  const ctx = context.getStore();
-  if (ctx) ctx.entry = entry;
 }
 
 /**
@@ -157,13 +178,13 @@ export function setLogEntry(entry) {
  * to `timeoutMs`, then closes whatever is left.
  *
  * @param {(req: Request) => Promise<Response>} handler
- * @param {{ host: string, port: number, log?: (entry: object) => void }} options
+ * @param {{ host: string, port: number, log?: (entry: object) => void, route?: (request: Request) => string | null }} options
  */
-export async function listen(handler, { host, port, log }) {
+export async function listen(handler, { host, port, log, route }) {
   let closing = null;
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
-    nodeListener(handler, { log, closing: () => closing !== null }),
+    nodeListener(handler, { log, route, closing: () => closing !== null }),
   );
   server.maxHeadersCount = 100;
   await new Promise((resolve, reject) => {
