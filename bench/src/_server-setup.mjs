@@ -1,0 +1,162 @@
+// Shared by bench/src/server.mjs and its HTTP target process: a verify API on each store, a
+// set of active TOTP enrolments, and a "lap clock" so that every timed call is an acceptance.
+//
+// Why a lap clock: a TOTP enrolment accepts one code per 30 s step (RFC 6238 5.2), so at a
+// fixed time N enrolments give N acceptances. The clock here is `T0 + lap * 30 s`, where
+// `lap = floor(calls / N)`: once every enrolment has been verified at this step, time moves to
+// the next step. With N = 1024 and 64 calls in flight, a call computed for lap k is checked at
+// lap k or k + 1 (inside the server's window of one step), and two calls on one enrolment are
+// never in flight together. Every timed call is the full accept path: enrolment read, guard
+// read, count-first failure record, seed decryption (AES-GCM), HMAC, atomic consume, audit.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSoftwareSigner, webCryptoProvider } from '@cloudmfa/core';
+import { parseOtpauthUri, totp } from '@cloudmfa/otp';
+import { createMfaServer } from '@cloudmfa/server';
+import { createMemoryStore } from '@cloudmfa/storage';
+import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
+import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
+import { openSqliteStore } from '@cloudmfa/storage-sqlite';
+
+// The drivers are the adapters' dependencies, not the bench's: load the adapters' copies.
+const pg = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-postgres')))('pg');
+const { Redis } = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-redis')))('ioredis');
+
+export const T0 = Date.UTC(2026, 0, 1);
+export const ENROLMENTS = 1024;
+const PG_URL = process.env.CLOUDMFA_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const [REDIS_HOST, REDIS_PORT] = (process.env.CLOUDMFA_BENCH_REDIS ?? '127.0.0.1:6379').split(':');
+
+export function lapClock(n = ENROLMENTS) {
+  let calls = 0;
+  return {
+    clock: () => T0 + Math.floor(calls / n) * 30_000,
+    /** Claims the next call: its enrolment index and the time its code is computed for. */
+    next: () => {
+      const j = calls++;
+      return { index: j % n, at: T0 + Math.floor(j / n) * 30_000 };
+    },
+    get calls() {
+      return calls;
+    },
+    set calls(v) {
+      calls = v;
+    },
+  };
+}
+
+/**
+ * Opens one of the stores on `clock`: `{ store, close }`. Each works in its own SQLite file,
+ * PostgreSQL schema or Redis key prefix, removed by `close`.
+ */
+export async function openBenchStore(kind, clock) {
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  if (kind === 'memory') {
+    const store = createMemoryStore({ clock });
+    return { store, close: () => store.close() };
+  }
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'cmfa-bench-server-'));
+    const store = openSqliteStore({ path: join(dir, 'bench.db'), clock });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const pools = [];
+  const clients = [];
+  let pgStore = null;
+  let redisStore = null;
+  const schema = `cmfa_bench_server_${tag}`;
+  const keyPrefix = `cmfa-bench-server:${tag}:`;
+  if (kind === 'postgres' || kind === 'postgres+redis') {
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 16 });
+    pools.push(pool);
+    await migrate(pool, { schema });
+    pgStore = await openPostgresStore({ pool, schema, clock });
+  }
+  if (kind === 'redis' || kind === 'postgres+redis') {
+    const client = new Redis({ host: REDIS_HOST, port: Number(REDIS_PORT), ...RECOMMENDED_REDIS_OPTIONS });
+    clients.push(client);
+    await dropRedisStore({ client, keyPrefix });
+    redisStore = createRedisStore({ client, keyPrefix, clock });
+  }
+  const store =
+    kind === 'postgres+redis'
+      ? { enrolments: pgStore.enrolments, audit: pgStore.audit, guard: redisStore.guard, challenges: redisStore.challenges, close: async () => {} }
+      : (pgStore ?? redisStore);
+  return {
+    store,
+    close: async () => {
+      await pgStore?.close();
+      await redisStore?.close();
+      for (const pool of pools) {
+        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await pool.end();
+      }
+      for (const client of clients) {
+        await dropRedisStore({ client, keyPrefix });
+        await client.quit();
+      }
+    },
+  };
+}
+
+/**
+ * A verify API on `store` with `n` active TOTP enrolments (otpauth mode, activated by their
+ * first code at lap 0). Returns `{ server, ids, seeds, verifyNext }`; `verifyNext()` verifies
+ * the next enrolment's current code and resolves its result.
+ */
+export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
+  const server = createMfaServer({
+    store,
+    keys: { kek: { current: 'k1', keys: { k1: new Uint8Array(32).fill(7) } }, push: createSoftwareSigner({ algorithm: 'ES256' }) },
+    issuer: 'Bench',
+    clock: lap.clock,
+    crypto: webCryptoProvider(),
+  });
+  const ids = new Array(n);
+  const seeds = new Array(n);
+  let next = 0;
+  const create = async () => {
+    while (next < n) {
+      const i = next++;
+      const a = await server.startActivation(`user-${i}`, { mode: 'otpauth' });
+      ids[i] = a.enrolmentId;
+      seeds[i] = parseOtpauthUri(a.uri).secret;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, create));
+  const verifyNext = () => {
+    const { index, at } = lap.next();
+    return server.verifyOtp({ enrolmentId: ids[index], code: totp(seeds[index], { now: () => at }) });
+  };
+  // Lap 0: every enrolment's first code activates it.
+  const first = await Promise.all(Array.from({ length: n }, () => verifyNext()));
+  if (!first.every((r) => r.ok && r.activated)) throw new Error('bench setup: an enrolment did not activate');
+  return { server, ids, seeds, verifyNext };
+}
+
+/** Runs `fn` with `inFlight` concurrent callers for `ms`; counts results by outcome. */
+export async function timedRun(fn, { ms, inFlight }) {
+  let ok = 0;
+  let refused = 0;
+  const start = performance.now();
+  const end = start + ms;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const r = await fn();
+      if (r.ok) ok++;
+      else refused++;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: (ok + refused) / seconds, ok, refused };
+}
