@@ -8,7 +8,7 @@
 // a store is escaped; error messages are fixed strings or the facade's own (which name fields,
 // never values); nothing here logs a body, a token, a code or a password.
 import { createHash } from 'node:crypto';
-import { CloudMfaError, constantTimeEqual, encodeBase64Url, isCloudMfaError, systemRandom } from '@cloudmfa/core';
+import { constantTimeEqual, encodeBase64Url, isCloudMfaError, systemRandom } from '@cloudmfa/core';
 import { csrfField, esc, layout, time } from './html.mjs';
 import { annotate } from './nodeHttp.mjs';
 
@@ -40,7 +40,9 @@ const MESSAGES = {
 
 // Facade refusals that are the caller's input (passed on with 400 and the facade's message,
 // which names the field and the rule, never the value).
-const MISUSE = /^ERR_(INVALID_ARGUMENT|PUSH_CONTEXT_[A-Z_]+|STORAGE_INVALID|OTP_[A-Z_]+|ACTIVATION_[A-Z_]+|ENVELOPE_[A-Z_]+|URI_[A-Z_]+)$/;
+const MISUSE_CODE = /^ERR_(INVALID_ARGUMENT|PUSH_CONTEXT_[A-Z_]+|PUSH_PAYLOAD_TOO_LARGE|STORAGE_INVALID|OTP_[A-Z_]+|OTPAUTH_[A-Z_]+|ENVELOPE_[A-Z_]+)$/;
+const NOT_MISUSE = new Set(['ERR_OTP_CRYPTO', 'ERR_ENVELOPE_KDF_FAILED']);
+const isMisuse = (e) => isCloudMfaError(e) && MISUSE_CODE.test(e.code) && !NOT_MISUSE.has(e.code);
 
 class HttpRefusal extends Error {
   constructor(status, code, headers) {
@@ -639,7 +641,7 @@ ${s.numberMatch && n && pending ? `<p>Number to type on the phone:</p><p class="
       } else if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) {
         code = 'ERR_HTTP_UNAVAILABLE';
         res = isApi ? jsonError(503, code) : refusalResponse(new HttpRefusal(503, code), false);
-      } else if (e instanceof CloudMfaError && MISUSE.test(e.code)) {
+      } else if (isMisuse(e)) {
         code = e.code;
         res = isApi
           ? jsonError(400, e.code, e.message)

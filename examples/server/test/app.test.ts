@@ -139,6 +139,10 @@ describe('admin JSON API protections', () => {
     expect([badUser.status, badUser.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
     const badMode = await api('/api/enrolments', { body: { userId: 'bob', mode: 'carrier-pigeon' } });
     expect([badMode.status, badMode.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+    const badAccount = await api('/api/enrolments', { body: { userId: 'bob', account: 'x\u202ey' } });
+    expect([badAccount.status, badAccount.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+    expect(badAccount.json.error.message).toContain('"account"');
+    expect(badAccount.json.error.message).not.toContain('x\u202ey');
     const noIds = await api('/api/verify', { body: { code: '123456' } });
     expect([noIds.status, noIds.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
     const both = await api('/api/verify', { body: { userId: 'a', enrolmentId: 'b', code: '1' } });
