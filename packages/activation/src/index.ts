@@ -4,7 +4,7 @@ export { type CreateRedemptionOptions, createRedemption, type RedemptionState } 
 export { type CreateRedemptionResponseOptions, createRedemptionResponse } from './createRedemptionResponse.js';
 export type { ActivationErrorCode } from './errors.js';
 export { generatePassword, PASSWORD_ALPHABET } from './generatePassword.js';
-export type { QrErrorCorrection } from './internal/qr.js';
+export type { QrErrorCorrection, QrMode } from './internal/qr.js';
 export { normalizePassword } from './normalizePassword.js';
 export { type OpenedEnvelope, type OpenEnvelopeOptions, openEnvelope } from './openEnvelope.js';
 export { openRedemptionResponse, type RedeemedIdentity } from './openRedemptionResponse.js';

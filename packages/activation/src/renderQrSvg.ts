@@ -1,21 +1,23 @@
 import svgRenderer from 'qrcode/lib/renderer/svg-tag.js';
-import { checkIntOption, createAlphanumericQr, type QrErrorCorrection } from './internal/qr.js';
+import { checkIntOption, createQrSymbol, optionsObject, type QrErrorCorrection, type QrMode } from './internal/qr.js';
 
 /**
- * Renders envelope text (or any QR-alphanumeric text) as an SVG string with `qrcode`, the
- * segment forced into alphanumeric mode. Level M by default; `margin` is the quiet zone in
- * modules (default 4, as the QR standard asks). Non-alphanumeric text throws
- * `ERR_INVALID_ARGUMENT`.
+ * Renders text as an SVG string with `qrcode`'s SVG renderer. Envelope text by default:
+ * `mode: 'alphanumeric'` forces alphanumeric mode and refuses anything else
+ * (`ERR_INVALID_ARGUMENT`); `mode: 'auto'` takes any text, such as an `otpauth://` URI, in the
+ * segments that make the smallest code. Level M by default; `margin` is the quiet zone in
+ * modules (0..16, default 4, as the QR standard asks); `width` (21..4096) sets the width and
+ * height attributes.
  *
  * @example
  * ```ts
- * const svg = renderQrSvg(sealed.text, { width: 320 });
- * html += svg;
+ * html += renderQrSvg(sealed.text, { width: 320 });
+ * html += renderQrSvg('otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', { mode: 'auto' });
  * ```
  */
-export function renderQrSvg(text: string, options: { errorCorrection?: QrErrorCorrection; margin?: number; width?: number } = {}): string {
-  const { errorCorrection = 'M', margin = 4, width } = options;
-  const symbol = createAlphanumericQr(text, errorCorrection);
+export function renderQrSvg(text: string, options?: { mode?: QrMode; errorCorrection?: QrErrorCorrection; margin?: number; width?: number }): string {
+  const { mode = 'alphanumeric', errorCorrection = 'M', margin = 4, width } = optionsObject(options);
+  const symbol = createQrSymbol(text, { mode, errorCorrection });
   checkIntOption(margin, 'margin', 0, 16);
   if (width !== undefined) checkIntOption(width, 'width', 21, 4096);
   return svgRenderer.render(symbol, width === undefined ? { margin } : { margin, width });

@@ -17,10 +17,14 @@ import {
   verifyRedemption,
 } from '@cloudmfa/activation';
 import { createSoftwareSigner, decodeBase45, utf8Encode } from '@cloudmfa/core';
+import { formatOtpauthUri } from '@cloudmfa/otp';
+import fc from 'fast-check';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import qrcodeCore from 'qrcode/lib/core/qrcode.js';
+import svgRenderer from 'qrcode/lib/renderer/svg-tag.js';
 import { describe, expect, it } from 'vitest';
-import { createAlphanumericQr } from '../src/internal/qr.js';
+import { createAlphanumericQr, createAutoQr, createQrSymbol } from '../src/internal/qr.js';
 import { CHEAP_PASSWORD, cheapEnvelope } from './fixtures.js';
 import { seededRandom, T0, thrown } from './helpers.js';
 import vectorFile from './vectors/envelopes.json' with { type: 'json' };
@@ -59,6 +63,23 @@ function decodeMatrix(matrix: boolean[][]): string | undefined {
     }),
   );
   return jsQR(rgba, side, side)?.data;
+}
+
+/** The module matrix drawn by the small terminal renderer (half blocks, one module of margin). */
+function smallTerminalMatrix(small: string, size: number): boolean[][] {
+  const grid: boolean[][] = [];
+  for (const line of small.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))) {
+    if (line.length === 0) continue;
+    const top: boolean[] = [];
+    const bottom: boolean[] = [];
+    for (const ch of line) {
+      top.push(ch === '▀' || ch === '█');
+      bottom.push(ch === '▄' || ch === '█');
+    }
+    grid.push(top, bottom);
+  }
+  // Rows and columns start one module before the symbol (the margin).
+  return grid.slice(1, 1 + size).map((r) => r.slice(1, 1 + size));
 }
 
 /** An origin of exactly `length` characters: `https://` + a hostname of letters, digits, dots and hyphens. */
@@ -208,21 +229,137 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
     expect(decodeMatrix(rows.slice(1, -1).map((r) => r.slice(1, -1)))).toBe(typical.text);
 
     const small = renderQrTerminal(typical.text, { small: true });
-    const size = createAlphanumericQr(typical.text).modules.size;
-    const halfRows = small.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
-    const grid: boolean[][] = [];
-    for (const line of halfRows) {
-      if (line.length === 0) continue;
-      const top: boolean[] = [];
-      const bottom: boolean[] = [];
-      for (const ch of line) {
-        top.push(ch === '▀' || ch === '█');
-        bottom.push(ch === '▄' || ch === '█');
-      }
-      grid.push(top, bottom);
+    expect(decodeMatrix(smallTerminalMatrix(small, createAlphanumericQr(typical.text).modules.size))).toBe(typical.text);
+  });
+});
+
+/** The segments of a symbol as `qrcode` records them. */
+type SymbolSegments = { segments: Array<{ mode: { id: string }; data: unknown; getBitsLength(): number }> };
+const segmentsOf = (symbol: unknown) => (symbol as SymbolSegments).segments;
+/** Character-count bits per mode and version (ISO/IEC 18004 table 3). */
+const countBits = (mode: string, version: number) => {
+  const group = version < 10 ? 0 : version < 27 ? 1 : 2;
+  return ({ Numeric: [10, 12, 14], Alphanumeric: [9, 11, 13], Byte: [8, 16, 16], Kanji: [8, 10, 12] } as Record<string, number[]>)[mode]![group]!;
+};
+/** Data bits of a symbol's segments at `version`: mode indicators, counts and data. */
+const dataBits = (symbol: unknown, version: number) => segmentsOf(symbol).reduce((n, s) => n + 4 + countBits(s.mode.id, version) + s.getBitsLength(), 0);
+/** qrcode's own segmentation of a string (Node has the TextEncoder it needs). */
+const qrcodeOwn = (text: string, level: 'L' | 'M' | 'Q' | 'H') =>
+  (qrcodeCore as unknown as { create(t: string, o: object): { version: number } }).create(text, { errorCorrectionLevel: level });
+const decodePngBytes = (png: Uint8Array) => {
+  const img = PNG.sync.read(Buffer.from(png));
+  return jsQR(new Uint8ClampedArray(img.data), img.width, img.height)?.data;
+};
+const symbolMatrix = (symbol: { modules: { size: number; data: Uint8Array } }) => {
+  const size = symbol.modules.size;
+  return Array.from({ length: size }, (_, r) => Array.from({ length: size }, (_, c) => symbol.modules.data[r * size + c] !== 0));
+};
+
+describe("mode: 'auto' (any text, e.g. an otpauth URI)", () => {
+  const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+  const uris = [
+    formatOtpauthUri({ type: 'totp', secret, issuer: 'Acme Co', account: 'alice@example.com' }).uri,
+    formatOtpauthUri({ type: 'hotp', secret, issuer: 'Zoë & Søn', account: 'ołga+mfa@example.org', counter: 42, digits: 8, algorithm: 'SHA256' }).uri,
+    formatOtpauthUri({ type: 'totp', secret: secret.repeat(4), issuer: 'I'.repeat(64), account: `${'a'.repeat(100)}@example.com`, period: 60 }).uri,
+  ];
+
+  it('an otpauth URI PNG decodes back with jsQR and with zbarimg', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudmfa-qr-auto-'));
+    for (const [i, uri] of uris.entries()) {
+      const png = renderQrPng(uri, { mode: 'auto', scale: 3 });
+      expect(decodePngBytes(png)).toBe(uri);
+      const file = join(dir, `otpauth-${i}.png`);
+      writeFileSync(file, png);
+      expect(execFileSync('zbarimg', ['--quiet', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).replace(/\n$/, '')).toBe(uri);
     }
-    // Rows and columns start one module before the symbol (the margin).
-    const matrix = grid.slice(1, 1 + size).map((r) => r.slice(1, 1 + size));
-    expect(decodeMatrix(matrix)).toBe(typical.text);
+  });
+
+  it('SVG and terminal output of an otpauth URI draw the same symbol, which decodes to the URI', () => {
+    const uri = uris[0]!;
+    const symbol = createQrSymbol(uri, { mode: 'auto' });
+    expect(decodeMatrix(symbolMatrix(symbol))).toBe(uri);
+    // The SVG renderer is handed that very symbol (same segments, same mask).
+    expect(renderQrSvg(uri, { mode: 'auto' })).toBe(svgRenderer.render(symbol, { margin: 4 }));
+    expect(decodeMatrix(smallTerminalMatrix(renderQrTerminal(uri, { mode: 'auto', small: true }), symbol.modules.size))).toBe(uri);
+  });
+
+  it('an otpauth URI is byte mode with its base32 secret as one alphanumeric run', () => {
+    const symbol = createAutoQr(uris[0]);
+    expect(segmentsOf(symbol).map((s) => s.mode.id)).toEqual(['Byte', 'Alphanumeric', 'Byte']);
+    expect(segmentsOf(symbol)[1]!.data).toBe(secret);
+    expect(qrVersion(uris[0]!, { mode: 'auto' })).toBe(symbol.version);
+    expect(symbol.version).toBe(qrcodeOwn(uris[0]!, 'M').version);
+  });
+
+  it('the default stays alphanumeric: an otpauth URI without mode: auto is refused, an envelope is unchanged', () => {
+    for (const render of [() => renderQrPng(uris[0]!), () => renderQrSvg(uris[0]!), () => renderQrTerminal(uris[0]!), () => qrVersion(uris[0]!)]) {
+      expect(thrown(render).code).toBe('ERR_INVALID_ARGUMENT');
+    }
+    expect(renderQrPng(typical.text, { mode: 'alphanumeric' })).toEqual(renderQrPng(typical.text));
+    expect(qrVersion(typical.text, { errorCorrection: 'Q' })).toBe(qrVersion(typical.text, 'Q'));
+    // 'auto' also reads an envelope (all alphanumeric; digit runs may go numeric), never larger.
+    expect(decodePngBytes(renderQrPng(typical.text, { mode: 'auto' }))).toBe(typical.text);
+    expect(qrVersion(typical.text, { mode: 'auto' })).toBeLessThanOrEqual(qrVersion(typical.text));
+  });
+
+  it('never needs more bits than qrcode’s own segmentation (seeded property, all levels)', () => {
+    const alphabet = ['0', '7', '9', 'A', 'Z', ':', '/', ' ', '%', 'a', 'z', '?', '&', '=', '@', 'é', 'ł', '認', '🔐', '\n'];
+    const run = fc.tuple(fc.constantFrom(...alphabet), fc.integer({ min: 1, max: 40 })).map(([c, n]) => c.repeat(n));
+    const text = fc.array(fc.oneof(run, fc.constantFrom(...alphabet)), { minLength: 1, maxLength: 30 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom('L', 'M', 'Q', 'H') as fc.Arbitrary<'L' | 'M' | 'Q' | 'H'>, (t, level) => {
+        const ours = createAutoQr(t, level);
+        const theirs = qrcodeOwn(t, level);
+        expect(ours.version).toBeLessThanOrEqual(theirs.version);
+        expect(dataBits(ours, theirs.version)).toBeLessThanOrEqual(dataBits(theirs, theirs.version));
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('decodes back to the text: digits, uppercase, lowercase, UTF-8 up to four bytes (seeded property)', () => {
+    const alphabet = ['0', '5', 'A', 'Q', '$', '.', 'b', 'x', '#', 'é', 'ß', '認', '証', '🔐'];
+    const text = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 120 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(decodeMatrix(symbolMatrix(createAutoQr(t)))).toBe(t);
+      }),
+      { seed: 42, numRuns: 40 },
+    );
+  });
+
+  it('plans per version group: the character-count fields widen at versions 10 and 27', () => {
+    // Long texts land in the larger groups and still decode.
+    for (const t of ['12345678'.repeat(40) + 'abc'.repeat(60), `otpauth://totp/${'x'.repeat(900)}?secret=${secret.repeat(20)}`]) {
+      const symbol = createAutoQr(t, 'L');
+      expect(symbol.version).toBeGreaterThan(9);
+      expect(symbol.version).toBeLessThanOrEqual(qrcodeOwn(t, 'L').version);
+      expect(decodeMatrix(symbolMatrix(symbol))).toBe(t);
+    }
+  });
+
+  it('refuses misuse with ERR_INVALID_ARGUMENT and never quotes the text', () => {
+    const withSecret = uris[0]!;
+    const cases: Array<() => unknown> = [
+      () => renderQrPng(withSecret, { mode: 'byte' as never }),
+      () => renderQrPng('', { mode: 'auto' }),
+      () => renderQrPng(`${withSecret}\ud800`, { mode: 'auto' }),
+      () => renderQrPng(`${withSecret}${'x'.repeat(3000)}`, { mode: 'auto' }),
+      () => renderQrPng('7'.repeat(7090), { mode: 'auto' }),
+      () => renderQrPng(withSecret, { mode: 'auto', errorCorrection: 'X' as never }),
+      () => renderQrPng(withSecret, 'auto' as never),
+      () => renderQrSvg(withSecret, { mode: 'auto', width: 5 }),
+      () => qrVersion(withSecret, { mode: 'auto', errorCorrection: 'Z' as never }),
+      () => qrVersion(withSecret, 7 as never),
+      () => renderQrTerminal(42 as never, { mode: 'auto' }),
+    ];
+    for (const c of cases) {
+      const e = thrown(c);
+      expect(e.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(e.message).not.toContain(secret);
+      expect(e.message).not.toContain('otpauth');
+    }
+    // 7089 digits are the most any QR code holds: that fits, in version 40-L.
+    expect(qrVersion('7'.repeat(7089), { mode: 'auto', errorCorrection: 'L' })).toBe(40);
   });
 });

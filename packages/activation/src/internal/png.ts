@@ -1,6 +1,6 @@
 // A minimal PNG encoder for QR matrices: 1-bit grayscale, zlib "stored" (uncompressed) deflate
-// blocks. No Node Buffer or zlib, so it runs on phones and in browsers; a QR image is small
-// enough (a few KB) that compression is not worth code here.
+// blocks, CRC-32 and Adler-32 by hand. No Node Buffer or zlib, so it runs on phones and in
+// browsers; a QR image is small enough (a few KB) that compression is not worth code here.
 
 const CRC_TABLE = /* @__PURE__ */ (() => {
   const t = new Uint32Array(256);
@@ -12,41 +12,47 @@ const CRC_TABLE = /* @__PURE__ */ (() => {
   return t;
 })();
 
-function crc32(bytes: Uint8Array, start: number, end: number): number {
+function crc32(parts: Uint8Array[]): number {
   let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  for (const p of parts) for (let i = 0; i < p.length; i++) c = (CRC_TABLE[(c ^ (p[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function adler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    a = (a + (bytes[i] as number)) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
+function u32(n: number): Uint8Array {
+  return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
 
-class Out {
-  bytes: number[] = [];
-  u8(v: number): void {
-    this.bytes.push(v & 0xff);
+function chunk(type: string, data: Uint8Array): Uint8Array[] {
+  const t = new Uint8Array([type.charCodeAt(0), type.charCodeAt(1), type.charCodeAt(2), type.charCodeAt(3)]);
+  return [u32(data.length), t, data, u32(crc32([t, data]))];
+}
+
+/** A zlib stream (RFC 1950) of stored deflate blocks (RFC 1951), at most 65,535 bytes each. */
+function zlibStored(raw: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(raw.length / 65535));
+  const out = new Uint8Array(2 + raw.length + blocks * 5 + 4);
+  out[0] = 0x78;
+  out[1] = 0x01;
+  let o = 2;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * 65535;
+    const len = Math.min(65535, raw.length - start);
+    out[o++] = b === blocks - 1 ? 1 : 0;
+    out[o++] = len & 0xff;
+    out[o++] = len >>> 8;
+    out[o++] = ~len & 0xff;
+    out[o++] = (~len >>> 8) & 0xff;
+    out.set(raw.subarray(start, start + len), o);
+    o += len;
   }
-  u32(v: number): void {
-    this.u8(v >>> 24);
-    this.u8(v >>> 16);
-    this.u8(v >>> 8);
-    this.u8(v);
+  let a = 1;
+  let s = 0;
+  for (let i = 0; i < raw.length; i++) {
+    a = (a + (raw[i] as number)) % 65521;
+    s = (s + a) % 65521;
   }
-  chunk(type: string, data: Uint8Array): void {
-    this.u32(data.length);
-    const typed = new Uint8Array(4 + data.length);
-    for (let i = 0; i < 4; i++) typed[i] = type.charCodeAt(i);
-    typed.set(data, 4);
-    for (let i = 0; i < typed.length; i++) this.bytes.push(typed[i] as number);
-    this.u32(crc32(typed, 0, typed.length));
-  }
+  out.set(u32(((s << 16) | a) >>> 0), o);
+  return out;
 }
 
 /** `dark(x, y)` for each of `modules x modules`; `margin` modules of white around; `scale` px per module. */
@@ -54,40 +60,30 @@ export function encodeQrPng(modules: number, dark: (x: number, y: number) => boo
   const side = (modules + 2 * margin) * scale;
   const rowBytes = Math.ceil(side / 8);
   const raw = new Uint8Array((rowBytes + 1) * side);
-  for (let py = 0; py < side; py++) {
-    const rowStart = py * (rowBytes + 1); // filter byte 0 (None) at rowStart
-    const my = Math.floor(py / scale) - margin;
+  // Each module row is packed once (filter byte 0 = None; in 1-bit grayscale 1 is white) and
+  // copied `scale` times.
+  const row = new Uint8Array(rowBytes + 1);
+  for (let my = -margin; my < modules + margin; my++) {
+    row.fill(0);
     for (let px = 0; px < side; px++) {
       const mx = Math.floor(px / scale) - margin;
-      const isDark = mx >= 0 && my >= 0 && mx < modules && my < modules && dark(mx, my);
-      // In 1-bit grayscale 1 is white.
-      if (!isDark) {
-        const i = rowStart + 1 + (px >> 3);
-        raw[i] = (raw[i] as number) | (0x80 >> (px & 7));
-      }
+      const isDark = my >= 0 && my < modules && mx >= 0 && mx < modules && dark(mx, my);
+      if (!isDark) row[1 + (px >>> 3)] = (row[1 + (px >>> 3)] as number) | (0x80 >>> (px & 7));
     }
+    const y0 = (my + margin) * scale;
+    for (let k = 0; k < scale; k++) raw.set(row, (y0 + k) * (rowBytes + 1));
   }
-  // zlib stream of stored deflate blocks (RFC 1950/1951).
-  const z: number[] = [0x78, 0x01];
-  for (let off = 0; off === 0 || off < raw.length; off += 65535) {
-    const len = Math.min(65535, raw.length - off);
-    const final = off + len >= raw.length ? 1 : 0;
-    z.push(final, len & 0xff, len >>> 8, ~len & 0xff, (~len >>> 8) & 0xff);
-    for (let i = 0; i < len; i++) z.push(raw[off + i] as number);
-  }
-  const adler = adler32(raw);
-  z.push(adler >>> 24, (adler >>> 16) & 0xff, (adler >>> 8) & 0xff, adler & 0xff);
-
-  const out = new Out();
-  for (const b of [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) out.u8(b);
   const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, side);
-  dv.setUint32(4, side);
+  ihdr.set(u32(side), 0);
+  ihdr.set(u32(side), 4);
   ihdr[8] = 1; // bit depth
-  ihdr[9] = 0; // grayscale
-  out.chunk('IHDR', ihdr);
-  out.chunk('IDAT', Uint8Array.from(z));
-  out.chunk('IEND', new Uint8Array(0));
-  return Uint8Array.from(out.bytes);
+  ihdr[9] = 0; // grayscale; compression, filter and interlace methods 0
+  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunk('IHDR', ihdr), ...chunk('IDAT', zlibStored(raw)), ...chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

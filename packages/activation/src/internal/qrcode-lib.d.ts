@@ -6,11 +6,10 @@ declare module 'qrcode/lib/core/qrcode.js' {
     version: number;
     modules: { size: number; data: Uint8Array };
   }
+  /** One segment, its mode given: text for numeric and alphanumeric, UTF-8 bytes for byte mode. */
+  export type QrSegmentInput = { data: string; mode: 'alphanumeric' | 'numeric' } | { data: Uint8Array; mode: 'byte' };
   const core: {
-    create(
-      data: Array<{ data: string; mode: 'alphanumeric' }>,
-      options: { errorCorrectionLevel: 'L' | 'M' | 'Q' | 'H'; version?: number },
-    ): QrSymbol;
+    create(data: QrSegmentInput[], options: { errorCorrectionLevel: 'L' | 'M' | 'Q' | 'H'; version?: number }): QrSymbol;
   };
   export default core;
 }

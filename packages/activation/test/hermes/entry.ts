@@ -16,6 +16,9 @@ import vectorFile from '../vectors/envelopes.json';
 
 declare const print: (line: string) => void;
 
+/** Mirrored in ../hermes.test.ts: an otpauth URI with a raw (unescaped) non-ASCII issuer. */
+const AUTO_TEXT = 'otpauth://totp/Zoë 認証 🔐:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Zoë 認証 🔐';
+
 // Deterministic bytes for the test only.
 let counter = 0;
 const seeded = (n: number): Uint8Array => {
@@ -83,6 +86,9 @@ async function main(): Promise<Record<string, unknown>> {
     qrVersionFull: qrVersion(full.text),
     svgLength: renderQrSvg(def.text).length,
     pngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', png)),
+    // 'auto' mode (an otpauth URI, raw UTF-8 too): byte segments without TextEncoder.
+    autoVersion: qrVersion(AUTO_TEXT, { mode: 'auto' }),
+    autoPngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', renderQrPng(AUTO_TEXT, { mode: 'auto' }))),
   };
 }
 
