@@ -1,7 +1,7 @@
 // Internal helpers shared by the public operations: argument checks with stable codes, the
 // private key registry, and the typed-code reader. Not exported from the package.
-import { CloudMfaError, type CryptoProvider, decodeBase32 } from '@cloudmfa/core';
-import { hotpTruncated, type KeyState, prepareKey, truncateBytes } from './_hmac.js';
+import { type Clock, CloudMfaError, decodeBase32, systemClock } from '@cloudmfa/core';
+import { hotpTruncated, type KeyState, prepareKey } from './_hmac.js';
 import type { AlgIndex } from './_sha.js';
 import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarningCode } from './types.js';
 
@@ -67,19 +67,23 @@ export function secretPolicy(secret: Uint8Array, code: OtpErrorCode): OtpWarning
   return warnings;
 }
 
-/** What a key holds, kept in a WeakMap so nothing secret hangs off the public object. */
+/**
+ * What a key holds, kept in a WeakMap so nothing secret hangs off the public object: the
+ * precomputed HMAC states, or (createOtpKey's `crypto` option) a function that computes the
+ * truncated HMAC of a counter with a CryptoProvider. That function is built in createOtpKey.ts,
+ * so bundles that never create a key with a provider do not carry the provider path.
+ */
 interface KeyInternals {
   readonly alg: AlgIndex;
   readonly state?: KeyState;
-  readonly provider?: CryptoProvider;
-  readonly secret?: Uint8Array; // only on the CryptoProvider path
+  readonly mac?: (hi: number, lo: number) => number;
 }
 
 const KEYS = new WeakMap<object, KeyInternals>();
 
-export function makeKey(secret: Uint8Array, alg: AlgIndex, warnings: OtpWarning[], provider?: CryptoProvider): OtpKey {
+export function makeKey(secret: Uint8Array, alg: AlgIndex, warnings: OtpWarning[], mac?: (hi: number, lo: number) => number): OtpKey {
   const key: OtpKey = Object.freeze({ algorithm: ALGORITHMS[alg] as OtpAlgorithm, bits: secret.length * 8, warnings: Object.freeze(warnings) });
-  KEYS.set(key, provider ? { alg, provider, secret: Uint8Array.from(secret) } : { alg, state: prepareKey(alg, secret) });
+  KEYS.set(key, mac ? { alg, mac } : { alg, state: prepareKey(alg, secret) });
   return key;
 }
 
@@ -103,20 +107,7 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
 export function truncated(k: KeyInternals, counter: number): number {
   const hi = Math.floor(counter / P32);
   const lo = counter >>> 0;
-  if (k.state) return hotpTruncated(k.state, hi, lo);
-  const msg = new Uint8Array(8);
-  for (let i = 0; i < 4; i++) {
-    msg[i] = hi >>> (24 - 8 * i);
-    msg[4 + i] = lo >>> (24 - 8 * i);
-  }
-  let mac: unknown;
-  try {
-    mac = (k.provider as CryptoProvider).hmac(ALGORITHMS[k.alg] as OtpAlgorithm, k.secret as Uint8Array, msg);
-  } catch {
-    // The provider's error might quote its inputs: deliberately not passed on as a cause.
-  }
-  if (!(mac instanceof Uint8Array) || mac.length !== [20, 32, 64][k.alg]) return fail('ERR_OTP_CRYPTO', 'the CryptoProvider failed to compute the HMAC');
-  return truncateBytes(mac);
+  return k.state ? hotpTruncated(k.state, hi, lo) : (k.mac as (hi: number, lo: number) => number)(hi, lo);
 }
 
 /** The code at `counter` as a number below 10^digits. */
@@ -176,4 +167,10 @@ export function elapsedMs(now: () => number, t0: number): number {
   // Also refuses NaN, infinities and non-numbers (the comparisons are false for them).
   if (!(elapsed >= 0 && ms <= MAX_T0 * 1000)) fail('ERR_OTP_TIME', '"now" must return finite milliseconds at or after t0');
   return elapsed;
+}
+
+/** The TOTP step at the injected clock's time (totp and verifyTotp): checks `period`, `t0` and the clock. */
+export function currentStep(options: { now?: Clock; period?: number; t0?: number }): number {
+  const period = checkPeriod(options.period ?? 30);
+  return Math.floor(elapsedMs(options.now ?? systemClock, checkT0(options.t0 ?? 0)) / (period * 1000));
 }

@@ -83,12 +83,19 @@ export const IV1 = /* @__PURE__ */ Int32Array.from([0x67452301, 0xefcdab89, 0x98
 /**
  * SHA-1 compression (FIPS 180-4 6.1.2): out[0..4] = iv + F(iv, w[0..15]).
  *
- * Fully unrolled, with the 16-word message schedule held in local variables (W[t] overwrites
- * W[t - 16]): V8 keeps them in registers, which makes this about 2.5x faster than a loop over an
- * Int32Array schedule (measured ~90 ns vs ~240 ns per block). SHA-1 is the OTP default, so this
- * is the code that decides HOTP/TOTP speed. Each line is one round: the optional schedule step
- * W[t] = rotl1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]), then T = rotl5(a) + f_t(b, c, d) + e + K_t
- * + W[t]; e = d; d = c; c = rotl30(b); b = a; a = T. f_t and K_t change every 20 rounds.
+ * Fully unrolled, with the message schedule held in 16 local variables as a sliding window:
+ * w0 is W[t] and w15 is W[t + 15]; each round appends W[t + 16] = rotl1(W[t + 13] ^ W[t + 8] ^
+ * W[t + 2] ^ W[t]) and shifts the window down by one. V8 keeps the locals in registers and the
+ * shifts are only renamings in its optimised code (they cost no instructions; the 16 window words
+ * computed in the last rounds are never read and are dropped as dead code), which makes this
+ * about 2.5x faster than a loop over an Int32Array schedule (~90 ns vs ~240 ns per block). SHA-1
+ * is the OTP default, so this is the code that decides HOTP/TOTP speed.
+ *
+ * The window is what keeps the unrolled code small: every round line is the same text within
+ * each 20-round stage (only f_t and K_t change between stages), so gzip stores each stage about
+ * once. Schedule indices that change from line to line (W[t] overwriting W[t - 16]) cost about
+ * 290 bytes more after gzip for the same machine code. Each line is one round: T = rotl5(a) +
+ * f_t(b, c, d) + e + K_t + W[t]; e = d; d = c; c = rotl30(b); b = a; a = T; then the schedule step.
  */
 // prettier-ignore
 export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
@@ -96,89 +103,89 @@ export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void 
   let t: number, x: number;
   let w0 = w[0] as number, w1 = w[1] as number, w2 = w[2] as number, w3 = w[3] as number, w4 = w[4] as number, w5 = w[5] as number, w6 = w[6] as number, w7 = w[7] as number, w8 = w[8] as number, w9 = w[9] as number, w10 = w[10] as number, w11 = w[11] as number, w12 = w[12] as number, w13 = w[13] as number, w14 = w[14] as number, w15 = w[15] as number;
   // rounds 0-19: f = Ch, K = 0x5a827999
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w1) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w2) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w3) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w4) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w5) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w6) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w7) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w8) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w9) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w10) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w11) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w12) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w13) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w14) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w15) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w13 ^ w8 ^ w2 ^ w0; w0 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w14 ^ w9 ^ w3 ^ w1; w1 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w1) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w15 ^ w10 ^ w4 ^ w2; w2 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w2) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w0 ^ w11 ^ w5 ^ w3; w3 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w3) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   // rounds 20-39: f = Parity, K = 0x6ed9eba1
-  x = w1 ^ w12 ^ w6 ^ w4; w4 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w4) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w2 ^ w13 ^ w7 ^ w5; w5 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w5) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w3 ^ w14 ^ w8 ^ w6; w6 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w6) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w4 ^ w15 ^ w9 ^ w7; w7 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w7) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w5 ^ w0 ^ w10 ^ w8; w8 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w8) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w6 ^ w1 ^ w11 ^ w9; w9 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w9) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w7 ^ w2 ^ w12 ^ w10; w10 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w10) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w8 ^ w3 ^ w13 ^ w11; w11 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w11) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w9 ^ w4 ^ w14 ^ w12; w12 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w12) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w10 ^ w5 ^ w15 ^ w13; w13 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w13) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w11 ^ w6 ^ w0 ^ w14; w14 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w14) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w12 ^ w7 ^ w1 ^ w15; w15 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w15) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w13 ^ w8 ^ w2 ^ w0; w0 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w14 ^ w9 ^ w3 ^ w1; w1 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w1) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w15 ^ w10 ^ w4 ^ w2; w2 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w2) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w0 ^ w11 ^ w5 ^ w3; w3 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w3) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w1 ^ w12 ^ w6 ^ w4; w4 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w4) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w2 ^ w13 ^ w7 ^ w5; w5 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w5) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w3 ^ w14 ^ w8 ^ w6; w6 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w6) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w4 ^ w15 ^ w9 ^ w7; w7 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w7) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   // rounds 40-59: f = Maj, K = 0x8f1bbcdc
-  x = w5 ^ w0 ^ w10 ^ w8; w8 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w8) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w6 ^ w1 ^ w11 ^ w9; w9 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w9) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w7 ^ w2 ^ w12 ^ w10; w10 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w10) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w8 ^ w3 ^ w13 ^ w11; w11 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w11) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w9 ^ w4 ^ w14 ^ w12; w12 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w12) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w10 ^ w5 ^ w15 ^ w13; w13 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w13) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w11 ^ w6 ^ w0 ^ w14; w14 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w14) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w12 ^ w7 ^ w1 ^ w15; w15 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w15) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w13 ^ w8 ^ w2 ^ w0; w0 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w14 ^ w9 ^ w3 ^ w1; w1 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w1) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w15 ^ w10 ^ w4 ^ w2; w2 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w2) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w0 ^ w11 ^ w5 ^ w3; w3 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w3) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w1 ^ w12 ^ w6 ^ w4; w4 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w4) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w2 ^ w13 ^ w7 ^ w5; w5 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w5) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w3 ^ w14 ^ w8 ^ w6; w6 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w6) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w4 ^ w15 ^ w9 ^ w7; w7 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w7) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w5 ^ w0 ^ w10 ^ w8; w8 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w8) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w6 ^ w1 ^ w11 ^ w9; w9 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w9) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w7 ^ w2 ^ w12 ^ w10; w10 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w10) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w8 ^ w3 ^ w13 ^ w11; w11 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w11) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   // rounds 60-79: f = Parity, K = 0xca62c1d6
-  x = w9 ^ w4 ^ w14 ^ w12; w12 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w12) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w10 ^ w5 ^ w15 ^ w13; w13 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w13) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w11 ^ w6 ^ w0 ^ w14; w14 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w14) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w12 ^ w7 ^ w1 ^ w15; w15 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w15) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w13 ^ w8 ^ w2 ^ w0; w0 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w14 ^ w9 ^ w3 ^ w1; w1 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w1) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w15 ^ w10 ^ w4 ^ w2; w2 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w2) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w0 ^ w11 ^ w5 ^ w3; w3 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w3) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w1 ^ w12 ^ w6 ^ w4; w4 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w4) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w2 ^ w13 ^ w7 ^ w5; w5 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w5) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w3 ^ w14 ^ w8 ^ w6; w6 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w6) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w4 ^ w15 ^ w9 ^ w7; w7 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w7) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w5 ^ w0 ^ w10 ^ w8; w8 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w8) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w6 ^ w1 ^ w11 ^ w9; w9 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w9) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w7 ^ w2 ^ w12 ^ w10; w10 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w10) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w8 ^ w3 ^ w13 ^ w11; w11 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w11) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w9 ^ w4 ^ w14 ^ w12; w12 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w12) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w10 ^ w5 ^ w15 ^ w13; w13 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w13) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w11 ^ w6 ^ w0 ^ w14; w14 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w14) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
-  x = w12 ^ w7 ^ w1 ^ w15; w15 = (x << 1) | (x >>> 31); t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w15) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   out[0] = ((iv[0] as number) + a) | 0;
   out[1] = ((iv[1] as number) + b) | 0;
   out[2] = ((iv[2] as number) + c) | 0;
@@ -231,68 +238,79 @@ const WH = /* @__PURE__ */ new Int32Array(80);
 const WL = /* @__PURE__ */ new Int32Array(80);
 
 /**
+ * Rotating the 64-bit word h:l right by n (0 < n < 32): `rot(h, l, n)` is the high word of the
+ * result and `rot(l, h, n)` the low word; a rotation by 32 + n is the same with the halves
+ * swapped. A 64-bit shift right by n has the high word `h >>> n` and the low word `rot(l, h, n)`.
+ */
+const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
+
+/**
  * SHA-512 compression on 32-bit halves: state and block words are [hi, lo] pairs,
- * out[0..15] = iv + F(iv, block[0..31]). Additions carry from the low to the high half through
- * exact float sums of unsigned halves (at most 5 terms: < 2^35, exact).
+ * out[0..15] = iv + F(iv, block[0..31]). A 64-bit sum is carried as a float sum of unsigned low
+ * words (at most 7 terms: < 2^35, exact) and a sum of high words; the low word is that sum mod
+ * 2^32 and its carry `(sum / 2^32) | 0` goes into the high word. Int32Array stores reduce mod 2^32.
  */
 export function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
   const wh = WH;
   const wl = WL;
-  for (let i = 0; i < 16; i++) {
-    wh[i] = block[2 * i] as number;
-    wl[i] = block[2 * i + 1] as number;
-  }
-  for (let i = 16; i < 80; i++) {
-    // s0 = rotr1 ^ rotr8 ^ shr7 of w[i-15]
-    let h = wh[i - 15] as number;
-    let l = wl[i - 15] as number;
-    const s0h = ((h >>> 1) | (l << 31)) ^ ((h >>> 8) | (l << 24)) ^ (h >>> 7);
-    const s0l = ((l >>> 1) | (h << 31)) ^ ((l >>> 8) | (h << 24)) ^ ((l >>> 7) | (h << 25));
-    // s1 = rotr19 ^ rotr61 ^ shr6 of w[i-2]
-    h = wh[i - 2] as number;
-    l = wl[i - 2] as number;
-    const s1h = ((h >>> 19) | (l << 13)) ^ ((l >>> 29) | (h << 3)) ^ (h >>> 6);
-    const s1l = ((l >>> 19) | (h << 13)) ^ ((h >>> 29) | (l << 3)) ^ ((l >>> 6) | (h << 26));
-    const lo = (s0l >>> 0) + (s1l >>> 0) + ((wl[i - 7] as number) >>> 0) + ((wl[i - 16] as number) >>> 0);
-    wh[i] = (s0h + s1h + (wh[i - 7] as number) + (wh[i - 16] as number) + ((lo / P32) | 0)) | 0;
-    wl[i] = lo | 0;
+  for (let i = 0; i < 80; i++) {
+    if (i < 16) {
+      wh[i] = block[2 * i] as number;
+      wl[i] = block[2 * i + 1] as number;
+      continue;
+    }
+    // s0 = rotr1 ^ rotr8 ^ shr7 of w[i - 15], s1 = rotr19 ^ rotr61 ^ shr6 of w[i - 2]
+    const xh = wh[i - 15] as number;
+    const xl = wl[i - 15] as number;
+    const yh = wh[i - 2] as number;
+    const yl = wl[i - 2] as number;
+    const lo =
+      ((rot(xl, xh, 1) ^ rot(xl, xh, 8) ^ rot(xl, xh, 7)) >>> 0) +
+      ((rot(yl, yh, 19) ^ rot(yh, yl, 29) ^ rot(yl, yh, 6)) >>> 0) +
+      ((wl[i - 7] as number) >>> 0) +
+      ((wl[i - 16] as number) >>> 0);
+    wh[i] =
+      (rot(xh, xl, 1) ^ rot(xh, xl, 8) ^ (xh >>> 7)) +
+      (rot(yh, yl, 19) ^ rot(yl, yh, 29) ^ (yh >>> 6)) +
+      (wh[i - 7] as number) +
+      (wh[i - 16] as number) +
+      ((lo / P32) | 0);
+    wl[i] = lo;
   }
   let ah = iv[0] as number, al = iv[1] as number, bh = iv[2] as number, bl = iv[3] as number;
   let ch = iv[4] as number, cl = iv[5] as number, dh = iv[6] as number, dl = iv[7] as number;
   let eh = iv[8] as number, el = iv[9] as number, fh = iv[10] as number, fl = iv[11] as number;
   let gh = iv[12] as number, gl = iv[13] as number, hh = iv[14] as number, hl = iv[15] as number;
   for (let i = 0; i < 80; i++) {
-    // S1 = rotr14 ^ rotr18 ^ rotr41 of e
-    const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
-    const S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23));
-    const chh = (eh & fh) ^ (~eh & gh);
-    const chl = (el & fl) ^ (~el & gl);
-    const t1lo = (hl >>> 0) + (S1l >>> 0) + (chl >>> 0) + ((K512[2 * i + 1] as number) >>> 0) + ((wl[i] as number) >>> 0);
-    const t1h = (hh + S1h + chh + (K512[2 * i] as number) + (wh[i] as number) + ((t1lo / P32) | 0)) | 0;
-    const t1l = t1lo | 0;
-    // S0 = rotr28 ^ rotr34 ^ rotr39 of a
-    const S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25));
-    const S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25));
-    const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
-    const majl = (al & bl) ^ (al & cl) ^ (bl & cl);
+    // T1 = h + S1(e) + Ch(e, f, g) + K[i] + W[i], S1 = rotr14 ^ rotr18 ^ rotr41; l1/h1 unreduced
+    const l1 =
+      (hl >>> 0) +
+      ((rot(el, eh, 14) ^ rot(el, eh, 18) ^ rot(eh, el, 9)) >>> 0) +
+      (((el & fl) ^ (~el & gl)) >>> 0) +
+      ((K512[2 * i + 1] as number) >>> 0) +
+      ((wl[i] as number) >>> 0);
+    const h1 = hh + (rot(eh, el, 14) ^ rot(eh, el, 18) ^ rot(el, eh, 9)) + ((eh & fh) ^ (~eh & gh)) + (K512[2 * i] as number) + (wh[i] as number);
+    // T1 + T2, T2 = S0(a) + Maj(a, b, c), S0 = rotr28 ^ rotr34 ^ rotr39
+    const l2 = l1 + ((rot(al, ah, 28) ^ rot(ah, al, 2) ^ rot(ah, al, 7)) >>> 0) + (((al & bl) ^ (al & cl) ^ (bl & cl)) >>> 0);
+    const h2 = h1 + (rot(ah, al, 28) ^ rot(al, ah, 2) ^ rot(al, ah, 7)) + ((ah & bh) ^ (ah & ch) ^ (bh & ch));
+    // d + T1
+    const l3 = l1 + (dl >>> 0);
     hh = gh;
     hl = gl;
     gh = fh;
     gl = fl;
     fh = eh;
     fl = el;
-    const elo = (dl >>> 0) + (t1l >>> 0);
-    eh = (dh + t1h + ((elo / P32) | 0)) | 0;
-    el = elo | 0;
+    eh = (dh + h1 + ((l3 / P32) | 0)) | 0;
+    el = l3 | 0;
     dh = ch;
     dl = cl;
     ch = bh;
     cl = bl;
     bh = ah;
     bl = al;
-    const alo = (t1l >>> 0) + (S0l >>> 0) + (majl >>> 0);
-    ah = (t1h + S0h + majh + ((alo / P32) | 0)) | 0;
-    al = alo | 0;
+    ah = (h2 + ((l2 / P32) | 0)) | 0;
+    al = l2 | 0;
   }
   add64(iv, out, 0, ah, al);
   add64(iv, out, 2, bh, bl);
@@ -306,8 +324,8 @@ export function compress512(iv: Int32Array, block: Int32Array, out: Int32Array):
 
 function add64(iv: Int32Array, out: Int32Array, i: number, h: number, l: number): void {
   const lo = ((iv[i + 1] as number) >>> 0) + (l >>> 0);
-  out[i] = ((iv[i] as number) + h + ((lo / P32) | 0)) | 0;
-  out[i + 1] = lo | 0;
+  out[i] = (iv[i] as number) + h + ((lo / P32) | 0);
+  out[i + 1] = lo;
 }
 
 /** Algorithm index used internally: 0 SHA-1, 1 SHA-256, 2 SHA-512. */

@@ -1,5 +1,7 @@
 import type { CryptoProvider } from '@cloudmfa/core';
-import { algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from './_common.js';
+import { ALGORITHMS, algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from './_common.js';
+import { truncateBytes } from './_hmac.js';
+import type { AlgIndex } from './_sha.js';
 import type { OtpAlgorithm, OtpKey } from './types.js';
 
 /**
@@ -30,5 +32,25 @@ export function createOtpKey(secret: Uint8Array | string, options: { algorithm?:
   const crypto = options.crypto;
   if (crypto !== undefined && typeof crypto?.hmac !== 'function') fail('ERR_OTP_CRYPTO', '"crypto" expected a CryptoProvider');
   const bytes = secretBytes(secret, 'ERR_OTP_SECRET');
-  return makeKey(bytes, alg, secretPolicy(bytes, 'ERR_OTP_SECRET'), crypto);
+  const warnings = secretPolicy(bytes, 'ERR_OTP_SECRET');
+  return makeKey(bytes, alg, warnings, crypto && providerMac(crypto, alg, Uint8Array.from(bytes)));
+}
+
+/** The truncated HMAC of a counter through `crypto.hmac`, over the key's own copy of the secret. */
+function providerMac(crypto: CryptoProvider, alg: AlgIndex, secret: Uint8Array): (hi: number, lo: number) => number {
+  return (hi, lo) => {
+    const msg = new Uint8Array(8);
+    for (let i = 0; i < 4; i++) {
+      msg[i] = hi >>> (24 - 8 * i);
+      msg[4 + i] = lo >>> (24 - 8 * i);
+    }
+    let mac: unknown;
+    try {
+      mac = crypto.hmac(ALGORITHMS[alg] as OtpAlgorithm, secret, msg);
+    } catch {
+      // The provider's error might quote its inputs: deliberately not passed on as a cause.
+    }
+    if (!(mac instanceof Uint8Array) || mac.length !== [20, 32, 64][alg]) return fail('ERR_OTP_CRYPTO', 'the CryptoProvider failed to compute the HMAC');
+    return truncateBytes(mac);
+  };
 }
