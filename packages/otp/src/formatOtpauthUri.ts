@@ -42,16 +42,17 @@ export function formatOtpauthUri(params: OtpauthInput): { uri: string; warnings:
   const written = ['secret', 'issuer', 'algorithm', 'digits', type === 'totp' ? 'period' : 'counter'];
   const query: Array<[string, string | number]> = [['secret', base32(bytes)]];
   if (issuer !== undefined) query.push(['issuer', encodeComponent(issuer)]);
-  if (algorithm !== 'SHA1') query.push(['algorithm', algorithm]);
-  if (digits !== 6) query.push(['digits', digits]);
+  // A non-default algorithm, digits or period: Google Authenticator would show wrong codes.
+  const unusual = (name: 'algorithm' | 'digits' | 'period', value: string | number): void => {
+    query.push([name, value]);
+    warn(warnings, `GA_${name.toUpperCase() as 'ALGORITHM' | 'DIGITS' | 'PERIOD'}`, `Google Authenticator ignores ${name}`);
+  };
+  if (algorithm !== 'SHA1') unusual('algorithm', algorithm);
+  if (digits !== 6) unusual('digits', digits);
   if (params.type === 'totp') {
     const period = checkInt(params.period ?? 30, 'period', 1, MAX_PERIOD, 'ERR_OTPAUTH_PERIOD');
-    if (period !== 30) query.push(['period', period]);
+    if (period !== 30) unusual('period', period);
   } else query.push(['counter', checkInt(params.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTPAUTH_COUNTER')]);
-  // Tell the user where Google Authenticator would show wrong codes.
-  if (query.some(([k]) => k === 'algorithm')) warn(warnings, 'GA_ALGORITHM', 'Google Authenticator ignores algorithm');
-  if (query.some(([k]) => k === 'digits')) warn(warnings, 'GA_DIGITS', 'Google Authenticator ignores digits');
-  if (query.some(([k]) => k === 'period')) warn(warnings, 'GA_PERIOD', 'Google Authenticator ignores period');
 
   if (!Array.isArray(extra) || extra.length + written.length > MAX_PARAMS) fail('ERR_OTPAUTH_PARAMETER', `"extraParameters" expected at most ${MAX_PARAMS - written.length} pairs`);
   extra.forEach((pair, i) => {

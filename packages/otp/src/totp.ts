@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from '@cloudmfa/core';
-import { checkDigits, checkOptions, checkPeriod, checkT0, codeAt, codeString, elapsedMs, resolveKey } from './_common.js';
+import type { Clock } from '@cloudmfa/core';
+import { checkDigits, checkOptions, codeAt, codeString, currentStep, resolveKey } from './_common.js';
 import type { OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
@@ -25,9 +25,6 @@ export function totp(
 ): string {
   checkOptions(options);
   const digits = checkDigits(options.digits ?? 6);
-  const period = checkPeriod(options.period ?? 30);
-  const t0 = checkT0(options.t0 ?? 0);
-  const key = resolveKey(secret, options.algorithm);
-  const step = Math.floor(elapsedMs(options.now ?? systemClock, t0) / (period * 1000));
-  return codeString(codeAt(key, step, digits), digits);
+  const step = currentStep(options);
+  return codeString(codeAt(resolveKey(secret, options.algorithm), step, digits), digits);
 }

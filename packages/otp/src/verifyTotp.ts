@@ -1,19 +1,5 @@
-import { type Clock, systemClock } from '@cloudmfa/core';
-import {
-  checkDigits,
-  checkInt,
-  checkOptions,
-  checkPeriod,
-  checkT0,
-  codeAt,
-  elapsedMs,
-  fail,
-  MAX_COUNTER,
-  readCode,
-  reasonOf,
-  resolveKey,
-  sameCode,
-} from './_common.js';
+import type { Clock } from '@cloudmfa/core';
+import { checkDigits, checkInt, checkOptions, codeAt, currentStep, MAX_COUNTER, readCode, reasonOf, resolveKey, sameCode } from './_common.js';
 import type { OtpAlgorithm, OtpSecret, TotpVerifyResult } from './types.js';
 
 /**
@@ -55,16 +41,14 @@ export function verifyTotp(options: {
 }): TotpVerifyResult {
   checkOptions(options, 'options', true);
   const digits = checkDigits(options.digits ?? 6);
-  const period = checkPeriod(options.period ?? 30);
-  const t0 = checkT0(options.t0 ?? 0);
-  let window: unknown = options.window ?? 1;
-  if (typeof window === 'number') window = { past: window, future: window };
-  if (typeof window !== 'object' || window === null) return fail('ERR_OTP_WINDOW', '"window" expected a number or { past, future }');
-  const past = checkInt((window as { past?: unknown }).past, 'window.past', 0, 10, 'ERR_OTP_WINDOW');
-  const future = checkInt((window as { future?: unknown }).future, 'window.future', 0, 10, 'ERR_OTP_WINDOW');
+  const step = currentStep(options);
+  // A number is both sides, an object { past, future }.
+  const w = (options.window ?? 1) as { past?: unknown; future?: unknown };
+  const o = typeof w === 'object' && w !== null;
+  const past = checkInt(o ? w.past : w, o ? 'window.past' : 'window', 0, 10, 'ERR_OTP_WINDOW');
+  const future = checkInt(o ? w.future : w, o ? 'window.future' : 'window', 0, 10, 'ERR_OTP_WINDOW');
   const last = checkInt(options.afterStep ?? -1, 'afterStep', -1 - MAX_COUNTER, MAX_COUNTER, 'ERR_OTP_AFTER_STEP');
   const key = resolveKey(options.secret, options.algorithm);
-  const step = Math.floor(elapsedMs(options.now ?? systemClock, t0) / (period * 1000));
 
   const typed = readCode(options.code, digits);
   if (typed < 0) return { valid: false, reason: reasonOf(typed) };
