@@ -47,7 +47,13 @@ const policySchema = z
     throttle: throttleSchema(DEFAULT_THROTTLE_POLICY),
     activation: z
       .object({
-        lifetimeSeconds: int(10, 65_535).default(300),
+        // Envelope v1 stores the lifetime as u16 seconds (docs/protocol/activation.md 2).
+        lifetimeSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(65_535, { error: 'at most 65535 s (18 h 12 min): the envelope stores the lifetime in 16 bits' })
+          .default(300),
         maxFailures: int(1, 1000).default(5),
         maxClockSkewSeconds: int(0, 86_400).default(600),
         kdf: z

@@ -1,4 +1,4 @@
-import { openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { openEnvelope, readEnvelopeHeader, renderQrPng, renderQrSvg } from '@cloudmfa/activation';
 import { decodeBase32, decodeBase64Url } from '@cloudmfa/core';
 import { parseOtpauthUri } from '@cloudmfa/otp';
 import jsQR from 'jsqr';
@@ -175,8 +175,10 @@ describe('offline and otpauth activation', () => {
     expect(a.uri).toBe(a.text);
     const parsed = parseOtpauthUri(a.uri as string);
     expect(parsed).toMatchObject({ type: 'totp', issuer: 'Acme Corporation', account: 'bob@acme.example', digits: 6, period: 30 });
-    expect(a.qr.svg).toContain('<svg');
-    // The PNG (our own 1-bit writer) decodes with a real QR reader to the exact URI.
+    // Drawn by the activation package's renderers in 'auto' mode (no QR code of our own), and
+    // the PNG decodes with a real QR reader to the exact URI.
+    expect(a.qr.svg).toBe(renderQrSvg(a.uri as string, { mode: 'auto' }));
+    expect(a.qr.png).toEqual(renderQrPng(a.uri as string, { mode: 'auto', scale: 6 }));
     const png = PNG.sync.read(Buffer.from(a.qr.png));
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(a.uri);
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');

@@ -1,8 +1,9 @@
+import { readEnvelopeHeader } from '@cloudmfa/activation';
 import { createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createMemoryStore, DEFAULT_THROTTLE_POLICY } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createMfaServer, DEFAULT_SERVER_POLICY, resolveServerPolicy } from '../src/index.js';
-import { KEK1, seededRandom, T0 } from './helpers.js';
+import { KEK1, makeServer, seededRandom, T0 } from './helpers.js';
 
 describe('policy', () => {
   it('has the documented defaults (docs/server.md section 8)', () => {
@@ -47,8 +48,6 @@ describe('policy', () => {
       [{ throttle: { freeFailures: 10, lockoutFailures: 10 } }, 'policy.throttle.freeFailures'],
       [{ throttle: { baseDelayMs: 1.5 } }, 'policy.throttle.baseDelayMs'],
       [{ push: { ttlSeconds: 5 } }, 'policy.push.ttlSeconds'],
-      // Envelope v1 carries the lifetime as u16 seconds.
-      [{ activation: { lifetimeSeconds: 65_536 } }, 'policy.activation.lifetimeSeconds'],
       [{ activation: { kdf: { algorithm: 'md5' } } }, 'policy.activation.kdf'],
       [{ unknown: true }, 'policy'],
       [{ app: { pinRequired: 'yes' } }, 'policy.app.pinRequired'],
@@ -62,6 +61,28 @@ describe('policy', () => {
       }
       expect(error).toMatchObject({ code: 'ERR_SERVER_POLICY' });
       expect((error as Error).message.startsWith(`"${path}`)).toBe(true);
+    }
+  });
+
+  it('caps the activation lifetime at 65535 s, the envelope\'s 16-bit field, with a message that says so', async () => {
+    expect(resolveServerPolicy({ activation: { lifetimeSeconds: 65_535 } }).activation.lifetimeSeconds).toBe(65_535);
+    for (const lifetimeSeconds of [65_536, 7 * 24 * 3600]) {
+      let error: unknown;
+      try {
+        resolveServerPolicy({ activation: { lifetimeSeconds } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'ERR_SERVER_POLICY' });
+      expect((error as Error).message).toBe('"policy.activation.lifetimeSeconds": at most 65535 s (18 h 12 min): the envelope stores the lifetime in 16 bits');
+    }
+    expect(() => resolveServerPolicy({ activation: { lifetimeSeconds: 9 } })).toThrow(expect.objectContaining({ code: 'ERR_SERVER_POLICY' }));
+    // The largest lifetime goes through to the envelope and to the record.
+    const t = makeServer({ policy: { activation: { lifetimeSeconds: 65_535 } } });
+    for (const mode of ['online', 'offline'] as const) {
+      const a = await t.server.startActivation('alice', { mode });
+      expect(a.expiresAt).toBe(T0 + 65_535_000);
+      expect(readEnvelopeHeader(a.text).expiresAt).toBe(T0 + 65_535_000);
     }
   });
 

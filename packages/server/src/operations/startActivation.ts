@@ -15,7 +15,6 @@ import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { newId } from '../internal/ids.js';
 import { type EnrolmentMeta, metaToJson } from '../internal/meta.js';
-import { renderTextQr } from '../internal/qr.js';
 import { isDisplayText } from '../internal/text.js';
 import type { EnrolmentOtp, StartActivationOptions, StartedActivation } from '../types.js';
 
@@ -147,7 +146,9 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
       text = uri;
       warnings = formatted.warnings.map((w) => w.code);
       expiresAt = nowOf(ctx) + lifetimeSeconds * 1000;
-      qr = renderTextQr(uri);
+      // 'auto': the smallest segments for a URI (byte mode around the base32 secret); 6 px
+      // per module and a 4-module quiet zone, as before the renderer moved to activation.
+      qr = { svg: renderQrSvg(uri, { mode: 'auto' }), png: renderQrPng(uri, { mode: 'auto', scale: 6 }) };
     }
   }
 
