@@ -1,7 +1,7 @@
 // Rules shared by the otpauth:// parser, the formatter and the migration codec.
 import { isCloudMfaError } from '@cloudmfa/core';
-import { fail, secretBytes, secretPolicy } from './_common.js';
-import type { OtpErrorCode, OtpWarning } from './types.js';
+import { algIndex, checkInt, fail, MAX_COUNTER, MAX_PERIOD, secretBytes, secretPolicy, warn } from './_common.js';
+import type { OtpauthInput, OtpErrorCode, OtpWarning } from './types.js';
 
 export const MAX_URI = 4096;
 export const MAX_TEXT = 256;
@@ -28,4 +28,30 @@ export function checkText(text: unknown, title: string, code: OtpErrorCode): str
     ok = false;
   }
   return ok ? (text as string) : fail(code, `"${title}" expected 1 to ${MAX_TEXT} characters, no control characters`);
+}
+
+/**
+ * The field checks that formatOtpauthUri and parseOtpauthUri share, so that what one accepts the
+ * other does too: secret, account, issuer and label issuer, algorithm, digits, and period or
+ * counter (defaults: SHA1, 6, 30). Adds SECRET_SHORT, ISSUER_MISMATCH and ISSUER_MISSING to
+ * `warnings`; returns a copy of the secret's bytes.
+ */
+export function checkOtpauth(p: OtpauthInput, warnings: OtpWarning[]): Uint8Array {
+  const { issuer, labelIssuer } = p;
+  const secret = secretWithCode(p.secret, 'ERR_OTPAUTH_SECRET');
+  for (const w of secret.warnings) warn(warnings, w.code, w.message);
+  // Leading spaces of an account are not significant in a label: they would not round-trip.
+  if (checkText(p.account, 'account', 'ERR_OTPAUTH_LABEL')[0] === ' ') fail('ERR_OTPAUTH_LABEL', '"account" must not start with a space');
+  if (issuer !== undefined) checkText(issuer, 'issuer', 'ERR_OTPAUTH_ISSUER');
+  if (labelIssuer !== undefined) {
+    checkText(labelIssuer, 'labelIssuer', 'ERR_OTPAUTH_LABEL');
+    if (issuer === undefined) fail('ERR_OTPAUTH_ISSUER', '"labelIssuer" needs "issuer"');
+    if (labelIssuer !== issuer) warn(warnings, 'ISSUER_MISMATCH', 'label prefix differs from issuer');
+  }
+  if (issuer === undefined) warn(warnings, 'ISSUER_MISSING', 'no issuer');
+  algIndex(p.algorithm ?? 'SHA1', 'ERR_OTPAUTH_ALGORITHM');
+  checkInt(p.digits ?? 6, 'digits', 6, 10, 'ERR_OTPAUTH_DIGITS');
+  if (p.type === 'totp') checkInt(p.period ?? 30, 'period', 1, MAX_PERIOD, 'ERR_OTPAUTH_PERIOD');
+  else checkInt(p.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTPAUTH_COUNTER');
+  return secret.bytes;
 }

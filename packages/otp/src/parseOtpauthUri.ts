@@ -1,5 +1,5 @@
-import { ALGORITHMS, algIndex, checkInt, checkOptions, fail, MAX_COUNTER, MAX_PERIOD, warn } from './_common.js';
-import { checkText, MAX_PARAMS, MAX_URI, secretWithCode } from './_otpauth.js';
+import { ALGORITHMS, checkOptions, fail, warn } from './_common.js';
+import { checkOtpauth, checkText, MAX_PARAMS, MAX_URI } from './_otpauth.js';
 import { decodeComponent } from './_uri.js';
 import type { OtpAlgorithm, OtpErrorCode, ParsedOtpauthUri } from './types.js';
 
@@ -80,7 +80,6 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
     tolerate('ERR_OTPAUTH_ISSUER', 'EMPTY_PARAMETER', 'empty parameter');
     issuerParam = undefined;
   }
-  if (issuerParam !== undefined) checkText(issuerParam, 'issuer', 'ERR_OTPAUTH_ISSUER');
 
   // Label: split on the first unencoded ':'; '%3A' is data.
   if (rawLabel.indexOf('/') >= 0) tolerate('ERR_OTPAUTH_LABEL', 'UNENCODED_CHARACTER', 'unencoded character');
@@ -90,13 +89,11 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
   const decode = (raw: string) => decodeComponent(raw.replace(/\//g, '%2F'), ctx);
   let prefix = parts.length > 1 ? decode(parts[0] as string) : undefined;
   let account = decode(parts.slice(parts.length > 1 ? 1 : 0).join('%3A'));
-  if (prefix === '') fail('ERR_OTPAUTH_LABEL', 'empty label prefix');
   if (lenient && prefix === undefined && issuerParam !== undefined && account.indexOf(`${issuerParam}:`) === 0) {
     prefix = issuerParam;
     account = account.slice(prefix.length + 1);
     warn(warnings, 'LABEL_ENCODED_SEPARATOR', '"%3A" as label separator');
   }
-  account = checkText(account.replace(/^ +/, ''), 'account', 'ERR_OTPAUTH_LABEL');
   if (prefix !== undefined) checkText(prefix, 'label prefix', 'ERR_OTPAUTH_LABEL');
 
   let labelIssuer: string | undefined;
@@ -105,12 +102,8 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
     labelIssuer = prefix;
   }
   const issuer = issuerParam ?? prefix;
-  if (issuer === undefined) warn(warnings, 'ISSUER_MISSING', 'no issuer');
-
-  const rawSecret = params.get('secret');
-  if (!rawSecret) fail('ERR_OTPAUTH_SECRET', 'no secret');
-  const secret = secretWithCode(rawSecret, 'ERR_OTPAUTH_SECRET');
-  for (const w of secret.warnings) warn(warnings, w.code, w.message);
+  const secret = params.get('secret');
+  if (!secret) fail('ERR_OTPAUTH_SECRET', 'no secret');
 
   let algorithm = params.get('algorithm') ?? 'SHA1';
   const normal = algorithm.toUpperCase().replace(/-/g, '');
@@ -118,28 +111,27 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
     warn(warnings, 'ALGORITHM_SPELLING', 'algorithm name normalised');
     algorithm = normal;
   }
-  algIndex(algorithm, 'ERR_OTPAUTH_ALGORITHM');
   let counter = params.get('counter');
   if (type === 'hotp' && counter === undefined) {
     tolerate('ERR_OTPAUTH_COUNTER', 'COUNTER_MISSING', 'no counter');
     counter = '0';
   }
-  return {
+  const parsed = {
     type,
-    secret: secret.bytes,
-    account,
+    secret,
+    account: account.replace(/^ +/, ''),
     ...(issuer !== undefined && { issuer }),
     ...(labelIssuer !== undefined && { labelIssuer }),
-    algorithm: algorithm as OtpAlgorithm,
-    digits: readNumber(params.get('digits') ?? '6', 'digits', 6, 10, 'ERR_OTPAUTH_DIGITS'),
-    ...(type === 'totp'
-      ? { period: readNumber(params.get('period') ?? '30', 'period', 1, MAX_PERIOD, 'ERR_OTPAUTH_PERIOD') }
-      : { counter: readNumber(counter as string, 'counter', 0, MAX_COUNTER, 'ERR_OTPAUTH_COUNTER') }),
+    algorithm,
+    digits: readNumber(params.get('digits') ?? '6'),
+    ...(type === 'totp' ? { period: readNumber(params.get('period') ?? '30') } : { counter: readNumber(counter as string) }),
     ...(extra.length > 0 && { extraParameters: extra }),
     warnings,
-  } as ParsedOtpauthUri;
+  } as unknown as ParsedOtpauthUri;
+  // The formatter's checks (secret, account, issuer, algorithm, digits, period or counter).
+  parsed.secret = checkOtpauth(parsed, warnings);
+  return parsed;
 }
 
-/** A decimal integer in [min, max], ASCII digits only (no sign, exponent or spaces). */
-const readNumber = (text: string, name: string, min: number, max: number, code: OtpErrorCode): number =>
-  checkInt(/^[0-9]{1,16}$/.test(text) ? Number(text) : NaN, name, min, max, code);
+/** A decimal integer, ASCII digits only (no sign, exponent or spaces), or NaN for checkOtpauth to refuse. */
+const readNumber = (text: string): number => (/^[0-9]{1,16}$/.test(text) ? Number(text) : NaN);
