@@ -193,14 +193,21 @@ export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void 
   out[4] = ((iv[4] as number) + e) | 0;
 }
 
+/**
+ * Rotating the 64-bit word h:l right by n (0 < n < 32): `rot(h, l, n)` is the high word of the
+ * result and `rot(l, h, n)` the low word; a rotation by 32 + n is the same with the halves
+ * swapped. A 64-bit shift right by n has the high word `h >>> n` and the low word `rot(l, h, n)`.
+ * `rot(x, x, n)` is a 32-bit rotation right (SHA-256).
+ */
+const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
+
 /** SHA-256 compression: out[0..7] = iv + F(iv, w[0..15]); `w` has 64 words, expanded in place. */
 export function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15] as number;
     const y = w[i - 2] as number;
-    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-    w[i] = (s1 + (w[i - 7] as number) + s0 + (w[i - 16] as number)) | 0;
+    // s0 = rotr7 ^ rotr18 ^ shr3, s1 = rotr17 ^ rotr19 ^ shr10
+    w[i] = ((rot(y, y, 17) ^ rot(y, y, 19) ^ (y >>> 10)) + (w[i - 7] as number) + (rot(x, x, 7) ^ rot(x, x, 18) ^ (x >>> 3)) + (w[i - 16] as number)) | 0;
   }
   let a = iv[0] as number;
   let b = iv[1] as number;
@@ -211,10 +218,10 @@ export function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): voi
   let g = iv[6] as number;
   let h = iv[7] as number;
   for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const t1 = (h + S1 + ((e & f) ^ (~e & g)) + (K256[i] as number) + (w[i] as number)) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    // T1 = h + S1(e) + Ch(e, f, g) + K[i] + W[i], S1 = rotr6 ^ rotr11 ^ rotr25
+    const t1 = (h + (rot(e, e, 6) ^ rot(e, e, 11) ^ rot(e, e, 25)) + ((e & f) ^ (~e & g)) + (K256[i] as number) + (w[i] as number)) | 0;
+    // T2 = S0(a) + Maj(a, b, c), S0 = rotr2 ^ rotr13 ^ rotr22
+    const t2 = ((rot(a, a, 2) ^ rot(a, a, 13) ^ rot(a, a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
     h = g;
     g = f;
     f = e;
@@ -236,13 +243,6 @@ export function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): voi
 
 const WH = /* @__PURE__ */ new Int32Array(80);
 const WL = /* @__PURE__ */ new Int32Array(80);
-
-/**
- * Rotating the 64-bit word h:l right by n (0 < n < 32): `rot(h, l, n)` is the high word of the
- * result and `rot(l, h, n)` the low word; a rotation by 32 + n is the same with the halves
- * swapped. A 64-bit shift right by n has the high word `h >>> n` and the low word `rot(l, h, n)`.
- */
-const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
 
 /**
  * SHA-512 compression on 32-bit halves: state and block words are [hi, lo] pairs,
