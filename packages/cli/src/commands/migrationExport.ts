@@ -1,4 +1,5 @@
-import { exportMigration, parseOtpauthUri } from '@cloudmfa/otp';
+import { parseOtpauthUri } from '@cloudmfa/otp';
+import { exportMigration } from '@cloudmfa/otp/migration';
 import type { Command } from '../internal/command.js';
 import { accountInput, secretParameterOf } from '../internal/json.js';
 import { parseInteger } from '../internal/values.js';

@@ -1,4 +1,5 @@
-import { formatOtpauthUri, importMigration } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp';
+import { importMigration } from '@cloudmfa/otp/migration';
 import type { Command } from '../internal/command.js';
 import { accountInput, accountJson } from '../internal/json.js';
 
