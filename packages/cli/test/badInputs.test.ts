@@ -8,7 +8,7 @@ const S = SEED_B32;
 const URI = OFFLINE_URI;
 const PW = ['--password', PASSWORD];
 /** Strings that must never reach stderr (compared case-insensitively; a dash-free password too). */
-const SECRETS = [S, 'JBSWY3DPEHPK3PXP', PASSWORD, PASSWORD.replace(/-/g, ''), 'hunter2hunter2', 'MFRGG'];
+const SECRETS = [S, 'JBSWY3DPEHPK3PXP', PASSWORD, PASSWORD.replace(/-/g, ''), 'hunter2hunter2', 'MFRGG', 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8'];
 
 type Case = { name: string; argv: string[] | (() => string[]); code: string; stdin?: string; env?: Record<string, string> };
 
@@ -143,10 +143,14 @@ const cases: Case[] = [
   { name: 'seal: --password-env not a name', argv: ['envelope', 'seal', '--uri', URI, '--password-env', 'A B'], code: 'ERR_CLI_USAGE' },
   { name: 'seal: --password-stdin and --online-json -', argv: ['envelope', 'seal', '--online-json', '-', '--password-stdin'], stdin: '{}', code: 'ERR_CLI_USAGE' },
   { name: 'seal: --ttl 0', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '0'], code: 'ERR_INVALID_ARGUMENT' },
-  { name: 'seal: --ttl over a week', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '8d'], code: 'ERR_INVALID_ARGUMENT' },
-  { name: 'seal: --ttl over a week in seconds', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '604801'], code: 'ERR_INVALID_ARGUMENT' },
+  { name: 'seal: --ttl in days', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '1d'], code: 'ERR_INVALID_ARGUMENT' },
+  // Envelope v1 stores the lifetime in 16 bits: 65535 s (18 h 12 min) at most.
+  { name: 'seal: --ttl 65536', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '65536'], code: 'ERR_INVALID_ARGUMENT' },
+  { name: 'seal: --ttl 19h', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '19h'], code: 'ERR_INVALID_ARGUMENT' },
+  { name: 'seal: --ttl a week (the old limit)', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--ttl', '604800'], code: 'ERR_INVALID_ARGUMENT' },
   { name: 'seal: --now not a time', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--now', 'soon'], code: 'ERR_INVALID_ARGUMENT' },
-  { name: 'seal: --now past 2106', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--now', '4294967295'], code: 'ERR_INVALID_ARGUMENT' },
+  // The header's issuedAt is u32 seconds (the expiry is issuedAt + a u16 lifetime): 2^32 is 2106-02-07T06:28:16Z.
+  { name: 'seal: --now past 2106', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--now', '4294967296'], code: 'ERR_INVALID_ARGUMENT' },
   { name: 'seal: --kdf argon2', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--kdf', 'argon2'], code: 'ERR_CLI_USAGE' },
   { name: 'seal: --pin-length 3', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--pin-length', '3'], code: 'ERR_INVALID_ARGUMENT' },
   { name: 'seal: --lenient without --uri', argv: ['envelope', 'seal', '--online-json', 'x.json', '--lenient', ...PW], code: 'ERR_CLI_USAGE' },
@@ -159,13 +163,34 @@ const cases: Case[] = [
   {
     name: 'seal: --online-json unknown field',
     argv: ['envelope', 'seal', '--online-json', '-', ...PW],
-    stdin: '{"issuer":"A","account":"b","origin":"https://mfa.acme.test","seed":"x"}',
+    stdin: '{"issuer":"A","origin":"https://mfa.acme.test","seed":"x"}',
+    code: 'ERR_CLI_JSON',
+  },
+  {
+    // The first draft of the online payload carried the account; the revised one does not.
+    name: 'seal: --online-json with an account (ids generated)',
+    argv: ['envelope', 'seal', '--online-json', '-', ...PW],
+    stdin: '{"issuer":"A","account":"b","origin":"https://mfa.acme.test"}',
+    code: 'ERR_CLI_JSON',
+  },
+  {
+    name: 'seal: --online-json complete payload with an account',
+    argv: ['envelope', 'seal', '--online-json', '-', ...PW],
+    stdin: JSON.stringify({
+      activationId: 'AAECAwQFBgcICQoLDA0ODw',
+      activationSecret: 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8',
+      issuer: 'A',
+      account: 'b',
+      origin: 'https://mfa.acme.test',
+      policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
+      otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
+    }),
     code: 'ERR_CLI_JSON',
   },
   {
     name: 'seal: --online-json plain-http origin',
     argv: ['envelope', 'seal', '--online-json', '-', ...PW],
-    stdin: '{"issuer":"A","account":"b","origin":"http://mfa.acme.test"}',
+    stdin: '{"issuer":"A","origin":"http://mfa.acme.test"}',
     code: 'ERR_INVALID_ARGUMENT',
   },
   {
@@ -175,7 +200,6 @@ const cases: Case[] = [
       activationId: 'AAAAAAAAAAAAAAAAAAAAAA',
       activationSecret: 'hunter2hunter2',
       issuer: 'A',
-      account: 'b',
       origin: 'https://mfa.acme.test',
       policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
       otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },

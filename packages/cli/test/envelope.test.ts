@@ -93,7 +93,6 @@ describe('cloudmfa envelope seal / open (online)', () => {
   it('seals a complete server-made payload from a file and opens it to the same payload', async () => {
     const payload = createActivationPayload({
       issuer: 'Acme Corporation',
-      account: 'jane.doe@example.com',
       origin: 'https://mfa.example.com',
       policy: { pinRequired: true, minPinLength: 6, biometricsAllowed: true },
       random: seededRandom(5),
@@ -106,13 +105,14 @@ describe('cloudmfa envelope seal / open (online)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ ...payload, issuedAt: NOW_S, expiresAt: NOW_S + 300 });
   });
 
-  it('generates the activation id and secret when the JSON has only issuer, account and origin; --json shows them', async () => {
-    const json = JSON.stringify({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test', otp: { digits: 8 } });
+  it('generates the activation id and secret when the JSON has only issuer and origin; --json shows them', async () => {
+    const json = JSON.stringify({ issuer: 'Acme', origin: 'https://mfa.acme.test', otp: { digits: 8 } });
     const sealed = await run(['envelope', 'seal', '--online-json', '-', ...PW, ...at(NOW_S), '--json'], { stdin: json, seed: 11 });
     expect(sealed.status, sealed.stderr).toBe(0);
     const out = JSON.parse(sealed.stdout);
-    const expected = createActivationPayload({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test', otp: { digits: 8 }, random: seededRandom(11) });
+    const expected = createActivationPayload({ issuer: 'Acme', origin: 'https://mfa.acme.test', otp: { digits: 8 }, random: seededRandom(11) });
     expect(out).toMatchObject({ mode: 'online', issuedAt: NOW_S, expiresAt: NOW_S + 300, payload: expected });
+    expect(out.payload).not.toHaveProperty('account');
     expect(out.qrVersion).toBeLessThanOrEqual(10);
     const opened = JSON.parse((await run(['envelope', 'open', out.text, ...PW, ...at(NOW_S)])).stdout);
     expect(opened.activationSecret).toBe(expected.activationSecret);
@@ -121,17 +121,49 @@ describe('cloudmfa envelope seal / open (online)', () => {
     expect(plain.stderr).toMatch(/^warning ACTIVATION_GENERATED: /m);
   });
 
-  it('--json reports the QR version; past version 10 (all name maxima at once, see the activation spec) it warns QR_DENSE', async () => {
+  it('--json reports the QR version; past version 10 (beyond the activation spec\'s budget) it warns QR_DENSE', async () => {
     const seal = (json: object) => run(['envelope', 'seal', '--online-json', '-', ...PW, ...at(NOW_S), '--json'], { stdin: JSON.stringify(json) });
-    const typical = await seal({ issuer: 'Acme Corporation', account: 'jane.doe@example.com', origin: 'https://mfa.example.com' });
+    const typical = await seal({ issuer: 'Acme Corporation', origin: 'https://mfa.example.com' });
     const out = JSON.parse(typical.stdout);
     expect(out.qrVersion).toBe(qrVersion(out.text));
-    expect(out.qrVersion).toBeLessThanOrEqual(10);
+    expect(out.qrVersion).toBe(8);
     expect(typical.stderr).not.toContain('QR_DENSE');
-    // Issuer 32, account 64 and origin 64 characters together: the spec says version 13.
-    const max = await seal({ issuer: 'I'.repeat(32), account: `${'a'.repeat(51)}@example.test`, origin: `https://${'o'.repeat(43)}.example.test` });
-    expect(JSON.parse(max.stdout).qrVersion).toBe(13);
-    expect(max.stderr).toMatch(/^warning QR_DENSE: the QR code needs version 13 /m);
+    // Issuer 32 and origin 64 characters (the account is not in the envelope): version 10, quiet.
+    const full = await seal({ issuer: 'I'.repeat(32), origin: `https://${'o'.repeat(43)}.example.test` });
+    expect(JSON.parse(full.stdout).qrVersion).toBe(10);
+    expect(full.stderr).not.toContain('QR_DENSE');
+    // One byte past the spec's budget (issuer + origin without https:// = 107 bytes): version 11.
+    const over = await seal({ issuer: 'I'.repeat(51), origin: `https://${'o'.repeat(43)}.example.test` });
+    expect(JSON.parse(over.stdout).qrVersion).toBe(11);
+    expect(over.stderr).toMatch(/^warning QR_DENSE: the QR code needs version 11 /m);
+    // The largest online envelope: a 64-byte issuer and a 127-character origin, version 13.
+    const largest = await seal({ issuer: 'I'.repeat(64), origin: `https://${'a'.repeat(60)}.${'b'.repeat(45)}.example.test` });
+    expect(JSON.parse(largest.stdout).qrVersion).toBe(13);
+    expect(largest.stderr).toMatch(/^warning QR_DENSE: the QR code needs version 13 /m);
+  });
+
+  it('refuses an account in the online JSON (the server keeps it) with ERR_CLI_JSON', async () => {
+    const r = await run(['envelope', 'seal', '--online-json', '-', ...PW, ...at(NOW_S)], {
+      stdin: JSON.stringify({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test' }),
+    });
+    expect(r).toMatchObject({ status: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^ERR_CLI_JSON: --online-json: an online envelope carries no "account" /);
+    expect(r.stderr).not.toContain('jane');
+  });
+
+  it('--ttl goes up to 65535 s (18h12m), the envelope\'s 16-bit lifetime', async () => {
+    for (const [ttl, seconds] of [['65535', 65_535], ['18h', 64_800], ['1', 1]] as const) {
+      const sealed = await run(['envelope', 'seal', '--online-json', '-', ...PW, ...at(NOW_S), '--ttl', ttl, '--json'], {
+        stdin: JSON.stringify({ issuer: 'Acme', origin: 'https://mfa.acme.test' }),
+      });
+      expect(sealed.status, sealed.stderr).toBe(0);
+      expect(JSON.parse(sealed.stdout).expiresAt).toBe(NOW_S + seconds);
+    }
+    // The issue time is u32 seconds and the expiry is issue time + lifetime, so the last second
+    // of 2106 still seals (past 2^32 is refused: badInputs.test.ts).
+    const last = await run(['envelope', 'seal', '--uri', OFFLINE_URI, ...PW, '--now', '4294967295', '--json']);
+    expect(last.status, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toMatchObject({ issuedAt: 4_294_967_295, expiresAt: 4_294_967_295 + 300 });
   });
 });
 
@@ -151,7 +183,7 @@ describe('the built executable', () => {
   it('round-trips an online payload and a generated password', () => {
     const password = spawnBin(['envelope', 'password']).stdout.trim();
     expect(password).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}$/);
-    const json = JSON.stringify({ issuer: 'Acme', account: 'jane@acme.test', origin: 'https://mfa.acme.test' });
+    const json = JSON.stringify({ issuer: 'Acme', origin: 'https://mfa.acme.test' });
     const sealed = spawnBin(['envelope', 'seal', '--online-json', '-', '--password-env', 'PW', ...at(NOW_S), '--json'], { input: json, env: { PW: password } });
     expect(sealed.status, sealed.stderr).toBe(0);
     const out = JSON.parse(sealed.stdout);

@@ -11,9 +11,9 @@ export const envelopeOpenCommand: Command = {
   summary: 'open an activation envelope and print its payload as JSON',
   usage: 'TEXT (--password-stdin | --password-env NAME | --password P) [--now T]',
   description: `Opens the envelope text (CMFA:...; "-" reads it from the first line of standard input) and
-prints one JSON line: the payload (mode, issuer, account, policy, otp; online: activationId,
-activationSecret, origin; offline: secret and the otpauth:// "uri"), with issuedAt and expiresAt
-in Unix seconds. The output carries secrets. A wrong password and a damaged envelope both fail
+prints one JSON line: the payload (mode, issuer, policy, otp; online: activationId,
+activationSecret, origin; offline: account, secret and the otpauth:// "uri"), with issuedAt and
+expiresAt in Unix seconds. An online envelope has no account: the server sends it at redemption. The output carries secrets. A wrong password and a damaged envelope both fail
 with ERR_ENVELOPE_DECRYPT; ERR_ENVELOPE_EXPIRED (past expiry + 60 s), ERR_ENVELOPE_MALFORMED,
 ERR_ENVELOPE_VERSION, ERR_ENVELOPE_KDF_COST and ERR_ENVELOPE_TOO_LARGE each have their own code.`,
   options: [

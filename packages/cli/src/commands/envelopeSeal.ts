@@ -5,9 +5,6 @@ import {
   DEFAULT_POLICY,
   type KdfSettings,
   qrVersion,
-  renderQrPng,
-  renderQrSvg,
-  renderQrTerminal,
   sealEnvelope,
 } from '@cloudmfa/activation';
 import { encodeBase32 } from '@cloudmfa/core';
@@ -22,7 +19,7 @@ import { QR_OPTIONS, readQrRequest, renderQr } from '../internal/qrOutput.js';
 import { parseDuration, parseInteger, parseTime } from '../internal/values.js';
 
 /** Fields an online JSON without activation id and secret may have (the CLI generates those two). */
-const GENERATE_FIELDS = new Set(['mode', 'issuer', 'account', 'origin', 'policy', 'otp']);
+const GENERATE_FIELDS = new Set(['mode', 'issuer', 'origin', 'policy', 'otp']);
 
 /** The QR version the protocol promises for a typical online envelope at level M. */
 const MAX_TYPICAL_QR_VERSION = 10;
@@ -36,18 +33,20 @@ export const envelopeSealCommand: Command = {
   description: `Seals an activation envelope (docs/protocol/activation.md) and prints its QR text (CMFA:...).
 --uri OTPAUTH_URI makes an OFFLINE envelope carrying that identity, seed included: whoever has
 the QR and the password has the seed, and the expiry protects nothing once the password is
-known. --online-json FILE (- for stdin) makes an ONLINE envelope (no seed) from a JSON payload:
-either complete (mode "online", activationId, activationSecret, issuer, account, origin, policy,
-otp), or just {issuer, account, origin[, policy][, otp]}, in which case a fresh activation id and
-secret are generated and --json shows them. --ttl is the lifetime (default 300 s; 5m works);
---now the issue time (default: now). The KDF runs on Node's native scrypt/PBKDF2.
+known. --online-json FILE (- for stdin) makes an ONLINE envelope (no seed, no account) from a
+JSON payload: either complete (mode "online", activationId, activationSecret, issuer, origin,
+policy, otp), or just {issuer, origin[, policy][, otp]}, in which case a fresh activation id and
+secret are generated and --json shows them. The account is not in an online envelope: the
+server keeps it and returns it, encrypted to the device, at redemption. --ttl is the lifetime,
+1..65535 s (18 h 12 min; default 300 s; 5m works); --now the issue time (default: now). The KDF
+runs on Node's native scrypt/PBKDF2.
 --json prints {"text","mode","issuedAt","expiresAt","qrVersion"[,"payload"]} instead of the text.`,
   options: [
     { name: 'uri', value: 'required', valueName: 'OTPAUTH_URI', help: 'offline envelope for this otpauth:// identity (carries the seed)' },
     { name: 'lenient', value: 'none', help: 'parse --uri leniently (see uri parse)' },
     { name: 'online-json', value: 'required', valueName: 'FILE', help: 'online envelope from this JSON payload file ("-": stdin)' },
     ...PASSWORD_OPTIONS,
-    { name: 'ttl', value: 'required', valueName: 'S', help: 'lifetime in seconds, 1..604800 (default 300; 30s, 5m, 1h work)' },
+    { name: 'ttl', value: 'required', valueName: 'S', help: 'lifetime in seconds, 1..65535 (default 300; 30s, 5m, 1h work)' },
     { name: 'now', value: 'required', valueName: 'T', help: 'issue time: Unix seconds, @SECONDS or "YYYY-MM-DD HH:MM:SS UTC" (default: now)' },
     { name: 'kdf', value: 'required', valueName: 'KDF', help: 'scrypt (default, N=2^15 r=8 p=1) or pbkdf2 (PBKDF2-SHA256, 600000 iterations)' },
     { name: 'pin-length', value: 'required', valueName: 'N', help: 'policy: require a PIN of at least N digits (4..16)' },
@@ -111,14 +110,7 @@ secret are generated and --json shows them. --ttl is the lifetime (default 300 s
       ...(kdf === undefined ? {} : { kdf }),
     });
     const version = qrVersion(sealed.text);
-    const terminal =
-      qr === undefined
-        ? undefined
-        : await renderQr(ctx, qr, {
-            terminal: () => renderQrTerminal(sealed.text, { small: true }),
-            svg: () => renderQrSvg(sealed.text),
-            png: () => renderQrPng(sealed.text, { scale: 6 }),
-          });
+    const terminal = qr === undefined ? undefined : await renderQr(ctx, qr, sealed.text, 'alphanumeric');
     if (ctx.flag('json')) {
       ctx.out(
         JSON.stringify({
@@ -180,6 +172,10 @@ function onlinePayload(ctx: Context, text: string, policy: ActivationPolicy | un
   if (typeof obj.activationSecret === 'string') ctx.sensitive(obj.activationSecret);
   if (obj.mode !== undefined && obj.mode !== 'online') cliFail('ERR_CLI_JSON', '--online-json: "mode" must be "online" (use --uri for offline)');
   if (policy !== undefined && obj.policy !== undefined) usage('--pin-length / --no-biometrics and a "policy" in --online-json cannot be combined');
+  if (obj.account !== undefined) {
+    // Payloads written for the first draft of the format had one; say why it is refused.
+    cliFail('ERR_CLI_JSON', '--online-json: an online envelope carries no "account" (the server keeps it and sends it at redemption): remove it');
+  }
 
   if (obj.activationId !== undefined || obj.activationSecret !== undefined) {
     // A complete payload made by the server: sealEnvelope validates every field.
@@ -192,7 +188,6 @@ function onlinePayload(ctx: Context, text: string, policy: ActivationPolicy | un
   }
   const payload = createActivationPayload({
     issuer: obj.issuer as string,
-    account: obj.account as string,
     origin: obj.origin as string,
     random: ctx.random,
     ...(policy !== undefined ? { policy } : obj.policy !== undefined ? { policy: obj.policy as ActivationPolicy } : {}),

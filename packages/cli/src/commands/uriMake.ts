@@ -3,7 +3,7 @@ import type { Command } from '../internal/command.js';
 import { usage } from '../internal/errors.js';
 import { readSecret, SECRET_OPTION } from '../internal/inputs.js';
 import { BASE32_OPTION, MODE_OPTIONS, OTPAUTH_CODES, readMode } from '../internal/otpOptions.js';
-import { QR_OPTIONS, readQrRequest, renderQr, textQrRenderers } from '../internal/qrOutput.js';
+import { QR_OPTIONS, readQrRequest, renderQr } from '../internal/qrOutput.js';
 
 /** `cloudmfa uri make`: an otpauth:// URI, optionally its QR code. */
 export const uriMakeCommand: Command = {
@@ -35,7 +35,7 @@ URI; --qr svg|png --out FILE writes an image. The URI and its QR carry the secre
       mode.type === 'totp' ? { ...common, type: 'totp', period: mode.period } : { ...common, type: 'hotp', counter: mode.counter };
     const { uri, warnings } = formatOtpauthUri(input);
     ctx.sensitive(uri);
-    const terminal = qr === undefined ? undefined : await renderQr(ctx, qr, textQrRenderers(uri));
+    const terminal = qr === undefined ? undefined : await renderQr(ctx, qr, uri, 'auto');
     ctx.out(uri);
     if (terminal !== undefined) ctx.write(terminal.endsWith('\n') ? terminal : `${terminal}\n`);
     for (const w of warnings) ctx.warn(w.code, w.message);

@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { type QrMode, renderQrPng, renderQrSvg, renderQrTerminal } from '@cloudmfa/activation';
 import type { OptionSpec } from './args.js';
 import type { Context } from './context.js';
 import { usage } from './errors.js';
@@ -10,13 +10,6 @@ export const QR_OPTIONS: readonly OptionSpec[] = [
   { name: 'qr', value: 'required', valueName: 'FORMAT', help: 'also render the QR code: terminal, svg or png' },
   { name: 'out', short: 'o', value: 'required', valueName: 'FILE', help: 'write the QR code to FILE (required for svg and png; mode 0600)' },
 ];
-
-/** How to render one text as each QR format. */
-export interface QrRenderers {
-  terminal(): string | Promise<string>;
-  svg(): string | Promise<string>;
-  png(): Uint8Array | Promise<Uint8Array>;
-}
 
 /** The validated `--qr` / `--out` request, read before any work is done. */
 export interface QrRequest {
@@ -39,21 +32,19 @@ export function readQrRequest(ctx: Context): QrRequest | undefined {
 }
 
 /**
- * Renders the QR and writes it to `--out`, or returns the terminal text for stdout. Call after
- * everything else has succeeded and before printing, so a failure leaves stdout empty.
+ * Renders `text` as the requested QR format with the activation package's renderers (level M;
+ * `mode` 'alphanumeric' for envelope text, 'auto' for an otpauth URI) and writes it to `--out`,
+ * or returns the terminal text for stdout. Call after everything else has succeeded and before
+ * printing, so a failure leaves stdout empty.
  */
-export async function renderQr(ctx: Context, request: QrRequest, renderers: QrRenderers): Promise<string | undefined> {
-  const data = await renderers[request.format]();
+export async function renderQr(ctx: Context, request: QrRequest, text: string, mode: QrMode): Promise<string | undefined> {
+  const data =
+    request.format === 'terminal'
+      ? renderQrTerminal(text, { mode, small: true })
+      : request.format === 'svg'
+        ? renderQrSvg(text, { mode })
+        : renderQrPng(text, { mode, scale: 6 });
   if (request.out === undefined) return data as string;
   await ctx.writeOutput(request.out, data);
   return undefined;
-}
-
-/** Renderers for arbitrary text (an otpauth URI): byte mode as `qrcode` picks it, level M. */
-export function textQrRenderers(text: string): QrRenderers {
-  return {
-    terminal: () => QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
-    svg: () => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }),
-    png: async () => new Uint8Array(await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 })),
-  };
 }
