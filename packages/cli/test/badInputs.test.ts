@@ -7,8 +7,19 @@ import { run, spawnBin } from './helpers.js';
 const S = SEED_B32;
 const URI = OFFLINE_URI;
 const PW = ['--password', PASSWORD];
+const COMPLETE_ONLINE_SECRET = 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8';
 /** Strings that must never reach stderr (compared case-insensitively; a dash-free password too). */
-const SECRETS = [S, 'JBSWY3DPEHPK3PXP', PASSWORD, PASSWORD.replace(/-/g, ''), 'hunter2hunter2', 'MFRGG', 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8'];
+const SECRETS = [S, 'JBSWY3DPEHPK3PXP', PASSWORD, PASSWORD.replace(/-/g, ''), 'hunter2hunter2', 'MFRGG', COMPLETE_ONLINE_SECRET];
+
+/** A complete online payload as a server makes it (valid: the cases change one field). */
+const COMPLETE_ONLINE = {
+  activationId: 'AAECAwQFBgcICQoLDA0ODw',
+  activationSecret: COMPLETE_ONLINE_SECRET,
+  issuer: 'A',
+  origin: 'https://mfa.acme.test',
+  policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
+  otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
+};
 
 type Case = { name: string; argv: string[] | (() => string[]); code: string; stdin?: string; env?: Record<string, string> };
 
@@ -176,15 +187,7 @@ const cases: Case[] = [
   {
     name: 'seal: --online-json complete payload with an account',
     argv: ['envelope', 'seal', '--online-json', '-', ...PW],
-    stdin: JSON.stringify({
-      activationId: 'AAECAwQFBgcICQoLDA0ODw',
-      activationSecret: 'ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8',
-      issuer: 'A',
-      account: 'b',
-      origin: 'https://mfa.acme.test',
-      policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
-      otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
-    }),
+    stdin: JSON.stringify({ ...COMPLETE_ONLINE, account: 'b' }),
     code: 'ERR_CLI_JSON',
   },
   {
@@ -196,14 +199,7 @@ const cases: Case[] = [
   {
     name: 'seal: --online-json short activation secret',
     argv: ['envelope', 'seal', '--online-json', '-', ...PW],
-    stdin: JSON.stringify({
-      activationId: 'AAAAAAAAAAAAAAAAAAAAAA',
-      activationSecret: 'hunter2hunter2',
-      issuer: 'A',
-      origin: 'https://mfa.acme.test',
-      policy: { pinRequired: false, minPinLength: 6, biometricsAllowed: true },
-      otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
-    }),
+    stdin: JSON.stringify({ ...COMPLETE_ONLINE, activationSecret: 'hunter2hunter2' }),
     code: 'ERR_INVALID_ARGUMENT',
   },
   { name: 'seal: --qr svg without --out', argv: ['envelope', 'seal', '--uri', URI, ...PW, '--qr', 'svg'], code: 'ERR_CLI_USAGE' },

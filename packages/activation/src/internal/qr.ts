@@ -150,19 +150,13 @@ export function createAutoQr(text: unknown, errorCorrection: QrErrorCorrection =
   checkLevel(errorCorrection);
   const codePoints: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        codePoints.push(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00));
-        i++;
-        continue;
-      }
-    }
+    // A pair gives the code point above U+FFFF; an unpaired surrogate gives itself.
+    const c = text.codePointAt(i) as number;
     if (c >= 0xd800 && c <= 0xdfff) {
       throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"text" has a lone surrogate at position ${i + 1}`);
     }
     codePoints.push(c);
+    if (c > 0xffff) i++;
   }
   // The character-count fields grow at versions 10 and 27, so the best plan depends on the
   // version: plan for each group in turn and keep the first that lands inside its group.
