@@ -57,12 +57,11 @@ export function secretBytes(secret: unknown, code: OtpErrorCode): Uint8Array {
   return decodeBase32(secret, 'secret');
 }
 
-/** Checks a secret's length policy; returns the warnings (never the secret). */
-export function secretPolicy(secret: Uint8Array, code: OtpErrorCode): OtpWarning[] {
+/** Checks a secret's length policy; adds its warnings to `warnings` and returns them (never the secret). */
+export function secretPolicy(secret: Uint8Array, code: OtpErrorCode, warnings: OtpWarning[] = []): OtpWarning[] {
   const bits = secret.length * 8;
   if (bits < 80) fail(code, `secret is ${bits} bits; at least 80 are required`);
   if (secret.length > MAX_SECRET_BYTES) fail(code, `secret is over ${MAX_SECRET_BYTES} bytes`);
-  const warnings: OtpWarning[] = [];
   if (bits < 128) warn(warnings, 'SECRET_SHORT', 'secret under 128 bits (legacy)');
   return warnings;
 }

@@ -6,17 +6,26 @@ import type { OtpauthInput, OtpErrorCode, OtpWarning } from './types.js';
 export const MAX_URI = 4096;
 export const MAX_TEXT = 256;
 export const MAX_PARAMS = 32;
+/** The parameters the parser interprets and the formatter writes, less the other type's one. */
+export const KNOWN = ['secret', 'issuer', 'algorithm', 'digits', 'period', 'counter'];
+/** The known parameter that does not belong to `type` (kept as an extra parameter if present). */
+export const otherType = (type: string): string => (type === 'totp' ? 'counter' : 'period');
 
-/** Secret from bytes or base32 with every failure under one caller-chosen code. */
-export function secretWithCode(secret: unknown, code: OtpErrorCode): { bytes: Uint8Array; warnings: OtpWarning[] } {
+/**
+ * Secret from bytes or base32 with every failure under one caller-chosen code; its warnings are
+ * added to `warnings`.
+ */
+export function secretWithCode(secret: unknown, code: OtpErrorCode, warnings: OtpWarning[] = []): { bytes: Uint8Array; warnings: OtpWarning[] } {
   let bytes: Uint8Array;
   try {
     bytes = Uint8Array.from(secretBytes(secret, code));
   } catch (err) {
-    // Core's base32 message names the problem and position, never the secret: safe to keep.
-    return isCloudMfaError(err, 'ERR_BASE32_INVALID') ? fail(code, (err as Error).message, err) : fail(code, (err as Error).message);
+    // secretBytes's own errors already carry `code`. Core's base32 message names the problem
+    // and position, never the secret: safe to keep, with the error as the cause.
+    if (!isCloudMfaError(err, 'ERR_BASE32_INVALID')) throw err;
+    return fail(code, err.message, err);
   }
-  return { bytes, warnings: secretPolicy(bytes, code) };
+  return { bytes, warnings: secretPolicy(bytes, code, warnings) };
 }
 
 /** Issuer/account text: 1..256 characters, no C0/C1 control characters, no lone surrogates. */
@@ -38,8 +47,7 @@ export function checkText(text: unknown, title: string, code: OtpErrorCode): str
  */
 export function checkOtpauth(p: OtpauthInput, warnings: OtpWarning[]): Uint8Array {
   const { issuer, labelIssuer } = p;
-  const secret = secretWithCode(p.secret, 'ERR_OTPAUTH_SECRET');
-  for (const w of secret.warnings) warn(warnings, w.code, w.message);
+  const secret = secretWithCode(p.secret, 'ERR_OTPAUTH_SECRET', warnings);
   // Leading spaces of an account are not significant in a label: they would not round-trip.
   if (checkText(p.account, 'account', 'ERR_OTPAUTH_LABEL')[0] === ' ') fail('ERR_OTPAUTH_LABEL', '"account" must not start with a space');
   if (issuer !== undefined) checkText(issuer, 'issuer', 'ERR_OTPAUTH_ISSUER');

@@ -349,9 +349,9 @@ export function digest(alg: AlgIndex, message: Uint8Array): Uint8Array {
   const padded = new Uint8Array(total);
   padded.set(message);
   padded[message.length] = 0x80;
-  const bits = message.length * 8;
-  // The length field's two low words: the SDK never hashes 2^53 bits.
-  for (let i = 0; i < 8; i++) padded[total - 1 - i] = i < 4 ? bits >>> (8 * i) : Math.floor(bits / P32) >>> (8 * i - 32);
+  // The bit length in the length field's low word: callers hash secrets (at most 1024 bytes
+  // by policy) and test messages, never 512 MiB.
+  for (let i = 0; i < 4; i++) padded[total - 1 - i] = (message.length * 8) >>> (8 * i);
   const state = Int32Array.from(IVS[alg]);
   const block = new Int32Array(BUFFER_WORDS[alg]);
   for (let off = 0; off < total; off += blockBytes) {

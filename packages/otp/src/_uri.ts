@@ -12,8 +12,11 @@ export const encodeComponent = (text: string): string =>
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%40/g, '@');
 
-/** RFC 3986 pchar (less '%' and '+', handled apart), plus '/' and '?' (query characters). */
-const PCHAR = /[A-Za-z0-9\-._~!$&'()*,;=:@/?]/;
+/**
+ * RFC 3986 pchar (less '+', handled apart), plus '/' and '?' (query characters). '%' passes here:
+ * decodeURIComponent refuses an escape that is not '%' and two hex digits.
+ */
+const PCHAR = /[A-Za-z0-9\-._~!$&'()*,;=:@/?%]/;
 
 /**
  * Decodes one URI component. Always refused: control characters, bad escapes, invalid UTF-8
@@ -27,9 +30,7 @@ export function decodeComponent(raw: string, ctx: { lenient: boolean; warnings: 
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     let ch = raw[i] as string;
-    if (c === 0x25) {
-      if (!/^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) fail('ERR_OTPAUTH_ENCODING', `bad "%" escape at position ${i + 1}`);
-    } else if (c < 0x20 || c === 0x7f) {
+    if (c < 0x20 || c === 0x7f) {
       fail('ERR_OTPAUTH_ENCODING', 'control character');
     } else if (c === 0x2b) {
       if (!ctx.lenient) fail('ERR_OTPAUTH_ENCODING', 'raw "+" is ambiguous: write a space as %20, a plus as %2B');
@@ -50,7 +51,7 @@ export function decodeComponent(raw: string, ctx: { lenient: boolean; warnings: 
   try {
     return decodeURIComponent(escaped);
   } catch {
-    return fail('ERR_OTPAUTH_ENCODING', 'invalid UTF-8');
+    return fail('ERR_OTPAUTH_ENCODING', 'bad "%" escape or invalid UTF-8');
   }
 }
 

@@ -1,7 +1,7 @@
 import type { CryptoProvider } from '@cloudmfa/core';
 import { ALGORITHMS, algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from './_common.js';
 import { truncateBytes } from './_hmac.js';
-import type { AlgIndex } from './_sha.js';
+import { type AlgIndex, DIGEST_BYTES } from './_sha.js';
 import type { OtpAlgorithm, OtpKey } from './types.js';
 
 /**
@@ -50,7 +50,7 @@ function providerMac(crypto: CryptoProvider, alg: AlgIndex, secret: Uint8Array):
     } catch {
       // The provider's error might quote its inputs: deliberately not passed on as a cause.
     }
-    if (!(mac instanceof Uint8Array) || mac.length !== [20, 32, 64][alg]) return fail('ERR_OTP_CRYPTO', 'the CryptoProvider failed to compute the HMAC');
+    if (!(mac instanceof Uint8Array) || mac.length !== DIGEST_BYTES[alg]) return fail('ERR_OTP_CRYPTO', 'the CryptoProvider failed to compute the HMAC');
     return truncateBytes(mac);
   };
 }

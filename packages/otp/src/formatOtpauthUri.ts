@@ -1,5 +1,5 @@
 import { checkOptions, fail, warn } from './_common.js';
-import { checkOtpauth, MAX_PARAMS, MAX_URI } from './_otpauth.js';
+import { checkOtpauth, KNOWN, MAX_PARAMS, MAX_URI, otherType } from './_otpauth.js';
 import { base32, encodeComponent } from './_uri.js';
 import type { OtpauthInput, OtpWarning } from './types.js';
 
@@ -28,7 +28,6 @@ export function formatOtpauthUri(params: OtpauthInput): { uri: string; warnings:
   const warnings: OtpWarning[] = [];
   const bytes = checkOtpauth(params, warnings);
 
-  const written = ['secret', 'issuer', 'algorithm', 'digits', type === 'totp' ? 'period' : 'counter'];
   const query: Array<[string, string | number]> = [['secret', base32(bytes)]];
   if (issuer !== undefined) query.push(['issuer', encodeComponent(issuer)]);
   // A non-default algorithm, digits or period: Google Authenticator would show wrong codes.
@@ -41,10 +40,11 @@ export function formatOtpauthUri(params: OtpauthInput): { uri: string; warnings:
   if (params.type === 'hotp') query.push(['counter', params.counter]);
   else if ((params.period ?? 30) !== 30) unusual('period', params.period as number);
 
-  if (!Array.isArray(extra) || extra.length + written.length > MAX_PARAMS) fail('ERR_OTPAUTH_PARAMETER', `"extraParameters" expected at most ${MAX_PARAMS - written.length} pairs`);
+  // Room for the five parameters the formatter may write itself.
+  if (!Array.isArray(extra) || extra.length > MAX_PARAMS - 5) fail('ERR_OTPAUTH_PARAMETER', `"extraParameters" expected at most ${MAX_PARAMS - 5} pairs`);
   extra.forEach((pair, i) => {
     const [name, value] = Array.isArray(pair) ? pair : [];
-    if (typeof name !== 'string' || !name || typeof value !== 'string' || pair.length !== 2 || written.indexOf(name.toLowerCase()) >= 0) {
+    if (typeof name !== 'string' || !name || typeof value !== 'string' || pair.length !== 2 || (KNOWN.indexOf(name.toLowerCase()) >= 0 && name.toLowerCase() !== otherType(type))) {
       fail('ERR_OTPAUTH_PARAMETER', `"extraParameters[${i}]" expected a [name, value] pair of strings not naming a written parameter`);
     }
     query.push([encodeComponent(name), encodeComponent(value)]);

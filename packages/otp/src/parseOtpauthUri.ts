@@ -1,9 +1,8 @@
 import { ALGORITHMS, checkOptions, fail, warn } from './_common.js';
-import { checkOtpauth, checkText, MAX_PARAMS, MAX_URI } from './_otpauth.js';
+import { checkOtpauth, checkText, KNOWN, MAX_PARAMS, MAX_URI, otherType } from './_otpauth.js';
 import { decodeComponent } from './_uri.js';
 import type { OtpAlgorithm, OtpErrorCode, ParsedOtpauthUri } from './types.js';
 
-const KNOWN = ['secret', 'issuer', 'algorithm', 'digits', 'period', 'counter'];
 
 /**
  * Parses a Google Authenticator `otpauth://` URI (Key Uri Format).
@@ -67,7 +66,7 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
       return extra.push([name, value]);
     }
     if (lower !== name) tolerate('ERR_OTPAUTH_PARAMETER', 'PARAMETER_CASE', 'parameter name not lowercase');
-    if (lower === (type === 'totp' ? 'counter' : 'period')) {
+    if (lower === otherType(type)) {
       tolerate('ERR_OTPAUTH_PARAMETER', 'PARAMETER_NOT_FOR_TYPE', `parameter not for ${type}`);
       return extra.push([name, value]);
     }
