@@ -42,10 +42,10 @@ export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}
   if (uri.indexOf('#') >= 0) fail('ERR_OTPAUTH_ENCODING', 'fragment ("#")');
 
   // otpauth://TYPE/LABEL?QUERY
-  const [, rawType = '', slash, rawLabel = '', rawQuery = ''] = /^.{10}([^/?]*)(\/?)([^?]*)\??(.*)$/.exec(uri) as string[];
+  // No '/' leaves the label empty, which the account check refuses.
+  const [, rawType = '', rawLabel = '', rawQuery = ''] = /^.{10}([^/?]*)\/?([^?]*)\??(.*)$/.exec(uri) as string[];
   const type = rawType.toLowerCase();
   if (type !== 'totp' && type !== 'hotp') fail('ERR_OTPAUTH_TYPE', 'type not totp or hotp');
-  if (!slash) fail('ERR_OTPAUTH_LABEL', 'no label');
 
   // Parameters first: lenient label splitting needs the issuer parameter.
   const params = new Map<string, string>();
