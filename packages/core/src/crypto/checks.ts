@@ -8,13 +8,14 @@ import type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './provider.js';
 export const HASH_OUTPUT_LENGTH: Readonly<Record<HashAlgorithm, number>> = { SHA1: 20, SHA256: 32, SHA512: 64 };
 
 /** noble's own default `maxmem`: 128·r·(N+p+1) for N = 2^20, r = 8, p = 1 (1 GiB + 2 KiB). */
-export const SCRYPT_MAX_MEMORY = 128 * 8 * (2 ** 20 + 2);
+// Written as literals: a bundler keeps `2 ** n` expressions it cannot prove pure.
+export const SCRYPT_MAX_MEMORY = 1073743872;
 /** N·r·p ceiling: 256 times the SDK default (2^15 · 8 · 1). */
-export const SCRYPT_MAX_WORK = 2 ** 26;
+export const SCRYPT_MAX_WORK = 67108864;
 /** dkLen ceiling for scrypt and PBKDF2: the SDK derives 32 or 64 bytes. */
 export const KDF_MAX_DKLEN = 1024;
 /** PBKDF2 iteration ceiling (about 28 times OWASP's 600,000 for PBKDF2-SHA256). */
-export const PBKDF2_MAX_ITERATIONS = 2 ** 24;
+export const PBKDF2_MAX_ITERATIONS = 16777216;
 /** RFC 5869: L <= 255 · HashLen. */
 export const HKDF_MAX_LENGTH = 255 * 32;
 
