@@ -52,3 +52,17 @@ export async function bundleSize(contents, resolveDir) {
 export const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
 export const table = (header, rows) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+/**
+ * A call that consumes the next step of the next of `keys` guard keys: the accept path, one
+ * write per call. With many keys and 64 in flight, two calls on one key are never in flight
+ * together. Shared by the storage benches (adapter and naive twin alike).
+ */
+export function stepConsumer(consume, keys) {
+  const steps = new Array(keys).fill(0);
+  let i = 0;
+  return () => {
+    const k = i++ % keys;
+    return consume(`k${k}`, ++steps[k]);
+  };
+}

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
-import { fmt, opsPerSecond, table } from './_measure.mjs';
+import { fmt, opsPerSecond, table, stepConsumer } from './_measure.mjs';
 
 // pg is the adapter's dependency, not the bench's: load the adapter's copy.
 const pg = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-postgres')))('pg');
@@ -20,16 +20,6 @@ const POOL_SIZE = 16;
 const ROUNDS = 3;
 const T = Date.UTC(2026, 0, 1);
 
-// Each call consumes the next step of the next key: the accept path, one write per call. With
-// 10,000 keys and 64 in flight, two calls on one key are never in flight together.
-function consumer(consume) {
-  const steps = new Array(KEYS).fill(0);
-  let i = 0;
-  return () => {
-    const k = i++ % KEYS;
-    return consume(`k${k}`, ++steps[k]);
-  };
-}
 
 // The naive twin: SELECT the guard, decide in JS, then upsert unconditionally: two statements
 // (prepared, like the adapter's), no transaction, no condition in the write. Same checks and
@@ -86,9 +76,9 @@ export default async function ({ log }) {
     const unbatched = unbatchedConsume(pool, schema);
 
     // Alternate the two so that load from elsewhere on the machine hits both alike.
-    const adapterFn = consumer((id, step) => store.guard.consume(`a${id}`, step));
-    const naiveFn = consumer((id, step) => naive(`n${id}`, step));
-    const unbatchedFn = consumer((id, step) => unbatched(`u${id}`, step));
+    const adapterFn = stepConsumer((id, step) => store.guard.consume(`a${id}`, step), KEYS);
+    const naiveFn = stepConsumer((id, step) => naive(`n${id}`, step), KEYS);
+    const unbatchedFn = stepConsumer((id, step) => unbatched(`u${id}`, step), KEYS);
     const adapterRuns = [];
     const naiveRuns = [];
     const unbatchedRuns = [];

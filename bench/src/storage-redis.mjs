@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
-import { fmt, opsPerSecond, table } from './_measure.mjs';
+import { fmt, opsPerSecond, table, stepConsumer } from './_measure.mjs';
 
 // ioredis is the adapter's dependency, not the bench's: load the adapter's copy.
 const { Redis } = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-redis')))('ioredis');
@@ -19,16 +19,6 @@ const IN_FLIGHT = 64;
 const ROUNDS = 3;
 const T = Date.UTC(2026, 0, 1);
 
-// Each call consumes the next step of the next key: the accept path, one write per call. With
-// 10,000 keys and 64 in flight, two calls on one key are never in flight together.
-function consumer(consume) {
-  const steps = new Array(KEYS).fill(0);
-  let i = 0;
-  return () => {
-    const k = i++ % KEYS;
-    return consume(`k${k}`, ++steps[k]);
-  };
-}
 
 // The naive twin: GET the guard (JSON), decide in JS, SET it back: two commands, no script,
 // no WATCH. Same checks and same state as the adapter; not atomic, so racing calls can both
@@ -68,8 +58,8 @@ export default async function ({ log }) {
     const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
 
     // Alternate the two so that load from elsewhere on the machine hits both alike.
-    const adapterFn = consumer((id, step) => store.guard.consume(`a${id}`, step));
-    const naiveFn = consumer((id, step) => naive(`n${id}`, step));
+    const adapterFn = stepConsumer((id, step) => store.guard.consume(`a${id}`, step), KEYS);
+    const naiveFn = stepConsumer((id, step) => naive(`n${id}`, step), KEYS);
     const adapterRuns = [];
     const naiveRuns = [];
     for (let r = 0; r < ROUNDS; r++) {

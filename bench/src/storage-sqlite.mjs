@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
-import { fmt, opsPerSecond, table } from './_measure.mjs';
+import { fmt, opsPerSecond, table, stepConsumer } from './_measure.mjs';
 
 // better-sqlite3 is the adapter's dependency, not the bench's: load it from there.
 const Database = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-sqlite')))('better-sqlite3');
@@ -17,15 +17,6 @@ const KEYS = 1000;
 const IN_FLIGHT = 64;
 const T = Date.UTC(2026, 0, 1);
 
-// Each call consumes the next step of the next key: the accept path, one write per call.
-function consumer(consume) {
-  const steps = new Array(KEYS).fill(0);
-  let i = 0;
-  return () => {
-    const k = i++ % KEYS;
-    return consume(`k${k}`, ++steps[k]);
-  };
-}
 
 // The naive twin: SELECT, decide in JS, then INSERT or UPDATE: two autocommit statements,
 // no transaction, no conditional write. It is what the adapter replaces; under two
@@ -60,11 +51,11 @@ export default async function ({ log }) {
     for (const synchronous of ['full', 'normal']) {
       const path = join(dir, `bench-${synchronous}.db`);
       const store = openSqliteStore({ path, clock: () => T, synchronous });
-      const adapterFn = consumer((id, step) => store.guard.consume(`a${id}`, step));
+      const adapterFn = stepConsumer((id, step) => store.guard.consume(`a${id}`, step), KEYS);
       const adapter = await opsPerSecond(adapterFn, { inFlight: IN_FLIGHT });
       log(`  sqlite adapter (synchronous=${synchronous}): ${fmt(adapter)}/s`);
       const naive = naiveConsume(path, synchronous.toUpperCase());
-      const naiveFn = consumer((id, step) => naive.consume(`n${id}`, step));
+      const naiveFn = stepConsumer((id, step) => naive.consume(`n${id}`, step), KEYS);
       const naiveOps = await opsPerSecond(naiveFn, { inFlight: IN_FLIGHT });
       log(`  naive read-then-write (synchronous=${synchronous}): ${fmt(naiveOps)}/s`);
       naive.close();
@@ -77,7 +68,7 @@ export default async function ({ log }) {
       rows.push([`naive SELECT then INSERT/UPDATE, same file, synchronous=${synchronous}`, fmt(naiveOps), '1.00x']);
     }
     const mem = createMemoryStore({ clock: () => T });
-    const memOps = await opsPerSecond(consumer((id, step) => mem.guard.consume(id, step)), { inFlight: IN_FLIGHT });
+    const memOps = await opsPerSecond(stepConsumer((id, step) => mem.guard.consume(id, step), KEYS), { inFlight: IN_FLIGHT });
     rows.push(['`@cloudmfa/storage` memory store guard.consume (reference)', fmt(memOps), '']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
