@@ -3,6 +3,7 @@ import {
   CloudMfaError,
   type CryptoProvider,
   encodeBase64Url,
+  normalizeP256Signature,
   pureJsCryptoProvider,
   type RandomSource,
   type Signer,
@@ -90,10 +91,13 @@ export async function createRedemption(options: CreateRedemptionOptions): Promis
   const { macKey, bindKey } = activationKeys(crypto, payload);
   const mac = crypto.hmac('SHA256', macKey, transcript);
   macKey.fill(0);
-  const signature = await deviceSigner.sign(transcript);
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) {
+  const signed = await deviceSigner.sign(transcript);
+  if (!(signed instanceof Uint8Array) || signed.length !== 64) {
     throw new CloudMfaError('ERR_SIGNATURE_FORMAT', 'device signer returned a signature that is not 64 bytes (raw r||s)');
   }
+  // The wire form is raw r||s with low S (spec 5.3), and servers refuse high S: a hand-written
+  // Signer may return either S, so bring it to low S here (out-of-range scalars: ERR_SIGNATURE_FORMAT).
+  const signature = normalizeP256Signature(signed, 'raw');
   const request: RedemptionRequest = {
     version: 1,
     activationId: payload.activationId,

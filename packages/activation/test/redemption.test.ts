@@ -14,6 +14,7 @@ import {
   createSoftwareSigner,
   decodeBase64Url,
   encodeBase64Url,
+  isLowS,
   pureJsCryptoProvider,
   signerFromHost,
   utf8Encode,
@@ -137,6 +138,31 @@ describe('online redemption, end to end', () => {
     const identity = await openRedemptionResponse({ response: json(response), state });
     expect(identity.pushKey).toEqual({ algorithm: 'EdDSA', publicKey: edPush.publicKey });
     expect(identity.seed).toHaveLength(64);
+  });
+
+  it('sends low S even when a custom Signer returns raw high-S signatures (spec 5.3), so the server accepts it', async () => {
+    const s = setup('high-s');
+    const secret = p256.utils.randomSecretKey(s.random(48));
+    let highS = 0;
+    // A Signer written by hand (not through signerFromHost) that returns raw r || s, high S.
+    const custom = {
+      algorithm: 'ES256' as const,
+      publicKey: p256.getPublicKey(secret, false),
+      sign: async (m: Uint8Array) => {
+        const sig = p256.Signature.fromBytes(p256.sign(m, secret, { prehash: true, lowS: true, format: 'compact' }), 'compact');
+        highS++;
+        return new p256.Signature(sig.r, p256.Point.CURVE().n - sig.s).toBytes('compact');
+      },
+    };
+    const { request } = await createRedemption({ payload: s.activation, deviceSigner: custom, pushToken: null, platform: 'web', now: clock, random: s.random });
+    expect(highS).toBe(1);
+    const signature = decodeBase64Url(request.signature);
+    expect(signature).toHaveLength(64);
+    expect(isLowS(signature)).toBe(true);
+    for (const crypto of [pureJsCryptoProvider, webCryptoProvider()]) {
+      const result = await verifyRedemption({ request: json(request), activation: s.activation, expiresAt, now: clock, crypto });
+      expect(result.valid).toBe(true);
+    }
   });
 
   it('the request and response are plain JSON (what the HTTP server carries as-is)', async () => {
