@@ -7,7 +7,7 @@ export function hasForbiddenCharacter(text: string): boolean {
     const c = text.charCodeAt(i);
     if (c <= 0x1f || (c >= 0x7f && c <= 0x9f)) return true; // C0, DEL, C1 controls
     if (c === 0x2028 || c === 0x2029 || c === 0xfeff) return true; // separators, BOM
-    if (c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true; // bidi
+    if (c === 0x061c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true; // bidi (Unicode Bidi_Control)
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
       if (d < 0xdc00 || d > 0xdfff) return true; // lone high surrogate
