@@ -192,6 +192,13 @@ export function createAdminHandler(options) {
 
   const allowedHost = (host) => host === `127.0.0.1:${port()}` || host === `localhost:${port()}`;
   const sameOrigin = (origin) => origin === `http://127.0.0.1:${port()}` || origin === `http://localhost:${port()}`;
+  // A POST from another site: an Origin that is not ours, or a Sec-Fetch-Site other than
+  // same-origin / none (section 4.2). Applies to every POST, /login included.
+  const foreignPost = (req) => {
+    const origin = req.headers.get('origin');
+    const site = req.headers.get('sec-fetch-site');
+    return (origin !== null && !sameOrigin(origin)) || (site !== null && site !== 'same-origin' && site !== 'none');
+  };
 
   function sessionOf(req) {
     const id = cookieValue(req, COOKIE);
@@ -544,8 +551,7 @@ ${s.numberMatch && n && pending ? `<p>Number to type on the phone:</p><p class="
     if (path === '/login') {
       if (method === 'GET') return { route: '/login', res: loginPage() };
       if (method !== 'POST') throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: 'GET, POST' });
-      const origin = req.headers.get('origin');
-      if (origin !== null && !sameOrigin(origin)) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
+      if (foreignPost(req)) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
       const form = await readForm(req);
       if (!secretEqual(form('token'), token)) return { route: '/login', res: loginPage(401, 'Wrong token.'), code: 'ERR_ADMIN_UNAUTHORIZED' };
       const { id } = newSession();
@@ -584,9 +590,7 @@ ${s.numberMatch && n && pending ? `<p>Number to type on the phone:</p><p class="
 
     // POST from a page: a live session, the page's CSRF token, and no foreign Origin.
     if (!session) return { route, res: loginPage(401, 'Your session has ended; log in again.'), code: 'ERR_ADMIN_UNAUTHORIZED' };
-    const origin = req.headers.get('origin');
-    const site = req.headers.get('sec-fetch-site');
-    if ((origin !== null && !sameOrigin(origin)) || (site !== null && site !== 'same-origin' && site !== 'none')) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
+    if (foreignPost(req)) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
     const form = await readForm(req);
     if (!secretEqual(form('csrf'), session.csrf)) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
 

@@ -303,6 +303,15 @@ describe('admin HTML pages', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
+  it('refuses a login POST from another site (foreign Origin or cross-site Sec-Fetch-Site), even with the right token', async () => {
+    const foreign = await page('/login', { form: { token: TOKEN }, headers: { origin: 'https://attacker.example' } });
+    expect([foreign.status, foreign.headers.get('set-cookie')]).toEqual([403, null]);
+    for (const site of ['cross-site', 'same-site']) {
+      const res = await page('/login', { form: { token: TOKEN }, headers: { 'sec-fetch-site': site } });
+      expect([res.status, res.headers.get('set-cookie')]).toEqual([403, null]);
+    }
+  });
+
   it('logs in with the token: an HttpOnly, SameSite=Strict session cookie', async () => {
     const login = await page('/login', { form: { token: TOKEN } });
     expect([login.status, login.headers.get('location')]).toEqual([303, '/']);
