@@ -5,6 +5,7 @@ import {
   type CryptoProvider,
   decodeBase64Url,
   encodeBase64Url,
+  isCloudMfaError,
   normalizeP256Signature,
   type SignatureAlgorithm,
   type Signer,
@@ -151,6 +152,8 @@ export async function signJws(typ: string, kid: string, claims: object, signer: 
   try {
     signature = await signer.sign(asciiBytes(input));
   } catch (cause) {
+    // A signerFromHost wrapper already judged the host's output: its format verdict stands.
+    if (isCloudMfaError(cause, 'ERR_SIGNATURE_FORMAT')) throw cause;
     throw new CloudMfaError('ERR_PUSH_SIGN_FAILED', 'the signer failed to sign the push message', { cause });
   }
   if (!(signature instanceof Uint8Array)) {

@@ -1,4 +1,4 @@
-import { fixedClock, isCloudMfaError, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { fixedClock, isCloudMfaError, pureJsCryptoProvider, signerFromHost, webCryptoProvider } from '@cloudmfa/core';
 import {
   buildApnsPayload,
   buildFcmPayload,
@@ -200,6 +200,16 @@ describe('createPushChallenge', () => {
     const err = await create({ signer }).catch((e: unknown) => e);
     expect(isCloudMfaError(err, 'ERR_PUSH_SIGN_FAILED')).toBe(true);
     expect((err as Error).cause).toBe(hostError);
+  });
+
+  it('a host key whose output is not a signature is ERR_SIGNATURE_FORMAT (spec section 8), not a signing failure', async () => {
+    const host = signerFromHost({
+      algorithm: 'ES256',
+      publicKey: keys.serverEs256.publicKey,
+      sign: async () => new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]),
+    });
+    const err = await create({ signer: host }).catch((e: unknown) => e);
+    expect(isCloudMfaError(err, 'ERR_SIGNATURE_FORMAT')).toBe(true);
   });
 
   it('time passes with the injected clock only', async () => {
