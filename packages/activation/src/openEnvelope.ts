@@ -61,6 +61,9 @@ function previewOf(payload: ActivationPayload, header: EnvelopeHeader): Activati
  * ```
  */
 export async function openEnvelope(text: string, options: OpenEnvelopeOptions): Promise<OpenedEnvelope> {
+  if (typeof options !== 'object' || options === null) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object with the password');
+  }
   const { now = systemClock, clockSkewSeconds = DEFAULT_CLOCK_SKEW_SECONDS, crypto = pureJsCryptoProvider } = options;
   if (typeof options.password !== 'string') {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"password" expected a string');

@@ -390,6 +390,7 @@ describe('rejections, each with its own code', () => {
   it('developer misuse: ERR_INVALID_ARGUMENT', async () => {
     expect((await rejection(openEnvelope(42 as unknown as string, { password: 'x' }))).code).toBe('ERR_INVALID_ARGUMENT');
     expect((await rejection(openEnvelope('CMFA:', { password: undefined as unknown as string }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope('CMFA:', undefined as unknown as { password: string }))).code).toBe('ERR_INVALID_ARGUMENT');
     expect((await rejection(openEnvelope('CMFA:', { password: 'x', limits: { maxTextLength: -1 } }))).code).toBe('ERR_INVALID_ARGUMENT');
   });
 });
