@@ -165,6 +165,15 @@ describe('online activation', () => {
     expect((await t.server.listEnrolments('alice')).map((e) => e.status)).toEqual(['revoked', 'active']);
     expect(t.events.find((e) => e.kind === 'enrolment.revoked')?.detail).toEqual({ reason: 'reissued' });
   });
+
+  it('a re-issue that cannot be issued leaves the old enrolment as it was', async () => {
+    const t = makeServer();
+    const a = await t.server.startActivation('alice', { mode: 'otpauth', account: 'alice@acme.example', otp: { type: 'hotp' } });
+    // Online activation carries TOTP only: the override is refused by startActivation itself.
+    const err = await t.server.reissueActivation(a.enrolmentId, { mode: 'online' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'CloudMfaError' });
+    expect((await t.server.listEnrolments('alice')).map((e) => e.status)).toEqual(['pending']);
+  });
 });
 
 describe('offline and otpauth activation', () => {

@@ -7,9 +7,11 @@ import { revokeEnrolment } from './revokeEnrolment.js';
 import { parseStartOptions, startActivation } from './startActivation.js';
 
 /**
- * Re-issues an activation: revokes the enrolment unless it is already revoked (reason
- * `reissued`), then starts a new one for the same user, with the same mode, account and OTP
- * parameters unless `options` override them (an HOTP counter restarts at 0).
+ * Re-issues an activation: starts a new one for the same user, with the same mode, account and
+ * OTP parameters unless `options` override them (an HOTP counter restarts at 0), then revokes
+ * the old enrolment unless it is already revoked (reason `reissued`). In that order, so a new
+ * activation that cannot be issued (e.g. an override the policy refuses) leaves the old
+ * enrolment untouched.
  */
 export async function reissueActivation(ctx: ServerContext, enrolmentId: string, rawOptions?: StartActivationOptions): Promise<ReissueActivationResult> {
   if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
@@ -18,8 +20,6 @@ export async function reissueActivation(ctx: ServerContext, enrolmentId: string,
   const old = await ctx.store.enrolments.get(enrolmentId);
   if (!old) return { ok: false, reason: 'not_found' };
   const meta = readMeta(old);
-  let revoked = false;
-  if (old.status !== 'revoked') revoked = (await revokeEnrolment(ctx, old.id, { reason: 'reissued' })).ok;
   const { counter: _counter, ...otp } = meta.otp as { counter?: number } & Record<string, unknown>;
   const merged: StartActivationOptions = {
     mode: options.mode ?? meta.mode,
@@ -28,5 +28,7 @@ export async function reissueActivation(ctx: ServerContext, enrolmentId: string,
     ...(options.lifetimeSeconds !== undefined ? { lifetimeSeconds: options.lifetimeSeconds } : {}),
   };
   const activation = await startActivation(ctx, old.userId, merged);
+  let revoked = false;
+  if (old.status !== 'revoked') revoked = (await revokeEnrolment(ctx, old.id, { reason: 'reissued' })).ok;
   return { ok: true, revoked, activation };
 }
