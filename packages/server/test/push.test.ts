@@ -86,6 +86,22 @@ describe('push', () => {
     expect(await auditKinds(t)).toContain('push.resumed');
   });
 
+  it('Suspicious closes the user\'s other pending challenges: the earlier prompts of a push-fatigue attack cannot be approved later', async () => {
+    const { t, device, identity } = await setup();
+    const first = await t.server.createPushChallenge('alice', CONTEXT);
+    const second = await t.server.createPushChallenge('alice', CONTEXT);
+    const flagged = await t.server.createPushChallenge('alice', CONTEXT);
+    if (!first.ok || !second.ok || !flagged.ok) throw new Error('no challenge');
+    await t.server.submitPushResponse(await answerPush(t, identity, device, flagged.token, 'suspicious'));
+    expect(t.events.at(-1)).toMatchObject({ kind: 'push.suspicious', detail: { challengeId: flagged.challengeId, closedChallenges: 2 } });
+    for (const c of [first, second]) {
+      expect(await t.server.getChallengeStatus(c.challengeId)).toMatchObject({ status: 'cancelled' });
+      const late = await answerPush(t, identity, device, c.token, 'confirm');
+      expect(await t.server.submitPushResponse(late)).toMatchObject({ ok: false, reason: 'replayed' });
+    }
+    expect(await auditKinds(t)).not.toContain('push.approved');
+  });
+
   it('a pause of 0 turns pausing off', async () => {
     const { t, device, identity } = await setup({ push: { suspiciousPauseMs: 0 } });
     const c = await t.server.createPushChallenge('alice', CONTEXT);

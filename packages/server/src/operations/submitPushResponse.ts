@@ -75,8 +75,12 @@ async function apply(
   if (event === 'suspicious') {
     const pauseMs = ctx.policy.push.suspiciousPauseMs;
     let pausedUntil: number | null = null;
-    if (pauseMs > 0) pausedUntil = (await ctx.store.guard.recordFailure(pauseGuardId(ctx, enrolment.userId), pausePolicy(pauseMs))).lockedUntil;
-    await record(ctx, 'push.suspicious', { ...base, detail: { challengeId: challenge.id, pausedUntil }, risk: true });
+    let closed = 0;
+    if (pauseMs > 0) {
+      pausedUntil = (await ctx.store.guard.recordFailure(pauseGuardId(ctx, enrolment.userId), pausePolicy(pauseMs))).lockedUntil;
+      closed = await closePendingChallenges(ctx, enrolment.userId, challenge.id);
+    }
+    await record(ctx, 'push.suspicious', { ...base, detail: { challengeId: challenge.id, pausedUntil, closedChallenges: closed }, risk: true });
   } else if (transition.audit === 'push.approved') {
     await record(ctx, 'push.approved', { ...base, detail: { challengeId: challenge.id, userVerified: outcome.userVerified === true } });
   } else if (transition.audit === 'push.denied') {
@@ -85,3 +89,22 @@ async function apply(
   // Cancel: no audit entry, no event (docs/protocol/push.md 6.3).
   return { ok: true, challengeId: challenge.id, status, suspicious: event === 'suspicious', detail };
 }
+
+/**
+ * The pause also closes the user's other pending challenges: in a push-fatigue attack the
+ * earlier prompts are the attacker's too, and must not stay answerable until they expire.
+ * They end `cancelled` (as a discarded prompt does, so nothing is audited per challenge); a
+ * response that arrives later gets `replayed`. Returns how many were closed.
+ */
+async function closePendingChallenges(ctx: ServerContext, userId: string, except: string): Promise<number> {
+  let closed = 0;
+  for (const enrolment of await ctx.store.enrolments.listByUser(userId)) {
+    for (const pending of await ctx.store.challenges.listPending(enrolment.id)) {
+      if (pending.id === except) continue;
+      const r = await ctx.store.challenges.finalize(pending.id, { status: 'cancelled', outcome: { reason: 'suspicious_pause', by: except } });
+      if (r.ok) closed++;
+    }
+  }
+  return closed;
+}
+
