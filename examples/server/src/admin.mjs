@@ -106,7 +106,7 @@ async function readBody(req) {
 
 const mediaType = (req) => (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 
-async function readJson(req) {
+async function readJson(req, fields = []) {
   if (mediaType(req) !== 'application/json') throw new HttpRefusal(415, 'ERR_ADMIN_MEDIA_TYPE');
   const bytes = await readBody(req);
   let value;
@@ -116,6 +116,8 @@ async function readJson(req) {
     throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
+  // An unknown field is refused, not ignored: a typo must not silently change what happens.
+  if (Object.keys(value).some((k) => !fields.includes(k))) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
   return value;
 }
 
@@ -238,10 +240,8 @@ export function createAdminHandler(options) {
       /^\/api\/enrolments$/,
       '/api/enrolments',
       async (req) => {
-        const body = await readJson(req);
+        const body = await readJson(req, ['userId', 'mode', 'account', 'otp', 'lifetimeSeconds']);
         const { userId, ...rest } = body;
-        const allowed = ['mode', 'account', 'otp', 'lifetimeSeconds'];
-        if (Object.keys(rest).some((k) => !allowed.includes(k))) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
         const a = await server.startActivation(userId, rest);
         return json(201, activationJson(a));
       },
@@ -260,7 +260,7 @@ export function createAdminHandler(options) {
       /^\/api\/enrolments\/([A-Za-z0-9_-]{1,128})\/revoke$/,
       '/api/enrolments/:id/revoke',
       async (req, m) => {
-        const body = await readJson(req);
+        const body = await readJson(req, ['reason']);
         return json(200, await server.revokeEnrolment(m[1], body.reason === undefined ? {} : { reason: body.reason }));
       },
     ],
@@ -314,7 +314,7 @@ export function createAdminHandler(options) {
       /^\/api\/verify$/,
       '/api/verify',
       async (req) => {
-        const body = await readJson(req);
+        const body = await readJson(req, ['enrolmentId', 'userId', 'code']);
         const input = body.enrolmentId !== undefined ? { enrolmentId: body.enrolmentId, code: body.code } : { userId: body.userId, code: body.code };
         if (body.enrolmentId !== undefined && body.userId !== undefined) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
         return json(200, await server.verifyOtp(input));
@@ -325,7 +325,7 @@ export function createAdminHandler(options) {
       /^\/api\/push$/,
       '/api/push',
       async (req) => {
-        const body = await readJson(req);
+        const body = await readJson(req, ['userId', 'context', 'numberMatch', 'enrolmentId', 'alert']);
         const { userId, context, numberMatch, enrolmentId, alert } = body;
         const o = {};
         if (numberMatch !== undefined) o.numberMatch = numberMatch;

@@ -132,6 +132,11 @@ describe('admin JSON API protections', () => {
     expect([big.status, big.json.error.code]).toEqual([413, 'ERR_ADMIN_BODY_TOO_LARGE']);
     expect((await api('/api/audit?limit=abc')).json.error.code).toBe('ERR_ADMIN_MALFORMED');
     expect((await api('/api/enrolments', { body: { userId: 'bob', mode: 'online', extra: 1 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    // Every JSON route refuses an unknown field (guide 4.1), not only enrolment.
+    expect((await api('/api/verify', { body: { userId: 'a', code: '123456', window: 5 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/push', { body: { userId: 'a', context: {}, numberMatch: true, force: true } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/enrolments/abc/revoke', { body: { reason: 'lost', now: 1 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/enrolments/abc/unlock', { body: { all: true } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
   });
 
   it('passes the facade refusals of bad input on as 400 with their code', async () => {
