@@ -66,3 +66,32 @@ export function stepConsumer(consume, keys) {
     return consume(`k${k}`, ++steps[k]);
   };
 }
+
+/** The median of a list of numbers (the upper middle one for an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs each of `fns` (name -> function) for `rounds` rounds, alternating them inside each
+ * round so that load from elsewhere on the machine hits all alike; logs every run and returns
+ * `{ medians, runs }`: the median ops/s per name and every round's figure.
+ */
+export async function alternatingRounds(fns, { rounds, log, ...options }) {
+  const runs = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  const width = Math.max(...Object.keys(fns).map((k) => k.length));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      runs[name].push(await opsPerSecond(fn, options));
+      log(`  round ${r + 1}: ${name.padEnd(width)} ${fmt(runs[name][r])}/s`);
+    }
+  }
+  return { medians: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])), runs };
+}
+
+/**
+ * The naive-twin race: `slots` keys, `n` concurrent consumes of the same step on each.
+ * An atomic consume accepts exactly `slots`; a read-then-write accepts more.
+ */
+export async function raceAcceptances(consume, prefix, slots, n) {
+  const results = await Promise.all(Array.from({ length: slots * n }, (_, i) => consume(`${prefix}${i % slots}`, 1000)));
+  return results.filter((r) => r.ok).length;
+}

@@ -11,14 +11,13 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { decodeBase32 } from '@cloudmfa/core';
 import { totp } from '@cloudmfa/otp';
-import { fmt, table } from './_measure.mjs';
+import { fmt, median, table } from './_measure.mjs';
 import { benchServer, ENROLMENTS, lapClock, openBenchStore, T0, timedRun } from './_server-setup.mjs';
 
 const IN_FLIGHT = 64;
 const ROUNDS = 3;
 const STORES = ['memory', 'sqlite', 'postgres', 'redis', 'postgres+redis'];
 const HTTP_STORES = ['redis', 'memory'];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bareOnStore(kind, log) {
   const lap = lapClock();

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
-import { fmt, opsPerSecond, table, stepConsumer } from './_measure.mjs';
+import { alternatingRounds, fmt, opsPerSecond, raceAcceptances, stepConsumer, table } from './_measure.mjs';
 
 // pg is the adapter's dependency, not the bench's: load the adapter's copy.
 const pg = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-postgres')))('pg');
@@ -57,12 +57,7 @@ function unbatchedConsume(pool, schema) {
 
 // `slots` guard keys, each hit by `n` concurrent consumes of the same step: a correct store
 // accepts exactly `slots`.
-async function raceAcceptances(consume, prefix, slots, n) {
-  const results = await Promise.all(Array.from({ length: slots * n }, (_, i) => consume(`${prefix}${i % slots}`, 1000)));
-  return results.filter((r) => r.ok).length;
-}
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function ({ log }) {
   const schema = `cmfa_bench_${process.pid}`;
@@ -79,20 +74,10 @@ export default async function ({ log }) {
     const adapterFn = stepConsumer((id, step) => store.guard.consume(`a${id}`, step), KEYS);
     const naiveFn = stepConsumer((id, step) => naive(`n${id}`, step), KEYS);
     const unbatchedFn = stepConsumer((id, step) => unbatched(`u${id}`, step), KEYS);
-    const adapterRuns = [];
-    const naiveRuns = [];
-    const unbatchedRuns = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      adapterRuns.push(await opsPerSecond(adapterFn, { inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 }));
-      log(`  round ${r + 1}: adapter   ${fmt(adapterRuns[r])}/s`);
-      naiveRuns.push(await opsPerSecond(naiveFn, { inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 }));
-      log(`  round ${r + 1}: naive     ${fmt(naiveRuns[r])}/s`);
-      unbatchedRuns.push(await opsPerSecond(unbatchedFn, { inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 }));
-      log(`  round ${r + 1}: unbatched ${fmt(unbatchedRuns[r])}/s`);
-    }
-    const adapter = median(adapterRuns);
-    const naiveOps = median(naiveRuns);
-    const unbatchedOps = median(unbatchedRuns);
+    const { medians, runs } = await alternatingRounds({ adapter: adapterFn, naive: naiveFn, unbatched: unbatchedFn }, { rounds: ROUNDS, log, inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 });
+    const adapter = medians.adapter;
+    const naiveOps = medians.naive;
+    const unbatchedOps = medians.unbatched;
 
     // Correctness under the same concurrency: 20 slots x 50 concurrent consumes of one step.
     const slots = 20;
@@ -121,7 +106,7 @@ export default async function ({ log }) {
         ],
       ),
       '',
-      `Rounds (ops/s): adapter ${adapterRuns.map(fmt).join(', ')}; unbatched ${unbatchedRuns.map(fmt).join(', ')}; naive ${naiveRuns.map(fmt).join(', ')}. Race: ${slots} guard slots, each hit by ${n} concurrent consumes of the same step; a correct store accepts exactly ${slots}. Durability is the server default for all three (\`synchronous_commit=on\`: a commit waits for its WAL flush). Unbatched and naive pay one commit per accepted code, so they run at about the same speed on a flush-bound server; the naive twin adds a read and a round trip and, without a condition in its write, accepts replays. The adapter's batch shares one commit among the consumes in it, each still decided by its own conditional upsert.`,
+      `Rounds (ops/s): adapter ${runs.adapter.map(fmt).join(', ')}; unbatched ${runs.unbatched.map(fmt).join(', ')}; naive ${runs.naive.map(fmt).join(', ')}. Race: ${slots} guard slots, each hit by ${n} concurrent consumes of the same step; a correct store accepts exactly ${slots}. Durability is the server default for all three (\`synchronous_commit=on\`: a commit waits for its WAL flush). Unbatched and naive pay one commit per accepted code, so they run at about the same speed on a flush-bound server; the naive twin adds a read and a round trip and, without a condition in its write, accepts replays. The adapter's batch shares one commit among the consumes in it, each still decided by its own conditional upsert.`,
     ].join('\n');
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});

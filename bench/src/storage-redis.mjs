@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
-import { fmt, opsPerSecond, table, stepConsumer } from './_measure.mjs';
+import { alternatingRounds, fmt, opsPerSecond, raceAcceptances, stepConsumer, table } from './_measure.mjs';
 
 // ioredis is the adapter's dependency, not the bench's: load the adapter's copy.
 const { Redis } = createRequire(fileURLToPath(import.meta.resolve('@cloudmfa/storage-redis')))('ioredis');
@@ -38,12 +38,7 @@ function naiveConsume(client, prefix) {
 
 // `slots` guard keys, each hit by `n` concurrent consumes of the same step: a correct store
 // accepts exactly `slots`.
-async function raceAcceptances(consume, prefix, slots, n) {
-  const results = await Promise.all(Array.from({ length: slots * n }, (_, i) => consume(`${prefix}${i % slots}`, 1000)));
-  return results.filter((r) => r.ok).length;
-}
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function ({ log }) {
   const keyPrefix = `cmfa-bench:${process.pid}:`;
@@ -60,16 +55,9 @@ export default async function ({ log }) {
     // Alternate the two so that load from elsewhere on the machine hits both alike.
     const adapterFn = stepConsumer((id, step) => store.guard.consume(`a${id}`, step), KEYS);
     const naiveFn = stepConsumer((id, step) => naive(`n${id}`, step), KEYS);
-    const adapterRuns = [];
-    const naiveRuns = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      adapterRuns.push(await opsPerSecond(adapterFn, { inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 }));
-      log(`  round ${r + 1}: adapter ${fmt(adapterRuns[r])}/s`);
-      naiveRuns.push(await opsPerSecond(naiveFn, { inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 }));
-      log(`  round ${r + 1}: naive   ${fmt(naiveRuns[r])}/s`);
-    }
-    const adapter = median(adapterRuns);
-    const naiveOps = median(naiveRuns);
+    const { medians, runs } = await alternatingRounds({ adapter: adapterFn, naive: naiveFn }, { rounds: ROUNDS, log, inFlight: IN_FLIGHT, ms: 3000, warmupMs: 500 });
+    const adapter = medians.adapter;
+    const naiveOps = medians.naive;
 
     // One call at a time: no batching, so this is one script call per consume (1 round trip)
     // against the naive twin's two.
@@ -111,7 +99,7 @@ export default async function ({ log }) {
         ],
       ),
       '',
-      `Rounds (ops/s): adapter ${adapterRuns.map(fmt).join(', ')}; naive ${naiveRuns.map(fmt).join(', ')}. Race: ${slots} guard slots, each hit by ${n} concurrent consumes of the same step; a correct store accepts exactly ${slots}. Concurrent consumes issued in the same event-loop turn go out as one script call per hash slot (group commit, at most 128 per call); the script decides and applies each one in turn, exactly as alone, and the call is atomic as a whole. The naive twin needs a second round trip per call and, without a script, accepts replays.`,
+      `Rounds (ops/s): adapter ${runs.adapter.map(fmt).join(', ')}; naive ${runs.naive.map(fmt).join(', ')}. Race: ${slots} guard slots, each hit by ${n} concurrent consumes of the same step; a correct store accepts exactly ${slots}. Concurrent consumes issued in the same event-loop turn go out as one script call per hash slot (group commit, at most 128 per call); the script decides and applies each one in turn, exactly as alone, and the call is atomic as a whole. The naive twin needs a second round trip per call and, without a script, accepts replays.`,
     ].join('\n');
   } finally {
     await dropRedisStore({ client: admin, keyPrefix }).catch(() => {});
