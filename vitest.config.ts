@@ -26,6 +26,9 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.mjs',
     ],
+    // Every file starts on a cold Redis script cache (see the setup file): no test may
+    // depend on what another file left in that server-wide cache.
+    setupFiles: ['scripts/test-setup/flushRedisScripts.ts'],
     // No `retry`: a flaky test is a race to fix, not to absorb.
     testTimeout: 60_000,
     hookTimeout: 120_000,

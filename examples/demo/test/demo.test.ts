@@ -11,12 +11,12 @@ import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
 
 const demo = fileURLToPath(new URL('../demo.mjs', import.meta.url));
+const noSleep = new URL('./fixtures/noSleep.mjs', import.meta.url).href;
 const NOW = String(Date.UTC(2026, 0, 1, 9, 0, 0));
 
 function run(args: string[]) {
-  const started = performance.now();
-  const r = spawnSync(process.execPath, [demo, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { ...r, ms: performance.now() - started };
+  // The timeout only ends a hung child; no assertion depends on how long the run took.
+  return spawnSync(process.execPath, ['--import', noSleep, demo, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /**
@@ -59,12 +59,12 @@ const nativeKdf = createCryptoProvider({
 describe('pnpm demo', () => {
   const r = run([`--now=${NOW}`, '--seed=demo-test']);
 
-  it('runs to completion without input, quickly, and exits 0', () => {
+  it('runs to completion without input, without sleeping, and exits 0', () => {
+    // stderr is empty: the preload reports every timer of 50 ms or more there.
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('demo complete');
     // The clock travels (over 20 minutes of story); nothing sleeps.
-    expect(r.ms).toBeLessThan(20_000);
     expect(r.stdout).toContain('[clock +20:');
   });
 

@@ -5,21 +5,31 @@ import { Redis } from 'ioredis';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CutProxy } from './cutProxy.js';
-import { newClient, rawSnapshot, REDIS } from './helpers.js';
+import { newClient, rawSnapshot } from './helpers.js';
+import { loadAllScripts, type PrivateRedis, startPrivateRedis } from './privateRedis.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const U = 'ERR_STORAGE_UNAVAILABLE';
 const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const MARKER = 'S3CR3T-MARKER';
 
-const admin = newClient();
-const proxy = new CutProxy();
+// The cut tests count request/reply boundaries, which depend on the server's script cache
+// (EVALSHA answered, or NOSCRIPT and then EVAL). That cache is server-wide, so these tests
+// talk to a redis-server of their own: no other file can flush or fill it between a test's
+// reference run and its cut runs, and each count is taken right after SCRIPT LOAD.
+let server: PrivateRedis;
+let admin: Redis;
+let proxy: CutProxy;
 beforeAll(async () => {
+  server = await startPrivateRedis();
+  admin = new Redis({ host: '127.0.0.1', port: server.port, ...RECOMMENDED_REDIS_OPTIONS });
+  proxy = new CutProxy({ host: '127.0.0.1', port: server.port });
   await proxy.start();
 });
 afterAll(async () => {
-  await proxy.stop();
-  await admin.quit();
+  await proxy?.stop();
+  await admin?.quit();
+  await server?.stop();
 });
 
 /** Asserts a rejection with `code` whose cause is scrubbed (name and code only, no message). */
@@ -185,6 +195,7 @@ describe('a connection dropped in the middle of an operation never leaves a half
         prefixes.push(ref.keyPrefix);
         const before = await c.observe(ref.direct);
         const rawBefore = await rawSnapshot(admin, ref.keyPrefix);
+        await loadAllScripts(admin);
         proxy.arm({ kind: 'count' });
         await c.action(ref.viaProxy);
         const ends = [...proxy.marks];
@@ -204,6 +215,7 @@ describe('a connection dropped in the middle of an operation never leaves a half
         for (const point of points) {
           const env = await prepared(c, clock);
           prefixes.push(env.keyPrefix);
+          await loadAllScripts(admin);
           proxy.arm(point);
           await expectUnavailable(c.action(env.viaProxy));
           await env.viaProxy.close();
@@ -234,4 +246,3 @@ describe('a connection dropped in the middle of an operation never leaves a half
   }
 });
 
-void REDIS;

@@ -27,9 +27,12 @@ export class CutProxy {
   readonly marks: number[] = [];
   port = 0;
 
+  /** @param target the Redis the proxy forwards to (default: the shared test Redis). */
+  constructor(private readonly target: { host: string; port: number } = REDIS) {}
+
   async start(): Promise<void> {
     this.server = createServer((client) => {
-      const upstream = createConnection({ host: REDIS.host, port: REDIS.port });
+      const upstream = createConnection({ host: this.target.host, port: this.target.port });
       const pair: [Socket, Socket] = [client, upstream];
       this.pairs.add(pair);
       const kill = () => {
