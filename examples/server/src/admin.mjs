@@ -12,7 +12,7 @@
 // CSRF, Origin); each page and the JSON API live in ./admin/.
 import { isCloudMfaError, systemRandom } from '@cloudmfa/core';
 import { esc, layout } from './html.mjs';
-import { annotate } from './nodeHttp.mjs';
+import { annotate, remoteAddressOf } from './nodeHttp.mjs';
 import { apiRoutes } from './admin/api.mjs';
 import { auditPage } from './admin/audit.mjs';
 import { dashboard } from './admin/dashboard.mjs';
@@ -21,6 +21,7 @@ import { HttpRefusal, MESSAGES, html, isMisuse, jsonError, readForm, redirect, s
 import { loginPage } from './admin/login.mjs';
 import { pushPage, pushStatusPage } from './admin/push.mjs';
 import { COOKIE, SESSION_MS, createSessions } from './admin/sessions.mjs';
+import { createLoginThrottle } from './admin/throttle.mjs';
 import { userPage } from './admin/users.mjs';
 import { verifyPage } from './admin/verify.mjs';
 
@@ -54,10 +55,21 @@ export function createAdminHandler(options) {
     return (origin !== null && !sameOrigin(origin)) || (site !== null && site !== 'same-origin' && site !== 'none');
   };
 
-  function bearerOk(req) {
+  // Wrong tokens (a login form or a bearer token) count per client address and in all; while a
+  // count is at its limit no token is compared, so a guess is never confirmed (section 4.3).
+  const throttle = createLoginThrottle({ clock });
+  const retryAfter = (ms) => ({ 'retry-after': String(Math.ceil(ms / 1000)) });
+
+  function checkBearer(req) {
     const h = req.headers.get('authorization');
-    if (!h || !h.startsWith('Bearer ')) return false;
-    return secretEqual(h.slice(7), token);
+    if (!h || !h.startsWith('Bearer ')) throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+    const address = remoteAddressOf(req);
+    const wait = throttle.retryAfterMs(address);
+    if (wait > 0) throw new HttpRefusal(429, 'ERR_ADMIN_THROTTLED', retryAfter(wait));
+    if (!secretEqual(h.slice(7), token)) {
+      throttle.fail(address);
+      throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+    }
   }
 
   const api = apiRoutes(ctx);
@@ -70,7 +82,16 @@ export function createAdminHandler(options) {
       if (method !== 'POST') throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: 'GET, POST' });
       if (foreignPost(req)) throw new HttpRefusal(403, 'ERR_ADMIN_FORBIDDEN');
       const form = await readForm(req);
-      if (!secretEqual(form('token'), token)) return { route: '/login', res: loginPage(ctx, 401, 'Wrong token.'), code: 'ERR_ADMIN_UNAUTHORIZED' };
+      const address = remoteAddressOf(req);
+      const wait = throttle.retryAfterMs(address);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        return { route: '/login', res: loginPage(ctx, 429, `Too many wrong tokens: try again in ${seconds} s.`, retryAfter(wait)), code: 'ERR_ADMIN_THROTTLED' };
+      }
+      if (!secretEqual(form('token'), token)) {
+        throttle.fail(address);
+        return { route: '/login', res: loginPage(ctx, 401, 'Wrong token.'), code: 'ERR_ADMIN_UNAUTHORIZED' };
+      }
       const { id } = newSession();
       return {
         route: '/login',
@@ -147,7 +168,7 @@ export function createAdminHandler(options) {
         const candidates = api.filter(([, re]) => re.test(url.pathname));
         const match = candidates.find(([m]) => m === req.method);
         if (!match) throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: candidates.map(([m]) => m).join(', ') });
-        if (!bearerOk(req)) throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+        checkBearer(req);
         res = await match[3](req, match[1].exec(url.pathname), url);
       } else {
         const r = await handleHtml(req, url);

@@ -15,6 +15,7 @@ const SECURITY_HEADERS = {
 
 export const MESSAGES = {
   ERR_ADMIN_UNAUTHORIZED: 'missing or wrong admin token',
+  ERR_ADMIN_THROTTLED: 'too many wrong admin tokens; try again later',
   ERR_ADMIN_FORBIDDEN: 'the request did not come from the admin pages',
   ERR_ADMIN_MALFORMED: 'the request is malformed',
   ERR_ADMIN_NOT_FOUND: 'no such route or record',

@@ -2,7 +2,7 @@
 import { esc, layout } from '../html.mjs';
 import { html } from './http.mjs';
 
-export function loginPage(ctx, status = 200, message = '') {
+export function loginPage(ctx, status = 200, message = '', headers = {}) {
   return html(
     status,
     layout({
@@ -13,5 +13,6 @@ export function loginPage(ctx, status = 200, message = '') {
 <form method="post" action="/login"><label>Admin token <input type="password" name="token" autocomplete="current-password" required autofocus></label>
 <button>Log in</button></form></section>`,
     }),
+    headers,
   );
 }
