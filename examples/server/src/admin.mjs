@@ -47,12 +47,28 @@ export function createAdminHandler(options) {
 
   const allowedHost = (host) => host === `127.0.0.1:${port()}` || host === `localhost:${port()}`;
   const sameOrigin = (origin) => origin === `http://127.0.0.1:${port()}` || origin === `http://localhost:${port()}`;
-  // A POST from another site: an Origin that is not ours, or a Sec-Fetch-Site other than
-  // same-origin / none (section 4.2). Applies to every POST, /login included.
+  const sameOriginUrl = (url) => {
+    try {
+      return sameOrigin(new URL(url).origin);
+    } catch {
+      return false;
+    }
+  };
+  // A POST from another site (section 4.2); applies to every POST, /login included. A browser
+  // that sends Fetch Metadata says where the request came from in Sec-Fetch-Site, and that is
+  // what counts: same-origin (or none, a request the user started) passes. Its Origin may then
+  // be `null` (Chromium sends `Origin: null` on a same-origin form post under a no-referrer
+  // policy) but never another origin. Without Sec-Fetch-Site (older browsers) the Origin must
+  // be ours, `null` included in the refusal, and without either a Referer, when sent, must be
+  // ours. A request with none of the three is not a browser's cross-site form post: it still
+  // needs the session cookie (SameSite=Strict) and the CSRF token.
   const foreignPost = (req) => {
-    const origin = req.headers.get('origin');
     const site = req.headers.get('sec-fetch-site');
-    return (origin !== null && !sameOrigin(origin)) || (site !== null && site !== 'same-origin' && site !== 'none');
+    const origin = req.headers.get('origin');
+    if (site !== null) return (site !== 'same-origin' && site !== 'none') || (origin !== null && origin !== 'null' && !sameOrigin(origin));
+    if (origin !== null) return !sameOrigin(origin);
+    const referer = req.headers.get('referer');
+    return referer !== null && !sameOriginUrl(referer);
   };
 
   // Wrong tokens (a login form or a bearer token) count per client address and in all; while a

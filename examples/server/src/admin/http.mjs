@@ -9,7 +9,9 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin: the admin origin (a loopback port) never leaves this host in a Referer, and a
+  // same-origin form post carries its real Origin (under no-referrer, Chromium sends `null`).
+  'referrer-policy': 'same-origin',
   'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
