@@ -14,7 +14,8 @@ export async function dashboard(ctx, session) {
 <section><h2>Enrol a user</h2><form method="post" action="/enrol">${f}
 <label>User id <input name="userId" required maxlength="256"></label>
 <label>Account shown in the app <input name="account" maxlength="128" placeholder="defaults to the user id"></label>
-<label>Mode <select name="mode"><option value="online">online (CloudMFA app, no seed in the QR)</option><option value="offline">offline (seed in the envelope)</option><option value="otpauth">otpauth (Google Authenticator, Authy…)</option></select></label>
+<label>Mode <select name="mode"><option value="online">online (CloudMFA app)</option><option value="offline">offline (seed in the QR)</option><option value="otpauth">otpauth (any TOTP app)</option></select></label>
+<p class="note">online: the QR holds no seed, the app redeems it once; offline: the seed sealed in the QR; otpauth: Google Authenticator, Authy and other TOTP apps.</p>
 <button>Enrol</button></form></section>
 <section><h2>Verify a code</h2><form method="post" action="/verify">${f}
 <label>User id <input name="userId" required maxlength="256"></label>
@@ -24,7 +25,7 @@ export async function dashboard(ctx, session) {
 <label>User id <input name="userId" required maxlength="256"></label>
 <label>Service <input name="service" required maxlength="64" value="Example sign-in"></label>
 <label>Message <input name="message" maxlength="200" placeholder="optional"></label>
-<label><input type="checkbox" name="numberMatch" value="1" checked style="min-width:0"> number matching</label>
+<label><input type="checkbox" name="numberMatch" value="1" checked> number matching</label>
 <button>Send</button></form></section>
 <section><h2>Look up a user</h2><form method="get" action="/users">
 <label>User id <input name="userId" required maxlength="256"></label><button>Show enrolments</button></form></section>
