@@ -95,9 +95,10 @@ export function decodePayload(mode: 'online' | 'offline', bytes: Uint8Array): Ac
       if (c < 0x21 || c > 0x7e) malformed();
       origin += String.fromCharCode(c);
     }
-    // One encoding per origin: the prefix is elided whenever it is present.
+    // Spec 3.1: an encoder MUST elide `https://` (bit 7), and a decoder MUST also accept it
+    // written out (bit 7 clear): both decode to the same origin, which the schema then checks.
+    // The payload is inside the AEAD, so only the sealer chooses between the two encodings.
     if (originByte & 0x80) origin = HTTPS + origin;
-    else if (origin.startsWith(HTTPS)) malformed();
     candidate = { mode, activationId, activationSecret, issuer, origin, policy, otp: { type: 'totp', algorithm, digits, period } };
   } else {
     const { type, algorithm, digits } = readOtpByte(r, true);
