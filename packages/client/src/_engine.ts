@@ -10,6 +10,9 @@ import {
   type VerifiedPushChallenge,
   verifyPushChallenge,
 } from '@cloudmfa/push';
+import { exportBackup as sealBackup, importAegis, importBackup as openBackup, MIN_BACKUP_PASSWORD_LENGTH } from './backup/index.js';
+import { importMigration } from '@cloudmfa/otp/migration';
+import { isCloudMfaError } from '@cloudmfa/core';
 import { clockStatus, offsetFromChallenge, offsetFromServerTime } from './_clock.js';
 import type { EngineCore } from './_core.js';
 import { type ActivationFlow, checkName, type NameFailure, startFlow } from './_flow.js';
@@ -101,6 +104,15 @@ export interface Authenticator {
     number?: string;
   }): Promise<{ ok: true; status: 'approved' | 'denied' | 'cancelled' } | { ok: false; reason: RespondFailure }>;
   setPushToken(token: string | null): Promise<{ ok: true; updated: number; failed: number }>;
+
+  exportBackup(password: string): Promise<
+    | { ok: true; file: Uint8Array; exported: number; skipped: readonly { id: string; reason: 'device-bound' }[] }
+    | { ok: false; reason: 'locked' | 'password-too-short' }
+  >;
+  importBackup(options: { file: Uint8Array | string | readonly string[]; password?: string }): Promise<
+    | { ok: true; imported: readonly string[]; skipped: number }
+    | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' }
+  >;
 
   subscribe(listener: (event: AuthenticatorEvent) => void): () => void;
 }
@@ -643,6 +655,60 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
         else failed++;
       }
       return { ok: true, updated, failed };
+    },
+
+    async exportBackup(password) {
+      const c = loaded();
+      if (!c) return { ok: false, reason: 'locked' };
+      if (typeof password !== 'string') throw clientError('ERR_INVALID_ARGUMENT', '"password" expected a string');
+      if (password.normalize('NFKC').length < MIN_BACKUP_PASSWORD_LENGTH) return { ok: false, reason: 'password-too-short' };
+      // Device-bound identities (online activation) move only as what can move: the push key
+      // never, the TOTP seed only if the organisation's policy allowed it (no policy does yet).
+      const movable = c.identities.filter((i) => !i.push);
+      const skipped = c.identities.filter((i) => i.push).map((i) => Object.freeze({ id: i.id, reason: 'device-bound' as const }));
+      const contents = encodeState({ v: 1, identities: movable.map((i) => ({ ...i, push: null })), clock: { offsetMs: 0, source: 'none', learnedAt: null } }, true);
+      const file = await sealBackup({ contents, password, crypto, random: draw });
+      contents.fill(0);
+      return { ok: true, file, exported: movable.length, skipped: Object.freeze(skipped) };
+    },
+    async importBackup({ file, password }) {
+      const c = loaded();
+      if (!c) return { ok: false, reason: 'locked' };
+      const at = phoneNow();
+      const entries: StoredIdentity[] = [];
+      let skipped = 0;
+      const add = (e: { type: 'totp' | 'hotp'; secret: Uint8Array; algorithm: StoredIdentity['otp']['algorithm']; digits: number; period?: number; counter?: number; issuer?: string; account: string }, source: StoredIdentity['source']) => {
+        const otp: StoredIdentity['otp'] =
+          e.type === 'totp' ? { type: 'totp', algorithm: e.algorithm, digits: e.digits, period: e.period ?? 30 } : { type: 'hotp', algorithm: e.algorithm, digits: e.digits, counter: e.counter ?? 0 };
+        const issuer = e.issuer ?? '';
+        entries.push({ id: encodeBase64Url(draw(16)), name: (issuer || e.account).slice(0, 64), issuer, account: e.account, source, otp, policy: { pinRequired: false, minPinLength: 4, biometricsAllowed: true }, push: null, addedAt: at, seed: encodeBase64Url(e.secret) });
+      };
+      try {
+        if (file instanceof Uint8Array) {
+          if (typeof password !== 'string') return { ok: false, reason: 'password-required' };
+          const state = decodeState(await openBackup({ file, password, crypto }), true);
+          for (const i of state.identities) entries.push({ ...i, id: encodeBase64Url(draw(16)), source: 'backup', push: null, addedAt: at });
+        } else if (typeof file === 'string' && file.trim().startsWith('{')) {
+          const r = await importAegis({ json: file, ...(password !== undefined ? { password } : {}), crypto });
+          for (const e of r.entries) add(e, 'aegis');
+          skipped = r.skipped.length;
+        } else {
+          const list = typeof file === 'string' ? [file] : [...(file as readonly string[])];
+          const m = importMigration(list.map((t) => (typeof t === 'string' ? t.trim() : t)));
+          if (!m.complete) return { ok: false, reason: 'migration-incomplete' };
+          for (const a of m.accounts) add({ ...a, type: a.type, secret: a.secret, ...(a.type === 'totp' ? { period: a.period } : { counter: a.counter }) }, 'migration');
+        }
+      } catch (e) {
+        if (isCloudMfaError(e, 'ERR_BACKUP_PASSWORD')) return { ok: false, reason: 'wrong-password' };
+        if (isCloudMfaError(e, 'ERR_BACKUP_PASSWORD_REQUIRED')) return { ok: false, reason: 'password-required' };
+        if (isCloudMfaError(e, 'ERR_BACKUP_FORMAT') || isCloudMfaError(e, 'ERR_BACKUP_VERSION') || isCloudMfaError(e, 'ERR_MIGRATION_SCHEME')) return { ok: false, reason: 'unsupported' };
+        if (isCloudMfaError(e, 'ERR_INVALID_ARGUMENT')) throw e;
+        return { ok: false, reason: 'damaged' };
+      }
+      c.identities.push(...entries);
+      await persist();
+      emit('identities');
+      return { ok: true, imported: Object.freeze(entries.map((e) => e.id)), skipped };
     },
 
     subscribe(listener) {

@@ -4,10 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
-import { buildAuthenticator } from '../src/_engine.js';
-import { createSoftwareDeviceKeys } from '../src/index.js';
-import type { AuthenticatorOptions } from '../src/types.js';
-import { createFakeVault } from './fakeVault.js';
+import { createAuthenticator, createSoftwareDeviceKeys } from '../src/index.js';
 import { createLiveStory, seededRandom, STORY_T0 } from './story/liveServer.js';
 import { createReplay, type StoryFixture } from './story/replayStory.js';
 import { runStory, type StoryOptions } from './story/runStory.js';
@@ -18,7 +15,7 @@ function phoneSeams(): StoryOptions['seams'] {
   const store = createMemorySecureStore();
   return { store, deviceKeys: createSoftwareDeviceKeys({ store, random: seededRandom('device-keys') }), random: seededRandom('phone') };
 }
-const makeAuthenticator = (o: AuthenticatorOptions) => buildAuthenticator(o, createFakeVault());
+const makeAuthenticator = createAuthenticator;
 
 describe('the end-user story (issue 10)', () => {
   it('live: scan, password, review, rename, PIN, redeem, codes, Confirm / Suspicious / Cancel, locked push, lost push, fast clock', async () => {

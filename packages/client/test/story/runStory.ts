@@ -207,6 +207,9 @@ export async function runStory(o: StoryOptions): Promise<StoryLog> {
   await auth.refresh();
   const clock = auth.clock();
   check(clock.skewed && clock.source === 'server-time' && Math.abs(clock.offsetMs + STORY_SKEW_MS) < 1000, `the skew is learned (${JSON.stringify(clock)})`);
+  // Over a minute idle on the phone's clock: the vault auto-locked; the user types the PIN.
+  same(auth.codes(), { ok: false, reason: 'locked' }, 'auto-locked after a minute idle');
+  same(await auth.unlock(STORY_PIN), { ok: true }, 'the PIN again');
   codes = auth.codes();
   check(codes.ok && codes.clock.skewed, 'codes() reports the skew');
   log.skewReported = Math.round(-codes.clock.offsetMs / 1000);
