@@ -60,7 +60,7 @@ describe('every single-bit flip of a stored vault is refused as damage', () => {
       expect(original).toBeDefined();
       for (let bit = 0; bit < original.length * 8; bit++) {
         const flipped = original.slice();
-        flipped[bit >> 3] ^= 1 << (bit & 7);
+        flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ 1 << (bit & 7);
         store.map.set(key, flipped);
         const crypto = countingCrypto();
         const err = await rejection(openVault({ store, crypto, pinKdf: FAST_KDF }));
@@ -84,7 +84,7 @@ describe('every single-bit flip of a stored vault is refused as damage', () => {
       const original = store.map.get(key) as Uint8Array;
       for (let bit = 0; bit < original.length * 8; bit++) {
         const flipped = original.slice();
-        flipped[bit >> 3] ^= 1 << (bit & 7);
+        flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ 1 << (bit & 7);
         store.map.set(key, flipped);
         expect((await rejection(openVault({ store, pinKdf: FAST_KDF }))).code, `${key} bit ${bit}`).toBe('ERR_VAULT_DAMAGED');
       }
@@ -172,7 +172,7 @@ describe('deliberate edits (checksum and pointer recomputed)', () => {
   it('an edited header nonce (or any header byte past the slot): the PIN opens its slot, the header seal refuses: damage', async () => {
     const store = await pinVault();
     const edited = (store.map.get(currentRecordKey(store)) as Uint8Array).slice();
-    edited[HEADER_NONCE] ^= 1;
+    edited[HEADER_NONCE] = (edited[HEADER_NONCE] as number) ^ 1;
     plant(store, edited);
     const vault = await openVault({ store, pinKdf: FAST_KDF });
     expect((await rejection(vault.unlock(PIN))).code).toBe('ERR_VAULT_DAMAGED');
@@ -181,7 +181,7 @@ describe('deliberate edits (checksum and pointer recomputed)', () => {
   it('an edited contents byte: damage after the right PIN, never a wrong PIN', async () => {
     const store = await pinVault();
     const edited = (store.map.get(currentRecordKey(store)) as Uint8Array).slice();
-    edited[edited.length - 40] ^= 0x80;
+    edited[edited.length - 40] = (edited[edited.length - 40] as number) ^ 0x80;
     plant(store, edited);
     const vault = await openVault({ store, pinKdf: FAST_KDF });
     expect((await rejection(vault.unlock(PIN))).code).toBe('ERR_VAULT_DAMAGED');
