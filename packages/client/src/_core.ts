@@ -21,6 +21,7 @@ export interface EngineCore {
   unlock(pin: string): Promise<UnlockResult>;
   learnClock(serverTime: number, sentAt: number, receivedAt: number, source: ClockStatus['source']): void;
   syncClock(origin: string): Promise<boolean>;
+  clockSource(): ClockStatus['source'];
   addIdentities(list: StoredIdentity[]): Promise<void>;
   newId(): string;
   unregisterRemote(push: StoredPush): Promise<boolean>;

@@ -264,6 +264,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
     unlock: (pin) => unlock(pin),
     learnClock,
     syncClock: syncClockWith,
+    clockSource: () => index.clock.source,
     async addIdentities(list) {
       const c = loaded();
       if (!c) throw clientError('ERR_CLIENT_STATE', 'the vault is locked');
@@ -447,10 +448,10 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       return { ok: true, serverUnregistered };
     },
 
-    scan: (text) => scanner.scan(text, correctedNow()).result,
+    scan: (text) => scanner.scan(text, correctedNow(), index.clock.source !== 'none').result,
     resetMigration: () => scanner.reset(),
     begin(text) {
-      const { result, routed } = scanner.scan(text, correctedNow());
+      const { result, routed } = scanner.scan(text, correctedNow(), index.clock.source !== 'none');
       if (!result.ok || !routed) return { ok: false, reason: result.ok ? 'unrecognised' : result.reason };
       if (routed.kind === 'migration' && !routed.complete) {
         return { ok: false, reason: 'migration-incomplete', missing: result.ok && result.kind === 'migration' ? result.missing : [] };

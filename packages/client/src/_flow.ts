@@ -254,12 +254,22 @@ export function startFlow(core: EngineCore, routed: Routed): ActivationFlow {
   async function unlock(password: string): Promise<UnlockPasswordResult> {
     if (state !== 'password' || !header) throw clientError('ERR_CLIENT_STATE', 'unlock(password) is the password step of an activation envelope');
     if (typeof password !== 'string') throw clientError('ERR_INVALID_ARGUMENT', '"password" expected a string');
+    const expired = (): boolean => core.now() > (header as EnvelopeHeader).expiresAt + ENVELOPE_SKEW_MS;
+    // A phone that has never heard a server may have any clock: an online envelope is opened
+    // whatever its clock says, then judged on the server's time (asked at its origin).
+    const unsure = header.mode === 'online' && core.clockSource() === 'none';
+    if (!unsure && expired()) return Object.freeze({ ok: false, reason: 'expired' });
     try {
-      opened = await openEnvelope(routed.kind === 'activation' ? routed.text : '', { password, now: core.now, crypto: core.crypto });
+      const text = routed.kind === 'activation' ? routed.text : '';
+      opened = await openEnvelope(text, { password, now: () => Math.min(core.now(), (header as EnvelopeHeader).expiresAt), crypto: core.crypto });
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_ENVELOPE_DECRYPT')) return Object.freeze({ ok: false, reason: 'wrong-password', secondsLeft: secondsLeft(header.expiresAt) });
-      if (isCloudMfaError(e, 'ERR_ENVELOPE_EXPIRED')) return Object.freeze({ ok: false, reason: 'expired' });
       return Object.freeze({ ok: false, reason: 'damaged' });
+    }
+    if (unsure && opened.payload.mode === 'online') await core.syncClock(opened.payload.origin);
+    if (expired()) {
+      opened = null;
+      return Object.freeze({ ok: false, reason: 'expired' });
     }
     const preview = opened.preview;
     company = preview.issuer;

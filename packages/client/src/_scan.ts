@@ -72,7 +72,8 @@ export function trimScanned(text: string): string {
 }
 
 export interface Scanner {
-  scan(text: unknown, now: number): { result: ScanResult; routed: Routed | null };
+  /** `clockKnown`: the clock was corrected by a server; else an online envelope is never called expired here. */
+  scan(text: unknown, now: number, clockKnown: boolean): { result: ScanResult; routed: Routed | null };
   reset(): void;
 }
 
@@ -122,7 +123,7 @@ export function createScanner(): Scanner {
     return { result, routed: { kind: 'migration', accounts, complete } };
   }
 
-  function route(raw: unknown, now: number): { result: ScanResult; routed: Routed | null } {
+  function route(raw: unknown, now: number, clockKnown: boolean): { result: ScanResult; routed: Routed | null } {
     if (raw === null || raw === undefined) return fail('empty');
     if (typeof raw !== 'string') return fail('unrecognised');
     if (raw.length > MAX_SCAN_LENGTH * 2) return fail('too-long');
@@ -138,7 +139,7 @@ export function createScanner(): Scanner {
       } catch (e) {
         return fail(isCloudMfaError(e, 'ERR_ENVELOPE_VERSION') ? 'activation-version' : 'activation-malformed');
       }
-      if (now > header.expiresAt + ENVELOPE_SKEW_MS) return fail('activation-expired');
+      if ((clockKnown || header.mode === 'offline') && now > header.expiresAt + ENVELOPE_SKEW_MS) return fail('activation-expired');
       return {
         result: Object.freeze({ ok: true, kind: 'activation', mode: header.mode, issuedAt: header.issuedAt, expiresAt: header.expiresAt }),
         routed: { kind: 'activation', text, header },
@@ -164,9 +165,9 @@ export function createScanner(): Scanner {
   }
 
   return {
-    scan(raw, now) {
+    scan(raw, now, clockKnown) {
       try {
-        return route(raw, now);
+        return route(raw, now, clockKnown);
       } catch {
         // Nothing above should throw; if a parser does, the answer is still typed.
         return fail('unrecognised');
