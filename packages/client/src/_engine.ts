@@ -70,50 +70,77 @@ export type RespondFailure =
 export interface Authenticator {
   /** Vault state (locked, PIN, biometrics, failed attempts); applies auto-lock. */
   status(): VaultStatus;
+  /** Sets the PIN (typed twice; at least the strictest `minPinLength` of the identities). Vault unlocked. */
   setPin(options: { pin: string; confirmation: string }): Promise<{ ok: true } | { ok: false; reason: PinChoiceFailure | 'locked' }>;
+  /** Replaces the PIN (re-wraps the master key only). Vault unlocked. */
   changePin(options: { pin: string; confirmation: string }): Promise<{ ok: true } | { ok: false; reason: PinChoiceFailure | 'locked' }>;
+  /** Back to a device slot; refused while an identity's policy requires a PIN. */
   removePin(): Promise<{ ok: true } | { ok: false; reason: 'locked' | 'pin-required-by-policy' }>;
+  /** Unlocks with the PIN (wrong PINs are counted before the check, with growing delays). */
   unlock(pin: string): Promise<UnlockResult>;
+  /** Unlocks through the biometric seam (`cancelled` when the user backs out). */
   unlockWithBiometrics(): Promise<UnlockResult>;
+  /** Adds the biometric slot (PIN set, every identity's policy allows biometrics, a seam given). */
   enableBiometrics(): Promise<{ ok: true } | { ok: false; reason: 'locked' | 'no-pin' | 'not-allowed-by-policy' | 'unavailable' }>;
+  /** Locks now: seeds leave memory; pushes can still be received and shown. */
   lock(): void;
-  /** User activity: restarts the auto-lock timer. */
+  /** User activity: restarts the auto-lock timer (the engine also calls it on each write and answer). */
   touch(): void;
 
+  /** Identities in the user's order (works while locked). */
   list(): readonly Identity[];
+  /** One identity, or `null`. */
   get(id: string): Identity | null;
+  /** Renames an identity (1..64 characters of display text). */
   rename(options: { id: string; name: string }): Promise<{ ok: true } | { ok: false; reason: NameFailure | 'locked' }>;
+  /** Puts the identities in this order (every id exactly once, else `ERR_INVALID_ARGUMENT`). */
   reorder(ids: readonly string[]): Promise<{ ok: true } | { ok: false; reason: 'locked' }>;
+  /** Removes an identity; a push-capable one first asks its server to unregister (`serverUnregistered: false` when offline). */
   remove(id: string): Promise<{ ok: true; serverUnregistered: boolean | null } | { ok: false; reason: 'locked' }>;
 
+  /** Says what a scanned text is (docs/client.md section 2). Never throws. */
   scan(text: unknown): ScanResult;
+  /** Forgets a half-scanned migration batch. */
   resetMigration(): void;
+  /** Starts the activation flow for a scanned envelope, otpauth URI or complete migration batch. */
   begin(text: unknown): { ok: true; flow: ActivationFlow } | { ok: false; reason: ScanFailure | 'migration-incomplete'; missing?: readonly number[] };
 
+  /** Every identity's code at this tick, on the corrected clock, and the clock status. */
   codes(): { ok: true; codes: readonly IdentityCode[]; clock: ClockStatus } | { ok: false; reason: 'locked' };
+  /** Advances an HOTP identity's counter, persists it, then returns the code. */
   nextHotpCode(id: string): Promise<{ ok: true; code: string; counter: number } | { ok: false; reason: 'locked' | 'not-hotp' }>;
+  /** The learned clock offset and whether the phone is off by more than one period. */
   clock(): ClockStatus;
+  /** Asks a server its time (`GET /v1/time`) and corrects the clock. */
   syncClock(): Promise<{ ok: true; clock: ClockStatus } | { ok: false; reason: 'no-server' | 'network' }>;
 
+  /** Verifies a push payload (APNs / FCM / host library shape) and adds it to the inbox. */
   receiveNotification(payload: unknown): Promise<{ ok: true; requestId: string } | { ok: false; reason: ReceiveFailure }>;
+  /** Polls every push identity's server (device-signed) and syncs the clock: the path when notifications fail. */
   refresh(): Promise<{ ok: true; added: number; failed: number }>;
+  /** Pending push requests with their context and countdown. */
   inbox(): readonly InboxItem[];
+  /** Answers a request: Confirm / Suspicious are signed and sent (PIN needed when the policy says so); Cancel is discarded locally. */
   respond(options: {
     requestId: string;
     decision: PushDecision;
     number?: string;
   }): Promise<{ ok: true; status: 'approved' | 'denied' | 'cancelled' } | { ok: false; reason: RespondFailure }>;
+  /** The host's push token changed: tells every push identity's server (device-signed). */
   setPushToken(token: string | null): Promise<{ ok: true; updated: number; failed: number }>;
 
+  /** An encrypted backup of what can move (never device-bound identities). Vault unlocked. */
   exportBackup(password: string): Promise<
     | { ok: true; file: Uint8Array; exported: number; skipped: readonly { id: string; reason: 'device-bound' }[] }
     | { ok: false; reason: 'locked' | 'password-too-short' }
   >;
+  /** Imports a CloudMFA backup (bytes), an Aegis export (JSON text) or a complete Google Authenticator migration batch (URIs). */
   importBackup(options: { file: Uint8Array | string | readonly string[]; password?: string }): Promise<
     | { ok: true; imported: readonly string[]; skipped: number }
     | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' }
   >;
 
+  /** Calls `listener` after identities, the inbox, the lock state or the clock change; returns the unsubscribe function. */
   subscribe(listener: (event: AuthenticatorEvent) => void): () => void;
 }
 

@@ -103,7 +103,15 @@ export type ConfirmFailure =
   | 'server'
   | 'invalid-response';
 
-/** The result of `flow.confirm()`. */
+/**
+ * The result of `flow.confirm()`.
+ *
+ * @example
+ * ```ts
+ * const r: ConfirmResult = await flow.confirm({ pin });
+ * if (r.ok) showAccount(flow.step());
+ * ```
+ */
 export type ConfirmResult = { readonly ok: true } | { readonly ok: false; readonly reason: ConfirmFailure; readonly messageKey: string };
 
 /**
@@ -125,7 +133,15 @@ export interface ActivationFlow {
   cancel(): Promise<void>;
 }
 
-/** Why a name was refused. */
+/**
+ * Why a name was refused.
+ *
+ * @example
+ * ```ts
+ * const r = flow.rename(typed);
+ * if (!r.ok && r.reason === 'too-long') say('At most 64 characters');
+ * ```
+ */
 export type NameFailure = 'empty' | 'too-long' | 'invalid-characters';
 
 // Control, bidi-override and line/paragraph separator characters (the display text rule).

@@ -1,6 +1,14 @@
 // The PIN the user chooses: typed twice, long enough for the strictest policy in the vault.
 
-/** Why a chosen PIN was refused. */
+/**
+ * Why a chosen PIN was refused.
+ *
+ * @example
+ * ```ts
+ * const r = await auth.setPin({ pin, confirmation });
+ * if (!r.ok && r.reason === 'mismatch') say('The two PINs differ');
+ * ```
+ */
 export type PinChoiceFailure = 'mismatch' | 'too-short' | 'too-long' | 'invalid-characters';
 
 const MAX_PIN = 64;

@@ -6,7 +6,6 @@ import { CloudMfaError } from '@cloudmfa/core';
  *
  * - `ERR_CLIENT_NOT_FOUND`: no identity or request with that id.
  * - `ERR_CLIENT_STATE`: a flow step called out of order (e.g. `save()` before `confirm()`).
- * - `ERR_CLIENT_SEAM`: a host seam (store, device keys, fetch) broke its contract.
  * - `ERR_CLIENT_CONTENTS`: the vault holds contents this engine did not write.
  *
  * @example
@@ -14,7 +13,7 @@ import { CloudMfaError } from '@cloudmfa/core';
  * if (isCloudMfaError(err, 'ERR_CLIENT_STATE')) restartTheFlow();
  * ```
  */
-export type ClientErrorCode = 'ERR_CLIENT_NOT_FOUND' | 'ERR_CLIENT_STATE' | 'ERR_CLIENT_SEAM' | 'ERR_CLIENT_CONTENTS';
+export type ClientErrorCode = 'ERR_CLIENT_NOT_FOUND' | 'ERR_CLIENT_STATE' | 'ERR_CLIENT_CONTENTS';
 
 export function clientError(code: ClientErrorCode | 'ERR_INVALID_ARGUMENT', message: string): CloudMfaError {
   return new CloudMfaError(code, message);

@@ -115,7 +115,7 @@ describe('identities and codes', () => {
     const other = await w.phone({ name: 'other' });
     expect(await other.importBackup({ file: exported.file, password: 'wrong horse battery staple' })).toEqual({ ok: false, reason: 'wrong-password' });
     const flipped = exported.file.slice();
-    flipped[flipped.length - 5] ^= 1;
+    flipped[flipped.length - 5] = (flipped[flipped.length - 5] as number) ^ 1;
     expect(await other.importBackup({ file: flipped, password: 'correct horse battery staple' })).toMatchObject({ ok: false });
     const imported = await other.importBackup({ file: exported.file, password: 'correct horse battery staple' });
     expect(imported).toMatchObject({ ok: true, skipped: 0 });
