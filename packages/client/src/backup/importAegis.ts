@@ -4,7 +4,14 @@ import { gcm } from '@noble/ciphers/aes.js';
 import type { BackupErrorCode } from '../vault/errors.js';
 import { kdfStanding } from '../vault/kdf.js';
 
-/** The largest Aegis export read (icons make them big): 32 Mi characters. */
+/**
+ * The largest Aegis export read (icons make them big): 32 Mi characters.
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_AEGIS_JSON_LENGTH) showTooLarge();
+ * ```
+ */
 export const MAX_AEGIS_JSON_LENGTH = 33554432;
 /** At most this many password slots are tried (each costs one scrypt). */
 const MAX_PASSWORD_SLOTS = 4;
