@@ -74,7 +74,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 function hexField(v: unknown, length: number | [number, number]): Uint8Array {
   const [min, max] = typeof length === 'number' ? [length, length] : length;
-  if (typeof v !== 'string' || v.length < 2 * min || v.length > 2 * max || !/^[0-9a-fA-F]*$/.test(v)) throw malformed();
+  if (typeof v !== 'string' || v.length % 2 !== 0 || v.length < 2 * min || v.length > 2 * max || !/^[0-9a-fA-F]*$/.test(v)) throw malformed();
   return hexToBytes(v.toLowerCase());
 }
 
