@@ -2,10 +2,25 @@ import { assertBytes, checkedRandom, CloudMfaError, type CryptoProvider, pureJsC
 import { KEY_LENGTH, KIND_BACKUP, NONCE_LENGTH, SALT_LENGTH, SLOT_PASSWORD, sealRecord, wrapKey } from '../vault/format.js';
 import { checkKdfOption, DEFAULT_BACKUP_KDF, deriveSlotKey, normalizeSecret } from '../vault/kdf.js';
 
-/** The largest contents a backup carries (16 MiB). */
+/**
+ * The largest contents a backup carries (16 MiB).
+ *
+ * @example
+ * ```ts
+ * if (contents.length > MAX_BACKUP_CONTENTS) splitTheBackup();
+ * ```
+ */
 export const MAX_BACKUP_CONTENTS = 16777216;
 
-/** A backup password has at least this many characters (after NFKC): the file can be attacked offline. */
+/**
+ * A backup password has at least this many characters (after NFKC): the file can be attacked
+ * offline.
+ *
+ * @example
+ * ```ts
+ * const ok = password.length >= MIN_BACKUP_PASSWORD_LENGTH;
+ * ```
+ */
 export const MIN_BACKUP_PASSWORD_LENGTH = 8;
 
 /**

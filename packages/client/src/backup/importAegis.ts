@@ -4,7 +4,14 @@ import { gcm } from '@noble/ciphers/aes.js';
 import type { BackupErrorCode } from '../vault/errors.js';
 import { kdfStanding } from '../vault/kdf.js';
 
-/** The largest Aegis export read (icons make them big): 32 Mi characters. */
+/**
+ * The largest Aegis export read (icons make them big): 32 Mi characters.
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_AEGIS_JSON_LENGTH) showTooLarge();
+ * ```
+ */
 export const MAX_AEGIS_JSON_LENGTH = 33554432;
 /** At most this many password slots are tried (each costs one scrypt). */
 const MAX_PASSWORD_SLOTS = 4;
@@ -67,7 +74,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 function hexField(v: unknown, length: number | [number, number]): Uint8Array {
   const [min, max] = typeof length === 'number' ? [length, length] : length;
-  if (typeof v !== 'string' || v.length < 2 * min || v.length > 2 * max || !/^[0-9a-fA-F]*$/.test(v)) throw malformed();
+  if (typeof v !== 'string' || v.length % 2 !== 0 || v.length < 2 * min || v.length > 2 * max || !/^[0-9a-fA-F]*$/.test(v)) throw malformed();
   return hexToBytes(v.toLowerCase());
 }
 

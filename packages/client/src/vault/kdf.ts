@@ -27,8 +27,8 @@ export const VAULT_KDF_LIMITS = Object.freeze({
 });
 
 /**
- * Default PIN KDF: scrypt N = 2^14, r = 8, p = 1 (16 MiB). About 80 ms with Node's native
- * scrypt on the reference machine, so 0.25-0.4 s on a phone with a native KDF; the PIN's real
+ * Default PIN KDF: scrypt N = 2^14, r = 8, p = 1 (16 MiB). About 30 ms with Node's native
+ * scrypt on the reference machine, so 0.1-0.15 s on a phone with a native KDF; the PIN's real
  * protection is the attempt counter and the host store (spec section 5.2).
  *
  * @example

@@ -46,12 +46,20 @@ import type { OpenVaultOptions, UnlockResult, Vault, VaultStatus } from './types
  */
 export const DEFAULT_PIN_DELAYS: readonly number[] = Object.freeze([0, 0, 0, 0, 30_000, 60_000, 300_000, 900_000, 3_600_000]);
 
-/** A PIN has at least this many characters (after NFKC). Organisation policies may ask for more. */
+/**
+ * A PIN has at least this many characters (after NFKC). Organisation policies may ask for more.
+ *
+ * @example
+ * ```ts
+ * if (pin.length < MIN_PIN_LENGTH) showTooShort();
+ * ```
+ */
 export const MIN_PIN_LENGTH = 4;
 
 /** The largest record the vault writes: one secure-store value (`STORAGE_LIMITS.clientValueBytes`). */
 const MAX_RECORD_BYTES = 65536;
-const PREFIX_RE = /^[A-Za-z0-9._-]{1,100}$/;
+/** Store key prefixes: what `SecureKeyValueStore` keys allow, leaving room for the suffixes. */
+export const PREFIX_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
 interface Sealed {
   pointer: Pointer;
@@ -90,7 +98,7 @@ function checkVaultSlots(record: ParsedRecord): 'damaged' | 'kdf-cost' | undefin
   return undefined;
 }
 
-function checkOptions(options: OpenVaultOptions): void {
+export function checkOptions(options: Pick<OpenVaultOptions, 'store'>): void {
   if (typeof options !== 'object' || options === null) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object');
   }
@@ -435,11 +443,16 @@ class VaultEngine {
 
   private forget(): void {
     if (this.secrets === undefined) return;
+    this.clearSecrets();
+    this.emit();
+  }
+
+  private clearSecrets(): void {
+    if (this.secrets === undefined) return;
     this.secrets.masterKey.fill(0);
     this.secrets.contentsKey.fill(0);
     this.secrets.contents.fill(0);
     this.secrets = undefined;
-    this.emit();
   }
 
   private snapshot(): VaultStatus {
@@ -580,7 +593,7 @@ class VaultEngine {
     const opened = openWithMasterKey(this.current().record, masterKey);
     if (opened === undefined) throw damaged();
     await this.setCounter({ failed: 0, lastAt: 0 });
-    if (this.secrets !== undefined) this.forget();
+    this.clearSecrets();
     this.unlockedWith({ masterKey, ...opened });
     return { ok: true };
   }
@@ -605,7 +618,7 @@ class VaultEngine {
     if (masterKey === undefined) return { ok: false, reason: 'biometrics-invalid' };
     const opened = openWithMasterKey(this.current().record, masterKey);
     if (opened === undefined) throw damaged();
-    if (this.secrets !== undefined) this.forget();
+    this.clearSecrets();
     this.unlockedWith({ masterKey, ...opened });
     return { ok: true };
   }
@@ -734,35 +747,5 @@ class VaultEngine {
           if (!this.wiped) await this.wipeAll();
         }),
     });
-  }
-}
-
-/**
- * Deletes a vault's records from `store` without opening it: the way out of
- * `ERR_VAULT_DAMAGED` (then restore a backup). Idempotent.
- *
- * @example
- * ```ts
- * try {
- *   vault = await openVault({ store });
- * } catch (err) {
- *   if (!isCloudMfaError(err, 'ERR_VAULT_DAMAGED')) throw err;
- *   await wipeVault({ store });
- *   vault = await openVault({ store }); // a new, empty vault
- * }
- * ```
- */
-export async function wipeVault(options: { store: OpenVaultOptions['store']; keyPrefix?: string }): Promise<void> {
-  checkOptions(options as OpenVaultOptions);
-  const { store, keyPrefix = 'cloudmfa.vault' } = options;
-  if (typeof keyPrefix !== 'string' || !PREFIX_RE.test(keyPrefix)) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"keyPrefix" expected 1..100 characters of [A-Za-z0-9._-]');
-  }
-  for (const suffix of ['ptr', 'v0', 'v1', 'dev', 'pin']) {
-    try {
-      await store.delete(`${keyPrefix}.${suffix}`);
-    } catch {
-      throw err('ERR_VAULT_STORE', 'the secure store failed to delete');
-    }
   }
 }

@@ -113,6 +113,9 @@ describe('importAegis: exports encrypted with node:crypto', () => {
     newer.db.version = 4;
     expect((await rejection(importAegis({ json: JSON.stringify(newer) }))).code).toBe('ERR_BACKUP_VERSION');
     expect((await rejection(importAegis({ json: '{"version":1}' }))).code).toBe('ERR_BACKUP_FORMAT');
+    const oddSalt = JSON.parse(encryptAegis(CONTENT, 'a'));
+    oddSalt.header.slots[1].salt = 'abc';
+    expect((await rejection(importAegis({ json: JSON.stringify(oddSalt), password: 'a' }))).code).toBe('ERR_BACKUP_FORMAT');
     expect((await rejection(importAegis({ json: 'not json' }))).code).toBe('ERR_BACKUP_FORMAT');
     expect((await rejection(importAegis({ json: 3 as never }))).code).toBe('ERR_INVALID_ARGUMENT');
   });

@@ -75,7 +75,7 @@ describe('backup import fuzzing (fast-check, seeded)', () => {
     // Tight KDF budget: a mutated slot must not cost seconds; the caps are tested elsewhere.
     const crypto = { scrypt: async () => new Uint8Array(32) } as never;
     await fc.assert(
-      fc.asyncProperty(fc.nat(1), fc.array(fc.nat(40), { minLength: 1, maxLength: 6 }), fc.jsonValue(), async (which, path, value) => {
+      fc.asyncProperty(fc.nat(1), fc.array(fc.nat(40), { minLength: 1, maxLength: 6 }), fc.oneof(fc.jsonValue(), fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF=+/') }), fc.integer()), async (which, path, value) => {
         const json = JSON.stringify(mutateJson(trees[which], path, value));
         // Either a result or a typed error: `outcome` fails the property on anything else.
         await outcome(importAegis({ json, password: 'test', crypto }));

@@ -172,3 +172,21 @@ describe('the host store failing at each write step leaves the old or the new va
     });
   }
 });
+
+describe('creating a vault when the store fails at each step', () => {
+  it('leaves no vault (the next open creates one) or a complete empty one', async () => {
+    for (let failAt = 0; failAt < 5; failAt++) {
+      for (const mode of ['before', 'after'] as FailMode[]) {
+        const inner = inspectableStore();
+        const store = failingStore(inner);
+        store.arm(failAt, mode);
+        await openVault({ store, random: seededRandom('create'), pinKdf: FAST_KDF }).catch((err) => {
+          expect(err).toMatchObject({ code: 'ERR_VAULT_STORE' });
+        });
+        const vault = await openVault({ store: inner, pinKdf: FAST_KDF });
+        expect(vault.status()).toMatchObject({ state: 'unlocked', hasPin: false, failedPinAttempts: 0 });
+        expect(vault.read()).toEqual(new Uint8Array(0));
+      }
+    }
+  });
+});

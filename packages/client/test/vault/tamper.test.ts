@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parseRecord, shortHash, KIND_VAULT, unwrapKey } from '../../src/vault/format.js';
 import { openVault } from '../../src/vault/index.js';
 import { decodePointer, encodePointer } from '../../src/vault/records.js';
-import { FAST_KDF, fixedClock, inspectableStore, rejection, seededRandom, T0 } from './helpers.js';
+import { FAST_KDF, fixedClock, inspectableStore, rejection, seededRandom, T0, thrown } from './helpers.js';
+
+const thrownCode = (fn: () => unknown): string => thrown(fn).code;
 
 const PIN = '482913';
 const PTR = 'cloudmfa.vault.ptr';
@@ -139,6 +141,20 @@ describe('deliberate edits (checksum and pointer recomputed)', () => {
       expect(await vault.unlock(PIN)).toMatchObject({ ok: false, reason: 'wrong-pin' });
       expect(vault.status().state).toBe('locked');
     }
+  });
+
+  it('N halved (2^11 -> 2^10, still above the floor): the right PIN does not open it', async () => {
+    const store = inspectableStore();
+    const vault = await openVault({ store, random: seededRandom('halved'), pinKdf: { ...FAST_KDF, N: 2048 } });
+    await vault.write(utf8Encode('x'));
+    await vault.setPin(PIN);
+    const edited = (store.map.get(currentRecordKey(store)) as Uint8Array).slice();
+    expect(edited[LOG2N]).toBe(11);
+    edited[LOG2N] = 10;
+    plant(store, edited);
+    const reopened = await openVault({ store, pinKdf: FAST_KDF });
+    expect(await reopened.unlock(PIN)).toMatchObject({ ok: false, reason: 'wrong-pin' });
+    expect(thrownCode(() => reopened.read())).toBe('ERR_VAULT_LOCKED');
   });
 
   it('below the floor: refused as damage before the KDF', async () => {

@@ -1,6 +1,6 @@
 import { utf8Decode, utf8Encode } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { openVault, type VaultStatus } from '../../src/vault/index.js';
+import { openVault, type VaultStatus, wipeVault } from '../../src/vault/index.js';
 import { FAST_KDF, fixedClock, inspectableStore, rejection, seededRandom, T0, thrown } from './helpers.js';
 
 async function fresh(seed = 'basic') {
@@ -103,5 +103,19 @@ describe('openVault', () => {
     expect(await vault.unlock('1234')).toEqual({ ok: false, reason: 'wiped' });
     const next = await openVault({ store, pinKdf: FAST_KDF });
     expect(next.status()).toMatchObject({ state: 'unlocked', hasPin: false });
+  });
+
+  it('wipeVault is the way out of a damaged vault', async () => {
+    const { store, vault } = await fresh();
+    await vault.setPin('1234');
+    const key = [...store.map.keys()].find((k) => /\.v[01]$/.test(k)) as string;
+    const bytes = store.map.get(key) as Uint8Array;
+    bytes[20] = (bytes[20] as number) ^ 1;
+    expect((await rejection(openVault({ store }))).code).toBe('ERR_VAULT_DAMAGED');
+    await wipeVault({ store });
+    expect(store.map.size).toBe(0);
+    expect((await openVault({ store, pinKdf: FAST_KDF })).status()).toMatchObject({ state: 'unlocked', hasPin: false });
+    await wipeVault({ store, keyPrefix: 'cloudmfa.vault' });
+    await expect(wipeVault({ store, keyPrefix: 'bad prefix' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 });
