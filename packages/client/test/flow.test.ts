@@ -1,6 +1,6 @@
 import { exportMigration } from '@cloudmfa/otp/migration';
 import { totp } from '@cloudmfa/otp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { activate, makeWorld } from './helpers.js';
 
 const auditOf = async (w: ReturnType<typeof makeWorld>) => (await w.mfa.queryAudit({ limit: 1000 })).events.map((e) => e.kind).reverse();
@@ -33,6 +33,37 @@ describe('activation flow', () => {
     expect(await begun.flow.confirm()).toEqual({ ok: true });
     expect(await auditOf(w)).not.toContain('enrolment.double_redemption');
     expect(begun.flow.step()).toMatchObject({ step: 'account', accounts: [{ account: 'alice@acme.example' }] });
+    await w.close();
+  });
+
+  it('a server that never answers: each try times out, one automatic retry, then a typed timeout', async () => {
+    const w = makeWorld({ app: { pinRequired: false } });
+    let hang = true;
+    let tries = 0;
+    const auth = await w.phone({
+      timeoutMs: 5_000,
+      fetch: (url, init) => {
+        if (!hang || !url.endsWith('/v1/activations/redeem')) return w.fetch(url, init);
+        tries++;
+        return new Promise<Response>(() => undefined);
+      },
+    });
+    const a = await w.mfa.startActivation('alice');
+    const begun = auth.begin(a.text);
+    if (!begun.ok) throw new Error('begin');
+    await begun.flow.unlock(a.password as string);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pending = begun.flow.confirm();
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(tries).toBe(2);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await pending).toEqual({ ok: false, reason: 'timeout', messageKey: 'activation.error.timeout' });
+    } finally {
+      vi.useRealTimers();
+    }
+    hang = false;
+    expect(await begun.flow.confirm()).toEqual({ ok: true });
     await w.close();
   });
 
