@@ -26,7 +26,14 @@ export interface DeviceKeySeam {
   remove(handle: string): Promise<void>;
 }
 
-/** `fetch` as the engine uses it (the global one, or a test's handler). */
+/**
+ * `fetch` as the engine uses it: the global one, or anything with its shape (a test's handler).
+ *
+ * @example
+ * ```ts
+ * const fetch: FetchLike = (url, init) => handler(new Request(url, init));
+ * ```
+ */
 export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<Response>;
 
 /**
@@ -66,7 +73,14 @@ export interface AuthenticatorOptions {
   biometricPromptTitle?: string;
 }
 
-/** OTP parameters of an identity (no secret). */
+/**
+ * OTP parameters of an identity (no secret).
+ *
+ * @example
+ * ```ts
+ * const otp: IdentityOtp = { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 };
+ * ```
+ */
 export type IdentityOtp =
   | { readonly type: 'totp'; readonly algorithm: OtpAlgorithm; readonly digits: number; readonly period: number }
   | { readonly type: 'hotp'; readonly algorithm: OtpAlgorithm; readonly digits: number; readonly counter: number };
