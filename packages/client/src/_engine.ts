@@ -233,7 +233,17 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   }
 
   vault.subscribe((status) => {
-    if (status.state === 'locked') drop();
+    if (status.state !== 'unlocked') drop();
+    if (status.state === 'wiped' && index.identities.length > 0) {
+      // Too many wrong PINs: the vault is gone, so is everything the index says about it.
+      const gone = index.identities;
+      index = { v: 1, identities: [], clock: { ...index.clock } };
+      inbox.clear();
+      void persistIndex().catch(() => undefined);
+      for (const i of gone) if (i.push) void deviceKeys.remove(i.push.deviceKey).catch(() => undefined);
+      emit('identities');
+      emit('inbox');
+    }
     emit('lock');
   });
 

@@ -103,6 +103,25 @@ describe('identities and codes', () => {
     await w.close();
   });
 
+  it('wrong PINs up to the wipe limit: the vault, the identity list and the device keys are gone', async () => {
+    const w = makeWorld();
+    const store = createMemorySecureStore();
+    const auth = await w.phone({ store, vault: { maxPinAttempts: 3 } });
+    const id = await activate(w, auth, 'alice', '135790');
+    const handle = `device.${id}`;
+    expect(await store.get(`cloudmfa.devicekey.${handle}`)).not.toBeNull();
+    auth.lock();
+    expect(await auth.unlock('000000')).toMatchObject({ ok: false, reason: 'wrong-pin', attemptsLeft: 2 });
+    expect(await auth.unlock('000001')).toMatchObject({ ok: false, reason: 'wrong-pin', attemptsLeft: 1 });
+    expect(await auth.unlock('000002')).toEqual({ ok: false, reason: 'wiped' });
+    expect(auth.list()).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(await store.get(`cloudmfa.devicekey.${handle}`)).toBeNull();
+    const restarted = await w.phone({ store });
+    expect(restarted.list()).toEqual([]);
+    await w.close();
+  });
+
   it('backup: exports what can move (never device-bound identities), imports it, Aegis and migration batches', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const auth = await w.phone();
