@@ -396,7 +396,7 @@ export interface ChallengeStatusView {
 
 /**
  * Result of `updateDevicePushToken` and `unregisterDevice`: the device-signed requests of the
- * app (docs/server.md 5.1). `conflict`: the enrolment kept changing under the update (retry).
+ * app (docs/server.md 7.1). `conflict`: the enrolment kept changing under the update (retry).
  *
  * @example
  * ```ts

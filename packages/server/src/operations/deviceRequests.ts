@@ -38,7 +38,7 @@ async function verified(
 }
 
 /**
- * The device replaces its push token (docs/server.md 5.1): a device-signed request; the
+ * The device replaces its push token (docs/server.md 7.1): a device-signed request; the
  * enrolment's meta is updated with a compare-and-set. Never throws on the request.
  */
 export async function updateDevicePushToken(ctx: ServerContext, request: unknown): Promise<DeviceRequestResult> {
@@ -58,7 +58,7 @@ export async function updateDevicePushToken(ctx: ServerContext, request: unknown
 }
 
 /**
- * The device unregisters itself (the app's remove, docs/server.md 5.1): a device-signed
+ * The device unregisters itself (the app's remove, docs/server.md 7.1): a device-signed
  * request revokes the enrolment, audited `enrolment.revoked` with reason `device_removed`.
  * Idempotent: a repeated request finds the enrolment revoked and answers `not_active`.
  */
