@@ -177,7 +177,13 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   const draw = checkedRandom(random);
   const indexKey = `${keyPrefix}.index`;
 
-  let index: EngineState = decodeState(await store.get(indexKey), false);
+  let index: EngineState;
+  try {
+    index = decodeState(await store.get(indexKey), false);
+  } catch {
+    // The index is only a mirror: when it is unreadable, start empty; the vault rebuilds it on unlock.
+    index = decodeState(null, false);
+  }
   let contents: EngineState | null = null;
   const keys = new Map<string, CachedKey>();
   const inbox = new Map<string, InboxEntry>();
@@ -213,7 +219,11 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       // The clock learned while locked is in the index only: the newer one wins.
       if ((index.clock.learnedAt ?? -1) > (c.clock.learnedAt ?? -1)) c.clock = { ...index.clock };
       contents = c;
+      const before = encodeState(index, false);
       index = decodeState(encodeState(c, false), false);
+      const after = encodeState(index, false);
+      // The vault is authoritative: a missing, stale or damaged mirror is rewritten from it.
+      if (before.length !== after.length || before.some((b, i) => b !== after[i])) void persistIndex().catch(() => undefined);
     }
     return contents;
   }
@@ -575,7 +585,14 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
           failed++;
           continue;
         }
-        const request = await createPushPollRequest({ enrolmentId: push.enrolmentId, signer, now: correctedNow, random: draw });
+        let request: string;
+        try {
+          request = await createPushPollRequest({ enrolmentId: push.enrolmentId, signer, now: correctedNow, random: draw });
+        } catch {
+          // A hardware key that refused to sign: this identity cannot poll now.
+          failed++;
+          continue;
+        }
         const r = await requestJson(http, routeOf(push.origin, '/v1/push/poll'), { method: 'POST', body: { request } });
         const challenges = r.ok ? (r.body as { challenges?: unknown } | null)?.challenges : undefined;
         if (!Array.isArray(challenges)) {

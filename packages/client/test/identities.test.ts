@@ -94,6 +94,13 @@ describe('identities and codes', () => {
     auth.lock();
     expect(auth.codes()).toEqual({ ok: false, reason: 'locked' });
     expect(await auth.rename({ id, name: 'x' })).toEqual({ ok: false, reason: 'locked' });
+    // A damaged index (it is only a mirror) does not stop the app: the vault rebuilds it on unlock.
+    await store.set('cloudmfa.index', new Uint8Array([1, 2, 3]));
+    const damaged = await w.phone({ store });
+    expect(damaged.list()).toEqual([]);
+    expect(await damaged.unlock('97531086')).toEqual({ ok: true });
+    expect(damaged.list().map((i) => i.id)).toEqual([id]);
+    damaged.lock();
     const restarted = await w.phone({ store });
     expect(restarted.status().state).toBe('locked');
     expect(restarted.list().map((i) => [i.id, i.account])).toEqual([[id, 'alice@acme.example']]);
