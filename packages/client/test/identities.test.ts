@@ -152,20 +152,20 @@ describe('identities and codes', () => {
     expect(a.codes[0]).toMatchObject({ code: (b.codes[0] as { code: string }).code });
     expect(await other.importBackup({ file: 'not a backup' })).toEqual({ ok: false, reason: 'unsupported' });
 
-    // Aegis (encrypted, the real sample): 6 entries, Steam skipped; Google Authenticator migration.
-    const aegis = readFileSync(new URL('./vectors/aegis/aegis_encrypted.json', import.meta.url), 'utf8');
+    // Aegis (the encrypted sample in Aegis' format): 6 entries, Steam skipped; Google Authenticator migration.
+    const aegis = readFileSync(new URL('./vectors/aegis-format/encrypted.json', import.meta.url), 'utf8');
     const third = await w.phone({ name: 'third' });
     expect(await third.importBackup({ file: aegis })).toEqual({ ok: false, reason: 'password-required' });
     expect(await third.importBackup({ file: aegis, password: 'tset' })).toEqual({ ok: false, reason: 'wrong-password' });
     const fromAegis = await third.importBackup({ file: aegis, password: 'test' });
     expect(fromAegis).toMatchObject({ ok: true, skipped: 1 });
     expect(third.list().map((i) => [i.issuer, i.otp.type, i.source])).toEqual([
-      ['Deno', 'totp', 'aegis'],
-      ['SPDX', 'totp', 'aegis'],
-      ['Airbnb', 'totp', 'aegis'],
-      ['Issuu', 'hotp', 'aegis'],
-      ['Air Canada', 'hotp', 'aegis'],
-      ['WWE', 'hotp', 'aegis'],
+      ['Northwind', 'totp', 'aegis'],
+      ['Contoso', 'totp', 'aegis'],
+      ['Fabrikam', 'totp', 'aegis'],
+      ['Tailspin', 'hotp', 'aegis'],
+      ['Woodgrove', 'hotp', 'aegis'],
+      ['Litware', 'hotp', 'aegis'],
     ]);
     const parts = exportMigration([{ type: 'totp', secret: SECRET, issuer: 'GA', account: 'g1' }, { type: 'totp', secret: SECRET, issuer: 'GA', account: 'g2' }], { maxPerUri: 1, batchId: 3 });
     expect(await third.importBackup({ file: [parts[0] as string] })).toEqual({ ok: false, reason: 'migration-incomplete' });
