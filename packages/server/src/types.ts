@@ -1,6 +1,7 @@
 // Public types of @cloudmfa/server. Types only: no runtime code lives here.
 import type { RedemptionResponse } from '@cloudmfa/activation';
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type { ApnsPayloadResult, FcmPushMessage, PushAlert, PushContext, SizedPayload } from '@cloudmfa/push';
 import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
 import type { ActivationRefusalCode } from './errors.js';
@@ -137,8 +138,8 @@ export type ActivationMode = 'online' | 'offline' | 'otpauth';
  * ```
  */
 export type EnrolmentOtp =
-  | { type: 'totp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; period: number }
-  | { type: 'hotp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; counter: number };
+  | { type: 'totp'; algorithm: OtpAlgorithm; digits: number; period: number }
+  | { type: 'hotp'; algorithm: OtpAlgorithm; digits: number; counter: number };
 
 /**
  * The activation settings `startActivation` and `reissueActivation` share. OTP fields default
@@ -156,7 +157,7 @@ export interface ActivationSettings {
   account?: string;
   otp?: {
     type?: 'totp' | 'hotp';
-    algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
+    algorithm?: OtpAlgorithm;
     digits?: number;
     period?: number;
     counter?: number;
