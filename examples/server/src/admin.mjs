@@ -157,7 +157,7 @@ export function createAdminHandler(options) {
     if (route === '/push') return { route, res: await pushPage(ctx, form, session) };
     const userId = form('userId');
     const back = `/users?userId=${encodeURIComponent(userId)}`;
-    if (route === '/revoke') await server.revokeEnrolment(form('enrolmentId'), { reason: 'admin' });
+    if (route === '/revoke') await server.revokeEnrolment({ enrolmentId: form('enrolmentId'), reason: 'admin' });
     else if (route === '/unlock') await server.unlockOtp(form('enrolmentId'));
     else await server.resumePush(userId);
     return { route, res: redirect(back) };

@@ -33,7 +33,7 @@ export function apiRoutes(ctx) {
       async (req) => {
         const body = await readJson(req, ['userId', 'mode', 'account', 'otp', 'lifetimeSeconds']);
         const { userId, ...rest } = body;
-        const a = await server.startActivation(userId, rest);
+        const a = await server.startActivation({ userId, ...rest });
         return json(201, activationJson(a));
       },
     ],
@@ -52,7 +52,7 @@ export function apiRoutes(ctx) {
       '/api/enrolments/:id/revoke',
       async (req, m) => {
         const body = await readJson(req, ['reason']);
-        return json(200, await server.revokeEnrolment(m[1], body.reason === undefined ? {} : { reason: body.reason }));
+        return json(200, await server.revokeEnrolment({ enrolmentId: m[1], ...(body.reason === undefined ? {} : { reason: body.reason }) }));
       },
     ],
     [
@@ -61,7 +61,7 @@ export function apiRoutes(ctx) {
       '/api/enrolments/:id/reissue',
       async (req, m) => {
         await readJson(req);
-        const r = await server.reissueActivation(m[1]);
+        const r = await server.reissueActivation({ enrolmentId: m[1] });
         return json(200, r.ok ? { ...r, activation: activationJson(r.activation) } : r);
       },
     ],
@@ -122,7 +122,7 @@ export function apiRoutes(ctx) {
         if (numberMatch !== undefined) o.numberMatch = numberMatch;
         if (enrolmentId !== undefined) o.enrolmentId = enrolmentId;
         if (alert !== undefined) o.alert = alert;
-        const r = await server.createPushChallenge(userId, context, o);
+        const r = await server.createPushChallenge({ userId, context, ...o });
         if (r.ok) await deliver(ctx, r);
         return json(200, r);
       },

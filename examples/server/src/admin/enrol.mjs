@@ -5,7 +5,7 @@ import { page } from './layout.mjs';
 export async function enrolPage(ctx, form, session) {
   const mode = form('mode') || 'online';
   const account = form('account');
-  const a = await ctx.server.startActivation(form('userId'), { mode, ...(account ? { account } : {}) });
+  const a = await ctx.server.startActivation({ userId: form('userId'), mode, ...(account ? { account } : {}) });
   const png = `data:image/png;base64,${Buffer.from(a.qr.png).toString('base64')}`;
   const minutes = Math.round((a.expiresAt - ctx.clock()) / 60000);
   const secret =

@@ -17,7 +17,7 @@ export async function deliver(ctx, challenge) {
 export async function pushPage(ctx, form, session) {
   const context = { service: form('service') };
   if (form('message')) context.message = form('message');
-  const r = await ctx.server.createPushChallenge(form('userId'), context, { numberMatch: form('numberMatch') === '1' });
+  const r = await ctx.server.createPushChallenge({ userId: form('userId'), context, numberMatch: form('numberMatch') === '1' });
   if (!r.ok) {
     const why = r.reason === 'paused' ? `pushes to this user are paused for another ${Math.ceil(r.retryAfterMs / 1000)} s (a push was marked suspicious)` : 'the user has no active device with a push key';
     return page(ctx, 'Push', `<h1>Push to ${esc(form('userId'))}</h1><section><p class="bad">Not sent: ${esc(why)}</p></section><p><a href="/">Back</a></p>`, session);
