@@ -108,7 +108,7 @@ export async function redeemOverHttp(
 }
 
 export function codeAt(identity: RedeemedIdentity, now: Clock, offsetSteps = 0): string {
-  return totp(identity.seed, { now: () => now() + offsetSteps * identity.otp.period * 1000, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
+  return totp({ secret: identity.seed, now: () => now() + offsetSteps * identity.otp.period * 1000, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
 }
 
 /** A 6-digit code that none of the steps in [-2, 2] accepts. */
@@ -134,7 +134,7 @@ export async function pollAndAnswer(
   if (poll.status !== 200) throw new Error(`poll refused: ${poll.status} ${poll.text}`);
   const token = poll.json.challenges[0];
   const verified = await verifyPushChallenge({ challenge: token, serverKey: identity.pushKey, expectedEnrolmentId: identity.enrolmentId, now });
-  if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
+  if (!verified.ok) throw new Error(`challenge refused: ${verified.reason}`);
   return createPushResponse({ challenge: verified.challenge, decision, ...(number !== undefined ? { number } : {}), userVerified: true, signer: phone.signer, now });
 }
 

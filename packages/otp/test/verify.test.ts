@@ -8,7 +8,7 @@ const seed = utf8Encode('12345678901234567890');
 const key = createOtpKey(seed);
 const T = 1_700_000_010_000; // ms; step 56,666,667
 const STEP = Math.floor(T / 30000);
-const at = (step: number) => hotp(key, step);
+const at = (step: number) => hotp({ secret: key, counter: step });
 const code = (err: unknown) => (isCloudMfaError(err) ? err.code : String(err));
 const throwsCode = (fn: () => unknown): string => {
   try {
@@ -25,57 +25,57 @@ describe('verifyTotp', () => {
   it('accepts the current code, with spaces, tabs, line breaks and dashes', () => {
     const c = at(STEP);
     for (const typed of [c, `${c.slice(0, 3)} ${c.slice(3)}`, `${c.slice(0, 3)}-${c.slice(3)}`, ` ${c}\n`, `\t${c}\r\n`]) {
-      expect(verifyTotp({ secret: key, code: typed, now })).toEqual({ valid: true, delta: 0, step: STEP });
+      expect(verifyTotp({ secret: key, code: typed, now })).toEqual({ ok: true, delta: 0, step: STEP });
     }
   });
 
   it('returns format, length and mismatch without throwing', () => {
-    expect(verifyTotp({ secret: key, code: '12a456', now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: '１２３４５６', now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: '12345', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '1234567', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '1'.repeat(65), now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: undefined as unknown as string, now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: 123456 as unknown as string, now })).toEqual({ valid: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '12a456', now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '１２３４５６', now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '12345', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '1234567', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '1'.repeat(65), now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: undefined as unknown as string, now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: 123456 as unknown as string, now })).toEqual({ ok: false, reason: 'format' });
     const wrong = String((Number(at(STEP)) + 1) % 1e6).padStart(6, '0');
     if (![STEP - 1, STEP, STEP + 1].some((s) => at(s) === wrong)) {
-      expect(verifyTotp({ secret: key, code: wrong, now })).toEqual({ valid: false, reason: 'mismatch' });
+      expect(verifyTotp({ secret: key, code: wrong, now })).toEqual({ ok: false, reason: 'mismatch' });
     }
   });
 
   it('accepts exactly the window, reports delta and step', () => {
     for (let d = -3; d <= 3; d++) {
       const r = verifyTotp({ secret: key, code: at(STEP + d), now, window: { past: 2, future: 1 } });
-      if (d >= -2 && d <= 1) expect(r).toEqual({ valid: true, delta: d, step: STEP + d });
-      else expect(r).toEqual({ valid: false, reason: 'mismatch' });
+      if (d >= -2 && d <= 1) expect(r).toEqual({ ok: true, delta: d, step: STEP + d });
+      else expect(r).toEqual({ ok: false, reason: 'mismatch' });
     }
-    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, window: 0 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyTotp({ secret: key, code: at(STEP - 10), now, window: 10 })).toEqual({ valid: true, delta: -10, step: STEP - 10 });
+    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, window: 0 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyTotp({ secret: key, code: at(STEP - 10), now, window: 10 })).toEqual({ ok: true, delta: -10, step: STEP - 10 });
   });
 
   it('refuses a step at or below afterStep as replayed, accepts a later one', () => {
     const c = at(STEP);
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP })).toEqual({ valid: false, reason: 'replayed' });
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP + 5 })).toEqual({ valid: false, reason: 'replayed' });
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP - 1 })).toEqual({ valid: true, delta: 0, step: STEP });
-    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, afterStep: STEP })).toEqual({ valid: true, delta: 1, step: STEP + 1 });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP + 5 })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP - 1 })).toEqual({ ok: true, delta: 0, step: STEP });
+    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, afterStep: STEP })).toEqual({ ok: true, delta: 1, step: STEP + 1 });
   });
 
   it('honours period, t0, digits and algorithm', () => {
     const k256 = createOtpKey(seed, { algorithm: 'SHA256' });
     const opts = { period: 45, t0: 1_000_000, digits: 8, algorithm: 'SHA256' as const };
-    const c = totp(k256, { ...opts, now });
+    const c = totp({ secret: k256, ...opts, now });
     const step = Math.floor((T / 1000 - 1_000_000) / 45);
-    expect(c).toBe(hotp(k256, step, { digits: 8 }));
-    expect(verifyTotp({ secret: k256, code: c, now, ...opts })).toEqual({ valid: true, delta: 0, step });
-    expect(verifyTotp({ secret: seed, code: c, now, ...opts })).toEqual({ valid: true, delta: 0, step });
+    expect(c).toBe(hotp({ secret: k256, counter: step, digits: 8 }));
+    expect(verifyTotp({ secret: k256, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
+    expect(verifyTotp({ secret: seed, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
   });
 
   it('skips steps before t0 instead of failing', () => {
     const clock = () => 15_000; // step 0 at t0 = 0
-    expect(verifyTotp({ secret: key, code: at(0), now: clock, window: 3 })).toEqual({ valid: true, delta: 0, step: 0 });
-    expect(verifyTotp({ secret: key, code: at(1), now: clock, window: 3 })).toEqual({ valid: true, delta: 1, step: 1 });
+    expect(verifyTotp({ secret: key, code: at(0), now: clock, window: 3 })).toEqual({ ok: true, delta: 0, step: 0 });
+    expect(verifyTotp({ secret: key, code: at(1), now: clock, window: 3 })).toEqual({ ok: true, delta: 1, step: 1 });
   });
 
   it('throws typed errors for misuse', () => {
@@ -101,7 +101,7 @@ describe('verifyTotp', () => {
 describe('totp and totpStep', () => {
   it('reads the injected clock only', () => {
     const clock = fixedClock(59_000);
-    expect(totp(key, { now: clock, digits: 8 })).toBe('94287082');
+    expect(totp({ secret: key, now: clock, digits: 8 })).toBe('94287082');
     expect(totpStep({ now: clock })).toEqual({ step: 1, remainingMs: 1000 });
     clock.advance(1000);
     expect(totpStep({ now: clock })).toEqual({ step: 2, remainingMs: 30000 });
@@ -109,29 +109,30 @@ describe('totp and totpStep', () => {
   });
 
   it('throws for a clock before t0 and bad parameters', () => {
-    expect(throwsCode(() => totp(key, { now: () => 1000, t0: 2 }))).toBe('ERR_OTP_TIME');
-    expect(throwsCode(() => totp(key, { now: () => 1000, period: 31_536_001 }))).toBe('ERR_OTP_PERIOD');
-    expect(throwsCode(() => totp(key, { now: () => 1000, digits: 11 }))).toBe('ERR_OTP_DIGITS');
-    expect(throwsCode(() => totp(key, null as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, t0: 2 }))).toBe('ERR_OTP_TIME');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, period: 31_536_001 }))).toBe('ERR_OTP_PERIOD');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, digits: 11 }))).toBe('ERR_OTP_DIGITS');
+    expect(throwsCode(() => totp(null as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(throwsCode(() => hotp('not an options object' as never))).toBe('ERR_INVALID_ARGUMENT');
   });
 });
 
 describe('hotp and verifyHotp', () => {
   it('counters up to 2^53 - 1, no further', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(hotp(key, max)).toMatch(/^\d{6}$/);
-    expect(throwsCode(() => hotp(key, max + 1))).toBe('ERR_OTP_COUNTER');
-    expect(throwsCode(() => hotp(key, -1))).toBe('ERR_OTP_COUNTER');
-    expect(throwsCode(() => hotp(key, 1.5))).toBe('ERR_OTP_COUNTER');
-    expect(verifyHotp({ secret: key, code: hotp(key, max), counter: max - 3 })).toEqual({ valid: true, delta: 3, counter: max });
+    expect(hotp({ secret: key, counter: max })).toMatch(/^\d{6}$/);
+    expect(throwsCode(() => hotp({ secret: key, counter: max + 1 }))).toBe('ERR_OTP_COUNTER');
+    expect(throwsCode(() => hotp({ secret: key, counter: -1 }))).toBe('ERR_OTP_COUNTER');
+    expect(throwsCode(() => hotp({ secret: key, counter: 1.5 }))).toBe('ERR_OTP_COUNTER');
+    expect(verifyHotp({ secret: key, code: hotp({ secret: key, counter: max }), counter: max - 3 })).toEqual({ ok: true, delta: 3, counter: max });
   });
 
   it('looks ahead only, never behind', () => {
-    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 5 })).toEqual({ valid: true, delta: 5, counter: 100 });
-    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 4 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyHotp({ secret: key, code: at(100), counter: 101 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyHotp({ secret: key, code: 'abcdef', counter: 0 })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyHotp({ secret: key, code: '1234', counter: 0 })).toEqual({ valid: false, reason: 'length' });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 5 })).toEqual({ ok: true, delta: 5, counter: 100 });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 4 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 101 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp({ secret: key, code: 'abcdef', counter: 0 })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyHotp({ secret: key, code: '1234', counter: 0 })).toEqual({ ok: false, reason: 'length' });
   });
 
   it('caps the look-ahead', () => {
@@ -142,21 +143,21 @@ describe('hotp and verifyHotp', () => {
 
 describe('resyncHotp (RFC 4226 7.4)', () => {
   it('finds two consecutive codes far ahead and returns the last counter', () => {
-    expect(resyncHotp({ secret: key, codes: [at(750), at(751)], counter: 10 })).toEqual({ valid: true, delta: 740, counter: 751 });
-    expect(resyncHotp({ secret: key, codes: [at(12), at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ valid: true, delta: 2, counter: 14 });
+    expect(resyncHotp({ secret: key, codes: [at(750), at(751)], counter: 10 })).toEqual({ ok: true, delta: 740, counter: 751 });
+    expect(resyncHotp({ secret: key, codes: [at(12), at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ ok: true, delta: 2, counter: 14 });
   });
 
   it('refuses non-consecutive codes, codes behind, and out-of-range positions', () => {
-    expect(resyncHotp({ secret: key, codes: [at(750), at(752)], counter: 10 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(5), at(6)], counter: 10 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(12), 'x'], counter: 10 })).toEqual({ valid: false, reason: 'format' });
-    expect(resyncHotp({ secret: key, codes: [at(12), '1'], counter: 10 })).toEqual({ valid: false, reason: 'length' });
+    expect(resyncHotp({ secret: key, codes: [at(750), at(752)], counter: 10 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(5), at(6)], counter: 10 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(12), 'x'], counter: 10 })).toEqual({ ok: false, reason: 'format' });
+    expect(resyncHotp({ secret: key, codes: [at(12), '1'], counter: 10 })).toEqual({ ok: false, reason: 'length' });
   });
 
   it('near 2^53 - 1', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(resyncHotp({ secret: key, codes: [hotp(key, max - 1), hotp(key, max)], counter: max - 10 })).toEqual({ valid: true, delta: 9, counter: max });
+    expect(resyncHotp({ secret: key, codes: [hotp({ secret: key, counter: max - 1 }), hotp({ secret: key, counter: max })], counter: max - 10 })).toEqual({ ok: true, delta: 9, counter: max });
   });
 
   it('throws for misuse', () => {
@@ -197,19 +198,19 @@ describe('secrets and keys', () => {
 
   it('base32 is forgiving about case, spaces and padding', () => {
     const k = createOtpKey('gezd gnbv gy3t qojq gezd gnbv gy3t qojq');
-    expect(hotp(k, 0)).toBe('755224');
+    expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     const sixteen = Uint8Array.from({ length: 16 }, (_, i) => i * 11);
     const padded = encodeBase32(sixteen, { padding: true });
     expect(padded.endsWith('======')).toBe(true);
-    expect(hotp(createOtpKey(padded), 3)).toBe(hotp(sixteen, 3));
-    expect(hotp(createOtpKey(padded.replace(/=/g, '').toLowerCase()), 3)).toBe(hotp(sixteen, 3));
+    expect(hotp({ secret: createOtpKey(padded), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
+    expect(hotp({ secret: createOtpKey(padded.replace(/=/g, '').toLowerCase()), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
   });
 
   it('keys show no secret material and copy the secret', () => {
     const bytes = Uint8Array.from(seed);
     const k = createOtpKey(bytes);
     bytes.fill(0);
-    expect(hotp(k, 0)).toBe('755224');
+    expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     expect(JSON.stringify(k)).toBe('{"algorithm":"SHA1","bits":160,"warnings":[]}');
     expect(Object.getOwnPropertyNames(k).sort()).toEqual(['algorithm', 'bits', 'warnings']);
     expect(Object.getOwnPropertySymbols(k)).toEqual([]);
@@ -226,13 +227,13 @@ describe('secrets and keys', () => {
       },
     });
     try {
-      hotp(k, 0);
+      hotp({ secret: k, counter: 0 });
       expect.unreachable();
     } catch (err) {
       expect(code(err)).toBe('ERR_OTP_CRYPTO');
       expect((err as Error).cause).toBeUndefined();
     }
     const short = createOtpKey(seed, { crypto: { ...pureJsCryptoProvider, hmac: () => new Uint8Array(3) } });
-    expect(throwsCode(() => hotp(short, 0))).toBe('ERR_OTP_CRYPTO');
+    expect(throwsCode(() => hotp({ secret: short, counter: 0 }))).toBe('ERR_OTP_CRYPTO');
   });
 });
