@@ -28,7 +28,7 @@ describe('identities and codes', () => {
     if (!r.ok) throw new Error('locked');
     const key = createOtpKey(SECRET);
     expect(r.codes).toEqual([
-      { id, type: 'totp', code: totp(key, { now: w.clock }), next: totp(key, { now: () => w.clock() + 30_000 }), secondsLeft: 18, fraction: 0.4, period: 30 },
+      { id, type: 'totp', code: totp({ secret: key, now: w.clock }), next: totp({ secret: key, now: () => w.clock() + 30_000 }), secondsLeft: 18, fraction: 0.4, period: 30 },
     ]);
     expect(r.clock).toEqual({ offsetMs: 0, source: 'none', learnedAt: null, skewed: false });
     await w.close();
@@ -41,11 +41,11 @@ describe('identities and codes', () => {
     const id = await addUri(auth, { type: 'hotp', secret: SECRET, issuer: 'Acme', account: 'bob', counter: 7 });
     expect(auth.codes()).toEqual({ ok: true, codes: [{ id, type: 'hotp', code: null, counter: 7 }], clock: auth.clock() });
     const first = await auth.nextHotpCode(id);
-    expect(first).toEqual({ ok: true, code: hotp(createOtpKey(SECRET), 7), counter: 7 });
+    expect(first).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 7 }), counter: 7 });
     // The same store, a new process: the counter moved on.
     const restarted = await w.phone({ store });
     expect(restarted.codes()).toMatchObject({ ok: true, codes: [{ type: 'hotp', code: first.ok ? first.code : '', counter: 8 }] });
-    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp(createOtpKey(SECRET), 8), counter: 8 });
+    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 8 }), counter: 8 });
     await w.close();
   });
 
