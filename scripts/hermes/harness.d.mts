@@ -22,3 +22,5 @@ export declare function runInHermes(
   name: string,
   options?: { timeoutMs?: number; getRandomValues?: boolean },
 ): Promise<{ result: any; output: string[] }>;
+export declare function resolveWorkspace(moduleName: string): string | null;
+export declare function packageOfPath(path: string): string;

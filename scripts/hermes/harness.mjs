@@ -40,6 +40,32 @@ function workspacePackages() {
   return out;
 }
 
+/**
+ * Resolves `@cloudmfa/x[/sub]` to the built file its package.json `exports` names (the ESM
+ * `import` condition), or null for a name that is not a workspace package.
+ */
+export function resolveWorkspace(moduleName) {
+  const ws = /^(@cloudmfa\/[a-z0-9-]+)(\/.*)?$/.exec(moduleName);
+  const dir = ws && workspacePackages()[ws[1]];
+  if (!dir) return null;
+  const exp = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports?.[`.${ws[2] ?? ''}`];
+  const target = exp?.['react-native'] ?? exp?.import?.default ?? exp?.import ?? exp?.default;
+  if (typeof target !== 'string') throw new Error(`${moduleName} is not exported by ${dir}/package.json`);
+  return join(dir, target);
+}
+
+/** The package a bundled file belongs to: `@cloudmfa/x`, an npm package name, or `(entry)`. */
+export function packageOfPath(path) {
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = path.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const ws = /(?:^|\/)packages\/([^/]+)\//.exec(path);
+  if (ws) return `@cloudmfa/${ws[1]}`;
+  return '(entry)';
+}
+
 let metroModules;
 async function loadMetro() {
   metroModules ??= {
@@ -74,14 +100,7 @@ export async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache')
       blockList: [/\/\.git\//, /\/\.tmp\/(?!hermes-entries\/)/],
       resolveRequest(context, moduleName, platform) {
         const ws = /^(@cloudmfa\/[a-z0-9-]+)(\/.*)?$/.exec(moduleName);
-        if (ws && packages[ws[1]]) {
-          // A workspace package, through its `exports` (the built dist/, ESM), from any file.
-          const dir = packages[ws[1]];
-          const exp = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports?.[`.${ws[2] ?? ''}`];
-          const target = exp?.['react-native'] ?? exp?.import?.default ?? exp?.import ?? exp?.default;
-          if (typeof target !== 'string') throw new Error(`${moduleName} is not exported by ${dir}/package.json`);
-          return { type: 'sourceFile', filePath: join(dir, target) };
-        }
+        if (ws && packages[ws[1]]) return { type: 'sourceFile', filePath: resolveWorkspace(moduleName) };
         if (moduleName.startsWith('.') && moduleName.endsWith('.js') && !context.originModulePath.includes('node_modules')) {
           const ts = resolvePath(dirname(context.originModulePath), moduleName.replace(/\.js$/, '.ts'));
           if (existsSync(ts)) return { type: 'sourceFile', filePath: ts };
