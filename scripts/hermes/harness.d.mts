@@ -5,11 +5,11 @@ export interface MetroModule {
   /** The module as Metro wrote it into the bundle (`__d(...)`). */
   code: string;
 }
-export declare function metroConfig(options?: { cacheDir?: string }): Promise<unknown>;
+export declare function metroConfig(options?: { cacheDir?: string; inlineRequires?: boolean }): Promise<unknown>;
 export declare function bundleWithMetro(
   entry: string,
   name: string,
-  options?: { minify?: boolean; platform?: string; prelude?: string; sourceMap?: boolean },
+  options?: { minify?: boolean; platform?: string; prelude?: string; sourceMap?: boolean; inlineRequires?: boolean },
 ): Promise<{ file: string; bytes: number; code: string; map: string; modules: MetroModule[] }>;
 export declare function bundleForHermes(
   entry: string,

@@ -79,7 +79,7 @@ async function loadMetro() {
  * The Metro configuration an app would have (`@react-native/metro-config` defaults), with the
  * repository as the project root. Exported for the bundle-size bench.
  */
-export async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache') } = {}) {
+export async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache'), inlineRequires = true } = {}) {
   const { rnConfig } = await loadMetro();
   const { getDefaultConfig, mergeConfig } = rnConfig;
   const { FileStore } = require('metro-cache');
@@ -113,19 +113,22 @@ export async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache')
       getModulesRunBeforeMainModule: () => [],
     },
     transformer: {
-      getTransformOptions: async () => ({ transform: { experimentalImportSupport: false, inlineRequires: true } }),
+      // React Native's default (inline requires: a module is evaluated at first use). With
+      // `inlineRequires: false` every module of the bundle is evaluated at load.
+      getTransformOptions: async () => ({ transform: { experimentalImportSupport: false, inlineRequires } }),
     },
   });
 }
 
 /**
  * Bundles `entry` with Metro as a React Native release build does (`dev: false`), for
- * `platform` ('ios' by default). `minify` defaults to false for readable failures.
+ * `platform` ('ios' by default). `minify` defaults to false for readable failures;
+ * `inlineRequires: false` evaluates every module at load (the strictest load-time check).
  * Returns the written file, its size and the bundle text.
  */
-export async function bundleWithMetro(entry, name, { minify = false, platform = 'ios', prelude = '', sourceMap = false } = {}) {
+export async function bundleWithMetro(entry, name, { minify = false, platform = 'ios', prelude = '', sourceMap = false, inlineRequires = true } = {}) {
   const { Metro } = await loadMetro();
-  const config = await metroConfig();
+  const config = await metroConfig({ inlineRequires });
   let modules;
   // Metro's default output, plus (for size accounting and per-module assertions) every module
   // of the bundle as Metro wrote it: `{ path, code }`, path absolute, code as in the bundle.

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { bundleWithMetro, packageOfPath, resolveWorkspace } from './harness.mjs';
+import { bundleWithMetro, packageOfPath, resolveWorkspace, runHermesFile } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PHONE_ENTRIES = ['core', 'otp', 'activation', 'push', 'storage', 'all'];
@@ -74,4 +74,15 @@ export async function esbuildSize(entry) {
     gzip: gz(text),
     shares: [...byPkg.entries()].map(([pkg, bytes]) => ({ pkg, min: bytes, share: bytes / min })).sort((a, b) => b.min - a.min),
   };
+}
+
+/**
+ * Bundles the phone entry `name` with Metro as an app does, but with every module evaluated at
+ * load (`inlineRequires: false`), runs it in Hermes (no TextEncoder, no Node APIs), and returns
+ * the npm packages the bundle carries and the entry's HERMES-RESULT.
+ */
+export async function checkPhoneEntry(name) {
+  const { file, modules } = await bundleWithMetro(phoneEntry(name), `phone-${name}`, { inlineRequires: false });
+  const { result } = await runHermesFile(file);
+  return { packages: [...new Set(modules.map((m) => packageOfPath(m.path)))].sort(), result };
 }

@@ -3,4 +3,4 @@
 import { createRedemption, normalizePassword, openEnvelope, openRedemptionResponse, readEnvelopeHeader } from '@cloudmfa/activation';
 
 const used = { createRedemption, normalizePassword, openEnvelope, openRedemptionResponse, readEnvelopeHeader };
-globalThis.print?.(`HERMES-RESULT ${JSON.stringify(Object.keys(used).map((k) => `${k}:${typeof used[k]}`))}`);
+globalThis.print?.(`HERMES-RESULT ${JSON.stringify({ textEncoder: typeof globalThis.TextEncoder, exports: Object.keys(used).map((k) => `${k}:${typeof used[k]}`) })}`);

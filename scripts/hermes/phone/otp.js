@@ -2,4 +2,4 @@ import { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep } from '@cloudm
 import { importMigration } from '@cloudmfa/otp/migration';
 
 const used = { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep, importMigration };
-globalThis.print?.(`HERMES-RESULT ${JSON.stringify(Object.keys(used).map((k) => `${k}:${typeof used[k]}`))}`);
+globalThis.print?.(`HERMES-RESULT ${JSON.stringify({ textEncoder: typeof globalThis.TextEncoder, exports: Object.keys(used).map((k) => `${k}:${typeof used[k]}`) })}`);

@@ -3,4 +3,4 @@
 import { createPushPollRequest, createPushResponse, peekPushMessage, verifyPushChallenge } from '@cloudmfa/push';
 
 const used = { createPushPollRequest, createPushResponse, peekPushMessage, verifyPushChallenge };
-globalThis.print?.(`HERMES-RESULT ${JSON.stringify(Object.keys(used).map((k) => `${k}:${typeof used[k]}`))}`);
+globalThis.print?.(`HERMES-RESULT ${JSON.stringify({ textEncoder: typeof globalThis.TextEncoder, exports: Object.keys(used).map((k) => `${k}:${typeof used[k]}`) })}`);

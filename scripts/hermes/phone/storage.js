@@ -2,4 +2,4 @@
 import { createMemorySecureStore, secureStoreFromStringHost } from '@cloudmfa/storage';
 
 const used = { createMemorySecureStore, secureStoreFromStringHost };
-globalThis.print?.(`HERMES-RESULT ${JSON.stringify(Object.keys(used).map((k) => `${k}:${typeof used[k]}`))}`);
+globalThis.print?.(`HERMES-RESULT ${JSON.stringify({ textEncoder: typeof globalThis.TextEncoder, exports: Object.keys(used).map((k) => `${k}:${typeof used[k]}`) })}`);
