@@ -40,3 +40,5 @@ export {
   type VerifyPushResponseResult,
   verifyPushResponse,
 } from './verifyPushResponse.js';
+export { type CreateDeviceRequestOptions, createDeviceRequest } from './createDeviceRequest.js';
+export { peekDeviceRequest, type VerifyDeviceRequestOptions, type VerifyDeviceRequestResult, verifyDeviceRequest } from './verifyDeviceRequest.js';

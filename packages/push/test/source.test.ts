@@ -37,8 +37,9 @@ describe('@cloudmfa/push public surface', () => {
     expect(Object.keys(push).sort()).toEqual(
       [
         'PUSH_CHALLENGE_STATES', 'PUSH_CHALLENGE_TRANSITIONS', 'PUSH_LIMITS', 'PUSH_TYP', 'buildApnsPayload', 'buildFcmPayload',
-        'createPushChallenge', 'createPushPollRequest', 'createPushResponse', 'isFinalChallengeState', 'nextChallengeState',
-        'peekPushMessage', 'publicKeyThumbprint', 'publicKeyToJwk', 'verifyPushChallenge', 'verifyPushPollRequest', 'verifyPushResponse',
+        'createDeviceRequest', 'createPushChallenge', 'createPushPollRequest', 'createPushResponse', 'isFinalChallengeState', 'nextChallengeState',
+        'peekDeviceRequest', 'peekPushMessage', 'publicKeyThumbprint', 'publicKeyToJwk', 'verifyDeviceRequest', 'verifyPushChallenge', 'verifyPushPollRequest',
+        'verifyPushResponse',
       ].sort(),
     );
   });

@@ -2,9 +2,9 @@ import { isCloudMfaError } from '@cloudmfa/core';
 import type { ActivationRefusalCode, HttpErrorCode } from './errors.js';
 import { readJsonBody } from './http/readJsonBody.js';
 import { errorResponse, json } from './http/respond.js';
-import { CHALLENGE_ID, pollBody, redeemBody, respondBody } from './http/schemas.js';
+import { CHALLENGE_ID, deviceBody, pollBody, redeemBody, respondBody } from './http/schemas.js';
 import { serverError } from './internal/errors.js';
-import type { CompleteActivationResult, MfaServer, PollPushChallengesResult, SubmitPushResponseResult } from './types.js';
+import type { CompleteActivationResult, DeviceRequestResult, MfaServer, PollPushChallengesResult, SubmitPushResponseResult } from './types.js';
 
 /**
  * One log entry per request. It never holds a body, a token, a header value or an error
@@ -45,14 +45,36 @@ export interface HttpHandlerOptions {
   log?: (entry: HttpLogEntry) => void;
 }
 
-type Route = 'redeem' | 'respond' | 'poll' | 'status';
+type Route = 'redeem' | 'respond' | 'poll' | 'status' | 'pushToken' | 'unregister' | 'time';
 const PATTERNS: Record<Route, string> = {
   redeem: '/v1/activations/redeem',
   respond: '/v1/push/respond',
   poll: '/v1/push/poll',
   status: '/v1/push/challenges/:id',
+  pushToken: '/v1/devices/push-token',
+  unregister: '/v1/devices/unregister',
+  time: '/v1/time',
 };
-const METHODS: Record<Route, string> = { redeem: 'POST', respond: 'POST', poll: 'POST', status: 'GET' };
+const METHODS: Record<Route, string> = {
+  redeem: 'POST',
+  respond: 'POST',
+  poll: 'POST',
+  status: 'GET',
+  pushToken: 'POST',
+  unregister: 'POST',
+  time: 'GET',
+};
+/** Header with the server's clock (ms) on the redemption answer: the app's first clock correction. */
+const SERVER_TIME_HEADER = 'x-cloudmfa-server-time';
+const DEVICE_STATUS: Record<Extract<DeviceRequestResult, { ok: false }>['reason'], [number, HttpErrorCode]> = {
+  malformed: [400, 'ERR_PUSH_MALFORMED'],
+  not_found: [404, 'ERR_PUSH_NOT_FOUND'],
+  not_active: [403, 'ERR_PUSH_NOT_ACTIVE'],
+  bad_signature: [403, 'ERR_PUSH_BAD_SIGNATURE'],
+  mismatch: [403, 'ERR_PUSH_MISMATCH'],
+  expired: [410, 'ERR_PUSH_EXPIRED'],
+  conflict: [503, 'ERR_HTTP_UNAVAILABLE'],
+};
 
 const ACTIVATION_STATUS: Record<Extract<CompleteActivationResult, { ok: false }>['reason'], number> = {
   malformed: 400,
@@ -100,7 +122,8 @@ const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
 /**
  * A Fetch-API handler with the **device-facing** routes of the verify API (docs/server.md
  * section 7): `POST /v1/activations/redeem`, `POST /v1/push/respond`, `POST /v1/push/poll`,
- * `GET /v1/push/challenges/:id`. Bodies are read with a byte cap and validated with zod;
+ * `GET /v1/push/challenges/:id`, and the app's device routes `POST /v1/devices/push-token`,
+ * `POST /v1/devices/unregister`, `GET /v1/time`. Bodies are read with a byte cap and validated with zod;
  * errors are `{ error: { code, message } }` with a stable code and fixed message; bad input
  * never yields a 500, and no response or log entry carries a secret.
  *
@@ -141,6 +164,9 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
     if (path === PATTERNS.redeem) return { route: 'redeem' };
     if (path === PATTERNS.respond) return { route: 'respond' };
     if (path === PATTERNS.poll) return { route: 'poll' };
+    if (path === PATTERNS.pushToken) return { route: 'pushToken' };
+    if (path === PATTERNS.unregister) return { route: 'unregister' };
+    if (path === PATTERNS.time) return { route: 'time' };
     const prefix = '/v1/push/challenges/';
     if (path.startsWith(prefix) && path.length > prefix.length && !path.slice(prefix.length).includes('/')) {
       return { route: 'status', id: path.slice(prefix.length) };
@@ -167,6 +193,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
       if (!status) return fail(404, 'ERR_PUSH_NOT_FOUND');
       return { res: json(200, status), code: null };
     }
+    if (found.route === 'time') return { res: json(200, { serverTime: server.serverTime() }), code: null };
     const body = await readJsonBody(req, maxBodyBytes);
     if (!body.ok) return fail(body.status, body.code);
 
@@ -174,7 +201,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
       if (!redeemBody.safeParse(body.value).success) return fail(400, 'ERR_ACTIVATION_MALFORMED');
       const ip = readIp(req);
       const r = await server.completeActivation(body.value, ip === undefined ? {} : { clientIp: ip });
-      if (r.ok) return { res: json(200, r.response), code: null };
+      if (r.ok) return { res: json(200, r.response, { [SERVER_TIME_HEADER]: String(server.serverTime()) }), code: null };
       const headers = r.retryAfterMs !== null ? { 'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))) } : undefined;
       return fail(ACTIVATION_STATUS[r.reason], ACTIVATION_CODES[r.reason], headers);
     }
@@ -184,6 +211,14 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
       const r = await server.submitPushResponse(parsed.data.response);
       if (r.ok) return { res: json(200, { challengeId: r.challengeId, status: r.status, suspicious: r.suspicious, detail: r.detail }), code: null };
       return fail(PUSH_STATUS[r.reason], PUSH_CODES[r.reason]);
+    }
+    if (found.route === 'pushToken' || found.route === 'unregister') {
+      const parsed = deviceBody.safeParse(body.value);
+      if (!parsed.success) return fail(400, 'ERR_PUSH_MALFORMED');
+      const r = found.route === 'pushToken' ? await server.updateDevicePushToken(parsed.data.request) : await server.unregisterDevice(parsed.data.request);
+      if (r.ok) return { res: json(200, found.route === 'pushToken' ? { enrolmentId: r.enrolmentId, updated: true } : { enrolmentId: r.enrolmentId, unregistered: true }), code: null };
+      const [status, code] = DEVICE_STATUS[r.reason];
+      return fail(status, code);
     }
     const parsed = pollBody.safeParse(body.value);
     if (!parsed.success) return fail(400, 'ERR_PUSH_MALFORMED');

@@ -1,9 +1,10 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
-import type { ServerContext } from './internal/context.js';
+import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { createKeyRing } from './internal/keyRing.js';
 import { isDisplayText } from './internal/text.js';
 import { completeActivation } from './operations/completeActivation.js';
+import { unregisterDevice, updateDevicePushToken } from './operations/deviceRequests.js';
 import { createPushChallenge } from './operations/createPushChallenge.js';
 import { getChallengeStatus } from './operations/getChallengeStatus.js';
 import { getEnrolment } from './operations/getEnrolment.js';
@@ -111,6 +112,9 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     submitPushResponse: (jws) => submitPushResponse(ctx, jws),
     getChallengeStatus: (id) => getChallengeStatus(ctx, id),
     pollPushChallenges: (jws) => pollPushChallenges(ctx, jws),
+    updateDevicePushToken: (jws) => updateDevicePushToken(ctx, jws),
+    unregisterDevice: (jws) => unregisterDevice(ctx, jws),
+    serverTime: () => nowOf(ctx),
     resumePush: (userId) => resumePush(ctx, userId),
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => store.audit.query(query),

@@ -7,6 +7,7 @@ export type {
   ChallengeStatusView,
   CompleteActivationResult,
   CreatePushChallengeResult,
+  DeviceRequestResult,
   EnrolmentOtp,
   EnrolmentView,
   KeyEncryptionKeys,

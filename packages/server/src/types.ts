@@ -394,6 +394,20 @@ export interface ChallengeStatusView {
 }
 
 /**
+ * Result of `updateDevicePushToken` and `unregisterDevice`: the device-signed requests of the
+ * app (docs/server.md 7.1). `conflict`: the enrolment kept changing under the update (retry).
+ *
+ * @example
+ * ```ts
+ * const r: DeviceRequestResult = await server.unregisterDevice(body.request);
+ * if (!r.ok) return Response.json({ code: r.reason }, { status: 403 });
+ * ```
+ */
+export type DeviceRequestResult =
+  | { ok: true; enrolmentId: string }
+  | { ok: false; reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'expired' | 'conflict' };
+
+/**
  * Result of `pollPushChallenges`: the enrolment's pending challenge tokens, newest first.
  *
  * @example
@@ -462,6 +476,12 @@ export interface MfaServer {
   getChallengeStatus(challengeId: unknown): Promise<ChallengeStatusView | null>;
   /** Device: verifies a signed poll request and lists the pending challenge tokens. Never throws on `request`. */
   pollPushChallenges(request: unknown): Promise<PollPushChallengesResult>;
+  /** Device: replaces the enrolment's push token (a device-signed request). Never throws on `request`. */
+  updateDevicePushToken(request: unknown): Promise<DeviceRequestResult>;
+  /** Device: the app removed the identity; revokes the enrolment (audited, reason `device_removed`). Never throws on `request`. */
+  unregisterDevice(request: unknown): Promise<DeviceRequestResult>;
+  /** The server's clock (ms), as the device routes tell it to phones for clock correction. */
+  serverTime(): number;
   /** Admin: lifts a push pause set by a Suspicious answer. */
   resumePush(userId: string): Promise<void>;
   /** Admin: re-seals one enrolment, or all of a user's, under the current KEK. */

@@ -21,4 +21,6 @@ export const redeemBody = z
 
 export const respondBody = z.object({ response: z.string().min(1).max(PUSH_LIMITS.responseLength) }).strict();
 export const pollBody = z.object({ request: z.string().min(1).max(PUSH_LIMITS.pollLength) }).strict();
+/** Device requests carry a push token of up to 4,096 characters. */
+export const deviceBody = z.object({ request: z.string().min(1).max(6144) }).strict();
 export const CHALLENGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
