@@ -366,8 +366,8 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       });
     let r = await verify();
     // Out of its time window on our clock: maybe our clock is wrong. Ask the server once.
-    if (!r.valid && (r.reason === 'expired' || r.reason === 'not_yet_valid') && (await syncClockWith(push.origin))) r = await verify();
-    if (!r.valid) {
+    if (!r.ok && (r.reason === 'expired' || r.reason === 'not_yet_valid') && (await syncClockWith(push.origin))) r = await verify();
+    if (!r.ok) {
       if (r.reason === 'bad_signature') return { ok: false, reason: 'bad-signature' };
       if (r.reason === 'mismatch') return { ok: false, reason: 'unknown-identity' };
       if (r.reason === 'malformed') return { ok: false, reason: 'malformed' };
