@@ -22,8 +22,7 @@ const LABELS = {
 };
 
 export default async function bundle(ctx) {
-  const names = [...PHONE_ENTRIES];
-  if (existsSync(phoneEntry('client'))) names.push('client');
+  const names = PHONE_ENTRIES.filter((n) => existsSync(phoneEntry(n)));
   const rows = [];
   const details = [];
   for (const name of names) {
