@@ -10,12 +10,14 @@ import {
   createRedemption,
   normalizePassword,
   openEnvelope,
+  sealEnvelope,
+} from '@cloudmfa/activation';
+import {
   qrVersion,
   renderQrPng,
   renderQrSvg,
   renderQrTerminal,
-  sealEnvelope,
-} from '@cloudmfa/activation';
+} from '@cloudmfa/activation/qr';
 import { createCryptoProvider, createSoftwareSigner, decodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
 import { runInHermes } from '../../scripts/hermes/harness.mjs';
 import { bundleSize, fmt, table } from './_measure.mjs';

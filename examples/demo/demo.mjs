@@ -17,10 +17,9 @@ import {
   createRedemption,
   openEnvelope,
   openRedemptionResponse,
-  qrVersion,
   readEnvelopeHeader,
-  renderQrTerminal,
 } from '@cloudmfa/activation';
+import { qrVersion, renderQrTerminal } from '@cloudmfa/activation/qr';
 import { createCryptoProvider, createSoftwareSigner, fixedClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import { totp, totpStep } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, publicKeyThumbprint, verifyPushChallenge } from '@cloudmfa/push';

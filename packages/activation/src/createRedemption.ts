@@ -10,7 +10,7 @@ import {
   systemClock,
   systemRandom,
 } from '@cloudmfa/core';
-import { p256 } from '@noble/curves/nist.js';
+import { p256 } from '@cloudmfa/core/curves';
 import { onlinePayloadSchema } from './internal/schemas.js';
 import { activationKeys, buildTranscript, isP256PublicKey } from './internal/transcript.js';
 import { parseArgument, randomBytes, readClock } from './internal/validate.js';

@@ -8,7 +8,7 @@ import {
   systemRandom,
   utf8Encode,
 } from '@cloudmfa/core';
-import { p256 } from '@noble/curves/nist.js';
+import { p256 } from '@cloudmfa/core/curves';
 import { aeadSeal } from './internal/aead.js';
 import { NONCE_LENGTH } from './internal/constants.js';
 import { accountSchema, ENROLMENT_ID, onlinePayloadSchema, type ResponseInner } from './internal/schemas.js';

@@ -8,11 +8,7 @@ export type { QrErrorCorrection, QrMode } from './internal/qr.js';
 export { normalizePassword } from './normalizePassword.js';
 export { type OpenedEnvelope, type OpenEnvelopeOptions, openEnvelope } from './openEnvelope.js';
 export { openRedemptionResponse, type RedeemedIdentity } from './openRedemptionResponse.js';
-export { qrVersion } from './qrVersion.js';
 export { readEnvelopeHeader } from './readEnvelopeHeader.js';
-export { renderQrPng } from './renderQrPng.js';
-export { renderQrSvg } from './renderQrSvg.js';
-export { renderQrTerminal } from './renderQrTerminal.js';
 export { type SealedEnvelope, type SealEnvelopeOptions, sealEnvelope } from './sealEnvelope.js';
 export type {
   ActivationPayload,

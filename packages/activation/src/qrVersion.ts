@@ -8,6 +8,7 @@ import { createQrSymbol, type QrErrorCorrection, type QrMode } from './internal/
  *
  * @example
  * ```ts
+ * import { qrVersion } from '@cloudmfa/activation/qr';
  * if (qrVersion(sealed.text) > 10) console.warn('issuer and origin are long: the QR will be dense');
  * qrVersion(sealed.text, 'Q');
  * qrVersion('otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', { mode: 'auto' }); // 4

@@ -13,6 +13,7 @@ import { checkIntOption, createQrSymbol, optionsObject, type QrErrorCorrection, 
  *
  * @example
  * ```ts
+ * import { renderQrPng } from '@cloudmfa/activation/qr';
  * const png = renderQrPng(sealed.text, { scale: 8 });
  * await mailer.attach('activation.png', png);
  * const otpauthPng = renderQrPng(uri, { mode: 'auto', scale: 6 });

@@ -11,6 +11,7 @@ import { checkIntOption, createQrSymbol, optionsObject, type QrErrorCorrection, 
  *
  * @example
  * ```ts
+ * import { renderQrSvg } from '@cloudmfa/activation/qr';
  * html += renderQrSvg(sealed.text, { width: 320 });
  * html += renderQrSvg('otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', { mode: 'auto' });
  * ```

@@ -10,6 +10,7 @@ import { createQrSymbol, optionsObject, type QrErrorCorrection, type QrMode } fr
  *
  * @example
  * ```ts
+ * import { renderQrTerminal } from '@cloudmfa/activation/qr';
  * process.stdout.write(renderQrTerminal(sealed.text, { small: true }));
  * process.stdout.write(renderQrTerminal(uri, { mode: 'auto', small: true }));
  * ```

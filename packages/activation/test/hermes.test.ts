@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { qrVersion, renderQrPng, renderQrSvg, verifyRedemption } from '@cloudmfa/activation';
+import { verifyRedemption } from '@cloudmfa/activation';
+import { qrVersion, renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { bytesToHex, pureJsCryptoProvider } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
 import { runInHermes } from '../../../scripts/hermes/harness.mjs';

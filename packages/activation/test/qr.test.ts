@@ -10,12 +10,14 @@ import {
   type OnlineActivationPayload,
   openEnvelope,
   openRedemptionResponse,
+  verifyRedemption,
+} from '@cloudmfa/activation';
+import {
   qrVersion,
   renderQrPng,
   renderQrSvg,
   renderQrTerminal,
-  verifyRedemption,
-} from '@cloudmfa/activation';
+} from '@cloudmfa/activation/qr';
 import { createSoftwareSigner, decodeBase45, utf8Encode } from '@cloudmfa/core';
 import { formatOtpauthUri } from '@cloudmfa/otp';
 import fc from 'fast-check';

@@ -1,6 +1,7 @@
-// The claims of each message kind, validated with zod at the trust boundary (after the
-// signature, or in peekPushMessage for lookup only). Strict objects: an unknown claim is refused.
-import * as z from 'zod/mini';
+// The claims of each message kind, validated at the trust boundary (after the signature, or in
+// peekPushMessage for lookup only). Strict objects: an unknown claim is refused. Hand-written
+// validators (./_shape.ts), not zod: this runs on the phone, where Metro ships zod whole.
+import * as z from './_shape.js';
 import { PUSH_LIMITS } from './constants.js';
 import { isDisplayText, isIpText, utf8Length } from './_text.js';
 
@@ -18,11 +19,11 @@ const SHA256_B64 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 export const isEnrolmentId = (value: unknown): value is string => typeof value === 'string' && ENROLMENT_ID.test(value);
 export const isTypedNumber = (value: unknown): value is string => typeof value === 'string' && DIGITS.test(value);
 
-const id128 = z.string().check(z.regex(ID128));
-const sha256b64 = z.string().check(z.regex(SHA256_B64));
-const enrolmentId = z.string().check(z.refine((v) => ENROLMENT_ID.test(v)));
-const seconds = z.int().check(z.gte(0), z.lte(MAX_SECONDS));
-const text = (max: number) => z.string().check(z.refine((v) => isDisplayText(v, max)));
+const id128 = z.string((v) => ID128.test(v));
+const sha256b64 = z.string((v) => SHA256_B64.test(v));
+const enrolmentId = z.string((v) => ENROLMENT_ID.test(v));
+const seconds = z.int(0, MAX_SECONDS);
+const text = (max: number) => z.string((v) => isDisplayText(v, max));
 
 /** The `ctx` claim as it travels. */
 export interface ContextClaim {
@@ -39,33 +40,35 @@ export function contextClaimBytes(ctx: ContextClaim): number {
   return utf8Length(JSON.stringify(ctx));
 }
 
-const contextSchema = z
-  .strictObject({
+const contextSchema = z.strictObject(
+  {
     svc: text(PUSH_LIMITS.contextService),
     msg: z.optional(text(PUSH_LIMITS.contextMessage)),
-    ip: z.optional(z.string().check(z.refine(isIpText))),
+    ip: z.optional(z.string(isIpText)),
     loc: z.optional(text(PUSH_LIMITS.contextLocation)),
     dev: z.optional(text(PUSH_LIMITS.contextDevice)),
     at: z.optional(seconds),
-  })
-  .check(z.refine((ctx) => contextClaimBytes(ctx) <= PUSH_LIMITS.contextBytes));
+  },
+  (ctx) => contextClaimBytes(ctx) <= PUSH_LIMITS.contextBytes,
+);
 
-export const challengeClaimsSchema = z
-  .strictObject({
+export const challengeClaimsSchema = z.strictObject(
+  {
     jti: id128,
     sub: enrolmentId,
     iat: seconds,
     exp: seconds,
     nm: z.boolean(),
     ctx: contextSchema,
-  })
-  .check(z.refine((c) => c.exp - c.iat >= 1 && c.exp - c.iat <= PUSH_LIMITS.maxTtlSeconds));
+  },
+  (c) => c.exp - c.iat >= 1 && c.exp - c.iat <= PUSH_LIMITS.maxTtlSeconds,
+);
 
 export const responseClaimsSchema = z.strictObject({
   cid: id128,
   chash: sha256b64,
-  dec: z.enum(['confirm', 'suspicious', 'cancel']),
-  num: z.optional(z.string().check(z.regex(DIGITS))),
+  dec: z.oneOf(['confirm', 'suspicious', 'cancel']),
+  num: z.optional(z.string((v) => DIGITS.test(v))),
   uv: z.boolean(),
   iat: seconds,
 });
@@ -76,12 +79,12 @@ export const pollClaimsSchema = z.strictObject({
   jti: id128,
 });
 
-export type ChallengeClaims = z.infer<typeof challengeClaimsSchema>;
-export type ResponseClaims = z.infer<typeof responseClaimsSchema>;
-export type PollClaims = z.infer<typeof pollClaimsSchema>;
+export type ChallengeClaims = z.Infer<typeof challengeClaimsSchema>;
+export type ResponseClaims = z.Infer<typeof responseClaimsSchema>;
+export type PollClaims = z.Infer<typeof pollClaimsSchema>;
 
 /** Validates `value` against `schema`; `null` when it does not fit. Never throws. */
-export function parseClaims<T>(schema: z.ZodMiniType<T>, value: unknown): T | null {
+export function parseClaims<T>(schema: z.Shape<T>, value: unknown): T | null {
   if (value === undefined) return null;
   try {
     const result = schema.safeParse(value);

@@ -1,4 +1,5 @@
-import { openEnvelope, readEnvelopeHeader, renderQrPng, renderQrSvg } from '@cloudmfa/activation';
+import { openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase32, decodeBase64Url } from '@cloudmfa/core';
 import { parseOtpauthUri } from '@cloudmfa/otp';
 import jsQR from 'jsqr';

@@ -1,8 +1,9 @@
-// zod schemas for every trust boundary of the package: sealing input (developer), decoded
+// The validators of every trust boundary of the package: sealing input (developer), decoded
 // envelope payloads, redemption requests (server side) and responses (app side). They are the
 // one definition of what is valid; the binary codecs check structure and then run these.
+// Hand-written (./shape.ts), not zod: this module ships in every phone bundle (Metro does not
+// tree-shake), and zod would be ~97 KB min+gzip of it.
 import { decodeBase32, decodeBase64Url, utf8Encode } from '@cloudmfa/core';
-import * as z from 'zod/mini';
 import type {
   ActivationPayload,
   OfflineActivationPayload,
@@ -11,6 +12,7 @@ import type {
   RedemptionResponse,
 } from '../types.js';
 import { ACTIVATION_ID_LENGTH, ACTIVATION_SECRET_LENGTH, MAX_PUSH_TOKEN_LENGTH, MAX_RESPONSE_CIPHERTEXT, NONCE_LENGTH, P256_PUBLIC_KEY_LENGTH } from './constants.js';
+import * as z from './shape.js';
 
 /** UTF-8 length of a string (what the binary formats count). */
 export const utf8Length = (s: string): number => utf8Encode(s).length;
@@ -47,34 +49,34 @@ export function isValidOrigin(s: string): boolean {
 }
 
 const displayString = (min: number, max: number) =>
-  z.string().check(
-    z.maxLength(max),
-    z.refine((s) => isDisplaySafe(s), 'contains control or bidirectional-override characters'),
-    z.refine((s) => {
+  z.string(
+    (s) => s.length <= max,
+    (s) => isDisplaySafe(s),
+    (s) => {
       const n = utf8Length(s);
       return n >= min && n <= max;
-    }, `expected ${min}..${max} UTF-8 bytes`),
+    },
   );
 
 const base64urlBytes = (min: number, max = min) =>
-  z.string().check(
-    z.maxLength(Math.ceil((max * 4) / 3)),
-    z.refine((s) => {
+  z.string(
+    (s) => s.length <= Math.ceil((max * 4) / 3),
+    (s) => {
       try {
         const n = decodeBase64Url(s).length;
         return n >= min && n <= max;
       } catch {
         return false;
       }
-    }, min === max ? `expected base64url of ${min} bytes` : `expected base64url of ${min}..${max} bytes`),
+    },
   );
 
-const algorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
-const digits = z.int().check(z.gte(6), z.lte(10));
+const algorithm = z.oneOf(['SHA1', 'SHA256', 'SHA512']);
+const digits = z.int(6, 10);
 
 export const policySchema = z.strictObject({
   pinRequired: z.boolean(),
-  minPinLength: z.int().check(z.gte(4), z.lte(16)),
+  minPinLength: z.int(4, 16),
   biometricsAllowed: z.boolean(),
 });
 
@@ -82,14 +84,14 @@ export const totpSchema = z.strictObject({
   type: z.literal('totp'),
   algorithm,
   digits,
-  period: z.int().check(z.gte(1), z.lte(3600)),
+  period: z.int(1, 3600),
 });
 
 export const hotpSchema = z.strictObject({
   type: z.literal('hotp'),
   algorithm,
   digits,
-  counter: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+  counter: z.int(0, Number.MAX_SAFE_INTEGER),
 });
 
 /** An account name wherever the protocol carries one: 1..128 UTF-8 bytes, display-safe. */
@@ -100,31 +102,37 @@ export const onlinePayloadSchema = z.strictObject({
   activationId: base64urlBytes(ACTIVATION_ID_LENGTH),
   activationSecret: base64urlBytes(ACTIVATION_SECRET_LENGTH),
   issuer: displayString(1, 64),
-  origin: z.string().check(z.refine((s) => isValidOrigin(s), 'expected an https origin (or http on a loopback host)')),
+  origin: z.string((s) => isValidOrigin(s)),
   policy: policySchema,
   otp: totpSchema,
 });
 
 export const offlinePayloadSchema = z.strictObject({
   mode: z.literal('offline'),
-  secret: z.string().check(
-    z.maxLength(256),
-    z.refine((s) => {
+  secret: z.string(
+    (s) => s.length <= 256,
+    (s) => {
       try {
         const n = decodeBase32(s).length;
         return n >= 10 && n <= 64;
       } catch {
         return false;
       }
-    }, 'expected base32 of 10..64 bytes'),
+    },
   ),
   issuer: displayString(0, 64),
   account: accountSchema,
   policy: policySchema,
-  otp: z.discriminatedUnion('type', [totpSchema, hotpSchema]),
+  otp: z.discriminatedUnion('type', [
+    { value: 'totp', shape: totpSchema },
+    { value: 'hotp', shape: hotpSchema },
+  ]),
 });
 
-export const payloadSchema = z.discriminatedUnion('mode', [onlinePayloadSchema, offlinePayloadSchema]);
+export const payloadSchema = z.discriminatedUnion('mode', [
+  { value: 'online', shape: onlinePayloadSchema },
+  { value: 'offline', shape: offlinePayloadSchema },
+]);
 
 const PUSH_TOKEN = /^[\x21-\x7e]+$/;
 
@@ -133,9 +141,9 @@ export const redemptionRequestSchema = z.strictObject({
   activationId: base64urlBytes(ACTIVATION_ID_LENGTH),
   devicePublicKey: base64urlBytes(P256_PUBLIC_KEY_LENGTH),
   ephemeralPublicKey: base64urlBytes(P256_PUBLIC_KEY_LENGTH),
-  platform: z.enum(['ios', 'android', 'web', 'other']),
-  pushToken: z.nullable(z.string().check(z.minLength(1), z.maxLength(MAX_PUSH_TOKEN_LENGTH), z.regex(PUSH_TOKEN))),
-  createdAt: z.int().check(z.gte(0), z.lte(0xffffffff)),
+  platform: z.oneOf(['ios', 'android', 'web', 'other']),
+  pushToken: z.nullable(z.string((s) => s.length >= 1 && s.length <= MAX_PUSH_TOKEN_LENGTH && PUSH_TOKEN.test(s))),
+  createdAt: z.int(0, 0xffffffff),
   mac: base64urlBytes(32),
   signature: base64urlBytes(64),
 });
@@ -155,24 +163,24 @@ export const responseInnerSchema = z.strictObject({
   otp: totpSchema,
   issuer: displayString(1, 64),
   account: accountSchema,
-  enrolmentId: z.string().check(z.regex(ENROLMENT_ID)),
+  enrolmentId: z.string((s) => ENROLMENT_ID.test(s)),
   pushKey: z.strictObject({
-    algorithm: z.enum(['ES256', 'EdDSA']),
+    algorithm: z.oneOf(['ES256', 'EdDSA']),
     publicKey: base64urlBytes(32, 65),
   }),
 });
 
-export type ResponseInner = z.infer<typeof responseInnerSchema>;
+export type ResponseInner = z.Infer<typeof responseInnerSchema>;
 
 // The schemas and the public interfaces must describe the same shapes (checked at compile time).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type SchemaMatchesTypes = [
-  Assert<Same<z.infer<typeof onlinePayloadSchema>, OnlineActivationPayload>>,
-  Assert<Same<z.infer<typeof offlinePayloadSchema>, OfflineActivationPayload>>,
-  Assert<Same<z.infer<typeof payloadSchema>, ActivationPayload>>,
-  Assert<Same<Omit<z.infer<typeof redemptionRequestSchema>, 'version'>, Omit<RedemptionRequest, 'version'>>>,
-  Assert<Same<Omit<z.infer<typeof redemptionResponseSchema>, 'version'>, Omit<RedemptionResponse, 'version'>>>,
+  Assert<Same<z.Infer<typeof onlinePayloadSchema>, OnlineActivationPayload>>,
+  Assert<Same<z.Infer<typeof offlinePayloadSchema>, OfflineActivationPayload>>,
+  Assert<Same<z.Infer<typeof payloadSchema>, ActivationPayload>>,
+  Assert<Same<Omit<z.Infer<typeof redemptionRequestSchema>, 'version'>, Omit<RedemptionRequest, 'version'>>>,
+  Assert<Same<Omit<z.Infer<typeof redemptionResponseSchema>, 'version'>, Omit<RedemptionResponse, 'version'>>>,
 ];
 
 /** Where a value first fails a schema, as a dotted path (never the value itself). */

@@ -1,7 +1,7 @@
 // Redemption transcript and key schedule (docs/protocol/activation.md section 5). App and
 // server both build T with this one function, the server from its own stored payload.
 import { concatBytes, type CryptoProvider, decodeBase64Url, utf8Encode } from '@cloudmfa/core';
-import { p256 } from '@noble/curves/nist.js';
+import { p256 } from '@cloudmfa/core/curves';
 import type { DevicePlatform, OnlineActivationPayload } from '../types.js';
 import { ByteWriter } from './binary.js';
 import { LABEL_BIND_KEY, LABEL_MAC_KEY, LABEL_RESPONSE_AAD, LABEL_RESPONSE_KEY, LABEL_TRANSCRIPT } from './constants.js';

@@ -6,11 +6,13 @@ import {
   createRedemptionResponse,
   openEnvelope,
   openRedemptionResponse,
+  verifyRedemption,
+} from '@cloudmfa/activation';
+import {
   qrVersion,
   renderQrPng,
   renderQrSvg,
-  verifyRedemption,
-} from '@cloudmfa/activation';
+} from '@cloudmfa/activation/qr';
 import { bytesToHex, createSoftwareSigner, isCloudMfaError, pureJsCryptoProvider } from '@cloudmfa/core';
 import vectorFile from '../vectors/envelopes.json';
 

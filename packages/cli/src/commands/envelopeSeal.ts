@@ -4,9 +4,9 @@ import {
   createActivationPayload,
   DEFAULT_POLICY,
   type KdfSettings,
-  qrVersion,
   sealEnvelope,
 } from '@cloudmfa/activation';
+import { qrVersion } from '@cloudmfa/activation/qr';
 import { encodeBase32 } from '@cloudmfa/core';
 import { parseOtpauthUri } from '@cloudmfa/otp';
 import type { Command } from '../internal/command.js';

@@ -1,4 +1,4 @@
-import { type QrMode, renderQrPng, renderQrSvg, renderQrTerminal } from '@cloudmfa/activation';
+import { type QrMode, renderQrPng, renderQrSvg, renderQrTerminal } from '@cloudmfa/activation/qr';
 import type { OptionSpec } from './args.js';
 import type { Context } from './context.js';
 import { usage } from './errors.js';

@@ -1,5 +1,5 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
+import { ed25519 } from '../curves.js';
+import { p256 } from '../curves.js';
 import { assertBytes, describe, isBytes } from '../assert.js';
 import { CloudMfaError } from '../errors.js';
 import { checkedRandom, type RandomSource, systemRandom } from '../runtime.js';

@@ -1,4 +1,4 @@
-import { p256 } from '@noble/curves/nist.js';
+import { p256 } from '../curves.js';
 import { assertInteger } from '../assert.js';
 import { CloudMfaError } from '../errors.js';
 import { createCryptoProvider } from './createCryptoProvider.js';

@@ -2,10 +2,9 @@ import {
   createActivationPayload,
   generatePassword,
   type OfflineActivationPayload,
-  renderQrPng,
-  renderQrSvg,
   sealEnvelope,
 } from '@cloudmfa/activation';
+import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase64Url, encodeBase32 } from '@cloudmfa/core';
 import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp';
 import { assertUserId } from '@cloudmfa/storage';

@@ -1,0 +1,55 @@
+// Phone bundles as React Native builds them (issue 10): each phone path of the SDK (and the
+// whole client once @cloudmfa/client exists) bundled by Metro with the React Native preset
+// (minified, no tree shaking: what an app ships), and by esbuild (tree-shaken) for
+// comparison, min+gzip, with each dependency's share. Goal: the whole client <= 80 KB
+// min+gzip under Metro. The entries are scripts/hermes/phone/*.js; the measurement is
+// scripts/hermes/sizes.mjs (the same bundles the phone-bundle tests run in Hermes).
+import { existsSync } from 'node:fs';
+import { esbuildSize, metroSize, PHONE_ENTRIES, phoneEntry } from '../../scripts/hermes/sizes.mjs';
+import { table } from './_measure.mjs';
+
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+
+const LABELS = {
+  core: '@cloudmfa/core (signers, providers, encodings)',
+  otp: '@cloudmfa/otp (codes, otpauth://, migration import)',
+  activation: "@cloudmfa/activation's open/redeem path",
+  push: "@cloudmfa/push's verify/respond/poll path",
+  storage: "@cloudmfa/storage's client seams",
+  all: 'all phone paths together',
+  client: '@cloudmfa/client (createAuthenticator) with its dependencies',
+};
+
+export default async function bundle(ctx) {
+  const names = PHONE_ENTRIES.filter((n) => existsSync(phoneEntry(n)));
+  const rows = [];
+  const details = [];
+  for (const name of names) {
+    const metro = await metroSize(phoneEntry(name), name);
+    const esb = await esbuildSize(phoneEntry(name));
+    ctx.log(`${name}: Metro ${kb(metro.gzip)} min+gzip (${kb(metro.min)} min), esbuild ${kb(esb.gzip)} (${kb(esb.min)})`);
+    const metroHas = (pkg) => metro.shares.some((s) => s.pkg === pkg);
+    rows.push([LABELS[name] ?? name, kb(metro.gzip), kb(metro.min), kb(esb.gzip), kb(esb.min), metroHas('zod') ? 'yes' : 'no', metroHas('qrcode') ? 'yes' : 'no']);
+    if (name === 'all' || name === 'client') {
+      details.push(
+        `**${LABELS[name]}, Metro** (${kb(metro.gzip)} min+gzip): share of the minified bytes per dependency, and that dependency's modules gzipped alone.\n\n` +
+          table(
+            ['dependency', 'min', 'share', 'gzip alone'],
+            metro.shares.map((s) => [s.pkg, kb(s.min), pct(s.share), kb(s.gzipAlone)]),
+          ),
+      );
+      details.push(
+        `**${LABELS[name]}, esbuild** (${kb(esb.gzip)} min+gzip, tree-shaken):\n\n` +
+          table(['dependency', 'min', 'share'], esb.shares.map((s) => [s.pkg, kb(s.min), pct(s.share)])),
+      );
+    }
+  }
+  return [
+    'Metro 0.87 + `@react-native/metro-config`/`@react-native/babel-preset` 0.88 (release build: `dev: false`, minified, default transform profile, no tree shaking) vs esbuild (minified, tree-shaken, `react-native` condition). min+gzip = gzip -9 of the minified bundle, Metro runtime and React Native polyfills included. Goal (issue 10): the whole client <= 80 KB min+gzip under Metro.',
+    '',
+    table(['phone path', 'Metro min+gzip', 'Metro min', 'esbuild min+gzip', 'esbuild min', 'zod', 'qrcode'], rows),
+    '',
+    details.join('\n\n'),
+  ].join('\n');
+}

@@ -1,0 +1,16 @@
+// The phone path of @cloudmfa/core as a React Native app ships it: Metro with the React Native
+// preset (no tree shaking: whatever it imports ships whole), every module evaluated at load,
+// run in Hermes with no TextEncoder. It must carry no zod and no qrcode (scripts/hermes/phone/core.js
+// lists what a phone imports). Uses the BUILT packages (`pnpm test` builds first).
+import { describe, expect, it } from 'vitest';
+import { checkPhoneEntry } from '../../../scripts/hermes/sizes.mjs';
+
+describe('@cloudmfa/core in a Metro bundle', () => {
+  it('carries no zod and no qrcode, and loads in Hermes without TextEncoder', async () => {
+    const { packages, result } = await checkPhoneEntry('core');
+    expect(packages).toContain('@cloudmfa/core');
+    expect(packages).not.toContain('zod');
+    expect(packages).not.toContain('qrcode');
+    expect(result).toEqual({ textEncoder: 'undefined', exports: ['CloudMfaError:function', 'constantTimeEqual:function', 'createCryptoProvider:function', 'createSoftwareSigner:function', 'decodeBase32:function', 'encodeBase32:function', 'pureJsCryptoProvider:object', 'signerFromHost:function', 'utf8Decode:function', 'utf8Encode:function', 'webCryptoProvider:function'] });
+  }, 120_000);
+});

@@ -1,0 +1,5 @@
+import { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep } from '@cloudmfa/otp';
+import { importMigration } from '@cloudmfa/otp/migration';
+
+const used = { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep, importMigration };
+globalThis.print?.(`HERMES-RESULT ${JSON.stringify({ textEncoder: typeof globalThis.TextEncoder, exports: Object.keys(used).map((k) => `${k}:${typeof used[k]}`) })}`);
