@@ -2,6 +2,7 @@
 // each package declares, so `isCloudMfaError(err, code)` rejects a misspelt code at compile
 // time and a package cannot add a code that the union does not know.
 import type { ActivationErrorCode } from '@cloudmfa/activation';
+import type { BackupErrorCode, ClientErrorCode, VaultErrorCode } from '../../client/src/index.js';
 import { CloudMfaError, type CloudMfaErrorCode, type CoreErrorCode, isCloudMfaError } from '@cloudmfa/core';
 import type { OtpErrorCode } from '@cloudmfa/otp';
 import type { PushErrorCode } from '@cloudmfa/push';
@@ -11,7 +12,17 @@ import { describe, expect, it } from 'vitest';
 import type { CliErrorCode } from '../../cli/src/internal/errors.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type PackageCodes = CoreErrorCode | OtpErrorCode | ActivationErrorCode | PushErrorCode | StorageErrorCode | ServerErrorCode | CliErrorCode;
+type PackageCodes =
+  | CoreErrorCode
+  | OtpErrorCode
+  | ActivationErrorCode
+  | PushErrorCode
+  | StorageErrorCode
+  | ServerErrorCode
+  | ClientErrorCode
+  | VaultErrorCode
+  | BackupErrorCode
+  | CliErrorCode;
 
 // Compile-time: fails `pnpm typecheck` if the lists drift apart in either direction.
 const same: Equal<CloudMfaErrorCode, PackageCodes> = true;
