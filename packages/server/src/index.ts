@@ -24,6 +24,7 @@ export type {
   StartActivationOptions,
   StartedActivation,
   SubmitPushResponseResult,
+  UnlockOtpResult,
   VerifyOtpInput,
   VerifyOtpResult,
 } from './types.js';

@@ -262,6 +262,18 @@ export type ReissueActivationResult =
 export type RevokeEnrolmentResult = { ok: true } | { ok: false; reason: 'not_found' | 'already_revoked' };
 
 /**
+ * Result of `unlockOtp`: `not_found` when no enrolment has this id (nothing is changed or
+ * audited; the server's internal guards are never addressable through it).
+ *
+ * @example
+ * ```ts
+ * const r: UnlockOtpResult = await server.unlockOtp(enrolmentId);
+ * if (!r.ok) console.log(r.reason); // 'not_found'
+ * ```
+ */
+export type UnlockOtpResult = { ok: true } | { ok: false; reason: 'not_found' };
+
+/**
  * Input of `verifyOtp`: one enrolment, or every active enrolment of a user.
  *
  * @example
@@ -453,8 +465,8 @@ export interface MfaServer {
   verifyOtp(input: VerifyOtpInput): Promise<VerifyOtpResult>;
   /** Admin: HOTP resynchronisation with 2..4 consecutive codes (RFC 4226 7.4). */
   resyncHotp(input: { enrolmentId: string; codes: readonly string[] }): Promise<VerifyOtpResult>;
-  /** Admin: clears an OTP lockout; keeps the replay state. */
-  unlockOtp(enrolmentId: string): Promise<void>;
+  /** Admin: clears an OTP lockout of a real enrolment; keeps the replay state. */
+  unlockOtp(enrolmentId: string): Promise<UnlockOtpResult>;
   /** Admin: creates and stores a signed push challenge; returns the APNs/FCM payloads and the number for the login page. */
   createPushChallenge(userId: string, context: PushContext, options?: PushChallengeOptions): Promise<CreatePushChallengeResult>;
   /** Device: applies a signed push response atomically (one winner across servers). Never throws on `response`. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MfaServerPolicyInput } from '../src/index.js';
 import { activateOnline, answerPush, auditKinds, makeDevice, makeServer, pollRequest } from './helpers.js';
@@ -100,6 +101,20 @@ describe('push', () => {
       expect(await t.server.submitPushResponse(late)).toMatchObject({ ok: false, reason: 'replayed' });
     }
     expect(await auditKinds(t)).not.toContain('push.approved');
+  });
+
+  it('guards are internal: unlockOtp cannot address the pause guard, answers not_found and audits nothing', async () => {
+    const { t, device, identity } = await setup();
+    const c = await t.server.createPushChallenge('alice', CONTEXT);
+    if (!c.ok) throw new Error('no challenge');
+    await t.server.submitPushResponse(await answerPush(t, identity, device, c.token, 'suspicious'));
+    // The id of the internal pause guard, as an attacker with the source computes it.
+    const pauseId = `p_${createHash('sha256').update('cloudmfa/server/guard/p/v1\u0000alice').digest('base64url')}`;
+    const before = (await auditKinds(t)).length;
+    expect(await t.server.unlockOtp(pauseId)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await t.server.unlockOtp('no-such-enrolment')).toEqual({ ok: false, reason: 'not_found' });
+    expect((await auditKinds(t)).length).toBe(before);
+    expect(await t.server.createPushChallenge('alice', CONTEXT)).toMatchObject({ ok: false, reason: 'paused' });
   });
 
   it('a pause of 0 turns pausing off', async () => {

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { challengeMetaToJson } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import { pauseGuardId } from '../internal/pause.js';
 import type { CreatePushChallengeResult, PushChallengeOptions } from '../types.js';
@@ -41,7 +41,7 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
 
   let target: EnrolmentRecord | undefined;
   if (options.enrolmentId !== undefined) {
-    if (!isStorageId(options.enrolmentId)) return { ok: false, reason: 'no_device' };
+    if (!isEnrolmentId(options.enrolmentId)) return { ok: false, reason: 'no_device' };
     const rec = await ctx.store.enrolments.get(options.enrolmentId);
     target = rec && rec.userId === userId && pushCapable(rec) ? rec : undefined;
   } else {

@@ -1,7 +1,7 @@
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { maintainEnrolment } from '../internal/maintain.js';
 import { readMeta } from '../internal/meta.js';
 import type { RotateKeysResult } from '../types.js';
@@ -15,7 +15,7 @@ import { checkUserId } from './startActivation.js';
 export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult> {
   let records: EnrolmentRecord[];
   if (typeof target === 'object' && target !== null && 'enrolmentId' in target) {
-    if (!isStorageId(target.enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
+    if (!isEnrolmentId(target.enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
     const rec = await ctx.store.enrolments.get(target.enrolmentId);
     records = rec ? [rec] : [];
   } else if (typeof target === 'object' && target !== null && 'userId' in target) {
