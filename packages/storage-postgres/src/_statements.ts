@@ -57,7 +57,7 @@ RETURNING ${ENROLMENT_COLUMNS}`),
     guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE enrolment_id = $1`),
     guardConsumeBatch: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
   r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
-FROM ${s}.cloudmfa_otp_consume_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[])`),
+FROM ${s}.cloudmfa_otp_consume_unlock_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])`),
     guardRecordFailure: statement(`INSERT INTO ${guard} AS g
   (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
 VALUES ($1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL)

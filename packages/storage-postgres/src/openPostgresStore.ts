@@ -4,6 +4,7 @@ import {
   type EnrolmentStore,
   type OtpGuardStore,
   assertDrift,
+  assertTime,
   assertStep,
   assertStorageId,
   assertThrottlePolicy,
@@ -156,7 +157,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
-        const row = await consumeBatched(id, step, drift ?? null, now);
+        const unlock = options?.unlockThrough;
+        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+        const row = await consumeBatched(id, step, drift ?? null, now, unlock ?? null);
         const outcome = text(row, 'outcome');
         const state = toGuard({ ...row, enrolment_id: id });
         if (outcome === 'ok') return { ok: true as const, state };

@@ -124,8 +124,9 @@ end
 `;
 
 /**
- * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep) per
- * key, in the same order. Each consume is decided and applied in turn, exactly as if it ran
+ * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep),
+ * unlockThrough ('' = none: a lock ending at or before it does not refuse) per key, in the
+ * same order. Each consume is decided and applied in turn, exactly as if it ran
  * alone (a key named twice sees the first one's write); the batch is one script, so it is
  * applied completely or not at all. Returns one reply per key: {'ok', drift} |
  * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
@@ -135,12 +136,12 @@ export const GUARD_CONSUME = script(
   `${GUARD_NUM}
 local out = {}
 for i = 1, #KEYS do
-  local key, now, step, drift = KEYS[i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  local key, now, step, drift, unlock = KEYS[i], ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
   local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
   local last, lock = num(g[1]), num(g[3])
   if last == nil or lock == nil then
     out[i] = {'corrupt'}
-  elseif lock and tonumber(now) < lock then
+  elseif lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then
     out[i] = {'locked', g[3], g[2] or '0'}
   elseif last and tonumber(step) <= last then
     out[i] = {'replayed', g[1]}

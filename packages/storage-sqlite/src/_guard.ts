@@ -3,6 +3,7 @@ import {
   assertStep,
   assertStorageId,
   assertThrottlePolicy,
+  assertTime,
   type ConsumeResult,
   type OtpGuardStore,
   throttleDelay,
@@ -22,7 +23,7 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       ON CONFLICT (enrolment_id) DO UPDATE SET
         last_step = excluded.last_step, failures = 0, locked_until = NULL,
         drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at
-      WHERE (locked_until IS NULL OR locked_until <= @now) AND (last_step IS NULL OR last_step < excluded.last_step)
+      WHERE (locked_until IS NULL OR locked_until <= @now OR (@unlock IS NOT NULL AND locked_until <= @unlock)) AND (last_step IS NULL OR last_step < excluded.last_step)
       RETURNING *`);
   const guardFail = q(`INSERT INTO cloudmfa_otp_guard
       (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
@@ -47,11 +48,13 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       assertStep(step, 'step');
       const drift = opts?.drift;
       if (drift !== undefined) assertDrift(drift, 'drift');
+      const unlock = opts?.unlockThrough;
+      if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
       return runner.write((): ConsumeResult => {
-        const row = guardConsume.get({ id, step, drift: drift ?? null, now: t }) as Row | undefined;
+        const row = guardConsume.get({ id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;
         if (row) return { ok: true, state: toGuard(row) };
         const cur = toGuard(guardGet.get(id) as Row);
-        if (cur.lockedUntil !== null && t < cur.lockedUntil) {
+        if (cur.lockedUntil !== null && t < cur.lockedUntil && (unlock === undefined || cur.lockedUntil > unlock)) {
           return { ok: false, reason: 'locked', lockedUntil: cur.lockedUntil, failures: cur.failures };
         }
         return { ok: false, reason: 'replayed', lastStep: cur.lastStep as number };

@@ -25,6 +25,7 @@ import {
   assertDrift,
   assertStep,
   assertStorageId,
+  assertTime,
   assertUserId,
   parseJsonObject,
   readClock,
@@ -191,8 +192,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
+        const unlock = options?.unlockThrough;
+        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
         const g = guards.get(id) ?? freshGuard(id);
-        if (g.lockedUntil !== null && now < g.lockedUntil) {
+        if (g.lockedUntil !== null && now < g.lockedUntil && (unlock === undefined || g.lockedUntil > unlock)) {
           return { ok: false as const, reason: 'locked' as const, lockedUntil: g.lockedUntil, failures: g.failures };
         }
         if (g.lastStep !== null && step <= g.lastStep) return { ok: false as const, reason: 'replayed' as const, lastStep: g.lastStep };

@@ -193,10 +193,14 @@ export interface OtpGuardStore {
   /** The state, or `null` when the guard was never touched. */
   get(enrolmentId: string): Promise<OtpGuardState | null>;
   /**
-   * Atomically accepts `step` iff not locked and `step > lastStep`; resets failures. Of many
-   * concurrent calls with the same step, on any number of servers, exactly one succeeds.
+   * Atomically accepts `step` iff not locked and `step > lastStep`; resets failures and the
+   * lock. Of many concurrent calls with the same step, on any number of servers, exactly one
+   * succeeds. `unlockThrough` (ms): a lock ending at or before it does not refuse the step (the
+   * caller's own count of this very attempt set it); it is lifted only together with the
+   * acceptance of a new step, in the same atomic operation, so a replayed step never lowers
+   * `failures` nor lifts a lock.
    */
-  consume(enrolmentId: string, step: number, options?: { drift?: number }): Promise<ConsumeResult>;
+  consume(enrolmentId: string, step: number, options?: { drift?: number; unlockThrough?: number }): Promise<ConsumeResult>;
   /** Atomically counts a failure and extends the lock per `policy` (see `throttleDelay`). */
   recordFailure(enrolmentId: string, policy: ThrottlePolicy): Promise<OtpGuardState>;
   /** Clears failures and the lock; keeps `lastStep` and `drift`. */

@@ -135,11 +135,15 @@ async function accept(
       return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: r.reason === 'expired' ? 'expired' : 'revoked' };
     }
   }
-  // Our own count may have set a lock (past freeFailures); a correct code lifts it first.
+  // Our own count may have set a lock (past freeFailures), possibly extended by attempts
+  // counted concurrently (any lock older than our read refused us in step 1). A correct code
+  // lifts it, but only together with the acceptance of a new step, atomically in the store:
+  // a replayed step never lowers the failure count nor lifts the lock (issue 11 §5).
   const own = counted[index] as OtpGuardState;
-  if (own.lockedUntil != null && own.lockedUntil > now) await guard.reset(rec.id);
   const drift = Math.max(-MAX_DRIFT_STORED, Math.min(MAX_DRIFT_STORED, match.delta));
-  const consumed = await guard.consume(rec.id, match.step, { drift });
+  const longest = Math.max(ctx.policy.throttle.lockoutMs, ctx.policy.throttle.maxDelayMs);
+  const unlock = own.lockedUntil != null && own.lockedUntil > now ? { unlockThrough: now + longest } : {};
+  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock });
   if (!consumed.ok) {
     if (consumed.reason === 'replayed') {
       await record(ctx, 'otp.refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason: 'replayed' } });

@@ -79,6 +79,26 @@ export function guardTests(c: Ctx): void {
     expect((await c.store.guard.recordFailure('enr1', free)).lockedUntil).toBe(t + 3_600_000);
   });
 
+  it('unlockThrough: a lock ending by then does not refuse a new step, which clears it; a replay never lowers failures', async () => {
+    const t0 = c.clock();
+    const p: ThrottlePolicy = { freeFailures: 0, baseDelayMs: 1000, maxDelayMs: 1000, lockoutFailures: 100, lockoutMs: 1000 };
+    await c.store.guard.consume('enr1', 10);
+    await c.store.guard.recordFailure('enr1', p);
+    const locked = await c.store.guard.recordFailure('enr1', p);
+    expect(locked).toMatchObject({ failures: 2, lockedUntil: t0 + 1000 });
+    // A replayed (or equal) step changes nothing, whatever unlockThrough says.
+    expect(await c.store.guard.consume('enr1', 10, { unlockThrough: t0 + 1000 })).toEqual({ ok: false, reason: 'replayed', lastStep: 10 });
+    expect(await c.store.guard.consume('enr1', 9, { unlockThrough: t0 + 1000 })).toEqual({ ok: false, reason: 'replayed', lastStep: 10 });
+    expect(await c.store.guard.get('enr1')).toMatchObject({ lastStep: 10, failures: 2, lockedUntil: t0 + 1000 });
+    // A lock ending after unlockThrough still refuses.
+    expect(await c.store.guard.consume('enr1', 11, { unlockThrough: t0 + 999 })).toEqual({ ok: false, reason: 'locked', lockedUntil: t0 + 1000, failures: 2 });
+    expect(await c.store.guard.consume('enr1', 11)).toEqual({ ok: false, reason: 'locked', lockedUntil: t0 + 1000, failures: 2 });
+    // A new step with the lock covered: accepted, failures and lock cleared in the same step.
+    const ok = await c.store.guard.consume('enr1', 11, { drift: 1, unlockThrough: t0 + 1000 });
+    expect(ok).toEqual({ ok: true, state: { enrolmentId: 'enr1', lastStep: 11, failures: 0, lockedUntil: null, drift: 1, lastUsedAt: t0 } });
+    expect(await c.store.guard.get('enr1')).toEqual({ enrolmentId: 'enr1', lastStep: 11, failures: 0, lockedUntil: null, drift: 1, lastUsedAt: t0 });
+  });
+
   it('reset clears failures and the lock but keeps lastStep and drift', async () => {
     await c.store.guard.consume('enr1', 100, { drift: 1 });
     const lock: ThrottlePolicy = { freeFailures: 0, baseDelayMs: 0, maxDelayMs: 0, lockoutFailures: 1, lockoutMs: 3_600_000 };
