@@ -75,6 +75,7 @@ const PUSH_CODES: Record<
   mismatch: 'ERR_PUSH_MISMATCH',
   replayed: 'ERR_PUSH_REPLAYED',
   expired: 'ERR_PUSH_EXPIRED',
+  paused: 'ERR_PUSH_PAUSED',
 };
 const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   malformed: 400,
@@ -84,6 +85,7 @@ const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   mismatch: 400,
   replayed: 409,
   expired: 410,
+  paused: 409,
 };
 
 /**

@@ -329,7 +329,7 @@ export type VerifyOtpResult =
  * ```
  */
 export interface PushChallengeOptions {
-  /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6). Default off. */
+  /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6); `false` turns it off. Default: `policy.push.numberMatch` (on). */
   numberMatch?: boolean | { digits: number };
   /** Send to this enrolment; default the user's most recently activated push-capable one. */
   enrolmentId?: string;
@@ -363,7 +363,9 @@ export type CreatePushChallengeResult =
       fcm: SizedPayload<FcmPushMessage>;
     }
   | { ok: false; reason: 'no_device' }
-  | { ok: false; reason: 'paused'; retryAfterMs: number };
+  | { ok: false; reason: 'paused'; retryAfterMs: number }
+  /** The user already has `policy.push.maxPendingPerUser` pending challenges (push-fatigue cap). */
+  | { ok: false; reason: 'too_many_pending'; pending: number };
 
 /**
  * Result of `submitPushResponse`. `ok: true` means the response took effect (the challenge is
@@ -385,7 +387,7 @@ export type SubmitPushResponseResult =
     }
   | {
       ok: false;
-      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired';
+      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired' | 'paused';
       challengeId: string | null;
     };
 

@@ -2,7 +2,7 @@ import { openRedemptionResponse } from '@cloudmfa/activation';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, type HttpLogEntry } from '../src/index.js';
-import { activateOnline, answerPush, makeDevice, makeServer, ORIGIN, pollRequest, prepareRedemption, testCrypto } from './helpers.js';
+import { activateOnline, answerPush, makeDevice, makeServer, ORIGIN, pollRequest, prepareRedemption, testCrypto, numberOf } from './helpers.js';
 
 const BASE = `${ORIGIN}/mfa`;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -61,13 +61,13 @@ describe('HTTP handler: device routes', () => {
 
     const status = await handler(get(`/v1/push/challenges/${c.challengeId}`));
     expect(status.status).toBe(200);
-    expect(await status.json()).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: false });
+    expect(await status.json()).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: true });
 
     const poll = await handler(post('/v1/push/poll', { request: await pollRequest(t, identity, device) }));
     expect(poll.status).toBe(200);
     expect(await poll.json()).toEqual({ enrolmentId: identity.enrolmentId, challenges: [c.token] });
 
-    const response = await answerPush(t, identity, device, c.token, 'confirm');
+    const response = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
     const ok = await handler(post('/v1/push/respond', { response }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ challengeId: c.challengeId, status: 'approved', suspicious: false, detail: null });

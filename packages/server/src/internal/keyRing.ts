@@ -1,6 +1,6 @@
 // Seeds at rest (docs/server.md section 2): AES-256-GCM under a caller-provided key-encryption
 // key, the key id in the clear header, enrolment and user ids as associated data.
-import { concatBytes, type RandomSource, utf8Encode } from '@cloudmfa/core';
+import { concatBytes, type CryptoProvider, type RandomSource, utf8Encode } from '@cloudmfa/core';
 import type { KeyEncryptionKeys } from '../types.js';
 import { DECRYPT_MESSAGE, serverError } from './errors.js';
 
@@ -33,6 +33,12 @@ export interface KeyRing {
   open(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string }>;
   /** The key id in a blob's header, or `null` when the header does not parse. */
   keyIdOf(blob: Uint8Array): string | null;
+  /**
+   * HMAC-SHA256 of `message` under a key derived from a KEK (`HMAC(KEK, label)`): the current
+   * one, or `keyId` (`null` when that key is not configured). For values kept in the store
+   * that a database reader must not read (the push number).
+   */
+  mac(label: string, message: Uint8Array, keyId?: string): { keyId: string; mac: Uint8Array } | null;
 }
 
 const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
@@ -59,7 +65,7 @@ function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } 
 }
 
 /** Validates and copies the caller's keys; imports them into WebCrypto lazily (non-extractable). */
-export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource): KeyRing {
+export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource, crypto: CryptoProvider): KeyRing {
   if (typeof kek !== 'object' || kek === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek" expected { current, keys }');
   const { current, keys } = kek;
   if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" expected an object of key id -> 32 bytes');
@@ -90,6 +96,16 @@ export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource): Key
   return Object.freeze({
     currentId: current,
     keyIdOf: (blob: Uint8Array) => parseHeader(blob)?.keyId ?? null,
+    mac(label: string, message: Uint8Array, keyId: string = current) {
+      const k = raw.get(keyId);
+      if (!k) return null;
+      const derived = crypto.hmac('SHA256', k, utf8Encode(`cloudmfa/server/mac/${label}/v1`));
+      try {
+        return { keyId, mac: crypto.hmac('SHA256', derived, message) };
+      } finally {
+        derived.fill(0);
+      }
+    },
     async seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array> {
       const kid = utf8Encode(current);
       const header = concatBytes(new Uint8Array([FORMAT_VERSION, kid.length]), kid);

@@ -45,14 +45,18 @@ export const enrol = (c: Ctx, id: string, extra: Partial<{ userId: string; meta:
     expiresAt: c.clock() + (extra.ttl ?? 5 * MIN),
   });
 
-export const challenge = (c: Ctx, id: string, extra: Partial<{ enrolmentId: string; userId: string; ttl: number; meta: JsonObject }> = {}) =>
-  c.store.challenges.create({
+/** Creates a challenge that must be accepted (no pause, no cap) and returns its record. */
+export const challenge = async (c: Ctx, id: string, extra: Partial<{ enrolmentId: string; userId: string; ttl: number; meta: JsonObject }> = {}) => {
+  const r = await c.store.challenges.create({
     id,
     enrolmentId: extra.enrolmentId ?? 'enr1',
     userId: extra.userId ?? 'alice',
     expiresAt: c.clock() + (extra.ttl ?? 2 * MIN),
     meta: extra.meta ?? { jws: 'eyJhbGciOiJFUzI1NiJ9.e30.sig', number: '42' },
   });
+  if (!r.ok) throw new Error(`challenges.create refused ${id}: ${r.reason}`);
+  return r.challenge;
+};
 
 /** A string whose JSON object `{ k: s }` serializes to exactly `bytes` UTF-8 bytes. */
 export function jsonOfBytes(bytes: number, filler = 'x'): JsonObject {

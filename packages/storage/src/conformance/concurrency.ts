@@ -93,4 +93,24 @@ export function concurrencyTests(c: Ctx, n: number): void {
     } while (cursor);
     expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
+
+  it(`${n} concurrent creates around a pauseUser: each challenge is either cancelled by the pause or refused; none stays pending`, async () => {
+    const t0 = c.clock();
+    const creates = Array.from({ length: n }, (_, i) =>
+      c.store.challenges.create({ id: `cc${i}`, enrolmentId: i % 2 ? 'enr1' : 'enr2', userId: 'alice', expiresAt: t0 + 2 * 60_000 }),
+    );
+    const pause = c.store.challenges.pauseUser('alice', { until: t0 + 10 * 60_000 });
+    const results = await Promise.all(creates);
+    const paused = await pause;
+    const accepted = results.filter((r) => r.ok).length;
+    expect(paused.cancelled).toBe(accepted);
+    for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'paused', pausedUntil: t0 + 10 * 60_000 });
+    expect(await c.store.challenges.listPending('enr1', { limit: 1000 })).toEqual([]);
+    expect(await c.store.challenges.listPending('enr2', { limit: 1000 })).toEqual([]);
+    for (let i = 0; i < n; i++) {
+      const ch = await c.store.challenges.get(`cc${i}`);
+      if (results[i]!.ok) expect(ch?.status).toBe('cancelled');
+      else if (ch) expect(ch.status).not.toBe('pending');
+    }
+  });
 }
