@@ -88,7 +88,7 @@ async function best(fn, options) {
 }
 
 function expectValid(label, result) {
-  if (!result.valid) throw new Error(`${label}: expected a valid result, got ${JSON.stringify(result)}`);
+  if (!result.ok) throw new Error(`${label}: expected a valid result, got ${JSON.stringify(result)}`);
 }
 
 // ---- the measurements (run in the pinned child) ---------------------------------------------

@@ -232,7 +232,7 @@ async function main() {
     });
     if (poll.status !== 200 || poll.body.challenges.length !== 1) throw new Error(`poll failed: ${poll.status}`);
     const verified = await verifyPushChallenge({ challenge: poll.body.challenges[0], serverKey: identity.pushKey, expectedEnrolmentId: identity.enrolmentId, now: clock });
-    if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
+    if (!verified.ok) throw new Error(`challenge refused: ${verified.reason}`);
     const c = verified.challenge.context;
     say(`   phone (signature checked against the pinned key): "${c.service}: ${c.message}" from ${c.ip}, ${c.location}, ${c.device}; ${mmss(verified.challenge.expiresAt - clock())} left`);
     travel(4_000);

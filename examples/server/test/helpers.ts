@@ -134,7 +134,7 @@ export async function pollAndAnswer(
   if (poll.status !== 200) throw new Error(`poll refused: ${poll.status} ${poll.text}`);
   const token = poll.json.challenges[0];
   const verified = await verifyPushChallenge({ challenge: token, serverKey: identity.pushKey, expectedEnrolmentId: identity.enrolmentId, now });
-  if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
+  if (!verified.ok) throw new Error(`challenge refused: ${verified.reason}`);
   return createPushResponse({ challenge: verified.challenge, decision, ...(number !== undefined ? { number } : {}), userVerified: true, signer: phone.signer, now });
 }
 

@@ -19,7 +19,7 @@ import type { VerifiedRedemption } from './verifyRedemption.js';
 
 /** Options of {@link createRedemptionResponse}. */
 export interface CreateRedemptionResponseOptions {
-  /** The `valid: true` result of `verifyRedemption` for this request, after the atomic consume. */
+  /** The `ok: true` result of `verifyRedemption` for this request, after the atomic consume. */
   verified: VerifiedRedemption;
   /** The same stored payload that was passed to `verifyRedemption`. */
   activation: OnlineActivationPayload;
@@ -59,8 +59,8 @@ export async function createRedemptionResponse(options: CreateRedemptionResponse
   const { verified, seed, pushKey, enrolmentId, random = systemRandom, crypto = pureJsCryptoProvider } = options;
   const activation = parseArgument<OnlineActivationPayload>(onlinePayloadSchema, options.activation, 'activation');
   const account = parseArgument<string>(accountSchema, options.account, 'account');
-  if (!verified || verified.valid !== true || verified.activationId !== activation.activationId) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"verified" expected the valid verifyRedemption result for this activation');
+  if (!verified || verified.ok !== true || verified.activationId !== activation.activationId) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"verified" expected the ok verifyRedemption result for this activation');
   }
   if (!(seed instanceof Uint8Array) || seed.length < 16 || seed.length > 64) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"seed" expected 16..64 bytes');

@@ -17,7 +17,7 @@ export type RedemptionFailureReason =
 
 /** A request that passed every check. Times in seconds are as the device sent them. */
 export interface VerifiedRedemption {
-  valid: true;
+  ok: true;
   activationId: string;
   devicePublicKey: Uint8Array;
   platform: DevicePlatform;
@@ -30,7 +30,7 @@ export interface VerifiedRedemption {
 }
 
 /** The outcome of {@link verifyRedemption}. */
-export type RedemptionVerification = VerifiedRedemption | { valid: false; reason: RedemptionFailureReason };
+export type RedemptionVerification = VerifiedRedemption | { ok: false; reason: RedemptionFailureReason };
 
 /** Options of {@link verifyRedemption}. */
 export interface VerifyRedemptionOptions {
@@ -60,7 +60,7 @@ export interface VerifyRedemptionOptions {
  * ```ts
  * const record = await store.getActivation(body.activationId);
  * const result = await verifyRedemption({ request: body, activation: record.payload, expiresAt: record.expiresAt, crypto });
- * if (!result.valid) return reject(result.reason);
+ * if (!result.ok) return reject(result.reason);
  * if (!(await store.consumeActivation(record.id, result))) return reportRace(result);
  * const response = await createRedemptionResponse({ verified: result, activation: record.payload, seed, pushKey, enrolmentId });
  * ```
@@ -77,18 +77,18 @@ export async function verifyRedemption(options: VerifyRedemptionOptions): Promis
   const nowMs = readClock(now);
 
   const parsed = redemptionRequestSchema.safeParse(options.request);
-  if (!parsed.success) return { valid: false, reason: 'malformed' };
+  if (!parsed.success) return { ok: false, reason: 'malformed' };
   const request = parsed.data as RedemptionRequest;
-  if (request.version !== 1) return { valid: false, reason: 'unsupported-version' };
+  if (request.version !== 1) return { ok: false, reason: 'unsupported-version' };
   if (!constantTimeEqual(decodeBase64Url(request.activationId), decodeBase64Url(activation.activationId))) {
-    return { valid: false, reason: 'activation-mismatch' };
+    return { ok: false, reason: 'activation-mismatch' };
   }
-  if (nowMs > options.expiresAt) return { valid: false, reason: 'expired' };
-  if (Math.abs(nowMs / 1000 - request.createdAt) > maxClockSkewSeconds) return { valid: false, reason: 'stale' };
+  if (nowMs > options.expiresAt) return { ok: false, reason: 'expired' };
+  if (Math.abs(nowMs / 1000 - request.createdAt) > maxClockSkewSeconds) return { ok: false, reason: 'stale' };
 
   const devicePublicKey = decodeBase64Url(request.devicePublicKey);
   const ephemeralPublicKey = decodeBase64Url(request.ephemeralPublicKey);
-  if (!isP256PublicKey(devicePublicKey) || !isP256PublicKey(ephemeralPublicKey)) return { valid: false, reason: 'malformed' };
+  if (!isP256PublicKey(devicePublicKey) || !isP256PublicKey(ephemeralPublicKey)) return { ok: false, reason: 'malformed' };
 
   const transcript = buildTranscript(activation, {
     devicePublicKey,
@@ -101,12 +101,12 @@ export async function verifyRedemption(options: VerifyRedemptionOptions): Promis
   bindKey.fill(0);
   const expectedMac = crypto.hmac('SHA256', macKey, transcript);
   macKey.fill(0);
-  if (!constantTimeEqual(expectedMac, decodeBase64Url(request.mac))) return { valid: false, reason: 'bad-mac' };
+  if (!constantTimeEqual(expectedMac, decodeBase64Url(request.mac))) return { ok: false, reason: 'bad-mac' };
   if (!(await crypto.p256Verify(devicePublicKey, transcript, decodeBase64Url(request.signature)))) {
-    return { valid: false, reason: 'bad-signature' };
+    return { ok: false, reason: 'bad-signature' };
   }
   return {
-    valid: true,
+    ok: true,
     activationId: request.activationId,
     devicePublicKey,
     platform: request.platform,

@@ -28,7 +28,7 @@ describe('@cloudmfa/activation inside Hermes', () => {
     const cheap = vector('online-scrypt-cheap');
     const activation = cheap.payload as Parameters<typeof verifyRedemption>[0]['activation'];
     const verified = await verifyRedemption({ request: result.request, activation, expiresAt: cheap.now + 600_000, now: () => cheap.now + 10_000 });
-    expect(verified.valid).toBe(true);
+    expect(verified.ok).toBe(true);
 
     // Same QR bytes in both runtimes.
     const text = vector('online-scrypt-default').text;

@@ -37,7 +37,7 @@ async function recordedExchange() {
 
   // The server.
   const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation, expiresAt: T0 + 300_000, now });
-  if (!verified.valid) throw new Error(verified.reason);
+  if (!verified.ok) throw new Error(verified.reason);
   const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random: server }).publicKey };
   const response = await createRedemptionResponse({ verified, activation, account, seed, pushKey, enrolmentId: 'e1', random: server });
 
@@ -136,8 +136,8 @@ describe('QR + password, no device key: the seed stays out of reach', () => {
     // Single use is the server's job (spec 5.6); even where a replay got through, the answer
     // is encrypted to the phone's ephemeral key.
     const replay = await verifyRedemption({ request: recorded.request, activation, expiresAt: T0 + 300_000, now });
-    expect(replay.valid).toBe(true);
-    if (!replay.valid) return;
+    expect(replay.ok).toBe(true);
+    if (!replay.ok) return;
     const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random: server }).publicKey };
     const second = await createRedemptionResponse({ verified: replay, activation, account, seed: server(20), pushKey, enrolmentId: 'e2', random: server });
     const attackerKey = p256.utils.randomSecretKey(seededRandom('attacker')(48));
@@ -157,7 +157,7 @@ describe('QR + password, no device key: the seed stays out of reach', () => {
     });
     swapped.mac = encodeBase64Url(pureJsCryptoProvider.hmac('SHA256', activationKeys(pureJsCryptoProvider, k.payload).macKey, transcript));
     const result = await verifyRedemption({ request: swapped, activation, expiresAt: T0 + 300_000, now });
-    expect(result).toEqual({ valid: false, reason: 'bad-signature' });
+    expect(result).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('even a later theft of the device signing key does not open a recorded exchange (ephemeral ECDH)', async () => {

@@ -128,7 +128,7 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
     const device = createSoftwareSigner({ algorithm: 'ES256', random });
     const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'android', now, random });
     const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation: payload, expiresAt: T0 + 300_000, now });
-    if (!verified.valid) throw new Error(verified.reason);
+    if (!verified.ok) throw new Error(verified.reason);
     const pushKey = { algorithm: 'ES256' as const, publicKey: createSoftwareSigner({ random }).publicKey };
     const response = await createRedemptionResponse({ verified, activation: payload, account, seed: random(64), pushKey, enrolmentId: 'enr_full', random });
     const identity = await openRedemptionResponse({ response: JSON.parse(JSON.stringify(response)), state });

@@ -63,7 +63,7 @@ async function redeemed(name = 'redeem') {
 
 async function verified(r: Awaited<ReturnType<typeof redeemed>>): Promise<VerifiedRedemption> {
   const result = await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: clock });
-  if (!result.valid) throw new Error(`expected valid, got ${result.reason}`);
+  if (!result.ok) throw new Error(`expected valid, got ${result.reason}`);
   return result;
 }
 
@@ -122,8 +122,8 @@ describe('online redemption, end to end', () => {
     });
     const { request, state } = await createRedemption({ payload: s.activation, deviceSigner: hardware, pushToken: null, platform: 'ios', now: clock, random: s.random });
     const result = await verifyRedemption({ request: json(request), activation: s.activation, expiresAt, now: clock, crypto: webCryptoProvider() });
-    expect(result.valid).toBe(true);
-    if (!result.valid) return;
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
     expect(result.pushToken).toBeNull();
     const edPush = createSoftwareSigner({ algorithm: 'EdDSA', random: s.random });
     const response = await createRedemptionResponse({
@@ -161,7 +161,7 @@ describe('online redemption, end to end', () => {
     expect(isLowS(signature)).toBe(true);
     for (const crypto of [pureJsCryptoProvider, webCryptoProvider()]) {
       const result = await verifyRedemption({ request: json(request), activation: s.activation, expiresAt, now: clock, crypto });
-      expect(result.valid).toBe(true);
+      expect(result.ok).toBe(true);
     }
   });
 
@@ -202,14 +202,14 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
     it(`${name}: ${reason}`, async () => {
       const r = await redeemed();
       const result = await verifyRedemption({ request: edit(r.request), activation: r.activation, expiresAt, now: clock });
-      expect(result).toEqual({ valid: false, reason });
+      expect(result).toEqual({ ok: false, reason });
     });
   }
 
   it('expired by the server clock, with no skew allowance', async () => {
     const r = await redeemed();
-    expect((await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: () => expiresAt })).valid).toBe(true);
-    expect(await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: () => expiresAt + 1 })).toEqual({ valid: false, reason: 'expired' });
+    expect((await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: () => expiresAt })).ok).toBe(true);
+    expect(await verifyRedemption({ request: r.request, activation: r.activation, expiresAt, now: () => expiresAt + 1 })).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('the transcript binds what the user reviewed: a server record with another issuer, origin, policy or OTP parameters fails the MAC', async () => {
@@ -221,7 +221,7 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
       { otp: { ...r.activation.otp, period: 60 } },
     ]) {
       const result = await verifyRedemption({ request: r.request, activation: { ...r.activation, ...patch }, expiresAt, now: clock });
-      expect(result).toEqual({ valid: false, reason: 'bad-mac' });
+      expect(result).toEqual({ ok: false, reason: 'bad-mac' });
     }
   });
 
@@ -240,7 +240,7 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
     const { macKey } = activationKeys(pureJsCryptoProvider, r.activation);
     forged.mac = encodeBase64Url(pureJsCryptoProvider.hmac('SHA256', macKey, transcript));
     // ...but not the device signature.
-    expect(await verifyRedemption({ request: forged, activation: r.activation, expiresAt, now: clock })).toEqual({ valid: false, reason: 'bad-signature' });
+    expect(await verifyRedemption({ request: forged, activation: r.activation, expiresAt, now: clock })).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('fuzzed bodies never throw and never verify', async () => {
@@ -254,7 +254,7 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
     await fc.assert(
       fc.asyncProperty(body, async (request) => {
         const result = await verifyRedemption({ request, activation: r.activation, expiresAt, now: clock });
-        if (result.valid) expect(request).toEqual(r.request);
+        if (result.ok) expect(request).toEqual(r.request);
       }),
       { seed: 42, numRuns: 400 },
     );
@@ -421,7 +421,7 @@ describe('misuse on the app and server sides', () => {
       { account: 'jane\u202E@example.com' },
       { account: 'x'.repeat(129) },
       { activation: { ...r.activation, account: r.account } },
-      { verified: { valid: false, reason: 'bad-mac' } },
+      { verified: { ok: false, reason: 'bad-mac' } },
       { activation: (await redeemed('another')).activation },
       { seed: new Uint8Array(15) },
       { seed: new Uint8Array(65) },

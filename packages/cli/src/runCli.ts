@@ -23,7 +23,7 @@ import type { CliIo } from './types.js';
  *   stdout: (t) => out.push(t),
  *   stderr: (t) => out.push(t),
  * });
- * // status === 0, out[0] === '{"valid":true,"delta":0,"step":1}\n'
+ * // status === 0, out[0] === '{"ok":true,"delta":0,"step":1}\n'
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -98,41 +98,41 @@ describe('cloudmfa code', () => {
 describe('cloudmfa verify', () => {
   const base = ['verify', '--secret', SHA1_SEED, '-d', '8'];
 
-  it('prints {"valid":true,"delta":D,"step":S} and exits 0', async () => {
-    expect(await run([...base, '--code', '94287082', '--time', '59'])).toEqual({ status: 0, stdout: '{"valid":true,"delta":0,"step":1}\n', stderr: '' });
+  it('prints {"ok":true,"delta":D,"step":S} and exits 0', async () => {
+    expect(await run([...base, '--code', '94287082', '--time', '59'])).toEqual({ status: 0, stdout: '{"ok":true,"delta":0,"step":1}\n', stderr: '' });
     // The code of step 1, typed with spaces and a dash, one step later.
-    expect((await run([...base, '--code', '9428 70-82', '--time', '89'])).stdout).toBe('{"valid":true,"delta":-1,"step":1}\n');
+    expect((await run([...base, '--code', '9428 70-82', '--time', '89'])).stdout).toBe('{"ok":true,"delta":-1,"step":1}\n');
   });
 
-  it('prints {"valid":false,"reason":R} and exits 1 for what a user typed', async () => {
+  it('prints {"ok":false,"reason":R} and exits 1 for what a user typed', async () => {
     for (const [code, reason] of [
       ['94287083', 'mismatch'],
       ['9428708', 'length'],
       ['9428708x', 'format'],
       ['', 'length'],
     ] as const) {
-      expect(await run([...base, '--code', code, '--time', '59'])).toEqual({ status: 1, stdout: `{"valid":false,"reason":"${reason}"}\n`, stderr: '' });
+      expect(await run([...base, '--code', code, '--time', '59'])).toEqual({ status: 1, stdout: `{"ok":false,"reason":"${reason}"}\n`, stderr: '' });
     }
   });
 
   it('--window bounds the accepted steps and --after-step refuses replays', async () => {
-    expect((await run([...base, '--code', '94287082', '--time', '119', '--window', '1'])).stdout).toBe('{"valid":false,"reason":"mismatch"}\n');
-    expect((await run([...base, '--code', '94287082', '--time', '119', '--window', '2'])).stdout).toBe('{"valid":true,"delta":-2,"step":1}\n');
+    expect((await run([...base, '--code', '94287082', '--time', '119', '--window', '1'])).stdout).toBe('{"ok":false,"reason":"mismatch"}\n');
+    expect((await run([...base, '--code', '94287082', '--time', '119', '--window', '2'])).stdout).toBe('{"ok":true,"delta":-2,"step":1}\n');
     const replay = await run([...base, '--code', '94287082', '--time', '59', '--after-step', '1']);
-    expect(replay).toEqual({ status: 1, stdout: '{"valid":false,"reason":"replayed"}\n', stderr: '' });
+    expect(replay).toEqual({ status: 1, stdout: '{"ok":false,"reason":"replayed"}\n', stderr: '' });
   });
 
   it('HOTP looks ahead only and reports the counter', async () => {
     const hotp = ['verify', '--secret', b32(vectors.hotp.seed)];
-    expect((await run([...hotp, '--code', vectors.hotp.codes[7] as string, '--counter', '4'])).stdout).toBe('{"valid":true,"delta":3,"counter":7}\n');
+    expect((await run([...hotp, '--code', vectors.hotp.codes[7] as string, '--counter', '4'])).stdout).toBe('{"ok":true,"delta":3,"counter":7}\n');
     expect((await run([...hotp, '--code', vectors.hotp.codes[7] as string, '--counter', '4', '-w', '2'])).status).toBe(1);
-    expect((await run([...hotp, '--code', vectors.hotp.codes[3] as string, '--counter', '4'])).stdout).toBe('{"valid":false,"reason":"mismatch"}\n');
+    expect((await run([...hotp, '--code', vectors.hotp.codes[3] as string, '--counter', '4'])).stdout).toBe('{"ok":false,"reason":"mismatch"}\n');
   });
 
   it('verifies what code printed at the injected clock', async () => {
     const printed = (await run(['code', '--secret', SHA1_SEED], { now: NOW_MS })).stdout.trim();
     expect((await run(['verify', '--secret', SHA1_SEED, '--code', printed], { now: NOW_MS })).stdout).toBe(
-      `{"valid":true,"delta":0,"step":${Math.floor(NOW_MS / 30_000)}}\n`,
+      `{"ok":true,"delta":0,"step":${Math.floor(NOW_MS / 30_000)}}\n`,
     );
   });
 });
@@ -254,9 +254,9 @@ describe('oathtool compatibility', () => {
 
   it('the built executable exits 0 for a valid code and 1 for a wrong one', () => {
     const valid = spawnBin(['verify', '--secret', SHA1_SEED, '-d', '8', '--code', '94287082', '-N', '@59']);
-    expect(valid).toEqual({ status: 0, stdout: '{"valid":true,"delta":0,"step":1}\n', stderr: '' });
+    expect(valid).toEqual({ status: 0, stdout: '{"ok":true,"delta":0,"step":1}\n', stderr: '' });
     const wrong = spawnBin(['verify', '--secret', SHA1_SEED, '-d', '8', '--code', '94287083', '-N', '@59']);
-    expect(wrong).toEqual({ status: 1, stdout: '{"valid":false,"reason":"mismatch"}\n', stderr: '' });
+    expect(wrong).toEqual({ status: 1, stdout: '{"ok":false,"reason":"mismatch"}\n', stderr: '' });
   });
 
   it('the built executable agrees with oathtool too', () => {

@@ -18,7 +18,7 @@ import type { HotpVerifyResult, OtpAlgorithm, OtpSecret } from './types.js';
  * @example
  * ```ts
  * const r = resyncHotp({ secret: key, codes: [first, second], counter: token.counter });
- * if (r.valid) token.counter = r.counter + 1;
+ * if (r.ok) token.counter = r.counter + 1;
  * ```
  */
 export function resyncHotp(options: {
@@ -41,7 +41,7 @@ export function resyncHotp(options: {
 
   const n = codes.length;
   const typed = codes.map((c) => readCode(c, digits));
-  for (const t of typed) if (t < 0) return { valid: false, reason: reasonOf(t) };
+  for (const t of typed) if (t < 0) return { ok: false, reason: reasonOf(t) };
 
   // Start positions p (counter + p); ok[p] stays 1 while every code matches in sequence.
   const positions = Math.max(0, Math.min(lookAhead, MAX_COUNTER - (n - 1) - counter) + 1);
@@ -54,5 +54,5 @@ export function resyncHotp(options: {
     }
   }
   const p = ok.indexOf(1);
-  return p < 0 ? { valid: false, reason: 'mismatch' } : { valid: true, delta: p, counter: counter + p + n - 1 };
+  return p < 0 ? { ok: false, reason: 'mismatch' } : { ok: true, delta: p, counter: counter + p + n - 1 };
 }

@@ -140,12 +140,12 @@ export type OtpSecret = OtpKey | Uint8Array;
  * @example
  * ```ts
  * const r = verifyTotp({ secret: key, code, afterStep: user.lastStep });
- * if (r.valid) user.lastStep = r.step; else show(r.reason);
+ * if (r.ok) user.lastStep = r.step; else show(r.reason);
  * ```
  */
 export type TotpVerifyResult =
-  | { readonly valid: true; readonly delta: number; readonly step: number }
-  | { readonly valid: false; readonly reason: 'format' | 'length' | 'mismatch' | 'replayed' };
+  | { readonly ok: true; readonly delta: number; readonly step: number }
+  | { readonly ok: false; readonly reason: 'format' | 'length' | 'mismatch' | 'replayed' };
 
 /**
  * Result of `verifyHotp` and `resyncHotp`. On success, **store `counter + 1`** as the next
@@ -154,12 +154,12 @@ export type TotpVerifyResult =
  * @example
  * ```ts
  * const r = verifyHotp({ secret: key, code, counter: user.counter });
- * if (r.valid) user.counter = r.counter + 1;
+ * if (r.ok) user.counter = r.counter + 1;
  * ```
  */
 export type HotpVerifyResult =
-  | { readonly valid: true; readonly delta: number; readonly counter: number }
-  | { readonly valid: false; readonly reason: 'format' | 'length' | 'mismatch' };
+  | { readonly ok: true; readonly delta: number; readonly counter: number }
+  | { readonly ok: false; readonly reason: 'format' | 'length' | 'mismatch' };
 
 /**
  * The fields of an `otpauth://` URI, as `parseOtpauthUri` returns them (all defaults filled).

@@ -18,7 +18,7 @@ import type { HotpVerifyResult, OtpAlgorithm, OtpSecret } from './types.js';
  * @example
  * ```ts
  * const r = verifyHotp({ secret: key, code: typed, counter: token.counter });
- * if (r.valid) token.counter = r.counter + 1;
+ * if (r.ok) token.counter = r.counter + 1;
  * ```
  */
 export function verifyHotp(options: {
@@ -36,11 +36,11 @@ export function verifyHotp(options: {
   const key = resolveKey(options.secret, options.algorithm);
 
   const typed = readCode(options.code, digits);
-  if (typed < 0) return { valid: false, reason: reasonOf(typed) };
+  if (typed < 0) return { ok: false, reason: reasonOf(typed) };
 
   const end = Math.min(counter + lookAhead, MAX_COUNTER);
   for (let c = counter; c <= end; c++) {
-    if (sameCode(codeAt(key, c, digits), typed)) return { valid: true, delta: c - counter, counter: c };
+    if (sameCode(codeAt(key, c, digits), typed)) return { ok: true, delta: c - counter, counter: c };
   }
-  return { valid: false, reason: 'mismatch' };
+  return { ok: false, reason: 'mismatch' };
 }

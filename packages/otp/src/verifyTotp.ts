@@ -24,7 +24,7 @@ import type { OtpAlgorithm, OtpSecret, TotpVerifyResult } from './types.js';
  * @example
  * ```ts
  * const r = verifyTotp({ secret: key, code: '123 456', afterStep: user.lastStep, now: clock });
- * if (r.valid) user.lastStep = r.step; // keep it: it blocks replays
+ * if (r.ok) user.lastStep = r.step; // keep it: it blocks replays
  * else if (r.reason === 'replayed') tellUserToWaitForTheNextCode();
  * ```
  */
@@ -51,7 +51,7 @@ export function verifyTotp(options: {
   const key = resolveKey(options.secret, options.algorithm);
 
   const typed = readCode(options.code, digits);
-  if (typed < 0) return { valid: false, reason: reasonOf(typed) };
+  if (typed < 0) return { ok: false, reason: reasonOf(typed) };
 
   let replayed = false;
   // Nearest first: 0, -1, +1, -2, +2, ...
@@ -59,8 +59,8 @@ export function verifyTotp(options: {
     const delta = i & 1 ? -(i + 1) / 2 : i / 2;
     const s = step + delta;
     if (delta < -past || delta > future || s < 0 || !sameCode(codeAt(key, s, digits), typed)) continue;
-    if (s > last) return { valid: true, delta, step: s };
+    if (s > last) return { ok: true, delta, step: s };
     replayed = true;
   }
-  return { valid: false, reason: replayed ? 'replayed' : 'mismatch' };
+  return { ok: false, reason: replayed ? 'replayed' : 'mismatch' };
 }

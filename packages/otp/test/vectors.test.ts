@@ -39,7 +39,7 @@ describe('RFC 4226 Appendix D', () => {
       expect(hotp(secret, v.counter)).toBe(v.hotp);
       // Longer codes are the same truncated value modulo a larger power of ten.
       expect(hotp(secret, v.counter, { digits: 10 })).toBe(String(v.truncated).padStart(10, '0'));
-      expect(verifyHotp({ secret, code: v.hotp, counter: 0, lookAhead: 9 })).toEqual({ valid: true, delta: v.counter, counter: v.counter });
+      expect(verifyHotp({ secret, code: v.hotp, counter: 0, lookAhead: 9 })).toEqual({ ok: true, delta: v.counter, counter: v.counter });
     }
   });
 });
@@ -64,11 +64,11 @@ describe('RFC 6238 Appendix B (20-, 32- and 64-byte seeds)', () => {
       expect(step).toBe(Math.floor(v.time / 30));
       expect(totp(secret, { now, digits: 8, algorithm })).toBe(v.totp);
       expect(hotp(secret, step, { digits: 8, algorithm })).toBe(v.totp);
-      expect(verifyTotp({ secret, code: v.totp, now, digits: 8, algorithm })).toEqual({ valid: true, delta: 0, step });
+      expect(verifyTotp({ secret, code: v.totp, now, digits: 8, algorithm })).toEqual({ ok: true, delta: 0, step });
       // The same code one period later is the previous step; with afterStep it is a replay.
       const later = () => v.time * 1000 + 30_000;
-      expect(verifyTotp({ secret, code: v.totp, now: later, digits: 8, algorithm })).toEqual({ valid: true, delta: -1, step });
-      expect(verifyTotp({ secret, code: v.totp, now: later, digits: 8, algorithm, afterStep: step })).toEqual({ valid: false, reason: 'replayed' });
+      expect(verifyTotp({ secret, code: v.totp, now: later, digits: 8, algorithm })).toEqual({ ok: true, delta: -1, step });
+      expect(verifyTotp({ secret, code: v.totp, now: later, digits: 8, algorithm, afterStep: step })).toEqual({ ok: false, reason: 'replayed' });
     }
   });
 });

@@ -25,41 +25,41 @@ describe('verifyTotp', () => {
   it('accepts the current code, with spaces, tabs, line breaks and dashes', () => {
     const c = at(STEP);
     for (const typed of [c, `${c.slice(0, 3)} ${c.slice(3)}`, `${c.slice(0, 3)}-${c.slice(3)}`, ` ${c}\n`, `\t${c}\r\n`]) {
-      expect(verifyTotp({ secret: key, code: typed, now })).toEqual({ valid: true, delta: 0, step: STEP });
+      expect(verifyTotp({ secret: key, code: typed, now })).toEqual({ ok: true, delta: 0, step: STEP });
     }
   });
 
   it('returns format, length and mismatch without throwing', () => {
-    expect(verifyTotp({ secret: key, code: '12a456', now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: '１２３４５６', now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: '12345', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '1234567', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '', now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: '1'.repeat(65), now })).toEqual({ valid: false, reason: 'length' });
-    expect(verifyTotp({ secret: key, code: undefined as unknown as string, now })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyTotp({ secret: key, code: 123456 as unknown as string, now })).toEqual({ valid: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '12a456', now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '１２３４５６', now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: '12345', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '1234567', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '', now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: '1'.repeat(65), now })).toEqual({ ok: false, reason: 'length' });
+    expect(verifyTotp({ secret: key, code: undefined as unknown as string, now })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyTotp({ secret: key, code: 123456 as unknown as string, now })).toEqual({ ok: false, reason: 'format' });
     const wrong = String((Number(at(STEP)) + 1) % 1e6).padStart(6, '0');
     if (![STEP - 1, STEP, STEP + 1].some((s) => at(s) === wrong)) {
-      expect(verifyTotp({ secret: key, code: wrong, now })).toEqual({ valid: false, reason: 'mismatch' });
+      expect(verifyTotp({ secret: key, code: wrong, now })).toEqual({ ok: false, reason: 'mismatch' });
     }
   });
 
   it('accepts exactly the window, reports delta and step', () => {
     for (let d = -3; d <= 3; d++) {
       const r = verifyTotp({ secret: key, code: at(STEP + d), now, window: { past: 2, future: 1 } });
-      if (d >= -2 && d <= 1) expect(r).toEqual({ valid: true, delta: d, step: STEP + d });
-      else expect(r).toEqual({ valid: false, reason: 'mismatch' });
+      if (d >= -2 && d <= 1) expect(r).toEqual({ ok: true, delta: d, step: STEP + d });
+      else expect(r).toEqual({ ok: false, reason: 'mismatch' });
     }
-    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, window: 0 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyTotp({ secret: key, code: at(STEP - 10), now, window: 10 })).toEqual({ valid: true, delta: -10, step: STEP - 10 });
+    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, window: 0 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyTotp({ secret: key, code: at(STEP - 10), now, window: 10 })).toEqual({ ok: true, delta: -10, step: STEP - 10 });
   });
 
   it('refuses a step at or below afterStep as replayed, accepts a later one', () => {
     const c = at(STEP);
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP })).toEqual({ valid: false, reason: 'replayed' });
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP + 5 })).toEqual({ valid: false, reason: 'replayed' });
-    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP - 1 })).toEqual({ valid: true, delta: 0, step: STEP });
-    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, afterStep: STEP })).toEqual({ valid: true, delta: 1, step: STEP + 1 });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP + 5 })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyTotp({ secret: key, code: c, now, afterStep: STEP - 1 })).toEqual({ ok: true, delta: 0, step: STEP });
+    expect(verifyTotp({ secret: key, code: at(STEP + 1), now, afterStep: STEP })).toEqual({ ok: true, delta: 1, step: STEP + 1 });
   });
 
   it('honours period, t0, digits and algorithm', () => {
@@ -68,14 +68,14 @@ describe('verifyTotp', () => {
     const c = totp(k256, { ...opts, now });
     const step = Math.floor((T / 1000 - 1_000_000) / 45);
     expect(c).toBe(hotp(k256, step, { digits: 8 }));
-    expect(verifyTotp({ secret: k256, code: c, now, ...opts })).toEqual({ valid: true, delta: 0, step });
-    expect(verifyTotp({ secret: seed, code: c, now, ...opts })).toEqual({ valid: true, delta: 0, step });
+    expect(verifyTotp({ secret: k256, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
+    expect(verifyTotp({ secret: seed, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
   });
 
   it('skips steps before t0 instead of failing', () => {
     const clock = () => 15_000; // step 0 at t0 = 0
-    expect(verifyTotp({ secret: key, code: at(0), now: clock, window: 3 })).toEqual({ valid: true, delta: 0, step: 0 });
-    expect(verifyTotp({ secret: key, code: at(1), now: clock, window: 3 })).toEqual({ valid: true, delta: 1, step: 1 });
+    expect(verifyTotp({ secret: key, code: at(0), now: clock, window: 3 })).toEqual({ ok: true, delta: 0, step: 0 });
+    expect(verifyTotp({ secret: key, code: at(1), now: clock, window: 3 })).toEqual({ ok: true, delta: 1, step: 1 });
   });
 
   it('throws typed errors for misuse', () => {
@@ -123,15 +123,15 @@ describe('hotp and verifyHotp', () => {
     expect(throwsCode(() => hotp(key, max + 1))).toBe('ERR_OTP_COUNTER');
     expect(throwsCode(() => hotp(key, -1))).toBe('ERR_OTP_COUNTER');
     expect(throwsCode(() => hotp(key, 1.5))).toBe('ERR_OTP_COUNTER');
-    expect(verifyHotp({ secret: key, code: hotp(key, max), counter: max - 3 })).toEqual({ valid: true, delta: 3, counter: max });
+    expect(verifyHotp({ secret: key, code: hotp(key, max), counter: max - 3 })).toEqual({ ok: true, delta: 3, counter: max });
   });
 
   it('looks ahead only, never behind', () => {
-    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 5 })).toEqual({ valid: true, delta: 5, counter: 100 });
-    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 4 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyHotp({ secret: key, code: at(100), counter: 101 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(verifyHotp({ secret: key, code: 'abcdef', counter: 0 })).toEqual({ valid: false, reason: 'format' });
-    expect(verifyHotp({ secret: key, code: '1234', counter: 0 })).toEqual({ valid: false, reason: 'length' });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 5 })).toEqual({ ok: true, delta: 5, counter: 100 });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 95, lookAhead: 4 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp({ secret: key, code: at(100), counter: 101 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp({ secret: key, code: 'abcdef', counter: 0 })).toEqual({ ok: false, reason: 'format' });
+    expect(verifyHotp({ secret: key, code: '1234', counter: 0 })).toEqual({ ok: false, reason: 'length' });
   });
 
   it('caps the look-ahead', () => {
@@ -142,21 +142,21 @@ describe('hotp and verifyHotp', () => {
 
 describe('resyncHotp (RFC 4226 7.4)', () => {
   it('finds two consecutive codes far ahead and returns the last counter', () => {
-    expect(resyncHotp({ secret: key, codes: [at(750), at(751)], counter: 10 })).toEqual({ valid: true, delta: 740, counter: 751 });
-    expect(resyncHotp({ secret: key, codes: [at(12), at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ valid: true, delta: 2, counter: 14 });
+    expect(resyncHotp({ secret: key, codes: [at(750), at(751)], counter: 10 })).toEqual({ ok: true, delta: 740, counter: 751 });
+    expect(resyncHotp({ secret: key, codes: [at(12), at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ ok: true, delta: 2, counter: 14 });
   });
 
   it('refuses non-consecutive codes, codes behind, and out-of-range positions', () => {
-    expect(resyncHotp({ secret: key, codes: [at(750), at(752)], counter: 10 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(5), at(6)], counter: 10 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ valid: false, reason: 'mismatch' });
-    expect(resyncHotp({ secret: key, codes: [at(12), 'x'], counter: 10 })).toEqual({ valid: false, reason: 'format' });
-    expect(resyncHotp({ secret: key, codes: [at(12), '1'], counter: 10 })).toEqual({ valid: false, reason: 'length' });
+    expect(resyncHotp({ secret: key, codes: [at(750), at(752)], counter: 10 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(5), at(6)], counter: 10 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(13), at(14)], counter: 10, lookAhead: 2 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp({ secret: key, codes: [at(12), 'x'], counter: 10 })).toEqual({ ok: false, reason: 'format' });
+    expect(resyncHotp({ secret: key, codes: [at(12), '1'], counter: 10 })).toEqual({ ok: false, reason: 'length' });
   });
 
   it('near 2^53 - 1', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(resyncHotp({ secret: key, codes: [hotp(key, max - 1), hotp(key, max)], counter: max - 10 })).toEqual({ valid: true, delta: 9, counter: max });
+    expect(resyncHotp({ secret: key, codes: [hotp(key, max - 1), hotp(key, max)], counter: max - 10 })).toEqual({ ok: true, delta: 9, counter: max });
   });
 
   it('throws for misuse', () => {

@@ -36,7 +36,7 @@ export interface VerifyPushChallengeOptions {
  *
  * @example
  * ```ts
- * if (result.valid) render(result.challenge.context, result.challenge.expiresAt - Date.now());
+ * if (result.ok) render(result.challenge.context, result.challenge.expiresAt - Date.now());
  * ```
  */
 export interface VerifiedPushChallenge {
@@ -60,7 +60,7 @@ export interface VerifiedPushChallenge {
  *
  * @example
  * ```ts
- * if (!result.valid && result.reason === 'expired') toast('This sign-in request has expired.');
+ * if (!result.ok && result.reason === 'expired') toast('This sign-in request has expired.');
  * ```
  */
 export type PushChallengeFailure = 'malformed' | 'bad_signature' | 'mismatch' | 'expired' | 'not_yet_valid';
@@ -74,10 +74,10 @@ export type PushChallengeFailure = 'malformed' | 'bad_signature' | 'mismatch' | 
  * ```
  */
 export type VerifyPushChallengeResult =
-  | { readonly valid: true; readonly challenge: VerifiedPushChallenge }
-  | { readonly valid: false; readonly reason: PushChallengeFailure };
+  | { readonly ok: true; readonly challenge: VerifiedPushChallenge }
+  | { readonly ok: false; readonly reason: PushChallengeFailure };
 
-const fail = (reason: PushChallengeFailure): VerifyPushChallengeResult => ({ valid: false, reason });
+const fail = (reason: PushChallengeFailure): VerifyPushChallengeResult => ({ ok: false, reason });
 
 /**
  * App side: verifies a push challenge against the pinned server key, its times (with a small
@@ -94,7 +94,7 @@ const fail = (reason: PushChallengeFailure): VerifyPushChallengeResult => ({ val
  *   serverKey: identity.serverPushKey,
  *   expectedEnrolmentId: identity.enrolmentId,
  * });
- * if (result.valid) showApproval(result.challenge.context, result.challenge.numberMatch);
+ * if (result.ok) showApproval(result.challenge.context, result.challenge.numberMatch);
  * ```
  */
 export async function verifyPushChallenge(options: VerifyPushChallengeOptions): Promise<VerifyPushChallengeResult> {
@@ -135,5 +135,5 @@ export async function verifyPushChallenge(options: VerifyPushChallengeOptions): 
     hash: tokenHash(token),
   });
   markVerified(verified);
-  return { valid: true, challenge: verified };
+  return { ok: true, challenge: verified };
 }

@@ -33,7 +33,7 @@ export interface VerifyPushPollRequestOptions {
  *
  * @example
  * ```ts
- * if (!result.valid) return json({ code: result.reason }, 401);
+ * if (!result.ok) return json({ code: result.reason }, 401);
  * ```
  */
 export type PushPollFailure = 'malformed' | 'bad_signature' | 'mismatch' | 'expired';
@@ -44,23 +44,23 @@ export type PushPollFailure = 'malformed' | 'bad_signature' | 'mismatch' | 'expi
  * @example
  * ```ts
  * const result: VerifyPushPollRequestResult = await verifyPushPollRequest(options);
- * if (result.valid) return json({ challenges: await pendingTokens(result.enrolmentId) });
+ * if (result.ok) return json({ challenges: await pendingTokens(result.enrolmentId) });
  * ```
  */
 export type VerifyPushPollRequestResult =
   | {
-      readonly valid: true;
+      readonly ok: true;
       readonly enrolmentId: string;
       /** 128-bit request id: remember it for 2 x maxSkewMs if you want strict single use. */
       readonly requestId: string;
       /** ms since the epoch. */
       readonly issuedAt: number;
     }
-  | { readonly valid: false; readonly reason: PushPollFailure };
+  | { readonly ok: false; readonly reason: PushPollFailure };
 
 /**
  * Server side: verifies a device's poll request (device signature, enrolment, time within
- * +-60 s). On `valid`, answer with the enrolment's pending challenge tokens. Never throws on
+ * +-60 s). On `ok`, answer with the enrolment's pending challenge tokens. Never throws on
  * the token; misuse throws `ERR_INVALID_ARGUMENT`.
  *
  * @example
@@ -92,13 +92,13 @@ export async function verifyPushPollRequest(options: VerifyPushPollRequestOption
   assertCrypto(crypto);
 
   const parsed = parseJws(request, PUSH_LIMITS.pollLength, PUSH_TYP.poll, ['ES256']);
-  if (!parsed) return { valid: false, reason: 'malformed' };
+  if (!parsed) return { ok: false, reason: 'malformed' };
   const key = { algorithm: 'ES256', publicKey: devicePublicKey } as const;
-  if (!(await verifyJwsSignature(parsed, key, thumbprintOf(key), crypto))) return { valid: false, reason: 'bad_signature' };
+  if (!(await verifyJwsSignature(parsed, key, thumbprintOf(key), crypto))) return { ok: false, reason: 'bad_signature' };
   const claims = parseClaims(pollClaimsSchema, decodeJsonPayload(parsed));
-  if (!claims) return { valid: false, reason: 'malformed' };
-  if (claims.sub !== expectedEnrolmentId) return { valid: false, reason: 'mismatch' };
+  if (!claims) return { ok: false, reason: 'malformed' };
+  if (claims.sub !== expectedEnrolmentId) return { ok: false, reason: 'mismatch' };
   const issuedAt = claims.iat * 1000;
-  if (Math.abs(readClock(now) - issuedAt) > maxSkewMs) return { valid: false, reason: 'expired' };
-  return { valid: true, enrolmentId: claims.sub, requestId: claims.jti, issuedAt };
+  if (Math.abs(readClock(now) - issuedAt) > maxSkewMs) return { ok: false, reason: 'expired' };
+  return { ok: true, enrolmentId: claims.sub, requestId: claims.jti, issuedAt };
 }

@@ -37,7 +37,7 @@ export interface VerifyPushResponseOptions {
  *
  * @example
  * ```ts
- * if (!result.valid && result.reason === 'wrong_number') notifyUser('The number did not match.');
+ * if (!result.ok && result.reason === 'wrong_number') notifyUser('The number did not match.');
  * ```
  */
 export type PushResponseFailure =
@@ -50,7 +50,7 @@ export type PushResponseFailure =
   | 'user_not_verified';
 
 interface Answered {
-  readonly valid: true;
+  readonly ok: true;
   readonly challengeId: string;
   readonly decision: PushDecision;
   readonly userVerified: boolean;
@@ -65,7 +65,7 @@ interface Answered {
  * @example
  * ```ts
  * const result: VerifyPushResponseResult = await verifyPushResponse(options);
- * if (result.valid && result.outcome === 'denied') raiseRiskEvent(record); // suspicious: true
+ * if (result.ok && result.outcome === 'denied') raiseRiskEvent(record); // suspicious: true
  * ```
  */
 export type VerifyPushResponseResult =
@@ -73,7 +73,7 @@ export type VerifyPushResponseResult =
   | (Answered & { readonly outcome: 'denied'; readonly suspicious: true; readonly event: 'suspicious' })
   | (Answered & { readonly outcome: 'cancelled'; readonly suspicious: false; readonly event: 'cancel' })
   | {
-      readonly valid: false;
+      readonly ok: false;
       readonly reason: PushResponseFailure;
       readonly event: PushChallengeEvent | null;
       /** The challenge id, once the response is known to answer `expectedChallenge`. */
@@ -137,7 +137,7 @@ export async function verifyPushResponse(options: VerifyPushResponseOptions): Pr
   assertCrypto(crypto);
 
   const fail = (reason: PushResponseFailure, event: PushChallengeEvent | null = null, challengeId: string | null = null): VerifyPushResponseResult => ({
-    valid: false,
+    ok: false,
     reason,
     event,
     challengeId,
@@ -164,7 +164,7 @@ export async function verifyPushResponse(options: VerifyPushResponseOptions): Pr
   const wantsNumber = claims.dec === 'confirm' && record.numberMatch;
   if (claims.num !== undefined && !wantsNumber) return fail('malformed', null, id);
 
-  const answered = { valid: true as const, challengeId: id, decision: claims.dec, userVerified: claims.uv, respondedAt };
+  const answered = { ok: true as const, challengeId: id, decision: claims.dec, userVerified: claims.uv, respondedAt };
   if (claims.dec === 'cancel') return { ...answered, outcome: 'cancelled', suspicious: false, event: 'cancel' };
   if (claims.dec === 'suspicious') return { ...answered, outcome: 'denied', suspicious: true, event: 'suspicious' };
 

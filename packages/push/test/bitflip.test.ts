@@ -47,19 +47,19 @@ function* byteFlips(token: string, segment: 0 | 1 | 2): Generator<string> {
   }
 }
 
-async function tally(tokens: Iterable<string>, check: (t: string) => Promise<{ valid: boolean; reason?: string }>) {
+async function tally(tokens: Iterable<string>, check: (t: string) => Promise<{ ok: boolean; reason?: string }>) {
   const reasons: Record<string, number> = {};
   let count = 0;
   for (const token of tokens) {
     const r = await check(token);
-    const key = r.valid ? 'ACCEPTED' : (r.reason as string);
+    const key = r.ok ? 'ACCEPTED' : (r.reason as string);
     reasons[key] = (reasons[key] ?? 0) + 1;
     count++;
   }
   return { count, reasons };
 }
 
-async function expectByteFlipsRejected(token: string, check: (t: string) => Promise<{ valid: boolean; reason?: string }>) {
+async function expectByteFlipsRejected(token: string, check: (t: string) => Promise<{ ok: boolean; reason?: string }>) {
   const header = await tally(byteFlips(token, 0), check);
   expect(header.reasons.ACCEPTED).toBeUndefined();
   expect(Object.keys(header.reasons).sort()).toEqual(['bad_signature', 'malformed']);
@@ -78,7 +78,7 @@ describe('every single-bit flip is rejected', () => {
     it(`challenge (${name} server key)`, async () => {
       const { token } = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer, numberMatch: true, now: () => NOW, random: seededRandom() });
       const check = (challenge: string) => verifyPushChallenge({ challenge, serverKey: signer, expectedEnrolmentId: ENROLMENT_ID, now, crypto: fast });
-      expect((await check(token)).valid).toBe(true);
+      expect((await check(token)).ok).toBe(true);
       const chars = await tally(charFlips(token), check);
       expect(chars.count).toBe(token.length * 8);
       expect(chars.reasons.ACCEPTED).toBeUndefined();
@@ -89,11 +89,11 @@ describe('every single-bit flip is rejected', () => {
   it('response', async () => {
     const created = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEs256, numberMatch: true, now: () => NOW, random: seededRandom() });
     const v = await verifyPushChallenge({ challenge: created.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-    if (!v.valid) throw new Error('unreachable');
+    if (!v.ok) throw new Error('unreachable');
     const token = await createPushResponse({ challenge: v.challenge, decision: 'confirm', number: created.number as string, userVerified: true, signer: keys.device, now });
     const check = (response: string) =>
       verifyPushResponse({ response, expectedChallenge: created.record, devicePublicKey: keys.device.publicKey, now, crypto: fast });
-    expect((await check(token)).valid).toBe(true);
+    expect((await check(token)).ok).toBe(true);
     const chars = await tally(charFlips(token), check);
     expect(chars.count).toBe(token.length * 8);
     expect(chars.reasons.ACCEPTED).toBeUndefined();

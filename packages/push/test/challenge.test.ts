@@ -37,7 +37,7 @@ describe.each([
     const created = await create({ numberMatch: true });
     const result = await verify(created.token);
     expect(result).toEqual({
-      valid: true,
+      ok: true,
       challenge: {
         token: created.token,
         id: created.record.id,
@@ -53,37 +53,37 @@ describe.each([
 
   it('EdDSA server keys work, and the pinned key decides the algorithm', async () => {
     const ed = await create({ signer: keys.serverEd25519 });
-    expect((await verify(ed.token, { serverKey: keys.serverEd25519 })).valid).toBe(true);
+    expect((await verify(ed.token, { serverKey: keys.serverEd25519 })).ok).toBe(true);
     // An EdDSA token against a pinned ES256 key, and the reverse: never accepted.
-    expect(await verify(ed.token)).toEqual({ valid: false, reason: 'bad_signature' });
+    expect(await verify(ed.token)).toEqual({ ok: false, reason: 'bad_signature' });
     const es = await create();
-    expect(await verify(es.token, { serverKey: keys.serverEd25519 })).toEqual({ valid: false, reason: 'bad_signature' });
+    expect(await verify(es.token, { serverKey: keys.serverEd25519 })).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('refuses a challenge signed by another key (wrong key)', async () => {
     const forged = await create({ signer: keys.otherDevice });
-    expect(await verify(forged.token)).toEqual({ valid: false, reason: 'bad_signature' });
+    expect(await verify(forged.token)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('refuses a challenge for another enrolment', async () => {
     const other = await create({ enrolmentId: 'enr_someone_else' });
-    expect(await verify(other.token)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(await verify(other.token)).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('expiry and issue time with the skew allowance', async () => {
     const { token } = await create({ ttlSeconds: 60 });
     const skew = PUSH_LIMITS.defaultChallengeSkewMs;
-    expect((await verify(token, { now: () => NOW + 60_000 + skew })).valid).toBe(true);
-    expect(await verify(token, { now: () => NOW + 60_000 + skew + 1 })).toEqual({ valid: false, reason: 'expired' });
-    expect((await verify(token, { now: () => NOW - skew })).valid).toBe(true);
-    expect(await verify(token, { now: () => NOW - skew - 1 })).toEqual({ valid: false, reason: 'not_yet_valid' });
-    expect(await verify(token, { now: () => NOW + 61_000, clockSkewMs: 0 })).toEqual({ valid: false, reason: 'expired' });
+    expect((await verify(token, { now: () => NOW + 60_000 + skew })).ok).toBe(true);
+    expect(await verify(token, { now: () => NOW + 60_000 + skew + 1 })).toEqual({ ok: false, reason: 'expired' });
+    expect((await verify(token, { now: () => NOW - skew })).ok).toBe(true);
+    expect(await verify(token, { now: () => NOW - skew - 1 })).toEqual({ ok: false, reason: 'not_yet_valid' });
+    expect(await verify(token, { now: () => NOW + 61_000, clockSkewMs: 0 })).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses tokens of another kind (typ) even when signed by the pinned key', async () => {
     const { createPushPollRequest } = await import('@cloudmfa/push');
     const poll = await createPushPollRequest({ enrolmentId: ENROLMENT_ID, signer: keys.serverEs256, now, random: seededRandom() });
-    expect(await verify(poll)).toEqual({ valid: false, reason: 'malformed' });
+    expect(await verify(poll)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
 

@@ -66,7 +66,7 @@ describe('hardware-style device keys sign push responses', () => {
   async function verifiedChallenge() {
     const created = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEs256, numberMatch: true, now, random: seededRandom() });
     const v = await verifyPushChallenge({ challenge: created.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-    if (!v.valid) throw new Error('unreachable');
+    if (!v.ok) throw new Error('unreachable');
     return { created, challenge: v.challenge };
   }
 
@@ -98,7 +98,7 @@ describe('hardware-style device keys sign push responses', () => {
         expect(isLowS(new Uint8Array(sig))).toBe(true);
         for (const crypto of [pureJsCryptoProvider, webCryptoProvider()]) {
           expect(await verifyPushResponse({ response: token, expectedChallenge: created.record, devicePublicKey: keys.device.publicKey, now, crypto })).toMatchObject({
-            valid: true,
+            ok: true,
             outcome: 'approved',
           });
         }

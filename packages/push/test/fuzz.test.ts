@@ -27,18 +27,18 @@ let response: string;
 beforeAll(async () => {
   challenge = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEs256, numberMatch: true, now, random: seededRandom() });
   const v = await verifyPushChallenge({ challenge: challenge.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-  if (!v.valid) throw new Error('unreachable');
+  if (!v.ok) throw new Error('unreachable');
   response = await createPushResponse({ challenge: v.challenge, decision: 'confirm', number: challenge.number as string, userVerified: true, signer: keys.device, now });
 });
 
 /** Runs every verifier on `token` and asserts a typed refusal (or, for the untouched originals, acceptance). */
 async function expectTypedRefusal(token: unknown): Promise<void> {
   const c = await verifyPushChallenge({ challenge: token as string, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-  if (token !== challenge.token) expect(c.valid === false && CHALLENGE_REASONS.includes(c.reason)).toBe(true);
+  if (token !== challenge.token) expect(c.ok === false && CHALLENGE_REASONS.includes(c.reason)).toBe(true);
   const r = await verifyPushResponse({ response: token as string, expectedChallenge: challenge.record, devicePublicKey: keys.device.publicKey, now, crypto });
-  if (token !== response) expect(r.valid === false && RESPONSE_REASONS.includes(r.reason)).toBe(true);
+  if (token !== response) expect(r.ok === false && RESPONSE_REASONS.includes(r.reason)).toBe(true);
   const p = await verifyPushPollRequest({ request: token as string, devicePublicKey: keys.device.publicKey, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-  expect(p.valid === false && POLL_REASONS.includes(p.reason)).toBe(true);
+  expect(p.ok === false && POLL_REASONS.includes(p.reason)).toBe(true);
   const peek = peekPushMessage(token);
   expect(typeof peek.ok).toBe('boolean');
 }
@@ -133,9 +133,9 @@ describe('fuzzing the push verifiers (fast-check, seed 42)', () => {
         const c = await verifyPushChallenge({ challenge: token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
         const r = await verifyPushResponse({ response: token, expectedChallenge: challenge.record, devicePublicKey: keys.device.publicKey, now, crypto });
         const p = await verifyPushPollRequest({ request: token, devicePublicKey: keys.device.publicKey, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-        for (const result of [c, r, p]) expect(result.valid === true || typeof result.reason === 'string').toBe(true);
+        for (const result of [c, r, p]) expect(result.ok === true || typeof result.reason === 'string').toBe(true);
         // Random claims must never verify as anything.
-        expect(c.valid || r.valid || p.valid).toBe(false);
+        expect(c.ok || r.ok || p.ok).toBe(false);
         expect(typeof peekPushMessage(token).ok).toBe('boolean');
       }),
       { seed: 42, numRuns: 200 },

@@ -48,7 +48,7 @@ describe('jose verifies our tokens', () => {
       await expect(jwtVerify(token, key, { typ: PUSH_TYP.response, currentDate: new Date(NOW) })).rejects.toThrow();
 
       const v = await verifyPushChallenge({ challenge: token, serverKey: signer, expectedEnrolmentId: ENROLMENT_ID, now });
-      if (!v.valid) throw new Error('unreachable');
+      if (!v.ok) throw new Error('unreachable');
       const response = await createPushResponse({ challenge: v.challenge, decision: 'suspicious', userVerified: true, signer: keys.device, now });
       const deviceKey = await importJWK(publicKeyToJwk(keys.device));
       const r = await jwtVerify(response, deviceKey, { typ: PUSH_TYP.response, algorithms: ['ES256'], currentDate: new Date(NOW) });
@@ -94,7 +94,7 @@ describe.each([
         await jwtVerify(t, await importJWK(publicKeyToJwk(keys.serverEs256)), { typ: PUSH_TYP.challenge, currentDate: new Date(NOW) });
         // …and so do we.
         const r = await verifyPushChallenge({ challenge: t, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-        expect(r).toMatchObject({ valid: true, challenge: { id: claims(i).jti, context: { service: 'Acme VPN', ip: '203.0.113.9' } } });
+        expect(r).toMatchObject({ ok: true, challenge: { id: claims(i).jti, context: { service: 'Acme VPN', ip: '203.0.113.9' } } });
       }
     }
     expect(forms).toEqual({ low: 8, high: 8 });
@@ -102,7 +102,7 @@ describe.each([
 
   it('EdDSA challenges', async () => {
     const token = await joseChallenge(serverEd, 'EdDSA', publicKeyThumbprint(keys.serverEd25519), 1);
-    expect((await verifyPushChallenge({ challenge: token, serverKey: keys.serverEd25519, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).valid).toBe(true);
+    expect((await verifyPushChallenge({ challenge: token, serverKey: keys.serverEd25519, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).ok).toBe(true);
   });
 
   it('responses and poll requests signed by jose with the device key', async () => {
@@ -113,14 +113,14 @@ describe.each([
       .sign(device);
     for (const t of [response, flipS(response)]) {
       expect(await verifyPushResponse({ response: t, expectedChallenge: created.record, devicePublicKey: keys.device.publicKey, now, crypto })).toMatchObject({
-        valid: true,
+        ok: true,
         outcome: 'approved',
       });
     }
     const poll = await new SignJWT({ sub: ENROLMENT_ID, iat: NOW / 1000, jti: encodeBase64Url(new Uint8Array(16)) })
       .setProtectedHeader({ alg: 'ES256', typ: PUSH_TYP.poll, kid })
       .sign(device);
-    expect((await verifyPushPollRequest({ request: poll, devicePublicKey: keys.device.publicKey, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).valid).toBe(true);
+    expect((await verifyPushPollRequest({ request: poll, devicePublicKey: keys.device.publicKey, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).ok).toBe(true);
   });
 
   it('jose-signed tokens with the wrong typ, extra or trusted-key headers, crit, or a wrong kid are refused', async () => {
@@ -152,7 +152,7 @@ describe.each([
     for (const [name, token, reason] of signed) {
       const t = await token;
       expect(t.startsWith('sign failed')).toBe(false);
-      expect([name, await verify(t)]).toEqual([name, { valid: false, reason }]);
+      expect([name, await verify(t)]).toEqual([name, { ok: false, reason }]);
     }
   });
 
@@ -163,7 +163,7 @@ describe.each([
     const hs = await new SignJWT(claims(0)).setProtectedHeader({ alg: 'HS256', typ: PUSH_TYP.challenge, kid }).sign(keys.serverEs256.publicKey);
     for (const token of [none, hs]) {
       expect(await verifyPushChallenge({ challenge: token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).toEqual({
-        valid: false,
+        ok: false,
         reason: 'malformed',
       });
     }
@@ -180,7 +180,7 @@ describe('node:crypto DER signatures through the JWS layer', () => {
     const raw = nodeSign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
     const verify = (sig: Uint8Array) =>
       verifyPushChallenge({ challenge: `${header}.${body}.${encodeBase64Url(sig)}`, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-    expect(await verify(der)).toEqual({ valid: false, reason: 'malformed' });
-    expect((await verify(raw)).valid).toBe(true);
+    expect(await verify(der)).toEqual({ ok: false, reason: 'malformed' });
+    expect((await verify(raw)).ok).toBe(true);
   });
 });

@@ -17,24 +17,24 @@ describe.each([
   it('is device-signed and valid within +-60 s', async () => {
     const request = await make();
     const result = await verify(request);
-    expect(result).toMatchObject({ valid: true, enrolmentId: ENROLMENT_ID, issuedAt: NOW });
-    expect(result.valid && Buffer.from(result.requestId, 'base64url').length).toBe(16);
-    expect((await verify(request, NOW + 60_000)).valid).toBe(true);
-    expect((await verify(request, NOW - 60_000)).valid).toBe(true);
-    expect(await verify(request, NOW + 60_001)).toEqual({ valid: false, reason: 'expired' });
-    expect(await verify(request, NOW - 60_001)).toEqual({ valid: false, reason: 'expired' });
+    expect(result).toMatchObject({ ok: true, enrolmentId: ENROLMENT_ID, issuedAt: NOW });
+    expect(result.ok && Buffer.from(result.requestId, 'base64url').length).toBe(16);
+    expect((await verify(request, NOW + 60_000)).ok).toBe(true);
+    expect((await verify(request, NOW - 60_000)).ok).toBe(true);
+    expect(await verify(request, NOW + 60_001)).toEqual({ ok: false, reason: 'expired' });
+    expect(await verify(request, NOW - 60_001)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('wrong key, wrong enrolment, wrong kind', async () => {
-    expect(await verify(await make(NOW, ENROLMENT_ID, keys.otherDevice))).toEqual({ valid: false, reason: 'bad_signature' });
-    expect(await verify(await make(NOW, 'enr_other'))).toEqual({ valid: false, reason: 'mismatch' });
+    expect(await verify(await make(NOW, ENROLMENT_ID, keys.otherDevice))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await verify(await make(NOW, 'enr_other'))).toEqual({ ok: false, reason: 'mismatch' });
     // A response token (same key, other typ) is never a poll request.
     const { createPushChallenge, verifyPushChallenge } = await import('@cloudmfa/push');
     const c = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: { service: 's' }, signer: keys.serverEs256, now: () => NOW, random: seededRandom() });
     const v = await verifyPushChallenge({ challenge: c.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now: () => NOW });
-    if (!v.valid) throw new Error('unreachable');
+    if (!v.ok) throw new Error('unreachable');
     const response = await createPushResponse({ challenge: v.challenge, decision: 'cancel', userVerified: false, signer: keys.device, now: () => NOW });
-    expect(await verify(response)).toEqual({ valid: false, reason: 'malformed' });
+    expect(await verify(response)).toEqual({ ok: false, reason: 'malformed' });
     expect(peekPushMessage(response)).toMatchObject({ ok: true, kind: 'response', challengeId: c.record.id });
     expect(peekPushMessage(c.token)).toMatchObject({ ok: true, kind: 'challenge', challengeId: c.record.id, enrolmentId: ENROLMENT_ID });
   });

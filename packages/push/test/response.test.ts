@@ -27,7 +27,7 @@ async function code(fn: () => unknown): Promise<string> {
 async function issue(numberMatch: boolean, label = 'r'): Promise<{ created: CreatedPushChallenge; verified: VerifiedPushChallenge }> {
   const created = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEs256, numberMatch, now, random: seededRandom(label) });
   const result = await verifyPushChallenge({ challenge: created.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-  if (!result.valid) throw new Error('challenge did not verify');
+  if (!result.ok) throw new Error('challenge did not verify');
   return { created, verified: result.challenge };
 }
 
@@ -51,7 +51,7 @@ describe.each([
   it('Confirm with the right number is approved', async () => {
     const r = await check(await respond(nm.verified, 'confirm', { number: nm.created.number as string }), nm.created.record);
     expect(r).toEqual({
-      valid: true,
+      ok: true,
       outcome: 'approved',
       suspicious: false,
       event: 'approve',
@@ -63,18 +63,18 @@ describe.each([
   });
 
   it('Confirm without number matching is approved', async () => {
-    expect(await check(await respond(plain.verified, 'confirm'), plain.created.record)).toMatchObject({ valid: true, outcome: 'approved' });
+    expect(await check(await respond(plain.verified, 'confirm'), plain.created.record)).toMatchObject({ ok: true, outcome: 'approved' });
   });
 
   it('Suspicious is a denial with suspicious: true; Cancel is cancelled', async () => {
     expect(await check(await respond(nm.verified, 'suspicious'), nm.created.record)).toMatchObject({
-      valid: true,
+      ok: true,
       outcome: 'denied',
       suspicious: true,
       event: 'suspicious',
     });
     expect(await check(await respond(nm.verified, 'cancel'), nm.created.record)).toMatchObject({
-      valid: true,
+      ok: true,
       outcome: 'cancelled',
       suspicious: false,
       event: 'cancel',
@@ -85,33 +85,33 @@ describe.each([
     const wrong = String(((Number(nm.created.number) - 10 + 1) % 90) + 10);
     for (const typed of [wrong, '0', `${nm.created.number}0`, '12345678']) {
       const r = await check(await respond(nm.verified, 'confirm', { number: typed }), nm.created.record);
-      expect(r).toEqual({ valid: false, reason: 'wrong_number', event: 'deny', challengeId: nm.created.record.id });
+      expect(r).toEqual({ ok: false, reason: 'wrong_number', event: 'deny', challengeId: nm.created.record.id });
       expect(nextChallengeState('pending', 'deny')).toMatchObject({ ok: true, state: 'denied' });
     }
   });
 
   it('a number-matching Confirm without a number (signed by a non-conforming device) is wrong_number', async () => {
     const token = await forgeResponse({ cid: nm.created.record.id, chash: nm.created.record.hash, dec: 'confirm', uv: true, iat: (NOW + 10_000) / 1000 });
-    expect(await check(token, nm.created.record)).toMatchObject({ valid: false, reason: 'wrong_number', event: 'deny' });
+    expect(await check(token, nm.created.record)).toMatchObject({ ok: false, reason: 'wrong_number', event: 'deny' });
     const extra = await forgeResponse({ cid: plain.created.record.id, chash: plain.created.record.hash, dec: 'confirm', num: '42', uv: true, iat: (NOW + 10_000) / 1000 });
-    expect(await check(extra, plain.created.record)).toMatchObject({ valid: false, reason: 'malformed', event: null });
+    expect(await check(extra, plain.created.record)).toMatchObject({ ok: false, reason: 'malformed', event: null });
     const suspiciousWithNumber = await forgeResponse({ cid: nm.created.record.id, chash: nm.created.record.hash, dec: 'suspicious', num: '42', uv: true, iat: (NOW + 10_000) / 1000 });
-    expect(await check(suspiciousWithNumber, nm.created.record)).toMatchObject({ valid: false, reason: 'malformed' });
+    expect(await check(suspiciousWithNumber, nm.created.record)).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
   it('ids and hashes must be canonical base64url (non-zero trailing bits are malformed)', async () => {
     const { id, hash } = plain.created.record;
     const base = { cid: id, chash: hash, dec: 'confirm', uv: true, iat: (NOW + 10_000) / 1000 };
-    expect((await check(await forgeResponse(base), plain.created.record)).valid).toBe(true);
+    expect((await check(await forgeResponse(base), plain.created.record)).ok).toBe(true);
     const bump = (s: string) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
     for (const claims of [{ ...base, cid: bump(id) }, { ...base, chash: bump(hash) }, { ...base, cid: `${id}A` }, { ...base, chash: hash.slice(1) }]) {
-      expect(await check(await forgeResponse(claims), plain.created.record)).toMatchObject({ valid: false, reason: 'malformed' });
+      expect(await check(await forgeResponse(claims), plain.created.record)).toMatchObject({ ok: false, reason: 'malformed' });
     }
   });
 
   it('wrong key: another device signed it', async () => {
     const other = await createPushResponse({ challenge: plain.verified, decision: 'confirm', userVerified: true, signer: keys.otherDevice, now: () => NOW });
-    expect(await check(other, plain.created.record)).toEqual({ valid: false, reason: 'bad_signature', event: null, challengeId: null });
+    expect(await check(other, plain.created.record)).toEqual({ ok: false, reason: 'bad_signature', event: null, challengeId: null });
     // And the right token against another enrolment's key.
     const mine = await respond(plain.verified, 'confirm');
     expect(await check(mine, plain.created.record, { devicePublicKey: keys.otherDevice.publicKey })).toMatchObject({ reason: 'bad_signature' });
@@ -119,7 +119,7 @@ describe.each([
 
   it('wrong challenge: a response to one challenge does not answer another', async () => {
     const response = await respond(plain.verified, 'confirm');
-    expect(await check(response, nm.created.record)).toEqual({ valid: false, reason: 'mismatch', event: null, challengeId: null });
+    expect(await check(response, nm.created.record)).toEqual({ ok: false, reason: 'mismatch', event: null, challengeId: null });
     // Same id, different token bytes (a challenge re-signed or altered in transit): the hash binds.
     expect(await check(response, { ...plain.created.record, hash: nm.created.record.hash })).toMatchObject({ reason: 'mismatch' });
   });
@@ -127,11 +127,11 @@ describe.each([
   it('replayed response: once the challenge left pending, the same response is refused', async () => {
     const response = await respond(plain.verified, 'confirm');
     const first = await check(response, plain.created.record);
-    expect(first).toMatchObject({ valid: true, event: 'approve' });
+    expect(first).toMatchObject({ ok: true, event: 'approve' });
     const next = nextChallengeState(plain.created.record.state, first.event as 'approve');
     expect(next).toMatchObject({ ok: true, state: 'approved', audit: 'push.approved' });
     const stored = { ...plain.created.record, state: next.ok ? next.state : plain.created.record.state };
-    expect(await check(response, stored)).toEqual({ valid: false, reason: 'replayed', event: null, challengeId: stored.id });
+    expect(await check(response, stored)).toEqual({ ok: false, reason: 'replayed', event: null, challengeId: stored.id });
     // Two racing verifications both pass; the atomic transition lets one win.
     expect(nextChallengeState('approved', 'approve')).toEqual({ ok: false, reason: 'already_final', state: 'approved' });
     for (const state of ['denied', 'cancelled'] as const) {
@@ -143,9 +143,9 @@ describe.each([
   it('expired: after the server-side expiry (event expire), or a response time outside the window', async () => {
     const response = await respond(plain.verified, 'confirm');
     const { expiresAt } = plain.created.record;
-    expect((await check(response, plain.created.record, { now: () => expiresAt })).valid).toBe(true);
+    expect((await check(response, plain.created.record, { now: () => expiresAt })).ok).toBe(true);
     expect(await check(response, plain.created.record, { now: () => expiresAt + 1 })).toEqual({
-      valid: false,
+      ok: false,
       reason: 'expired',
       event: 'expire',
       challengeId: plain.created.record.id,
@@ -155,14 +155,14 @@ describe.each([
     expect(await check(early, plain.created.record)).toMatchObject({ reason: 'expired', event: null });
     const late = await respond(plain.verified, 'confirm', { at: NOW + 20_000 + 61_000 });
     expect(await check(late, plain.created.record)).toMatchObject({ reason: 'expired', event: null });
-    expect((await check(late, plain.created.record, { maxSkewMs: 62_000 })).valid).toBe(true);
+    expect((await check(late, plain.created.record, { maxSkewMs: 62_000 })).ok).toBe(true);
   });
 
   it('requireUserVerification: a Confirm without uv is denied; Suspicious and Cancel still count', async () => {
     const noUv = await respond(plain.verified, 'confirm', { userVerified: false });
-    expect(await check(noUv, plain.created.record)).toMatchObject({ valid: true, userVerified: false });
+    expect(await check(noUv, plain.created.record)).toMatchObject({ ok: true, userVerified: false });
     expect(await check(noUv, plain.created.record, { requireUserVerification: true })).toMatchObject({
-      valid: false,
+      ok: false,
       reason: 'user_not_verified',
       event: 'deny',
     });
@@ -177,7 +177,7 @@ describe.each([
     expect(await code(() => check(response, plain.created.record, { devicePublicKey: new Uint8Array(33) }))).toBe('ERR_INVALID_ARGUMENT');
     expect(await code(() => check(response, plain.created.record, { maxSkewMs: 10 ** 9 }))).toBe('ERR_INVALID_ARGUMENT');
     for (const junk of [undefined, null, 42, {}, '', '...', response.slice(0, -1), `${response}.x`]) {
-      expect(await check(junk as never, plain.created.record)).toMatchObject({ valid: false, reason: 'malformed' });
+      expect(await check(junk as never, plain.created.record)).toMatchObject({ ok: false, reason: 'malformed' });
     }
   });
 });

@@ -79,15 +79,15 @@ describe('frozen push v1 vectors', () => {
     const record: PushChallengeRecord = v.challengeEs256NumberMatch.record;
     const now = at(NOW + 20_000);
     const c = await verifyPushChallenge({ challenge: v.challengeEs256NumberMatch.token, serverKey: server, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-    expect(c.valid && c.challenge.numberMatch && c.challenge.hash === record.hash).toBe(true);
+    expect(c.ok && c.challenge.numberMatch && c.challenge.hash === record.hash).toBe(true);
     const e = await verifyPushChallenge({ challenge: v.challengeEd25519.token, serverKey: serverEd, expectedEnrolmentId: ENROLMENT_ID, now, crypto });
-    expect(e.valid && !e.challenge.numberMatch).toBe(true);
+    expect(e.ok && !e.challenge.numberMatch).toBe(true);
     const check = (response: string) => verifyPushResponse({ response, expectedChallenge: record, devicePublicKey: device, now, crypto });
-    expect(await check(v.responses.confirm)).toMatchObject({ valid: true, outcome: 'approved', event: 'approve', userVerified: true });
-    expect(await check(v.responses.confirmWrongNumber)).toMatchObject({ valid: false, reason: 'wrong_number', event: 'deny' });
-    expect(await check(v.responses.suspicious)).toMatchObject({ valid: true, outcome: 'denied', suspicious: true, event: 'suspicious' });
-    expect(await check(v.responses.cancel)).toMatchObject({ valid: true, outcome: 'cancelled', event: 'cancel' });
-    expect(await verifyPushPollRequest({ request: v.poll, devicePublicKey: device, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).toMatchObject({ valid: true });
+    expect(await check(v.responses.confirm)).toMatchObject({ ok: true, outcome: 'approved', event: 'approve', userVerified: true });
+    expect(await check(v.responses.confirmWrongNumber)).toMatchObject({ ok: false, reason: 'wrong_number', event: 'deny' });
+    expect(await check(v.responses.suspicious)).toMatchObject({ ok: true, outcome: 'denied', suspicious: true, event: 'suspicious' });
+    expect(await check(v.responses.cancel)).toMatchObject({ ok: true, outcome: 'cancelled', event: 'cancel' });
+    expect(await verifyPushPollRequest({ request: v.poll, devicePublicKey: device, expectedEnrolmentId: ENROLMENT_ID, now, crypto })).toMatchObject({ ok: true });
   });
 
   it('the spec quotes the frozen vectors (docs/protocol/push.md 9)', () => {
@@ -153,7 +153,7 @@ describe('RFC JWS examples (rfc-jws.json)', () => {
 
   it('the push verifiers refuse them as malformed: they carry no typ', async () => {
     const now = () => 1_300_819_000_000;
-    expect(await verifyPushChallenge({ challenge: rfc.rfc7515A3.token, serverKey: ecKey, expectedEnrolmentId: 'joe', now })).toEqual({ valid: false, reason: 'malformed' });
-    expect(await verifyPushChallenge({ challenge: rfc.rfc8037A4.token, serverKey: edKey, expectedEnrolmentId: 'joe', now })).toEqual({ valid: false, reason: 'malformed' });
+    expect(await verifyPushChallenge({ challenge: rfc.rfc7515A3.token, serverKey: ecKey, expectedEnrolmentId: 'joe', now })).toEqual({ ok: false, reason: 'malformed' });
+    expect(await verifyPushChallenge({ challenge: rfc.rfc8037A4.token, serverKey: edKey, expectedEnrolmentId: 'joe', now })).toEqual({ ok: false, reason: 'malformed' });
   });
 });

@@ -1,5 +1,5 @@
 import { isCloudMfaError } from '@cloudmfa/core';
-import type { HttpErrorCode } from './errors.js';
+import type { ActivationRefusalCode, HttpErrorCode } from './errors.js';
 import { readJsonBody } from './http/readJsonBody.js';
 import { errorResponse, json } from './http/respond.js';
 import { CHALLENGE_ID, pollBody, redeemBody, respondBody } from './http/schemas.js';
@@ -62,6 +62,17 @@ const ACTIVATION_STATUS: Record<Extract<CompleteActivationResult, { ok: false }>
   expired: 410,
   revoked: 410,
   throttled: 429,
+};
+
+/** The HTTP error code of each refused redemption (the result says `reason`; the wire says `code`). */
+const ACTIVATION_CODES: Record<Extract<CompleteActivationResult, { ok: false }>['reason'], ActivationRefusalCode> = {
+  malformed: 'ERR_ACTIVATION_MALFORMED',
+  invalid: 'ERR_ACTIVATION_INVALID',
+  stale: 'ERR_ACTIVATION_STALE',
+  expired: 'ERR_ACTIVATION_EXPIRED',
+  already_redeemed: 'ERR_ACTIVATION_ALREADY_REDEEMED',
+  revoked: 'ERR_ACTIVATION_REVOKED',
+  throttled: 'ERR_ACTIVATION_THROTTLED',
 };
 
 const PUSH_CODES: Record<
@@ -167,7 +178,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
       const r = await server.completeActivation(body.value, ip === undefined ? {} : { clientIp: ip });
       if (r.ok) return { res: json(200, r.response), code: null };
       const headers = r.retryAfterMs !== null ? { 'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))) } : undefined;
-      return fail(ACTIVATION_STATUS[r.reason], r.code, headers);
+      return fail(ACTIVATION_STATUS[r.reason], ACTIVATION_CODES[r.reason], headers);
     }
     if (found.route === 'respond') {
       const parsed = respondBody.safeParse(body.value);

@@ -16,13 +16,13 @@ export type ServerErrorCode =
   | 'ERR_SERVER_CORRUPT';
 
 /**
- * Codes a refused redemption carries (`CompleteActivationResult.code`), also the HTTP error
- * codes of `POST /v1/activations/redeem`.
+ * The HTTP error codes of `POST /v1/activations/redeem`, one per `CompleteActivationResult`
+ * `reason` (the result itself says `reason`, never `code`).
  *
  * @example
  * ```ts
- * const r = await server.completeActivation(body);
- * if (!r.ok && r.code === 'ERR_ACTIVATION_ALREADY_REDEEMED') alertSecurityTeam();
+ * const { error } = (await res.json()) as { error: { code: ActivationRefusalCode } };
+ * if (error.code === 'ERR_ACTIVATION_ALREADY_REDEEMED') alertSecurityTeam();
  * ```
  */
 export type ActivationRefusalCode =

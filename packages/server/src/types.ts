@@ -196,7 +196,7 @@ export interface StartedActivation {
  * @example
  * ```ts
  * const r: CompleteActivationResult = await server.completeActivation(body, { clientIp });
- * return r.ok ? Response.json(r.response) : Response.json({ error: { code: r.code } }, { status: 400 });
+ * return r.ok ? Response.json(r.response) : Response.json({ error: { reason: r.reason } }, { status: 400 });
  * ```
  */
 export type CompleteActivationResult =
@@ -204,7 +204,6 @@ export type CompleteActivationResult =
   | {
       ok: false;
       reason: 'malformed' | 'invalid' | 'stale' | 'expired' | 'already_redeemed' | 'revoked' | 'throttled';
-      code: ActivationRefusalCode;
       /** ms until the client may try again (`throttled`), else `null`. */
       retryAfterMs: number | null;
     };

@@ -64,7 +64,7 @@ describe('online activation', () => {
     // Another device with the same QR and password: refused, audited, risk event.
     const second = await prepareRedemption(t, a, makeDevice('b'));
     const r3 = await t.server.completeActivation(second.request);
-    expect(r3).toEqual({ ok: false, reason: 'already_redeemed', code: 'ERR_ACTIVATION_ALREADY_REDEEMED', retryAfterMs: null });
+    expect(r3).toEqual({ ok: false, reason: 'already_redeemed', retryAfterMs: null });
     const incident = t.events.find((e) => e.kind === 'enrolment.double_redemption');
     expect(incident?.risk).toBe(true);
     expect(incident?.detail.firstDevice).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -78,7 +78,7 @@ describe('online activation', () => {
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     t.clock.set(a.expiresAt + 1);
     const r = await t.server.completeActivation(request);
-    expect(r).toMatchObject({ ok: false, reason: 'expired', code: 'ERR_ACTIVATION_EXPIRED' });
+    expect(r).toMatchObject({ ok: false, reason: 'expired' });
     expect(await auditKinds(t)).toEqual(['enrolment.issued', 'enrolment.redeem_refused']);
     expect(t.events.at(-1)?.detail).toEqual({ reason: 'expired' });
     expect((await t.server.getEnrolment(a.enrolmentId))?.expired).toBe(true);
@@ -104,7 +104,7 @@ describe('online activation', () => {
     const unknown = await t.server.completeActivation({ ...request, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' });
     const badMac = await t.server.completeActivation({ ...request, mac: flipFirst(request.mac) });
     expect(unknown).toEqual(badMac);
-    expect(unknown).toMatchObject({ ok: false, reason: 'invalid', code: 'ERR_ACTIVATION_INVALID' });
+    expect(unknown).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('revokes the activation after 5 bad proofs and raises a risk event', async () => {
@@ -120,7 +120,7 @@ describe('online activation', () => {
     const revoked = t.events.find((e) => e.kind === 'enrolment.revoked');
     expect(revoked).toMatchObject({ risk: true, detail: { reason: 'redemption_failures', failures: 5 } });
     // Even the genuine request is now refused.
-    expect(await t.server.completeActivation(request)).toMatchObject({ ok: false, reason: 'revoked', code: 'ERR_ACTIVATION_REVOKED' });
+    expect(await t.server.completeActivation(request)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('answers stale device clocks before the lookup, the same for known and unknown ids', async () => {
@@ -128,7 +128,7 @@ describe('online activation', () => {
     const a = await t.server.startActivation('alice');
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const stale = { ...request, createdAt: request.createdAt - 601 };
-    expect(await t.server.completeActivation(stale)).toMatchObject({ ok: false, reason: 'stale', code: 'ERR_ACTIVATION_STALE' });
+    expect(await t.server.completeActivation(stale)).toMatchObject({ ok: false, reason: 'stale' });
     expect(await t.server.completeActivation({ ...stale, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' })).toMatchObject({ ok: false, reason: 'stale' });
   });
 
@@ -141,7 +141,6 @@ describe('online activation', () => {
     expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toEqual({
       ok: false,
       reason: 'throttled',
-      code: 'ERR_ACTIVATION_THROTTLED',
       retryAfterMs: 10_000,
     });
     // Another address is not affected.

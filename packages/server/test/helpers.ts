@@ -165,7 +165,7 @@ export async function answerPush(
     expectedEnrolmentId: identity.enrolmentId,
     now: t.clock,
   });
-  if (!verified.valid) throw new Error(`challenge refused: ${verified.reason}`);
+  if (!verified.ok) throw new Error(`challenge refused: ${verified.reason}`);
   return createPushResponse({
     challenge: verified.challenge,
     decision,

@@ -60,7 +60,7 @@ const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.fr
  * await migrate(pool, { schema: 'cloudmfa' });
  * const store = await openPostgresStore({ pool, schema: 'cloudmfa' });
  * const r = await store.guard.consume(enrolmentId, step);
- * if (!r.ok) return { valid: false, reason: r.reason }; // 'replayed' | 'locked'
+ * if (!r.ok) return { ok: false, reason: r.reason }; // 'replayed' | 'locked'
  * ```
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {

@@ -27,7 +27,7 @@ export type JsonObject = { [key: string]: JsonValue };
  *
  * @example
  * ```ts
- * if (enrolment.status !== 'active') return { valid: false, reason: 'not_active' };
+ * if (enrolment.status !== 'active') return { ok: false, reason: 'not_active' };
  * ```
  */
 export type EnrolmentStatus = 'pending' | 'active' | 'revoked';
@@ -184,7 +184,7 @@ export type ConsumeResult =
  * ```ts
  * // after the code matched time step `step`:
  * const r = await store.guard.consume(enrolmentId, step, { drift: delta });
- * if (!r.ok) return r.reason === 'replayed' ? { valid: false, reason: 'replayed' } : { valid: false, reason: 'locked' };
+ * if (!r.ok) return r.reason === 'replayed' ? { ok: false, reason: 'replayed' } : { ok: false, reason: 'locked' };
  * // after a wrong code:
  * const s = await store.guard.recordFailure(enrolmentId, DEFAULT_THROTTLE_POLICY);
  * ```

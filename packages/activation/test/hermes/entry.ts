@@ -53,7 +53,7 @@ async function main(): Promise<Record<string, unknown>> {
   const now = () => cheap.now + 10_000;
   const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: 'apns-token-0123', platform: 'ios', now, random: seeded });
   const verified = await verifyRedemption({ request: JSON.parse(JSON.stringify(request)), activation: opened.payload, expiresAt: opened.header.expiresAt, now });
-  if (!verified.valid) throw new Error(`verify failed: ${verified.reason}`);
+  if (!verified.ok) throw new Error(`verify failed: ${verified.reason}`);
   const seed = seeded(20);
   const push = createSoftwareSigner({ algorithm: 'ES256', random: seeded });
   const response = await createRedemptionResponse({

@@ -8,12 +8,12 @@ import { parseInteger } from '../internal/values.js';
 /** `cloudmfa verify`: checks a typed code; JSON result, exit 0 (valid) or 1 (not valid). */
 export const verifyCommand: Command = {
   path: ['verify'],
-  summary: 'check a code; prints {"valid":true,"delta":D,"step":S} (exit 0) or {"valid":false,"reason":R} (exit 1)',
+  summary: 'check a code; prints {"ok":true,"delta":D,"step":S} (exit 0) or {"ok":false,"reason":R} (exit 1)',
   usage: '--secret B32 --code C [--totp[=ALG] | --hotp --counter N] [--time T] [--digits N] [--algorithm ALG] [--period S] [--t0 T] [--window N] [--after-step S]',
   description: `Checks a code a user typed (spaces and dashes ignored) and prints one JSON line:
-  {"valid":true,"delta":D,"step":S}      TOTP: exit 0; store S and pass it as --after-step next time
-  {"valid":true,"delta":D,"counter":C}   HOTP: exit 0; store C + 1 as the next --counter
-  {"valid":false,"reason":R}             exit 1; R is format, length, mismatch or replayed
+  {"ok":true,"delta":D,"step":S}      TOTP: exit 0; store S and pass it as --after-step next time
+  {"ok":true,"delta":D,"counter":C}   HOTP: exit 0; store C + 1 as the next --counter
+  {"ok":false,"reason":R}             exit 1; R is format, length, mismatch or replayed
 TOTP --window N accepts steps -N..+N (default 1, at most 10). HOTP --window N is the look-ahead
 counter..counter+N (default 10, at most 1000), never behind. A wrong code is exit 1, never 2.`,
   options: [
@@ -40,8 +40,8 @@ counter..counter+N (default 10, at most 1000), never behind. A wrong code is exi
 
     if (mode.type === 'hotp') {
       const r = verifyHotp({ secret: key, code, counter: mode.counter, digits: mode.digits, ...(window === undefined ? {} : { lookAhead: window }) });
-      ctx.out(JSON.stringify(r.valid ? { valid: true, delta: r.delta, counter: r.counter } : { valid: false, reason: r.reason }));
-      return r.valid ? 0 : 1;
+      ctx.out(JSON.stringify(r.ok ? { ok: true, delta: r.delta, counter: r.counter } : { ok: false, reason: r.reason }));
+      return r.ok ? 0 : 1;
     }
     const { now, t0 } = timing as NonNullable<typeof timing>;
     const r = verifyTotp({
@@ -54,7 +54,7 @@ counter..counter+N (default 10, at most 1000), never behind. A wrong code is exi
       ...(window === undefined ? {} : { window }),
       ...(afterStep === undefined ? {} : { afterStep }),
     });
-    ctx.out(JSON.stringify(r.valid ? { valid: true, delta: r.delta, step: r.step } : { valid: false, reason: r.reason }));
-    return r.valid ? 0 : 1;
+    ctx.out(JSON.stringify(r.ok ? { ok: true, delta: r.delta, step: r.step } : { ok: false, reason: r.reason }));
+    return r.ok ? 0 : 1;
   },
 };

@@ -41,7 +41,7 @@ function main(): Record<string, unknown> {
   const verified = rfc6238.vectors.map((v) => {
     const algorithm = v.algorithm as OtpAlgorithm;
     const r = verifyTotp({ secret: seeds[algorithm] as Uint8Array, algorithm, code: v.totp, now: () => v.time * 1000 + 30_000, digits: 8 });
-    return r.valid ? r.delta : r.reason;
+    return r.ok ? r.delta : r.reason;
   });
 
   const secret = generateSecret({ random: seeded });

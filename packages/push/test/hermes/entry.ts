@@ -16,7 +16,7 @@ async function main(): Promise<Record<string, unknown>> {
   const token = frozen.challengeEs256NumberMatch.token;
 
   const verified = await verifyPushChallenge({ challenge: token, serverKey, expectedEnrolmentId: ENROLMENT_ID, now, crypto: pureJsCryptoProvider });
-  if (!verified.valid) return { error: `challenge refused: ${verified.reason}` };
+  if (!verified.ok) return { error: `challenge refused: ${verified.reason}` };
   const tampered = await verifyPushChallenge({ challenge: `${token.slice(0, 200)}${token[200] === 'A' ? 'B' : 'A'}${token.slice(201)}`, serverKey, expectedEnrolmentId: ENROLMENT_ID, now });
   const expired = await verifyPushChallenge({ challenge: token, serverKey, expectedEnrolmentId: ENROLMENT_ID, now: () => NOW + 200_000 });
 
@@ -35,10 +35,10 @@ async function main(): Promise<Record<string, unknown>> {
     context: verified.challenge.context,
     numberMatch: verified.challenge.numberMatch,
     hash: verified.challenge.hash,
-    tampered: tampered.valid ? 'accepted' : tampered.reason,
-    expired: expired.valid ? 'accepted' : expired.reason,
+    tampered: tampered.ok ? 'accepted' : tampered.reason,
+    expired: expired.ok ? 'accepted' : expired.reason,
     response,
-    serverSide: serverSide.valid ? serverSide.outcome : serverSide.reason,
+    serverSide: serverSide.ok ? serverSide.outcome : serverSide.reason,
     peek: peekPushMessage(response),
     vectors: await generateVectors(),
   };

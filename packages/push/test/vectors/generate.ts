@@ -23,7 +23,7 @@ export async function generateVectors() {
   const eddsa = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: { service: 'Acme Mail' }, signer: keys.serverEd25519, ttlSeconds: 60, now, random });
 
   const verified = await verifyPushChallenge({ challenge: es256.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now });
-  if (!verified.valid) throw new Error(`vector challenge did not verify: ${verified.reason}`);
+  if (!verified.ok) throw new Error(`vector challenge did not verify: ${verified.reason}`);
   const answerAt = fixedClock(NOW + 15_000);
   const respond = (decision: 'confirm' | 'suspicious' | 'cancel', number?: string) =>
     createPushResponse({ challenge: verified.challenge, decision, number, userVerified: true, signer: keys.device, now: answerAt });

@@ -3,7 +3,6 @@ import { constantTimeEqualString, decodeBase64Url, encodeBase64Url, utf8Encode }
 import { generateSecret } from '@cloudmfa/otp';
 import type { EnrolmentRecord, ThrottlePolicy } from '@cloudmfa/storage';
 import * as z from 'zod';
-import type { ActivationRefusalCode } from '../errors.js';
 import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
@@ -12,16 +11,6 @@ import { deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta
 import type { CompleteActivationResult } from '../types.js';
 
 type Refusal = Extract<CompleteActivationResult, { ok: false }>['reason'];
-
-const CODES: Record<Refusal, ActivationRefusalCode> = {
-  malformed: 'ERR_ACTIVATION_MALFORMED',
-  invalid: 'ERR_ACTIVATION_INVALID',
-  stale: 'ERR_ACTIVATION_STALE',
-  expired: 'ERR_ACTIVATION_EXPIRED',
-  already_redeemed: 'ERR_ACTIVATION_ALREADY_REDEEMED',
-  revoked: 'ERR_ACTIVATION_REVOKED',
-  throttled: 'ERR_ACTIVATION_THROTTLED',
-};
 
 /** Counting only: the failure budget is a count, never a lock. */
 const COUNT_ONLY: ThrottlePolicy = { freeFailures: 99_999, baseDelayMs: 0, maxDelayMs: 0, lockoutFailures: 100_000, lockoutMs: 0 };
@@ -70,7 +59,7 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
   const clientIp = options?.clientIp;
   const ipGuard = typeof clientIp === 'string' && clientIp.length > 0 && clientIp.length <= 256 ? auxGuardId(ctx.crypto, 'i', clientIp) : null;
 
-  const refuse = (reason: Refusal, retryAfterMs: number | null = null): CompleteActivationResult => ({ ok: false, reason, code: CODES[reason], retryAfterMs });
+  const refuse = (reason: Refusal, retryAfterMs: number | null = null): CompleteActivationResult => ({ ok: false, reason, retryAfterMs });
   const fail = async (reason: Refusal): Promise<CompleteActivationResult> => {
     if (ipGuard) await guard.recordFailure(ipGuard, policy.ipThrottle);
     return refuse(reason);
@@ -123,7 +112,7 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
     maxClockSkewSeconds: policy.maxClockSkewSeconds,
     crypto: ctx.crypto,
   });
-  if (!verified.valid) {
+  if (!verified.ok) {
     switch (verified.reason) {
       case 'expired':
         await record(ctx, 'enrolment.redeem_refused', { enrolmentId: found.id, userId: found.userId, detail: { reason: 'expired' } });

@@ -28,7 +28,7 @@ export async function pollPushChallenges(ctx: ServerContext, request: unknown): 
     maxSkewMs: ctx.policy.push.maxSkewMs,
     crypto: ctx.crypto,
   });
-  if (!verified.valid) return { ok: false, reason: verified.reason };
+  if (!verified.ok) return { ok: false, reason: verified.reason };
   const pending = await ctx.store.challenges.listPending(enrolment.id, { limit: ctx.policy.push.pollLimit });
   return { ok: true, enrolmentId: enrolment.id, challenges: pending.map((c) => readChallengeMeta(c).token) };
 }

@@ -33,7 +33,7 @@ export async function resyncHotp(ctx: ServerContext, input: { enrolmentId: strin
       if (typed === null || m.otp.type !== 'hotp') return { kind: 'failure', detail: 'format' };
       const counter = guard?.lastStep != null ? guard.lastStep + 1 : m.otp.counter;
       const r = resync({ secret: key, codes: typed, counter, lookAhead: ctx.policy.otp.hotpResyncLookAhead, digits: m.otp.digits });
-      return r.valid ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
+      return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     },
     'otp.resynced',
   );

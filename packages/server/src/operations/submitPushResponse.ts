@@ -38,7 +38,7 @@ export async function submitPushResponse(ctx: ServerContext, response: unknown):
     requireUserVerification: ctx.policy.push.requireUserVerification,
     crypto: ctx.crypto,
   });
-  if (!result.valid) {
+  if (!result.ok) {
     if (result.event === 'deny' && (result.reason === 'wrong_number' || result.reason === 'user_not_verified')) {
       // A genuine answer that spends the single attempt: a denial that takes effect.
       return apply(ctx, challenge, enrolment, 'deny', { decision: 'confirm', reason: result.reason }, result.reason);

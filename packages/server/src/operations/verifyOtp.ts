@@ -20,7 +20,7 @@ export function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
       const counter = guard?.lastStep != null ? guard.lastStep + 1 : otp.counter;
       if (counter > Number.MAX_SAFE_INTEGER) return { kind: 'failure', detail: 'mismatch' };
       const r = verifyHotp({ secret: key, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
-      return r.valid ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
+      return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     }
     const maxDrift = ctx.policy.otp.maxDriftSteps;
     const drift = Math.max(-maxDrift, Math.min(maxDrift, guard?.drift ?? 0));
@@ -34,10 +34,10 @@ export function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
     };
     // Centred on the remembered drift first, then (a corrected phone clock) on the server's step.
     const centred = verifyTotp({ ...options, now: () => now + drift * otp.period * 1000 });
-    if (centred.valid) return { kind: 'match', step: centred.step, delta: centred.delta + drift };
+    if (centred.ok) return { kind: 'match', step: centred.step, delta: centred.delta + drift };
     if (centred.reason === 'mismatch' && drift !== 0) {
       const plain = verifyTotp({ ...options, now: () => now });
-      if (plain.valid) return { kind: 'match', step: plain.step, delta: plain.delta };
+      if (plain.ok) return { kind: 'match', step: plain.step, delta: plain.delta };
       if (plain.reason === 'replayed') return { kind: 'replayed' };
     }
     return centred.reason === 'replayed' ? { kind: 'replayed' } : { kind: 'failure', detail: centred.reason };
