@@ -87,6 +87,7 @@ const PUSH_CODES: Record<
   replayed: 'ERR_PUSH_REPLAYED',
   expired: 'ERR_PUSH_EXPIRED',
   paused: 'ERR_PUSH_PAUSED',
+  tampered: 'ERR_PUSH_NOT_ACTIVE',
 };
 const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   malformed: 400,
@@ -97,6 +98,7 @@ const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   replayed: 409,
   expired: 410,
   paused: 409,
+  tampered: 403,
 };
 
 /**

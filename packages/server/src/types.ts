@@ -49,6 +49,7 @@ export type MfaAuditKind =
   | 'enrolment.redeem_refused'
   | 'enrolment.double_redemption'
   | 'enrolment.revoked'
+  | 'enrolment.tampered'
   | 'otp.accepted'
   | 'otp.refused'
   | 'otp.locked'
@@ -386,7 +387,7 @@ export type SubmitPushResponseResult =
     }
   | {
       ok: false;
-      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired' | 'paused';
+      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired' | 'paused' | 'tampered';
       challengeId: string | null;
     };
 

@@ -4,7 +4,10 @@ import { concatBytes, type CryptoProvider, type RandomSource, utf8Encode } from 
 import type { KeyEncryptionKeys } from '../types.js';
 import { DECRYPT_MESSAGE, serverError } from './errors.js';
 
-const FORMAT_VERSION = 0x01;
+// 0x01: enrolment and user ids as associated data; 0x02 (what seal writes): also the bound
+// attributes (mode, OTP parameters, device public key). 0x01 still opens; maintenance re-seals.
+const LEGACY_FORMAT = 0x01;
+const FORMAT_VERSION = 0x02;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const KEY_LENGTH = 32;
@@ -15,10 +18,16 @@ const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export type SecretKind = 'activation' | 'seed';
 const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0x02 };
 
-/** Whose secret it is: bound into the AEAD so a row cannot be moved to another enrolment. */
+/**
+ * Whose secret it is and what it is for: bound into the AEAD so a row cannot be moved to
+ * another enrolment, and a database writer cannot change the bound attributes (the device key
+ * that approves pushes, the OTP parameters, the mode) without the secret failing to open.
+ */
 export interface SecretBinding {
   enrolmentId: string;
   userId: string;
+  /** The canonical bound attributes (see `boundAttributes` in meta.ts). */
+  attributes: Uint8Array;
 }
 
 interface Subtle {
@@ -33,6 +42,8 @@ export interface KeyRing {
   open(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string }>;
   /** The key id in a blob's header, or `null` when the header does not parse. */
   keyIdOf(blob: Uint8Array): string | null;
+  /** True when the blob is sealed under the current KEK in the current format (no re-seal due). */
+  isCurrent(blob: Uint8Array): boolean;
   /**
    * HMAC-SHA256 of `message` under a key derived from a KEK (`HMAC(KEK, label)`): the current
    * one, or `keyId` (`null` when that key is not configured). For values kept in the store
@@ -52,11 +63,12 @@ function lp16(bytes: Uint8Array): Uint8Array {
 }
 
 function aad(header: Uint8Array, binding: SecretBinding): Uint8Array {
-  return concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+  const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+  return header[0] === LEGACY_FORMAT ? ids : concatBytes(ids, lp16(binding.attributes));
 }
 
 function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } | null {
-  if (!(blob instanceof Uint8Array) || blob.length < 2 || blob[0] !== FORMAT_VERSION) return null;
+  if (!(blob instanceof Uint8Array) || blob.length < 2 || (blob[0] !== FORMAT_VERSION && blob[0] !== LEGACY_FORMAT)) return null;
   const n = blob[1] as number;
   if (n < 1 || n > 64 || blob.length < 2 + n + NONCE_LENGTH + TAG_LENGTH + 1) return null;
   let keyId = '';
@@ -96,6 +108,7 @@ export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource, cryp
   return Object.freeze({
     currentId: current,
     keyIdOf: (blob: Uint8Array) => parseHeader(blob)?.keyId ?? null,
+    isCurrent: (blob: Uint8Array) => parseHeader(blob)?.keyId === current && blob[0] === FORMAT_VERSION,
     mac(label: string, message: Uint8Array, keyId: string = current) {
       const k = raw.get(keyId);
       if (!k) return null;

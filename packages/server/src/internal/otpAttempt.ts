@@ -8,7 +8,7 @@ import { record } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { maintainEnrolment } from './maintain.js';
-import { type EnrolmentMeta, readMeta } from './meta.js';
+import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
 
 /** What checking the code against one enrolment found. */
 export type CodeCheck =
@@ -66,7 +66,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
   for (let i = 0; i < candidates.length; i++) {
     const rec = candidates[i] as EnrolmentRecord;
     const meta = readMeta(rec);
-    const opened = await ctx.keyRing.open(rec.secret, { enrolmentId: rec.id, userId: rec.userId });
+    const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
     if (opened.kind !== 'seed') {
       opened.bytes.fill(0);
       throw serverError('ERR_SERVER_CORRUPT', 'an enrolment that verifies codes does not hold a seed');

@@ -7,7 +7,7 @@ import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { auxGuardId } from '../internal/ids.js';
-import { deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta } from '../internal/meta.js';
+import { bindingOf, deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta } from '../internal/meta.js';
 import type { CompleteActivationResult } from '../types.js';
 
 type Refusal = Extract<CompleteActivationResult, { ok: false }>['reason'];
@@ -88,8 +88,7 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
 
   // Pending: rebuild the payload from our own record (never from the request).
   if (!meta.origin || !meta.app || meta.otp.type !== 'totp') throw serverError('ERR_SERVER_CORRUPT', 'an online enrolment record lacks its activation metadata');
-  const binding = { enrolmentId: found.id, userId: found.userId };
-  const opened = await ctx.keyRing.open(found.secret, binding);
+  const opened = await ctx.keyRing.open(found.secret, bindingOf(found, meta));
   if (opened.kind !== 'activation') {
     opened.bytes.fill(0);
     throw serverError('ERR_SERVER_CORRUPT', 'a pending online enrolment does not hold an activation secret');
@@ -137,7 +136,8 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
   let response: RedemptionResponse;
   let sealedSeed: Uint8Array;
   try {
-    sealedSeed = await ctx.keyRing.seal('seed', seed, binding);
+    // The seed is bound to the device key that will approve pushes (issue 11 §7).
+    sealedSeed = await ctx.keyRing.seal('seed', seed, bindingOf(found, { ...meta, device: { publicKey: request.devicePublicKey } }));
     response = await createRedemptionResponse({
       verified,
       activation,

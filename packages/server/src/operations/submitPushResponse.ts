@@ -1,11 +1,12 @@
-import { decodeBase64Url, utf8Decode } from '@cloudmfa/core';
+import { decodeBase64Url, isCloudMfaError, utf8Decode } from '@cloudmfa/core';
 import { PUSH_CHALLENGE_TRANSITIONS, type PushChallengeEvent, peekPushMessage, verifyPushResponse } from '@cloudmfa/push';
 import type { ChallengeFinalStatus, ChallengeRecord, EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import { record } from '../internal/audit.js';
 import { readChallengeMeta, toPushRecord } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { isStorageId } from '../internal/ids.js';
-import { deviceKeyOf, readMeta } from '../internal/meta.js';
+import { bindingOf, deviceKeyOf, type EnrolmentMeta, readMeta } from '../internal/meta.js';
+import { maintainEnrolment } from '../internal/maintain.js';
 import type { SubmitPushResponseResult } from '../types.js';
 
 type Failure = Extract<SubmitPushResponseResult, { ok: false }>;
@@ -26,9 +27,16 @@ export async function submitPushResponse(ctx: ServerContext, response: unknown):
   if (!challenge) return failure('not_found');
   const meta = readChallengeMeta(challenge);
   const enrolment = await ctx.store.enrolments.get(challenge.enrolmentId);
-  const key = enrolment && enrolment.status === 'active' ? deviceKeyOf(readMeta(enrolment)) : null;
-  if (!enrolment || !key) return failure('not_active', challenge.id);
+  const enrolmentMeta = enrolment ? readMeta(enrolment) : null;
+  const key = enrolment && enrolmentMeta && enrolment.status === 'active' ? deviceKeyOf(enrolmentMeta) : null;
+  if (!enrolment || !enrolmentMeta || !key) return failure('not_active', challenge.id);
   const now = nowOf(ctx);
+  // The device key is bound to the sealed seed (issue 11 §7): a key a database writer swapped
+  // in does not open it, and nothing signed with it takes effect.
+  if (!(await deviceKeyIsBound(ctx, enrolment, enrolmentMeta, now))) {
+    await record(ctx, 'enrolment.tampered', { enrolmentId: enrolment.id, userId: enrolment.userId, detail: { challengeId: challenge.id, via: 'push' }, risk: true });
+    return failure('tampered', challenge.id);
+  }
   const result = await verifyPushResponse({
     response,
     expectedChallenge: toPushRecord(challenge, meta, ctx, answeredNumber(response)),
@@ -114,5 +122,23 @@ function answeredNumber(response: string): string | null {
     return typeof claims.num === 'string' ? claims.num : null;
   } catch {
     return null;
+  }
+}
+
+/** Opens the sealed seed with the enrolment's bound attributes; a legacy blob is re-sealed on the way. */
+async function deviceKeyIsBound(ctx: ServerContext, rec: EnrolmentRecord, meta: EnrolmentMeta, now: number): Promise<boolean> {
+  let opened: { kind: string; bytes: Uint8Array };
+  try {
+    opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
+  } catch (e) {
+    if (isCloudMfaError(e, 'ERR_SERVER_DECRYPT')) return false;
+    throw e;
+  }
+  try {
+    if (opened.kind !== 'seed') return false;
+    await maintainEnrolment(ctx, rec, meta, opened.bytes, now);
+    return true;
+  } finally {
+    opened.bytes.fill(0);
   }
 }
