@@ -156,7 +156,10 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
     const r2 = await prepareRedemption(t, race, makeDevice('d'));
     const [x, y] = await Promise.all([t.server.completeActivation(r1.request), second.completeActivation(r2.request)]);
     expect([x.ok, y.ok].filter(Boolean)).toHaveLength(1);
-    expect([x, y].find((r) => !r.ok)).toMatchObject({ reason: 'already_redeemed' });
+    // The loser answers `already_redeemed` when its MAC verified before the winner's commit,
+    // else (the record already redeemed at its lookup: no secret left to check) as a bad MAC.
+    const loser = [x, y].find((r) => !r.ok);
+    expect(loser && !loser.ok && ['already_redeemed', 'invalid'].includes(loser.reason)).toBe(true);
 
     const late = await t.server.startActivation('carol');
     const lateRequest: RedemptionRequest = (await prepareRedemption(t, late, makeDevice('e'))).request;
