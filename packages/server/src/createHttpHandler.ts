@@ -231,7 +231,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) {
         emit({ method, route, status: 503, code: 'ERR_HTTP_UNAVAILABLE' });
-        return errorResponse(503, 'ERR_HTTP_UNAVAILABLE');
+        return errorResponse(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' });
       }
       const err = e as { name?: unknown; code?: unknown } | null;
       const name = typeof err?.name === 'string' ? err.name : 'Error';

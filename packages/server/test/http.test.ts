@@ -130,10 +130,12 @@ describe('HTTP handler: device routes', () => {
     await expectError(limited, 429, 'ERR_ACTIVATION_THROTTLED');
   });
 
-  it('503 when the store is unavailable; the log carries no message', async () => {
+  it('503 with Retry-After when the store is unavailable; the log carries no message', async () => {
     const { t, handler, logs } = await setup();
     await t.store.close();
-    await expectError(await handler(get('/v1/push/challenges/AAAAAAAAAAAAAAAAAAAAAA')), 503, 'ERR_HTTP_UNAVAILABLE');
+    const unavailable = await handler(get('/v1/push/challenges/AAAAAAAAAAAAAAAAAAAAAA'));
+    expect(unavailable.headers.get('retry-after')).toBe('1');
+    await expectError(unavailable, 503, 'ERR_HTTP_UNAVAILABLE');
     expect(logs.at(-1)).toEqual({ method: 'GET', route: '/v1/push/challenges/:id', status: 503, code: 'ERR_HTTP_UNAVAILABLE' });
   });
 

@@ -154,7 +154,8 @@ async function accept(
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await guard.reset((candidates[i] as EnrolmentRecord).id);
   const method = meta.otp.type;
-  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta } });
+  // The consumed step (TOTP) or counter (HOTP): which code was spent is auditable (issue 11 §6).
+  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta, step: match.step } });
   await maintainEnrolment(ctx, rec, meta, seed, now);
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }
