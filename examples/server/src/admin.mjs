@@ -242,7 +242,7 @@ export function createAdminHandler(options) {
       async (req) => {
         const body = await readJson(req, ['userId', 'mode', 'account', 'otp', 'lifetimeSeconds']);
         const { userId, ...rest } = body;
-        const a = await server.startActivation(userId, rest);
+        const a = await server.startActivation({ userId, ...rest });
         return json(201, activationJson(a));
       },
     ],
@@ -261,7 +261,7 @@ export function createAdminHandler(options) {
       '/api/enrolments/:id/revoke',
       async (req, m) => {
         const body = await readJson(req, ['reason']);
-        return json(200, await server.revokeEnrolment(m[1], body.reason === undefined ? {} : { reason: body.reason }));
+        return json(200, await server.revokeEnrolment({ enrolmentId: m[1], ...(body.reason === undefined ? {} : { reason: body.reason }) }));
       },
     ],
     [
@@ -270,7 +270,7 @@ export function createAdminHandler(options) {
       '/api/enrolments/:id/reissue',
       async (req, m) => {
         await readJson(req);
-        const r = await server.reissueActivation(m[1]);
+        const r = await server.reissueActivation({ enrolmentId: m[1] });
         return json(200, r.ok ? { ...r, activation: activationJson(r.activation) } : r);
       },
     ],
@@ -331,7 +331,7 @@ export function createAdminHandler(options) {
         if (numberMatch !== undefined) o.numberMatch = numberMatch;
         if (enrolmentId !== undefined) o.enrolmentId = enrolmentId;
         if (alert !== undefined) o.alert = alert;
-        const r = await server.createPushChallenge(userId, context, o);
+        const r = await server.createPushChallenge({ userId, context, ...o });
         if (r.ok) await deliver(r);
         return json(200, r);
       },
@@ -449,7 +449,7 @@ export function createAdminHandler(options) {
   async function enrolPage(form, session) {
     const mode = form('mode') || 'online';
     const account = form('account');
-    const a = await server.startActivation(form('userId'), { mode, ...(account ? { account } : {}) });
+    const a = await server.startActivation({ userId: form('userId'), mode, ...(account ? { account } : {}) });
     const png = `data:image/png;base64,${Buffer.from(a.qr.png).toString('base64')}`;
     const minutes = Math.round((a.expiresAt - clock()) / 60000);
     const secret =
@@ -478,7 +478,7 @@ ${secret}
   async function pushPage(form, session) {
     const context = { service: form('service') };
     if (form('message')) context.message = form('message');
-    const r = await server.createPushChallenge(form('userId'), context, { numberMatch: form('numberMatch') === '1' });
+    const r = await server.createPushChallenge({ userId: form('userId'), context, numberMatch: form('numberMatch') === '1' });
     if (!r.ok) {
       const why = r.reason === 'paused' ? `pushes to this user are paused for another ${Math.ceil(r.retryAfterMs / 1000)} s (a push was marked suspicious)` : 'the user has no active device with a push key';
       return page('Push', `<h1>Push to ${esc(form('userId'))}</h1><section><p class="bad">Not sent: ${esc(why)}</p></section><p><a href="/">Back</a></p>`, session);
@@ -603,7 +603,7 @@ ${s.numberMatch && n && pending ? `<p>Number to type on the phone:</p><p class="
     if (route === '/push') return { route, res: await pushPage(form, session) };
     const userId = form('userId');
     const back = `/users?userId=${encodeURIComponent(userId)}`;
-    if (route === '/revoke') await server.revokeEnrolment(form('enrolmentId'), { reason: 'admin' });
+    if (route === '/revoke') await server.revokeEnrolment({ enrolmentId: form('enrolmentId'), reason: 'admin' });
     else if (route === '/unlock') await server.unlockOtp(form('enrolmentId'));
     else await server.resumePush(userId);
     return { route, res: redirect(back) };

@@ -26,7 +26,6 @@ export type {
   KdfSettings,
   OfflineActivationPayload,
   OnlineActivationPayload,
-  OtpAlgorithm,
   PushSigningKey,
   RedemptionRequest,
   RedemptionResponse,

@@ -47,7 +47,7 @@ function makeCases(): Case[] {
       cases.push({
         args: ['-d', String(digits), '-c', String(counter), '-w', String(WINDOW), ...keyArgs],
         stdin,
-        expected: Array.from({ length: WINDOW + 1 }, (_, i) => hotp(key, counter + i, { digits })),
+        expected: Array.from({ length: WINDOW + 1 }, (_, i) => hotp({ secret: key, counter: counter + i, digits })),
       });
     } else {
       const algorithm = pick(['SHA1', 'SHA256', 'SHA512'] as const satisfies readonly OtpAlgorithm[]);
@@ -58,7 +58,7 @@ function makeCases(): Case[] {
       cases.push({
         args: [`--totp=${algorithm}`, '-d', String(digits), '-s', `${period}s`, '-S', `@${t0}`, '-N', `@${time}`, '-w', String(WINDOW), ...keyArgs],
         stdin,
-        expected: Array.from({ length: WINDOW + 1 }, (_, i) => totp(key, { now: () => (time + i * period) * 1000, period, t0, digits, algorithm })),
+        expected: Array.from({ length: WINDOW + 1 }, (_, i) => totp({ secret: key, now: () => (time + i * period) * 1000, period, t0, digits, algorithm })),
       });
     }
   }

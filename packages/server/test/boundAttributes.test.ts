@@ -42,7 +42,7 @@ describe.each(Object.keys(BACKENDS))('bound attributes on %s', (backend) => {
     const meta = rec.meta as { device: { publicKey: string } };
     const swapped = { ...rec.meta, device: { ...meta.device, publicKey: Buffer.from(attacker.signer.publicKey).toString('base64url') } };
     expect(await t.store.enrolments.update(rec.id, { meta: swapped })).toMatchObject({ ok: true });
-    const c = await t.server.createPushChallenge('alice', { service: 'Acme VPN' });
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' } });
     if (!c.ok) throw new Error('no challenge');
     const forged = await answerPush(t, identity, attacker, c.token, 'confirm', numberOf(c));
     expect(await t.server.submitPushResponse(forged)).toEqual({ ok: false, reason: 'tampered', challengeId: c.challengeId });

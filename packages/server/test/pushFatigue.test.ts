@@ -37,7 +37,7 @@ describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
     const made = [];
     for (let i = 0; i < 130; i++) {
       const onA = i < 120;
-      const c = await t.server.createPushChallenge('alice', CONTEXT, { enrolmentId: onA ? ia.enrolmentId : ib.enrolmentId });
+      const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT, enrolmentId: onA ? ia.enrolmentId : ib.enrolmentId });
       if (!c.ok) throw new Error(`challenge ${i} refused: ${c.reason}`);
       made.push({ c, device: onA ? a : b, identity: onA ? ia : ib });
     }
@@ -57,12 +57,12 @@ describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
     const t = serverWith({ push: { maxPendingPerUser: 1000 } });
     const device = makeDevice('a');
     const { identity } = await activateOnline(t, device);
-    const flagged = await t.server.createPushChallenge('alice', CONTEXT);
+    const flagged = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!flagged.ok) throw new Error('no challenge');
     const suspicious = await answerPush(t, identity, device, flagged.token, 'suspicious');
     const [, ...created] = await Promise.all([
       t.server.submitPushResponse(suspicious),
-      ...Array.from({ length: 15 }, () => t.server.createPushChallenge('alice', CONTEXT)),
+      ...Array.from({ length: 15 }, () => t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })),
     ]);
     for (const c of created) {
       if (!c.ok) {
@@ -82,7 +82,7 @@ describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
     const t = serverWith(undefined, (s) => ({ ...s, challenges: { ...s.challenges, getPause: async () => pausedUntil } }));
     const device = makeDevice('a');
     const { identity } = await activateOnline(t, device);
-    const c = await t.server.createPushChallenge('alice', CONTEXT);
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c.ok) throw new Error('no challenge');
     pausedUntil = t.clock() + 60_000;
     const r = await t.server.submitPushResponse(await answerPush(t, identity, device, c.token, 'confirm', numberOf(c)));
@@ -94,17 +94,17 @@ describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
   it('caps pending challenges per user (default 3): the next push is refused with its own reason', async () => {
     const t = serverWith();
     await activateOnline(t, makeDevice('a'));
-    for (let i = 0; i < 3; i++) expect(await t.server.createPushChallenge('alice', CONTEXT)).toMatchObject({ ok: true });
-    expect(await t.server.createPushChallenge('alice', CONTEXT)).toEqual({ ok: false, reason: 'too_many_pending', pending: 3 });
+    for (let i = 0; i < 3; i++) expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })).toMatchObject({ ok: true });
+    expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })).toEqual({ ok: false, reason: 'too_many_pending', pending: 3 });
     t.clock.advance(120_000); // all three expired
-    expect(await t.server.createPushChallenge('alice', CONTEXT)).toMatchObject({ ok: true });
+    expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })).toMatchObject({ ok: true });
   });
 
   it('number matching is on by default (the policy can turn it off), and the number is not stored in plain text', async () => {
     const t = serverWith();
     const device = makeDevice('a');
     const { identity } = await activateOnline(t, device);
-    const c = await t.server.createPushChallenge('alice', CONTEXT);
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c.ok) throw new Error('no challenge');
     expect(c.number).toMatch(/^[1-9][0-9]$/);
     const stored = await t.store.challenges.get(c.challengeId);
@@ -114,12 +114,12 @@ describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
     // Without the number (or with another) the approval is a denial; with it, approved.
     const wrong = c.number === '10' ? '11' : '10';
     expect(await t.server.submitPushResponse(await answerPush(t, identity, device, c.token, 'confirm', { number: wrong }))).toMatchObject({ ok: true, status: 'denied', detail: 'wrong_number' });
-    const c2 = await t.server.createPushChallenge('alice', CONTEXT);
+    const c2 = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c2.ok) throw new Error('no challenge');
     expect(await t.server.submitPushResponse(await answerPush(t, identity, device, c2.token, 'confirm', numberOf(c2)))).toMatchObject({ ok: true, status: 'approved' });
 
     const off = serverWith({ push: { numberMatch: false } });
-    const c3 = await off.server.createPushChallenge('alice', CONTEXT);
+    const c3 = await off.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     expect(c3).toMatchObject({ ok: true, number: null });
   });
 });

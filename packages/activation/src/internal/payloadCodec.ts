@@ -2,13 +2,13 @@
 // takes an already-validated payload; decoding is strict (exact lengths, reserved bits zero,
 // no trailing bytes, strict UTF-8) and then runs the same schema as sealing.
 import { CloudMfaError, decodeBase32, decodeBase64Url, encodeBase32, encodeBase64Url, utf8Decode, utf8Encode } from '@cloudmfa/core';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type {
   ActivationPayload,
   ActivationPolicy,
   HotpParameters,
   OfflineActivationPayload,
   OnlineActivationPayload,
-  OtpAlgorithm,
   TotpParameters,
 } from '../types.js';
 import { ByteReader, ByteWriter } from './binary.js';

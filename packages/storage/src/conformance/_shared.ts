@@ -1,6 +1,7 @@
 // Shared by the conformance groups (./<group>.ts): the per-test context and small helpers.
 import { type fixedClock, isCloudMfaError } from '@cloudmfa/core';
 import { expect } from 'vitest';
+import type { StorageErrorCode } from '../errors.js';
 import type { JsonObject, MfaStore } from '../types.js';
 
 /**
@@ -20,7 +21,7 @@ export const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 export const MIN = 60_000;
 
 /** Awaits `run()` and asserts it rejected (not threw synchronously) with CloudMfaError `code`. */
-export async function expectCode(run: () => Promise<unknown>, code: string): Promise<Error> {
+export async function expectCode(run: () => Promise<unknown>, code: StorageErrorCode | 'ERR_INVALID_ARGUMENT'): Promise<Error> {
   let p: Promise<unknown>;
   try {
     p = run();
