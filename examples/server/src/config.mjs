@@ -68,7 +68,9 @@ export function readConfig(env) {
   let store;
   if (databaseUrl !== undefined || redisUrl !== undefined) {
     const kind = databaseUrl !== undefined && redisUrl !== undefined ? 'postgres+redis' : databaseUrl !== undefined ? 'postgres' : 'redis';
-    store = { kind, databaseUrl, redisUrl, schema, redisPrefix };
+    const disposable = nonEmpty(env, 'CLOUDMFA_REDIS_DISPOSABLE');
+    if (disposable !== undefined && disposable !== '1' && disposable !== '0') throw new ConfigError('CLOUDMFA_REDIS_DISPOSABLE expected 1 or 0');
+    store = { kind, databaseUrl, redisUrl, schema, redisPrefix, redisDisposable: disposable === '1' };
   } else {
     store = { kind: 'sqlite', path: nonEmpty(env, 'CLOUDMFA_DB') ?? './cloudmfa.db' };
   }
@@ -115,8 +117,19 @@ export function readConfig(env) {
     if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) throw new ConfigError('CLOUDMFA_POLICY expected a JSON object');
   }
 
-  const trustProxyHeader = nonEmpty(env, 'CLOUDMFA_TRUST_PROXY_HEADER')?.toLowerCase();
-  if (trustProxyHeader !== undefined && !HEADER.test(trustProxyHeader)) throw new ConfigError('CLOUDMFA_TRUST_PROXY_HEADER expected a header name');
+  const trustProxyRaw = nonEmpty(env, 'CLOUDMFA_TRUST_PROXY_HEADER')?.toLowerCase();
+  if (trustProxyRaw !== undefined && trustProxyRaw !== 'none' && !HEADER.test(trustProxyRaw)) {
+    throw new ConfigError('CLOUDMFA_TRUST_PROXY_HEADER expected a header name or none');
+  }
+  // An https:// origin means a TLS-terminating proxy in front (this server speaks plain HTTP):
+  // the socket address is then the proxy's, and the redemption throttle would count every
+  // client as one. The operator must decide which address counts (issue 11 §3).
+  if (trustProxyRaw === undefined && origin !== undefined && origin.startsWith('https://')) {
+    throw new ConfigError(
+      'CLOUDMFA_TRUST_PROXY_HEADER is required with an https:// CLOUDMFA_ORIGIN (behind a proxy): name the header your proxy sets to the client address, or none to count the socket address',
+    );
+  }
+  const trustProxyHeader = trustProxyRaw === 'none' ? undefined : trustProxyRaw;
 
   const shutdownRaw = nonEmpty(env, 'CLOUDMFA_SHUTDOWN_TIMEOUT_MS') ?? '10000';
   if (!/^[0-9]{1,7}$/.test(shutdownRaw)) throw new ConfigError('CLOUDMFA_SHUTDOWN_TIMEOUT_MS expected an integer 0..9999999');

@@ -44,6 +44,22 @@ function openRedis(url, warn) {
 }
 
 /**
+ * True when the Redis server persists writes: AOF on (`appendonly yes`) or RDB snapshots
+ * configured (`save` not empty). Where CONFIG is not allowed (managed services), INFO
+ * persistence's `aof_enabled` and a recent RDB save decide.
+ */
+export async function redisPersists(client) {
+  try {
+    const aof = await client.config('GET', 'appendonly');
+    const save = await client.config('GET', 'save');
+    return aof?.[1] === 'yes' || (typeof save?.[1] === 'string' && save[1].trim() !== '');
+  } catch {
+    const info = String(await client.info('persistence').catch(() => ''));
+    return /\baof_enabled:1\b/.test(info) || /\brdb_last_bgsave_status:ok\b/.test(info) && /\brdb_saves:[1-9]/.test(info);
+  }
+}
+
+/**
  * Opens the configured store: `{ store, kind, describe, close }`. `close()` closes the adapters
  * and then the drivers (the PostgreSQL pool, the Redis client).
  *
@@ -86,6 +102,11 @@ export async function openStores(config, { clock, warn = () => {} }) {
         await redis.ping();
       } catch (e) {
         throw new StartupError(`cannot reach Redis (${codeOf(e)})`);
+      }
+      // A Redis restart without persistence forgets which codes were used: they would be
+      // accepted again. Refuse to start on one unless told the deployment is disposable.
+      if (!config.redisDisposable && !(await redisPersists(redis))) {
+        throw new StartupError('Redis has no persistence (neither AOF nor RDB snapshots): used codes would be valid again after a restart. Enable appendonly or save, or set CLOUDMFA_REDIS_DISPOSABLE=1 for a throwaway deployment');
       }
       redisStore = createRedisStore({ client: redis, keyPrefix: config.redisPrefix, clock, closeClient: true });
     }

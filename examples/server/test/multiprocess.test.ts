@@ -36,6 +36,8 @@ const env = {
   CLOUDMFA_REDIS_PREFIX: PREFIX,
   CLOUDMFA_ADMIN_TOKEN: TOKEN,
   CLOUDMFA_ORIGIN: 'https://mfa.acme.example',
+  CLOUDMFA_TRUST_PROXY_HEADER: 'none',
+  CLOUDMFA_REDIS_DISPOSABLE: '1',
   CLOUDMFA_ISSUER: 'Acme Corporation',
   CLOUDMFA_KEKS: `k1:${encodeBase64Url(random(32))}`,
   CLOUDMFA_PUSH_KEY: encodeBase64Url(createSoftwareSigner({ algorithm: 'ES256', random }).exportPrivateKey()),

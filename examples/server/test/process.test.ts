@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { type Clock, systemClock } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from '../../../packages/storage-redis/test/privateRedis.js';
+import { redisPersists } from '../src/stores.mjs';
 import { call, codeAt, FAST_KDF_POLICY, makePhone, redeemOverHttp, SERVER_MJS, type ServerProcess, startServerProcess } from './helpers.js';
 
 const now: Clock = systemClock;
@@ -174,12 +177,32 @@ describe('refusals at start', () => {
       [{ DATABASE_URL: 'mysql://user:hunter2@db/x' }, 'DATABASE_URL expected a postgres', 'hunter2'],
       [{ CLOUDMFA_POLICY: '{"otp":{"digits":5}}' }, 'ERR_SERVER_POLICY', '{"otp"'],
       [{ CLOUDMFA_ORIGIN: 'http://mfa.example.com' }, 'ERR_SERVER_CONFIG', 'mfa.example.com'],
+      // Behind a TLS proxy: no start without a decision on the client-address header (issue 11 §3).
+      [{ CLOUDMFA_ORIGIN: 'https://mfa.example.com' }, 'CLOUDMFA_TRUST_PROXY_HEADER is required', 'mfa.example.com'],
+      [{ CLOUDMFA_TRUST_PROXY_HEADER: 'x real ip' }, 'CLOUDMFA_TRUST_PROXY_HEADER expected a header name or none', 'x real ip'],
     ];
     for (const [env, message, secret] of cases) {
       const r = runToExit({ ...base, CLOUDMFA_DB: join(dir, 'refusals.db'), CLOUDMFA_KEY_FILE: join(dir, 'refusals-keys.json'), ...env });
       expect(r.status, message).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stderr + r.stdout).not.toContain(secret);
+    }
+  });
+
+  it('exits 1 on a Redis without persistence (used codes would be valid again after a restart)', async () => {
+    const redis = await startPrivateRedis(); // --save '' --appendonly no
+    try {
+      const r = runToExit({ ...base, REDIS_URL: `redis://127.0.0.1:${redis.port}`, CLOUDMFA_REDIS_PREFIX: 'cmfa-persist:' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('Redis has no persistence');
+      const client = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
+      await client.connect();
+      expect(await redisPersists(client)).toBe(false);
+      await client.config('SET', 'appendonly', 'yes'); // our own private server
+      expect(await redisPersists(client)).toBe(true);
+      client.disconnect();
+    } finally {
+      await redis.stop();
     }
   });
 

@@ -108,6 +108,8 @@ const PUSH_CODES: Record<
   mismatch: 'ERR_PUSH_MISMATCH',
   replayed: 'ERR_PUSH_REPLAYED',
   expired: 'ERR_PUSH_EXPIRED',
+  paused: 'ERR_PUSH_PAUSED',
+  tampered: 'ERR_PUSH_NOT_ACTIVE',
 };
 const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   malformed: 400,
@@ -117,6 +119,8 @@ const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
   mismatch: 400,
   replayed: 409,
   expired: 410,
+  paused: 409,
+  tampered: 403,
 };
 
 /**
@@ -262,7 +266,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) {
         emit({ method, route, status: 503, code: 'ERR_HTTP_UNAVAILABLE' });
-        return errorResponse(503, 'ERR_HTTP_UNAVAILABLE');
+        return errorResponse(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' });
       }
       const err = e as { name?: unknown; code?: unknown } | null;
       const name = typeof err?.name === 'string' ? err.name : 'Error';

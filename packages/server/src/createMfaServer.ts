@@ -92,16 +92,17 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
   const checked = checkedRandom(random);
+  const crypto = options.crypto ?? defaultCrypto();
   const ctx: ServerContext = Object.freeze({
     store,
     policy: resolveServerPolicy(options.policy),
-    keyRing: createKeyRing(keys.kek, checked),
+    keyRing: createKeyRing(keys.kek, checked, crypto),
     pushSigner: push,
     issuer,
     origin: origin ?? null,
     clock,
     random: checked,
-    crypto: options.crypto ?? defaultCrypto(),
+    crypto,
     events,
   });
 

@@ -58,4 +58,5 @@ export type HttpErrorCode =
   | 'ERR_PUSH_NOT_ACTIVE'
   | 'ERR_PUSH_NOT_FOUND'
   | 'ERR_PUSH_REPLAYED'
-  | 'ERR_PUSH_EXPIRED';
+  | 'ERR_PUSH_EXPIRED'
+  | 'ERR_PUSH_PAUSED';

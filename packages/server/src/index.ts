@@ -30,6 +30,7 @@ export type {
   StartActivationOptions,
   StartedActivation,
   SubmitPushResponseResult,
+  UnlockOtpResult,
   VerifyOtpInput,
   VerifyOtpResult,
 } from './types.js';

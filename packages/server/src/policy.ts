@@ -77,6 +77,8 @@ const policySchema = z
       .object({
         ttlSeconds: int(10, 600).default(120),
         numberMatchDigits: int(2, 6).default(2),
+        numberMatch: z.boolean().default(true),
+        maxPendingPerUser: int(1, 1000).default(3),
         requireUserVerification: z.boolean().default(false),
         suspiciousPauseMs: int(0, MAX_DELAY_MS).default(900_000),
         maxSkewMs: int(0, 300_000).default(60_000),

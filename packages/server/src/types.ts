@@ -50,6 +50,7 @@ export type MfaAuditKind =
   | 'enrolment.redeem_refused'
   | 'enrolment.double_redemption'
   | 'enrolment.revoked'
+  | 'enrolment.tampered'
   | 'otp.accepted'
   | 'otp.refused'
   | 'otp.locked'
@@ -319,6 +320,18 @@ export type ReissueActivationResult =
 export type RevokeEnrolmentResult = { ok: true } | { ok: false; reason: 'not_found' | 'already_revoked' };
 
 /**
+ * Result of `unlockOtp`: `not_found` when no enrolment has this id (nothing is changed or
+ * audited; the server's internal guards are never addressable through it).
+ *
+ * @example
+ * ```ts
+ * const r: UnlockOtpResult = await server.unlockOtp(enrolmentId);
+ * if (!r.ok) console.log(r.reason); // 'not_found'
+ * ```
+ */
+export type UnlockOtpResult = { ok: true } | { ok: false; reason: 'not_found' };
+
+/**
  * Input of `verifyOtp`: one enrolment, or every active enrolment of a user.
  *
  * @example
@@ -374,7 +387,7 @@ export type VerifyOtpResult =
  * ```
  */
 export interface PushChallengeSettings {
-  /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6). Default off. */
+  /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6); `false` turns it off. Default: `policy.push.numberMatch` (on). */
   numberMatch?: boolean | { digits: number };
   /** Send to this enrolment; default the user's most recently activated push-capable one. */
   enrolmentId?: string;
@@ -422,7 +435,9 @@ export type CreatePushChallengeResult =
       fcm: SizedPayload<FcmPushMessage>;
     }
   | { ok: false; reason: 'no_device' }
-  | { ok: false; reason: 'paused'; retryAfterMs: number };
+  | { ok: false; reason: 'paused'; retryAfterMs: number }
+  /** The user already has `policy.push.maxPendingPerUser` pending challenges (push-fatigue cap). */
+  | { ok: false; reason: 'too_many_pending'; pending: number };
 
 /**
  * Result of `submitPushResponse`. `ok: true` means the response took effect (the challenge is
@@ -444,7 +459,7 @@ export type SubmitPushResponseResult =
     }
   | {
       ok: false;
-      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired';
+      reason: 'malformed' | 'not_found' | 'not_active' | 'bad_signature' | 'mismatch' | 'replayed' | 'expired' | 'paused' | 'tampered';
       challengeId: string | null;
     };
 
@@ -538,8 +553,8 @@ export interface MfaServer {
   verifyOtp(input: VerifyOtpInput): Promise<VerifyOtpResult>;
   /** Admin: HOTP resynchronisation with 2..4 consecutive codes (RFC 4226 7.4). */
   resyncHotp(input: { enrolmentId: string; codes: readonly string[] }): Promise<VerifyOtpResult>;
-  /** Admin: clears an OTP lockout; keeps the replay state. */
-  unlockOtp(enrolmentId: string): Promise<void>;
+  /** Admin: clears an OTP lockout of a real enrolment; keeps the replay state. */
+  unlockOtp(enrolmentId: string): Promise<UnlockOtpResult>;
   /** Admin: creates and stores a signed push challenge; returns the APNs/FCM payloads and the number for the login page. */
   createPushChallenge(options: CreatePushChallengeOptions): Promise<CreatePushChallengeResult>;
   /** Device: applies a signed push response atomically (one winner across servers). Never throws on `response`. */

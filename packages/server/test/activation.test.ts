@@ -65,7 +65,8 @@ describe('online activation', () => {
     // Another device with the same QR and password: refused, audited, risk event.
     const second = await prepareRedemption(t, a, makeDevice('b'));
     const r3 = await t.server.completeActivation({ request: second.request });
-    expect(r3).toEqual({ ok: false, reason: 'already_redeemed', retryAfterMs: null });
+    // Answered like a bad MAC (the secret is gone: no MAC can be checked), still an incident.
+    expect(r3).toEqual({ ok: false, reason: 'invalid', retryAfterMs: null });
     const incident = t.events.find((e) => e.kind === 'enrolment.double_redemption');
     expect(incident?.risk).toBe(true);
     expect(incident?.detail.firstDevice).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -112,16 +113,20 @@ describe('online activation', () => {
     const t = makeServer();
     const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
+    // Bad MACs prove nothing (anyone who knows the id can send them): never counted.
     const badMac = { ...request, mac: flipFirst(request.mac) };
-    for (let i = 0; i < 4; i++) expect(await t.server.completeActivation({ request: badMac })).toMatchObject({ ok: false, reason: 'invalid' });
+    for (let i = 0; i < 10; i++) expect(await t.server.completeActivation({ request: badMac })).toMatchObject({ ok: false, reason: 'invalid' });
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');
-    // A bad signature counts toward the same budget.
-    await t.server.completeActivation({ request: { ...request, signature: flipFirst(request.signature) } });
+    // A bad signature under a valid MAC proves knowledge of the secret: counted, 5 revoke.
+    const badSignature = { ...request, signature: flipFirst(request.signature) };
+    for (let i = 0; i < 4; i++) await t.server.completeActivation({ request: badSignature });
+    expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');
+    await t.server.completeActivation({ request: badSignature });
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('revoked');
     const revoked = t.events.find((e) => e.kind === 'enrolment.revoked');
     expect(revoked).toMatchObject({ risk: true, detail: { reason: 'redemption_failures', failures: 5 } });
-    // Even the genuine request is now refused.
-    expect(await t.server.completeActivation({ request })).toMatchObject({ ok: false, reason: 'revoked' });
+    // Even the genuine request is now refused, answered like a bad MAC.
+    expect(await t.server.completeActivation({ request: request })).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('answers stale device clocks before the lookup, the same for known and unknown ids', async () => {
@@ -159,7 +164,7 @@ describe('online activation', () => {
     if (!r.ok) return;
     expect(r.revoked).toBe(true);
     expect(r.activation.enrolmentId).not.toBe(a.enrolmentId);
-    expect(await t.server.completeActivation({ request: oldRequest.request })).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await t.server.completeActivation({ request: oldRequest.request })).toMatchObject({ ok: false, reason: 'invalid' });
     const fresh = await prepareRedemption(t, r.activation, makeDevice('a'));
     expect((await t.server.completeActivation({ request: fresh.request })).ok).toBe(true);
     expect((await t.server.listEnrolments('alice')).map((e) => e.status)).toEqual(['revoked', 'active']);

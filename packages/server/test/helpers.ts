@@ -191,3 +191,8 @@ export async function auditKinds(t: TestServer): Promise<string[]> {
   }
   return kinds.reverse();
 }
+
+/** The number the login page shows, as the user types it on the phone (none without number matching). */
+export function numberOf(c: { number: string | null }): { number?: string } {
+  return c.number === null ? {} : { number: c.number };
+}

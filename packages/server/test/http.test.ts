@@ -2,7 +2,7 @@ import { openRedemptionResponse } from '@cloudmfa/activation';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, type HttpLogEntry } from '../src/index.js';
-import { activateOnline, answerPush, makeDevice, makeServer, ORIGIN, pollRequest, prepareRedemption, testCrypto } from './helpers.js';
+import { activateOnline, answerPush, makeDevice, makeServer, ORIGIN, pollRequest, prepareRedemption, testCrypto, numberOf } from './helpers.js';
 
 const BASE = `${ORIGIN}/mfa`;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -27,7 +27,7 @@ async function expectError(res: Response, status: number, code: string) {
 }
 
 describe('HTTP handler: device routes', () => {
-  it('redemption over HTTP: 200 with the response, a retry gets the same bytes, another device 409, late 410', async () => {
+  it('redemption over HTTP: 200 with the response, a retry gets the same bytes, another device 403 (as a bad MAC), late 410', async () => {
     const { t, handler } = await setup();
     const a = await t.server.startActivation({ userId: 'alice' });
     const { request, state } = await prepareRedemption(t, a, makeDevice('a'));
@@ -40,7 +40,7 @@ describe('HTTP handler: device routes', () => {
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual(body);
     const other = await prepareRedemption(t, a, makeDevice('b'));
-    await expectError(await handler(post('/v1/activations/redeem', other.request)), 409, 'ERR_ACTIVATION_ALREADY_REDEEMED');
+    await expectError(await handler(post('/v1/activations/redeem', other.request)), 403, 'ERR_ACTIVATION_INVALID');
 
     const late = await t.server.startActivation({ userId: 'bob' });
     const lateRequest = await prepareRedemption(t, late, makeDevice('c'));
@@ -61,13 +61,13 @@ describe('HTTP handler: device routes', () => {
 
     const status = await handler(get(`/v1/push/challenges/${c.challengeId}`));
     expect(status.status).toBe(200);
-    expect(await status.json()).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: false });
+    expect(await status.json()).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: true });
 
     const poll = await handler(post('/v1/push/poll', { request: await pollRequest(t, identity, device) }));
     expect(poll.status).toBe(200);
     expect(await poll.json()).toEqual({ enrolmentId: identity.enrolmentId, challenges: [c.token] });
 
-    const response = await answerPush(t, identity, device, c.token, 'confirm');
+    const response = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
     const ok = await handler(post('/v1/push/respond', { response }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ challengeId: c.challengeId, status: 'approved', suspicious: false, detail: null });
@@ -130,10 +130,12 @@ describe('HTTP handler: device routes', () => {
     await expectError(limited, 429, 'ERR_ACTIVATION_THROTTLED');
   });
 
-  it('503 when the store is unavailable; the log carries no message', async () => {
+  it('503 with Retry-After when the store is unavailable; the log carries no message', async () => {
     const { t, handler, logs } = await setup();
     await t.store.close();
-    await expectError(await handler(get('/v1/push/challenges/AAAAAAAAAAAAAAAAAAAAAA')), 503, 'ERR_HTTP_UNAVAILABLE');
+    const unavailable = await handler(get('/v1/push/challenges/AAAAAAAAAAAAAAAAAAAAAA'));
+    expect(unavailable.headers.get('retry-after')).toBe('1');
+    await expectError(unavailable, 503, 'ERR_HTTP_UNAVAILABLE');
     expect(logs.at(-1)).toEqual({ method: 'GET', route: '/v1/push/challenges/:id', status: 503, code: 'ERR_HTTP_UNAVAILABLE' });
   });
 
@@ -207,8 +209,8 @@ describe('HTTP handler: fuzzed input never gives a 500', () => {
       { seed: 42, numRuns: 400 },
     );
     // The fuzzer reached past the shape checks: the genuine request redeemed (200), then refused
-    // as a second redemption (409) or for a bad proof (403).
-    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 403, 409]));
+    // for a bad proof or as a second redemption, which answers like one (403).
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 403]));
     expect(logs.every((l) => l.status !== 500)).toBe(true);
     // Nothing the fuzzer sent is ever echoed into a log entry.
     for (const l of logs) expect(Object.keys(l).sort()).toEqual(['code', 'method', 'route', 'status']);

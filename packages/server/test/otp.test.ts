@@ -19,6 +19,12 @@ describe('verifyOtp', () => {
     t.clock.advance(30_000);
     expect(await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) })).toMatchObject({ ok: true });
     expect(await auditKinds(t)).toEqual(['enrolment.issued', 'enrolment.redeemed', 'otp.accepted', 'otp.refused', 'otp.refused', 'otp.accepted']);
+    // The record names the consumed step (issue 11 §6): which code was spent is auditable.
+    const accepted = t.events.filter((e) => e.kind === 'otp.accepted').map((e) => e.detail);
+    expect(accepted).toEqual([
+      { method: 'totp', delta: 0, step: T0 / 30_000 },
+      { method: 'totp', delta: 0, step: T0 / 30_000 + 1 },
+    ]);
   });
 
   it('concurrent verifications of one code: exactly one acceptance', async () => {

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MfaServerPolicyInput } from '../src/index.js';
-import { activateOnline, answerPush, auditKinds, makeDevice, makeServer, pollRequest } from './helpers.js';
+import { activateOnline, answerPush, auditKinds, makeDevice, makeServer, pollRequest, numberOf } from './helpers.js';
 
 const CONTEXT = { service: 'Acme VPN', ip: '203.0.113.7', location: 'Berlin, DE' };
 
@@ -17,13 +18,14 @@ describe('push', () => {
     const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     expect(c.ok).toBe(true);
     if (!c.ok) return;
-    expect(c).toMatchObject({ enrolmentId: identity.enrolmentId, number: null, pushToken: 'apns-a', platform: 'ios', expiresAt: t.clock() + 120_000 });
+    expect(c.number).toMatch(/^[1-9][0-9]$/); // number matching is on by default
+    expect(c).toMatchObject({ enrolmentId: identity.enrolmentId, pushToken: 'apns-a', platform: 'ios', expiresAt: t.clock() + 120_000 });
     expect(c.apns.challengeIncluded).toBe(true);
     expect(c.apns.bytes).toBeLessThanOrEqual(4096);
     expect(c.fcm.payload.data.cloudmfa_jws).toBe(c.token);
-    expect(await t.server.getChallengeStatus(c.challengeId)).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: false });
+    expect(await t.server.getChallengeStatus(c.challengeId)).toEqual({ id: c.challengeId, status: 'pending', expiresAt: c.expiresAt, finalizedAt: null, numberMatch: true });
 
-    const response = await answerPush(t, identity, device, c.token, 'confirm');
+    const response = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
     expect(await t.server.submitPushResponse(response)).toEqual({ ok: true, challengeId: c.challengeId, status: 'approved', suspicious: false, detail: null });
     expect((await t.server.getChallengeStatus(c.challengeId))?.status).toBe('approved');
     // Single use: the same response again is a replay, audited once only.
@@ -36,7 +38,7 @@ describe('push', () => {
     const { t, device, identity } = await setup();
     const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c.ok) throw new Error('no challenge');
-    const response = await answerPush(t, identity, device, c.token, 'confirm');
+    const response = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
     const results = await Promise.all(Array.from({ length: 10 }, () => t.server.submitPushResponse(response)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.reason === 'replayed')).toHaveLength(9);
@@ -96,10 +98,24 @@ describe('push', () => {
     expect(t.events.at(-1)).toMatchObject({ kind: 'push.suspicious', detail: { challengeId: flagged.challengeId, closedChallenges: 2 } });
     for (const c of [first, second]) {
       expect(await t.server.getChallengeStatus(c.challengeId)).toMatchObject({ status: 'cancelled' });
-      const late = await answerPush(t, identity, device, c.token, 'confirm');
+      const late = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
       expect(await t.server.submitPushResponse(late)).toMatchObject({ ok: false, reason: 'replayed' });
     }
     expect(await auditKinds(t)).not.toContain('push.approved');
+  });
+
+  it('guards are internal: unlockOtp cannot address the pause guard, answers not_found and audits nothing', async () => {
+    const { t, device, identity } = await setup();
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
+    if (!c.ok) throw new Error('no challenge');
+    await t.server.submitPushResponse(await answerPush(t, identity, device, c.token, 'suspicious'));
+    // The id of the internal pause guard, as an attacker with the source computes it.
+    const pauseId = `p_${createHash('sha256').update('cloudmfa/server/guard/p/v1\u0000alice').digest('base64url')}`;
+    const before = (await auditKinds(t)).length;
+    expect(await t.server.unlockOtp(pauseId)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await t.server.unlockOtp('no-such-enrolment')).toEqual({ ok: false, reason: 'not_found' });
+    expect((await auditKinds(t)).length).toBe(before);
+    expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })).toMatchObject({ ok: false, reason: 'paused' });
   });
 
   it('a pause of 0 turns pausing off', async () => {
@@ -129,11 +145,11 @@ describe('push', () => {
     if (!c.ok) throw new Error('no challenge');
     // Signed by another device key.
     const stranger = makeDevice('mallory');
-    const forged = await answerPush(t, identity, stranger, c.token, 'confirm');
+    const forged = await answerPush(t, identity, stranger, c.token, 'confirm', numberOf(c));
     expect(await t.server.submitPushResponse(forged)).toEqual({ ok: false, reason: 'bad_signature', challengeId: null });
     expect((await t.server.getChallengeStatus(c.challengeId))?.status).toBe('pending');
     // Late.
-    const response = await answerPush(t, identity, device, c.token, 'confirm');
+    const response = await answerPush(t, identity, device, c.token, 'confirm', numberOf(c));
     t.clock.set(c.expiresAt + 1);
     expect(await t.server.submitPushResponse(response)).toMatchObject({ ok: false, reason: 'expired' });
     expect((await t.server.getChallengeStatus(c.challengeId))?.status).toBe('expired');
@@ -146,7 +162,7 @@ describe('push', () => {
     // Revoked.
     const c2 = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c2.ok) throw new Error('no challenge');
-    const r2 = await answerPush(t, identity, device, c2.token, 'confirm');
+    const r2 = await answerPush(t, identity, device, c2.token, 'confirm', numberOf(c2));
     await t.server.revokeEnrolment({ enrolmentId: identity.enrolmentId });
     expect(await t.server.submitPushResponse(r2)).toEqual({ ok: false, reason: 'not_active', challengeId: c2.challengeId });
     expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT })).toEqual({ ok: false, reason: 'no_device' });
@@ -156,7 +172,7 @@ describe('push', () => {
     const { t, device, identity } = await setup({ push: { requireUserVerification: true } });
     const c = await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT });
     if (!c.ok) throw new Error('no challenge');
-    const response = await answerPush(t, identity, device, c.token, 'confirm', { userVerified: false });
+    const response = await answerPush(t, identity, device, c.token, 'confirm', { ...numberOf(c), userVerified: false });
     expect(await t.server.submitPushResponse(response)).toMatchObject({ ok: true, status: 'denied', detail: 'user_not_verified' });
   });
 

@@ -8,21 +8,22 @@ interface Pending {
   step: number;
   drift: number | null;
   now: number;
+  unlock: number | null;
   resolve: (row: Row) => void;
   reject: (error: unknown) => void;
 }
 
-/** The most consumes in one call of `cloudmfa_otp_consume_batch`. */
+/** The most consumes in one call of `cloudmfa_otp_consume_unlock_batch`. */
 export const MAX_BATCH = 128;
 
 /**
  * Group commit for `guard.consume`: the consumes that arrive within one turn of the event
- * loop go to the server together, as one call of `cloudmfa_otp_consume_batch` (one round
+ * loop go to the server together, as one call of `cloudmfa_otp_consume_unlock_batch` (one round
  * trip, one transaction, one WAL flush) instead of one commit each. Each consume is still
  * decided by its own conditional upsert inside that call; a failed call rolls back the whole
  * batch and every consume in it rejects with the same error, so none is ever half-applied.
  *
- * `send` runs the batch statement with `[ids, steps, drifts, nows]` and returns its rows
+ * `send` runs the batch statement with `[ids, steps, drifts, nows, unlocks]` and returns its rows
  * (`idx` is the 1-based position in the arrays).
  */
 export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>) {
@@ -33,7 +34,7 @@ export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>
     // Sorted by id (stable: same-id consumes keep their arrival order) so that concurrent
     // batches, in this process or any other, lock guard rows in one global order: no deadlock.
     batch.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    send([batch.map((e) => e.id), batch.map((e) => e.step), batch.map((e) => e.drift), batch.map((e) => e.now)]).then(
+    send([batch.map((e) => e.id), batch.map((e) => e.step), batch.map((e) => e.drift), batch.map((e) => e.now), batch.map((e) => e.unlock)]).then(
       (rows) => {
         const byIndex = new Map<number, Row>();
         try {
@@ -61,9 +62,9 @@ export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>
     for (let i = 0; i < all.length; i += MAX_BATCH) dispatch(all.slice(i, i + MAX_BATCH));
   };
 
-  return (id: string, step: number, drift: number | null, now: number): Promise<Row> =>
+  return (id: string, step: number, drift: number | null, now: number, unlock: number | null = null): Promise<Row> =>
     new Promise<Row>((resolve, reject) => {
-      queue.push({ id, step, drift, now, resolve, reject });
+      queue.push({ id, step, drift, now, unlock, resolve, reject });
       if (!scheduled) {
         scheduled = true;
         // A macrotask, not a microtask: callers reach consume through several awaits, and

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import initial from './migrations/0001_initial.sql?raw';
+import consumeUnlock from './migrations/0002_consume_unlock.sql?raw';
+import pushPause from './migrations/0003_push_pause.sql?raw';
 import type { PostgresMigration } from './types.js';
 
 // The shipped migrations, in order. Never edit a released file (migrate refuses a changed
 // checksum): add `000N_name.sql` and append it here.
-const FILES: readonly { version: number; name: string; sql: string }[] = [{ version: 1, name: 'initial', sql: initial }];
+const FILES: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'consume_unlock', sql: consumeUnlock },
+  { version: 3, name: 'push_pause', sql: pushPause },
+];
 
 // Line endings are normalized before hashing so that a checkout with CRLF (git autocrlf)
 // does not look like an edited migration.

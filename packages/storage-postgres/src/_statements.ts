@@ -57,7 +57,7 @@ RETURNING ${ENROLMENT_COLUMNS}`),
     guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE enrolment_id = $1`),
     guardConsumeBatch: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
   r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
-FROM ${s}.cloudmfa_otp_consume_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[])`),
+FROM ${s}.cloudmfa_otp_consume_unlock_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])`),
     guardRecordFailure: statement(`INSERT INTO ${guard} AS g
   (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
 VALUES ($1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL)
@@ -70,11 +70,12 @@ SET failures = g.failures + 1,
 RETURNING ${GUARD_COLUMNS}`),
     guardReset: statement(`UPDATE ${guard} SET failures = 0, locked_until = NULL WHERE enrolment_id = $1`),
 
-    challengeCreate: statement(`INSERT INTO ${challenges}
-  (id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
-VALUES ($1, $2, $3, 'pending', $4::bigint, $5::bigint, NULL, $6::json, NULL)
-ON CONFLICT (id) DO NOTHING
-RETURNING ${CHALLENGE_COLUMNS}`),
+    challengeCreate: statement(`SELECT r_outcome AS outcome, r_paused_until AS paused_until, r_pending AS pending
+FROM ${s}.cloudmfa_challenge_create($1, $2, $3, $4::bigint, $5::bigint, $6::json, $7::integer)`),
+    pauseUser: statement(`SELECT r_paused_until AS paused_until, r_cancelled AS cancelled
+FROM ${s}.cloudmfa_push_pause_user($1, $2::bigint, $3::bigint, $4::json)`),
+    pauseGet: statement(`SELECT paused_until FROM ${s}.cloudmfa_push_pause WHERE user_id = $1`),
+    pauseDelete: statement(`UPDATE ${s}.cloudmfa_push_pause SET paused_until = 0 WHERE user_id = $1`),
     challengeGet: statement(`SELECT ${CHALLENGE_COLUMNS} FROM ${challenges} WHERE id = $1`),
     challengeFinalize: statement(`UPDATE ${challenges}
 SET status = $2, finalized_at = $3::bigint, outcome = $4::json

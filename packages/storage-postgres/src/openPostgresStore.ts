@@ -1,9 +1,12 @@
 import {
   type AuditLog,
+  type ChallengeRecord,
   type ChallengeStore,
   type EnrolmentStore,
+  type JsonObject,
   type OtpGuardStore,
   assertDrift,
+  assertTime,
   assertStep,
   assertStorageId,
   assertThrottlePolicy,
@@ -15,6 +18,7 @@ import {
   normalizeCreateEnrolment,
   normalizeEnrolmentChanges,
   normalizeFinalize,
+  normalizePauseUser,
   parseJsonObject,
   readClock,
   resolveLimit,
@@ -156,7 +160,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
-        const row = await consumeBatched(id, step, drift ?? null, now);
+        const unlock = options?.unlockThrough;
+        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+        const row = await consumeBatched(id, step, drift ?? null, now, unlock ?? null);
         const outcome = text(row, 'outcome');
         const state = toGuard({ ...row, enrolment_id: id });
         if (outcome === 'ok') return { ok: true as const, state };
@@ -190,9 +196,45 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     create: (input) =>
       op(async (now) => {
         const c = normalizeCreateChallenge(input, now);
-        const rows = await q(sql.challengeCreate, [c.id, c.enrolmentId, c.userId, now, c.expiresAt, c.meta], 'challenge create');
-        if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
-        return toChallenge(rows[0], now);
+        const rows = await q(sql.challengeCreate, [c.id, c.enrolmentId, c.userId, now, c.expiresAt, c.meta, c.maxPending], 'challenge create');
+        const row = rows[0];
+        if (!row) throw corrupt('the challenge create function returned no row');
+        const outcome = text(row, 'outcome');
+        if (outcome === 'paused') return { ok: false as const, reason: 'paused' as const, pausedUntil: int(row, 'paused_until') };
+        if (outcome === 'too_many_pending') return { ok: false as const, reason: 'too_many_pending' as const, pending: int(row, 'pending') };
+        if (outcome === 'conflict') throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+        if (outcome !== 'ok') throw corrupt('the challenge create function returned an unexpected outcome');
+        const challenge: ChallengeRecord = {
+          id: c.id,
+          enrolmentId: c.enrolmentId,
+          userId: c.userId,
+          status: 'pending',
+          createdAt: now,
+          expiresAt: c.expiresAt,
+          finalizedAt: null,
+          meta: JSON.parse(c.meta) as JsonObject,
+          outcome: null,
+        };
+        return { ok: true as const, challenge };
+      }),
+    pauseUser: (userId, options) =>
+      op(async (now) => {
+        const p = normalizePauseUser(userId, options);
+        const rows = await q(sql.pauseUser, [p.userId, p.until, now, p.outcome], 'push pause');
+        if (!rows[0]) throw corrupt('the push pause function returned no row');
+        return { pausedUntil: int(rows[0], 'paused_until'), cancelled: int(rows[0], 'cancelled') };
+      }),
+    getPause: (userId) =>
+      op(async (now) => {
+        assertUserId(userId, 'userId');
+        const rows = await q(sql.pauseGet, [userId], 'push pause read');
+        const until = rows[0] ? int(rows[0], 'paused_until') : 0;
+        return now < until ? until : null;
+      }),
+    resumeUser: (userId) =>
+      op(async () => {
+        assertUserId(userId, 'userId');
+        await q(sql.pauseDelete, [userId], 'push resume');
       }),
     get: (id) =>
       op(async (now) => {

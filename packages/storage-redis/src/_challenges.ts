@@ -1,17 +1,19 @@
 import {
   assertStorageId,
+  assertUserId,
   type ChallengeRecord,
   type ChallengeStore,
   type FinalizeResult,
   normalizeCreateChallenge,
   normalizeFinalize,
+  normalizePauseUser,
   resolveLimit,
   storageError,
 } from '@cloudmfa/storage';
-import { decodeChallenge, fieldsOf, mapOfObject } from './_codec.js';
+import { decodeChallenge, fieldsOf, intOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
-import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey } from './_keys.js';
-import { CHALLENGE_CLAIM, CHALLENGE_CREATE, CHALLENGE_FINALIZE, CHALLENGE_LIST_PENDING } from './_scripts.js';
+import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey, userPauseKey, userPendingKey } from './_keys.js';
+import { CHALLENGE_CANCEL, CHALLENGE_CLAIM, CHALLENGE_CREATE, CHALLENGE_FINALIZE, CHALLENGE_LIST_PENDING, USER_OPEN, USER_PAUSE } from './_scripts.js';
 
 /** The most pending-index entries one listPending call inspects. */
 export const LIST_PENDING_MAX_SCAN = 10_000;
@@ -39,7 +41,20 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
         // 1. Claim the id for this enrolment (the id's own slot).
         const claimed = await ctx.run(CHALLENGE_CLAIM, [ownerKey(prefix, c.id)], [c.enrolmentId, ttl]);
         if (claimed !== 1) throw conflict();
-        // 2. The record and its pending-index entry (the enrolment's slot): the commit point.
+        // 2. The user's half (the user's slot): the pause and the pending cap, and the entry a
+        //    later pause finds this challenge by.
+        const opened = await ctx.run(USER_OPEN, [userPauseKey(prefix, c.userId), userPendingKey(prefix, c.userId)], [
+          String(now),
+          c.maxPending === null ? '' : String(c.maxPending),
+          `${c.enrolmentId}/${c.id}`,
+          String(c.expiresAt),
+          ttl,
+        ]);
+        if (!Array.isArray(opened) || typeof opened[0] !== 'string') throw corrupt();
+        if (opened[0] === 'paused') return { ok: false, reason: 'paused', pausedUntil: intOf(opened[1], 'pause') };
+        if (opened[0] === 'too_many_pending') return { ok: false, reason: 'too_many_pending', pending: intOf(opened[1], 'pending') };
+        if (opened[0] !== 'ok') throw corrupt();
+        // 3. The record and its pending-index entry (the enrolment's slot): the commit point.
         const created = await ctx.run(CHALLENGE_CREATE, [challengeKey(prefix, c.enrolmentId, c.id), pendingKey(prefix, c.enrolmentId)], [
           c.id,
           c.enrolmentId,
@@ -49,8 +64,13 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
           c.meta,
           ttl,
         ]);
+        if (created === 2) {
+          // A pause took this challenge between the two halves and left a tombstone.
+          const until = Number(await client.get(userPauseKey(prefix, c.userId)));
+          return { ok: false, reason: 'paused', pausedUntil: Number.isSafeInteger(until) && until > now ? until : now };
+        }
         if (created !== 1) throw conflict();
-        return {
+        const challenge: ChallengeRecord = {
           id: c.id,
           enrolmentId: c.enrolmentId,
           userId: c.userId,
@@ -60,7 +80,8 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
           finalizedAt: null,
           meta: JSON.parse(c.meta),
           outcome: null,
-        } satisfies ChallengeRecord;
+        };
+        return { ok: true, challenge };
       }),
 
     get: (id) =>
@@ -87,7 +108,12 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
         if (!Array.isArray(reply) || typeof reply[0] !== 'string' || reply[0] === 'corrupt') throw corrupt();
         if (reply[0] === 'not_found') return { ok: false, reason: 'not_found' };
         const challenge = decodeChallenge(id, fieldsOf(reply[1], 'challenge'), now);
-        if (reply[0] === 'ok') return { ok: true, challenge };
+        if (reply[0] === 'ok') {
+          // Leave the user's pending index (an entry left behind, when this second request
+          // fails, only counts toward the cap until the challenge's expiry).
+          await client.zrem(userPendingKey(prefix, challenge.userId), `${owner}/${id}`);
+          return { ok: true, challenge };
+        }
         if (reply[0] === 'expired') return { ok: false, reason: 'expired', challenge };
         if (reply[0] === 'already_final' && challenge.status !== 'pending') {
           return { ok: false, reason: 'already_final', status: challenge.status, challenge };
@@ -113,6 +139,49 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
           out.push(decodeChallenge(id, fieldsOf(reply[i + 1], 'challenge'), now));
         }
         return out;
+      }),
+
+    pauseUser: (userId, options) =>
+      ctx.op(async (now) => {
+        const p = normalizePauseUser(userId, options);
+        const reply = await ctx.run(USER_PAUSE, [userPauseKey(prefix, p.userId), userPendingKey(prefix, p.userId)], [String(now), String(p.until)]);
+        if (!Array.isArray(reply) || !Array.isArray(reply[1])) throw corrupt();
+        const pausedUntil = intOf(reply[0], 'pause');
+        const members = reply[1] as unknown[];
+        let cancelled = 0;
+        for (let i = 0; i < members.length; i += 2) {
+          const member = members[i];
+          if (typeof member !== 'string') throw corrupt();
+          const [enrolmentId, challengeId] = member.split('/');
+          assertStoredId(enrolmentId);
+          assertStoredId(challengeId);
+          const expiresAt = intOf(members[i + 1] as string | undefined, 'pending expiresAt');
+          const r = await ctx.run(CHALLENGE_CANCEL, [challengeKey(prefix, enrolmentId, challengeId), pendingKey(prefix, enrolmentId)], [
+            String(now),
+            p.outcome,
+            challengeId,
+            enrolmentId,
+            p.userId,
+            ttlMs(Math.max(expiresAt, now + 1), now, ctx.challengeRetentionMs),
+          ]);
+          if (r === 1) cancelled++;
+        }
+        return { pausedUntil, cancelled };
+      }),
+
+    getPause: (userId) =>
+      ctx.op(async (now) => {
+        assertUserId(userId, 'userId');
+        const v = await client.get(userPauseKey(prefix, userId));
+        if (v === null) return null;
+        const until = intOf(v, 'pause');
+        return now < until ? until : null;
+      }),
+
+    resumeUser: (userId) =>
+      ctx.op(async () => {
+        assertUserId(userId, 'userId');
+        await client.del(userPauseKey(prefix, userId));
       }),
   };
 }

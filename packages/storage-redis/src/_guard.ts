@@ -3,6 +3,7 @@ import {
   assertStep,
   assertStorageId,
   assertThrottlePolicy,
+  assertTime,
   type ConsumeResult,
   type OtpGuardState,
   type OtpGuardStore,
@@ -44,7 +45,10 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
-        const r = strings(await consumes.push(guardKey(prefix, enrolmentId), [String(now), String(step), drift === undefined ? '' : String(drift)]), 1);
+        const unlock = options?.unlockThrough;
+        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+        const args = [String(now), String(step), drift === undefined ? '' : String(drift), unlock === undefined ? '' : String(unlock)];
+        const r = strings(await consumes.push(guardKey(prefix, enrolmentId), args), 1);
         if (r[0] === 'ok' && r.length === 2) {
           return {
             ok: true,

@@ -18,6 +18,10 @@ export const challengeKey = (p: string, enrolmentId: string, challengeId: string
 export const pendingKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:pend`;
 export const ownerKey = (p: string, challengeId: string) => `${p}{c:${challengeId}}:own`;
 export const userIndexKey = (p: string, userId: string) => `${p}{u:${userTag(userId)}}:enr`;
+/** The user's push pause (string: pausedUntil ms), in the user's slot. */
+export const userPauseKey = (p: string, userId: string) => `${p}{u:${userTag(userId)}}:pause`;
+/** The user's pending challenges across enrolments (zset `<enrolmentId>/<challengeId>` by expiresAt), in the user's slot. */
+export const userPendingKey = (p: string, userId: string) => `${p}{u:${userTag(userId)}}:upend`;
 
 export const auditAllKey = (p: string) => `${p}{audit}:all`;
 export const auditEnrolmentKey = (p: string, enrolmentId: string) => `${p}{audit}:e:${enrolmentId}`;

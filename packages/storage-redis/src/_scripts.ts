@@ -124,8 +124,9 @@ end
 `;
 
 /**
- * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep) per
- * key, in the same order. Each consume is decided and applied in turn, exactly as if it ran
+ * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep),
+ * unlockThrough ('' = none: a lock ending at or before it does not refuse) per key, in the
+ * same order. Each consume is decided and applied in turn, exactly as if it ran
  * alone (a key named twice sees the first one's write); the batch is one script, so it is
  * applied completely or not at all. Returns one reply per key: {'ok', drift} |
  * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
@@ -135,12 +136,12 @@ export const GUARD_CONSUME = script(
   `${GUARD_NUM}
 local out = {}
 for i = 1, #KEYS do
-  local key, now, step, drift = KEYS[i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  local key, now, step, drift, unlock = KEYS[i], ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
   local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
   local last, lock = num(g[1]), num(g[3])
   if last == nil or lock == nil then
     out[i] = {'corrupt'}
-  elseif lock and tonumber(now) < lock then
+  elseif lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then
     out[i] = {'locked', g[3], g[2] or '0'}
   elseif last and tonumber(step) <= last then
     out[i] = {'replayed', g[1]}
@@ -222,7 +223,10 @@ return 0
 export const CHALLENGE_CREATE = script(
   'challenge.create',
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HGET', KEYS[1], 'tomb') == '1' then return 2 end
+  return 0
+end
 redis.call('HSET', KEYS[1], 'e', ARGV[2], 'u', ARGV[3], 's', 'pending', 'c', ARGV[4], 'x', ARGV[5],
   'z', '', 'm', ARGV[6], 'o', '')
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
@@ -382,5 +386,74 @@ while #out < want do
   hi = '(' .. last
 end
 return {out, last, more}
+`,
+);
+
+/**
+ * The user half of `challenges.create` (the user's slot). KEYS: pause, user pending index.
+ * ARGV: now, maxPending ('' = no cap), member (`<enrolmentId>/<challengeId>`), expiresAt, ttl.
+ * Returns {'ok'} | {'paused', pausedUntil} | {'too_many_pending', pending}.
+ */
+export const USER_OPEN = script(
+  'challenge.userOpen',
+  `
+local now = tonumber(ARGV[1])
+local p = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if now < p then return {'paused', string.format('%.0f', p)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if ARGV[2] ~= '' then
+  local n = redis.call('ZCARD', KEYS[2])
+  if n >= tonumber(ARGV[2]) then return {'too_many_pending', tostring(n)} end
+end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
+return {'ok'}
+`,
+);
+
+/**
+ * The user half of `challenges.pauseUser` (the user's slot). KEYS: pause, user pending index.
+ * ARGV: now, until. Sets the pause to the later of both, takes (and empties) the user's
+ * pending index: every challenge registered before this point is cancelled by the caller;
+ * every later USER_OPEN is refused. Returns {pausedUntil, {member, expiresAt, ...}}.
+ */
+export const USER_PAUSE = script(
+  'challenge.userPause',
+  `
+local now = tonumber(ARGV[1])
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+local u = math.max(cur, tonumber(ARGV[2]))
+if u > now then
+  redis.call('SET', KEYS[1], string.format('%.0f', u), 'PX', string.format('%.0f', u - now))
+end
+local members = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf', 'WITHSCORES')
+redis.call('DEL', KEYS[2])
+return {string.format('%.0f', u), members}
+`,
+);
+
+/**
+ * Cancels one challenge for a pause (the enrolment's slot). KEYS: challenge, pending index.
+ * ARGV: now, outcome, challengeId, enrolmentId, userId, ttl. A challenge not written yet (its
+ * create is between its two halves) gets a tombstone, so that create refuses it.
+ * Returns 1 when a pending challenge was cancelled, else 0.
+ */
+export const CHALLENGE_CANCEL = script(
+  'challenge.cancelForPause',
+  `
+local s = redis.call('HMGET', KEYS[1], 's', 'x')
+if not s[1] then
+  redis.call('HSET', KEYS[1], 'e', ARGV[4], 'u', ARGV[5], 's', 'cancelled', 'c', ARGV[1], 'x', ARGV[1],
+    'z', ARGV[1], 'm', '{}', 'o', ARGV[2], 'tomb', '1')
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  return 0
+end
+if s[1] ~= 'pending' then return 0 end
+local x = tonumber(s[2])
+if not x or tonumber(ARGV[1]) >= x then return 0 end
+redis.call('HSET', KEYS[1], 's', 'cancelled', 'z', ARGV[1], 'o', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[3])
+return 1
 `,
 );

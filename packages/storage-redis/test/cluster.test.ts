@@ -63,9 +63,17 @@ describe('redis cluster layout', () => {
         byNode.set(`${node.options.port}`, keys);
       }
       const all = [...byNode.values()].flat();
-      // 30 x (enrolment, guard, challenge, pending index, owner, user index) + 1 + 30 + 30 audit streams.
-      expect(all.length).toBe(30 * 6 + 61);
+      // 30 x (enrolment, guard, challenge, pending index, owner, user index, user pending
+      // index) + 1 + 30 + 30 audit streams.
+      expect(all.length).toBe(30 * 7 + 61);
       const slot = async (key: string) => Number(await admin!.cluster('KEYSLOT', key));
+      // The user pending index lives in the user's slot, next to the user's enrolment index.
+      {
+        const upend = all.filter((k) => k.endsWith(':upend') && k.includes(`{u:`));
+        expect(upend.length).toBe(30);
+        const enrIndex = (k: string) => k.replace(/:upend$/, ':enr');
+        for (const k of upend) expect(await slot(k)).toBe(await slot(enrIndex(k)));
+      }
       for (const id of ids) {
         const own = all.filter((k) => k.startsWith(`${keyPrefix}{${id}}:`));
         expect(own.length).toBe(4);

@@ -75,11 +75,12 @@ describe('dropRedisStore', () => {
         await s.challenges.create({ id: 'c1', enrolmentId: 'e1', userId: 'alice', expiresAt: clock() + 1000 });
         await s.audit.append({ kind: 'k', enrolmentId: 'e1', userId: 'alice' });
       }
-      expect((await keysUnder(admin, longer)).length).toBe(9);
-      expect(await dropRedisStore({ client: admin, keyPrefix: p })).toBe(9);
+      // enrolment, user index, guard, owner, user pending index, challenge, pending index, 3 audit streams.
+      expect((await keysUnder(admin, longer)).length).toBe(10);
+      expect(await dropRedisStore({ client: admin, keyPrefix: p })).toBe(10);
       expect((await keysUnder(admin, p)).filter((k) => !k.startsWith(longer))).toEqual([]);
-      expect((await keysUnder(admin, longer)).length).toBe(9);
-      expect(await dropRedisStore({ client: admin, keyPrefix: longer })).toBe(9);
+      expect((await keysUnder(admin, longer)).length).toBe(10);
+      expect(await dropRedisStore({ client: admin, keyPrefix: longer })).toBe(10);
       expect(await keysUnder(admin, p)).toEqual([]);
       const err = await dropRedisStore({ client: admin, keyPrefix: '' }).catch((e: unknown) => e);
       expect(isCloudMfaError(err, 'ERR_STORAGE_INVALID')).toBe(true);

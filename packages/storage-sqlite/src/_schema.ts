@@ -59,6 +59,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER cloudmfa_audit_no_delete BEFORE DELETE ON cloudmfa_audit
     BEGIN SELECT RAISE(ABORT, 'cloudmfa_audit is append-only'); END;
   `,
+  // 2: per-user push pause (challenges.pauseUser) and the per-user pending count.
+  `
+  CREATE TABLE cloudmfa_push_pause (
+    user_id      TEXT    PRIMARY KEY,
+    paused_until INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX cloudmfa_challenges_user_pending ON cloudmfa_challenges (user_id, status, expires_at);
+  `,
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   normalizeCreateEnrolment,
   normalizeEnrolmentChanges,
   normalizeFinalize,
+  normalizePauseUser,
 } from './normalize.js';
 import { assertThrottlePolicy, throttleDelay } from './throttle.js';
 import type {
@@ -25,6 +26,7 @@ import {
   assertDrift,
   assertStep,
   assertStorageId,
+  assertTime,
   assertUserId,
   parseJsonObject,
   readClock,
@@ -62,6 +64,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
   const enrolments = new Map<string, EnrolmentRow>();
   const guards = new Map<string, OtpGuardState>();
   const challenges = new Map<string, ChallengeRow>();
+  const pauses = new Map<string, number>();
+  const pendingOf = (userId: string, now: number) =>
+    [...challenges.values()].filter((r) => r.userId === userId && r.status === 'pending' && now < r.expiresAt);
   const audit: AuditRow[] = [];
   let seq = 0;
   let closed = false;
@@ -191,8 +196,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
         assertStep(step, 'step');
         const drift = options?.drift;
         if (drift !== undefined) assertDrift(drift, 'drift');
+        const unlock = options?.unlockThrough;
+        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
         const g = guards.get(id) ?? freshGuard(id);
-        if (g.lockedUntil !== null && now < g.lockedUntil) {
+        if (g.lockedUntil !== null && now < g.lockedUntil && (unlock === undefined || g.lockedUntil > unlock)) {
           return { ok: false as const, reason: 'locked' as const, lockedUntil: g.lockedUntil, failures: g.failures };
         }
         if (g.lastStep !== null && step <= g.lastStep) return { ok: false as const, reason: 'replayed' as const, lastStep: g.lastStep };
@@ -231,6 +238,12 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
       op((now) => {
         const c = normalizeCreateChallenge(input, now);
         if (challenges.has(c.id)) throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+        const paused = pauses.get(c.userId);
+        if (paused !== undefined && now < paused) return { ok: false as const, reason: 'paused' as const, pausedUntil: paused };
+        if (c.maxPending !== null) {
+          const pending = pendingOf(c.userId, now).length;
+          if (pending >= c.maxPending) return { ok: false as const, reason: 'too_many_pending' as const, pending };
+        }
         const row: ChallengeRow = {
           id: c.id,
           enrolmentId: c.enrolmentId,
@@ -243,7 +256,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
           outcome: null,
         };
         challenges.set(row.id, row);
-        return toChallenge(row, now);
+        return { ok: true as const, challenge: toChallenge(row, now) };
       }),
     get: (id) =>
       op((now) => {
@@ -275,6 +288,31 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
           .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
           .slice(0, limit)
           .map((r) => toChallenge(r, now));
+      }),
+    pauseUser: (userId, options) =>
+      op((now) => {
+        const p = normalizePauseUser(userId, options);
+        const pausedUntil = Math.max(pauses.get(p.userId) ?? 0, p.until);
+        pauses.set(p.userId, pausedUntil);
+        let cancelled = 0;
+        for (const r of pendingOf(p.userId, now)) {
+          r.status = 'cancelled';
+          r.finalizedAt = now;
+          r.outcome = p.outcome;
+          cancelled++;
+        }
+        return { pausedUntil, cancelled };
+      }),
+    getPause: (userId) =>
+      op((now) => {
+        assertUserId(userId, 'userId');
+        const until = pauses.get(userId);
+        return until !== undefined && now < until ? until : null;
+      }),
+    resumeUser: (userId) =>
+      op(() => {
+        assertUserId(userId, 'userId');
+        pauses.delete(userId);
       }),
   };
 

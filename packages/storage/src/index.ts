@@ -15,6 +15,7 @@ export {
   normalizeCreateEnrolment,
   normalizeEnrolmentChanges,
   normalizeFinalize,
+  normalizePauseUser,
 } from './normalize.js';
 export { type StringKeyValueHost, secureStoreFromStringHost } from './secureStoreFromStringHost.js';
 export { assertThrottlePolicy, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from './throttle.js';
@@ -30,11 +31,13 @@ export type {
   ChallengeStore,
   ConsumeResult,
   CreateChallengeInput,
+  CreateChallengeResult,
   CreateEnrolmentInput,
   EnrolmentRecord,
   EnrolmentStatus,
   EnrolmentStore,
   FinalizeResult,
+  PauseUserResult,
   JsonObject,
   JsonValue,
   MfaStore,

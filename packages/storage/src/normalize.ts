@@ -113,6 +113,8 @@ export interface NormalizedChallenge {
   userId: string;
   expiresAt: number;
   meta: string;
+  /** `null`: no cap. */
+  maxPending: number | null;
 }
 
 /**
@@ -132,7 +134,28 @@ export function normalizeCreateChallenge(input: unknown, now: number): Normalize
   assertTime(i.expiresAt, 'expiresAt');
   const meta = serializeJsonObject(i.meta === undefined ? {} : i.meta, 'meta', STORAGE_LIMITS.metaBytes);
   if (i.expiresAt <= now) throw invalid('"expiresAt" must be later than now');
-  return { id: i.id, enrolmentId: i.enrolmentId, userId: i.userId, expiresAt: i.expiresAt, meta };
+  const max = i.maxPendingPerUser;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1 || max > 100_000)) {
+    throw invalid('"maxPendingPerUser" expected an integer in [1, 100000]');
+  }
+  return { id: i.id, enrolmentId: i.enrolmentId, userId: i.userId, expiresAt: i.expiresAt, meta, maxPending: max ?? null };
+}
+
+/**
+ * Validates the arguments of `challenges.pauseUser`.
+ *
+ * @example
+ * ```ts
+ * const p = normalizePauseUser(userId, options);
+ * ```
+ */
+export function normalizePauseUser(userId: unknown, options: unknown): { userId: string; until: number; outcome: string } {
+  assertUserId(userId, 'userId');
+  if (typeof options !== 'object' || options === null) throw invalid('"options" expected { until, outcome? }');
+  const o = options as Record<string, unknown>;
+  assertTime(o.until, 'until');
+  const outcome = serializeJsonObject(o.outcome === undefined ? { reason: 'paused' } : o.outcome, 'outcome', STORAGE_LIMITS.metaBytes);
+  return { userId, until: o.until, outcome };
 }
 
 /**

@@ -193,10 +193,14 @@ export interface OtpGuardStore {
   /** The state, or `null` when the guard was never touched. */
   get(enrolmentId: string): Promise<OtpGuardState | null>;
   /**
-   * Atomically accepts `step` iff not locked and `step > lastStep`; resets failures. Of many
-   * concurrent calls with the same step, on any number of servers, exactly one succeeds.
+   * Atomically accepts `step` iff not locked and `step > lastStep`; resets failures and the
+   * lock. Of many concurrent calls with the same step, on any number of servers, exactly one
+   * succeeds. `unlockThrough` (ms): a lock ending at or before it does not refuse the step (the
+   * caller's own count of this very attempt set it); it is lifted only together with the
+   * acceptance of a new step, in the same atomic operation, so a replayed step never lowers
+   * `failures` nor lifts a lock.
    */
-  consume(enrolmentId: string, step: number, options?: { drift?: number }): Promise<ConsumeResult>;
+  consume(enrolmentId: string, step: number, options?: { drift?: number; unlockThrough?: number }): Promise<ConsumeResult>;
   /** Atomically counts a failure and extends the lock per `policy` (see `throttleDelay`). */
   recordFailure(enrolmentId: string, policy: ThrottlePolicy): Promise<OtpGuardState>;
   /** Clears failures and the lock; keeps `lastStep` and `drift`. */
@@ -262,6 +266,42 @@ export interface CreateChallengeInput {
   /** ms; must be later than the store's `now`. */
   expiresAt: number;
   meta?: JsonObject;
+  /**
+   * Refuse (`too_many_pending`) when the user already has this many pending, unexpired
+   * challenges (all enrolments), counted in the same atomic step as the insert. Absent: no cap.
+   */
+  maxPendingPerUser?: number;
+}
+
+/**
+ * Result of {@link ChallengeStore.create}: refused while the user's pushes are paused (see
+ * {@link ChallengeStore.pauseUser}) or at the pending cap, decided atomically with the insert.
+ *
+ * @example
+ * ```ts
+ * const r: CreateChallengeResult = await store.challenges.create({ id, enrolmentId, userId, expiresAt, maxPendingPerUser: 3 });
+ * if (!r.ok && r.reason === 'paused') retryAfter(r.pausedUntil - now);
+ * ```
+ */
+export type CreateChallengeResult =
+  | { ok: true; challenge: ChallengeRecord }
+  | { ok: false; reason: 'paused'; pausedUntil: number }
+  | { ok: false; reason: 'too_many_pending'; pending: number };
+
+/**
+ * Result of {@link ChallengeStore.pauseUser}.
+ *
+ * @example
+ * ```ts
+ * const r: PauseUserResult = await store.challenges.pauseUser('alice', { until: now + 900_000 });
+ * console.log(r.pausedUntil, r.cancelled);
+ * ```
+ */
+export interface PauseUserResult {
+  /** ms; the later of the existing pause and `until`. */
+  pausedUntil: number;
+  /** How many pending challenges of the user this call cancelled. */
+  cancelled: number;
 }
 
 /**
@@ -290,14 +330,28 @@ export type FinalizeResult =
  * ```
  */
 export interface ChallengeStore {
-  /** Inserts a pending challenge. Duplicate id: `ERR_STORAGE_CONFLICT`. */
-  create(input: CreateChallengeInput): Promise<ChallengeRecord>;
+  /**
+   * Inserts a pending challenge unless the user's pushes are paused or the user is at
+   * `maxPendingPerUser`, atomically with {@link ChallengeStore.pauseUser}: a challenge created
+   * concurrently with a pause is either cancelled by it or refused. Duplicate id: `ERR_STORAGE_CONFLICT`.
+   */
+  create(input: CreateChallengeInput): Promise<CreateChallengeResult>;
   /** The record (expired when past `expiresAt` and still pending), or `null`. */
   get(id: string): Promise<ChallengeRecord | null>;
   /** Atomic pending -> final, only while `now < expiresAt`. Exactly one concurrent call wins. */
   finalize(id: string, transition: { status: ChallengeFinalStatus; outcome?: JsonObject }): Promise<FinalizeResult>;
   /** Pending, unexpired challenges of an enrolment, newest first (for the device poll). */
   listPending(enrolmentId: string, options?: { limit?: number }): Promise<ChallengeRecord[]>;
+  /**
+   * Pauses the user's pushes until the later of the current pause and `until`, and cancels
+   * EVERY pending challenge of the user (all enrolments, no limit) with `outcome`, as one
+   * atomic step with respect to `create`.
+   */
+  pauseUser(userId: string, options: { until: number; outcome?: JsonObject }): Promise<PauseUserResult>;
+  /** The end of the user's push pause (ms), or `null` when not paused at the store's `now`. */
+  getPause(userId: string): Promise<number | null>;
+  /** Lifts the user's push pause. */
+  resumeUser(userId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ export const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_PUSH_NOT_FOUND: 'no such challenge or enrolment',
   ERR_PUSH_REPLAYED: 'the challenge was already answered',
   ERR_PUSH_EXPIRED: 'the challenge or the message time is out of bounds',
+  ERR_PUSH_PAUSED: 'the user\'s pushes are paused; the challenge was closed',
 };
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {

@@ -1,6 +1,8 @@
 import type { ChallengeRecord, JsonObject } from '@cloudmfa/storage';
 import type { PushChallengeRecord } from '@cloudmfa/push';
+import { constantTimeEqualString, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import * as z from 'zod';
+import type { ServerContext } from './context.js';
 import { serverError } from './errors.js';
 
 const schema = z.object({
@@ -9,7 +11,12 @@ const schema = z.object({
   hash: z.string(),
   issuedAt: z.number().int(),
   numberMatch: z.boolean(),
-  number: z.string().nullable(),
+  /** Challenges written before the number was MACed; never written any more. */
+  number: z.string().nullable().optional(),
+  /** base64url HMAC of the number (see `numberMac`), and the KEK id it was derived from. */
+  numberMac: z.string().optional(),
+  numberKeyId: z.string().optional(),
+  numberDigits: z.number().int().min(2).max(6).optional(),
 });
 
 /** What the server keeps with a challenge (server side only: the number never leaves it except to the login page). */
@@ -25,8 +32,36 @@ export function readChallengeMeta(ch: ChallengeRecord): ChallengeMeta {
   return parsed.data;
 }
 
+const NUMBER_LABEL = 'push-number';
+
+/** The MAC of a challenge's number as stored: a database reader cannot read the number. */
+export function numberMac(ctx: ServerContext, challengeId: string, number: string): { numberMac: string; numberKeyId: string } {
+  const m = ctx.keyRing.mac(NUMBER_LABEL, utf8Encode(`${challengeId}\u0000${number}`)) as { keyId: string; mac: Uint8Array };
+  return { numberMac: encodeBase64Url(m.mac), numberKeyId: m.keyId };
+}
+
+/**
+ * The number to check the answer against: the answered number itself when its MAC matches
+ * the stored one (compared in constant time), else a number of the same length that differs
+ * from it (so verifyPushResponse reports `wrong_number` and spends the attempt).
+ */
+function expectedNumber(ctx: ServerContext, ch: ChallengeRecord, meta: ChallengeMeta, answered: string | null): string | null {
+  if (!meta.numberMatch) return null;
+  if (meta.numberMac === undefined || meta.numberKeyId === undefined) return meta.number ?? null;
+  const digits = meta.numberDigits ?? 2;
+  const other = (n: string | null) => {
+    const zeros = '1'.padEnd(digits, '0');
+    return n === zeros ? '1'.padEnd(digits, '1') : zeros;
+  };
+  if (answered === null || !/^[0-9]{2,6}$/.test(answered)) return other(answered);
+  const m = ctx.keyRing.mac(NUMBER_LABEL, utf8Encode(`${ch.id}\u0000${answered}`), meta.numberKeyId);
+  if (m && constantTimeEqualString(encodeBase64Url(m.mac), meta.numberMac)) return answered;
+  return other(answered);
+}
+
 /** The record `verifyPushResponse` checks against, from the stored challenge. */
-export function toPushRecord(ch: ChallengeRecord, meta: ChallengeMeta): PushChallengeRecord {
+export function toPushRecord(ch: ChallengeRecord, meta: ChallengeMeta, ctx?: ServerContext, answered: string | null = null): PushChallengeRecord {
+  const number = ctx ? expectedNumber(ctx, ch, meta, answered) : (meta.number ?? null);
   return {
     id: ch.id,
     enrolmentId: ch.enrolmentId,
@@ -34,7 +69,7 @@ export function toPushRecord(ch: ChallengeRecord, meta: ChallengeMeta): PushChal
     issuedAt: meta.issuedAt,
     expiresAt: ch.expiresAt,
     numberMatch: meta.numberMatch,
-    number: meta.numberMatch ? meta.number : null,
+    number: meta.numberMatch ? number : null,
     state: ch.status,
   };
 }

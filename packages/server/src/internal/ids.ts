@@ -7,6 +7,17 @@ export function isStorageId(value: unknown): value is string {
   return typeof value === 'string' && STORAGE_ID.test(value);
 }
 
+/** The shape of an internal guard id (`<tag>_` + 43 base64url characters); see {@link auxGuardId}. */
+const AUX_GUARD_ID = /^[a-z]_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * True for an id an enrolment-facing operation may look up: a store id that is not shaped like
+ * an internal guard id (enrolment ids are 22 characters, so no enrolment is ever excluded).
+ */
+export function isEnrolmentId(value: unknown): value is string {
+  return isStorageId(value) && !AUX_GUARD_ID.test(value);
+}
+
 /** A fresh 128-bit id, base64url (22 characters): enrolment ids. */
 export function newId(random: RandomSource): string {
   return encodeBase64Url(random(16));

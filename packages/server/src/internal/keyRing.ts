@@ -1,10 +1,13 @@
 // Seeds at rest (docs/server.md section 2): AES-256-GCM under a caller-provided key-encryption
 // key, the key id in the clear header, enrolment and user ids as associated data.
-import { concatBytes, type RandomSource, utf8Encode } from '@cloudmfa/core';
+import { concatBytes, type CryptoProvider, type RandomSource, utf8Encode } from '@cloudmfa/core';
 import type { KeyEncryptionKeys } from '../types.js';
 import { DECRYPT_MESSAGE, serverError } from './errors.js';
 
-const FORMAT_VERSION = 0x01;
+// 0x01: enrolment and user ids as associated data; 0x02 (what seal writes): also the bound
+// attributes (mode, OTP parameters, device public key). 0x01 still opens; maintenance re-seals.
+const LEGACY_FORMAT = 0x01;
+const FORMAT_VERSION = 0x02;
 const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 const KEY_LENGTH = 32;
@@ -15,10 +18,16 @@ const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export type SecretKind = 'activation' | 'seed';
 const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0x02 };
 
-/** Whose secret it is: bound into the AEAD so a row cannot be moved to another enrolment. */
+/**
+ * Whose secret it is and what it is for: bound into the AEAD so a row cannot be moved to
+ * another enrolment, and a database writer cannot change the bound attributes (the device key
+ * that approves pushes, the OTP parameters, the mode) without the secret failing to open.
+ */
 export interface SecretBinding {
   enrolmentId: string;
   userId: string;
+  /** The canonical bound attributes (see `boundAttributes` in meta.ts). */
+  attributes: Uint8Array;
 }
 
 interface Subtle {
@@ -33,6 +42,14 @@ export interface KeyRing {
   open(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string }>;
   /** The key id in a blob's header, or `null` when the header does not parse. */
   keyIdOf(blob: Uint8Array): string | null;
+  /** True when the blob is sealed under the current KEK in the current format (no re-seal due). */
+  isCurrent(blob: Uint8Array): boolean;
+  /**
+   * HMAC-SHA256 of `message` under a key derived from a KEK (`HMAC(KEK, label)`): the current
+   * one, or `keyId` (`null` when that key is not configured). For values kept in the store
+   * that a database reader must not read (the push number).
+   */
+  mac(label: string, message: Uint8Array, keyId?: string): { keyId: string; mac: Uint8Array } | null;
 }
 
 const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
@@ -46,11 +63,12 @@ function lp16(bytes: Uint8Array): Uint8Array {
 }
 
 function aad(header: Uint8Array, binding: SecretBinding): Uint8Array {
-  return concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+  const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+  return header[0] === LEGACY_FORMAT ? ids : concatBytes(ids, lp16(binding.attributes));
 }
 
 function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } | null {
-  if (!(blob instanceof Uint8Array) || blob.length < 2 || blob[0] !== FORMAT_VERSION) return null;
+  if (!(blob instanceof Uint8Array) || blob.length < 2 || (blob[0] !== FORMAT_VERSION && blob[0] !== LEGACY_FORMAT)) return null;
   const n = blob[1] as number;
   if (n < 1 || n > 64 || blob.length < 2 + n + NONCE_LENGTH + TAG_LENGTH + 1) return null;
   let keyId = '';
@@ -59,7 +77,7 @@ function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } 
 }
 
 /** Validates and copies the caller's keys; imports them into WebCrypto lazily (non-extractable). */
-export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource): KeyRing {
+export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource, crypto: CryptoProvider): KeyRing {
   if (typeof kek !== 'object' || kek === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek" expected { current, keys }');
   const { current, keys } = kek;
   if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" expected an object of key id -> 32 bytes');
@@ -90,6 +108,17 @@ export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource): Key
   return Object.freeze({
     currentId: current,
     keyIdOf: (blob: Uint8Array) => parseHeader(blob)?.keyId ?? null,
+    isCurrent: (blob: Uint8Array) => parseHeader(blob)?.keyId === current && blob[0] === FORMAT_VERSION,
+    mac(label: string, message: Uint8Array, keyId: string = current) {
+      const k = raw.get(keyId);
+      if (!k) return null;
+      const derived = crypto.hmac('SHA256', k, utf8Encode(`cloudmfa/server/mac/${label}/v1`));
+      try {
+        return { keyId, mac: crypto.hmac('SHA256', derived, message) };
+      } finally {
+        derived.fill(0);
+      }
+    },
     async seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array> {
       const kid = utf8Encode(current);
       const header = concatBytes(new Uint8Array([FORMAT_VERSION, kid.length]), kid);

@@ -3,7 +3,7 @@
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import type { ServerContext } from './context.js';
 import type { SecretKind } from './keyRing.js';
-import { type EnrolmentMeta, metaToJson } from './meta.js';
+import { bindingOf, type EnrolmentMeta, metaToJson } from './meta.js';
 
 /** What maintenance did: re-sealed, nothing to do, or lost a compare-and-set (retry later). */
 export type MaintainOutcome = 'rewrapped' | 'current' | 'failed';
@@ -21,11 +21,12 @@ export async function maintainEnrolment(
   kind: SecretKind = 'seed',
 ): Promise<MaintainOutcome> {
   if (rec.status === 'revoked') return 'current';
-  const stale = ctx.keyRing.keyIdOf(rec.secret) !== ctx.keyRing.currentId;
+  // Stale: another KEK, or the format before the bound attributes (issue 11 §7).
+  const stale = !ctx.keyRing.isCurrent(rec.secret);
   const dropResponse = meta.response !== undefined && now > rec.expiresAt;
   if (!stale && !dropResponse) return 'current';
   const changes: { secret?: Uint8Array; meta?: ReturnType<typeof metaToJson>; expectedVersion: number } = { expectedVersion: rec.version };
-  if (stale) changes.secret = await ctx.keyRing.seal(kind, plain, { enrolmentId: rec.id, userId: rec.userId });
+  if (stale) changes.secret = await ctx.keyRing.seal(kind, plain, bindingOf(rec, meta));
   if (dropResponse) {
     const { response: _dropped, ...rest } = meta;
     changes.meta = metaToJson(rest as EnrolmentMeta);

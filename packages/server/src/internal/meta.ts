@@ -1,12 +1,12 @@
 // The public metadata this package keeps on an enrolment record (store `meta`), and its
 // strict reading: a record whose meta is not what we wrote is ERR_SERVER_CORRUPT.
-import { decodeBase64Url } from '@cloudmfa/core';
+import { decodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import { publicKeyThumbprint } from '@cloudmfa/push';
 import type { EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import * as z from 'zod';
 import type { ActivationMode, EnrolmentOtp, EnrolmentView } from '../types.js';
 import { serverError } from './errors.js';
-import type { KeyRing } from './keyRing.js';
+import type { KeyRing, SecretBinding } from './keyRing.js';
 
 const algorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
 const otpSchema = z.discriminatedUnion('type', [
@@ -56,6 +56,22 @@ export function readMeta(record: EnrolmentRecord): EnrolmentMeta {
 /** The meta as a JSON object for the store (drops `undefined` members). */
 export function metaToJson(meta: EnrolmentMeta): JsonObject {
   return JSON.parse(JSON.stringify(meta)) as JsonObject;
+}
+
+/**
+ * The attributes bound to the sealed secret (AEAD associated data, docs/server.md section 2):
+ * the mode, the OTP parameters and the device public key, canonically encoded. A database
+ * writer who changes any of them makes the secret fail to open.
+ */
+export function boundAttributes(meta: Pick<EnrolmentMeta, 'mode' | 'otp'> & { device?: { publicKey: string } | undefined }): Uint8Array {
+  const o = meta.otp;
+  const otp = o.type === 'totp' ? ['totp', o.algorithm, o.digits, o.period] : ['hotp', o.algorithm, o.digits, o.counter];
+  return utf8Encode(JSON.stringify(['cloudmfa/enrolment-binding/v1', meta.mode, otp, meta.device?.publicKey ?? null]));
+}
+
+/** The AEAD binding of an enrolment's sealed secret. */
+export function bindingOf(rec: { id: string; userId: string }, meta: Parameters<typeof boundAttributes>[0]): SecretBinding {
+  return { enrolmentId: rec.id, userId: rec.userId, attributes: boundAttributes(meta) };
 }
 
 /** The device key of a redeemed online enrolment, or `null`. */

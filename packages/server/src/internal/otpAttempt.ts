@@ -8,7 +8,7 @@ import { record } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { maintainEnrolment } from './maintain.js';
-import { type EnrolmentMeta, readMeta } from './meta.js';
+import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
 
 /** What checking the code against one enrolment found. */
 export type CodeCheck =
@@ -66,7 +66,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
   for (let i = 0; i < candidates.length; i++) {
     const rec = candidates[i] as EnrolmentRecord;
     const meta = readMeta(rec);
-    const opened = await ctx.keyRing.open(rec.secret, { enrolmentId: rec.id, userId: rec.userId });
+    const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
     if (opened.kind !== 'seed') {
       opened.bytes.fill(0);
       throw serverError('ERR_SERVER_CORRUPT', 'an enrolment that verifies codes does not hold a seed');
@@ -135,11 +135,15 @@ async function accept(
       return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: r.reason === 'expired' ? 'expired' : 'revoked' };
     }
   }
-  // Our own count may have set a lock (past freeFailures); a correct code lifts it first.
+  // Our own count may have set a lock (past freeFailures), possibly extended by attempts
+  // counted concurrently (any lock older than our read refused us in step 1). A correct code
+  // lifts it, but only together with the acceptance of a new step, atomically in the store:
+  // a replayed step never lowers the failure count nor lifts the lock (issue 11 §5).
   const own = counted[index] as OtpGuardState;
-  if (own.lockedUntil != null && own.lockedUntil > now) await guard.reset(rec.id);
   const drift = Math.max(-MAX_DRIFT_STORED, Math.min(MAX_DRIFT_STORED, match.delta));
-  const consumed = await guard.consume(rec.id, match.step, { drift });
+  const longest = Math.max(ctx.policy.throttle.lockoutMs, ctx.policy.throttle.maxDelayMs);
+  const unlock = own.lockedUntil != null && own.lockedUntil > now ? { unlockThrough: now + longest } : {};
+  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock });
   if (!consumed.ok) {
     if (consumed.reason === 'replayed') {
       await record(ctx, 'otp.refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason: 'replayed' } });
@@ -150,7 +154,8 @@ async function accept(
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await guard.reset((candidates[i] as EnrolmentRecord).id);
   const method = meta.otp.type;
-  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta } });
+  // The consumed step (TOTP) or counter (HOTP): which code was spent is auditable (issue 11 §6).
+  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta, step: match.step } });
   await maintainEnrolment(ctx, rec, meta, seed, now);
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }

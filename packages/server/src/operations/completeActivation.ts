@@ -1,13 +1,13 @@
 import { createRedemptionResponse, type OnlineActivationPayload, type RedemptionResponse, verifyRedemption } from '@cloudmfa/activation';
 import { constantTimeEqualString, decodeBase64Url, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import { generateSecret } from '@cloudmfa/otp';
-import type { EnrolmentRecord, ThrottlePolicy } from '@cloudmfa/storage';
+import { type EnrolmentRecord, type ThrottlePolicy, throttleDelay } from '@cloudmfa/storage';
 import * as z from 'zod';
 import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { auxGuardId } from '../internal/ids.js';
-import { deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta } from '../internal/meta.js';
+import { bindingOf, deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta } from '../internal/meta.js';
 import type { CompleteActivationResult } from '../types.js';
 
 type Refusal = Extract<CompleteActivationResult, { ok: false }>['reason'];
@@ -57,17 +57,23 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
   const { guard, enrolments } = ctx.store;
   const policy = ctx.policy.activation;
   const clientIp = options?.clientIp;
-  const ipGuard = typeof clientIp === 'string' && clientIp.length > 0 && clientIp.length <= 256 ? auxGuardId(ctx.crypto, 'i', clientIp) : null;
+  const ipKey = typeof clientIp === 'string' && clientIp.length > 0 && clientIp.length <= 256 ? throttleKeyOfIp(clientIp) : null;
+  const ipGuard = ipKey !== null ? auxGuardId(ctx.crypto, 'i', ipKey) : null;
 
   const refuse = (reason: Refusal, retryAfterMs: number | null = null): CompleteActivationResult => ({ ok: false, reason, retryAfterMs });
-  const fail = async (reason: Refusal): Promise<CompleteActivationResult> => {
-    if (ipGuard) await guard.recordFailure(ipGuard, policy.ipThrottle);
-    return refuse(reason);
-  };
+  // Every attempt was counted on the address before it was looked at (below).
+  const fail = async (reason: Refusal): Promise<CompleteActivationResult> => refuse(reason);
 
   if (ipGuard) {
-    const g = await guard.get(ipGuard);
-    if (g?.lockedUntil != null && now < g.lockedUntil) return refuse('throttled', g.lockedUntil - now);
+    // Count first, then check (issue 11 §3): parallel attempts cannot all slip past a read.
+    const before = await guard.get(ipGuard);
+    if (before?.lockedUntil != null && now < before.lockedUntil) return refuse('throttled', before.lockedUntil - now);
+    const counted = await guard.recordFailure(ipGuard, policy.ipThrottle);
+    const previous = before?.failures ?? 0;
+    if (counted.failures !== previous + 1 && throttleDelay(policy.ipThrottle, counted.failures - 1) > 0) {
+      const wait = counted.lockedUntil != null && counted.lockedUntil > now ? counted.lockedUntil - now : throttleDelay(policy.ipThrottle, counted.failures - 1);
+      return refuse('throttled', wait);
+    }
   }
   const parsed = requestShape.safeParse(body);
   if (!parsed.success) return fail('malformed');
@@ -78,18 +84,20 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
 
   const found = await enrolments.get(request.activationId);
   const meta = found ? readMeta(found) : null;
-  if (!found || !meta || meta.mode !== 'online') return fail(stale ? 'stale' : 'invalid');
-  if (found.status === 'revoked') return fail('revoked');
-  if (stale) {
-    if (found.status === 'pending') await countFailure(ctx, found, 'stale');
-    return fail('stale');
+  // An id grants nothing (issue 11 §3, activation.md 5.6 rule 2): a stale clock proves no
+  // knowledge of the activation secret, so it never counts toward revocation (the address
+  // throttle above is the time-based limit); unknown, revoked and redeemed ids (whose secret
+  // is gone, so no MAC can be checked) answer exactly like a bad MAC, after the same work.
+  if (stale) return fail('stale');
+  if (!found || !meta || meta.mode !== 'online' || found.status === 'revoked') {
+    await decoyVerification(ctx, body, now);
+    return fail('invalid');
   }
-  if (found.status === 'active') return redeemed(ctx, found, meta, request, digest, now, fail);
+  if (found.status === 'active') return redeemed(ctx, found, meta, request, digest, now, fail, body);
 
   // Pending: rebuild the payload from our own record (never from the request).
   if (!meta.origin || !meta.app || meta.otp.type !== 'totp') throw serverError('ERR_SERVER_CORRUPT', 'an online enrolment record lacks its activation metadata');
-  const binding = { enrolmentId: found.id, userId: found.userId };
-  const opened = await ctx.keyRing.open(found.secret, binding);
+  const opened = await ctx.keyRing.open(found.secret, bindingOf(found, meta));
   if (opened.kind !== 'activation') {
     opened.bytes.fill(0);
     throw serverError('ERR_SERVER_CORRUPT', 'a pending online enrolment does not hold an activation secret');
@@ -104,10 +112,11 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
     otp: { ...meta.otp },
   };
   opened.bytes.fill(0);
+  // Expiry is decided after the MAC (below): before it, an expired id answers like a bad MAC.
   const verified = await verifyRedemption({
     request: body,
     activation,
-    expiresAt: found.expiresAt,
+    expiresAt: Math.max(found.expiresAt, now),
     now: () => now,
     maxClockSkewSeconds: policy.maxClockSkewSeconds,
     crypto: ctx.crypto,
@@ -121,15 +130,23 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
       case 'unsupported-version':
         return fail('malformed');
       case 'stale':
-        await countFailure(ctx, found, 'stale');
         return fail('stale');
       case 'bad-mac':
+        // Proves nothing: anyone who knows the id can send it. Not counted toward revocation.
+        await record(ctx, 'enrolment.redeem_refused', { enrolmentId: found.id, userId: found.userId, detail: { reason: 'bad_mac' } });
+        return fail('invalid');
       case 'bad-signature':
-        await countFailure(ctx, found, verified.reason === 'bad-mac' ? 'bad_mac' : 'bad_signature');
+        // The MAC verified: whoever sent this knows the activation secret. Counted (rule 7).
+        await countFailure(ctx, found, 'bad_signature');
         return fail('invalid');
       default:
         return fail('invalid');
     }
+  }
+
+  if (now >= found.expiresAt) {
+    await record(ctx, 'enrolment.redeem_refused', { enrolmentId: found.id, userId: found.userId, detail: { reason: 'expired' } });
+    return fail('expired');
   }
 
   // Valid: draw the seed, seal it, build the response, and let the store pick one winner.
@@ -137,7 +154,8 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
   let response: RedemptionResponse;
   let sealedSeed: Uint8Array;
   try {
-    sealedSeed = await ctx.keyRing.seal('seed', seed, binding);
+    // The seed is bound to the device key that will approve pushes (issue 11 §7).
+    sealedSeed = await ctx.keyRing.seal('seed', seed, bindingOf(found, { ...meta, device: { publicKey: request.devicePublicKey } }));
     response = await createRedemptionResponse({
       verified,
       activation,
@@ -173,7 +191,8 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
     return { ok: true, enrolmentId: found.id, userId: found.userId, response, retried: false };
   }
   if (r.reason === 'not_found') return fail('invalid');
-  if (r.reason === 'already_active') return redeemed(ctx, r.enrolment, readMeta(r.enrolment), request, digest, now, fail);
+  // Our MAC verified, so naming the outcome reveals nothing the sender did not know.
+  if (r.reason === 'already_active') return redeemed(ctx, r.enrolment, readMeta(r.enrolment), request, digest, now, fail, body, true);
   if (r.reason === 'revoked') return fail('revoked');
   await record(ctx, 'enrolment.redeem_refused', { enrolmentId: found.id, userId: found.userId, detail: { reason: 'expired' } });
   return fail('expired');
@@ -188,6 +207,8 @@ async function redeemed(
   digest: string,
   now: number,
   fail: (reason: Refusal) => Promise<CompleteActivationResult>,
+  body: unknown,
+  macVerified = false,
 ): Promise<CompleteActivationResult> {
   const sameRequest = meta.device !== undefined && constantTimeEqualString(meta.device.requestDigest, digest);
   if (sameRequest) {
@@ -197,6 +218,10 @@ async function redeemed(
     // The same device, after the retry window closed: late, not an incident.
     return fail('expired');
   }
+  // Another request for a redeemed id: the activation secret is gone, so the MAC cannot be
+  // checked, and the answer is the bad-MAC one. Still audited (the genuine second device of a
+  // shared QR and password is an incident).
+  if (!macVerified) await decoyVerification(ctx, body, now);
   const platform = ['ios', 'android', 'web', 'other'].includes(request.platform) ? request.platform : null;
   await record(ctx, 'enrolment.double_redemption', {
     enrolmentId: rec.id,
@@ -204,11 +229,61 @@ async function redeemed(
     detail: { firstDevice: deviceThumbprint(deviceKeyOf(meta)), secondDevice: thumbprintOfRequestKey(request.devicePublicKey), secondPlatform: platform },
     risk: true,
   });
-  return fail('already_redeemed');
+  return fail(macVerified ? 'already_redeemed' : 'invalid');
+}
+
+/**
+ * The verification work of a real attempt against a throwaway activation, so that unknown,
+ * revoked and redeemed ids take the path (ECDH, MAC, no signature) a bad MAC takes.
+ */
+async function decoyVerification(ctx: ServerContext, body: unknown, now: number): Promise<void> {
+  const secret = ctx.random(32);
+  try {
+    await verifyRedemption({
+      request: body,
+      activation: {
+        mode: 'online',
+        activationId: (body as { activationId: string }).activationId,
+        activationSecret: encodeBase64Url(secret),
+        issuer: ctx.issuer,
+        origin: ctx.origin ?? 'https://decoy.invalid',
+        policy: { ...ctx.policy.app },
+        otp: { type: 'totp', algorithm: 'SHA1', digits: 6, period: 30 },
+      },
+      expiresAt: now + 1,
+      now: () => now,
+      maxClockSkewSeconds: ctx.policy.activation.maxClockSkewSeconds,
+      crypto: ctx.crypto,
+    });
+  } catch {
+    // The decoy's outcome is never used.
+  } finally {
+    secret.fill(0);
+  }
+}
+
+/**
+ * The address a throttle counts: an IPv4 address as given, an IPv6 address by its /64 (one
+ * subscriber's prefix; counting whole addresses would give each client 2^64 budgets).
+ */
+export function throttleKeyOfIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const zoneless = ip.split('%')[0] as string;
+  const [head = '', tail] = zoneless.split('::') as [string, string | undefined];
+  const parse = (s: string) => (s === '' ? [] : s.split(':'));
+  let groups = parse(head);
+  if (tail !== undefined) {
+    const t = parse(tail);
+    // An embedded IPv4 tail counts as two groups; only the first four groups matter anyway.
+    const tailLen = t.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+    groups = [...groups, ...Array(Math.max(0, 8 - groups.length - tailLen)).fill('0'), ...t];
+  }
+  if (groups.length < 4 || groups.slice(0, 4).some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return ip.toLowerCase();
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** Counts one bad-MAC / bad-signature / stale attempt on a pending activation; revokes it at the budget (rule 7). */
-async function countFailure(ctx: ServerContext, rec: EnrolmentRecord, reason: 'bad_mac' | 'bad_signature' | 'stale'): Promise<void> {
+async function countFailure(ctx: ServerContext, rec: EnrolmentRecord, reason: 'bad_signature'): Promise<void> {
   const state = await ctx.store.guard.recordFailure(auxGuardId(ctx.crypto, 'r', rec.id), COUNT_ONLY);
   await record(ctx, 'enrolment.redeem_refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason, failures: state.failures } });
   if (state.failures >= ctx.policy.activation.maxFailures) {

@@ -1,12 +1,11 @@
 import { buildApnsPayload, buildFcmPayload, createPushChallenge as createChallenge, type PushContext } from '@cloudmfa/push';
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import * as z from 'zod';
-import { challengeMetaToJson } from '../internal/challengeMeta.js';
+import { challengeMetaToJson, numberMac } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
-import { pauseGuardId } from '../internal/pause.js';
 import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
@@ -36,12 +35,13 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
   const options = parsed.data;
   const now = nowOf(ctx);
 
-  const pause = await ctx.store.guard.get(pauseGuardId(ctx, userId));
-  if (pause?.lockedUntil != null && now < pause.lockedUntil) return { ok: false, reason: 'paused', retryAfterMs: pause.lockedUntil - now };
+  // A cheap early answer; the binding check is inside the store's create (below).
+  const pausedUntil = await ctx.store.challenges.getPause(userId);
+  if (pausedUntil !== null && now < pausedUntil) return { ok: false, reason: 'paused', retryAfterMs: pausedUntil - now };
 
   let target: EnrolmentRecord | undefined;
   if (options.enrolmentId !== undefined) {
-    if (!isStorageId(options.enrolmentId)) return { ok: false, reason: 'no_device' };
+    if (!isEnrolmentId(options.enrolmentId)) return { ok: false, reason: 'no_device' };
     const rec = await ctx.store.enrolments.get(options.enrolmentId);
     target = rec && rec.userId === userId && pushCapable(rec) ? rec : undefined;
   } else {
@@ -52,7 +52,9 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
   const meta = readMeta(target);
   const device = meta.device as NonNullable<typeof meta.device>;
 
-  const numberMatch = options.numberMatch === true ? { digits: ctx.policy.push.numberMatchDigits } : options.numberMatch || false;
+  // Number matching is on unless the policy or this call turns it off.
+  const wanted = options.numberMatch ?? ctx.policy.push.numberMatch;
+  const numberMatch = wanted === true ? { digits: ctx.policy.push.numberMatchDigits } : wanted || false;
   const created = await createChallenge({
     enrolmentId: target.id,
     context,
@@ -66,13 +68,20 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
   const apns = buildApnsPayload({ challenge: created, ...(alert ? { alert } : {}) });
   const fcm = buildFcmPayload({ challenge: created, ...(alert ? { alert } : {}) });
   const { record } = created;
-  await ctx.store.challenges.create({
+  // The number itself is never stored: only its MAC under a KEK-derived key.
+  const mac = record.numberMatch && record.number !== null ? { ...numberMac(ctx, record.id, record.number), numberDigits: record.number.length } : {};
+  const stored = await ctx.store.challenges.create({
     id: record.id,
     enrolmentId: target.id,
     userId,
     expiresAt: record.expiresAt,
-    meta: challengeMetaToJson({ v: 1, token: created.token, hash: record.hash, issuedAt: record.issuedAt, numberMatch: record.numberMatch, number: record.number }),
+    maxPendingPerUser: ctx.policy.push.maxPendingPerUser,
+    meta: challengeMetaToJson({ v: 1, token: created.token, hash: record.hash, issuedAt: record.issuedAt, numberMatch: record.numberMatch, ...mac }),
   });
+  if (!stored.ok) {
+    if (stored.reason === 'paused') return { ok: false, reason: 'paused', retryAfterMs: Math.max(1, stored.pausedUntil - now) };
+    return { ok: false, reason: 'too_many_pending', pending: stored.pending };
+  }
   return {
     ok: true,
     challengeId: record.id,

@@ -1,7 +1,7 @@
 import { peekPushMessage, verifyPushPollRequest } from '@cloudmfa/push';
 import { readChallengeMeta } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import type { PollPushChallengesResult } from '../types.js';
 
@@ -14,7 +14,7 @@ export async function pollPushChallenges(ctx: ServerContext, request: unknown): 
   if (typeof request !== 'string') return { ok: false, reason: 'malformed' };
   const peek = peekPushMessage(request);
   if (!peek.ok || peek.kind !== 'poll') return { ok: false, reason: 'malformed' };
-  if (!isStorageId(peek.enrolmentId)) return { ok: false, reason: 'not_found' };
+  if (!isEnrolmentId(peek.enrolmentId)) return { ok: false, reason: 'not_found' };
   const enrolment = await ctx.store.enrolments.get(peek.enrolmentId);
   if (!enrolment) return { ok: false, reason: 'not_found' };
   const key = enrolment.status === 'active' ? deviceKeyOf(readMeta(enrolment)) : null;

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { readMeta } from '../internal/meta.js';
 import type { ReissueActivationResult, ActivationSettings } from '../types.js';
 import { revokeEnrolment } from './revokeEnrolment.js';
@@ -16,7 +16,7 @@ import { parseStartOptions, startActivation } from './startActivation.js';
 export async function reissueActivation(ctx: ServerContext, enrolmentId: string, rawOptions?: ActivationSettings): Promise<ReissueActivationResult> {
   if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
   const options = parseStartOptions(rawOptions);
-  if (!isStorageId(enrolmentId)) return { ok: false, reason: 'not_found' };
+  if (!isEnrolmentId(enrolmentId)) return { ok: false, reason: 'not_found' };
   const old = await ctx.store.enrolments.get(enrolmentId);
   if (!old) return { ok: false, reason: 'not_found' };
   const meta = readMeta(old);

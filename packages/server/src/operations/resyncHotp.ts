@@ -1,7 +1,7 @@
 import { resyncHotp as resync } from '@cloudmfa/otp';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { readMeta } from '../internal/meta.js';
 import { blockedStatus, otpAttempt } from '../internal/otpAttempt.js';
 import type { VerifyOtpResult } from '../types.js';
@@ -18,7 +18,7 @@ export async function resyncHotp(ctx: ServerContext, input: { enrolmentId: strin
   }
   const codes: unknown = input.codes;
   if (!Array.isArray(codes) || codes.length < 2 || codes.length > 4) throw serverError('ERR_INVALID_ARGUMENT', '"codes" expected 2 to 4 consecutive codes');
-  if (!isStorageId(input.enrolmentId)) return { ok: false, reason: 'not_found' };
+  if (!isEnrolmentId(input.enrolmentId)) return { ok: false, reason: 'not_found' };
   const rec = await ctx.store.enrolments.get(input.enrolmentId);
   if (!rec) return { ok: false, reason: 'not_found' };
   const meta = readMeta(rec);

@@ -1,7 +1,7 @@
 import { record } from '../internal/audit.js';
 import type { ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import type { RevokeEnrolmentResult } from '../types.js';
 
 const REASON = /^[a-z0-9_.-]{1,64}$/;
@@ -15,7 +15,7 @@ export async function revokeEnrolment(ctx: ServerContext, enrolmentId: string, o
   if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
   const reason = options?.reason ?? 'admin';
   if (typeof reason !== 'string' || !REASON.test(reason)) throw serverError('ERR_INVALID_ARGUMENT', '"options.reason" expected 1..64 of [a-z0-9_.-]');
-  if (!isStorageId(enrolmentId)) return { ok: false, reason: 'not_found' };
+  if (!isEnrolmentId(enrolmentId)) return { ok: false, reason: 'not_found' };
   const r = await ctx.store.enrolments.revoke(enrolmentId);
   if (!r.ok) return { ok: false, reason: r.reason };
   await record(ctx, 'enrolment.revoked', { enrolmentId, userId: r.enrolment.userId, detail: { reason } });

@@ -1,9 +1,9 @@
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { maintainEnrolment } from '../internal/maintain.js';
-import { readMeta } from '../internal/meta.js';
+import { bindingOf, readMeta } from '../internal/meta.js';
 import type { RotateKeysResult } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
@@ -15,7 +15,7 @@ import { checkUserId } from './startActivation.js';
 export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult> {
   let records: EnrolmentRecord[];
   if (typeof target === 'object' && target !== null && 'enrolmentId' in target) {
-    if (!isStorageId(target.enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
+    if (!isEnrolmentId(target.enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
     const rec = await ctx.store.enrolments.get(target.enrolmentId);
     records = rec ? [rec] : [];
   } else if (typeof target === 'object' && target !== null && 'userId' in target) {
@@ -27,12 +27,12 @@ export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: stri
   const result: RotateKeysResult = { examined: 0, rewrapped: 0, current: 0, failed: 0 };
   for (const rec of records) {
     result.examined++;
-    if (rec.status === 'revoked' || ctx.keyRing.keyIdOf(rec.secret) === ctx.keyRing.currentId) {
+    if (rec.status === 'revoked' || ctx.keyRing.isCurrent(rec.secret)) {
       result.current++;
       continue;
     }
     const meta = readMeta(rec);
-    const opened = await ctx.keyRing.open(rec.secret, { enrolmentId: rec.id, userId: rec.userId });
+    const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
     try {
       const outcome = await maintainEnrolment(ctx, rec, meta, opened.bytes, nowOf(ctx), opened.kind);
       result[outcome === 'rewrapped' ? 'rewrapped' : outcome === 'current' ? 'current' : 'failed']++;

@@ -13,7 +13,7 @@ import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { newId } from '../internal/ids.js';
-import { type EnrolmentMeta, metaToJson } from '../internal/meta.js';
+import { bindingOf, type EnrolmentMeta, metaToJson } from '../internal/meta.js';
 import { isDisplayText } from '../internal/text.js';
 import type { EnrolmentOtp, ActivationSettings, StartedActivation } from '../types.js';
 
@@ -152,7 +152,7 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
   }
 
   try {
-    const sealedSecret = await ctx.keyRing.seal(kind, secret, { enrolmentId, userId });
+    const sealedSecret = await ctx.keyRing.seal(kind, secret, bindingOf({ id: enrolmentId, userId }, meta));
     await ctx.store.enrolments.create({ id: enrolmentId, userId, secret: sealedSecret, meta: metaToJson(meta), expiresAt });
   } finally {
     secret.fill(0);

@@ -1,11 +1,12 @@
+import { decodeBase64Url, isCloudMfaError, utf8Decode } from '@cloudmfa/core';
 import { PUSH_CHALLENGE_TRANSITIONS, type PushChallengeEvent, peekPushMessage, verifyPushResponse } from '@cloudmfa/push';
 import type { ChallengeFinalStatus, ChallengeRecord, EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import { record } from '../internal/audit.js';
 import { readChallengeMeta, toPushRecord } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { isStorageId } from '../internal/ids.js';
-import { deviceKeyOf, readMeta } from '../internal/meta.js';
-import { pauseGuardId, pausePolicy } from '../internal/pause.js';
+import { bindingOf, deviceKeyOf, type EnrolmentMeta, readMeta } from '../internal/meta.js';
+import { maintainEnrolment } from '../internal/maintain.js';
 import type { SubmitPushResponseResult } from '../types.js';
 
 type Failure = Extract<SubmitPushResponseResult, { ok: false }>;
@@ -26,12 +27,19 @@ export async function submitPushResponse(ctx: ServerContext, response: unknown):
   if (!challenge) return failure('not_found');
   const meta = readChallengeMeta(challenge);
   const enrolment = await ctx.store.enrolments.get(challenge.enrolmentId);
-  const key = enrolment && enrolment.status === 'active' ? deviceKeyOf(readMeta(enrolment)) : null;
-  if (!enrolment || !key) return failure('not_active', challenge.id);
+  const enrolmentMeta = enrolment ? readMeta(enrolment) : null;
+  const key = enrolment && enrolmentMeta && enrolment.status === 'active' ? deviceKeyOf(enrolmentMeta) : null;
+  if (!enrolment || !enrolmentMeta || !key) return failure('not_active', challenge.id);
   const now = nowOf(ctx);
+  // The device key is bound to the sealed seed (issue 11 §7): a key a database writer swapped
+  // in does not open it, and nothing signed with it takes effect.
+  if (!(await deviceKeyIsBound(ctx, enrolment, enrolmentMeta, now))) {
+    await record(ctx, 'enrolment.tampered', { enrolmentId: enrolment.id, userId: enrolment.userId, detail: { challengeId: challenge.id, via: 'push' }, risk: true });
+    return failure('tampered', challenge.id);
+  }
   const result = await verifyPushResponse({
     response,
-    expectedChallenge: toPushRecord(challenge, meta),
+    expectedChallenge: toPushRecord(challenge, meta, ctx, answeredNumber(response)),
     devicePublicKey: key,
     now: () => now,
     maxSkewMs: ctx.policy.push.maxSkewMs,
@@ -65,6 +73,15 @@ async function apply(
   detail: null | 'wrong_number' | 'user_not_verified',
 ): Promise<SubmitPushResponseResult> {
   const status = STATUS[event];
+  if (event === 'approve') {
+    // No approval while the user's pushes are paused (issue 11 §2): the challenge is closed
+    // the way the pause closes the others, and the device is told why.
+    const pausedUntil = await ctx.store.challenges.getPause(enrolment.userId);
+    if (pausedUntil !== null) {
+      await ctx.store.challenges.finalize(challenge.id, { status: 'cancelled', outcome: { reason: 'paused' } });
+      return failure('paused', challenge.id);
+    }
+  }
   const won = await ctx.store.challenges.finalize(challenge.id, { status, outcome });
   if (!won.ok) {
     if (won.reason === 'not_found') return failure('not_found', challenge.id);
@@ -77,8 +94,14 @@ async function apply(
     let pausedUntil: number | null = null;
     let closed = 0;
     if (pauseMs > 0) {
-      pausedUntil = (await ctx.store.guard.recordFailure(pauseGuardId(ctx, enrolment.userId), pausePolicy(pauseMs))).lockedUntil;
-      closed = await closePendingChallenges(ctx, enrolment.userId, challenge.id);
+      // One store operation: the pause, and EVERY pending challenge of the user cancelled,
+      // atomically with respect to concurrent creates (they are cancelled or refused).
+      const paused = await ctx.store.challenges.pauseUser(enrolment.userId, {
+        until: nowOf(ctx) + pauseMs,
+        outcome: { reason: 'suspicious_pause', by: challenge.id },
+      });
+      pausedUntil = paused.pausedUntil;
+      closed = paused.cancelled;
     }
     await record(ctx, 'push.suspicious', { ...base, detail: { challengeId: challenge.id, pausedUntil, closedChallenges: closed }, risk: true });
   } else if (transition.audit === 'push.approved') {
@@ -90,21 +113,32 @@ async function apply(
   return { ok: true, challengeId: challenge.id, status, suspicious: event === 'suspicious', detail };
 }
 
-/**
- * The pause also closes the user's other pending challenges: in a push-fatigue attack the
- * earlier prompts are the attacker's too, and must not stay answerable until they expire.
- * They end `cancelled` (as a discarded prompt does, so nothing is audited per challenge); a
- * response that arrives later gets `replayed`. Returns how many were closed.
- */
-async function closePendingChallenges(ctx: ServerContext, userId: string, except: string): Promise<number> {
-  let closed = 0;
-  for (const enrolment of await ctx.store.enrolments.listByUser(userId)) {
-    for (const pending of await ctx.store.challenges.listPending(enrolment.id)) {
-      if (pending.id === except) continue;
-      const r = await ctx.store.challenges.finalize(pending.id, { status: 'cancelled', outcome: { reason: 'suspicious_pause', by: except } });
-      if (r.ok) closed++;
-    }
+/** The number the device answered (`num` of the response's payload), read before verification only to pick what to compare it with. */
+function answeredNumber(response: string): string | null {
+  try {
+    const payload = response.split('.')[1];
+    if (payload === undefined) return null;
+    const claims = JSON.parse(utf8Decode(decodeBase64Url(payload))) as { num?: unknown };
+    return typeof claims.num === 'string' ? claims.num : null;
+  } catch {
+    return null;
   }
-  return closed;
 }
 
+/** Opens the sealed seed with the enrolment's bound attributes; a legacy blob is re-sealed on the way. */
+async function deviceKeyIsBound(ctx: ServerContext, rec: EnrolmentRecord, meta: EnrolmentMeta, now: number): Promise<boolean> {
+  let opened: { kind: string; bytes: Uint8Array };
+  try {
+    opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
+  } catch (e) {
+    if (isCloudMfaError(e, 'ERR_SERVER_DECRYPT')) return false;
+    throw e;
+  }
+  try {
+    if (opened.kind !== 'seed') return false;
+    await maintainEnrolment(ctx, rec, meta, opened.bytes, now);
+    return true;
+  } finally {
+    opened.bytes.fill(0);
+  }
+}

@@ -2,7 +2,7 @@ import { verifyHotp, verifyTotp } from '@cloudmfa/otp';
 import { assertUserId, type EnrolmentRecord } from '@cloudmfa/storage';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
-import { isStorageId } from '../internal/ids.js';
+import { isEnrolmentId } from '../internal/ids.js';
 import { readMeta } from '../internal/meta.js';
 import { blockedStatus, type CodeCheck, type CodeChecker, otpAttempt } from '../internal/otpAttempt.js';
 import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
@@ -55,7 +55,7 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
   let candidates: EnrolmentRecord[];
   if (enrolmentId !== undefined) {
     if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
-    if (!isStorageId(enrolmentId)) return { ok: false, reason: 'not_found' };
+    if (!isEnrolmentId(enrolmentId)) return { ok: false, reason: 'not_found' };
     const rec = await ctx.store.enrolments.get(enrolmentId);
     if (!rec) return { ok: false, reason: 'not_found' };
     const blocked = blockedStatus(rec, readMeta(rec), now);

@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+import {
+  type AuditLog,
+  encodeAuditCursor,
+  normalizeAuditEvent,
+  normalizeAuditQuery,
+} from '@cloudmfa/storage';
+import { type SqliteContext } from './_context.js';
+import { type Row, toEvent } from './_rows.js';
+
+/** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
+export function sqliteAudit(ctx: SqliteContext): AuditLog {
+  const { runner, q, now } = ctx;
+  const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
+      VALUES (@now, @kind, @enrolmentId, @userId, @detail) RETURNING *`);
+  const auditQueries = new Map<string, Database.Statement>();
+  const auditQuery = (key: { e: boolean; u: boolean; f: boolean; t: boolean; c: boolean }) => {
+    const k = `${+key.e}${+key.u}${+key.f}${+key.t}${+key.c}`;
+    let st = auditQueries.get(k);
+    if (!st) {
+      const where: string[] = [];
+      if (key.e) where.push('enrolment_id = @enrolmentId');
+      if (key.u) where.push('user_id = @userId');
+      if (key.f) where.push('at >= @from');
+      if (key.t) where.push('at < @to');
+      if (key.c) where.push('(at < @cAt OR (at = @cAt AND seq < @cSeq))');
+      st = q(`SELECT * FROM cloudmfa_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+              ORDER BY at DESC, seq DESC LIMIT @limit`);
+      auditQueries.set(k, st);
+    }
+    return st;
+  };
+
+  return {
+    append: async (event) => {
+      const t = now();
+      const e = normalizeAuditEvent(event);
+      return runner.write(() => toEvent(auditInsert.get({ ...e, now: t }) as Row));
+    },
+    query: async (query) => {
+      now();
+      const nq = normalizeAuditQuery(query);
+      const st = auditQuery({
+        e: nq.enrolmentId !== undefined,
+        u: nq.userId !== undefined,
+        f: nq.from !== undefined,
+        t: nq.to !== undefined,
+        c: nq.after !== null,
+      });
+      const params: Record<string, unknown> = { limit: nq.limit + 1 };
+      if (nq.enrolmentId !== undefined) params.enrolmentId = nq.enrolmentId;
+      if (nq.userId !== undefined) params.userId = nq.userId;
+      if (nq.from !== undefined) params.from = nq.from;
+      if (nq.to !== undefined) params.to = nq.to;
+      if (nq.after) {
+        params.cAt = nq.after.at;
+        params.cSeq = nq.after.seq;
+      }
+      return runner.read(() => {
+        const rows = st.all(params) as Row[];
+        const page = rows.slice(0, nq.limit);
+        const last = page[page.length - 1];
+        return {
+          events: page.map(toEvent),
+          cursor: rows.length > nq.limit && last ? encodeAuditCursor({ at: last.at as number, seq: last.seq as number }) : null,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import {
+  assertStorageId,
+  assertUserId,
+  type EnrolmentStore,
+  normalizeCreateEnrolment,
+  normalizeEnrolmentChanges,
+  type RedeemResult,
+  resolveLimit,
+  type RevokeResult,
+  storageError,
+  type UpdateEnrolmentResult,
+} from '@cloudmfa/storage';
+import { bytes, type SqliteContext } from './_context.js';
+import { type Row, toEnrolment } from './_rows.js';
+
+/** The enrolments part of the SQLite store. */
+export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
+  const { runner, q, now } = ctx;
+  const enrInsert = q(`INSERT INTO cloudmfa_enrolments
+      (id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
+      VALUES (@id, @userId, 'pending', @secret, @meta, @now, @expiresAt, NULL, NULL, 1)
+      ON CONFLICT (id) DO NOTHING RETURNING *`);
+  const enrGet = q('SELECT * FROM cloudmfa_enrolments WHERE id = ?');
+  const enrByUser = q('SELECT * FROM cloudmfa_enrolments WHERE user_id = ? ORDER BY created_at, id LIMIT ?');
+  const enrRedeem = q(`UPDATE cloudmfa_enrolments
+      SET status = 'active', activated_at = @now, secret = coalesce(@secret, secret), meta = coalesce(@meta, meta), version = version + 1
+      WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`);
+  const enrUpdate = q(`UPDATE cloudmfa_enrolments
+      SET secret = coalesce(@secret, secret), meta = coalesce(@meta, meta), version = version + 1
+      WHERE id = @id AND status <> 'revoked' AND (@expectedVersion IS NULL OR version = @expectedVersion) RETURNING *`);
+  const enrRevoke = q(`UPDATE cloudmfa_enrolments
+      SET status = 'revoked', revoked_at = @now, secret = zeroblob(0), version = version + 1
+      WHERE id = @id AND status <> 'revoked' RETURNING *`);
+
+  return {
+    create: async (input) => {
+      const t = now();
+      const e = normalizeCreateEnrolment(input, t);
+      return runner.write(() => {
+        const row = enrInsert.get({ ...e, secret: bytes(e.secret), now: t }) as Row | undefined;
+        if (!row) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
+        return toEnrolment(row);
+      });
+    },
+    get: async (id) => {
+      now();
+      assertStorageId(id, 'id');
+      return runner.read(() => {
+        const row = enrGet.get(id) as Row | undefined;
+        return row ? toEnrolment(row) : null;
+      });
+    },
+    listByUser: async (userId, opts) => {
+      now();
+      assertUserId(userId, 'userId');
+      const limit = resolveLimit(opts?.limit, 'limit');
+      return runner.read(() => (enrByUser.all(userId, limit) as Row[]).map((r) => toEnrolment(r)));
+    },
+    redeem: async (id, changes) => {
+      const t = now();
+      assertStorageId(id, 'id');
+      const c = normalizeEnrolmentChanges(changes, { allowVersion: false });
+      return runner.write((): RedeemResult => {
+        const row = enrRedeem.get({ id, now: t, secret: c.secret ? bytes(c.secret) : null, meta: c.meta ?? null }) as Row | undefined;
+        if (row) return { ok: true, enrolment: toEnrolment(row) };
+        // Read inside the same immediate transaction: the classification is exact.
+        const cur = enrGet.get(id) as Row | undefined;
+        if (!cur) return { ok: false, reason: 'not_found' };
+        const enrolment = toEnrolment(cur, true);
+        if (enrolment.status === 'active') return { ok: false, reason: 'already_active', enrolment };
+        if (enrolment.status === 'revoked') return { ok: false, reason: 'revoked', enrolment };
+        return { ok: false, reason: 'expired', enrolment };
+      });
+    },
+    update: async (id, changes) => {
+      now();
+      assertStorageId(id, 'id');
+      const c = normalizeEnrolmentChanges(changes, { allowVersion: true });
+      return runner.write((): UpdateEnrolmentResult => {
+        const row = enrUpdate.get({
+          id,
+          secret: c.secret ? bytes(c.secret) : null,
+          meta: c.meta ?? null,
+          expectedVersion: c.expectedVersion ?? null,
+        }) as Row | undefined;
+        if (row) return { ok: true, enrolment: toEnrolment(row) };
+        const cur = enrGet.get(id) as Row | undefined;
+        if (!cur) return { ok: false, reason: 'not_found' };
+        if (cur.status === 'revoked') return { ok: false, reason: 'revoked' };
+        return { ok: false, reason: 'version_mismatch' };
+      });
+    },
+    revoke: async (id) => {
+      const t = now();
+      assertStorageId(id, 'id');
+      return runner.write((): RevokeResult => {
+        const row = enrRevoke.get({ id, now: t }) as Row | undefined;
+        if (row) return { ok: true, enrolment: toEnrolment(row) };
+        return enrGet.get(id) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
+      });
+    },
+  };
+}
