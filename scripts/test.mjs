@@ -1,4 +1,5 @@
-// `pnpm test`: build every package, typecheck, run every vitest test, then publint + attw.
+// `pnpm test`: build every package, typecheck, check the API report, run every vitest test,
+// then publint + attw.
 // Prints one closing line `N passed, N failed` (tests plus the package checks) and exits
 // non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,8 @@ const step = (name, ok) => {
 
 const built = step('build', run('pnpm', ['-r', '--filter', './packages/**', 'run', 'build']));
 step('typecheck', run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+// The public surface against the committed report (api/*.api.md); `pnpm api:update` after an intended change.
+if (built) step('API report', run('node', [join(root, 'scripts', 'api-report.mjs')]));
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const report = join(root, '.tmp', 'vitest-report.json');

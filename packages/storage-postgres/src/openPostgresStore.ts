@@ -1,25 +1,5 @@
-import {
-  type AuditLog,
-  type ChallengeStore,
-  type EnrolmentStore,
-  type OtpGuardStore,
-  assertDrift,
-  assertStep,
-  assertStorageId,
-  assertThrottlePolicy,
-  assertUserId,
-  encodeAuditCursor,
-  normalizeAuditEvent,
-  normalizeAuditQuery,
-  normalizeCreateChallenge,
-  normalizeCreateEnrolment,
-  normalizeEnrolmentChanges,
-  normalizeFinalize,
-  parseJsonObject,
-  readClock,
-  resolveLimit,
-  storageError,
-} from '@cloudmfa/storage';
+import { type AuditLog, type ChallengeStore, type EnrolmentStore, type OtpGuardStore } from '@cloudmfa/storage';
+import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';

@@ -1,13 +1,5 @@
-import {
-  assertStorageId,
-  type ChallengeRecord,
-  type ChallengeStore,
-  type FinalizeResult,
-  normalizeCreateChallenge,
-  normalizeFinalize,
-  resolveLimit,
-  storageError,
-} from '@cloudmfa/storage';
+import { type ChallengeRecord, type ChallengeStore, type FinalizeResult } from '@cloudmfa/storage';
+import { assertStorageId, normalizeCreateChallenge, normalizeFinalize, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { decodeChallenge, fieldsOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
 import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey } from './_keys.js';

@@ -1,34 +1,7 @@
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '@cloudmfa/core';
-import {
-  type AuditEvent,
-  type ChallengeRecord,
-  type ConsumeResult,
-  type EnrolmentRecord,
-  type FinalizeResult,
-  type MfaStore,
-  type OtpGuardState,
-  type RedeemResult,
-  type RevokeResult,
-  type UpdateEnrolmentResult,
-  assertDrift,
-  assertStep,
-  assertStorageId,
-  assertThrottlePolicy,
-  assertUserId,
-  encodeAuditCursor,
-  normalizeAuditEvent,
-  normalizeAuditQuery,
-  normalizeCreateChallenge,
-  normalizeCreateEnrolment,
-  normalizeEnrolmentChanges,
-  normalizeFinalize,
-  parseJsonObject,
-  readClock,
-  resolveLimit,
-  storageError,
-  throttleDelay,
-} from '@cloudmfa/storage';
+import { type AuditEvent, type ChallengeRecord, type ConsumeResult, type EnrolmentRecord, type FinalizeResult, type MfaStore, type OtpGuardState, type RedeemResult, type RevokeResult, type UpdateEnrolmentResult, throttleDelay } from '@cloudmfa/storage';
+import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { Runner } from './_runner.js';
 import { migrate } from './_schema.js';
 
