@@ -65,7 +65,7 @@ export interface CreateRedemptionOptions {
  * ```ts
  * const deviceSigner = createSoftwareSigner({ algorithm: 'ES256' }); // or signerFromHost(enclaveKey)
  * const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner, pushToken, platform: 'ios' });
- * const res = await fetch(`${opened.payload.origin}/v1/activations/redeem`, { method: 'POST', body: JSON.stringify(request) });
+ * const res = await fetch(`${opened.payload.origin}/v1/activations/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
  * const identity = await openRedemptionResponse({ response: await res.json(), state });
  * ```
  */

@@ -14,7 +14,7 @@ import type { ActivationPolicy, PushSigningKey, RedemptionResponse, TotpParamete
  * @example
  * ```ts
  * const identity: RedeemedIdentity = await openRedemptionResponse({ response, state });
- * if (await confirmAccount(identity.issuer, identity.account)) await vault.add(identity);
+ * if (await confirmAccount(identity.issuer, identity.account)) await secureStore.set(`seed:${identity.enrolmentId}`, identity.seed);
  * ```
  */
 export interface RedeemedIdentity {
@@ -50,7 +50,9 @@ const mismatch = (field: string): never => {
  * ```ts
  * const identity = await openRedemptionResponse({ response: await res.json(), state });
  * if (await confirm(`Add ${identity.account} at ${identity.issuer}?`)) {
- *   await vault.addIdentity({ seed: identity.seed, otp: identity.otp, pushKey: identity.pushKey });
+ *   // `secureStore`: your SecureKeyValueStore (Keychain / Keystore), e.g. secureStoreFromStringHost(SecureStore).
+ *   await secureStore.set(`seed:${identity.enrolmentId}`, identity.seed);
+ *   await secureStore.set(`identity:${identity.enrolmentId}`, utf8Encode(JSON.stringify({ otp: identity.otp, issuer: identity.issuer, account: identity.account, pushKey: encodeBase64Url(identity.pushKey.publicKey) })));
  * }
  * ```
  */

@@ -1,6 +1,7 @@
-import { assertBytes, assertInteger, assertString, CloudMfaError, type CloudMfaErrorCode, decodeBase32, isCloudMfaError } from '@cloudmfa/core';
+import { CloudMfaError, type CloudMfaErrorCode, decodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { assertBytes, assertInteger, assertString } from '../src/assert.js';
 import { caughtSync } from './helpers.js';
 
 describe('CloudMfaError', () => {

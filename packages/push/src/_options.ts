@@ -1,6 +1,5 @@
 // Checks for the options a calling developer passes: misuse throws ERR_INVALID_ARGUMENT.
 import {
-  assertInteger,
   type Clock,
   CloudMfaError,
   type CryptoProvider,
@@ -48,5 +47,7 @@ export function assertSigner(signer: unknown, title: string, allowed: readonly S
 }
 
 export function assertSkew(value: unknown, title: string, max: number): asserts value is number {
-  assertInteger(value, title, 0, max);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    misuse(`"${title}" expected an integer in [0, ${max}]`);
+  }
 }

@@ -59,7 +59,7 @@ const DECISIONS: readonly PushDecision[] = ['confirm', 'suspicious', 'cancel'];
  *   userVerified: true,
  *   signer: deviceKey,
  * });
- * await fetch(`${origin}/push/response`, { method: 'POST', body: token });
+ * await fetch(`${origin}/v1/push/respond`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response: token }) });
  * ```
  */
 export async function createPushResponse(options: CreatePushResponseOptions): Promise<string> {

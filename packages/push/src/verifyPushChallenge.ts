@@ -13,7 +13,7 @@ import type { PushContext, PushPublicKey } from './types.js';
  *
  * @example
  * ```ts
- * const options: VerifyPushChallengeOptions = { challenge: token, serverKey: identity.serverPushKey, expectedEnrolmentId: identity.enrolmentId };
+ * const options: VerifyPushChallengeOptions = { challenge: token, serverKey: identity.pushKey, expectedEnrolmentId: identity.enrolmentId };
  * ```
  */
 export interface VerifyPushChallengeOptions {
@@ -91,7 +91,7 @@ const fail = (reason: PushChallengeFailure): VerifyPushChallengeResult => ({ ok:
  * ```ts
  * const result = await verifyPushChallenge({
  *   challenge: notification.data.cloudmfa_jws,
- *   serverKey: identity.serverPushKey,
+ *   serverKey: identity.pushKey,
  *   expectedEnrolmentId: identity.enrolmentId,
  * });
  * if (result.ok) showApproval(result.challenge.context, result.challenge.numberMatch);

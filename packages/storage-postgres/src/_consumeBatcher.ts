@@ -1,4 +1,4 @@
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { Row } from './_pg.js';
 import { int } from './_rows.js';
 

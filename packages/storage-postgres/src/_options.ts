@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 
 // Lower-case only, so the quoted identifier and the name a DBA types unquoted are the same
 // object; `pg_` is reserved by PostgreSQL for system schemas.

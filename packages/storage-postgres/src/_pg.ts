@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isCloudMfaError } from '@cloudmfa/core';
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { CloudMfaError } from '@cloudmfa/core';
 import type { PostgresPool, PostgresQueryConfig } from './types.js';
 

@@ -1,11 +1,5 @@
-import {
-  type AuditEvent,
-  type ChallengeRecord,
-  type EnrolmentRecord,
-  type OtpGuardState,
-  parseJsonObject,
-  storageError,
-} from '@cloudmfa/storage';
+import { type AuditEvent, type ChallengeRecord, type EnrolmentRecord, type OtpGuardState } from '@cloudmfa/storage';
+import { parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 import type { Row } from './_pg.js';
 
 // Decoders from the server's text output to records. Anything unexpected is

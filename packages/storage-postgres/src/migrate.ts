@@ -1,4 +1,4 @@
-import { readClock, storageError } from '@cloudmfa/storage';
+import { readClock, storageError } from '@cloudmfa/storage/adapter';
 import { LATEST_VERSION, MIGRATIONS } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
 import { driverError, RAW_TYPES, type Row } from './_pg.js';

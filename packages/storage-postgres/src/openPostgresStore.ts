@@ -1,29 +1,5 @@
-import {
-  type AuditLog,
-  type ChallengeRecord,
-  type ChallengeStore,
-  type EnrolmentStore,
-  type JsonObject,
-  type OtpGuardStore,
-  assertDrift,
-  assertTime,
-  assertStep,
-  assertStorageId,
-  assertThrottlePolicy,
-  assertUserId,
-  encodeAuditCursor,
-  normalizeAuditEvent,
-  normalizeAuditQuery,
-  normalizeCreateChallenge,
-  normalizeCreateEnrolment,
-  normalizeEnrolmentChanges,
-  normalizeFinalize,
-  normalizePauseUser,
-  parseJsonObject,
-  readClock,
-  resolveLimit,
-  storageError,
-} from '@cloudmfa/storage';
+import { type AuditLog, type ChallengeRecord, type ChallengeStore, type EnrolmentStore, type JsonObject, type OtpGuardStore } from '@cloudmfa/storage';
+import { assertDrift, assertTime, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';

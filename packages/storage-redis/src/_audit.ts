@@ -1,4 +1,5 @@
-import { type AuditEvent, type AuditLog, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage';
+import { type AuditEvent, type AuditLog } from '@cloudmfa/storage';
+import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage/adapter';
 import { decodeAuditEntry, parseStreamId } from './_codec.js';
 import type { StoreContext } from './_context.js';
 import { auditAllKey, auditEnrolmentKey, auditUserKey } from './_keys.js';

@@ -1,4 +1,4 @@
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { StoreContext } from './_context.js';
 import type { LuaScript } from './_scripts.js';
 import { keySlot } from './_slot.js';

@@ -1,15 +1,5 @@
-import {
-  assertStorageId,
-  assertUserId,
-  type ChallengeRecord,
-  type ChallengeStore,
-  type FinalizeResult,
-  normalizeCreateChallenge,
-  normalizeFinalize,
-  normalizePauseUser,
-  resolveLimit,
-  storageError,
-} from '@cloudmfa/storage';
+import { type ChallengeRecord, type ChallengeStore, type FinalizeResult } from '@cloudmfa/storage';
+import { assertStorageId, assertUserId, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { decodeChallenge, fieldsOf, intOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
 import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey, userPauseKey, userPendingKey } from './_keys.js';

@@ -1,13 +1,5 @@
-import {
-  type AuditEvent,
-  type ChallengeRecord,
-  type EnrolmentRecord,
-  type EnrolmentStatus,
-  type OtpGuardState,
-  parseJsonObject,
-  STORAGE_LIMITS,
-  storageError,
-} from '@cloudmfa/storage';
+import { type AuditEvent, type ChallengeRecord, type EnrolmentRecord, type EnrolmentStatus, type OtpGuardState, STORAGE_LIMITS } from '@cloudmfa/storage';
+import { parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 
 // Decoding what Redis returns. Anything that is not exactly what the adapter writes is
 // ERR_STORAGE_CORRUPT (a tampered key, a newer layout); messages name the field, never a value.

@@ -1,5 +1,5 @@
 import { type Clock, isCloudMfaError } from '@cloudmfa/core';
-import { readClock, storageError } from '@cloudmfa/storage';
+import { readClock, storageError } from '@cloudmfa/storage/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import type { LuaScript } from './_scripts.js';
 

@@ -1,15 +1,5 @@
-import {
-  assertStorageId,
-  assertUserId,
-  type EnrolmentRecord,
-  type EnrolmentStore,
-  normalizeCreateEnrolment,
-  normalizeEnrolmentChanges,
-  type RedeemResult,
-  resolveLimit,
-  storageError,
-  type UpdateEnrolmentResult,
-} from '@cloudmfa/storage';
+import { type EnrolmentRecord, type EnrolmentStore, type RedeemResult, type UpdateEnrolmentResult } from '@cloudmfa/storage';
+import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrolmentChanges, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { decodeEnrolment, encodeSecret, fieldsOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
 import { enrolmentKey, userIndexKey } from './_keys.js';

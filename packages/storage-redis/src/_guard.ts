@@ -1,14 +1,5 @@
-import {
-  assertDrift,
-  assertStep,
-  assertStorageId,
-  assertThrottlePolicy,
-  assertTime,
-  type ConsumeResult,
-  type OtpGuardState,
-  type OtpGuardStore,
-  storageError,
-} from '@cloudmfa/storage';
+import { type ConsumeResult, type OtpGuardState, type OtpGuardStore } from '@cloudmfa/storage';
+import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime, storageError } from '@cloudmfa/storage/adapter';
 import { decodeGuard, intOf, mapOfObject, nullableIntOf } from './_codec.js';
 import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';

@@ -1,4 +1,4 @@
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { RedisClient } from './_context.js';
 
 const PREFIX_RE = /^[A-Za-z0-9:._-]{0,64}$/;

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { type MfaStore, storageError } from '@cloudmfa/storage';
+import { type MfaStore } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { redisAudit } from './_audit.js';
 import { redisChallenges } from './_challenges.js';

@@ -1,4 +1,4 @@
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { toStorageError } from './_context.js';
 import { assertClient, assertKeyPrefix } from './_options.js';

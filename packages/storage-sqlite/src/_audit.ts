@@ -1,10 +1,6 @@
 import type Database from 'better-sqlite3';
-import {
-  type AuditLog,
-  encodeAuditCursor,
-  normalizeAuditEvent,
-  normalizeAuditQuery,
-} from '@cloudmfa/storage';
+import { type AuditLog } from '@cloudmfa/storage';
+import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toEvent } from './_rows.js';
 

@@ -1,15 +1,5 @@
-import {
-  assertStorageId,
-  assertUserId,
-  type ChallengeStore,
-  type CreateChallengeResult,
-  type FinalizeResult,
-  normalizeCreateChallenge,
-  normalizeFinalize,
-  normalizePauseUser,
-  resolveLimit,
-  storageError,
-} from '@cloudmfa/storage';
+import { type ChallengeStore, type CreateChallengeResult, type FinalizeResult } from '@cloudmfa/storage';
+import { assertStorageId, assertUserId, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toChallenge } from './_rows.js';
 

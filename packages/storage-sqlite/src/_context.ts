@@ -2,7 +2,7 @@
 // the store clock.
 import type Database from 'better-sqlite3';
 import type { Clock } from '@cloudmfa/core';
-import { readClock, storageError } from '@cloudmfa/storage';
+import { readClock, storageError } from '@cloudmfa/storage/adapter';
 import type { Runner } from './_runner.js';
 
 /** The shared state of one open SQLite store. */

@@ -1,15 +1,5 @@
-import {
-  assertStorageId,
-  assertUserId,
-  type EnrolmentStore,
-  normalizeCreateEnrolment,
-  normalizeEnrolmentChanges,
-  type RedeemResult,
-  resolveLimit,
-  type RevokeResult,
-  storageError,
-  type UpdateEnrolmentResult,
-} from '@cloudmfa/storage';
+import { type EnrolmentStore, type RedeemResult, type RevokeResult, type UpdateEnrolmentResult } from '@cloudmfa/storage';
+import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrolmentChanges, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { bytes, type SqliteContext } from './_context.js';
 import { type Row, toEnrolment } from './_rows.js';
 

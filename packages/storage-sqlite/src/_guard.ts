@@ -1,13 +1,5 @@
-import {
-  assertDrift,
-  assertStep,
-  assertStorageId,
-  assertThrottlePolicy,
-  assertTime,
-  type ConsumeResult,
-  type OtpGuardStore,
-  throttleDelay,
-} from '@cloudmfa/storage';
+import { type ConsumeResult, type OtpGuardStore, throttleDelay } from '@cloudmfa/storage';
+import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toGuard } from './_rows.js';
 

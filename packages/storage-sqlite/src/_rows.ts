@@ -1,13 +1,7 @@
 // Row decoding shared by the SQLite store's parts: a row that does not decode is
 // ERR_STORAGE_CORRUPT, never a crash.
-import {
-  type AuditEvent,
-  type ChallengeRecord,
-  type EnrolmentRecord,
-  type OtpGuardState,
-  parseJsonObject,
-  storageError,
-} from '@cloudmfa/storage';
+import { type AuditEvent, type ChallengeRecord, type EnrolmentRecord, type OtpGuardState } from '@cloudmfa/storage';
+import { parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 
 export type Row = Record<string, unknown>;
 

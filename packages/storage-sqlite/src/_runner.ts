@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { isCloudMfaError } from '@cloudmfa/core';
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 
 // Operations per transaction: large enough to amortise the fsync, small enough that another
 // process sharing the file gets the write lock between batches.

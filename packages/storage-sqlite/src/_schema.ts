@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { storageError } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 
 // Migrations, applied in order under BEGIN IMMEDIATE on open. Never edit a released one:
 // add the next. Timestamps are integer ms from the injected clock, never SQLite's own time.

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { type MfaStore, storageError } from '@cloudmfa/storage';
+import { type MfaStore } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
 import { sqliteAudit } from './_audit.js';
 import { sqliteChallenges } from './_challenges.js';
 import { createContext } from './_context.js';

@@ -1,15 +1,6 @@
 import { isCloudMfaError } from '@cloudmfa/core';
-import {
-  DEFAULT_THROTTLE_POLICY,
-  assertThrottlePolicy,
-  decodeAuditCursor,
-  encodeAuditCursor,
-  scrubCause,
-  secureStoreFromStringHost,
-  serializeJsonObject,
-  storageError,
-  throttleDelay,
-} from '@cloudmfa/storage';
+import { DEFAULT_THROTTLE_POLICY, secureStoreFromStringHost, throttleDelay } from '@cloudmfa/storage';
+import { assertThrottlePolicy, decodeAuditCursor, encodeAuditCursor, scrubCause, serializeJsonObject, storageError } from '@cloudmfa/storage/adapter';
 import { runSecureStoreConformance } from '@cloudmfa/storage/testing';
 import { describe, expect, it } from 'vitest';
 

@@ -1,4 +1,5 @@
-import { assertBytes, checkedRandom, CloudMfaError, type CryptoProvider, pureJsCryptoProvider, type ScryptParams, systemRandom } from '@cloudmfa/core';
+import { checkedRandom, CloudMfaError, type CryptoProvider, pureJsCryptoProvider, type ScryptParams, systemRandom } from '@cloudmfa/core';
+import { assertBytes } from '../_assertBytes.js';
 import { KEY_LENGTH, KIND_BACKUP, NONCE_LENGTH, SALT_LENGTH, SLOT_PASSWORD, sealRecord, wrapKey } from '../vault/format.js';
 import { checkKdfOption, DEFAULT_BACKUP_KDF, deriveSlotKey, normalizeSecret } from '../vault/kdf.js';
 

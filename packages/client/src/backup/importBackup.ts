@@ -1,4 +1,5 @@
-import { assertBytes, CloudMfaError, type CryptoProvider, pureJsCryptoProvider } from '@cloudmfa/core';
+import { CloudMfaError, type CryptoProvider, pureJsCryptoProvider } from '@cloudmfa/core';
+import { assertBytes } from '../_assertBytes.js';
 import type { BackupErrorCode } from '../vault/errors.js';
 import { KIND_BACKUP, openWithMasterKey, parseRecord, SLOT_PASSWORD, unwrapKey } from '../vault/format.js';
 import { deriveSlotKey, kdfStanding, normalizeSecret } from '../vault/kdf.js';

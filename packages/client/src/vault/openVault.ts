@@ -1,13 +1,5 @@
-import {
-  assertBytes,
-  checkedRandom,
-  CloudMfaError,
-  constantTimeEqual,
-  type CryptoProvider,
-  pureJsCryptoProvider,
-  systemClock,
-  systemRandom,
-} from '@cloudmfa/core';
+import { checkedRandom, CloudMfaError, constantTimeEqual, type CryptoProvider, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
+import { assertBytes } from '../_assertBytes.js';
 import type { SecureKeyValueStore } from '@cloudmfa/storage';
 import type { VaultErrorCode } from './errors.js';
 import {

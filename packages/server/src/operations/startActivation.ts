@@ -7,7 +7,7 @@ import {
 import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase64Url, encodeBase32 } from '@cloudmfa/core';
 import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp';
-import { assertUserId } from '@cloudmfa/storage';
+import { assertUserId } from '@cloudmfa/storage/adapter';
 import * as z from 'zod';
 import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';

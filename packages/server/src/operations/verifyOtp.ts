@@ -1,5 +1,6 @@
 import { verifyHotp, verifyTotp } from '@cloudmfa/otp';
-import { assertUserId, type EnrolmentRecord } from '@cloudmfa/storage';
+import { type EnrolmentRecord } from '@cloudmfa/storage';
+import { assertUserId } from '@cloudmfa/storage/adapter';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';

@@ -1,0 +1,35 @@
+// `@cloudmfa/storage/adapter`: what only the author of a storage adapter needs (input
+// normalisation and validation, the error helpers, the audit cursor codec, the clock reader),
+// apart from the application API at `@cloudmfa/storage`.
+export { type AuditCursorPosition, decodeAuditCursor, encodeAuditCursor } from './auditCursor.js';
+export { scrubCause, storageError } from './errors.js';
+export {
+  type NormalizedAuditEvent,
+  type NormalizedAuditQuery,
+  type NormalizedChallenge,
+  type NormalizedEnrolment,
+  type NormalizedEnrolmentChanges,
+  normalizeAuditEvent,
+  normalizeAuditQuery,
+  normalizeCreateChallenge,
+  normalizeCreateEnrolment,
+  normalizeEnrolmentChanges,
+  normalizeFinalize,
+  normalizePauseUser,
+} from './normalize.js';
+export { assertThrottlePolicy } from './throttle.js';
+export {
+  assertAuditKind,
+  assertClientKey,
+  assertClientValue,
+  assertDrift,
+  assertSecret,
+  assertStep,
+  assertStorageId,
+  assertTime,
+  assertUserId,
+  parseJsonObject,
+  readClock,
+  resolveLimit,
+  serializeJsonObject,
+} from './validate.js';
