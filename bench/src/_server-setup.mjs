@@ -127,7 +127,7 @@ export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
   const create = async () => {
     while (next < n) {
       const i = next++;
-      const a = await server.startActivation(`user-${i}`, { mode: 'otpauth' });
+      const a = await server.startActivation({ userId: `user-${i}`, mode: 'otpauth' });
       ids[i] = a.enrolmentId;
       seeds[i] = parseOtpauthUri(a.uri).secret;
     }
@@ -135,7 +135,7 @@ export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
   await Promise.all(Array.from({ length: 16 }, create));
   const verifyNext = () => {
     const { index, at } = lap.next();
-    return server.verifyOtp({ enrolmentId: ids[index], code: totp(seeds[index], { now: () => at }) });
+    return server.verifyOtp({ enrolmentId: ids[index], code: totp({ secret: seeds[index], now: () => at }) });
   };
   // Lap 0: every enrolment's first code activates it.
   const first = await Promise.all(Array.from({ length: n }, () => verifyNext()));

@@ -87,7 +87,7 @@ async function pushBench() {
     crypto: pureJsCryptoProvider, // the noble path: what Hermes runs
     fetch: (url, init = {}) => handler(new Request(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body })),
   });
-  const a = await server.startActivation('alice');
+  const a = await server.startActivation({ userId: 'alice' });
   const begun = auth.begin(a.text);
   if (!begun.ok) throw new Error(begun.reason);
   await begun.flow.unlock(a.password);

@@ -31,7 +31,7 @@ export default async function run(ctx) {
   const speakeasySecret = Buffer.from(SEED);
 
   // --- same answers first ---------------------------------------------------------------
-  const expected = totp(key, { now: () => T_MS });
+  const expected = totp({ secret: key, now: () => T_MS });
   const answers = {
     otplib: generateSync({ secret: B32, epoch: T }),
     otpauth: otpauthTotp.generate({ timestamp: T_MS }),
@@ -42,7 +42,7 @@ export default async function run(ctx) {
   }
   const wrong = String((Number(expected) + 500000) % 1000000).padStart(6, '0');
   for (let d = -1; d <= 1; d++) {
-    if (totp(key, { now: () => T_MS + d * 30000 }) === wrong) throw new Error('the wrong code matches a window step');
+    if (totp({ secret: key, now: () => T_MS + d * 30000 }) === wrong) throw new Error('the wrong code matches a window step');
   }
   const checks = [
     verifyTotp({ secret: key, code: expected, now: () => T_MS }).ok === true,
@@ -60,8 +60,8 @@ export default async function run(ctx) {
   // implementation scans the whole range. Peers have no resync: the loop a developer would
   // write around their generate function (look-ahead only, as RFC 4226 7.4 asks).
   const LOOK = 1000;
-  const c1 = hotp(key, LOOK - 1);
-  const c2 = hotp(key, LOOK);
+  const c1 = hotp({ secret: key, counter: LOOK - 1 });
+  const c2 = hotp({ secret: key, counter: LOOK });
   const peerResync = (gen) => {
     for (let c = 0; c <= LOOK - 1; c++) if (gen(c) === c1 && gen(c + 1) === c2) return c + 1;
     return -1;
@@ -84,8 +84,8 @@ export default async function run(ctx) {
   const groups = [
     {
       name: 'TOTP generate',
-      ours: { '@cloudmfa/otp (createOtpKey once)': () => (tick(), totp(key, { now: clock })) },
-      extra: { '@cloudmfa/otp (raw secret bytes per call)': () => (tick(), totp(SEED, { now: clock })) },
+      ours: { '@cloudmfa/otp (createOtpKey once)': () => (tick(), totp({ secret: key, now: clock })) },
+      extra: { '@cloudmfa/otp (raw secret bytes per call)': () => (tick(), totp({ secret: SEED, now: clock })) },
       peers: {
         otplib: () => generateSync({ secret: B32, epoch: (s += 30) }),
         otpauth: () => otpauthTotp.generate({ timestamp: tick() }),

@@ -69,7 +69,7 @@ async function httpOnStore(kind, log) {
       const j = call++;
       const index = j % ENROLMENTS;
       const at = T0 + Math.floor(j / ENROLMENTS) * 30_000;
-      return JSON.stringify({ enrolmentId: ready.ids[index], code: totp(seeds[index], { now: () => at }) });
+      return JSON.stringify({ enrolmentId: ready.ids[index], code: totp({ secret: seeds[index], now: () => at }) });
     };
     const load = async (url, label) => {
       child.stdin.write('stats\n');

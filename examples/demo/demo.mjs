@@ -125,7 +125,7 @@ async function main() {
 
   // 1. Enrolment -------------------------------------------------------------------------------
   section(1, 'The administrator enrols alice (online activation: the QR carries no seed)');
-  const activation = await server.startActivation('alice', { account: 'alice@acme.example' });
+  const activation = await server.startActivation({ userId: 'alice', account: 'alice@acme.example' });
   const version = qrVersion(activation.text);
   if (showQr) say(renderQrTerminal(activation.text, { small: true }));
   say(`   QR: ${activation.text.length} characters, version ${version} at level M, alphanumeric mode`);
@@ -175,7 +175,7 @@ async function main() {
 
   // 3. Codes ------------------------------------------------------------------------------------
   section(3, 'The app shows codes with the seconds left');
-  const code = () => totp(identity.seed, { now: clock, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
+  const code = () => totp({ secret: identity.seed, now: clock, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
   const left = () => Math.ceil(totpStep({ now: clock, period: identity.otp.period }).remainingMs / 1000);
   for (let i = 0; i < 3; i++) {
     if (i > 0) travel(12_000);
@@ -195,7 +195,7 @@ async function main() {
   let lockedFor = 0;
   for (let attempt = 1; attempt <= 12; attempt++) {
     // A guess that is none of the codes the server's window accepts right now.
-    const valid = new Set([-1, 0, 1].map((d) => totp(identity.seed, { now: () => clock() + d * 30_000 })));
+    const valid = new Set([-1, 0, 1].map((d) => totp({ secret: identity.seed, now: () => clock() + d * 30_000 })));
     let guess = String((123456 + attempt * 111111) % 1_000_000).padStart(6, '0');
     while (valid.has(guess)) guess = String((Number(guess) + 1) % 1_000_000).padStart(6, '0');
     const r = await server.verifyOtp({ userId: 'alice', code: guess });
@@ -221,7 +221,7 @@ async function main() {
 
   async function pushRound(label, decision) {
     say(`   ${bold(label)}`);
-    const created = await server.createPushChallenge('alice', { ...context, time: clock() }, { numberMatch: true });
+    const created = await server.createPushChallenge({ userId: 'alice', context: { ...context, time: clock() }, numberMatch: true });
     if (!created.ok) throw new Error(`push not created: ${created.reason}`);
     say(`   login page: "Open CloudMFA on your phone and type ${bold(created.number)}"`);
     say(dim(`   APNs payload ${created.apns.bytes} bytes for ${created.platform} (not sent: no APNs credentials in a demo); the phone polls`));
@@ -255,7 +255,7 @@ async function main() {
   await pushRound('Push 1: Confirm', 'confirm');
   travel(60_000);
   await pushRound('Push 2: Suspicious', 'suspicious');
-  const paused = await server.createPushChallenge('alice', context, { numberMatch: true });
+  const paused = await server.createPushChallenge({ userId: 'alice', context, numberMatch: true });
   say(`   another push to alice now -> ${paused.ok ? 'sent (!)' : bold(`refused: ${paused.reason}`)}${paused.ok ? '' : `, for ${mmss(paused.retryAfterMs)}`}`);
   await server.resumePush('alice');
   say('   the help desk calls alice, who changes her password; the administrator resumes pushes');

@@ -1,5 +1,6 @@
 // Reads the server's configuration from the environment (docs/guides/reference-server.md 1.1).
 // Every error names the variable and the rule, never the value: some of these are secrets.
+import { estimateTokenBits, MIN_ADMIN_TOKEN_BITS } from './tokenEntropy.mjs';
 
 /** A configuration problem: the server stops before it listens, exit code 2. */
 export class ConfigError extends Error {
@@ -75,6 +76,9 @@ export function readConfig(env) {
   const adminToken = nonEmpty(env, 'CLOUDMFA_ADMIN_TOKEN');
   if (adminToken !== undefined && (adminToken.length < 24 || adminToken.length > 512 || !PRINTABLE.test(adminToken))) {
     throw new ConfigError('CLOUDMFA_ADMIN_TOKEN expected 24..512 printable ASCII characters');
+  }
+  if (adminToken !== undefined && estimateTokenBits(adminToken) < MIN_ADMIN_TOKEN_BITS) {
+    throw new ConfigError(`CLOUDMFA_ADMIN_TOKEN expected at least ${MIN_ADMIN_TOKEN_BITS} bits of entropy (length × log2 of its alphabet; for example 32 random hex digits)`);
   }
 
   const keksRaw = nonEmpty(env, 'CLOUDMFA_KEKS');

@@ -15,7 +15,8 @@ header a{color:#fff;text-decoration:none;font-weight:600}header nav{display:flex
 main{max-width:62rem;margin:1.2rem auto;padding:0 1rem}
 section{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:1rem 1.2rem;margin-bottom:1rem}
 h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:0}
-label{display:block;margin:.35rem 0}input,select{font:inherit;padding:.3rem .45rem;min-width:16rem}
+label{display:block;margin:.35rem 0}input,select{font:inherit;padding:.3rem .45rem;box-sizing:border-box;max-width:100%}
+input:not([type=checkbox]),select{display:block;width:100%;margin-top:.15rem}
 button{font:inherit;padding:.35rem .9rem;border-radius:5px;border:1px solid #1b2b45;background:#1b2b45;color:#fff;cursor:pointer}
 button.quiet{background:#fff;color:#1b2b45}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border-bottom:1px solid #e4e7eb;padding:.3rem .4rem;text-align:left;vertical-align:top}

@@ -317,6 +317,31 @@ describe('admin HTML pages', () => {
     }
   });
 
+  // What Chromium sends on a same-origin form post when the page's Referrer-Policy is
+  // no-referrer: `Origin: null` with `Sec-Fetch-Site: same-origin`. Fetch Metadata decides.
+  it('accepts a same-origin form post as browsers send it (Origin: null with Sec-Fetch-Site: same-origin, or a same-origin Referer)', async () => {
+    const chromium = await page('/login', { form: { token: TOKEN }, headers: { origin: 'null', 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate' } });
+    expect([chromium.status, chromium.headers.get('location')]).toEqual([303, '/']);
+    const referer = await page('/login', { form: { token: TOKEN }, headers: { referer: `${app.adminUrl}/login` } });
+    expect(referer.status).toBe(303);
+    expect(chromium.headers.get('referrer-policy')).toBe('same-origin');
+  });
+
+  it('still refuses a cross-site form post however its Origin reads (null, foreign, or a foreign Referer)', async () => {
+    const refused: Array<Record<string, string>> = [
+      { origin: 'null', 'sec-fetch-site': 'cross-site' },
+      { origin: 'null', 'sec-fetch-site': 'same-site' },
+      { origin: 'null' }, // no Fetch Metadata: a null Origin proves nothing
+      { origin: 'https://attacker.example', 'sec-fetch-site': 'same-origin' },
+      { referer: 'https://attacker.example/page' },
+      { referer: 'not a url' },
+    ];
+    for (const headers of refused) {
+      const res = await page('/login', { form: { token: TOKEN }, headers });
+      expect([res.status, res.headers.get('set-cookie')], JSON.stringify(headers)).toEqual([403, null]);
+    }
+  });
+
   it('logs in with the token: an HttpOnly, SameSite=Strict session cookie', async () => {
     const login = await page('/login', { form: { token: TOKEN } });
     expect([login.status, login.headers.get('location')]).toEqual([303, '/']);

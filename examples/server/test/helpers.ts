@@ -108,7 +108,7 @@ export async function redeemOverHttp(
 }
 
 export function codeAt(identity: RedeemedIdentity, now: Clock, offsetSteps = 0): string {
-  return totp(identity.seed, { now: () => now() + offsetSteps * identity.otp.period * 1000, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
+  return totp({ secret: identity.seed, now: () => now() + offsetSteps * identity.otp.period * 1000, period: identity.otp.period, digits: identity.otp.digits, algorithm: identity.otp.algorithm });
 }
 
 /** A 6-digit code that none of the steps in [-2, 2] accepts. */

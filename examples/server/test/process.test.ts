@@ -168,6 +168,7 @@ describe('refusals at start', () => {
     const cases: Array<[Record<string, string>, string, string]> = [
       [{ PORT: '99999' }, 'PORT expected a port number', '99999'],
       [{ CLOUDMFA_ADMIN_TOKEN: 'short-secret-value' }, 'CLOUDMFA_ADMIN_TOKEN expected 24..512', 'short-secret-value'],
+      [{ CLOUDMFA_ADMIN_TOKEN: '31415926535897932384626433832795028' }, 'CLOUDMFA_ADMIN_TOKEN expected at least 128 bits of entropy', '3141592653'],
       [{ CLOUDMFA_KEKS: 'k1:super-secret-kek-material', CLOUDMFA_PUSH_KEY: 'C'.repeat(43) }, 'CLOUDMFA_KEKS expected', 'super-secret-kek-material'],
       [{ CLOUDMFA_PUSH_KEY: 'D'.repeat(43) }, 'CLOUDMFA_KEKS and CLOUDMFA_PUSH_KEY must be given together', 'DDDDDDDD'],
       [{ DATABASE_URL: 'mysql://user:hunter2@db/x' }, 'DATABASE_URL expected a postgres', 'hunter2'],

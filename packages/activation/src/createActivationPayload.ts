@@ -2,7 +2,8 @@ import { CloudMfaError, encodeBase64Url, type RandomSource, systemRandom } from 
 import { ACTIVATION_ID_LENGTH, ACTIVATION_SECRET_LENGTH } from './internal/constants.js';
 import { onlinePayloadSchema } from './internal/schemas.js';
 import { parseArgument, randomBytes } from './internal/validate.js';
-import type { ActivationPolicy, OnlineActivationPayload, OtpAlgorithm } from './types.js';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
+import type { ActivationPolicy, OnlineActivationPayload } from './types.js';
 
 /** The default policy: no PIN demanded (6 digits when one is), biometrics allowed. */
 export const DEFAULT_POLICY: Readonly<ActivationPolicy> = Object.freeze({ pinRequired: false, minPinLength: 6, biometricsAllowed: true });

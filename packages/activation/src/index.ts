@@ -22,7 +22,6 @@ export type {
   KdfSettings,
   OfflineActivationPayload,
   OnlineActivationPayload,
-  OtpAlgorithm,
   PushSigningKey,
   RedemptionRequest,
   RedemptionResponse,

@@ -27,10 +27,19 @@ export interface OpenEnvelopeOptions {
  * `openRedemptionResponse` returns, and stores the identity only after the user confirms it.
  * `payload` holds the activation secret (online) or the seed (offline): keep it in memory,
  * never log it.
+ *
+ * `mode` is the discriminant: after `if (opened.mode === 'online')` the payload is an
+ * `OnlineActivationPayload` and flows into `createRedemption` without a cast.
+ *
+ * @example
+ * ```ts
+ * const opened: OpenedEnvelope = await openEnvelope(text, { password });
+ * if (opened.mode === 'online') await createRedemption({ payload: opened.payload, deviceSigner, pushToken: null, platform: 'ios' });
+ * ```
  */
 export type OpenedEnvelope =
-  | { header: EnvelopeHeader & { mode: 'online' }; preview: ActivationPreview & { mode: 'online' }; payload: OnlineActivationPayload }
-  | { header: EnvelopeHeader & { mode: 'offline' }; preview: ActivationPreview & { mode: 'offline' }; payload: OfflineActivationPayload };
+  | { mode: 'online'; header: EnvelopeHeader & { mode: 'online' }; preview: ActivationPreview & { mode: 'online' }; payload: OnlineActivationPayload }
+  | { mode: 'offline'; header: EnvelopeHeader & { mode: 'offline' }; preview: ActivationPreview & { mode: 'offline' }; payload: OfflineActivationPayload };
 
 function previewOf(payload: ActivationPayload, header: EnvelopeHeader): ActivationPreview {
   const { issuedAt, expiresAt } = header;
@@ -55,7 +64,7 @@ function previewOf(payload: ActivationPayload, header: EnvelopeHeader): Activati
  * @example
  * ```ts
  * const opened = await openEnvelope(scannedText, { password: typed });
- * if (await askUser(opened.preview) && opened.payload.mode === 'online') {
+ * if (await askUser(opened.preview) && opened.mode === 'online') {
  *   const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner, pushToken, platform: 'ios' });
  * }
  * ```
@@ -91,5 +100,5 @@ export async function openEnvelope(text: string, options: OpenEnvelopeOptions): 
     plaintext.fill(0);
   }
   const header = envelope.header;
-  return { header, preview: previewOf(payload, header), payload } as OpenedEnvelope;
+  return { mode: header.mode, header, preview: previewOf(payload, header), payload } as OpenedEnvelope;
 }

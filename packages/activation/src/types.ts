@@ -2,8 +2,7 @@
 // base64url strings (the OTP seed of an offline payload is base32, as in otpauth URIs), so a
 // CLI, an HTTP body or a database row carries them as they are.
 
-/** Hash algorithm of an OTP identity. */
-export type OtpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 
 /**
  * TOTP parameters (RFC 6238): `digits` 6..10, `period` in seconds 1..3600.

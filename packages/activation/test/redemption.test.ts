@@ -3,10 +3,13 @@ import {
   createRedemption,
   createRedemptionResponse,
   type OnlineActivationPayload,
+  type OpenedEnvelope,
+  openEnvelope,
   openRedemptionResponse,
   type RedemptionRequest,
   type RedemptionResponse,
   type VerifiedRedemption,
+  sealEnvelope,
   verifyRedemption,
 } from '@cloudmfa/activation';
 import {
@@ -431,6 +434,25 @@ describe('misuse on the app and server sides', () => {
       { enrolmentId: '' },
     ]) {
       expect((await rejection(createRedemptionResponse({ ...base, ...patch } as never))).code).toBe('ERR_INVALID_ARGUMENT');
+    }
+  });
+});
+
+describe('openEnvelope result type', () => {
+  it('narrows on mode, so the online payload flows into createRedemption without a cast', async () => {
+    const s = setup('narrow');
+    const password = 'correct horse battery';
+    const { text } = await sealEnvelope({ payload: s.activation, password, now: clock, random: s.random });
+    const opened: OpenedEnvelope = await openEnvelope(text, { password, now: clock });
+    expect(opened.mode).toBe('online');
+    if (opened.mode !== 'online') return expect.unreachable();
+    // No cast: `opened.payload` is an OnlineActivationPayload here.
+    const { request } = await createRedemption({ payload: opened.payload, deviceSigner: s.device, pushToken: null, platform: 'ios', now: clock, random: s.random });
+    expect((await verifyRedemption({ request: json(request), activation: s.activation, expiresAt, now: clock })).ok).toBe(true);
+    const offline = opened as OpenedEnvelope;
+    if (offline.mode === 'offline') {
+      // @ts-expect-error an offline payload is not an online one
+      await createRedemption({ payload: offline.payload, deviceSigner: s.device, pushToken: null, platform: 'ios' });
     }
   });
 });

@@ -524,8 +524,8 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
           const key = cached?.key ?? otpKeyOf(s);
           const o = { digits: s.otp.digits, algorithm: s.otp.algorithm };
           // The next step's code is this step's "next": reuse it when the step just advanced.
-          const code = cached && cached.step === step - 1 ? cached.next : hotp(key, step, o);
-          cached = { key, step, code, next: hotp(key, step + 1, o) };
+          const code = cached && cached.step === step - 1 ? cached.next : hotp({ secret: key, counter: step, ...o });
+          cached = { key, step, code, next: hotp({ secret: key, counter: step + 1, ...o }) };
           keys.set(s.id, cached);
         }
         const into = t - step * periodMs;
@@ -548,7 +548,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       const s = find(id);
       if (s.otp.type !== 'hotp') return { ok: false, reason: 'not-hotp' };
       const counter = s.otp.counter;
-      const code = hotp(otpKeyOf(s), counter, { digits: s.otp.digits, algorithm: s.otp.algorithm });
+      const code = hotp({ secret: otpKeyOf(s), counter, digits: s.otp.digits, algorithm: s.otp.algorithm });
       // Persist the advanced counter before the code is shown: a crash never shows a code twice.
       s.otp = { ...s.otp, counter: counter + 1 };
       s.lastCode = code;

@@ -1,4 +1,5 @@
-import type { ActivationPolicy, DevicePlatform, OtpAlgorithm } from '@cloudmfa/activation';
+import type { ActivationPolicy, DevicePlatform } from '@cloudmfa/activation';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type { CryptoProvider, Signer } from '@cloudmfa/core';
 import type { SecureKeyValueStore } from '@cloudmfa/storage';
 import type { BiometricKeySeam } from './_vaultSeam.js';

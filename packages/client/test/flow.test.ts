@@ -22,7 +22,7 @@ describe('activation flow', () => {
   it('when both tries fail the user retries later with the same request (never a second device)', async () => {
     const w = makeWorld();
     const auth = await w.phone();
-    const a = await w.mfa.startActivation('alice', { account: 'alice@acme.example' });
+    const a = await w.mfa.startActivation({ userId: 'alice', account: 'alice@acme.example' });
     const begun = auth.begin(a.text);
     if (!begun.ok) throw new Error('begin');
     await begun.flow.unlock(a.password as string);
@@ -48,7 +48,7 @@ describe('activation flow', () => {
         return new Promise<Response>(() => undefined);
       },
     });
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     const begun = auth.begin(a.text);
     if (!begun.ok) throw new Error('begin');
     await begun.flow.unlock(a.password as string);
@@ -69,7 +69,7 @@ describe('activation flow', () => {
 
   it('server refusals are typed with a message key: already redeemed, revoked; expiry and a wrong password', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     const first = await w.phone({ name: 'first' });
     const second = await w.phone({ name: 'second' });
     for (const [auth, expected] of [
@@ -81,8 +81,8 @@ describe('activation flow', () => {
       expect(await begun.flow.unlock(a.password as string)).toEqual({ ok: true });
       expect(await begun.flow.confirm()).toEqual(expected);
     }
-    const b = await w.mfa.startActivation('bob');
-    await w.mfa.revokeEnrolment(b.enrolmentId);
+    const b = await w.mfa.startActivation({ userId: 'bob' });
+    await w.mfa.revokeEnrolment({ enrolmentId: b.enrolmentId });
     const third = await w.phone({ name: 'third' });
     const begun = third.begin(b.text);
     if (!begun.ok) throw new Error('begin');
@@ -91,7 +91,7 @@ describe('activation flow', () => {
     expect(await begun.flow.confirm()).toEqual({ ok: false, reason: 'revoked', messageKey: 'activation.error.revoked' });
     expect(begun.flow.step()).toEqual({ step: 'failed', reason: 'revoked' });
 
-    const c = await w.mfa.startActivation('carol');
+    const c = await w.mfa.startActivation({ userId: 'carol' });
     const late = third.begin(c.text);
     if (!late.ok) throw new Error('begin');
     w.clock.set(w.clock() + 300_000 + 60_001);
@@ -103,7 +103,7 @@ describe('activation flow', () => {
   it('a phone clock 10 minutes fast that never heard a server: the envelope opens, the time is asked, redemption succeeds', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const auth = await w.phone({ skewMs: 600_000 });
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     expect(auth.scan(a.text)).toMatchObject({ ok: true, kind: 'activation' });
     const begun = auth.begin(a.text);
     if (!begun.ok) throw new Error(begun.reason);
@@ -114,7 +114,7 @@ describe('activation flow', () => {
     expect(await begun.flow.confirm()).toEqual({ ok: true });
     expect((await begun.flow.save()).ok).toBe(true);
     // Once the clock is known, an expired envelope is called expired at once.
-    const b = await w.mfa.startActivation('bob');
+    const b = await w.mfa.startActivation({ userId: 'bob' });
     w.clock.set(w.clock() + 361_000);
     expect(auth.scan(b.text)).toEqual({ ok: false, reason: 'activation-expired' });
     await w.close();
@@ -123,7 +123,7 @@ describe('activation flow', () => {
   it('offline envelope and otpauth URI: no network, the account shown before saving, codes the server accepts', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const auth = await w.phone();
-    const off = await w.mfa.startActivation('alice', { mode: 'offline', account: 'alice@acme.example' });
+    const off = await w.mfa.startActivation({ userId: 'alice', mode: 'offline', account: 'alice@acme.example' });
     const begun = auth.begin(off.text);
     if (!begun.ok) throw new Error('begin');
     await begun.flow.unlock(off.password as string);
@@ -136,7 +136,7 @@ describe('activation flow', () => {
     if (!codes.ok || codes.codes[0]?.type !== 'totp') throw new Error('codes');
     expect(await w.mfa.verifyOtp({ userId: 'alice', code: codes.codes[0].code })).toMatchObject({ ok: true });
 
-    const uri = await w.mfa.startActivation('bob', { mode: 'otpauth' });
+    const uri = await w.mfa.startActivation({ userId: 'bob', mode: 'otpauth' });
     const byUri = auth.begin(`\n ${uri.uri}  `);
     if (!byUri.ok) throw new Error('begin');
     expect(byUri.flow.step()).toMatchObject({ step: 'review', source: 'otpauth', company: 'Acme Corporation', account: 'bob' });
@@ -182,14 +182,14 @@ describe('activation flow', () => {
     const codes = auth.codes();
     if (!codes.ok) throw new Error('codes');
     const { createOtpKey } = await import('@cloudmfa/otp');
-    expect(codes.codes.map((c) => (c.type === 'totp' ? c.code : ''))).toEqual(secrets.map((s) => totp(createOtpKey(s), { now: w.clock })));
+    expect(codes.codes.map((c) => (c.type === 'totp' ? c.code : ''))).toEqual(secrets.map((s) => totp({ secret: createOtpKey(s), now: w.clock })));
     await w.close();
   });
 
   it('cancel after the redemption unregisters the device and drops its key', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const auth = await w.phone();
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     const begun = auth.begin(a.text);
     if (!begun.ok) throw new Error('begin');
     await begun.flow.unlock(a.password as string);

@@ -88,7 +88,7 @@ export function makeWorld(policy: MfaServerPolicyInput = {}): World {
 
 /** Walks an online activation for `userId` through to `save()` (PIN set when the policy asks). */
 export async function activate(world: World, auth: Authenticator, userId = 'alice', pin = '246810'): Promise<string> {
-  const a = await world.mfa.startActivation(userId, { account: `${userId}@acme.example` });
+  const a = await world.mfa.startActivation({ userId, account: `${userId}@acme.example` });
   const begun = auth.begin(a.text);
   if (!begun.ok) throw new Error(`begin: ${begun.reason}`);
   const { flow } = begun;

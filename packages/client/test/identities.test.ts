@@ -28,7 +28,7 @@ describe('identities and codes', () => {
     if (!r.ok) throw new Error('locked');
     const key = createOtpKey(SECRET);
     expect(r.codes).toEqual([
-      { id, type: 'totp', code: totp(key, { now: w.clock }), next: totp(key, { now: () => w.clock() + 30_000 }), secondsLeft: 18, fraction: 0.4, period: 30 },
+      { id, type: 'totp', code: totp({ secret: key, now: w.clock }), next: totp({ secret: key, now: () => w.clock() + 30_000 }), secondsLeft: 18, fraction: 0.4, period: 30 },
     ]);
     expect(r.clock).toEqual({ offsetMs: 0, source: 'none', learnedAt: null, skewed: false });
     await w.close();
@@ -41,11 +41,11 @@ describe('identities and codes', () => {
     const id = await addUri(auth, { type: 'hotp', secret: SECRET, issuer: 'Acme', account: 'bob', counter: 7 });
     expect(auth.codes()).toEqual({ ok: true, codes: [{ id, type: 'hotp', code: null, counter: 7 }], clock: auth.clock() });
     const first = await auth.nextHotpCode(id);
-    expect(first).toEqual({ ok: true, code: hotp(createOtpKey(SECRET), 7), counter: 7 });
+    expect(first).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 7 }), counter: 7 });
     // The same store, a new process: the counter moved on.
     const restarted = await w.phone({ store });
     expect(restarted.codes()).toMatchObject({ ok: true, codes: [{ type: 'hotp', code: first.ok ? first.code : '', counter: 8 }] });
-    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp(createOtpKey(SECRET), 8), counter: 8 });
+    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 8 }), counter: 8 });
     await w.close();
   });
 
@@ -152,20 +152,20 @@ describe('identities and codes', () => {
     expect(a.codes[0]).toMatchObject({ code: (b.codes[0] as { code: string }).code });
     expect(await other.importBackup({ file: 'not a backup' })).toEqual({ ok: false, reason: 'unsupported' });
 
-    // Aegis (encrypted, the real sample): 6 entries, Steam skipped; Google Authenticator migration.
-    const aegis = readFileSync(new URL('./vectors/aegis/aegis_encrypted.json', import.meta.url), 'utf8');
+    // Aegis (the encrypted sample in Aegis' format): 6 entries, Steam skipped; Google Authenticator migration.
+    const aegis = readFileSync(new URL('./vectors/aegis-format/encrypted.json', import.meta.url), 'utf8');
     const third = await w.phone({ name: 'third' });
     expect(await third.importBackup({ file: aegis })).toEqual({ ok: false, reason: 'password-required' });
     expect(await third.importBackup({ file: aegis, password: 'tset' })).toEqual({ ok: false, reason: 'wrong-password' });
     const fromAegis = await third.importBackup({ file: aegis, password: 'test' });
     expect(fromAegis).toMatchObject({ ok: true, skipped: 1 });
     expect(third.list().map((i) => [i.issuer, i.otp.type, i.source])).toEqual([
-      ['Deno', 'totp', 'aegis'],
-      ['SPDX', 'totp', 'aegis'],
-      ['Airbnb', 'totp', 'aegis'],
-      ['Issuu', 'hotp', 'aegis'],
-      ['Air Canada', 'hotp', 'aegis'],
-      ['WWE', 'hotp', 'aegis'],
+      ['Northwind', 'totp', 'aegis'],
+      ['Contoso', 'totp', 'aegis'],
+      ['Fabrikam', 'totp', 'aegis'],
+      ['Tailspin', 'hotp', 'aegis'],
+      ['Woodgrove', 'hotp', 'aegis'],
+      ['Litware', 'hotp', 'aegis'],
     ]);
     const parts = exportMigration([{ type: 'totp', secret: SECRET, issuer: 'GA', account: 'g1' }, { type: 'totp', secret: SECRET, issuer: 'GA', account: 'g2' }], { maxPerUri: 1, batchId: 3 });
     expect(await third.importBackup({ file: [parts[0] as string] })).toEqual({ ok: false, reason: 'migration-incomplete' });

@@ -9,7 +9,7 @@ async function setup(policy = { app: { pinRequired: false } }) {
   const auth = await w.phone();
   const id = await activate(w, auth, 'alice');
   const push = async (o: { numberMatch?: boolean } = {}) => {
-    const r = await w.mfa.createPushChallenge('alice', { service: 'Acme VPN', message: 'Sign in', ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox' }, o);
+    const r = await w.mfa.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in', ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox' }, ...o });
     if (!r.ok) throw new Error(r.reason);
     return r;
   };
@@ -141,7 +141,7 @@ describe('push inbox', () => {
     const { w, auth } = await setup();
     expect(await auth.setPushToken('apns-new-token')).toEqual({ ok: true, updated: 1, failed: 0 });
     const enrolmentId = auth.list()[0]?.push?.enrolmentId as string;
-    const r = await w.mfa.createPushChallenge('alice', { service: 'x' });
+    const r = await w.mfa.createPushChallenge({ userId: 'alice', context: { service: 'x' } });
     expect(r.ok && r.pushToken).toBe('apns-new-token');
     expect((await w.mfa.getEnrolment(enrolmentId))?.status).toBe('active');
     await expect(auth.setPushToken('bad token')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });

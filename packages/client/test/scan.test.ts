@@ -24,7 +24,7 @@ const FAILURES = new Set([
 describe('scan routing', () => {
   it('routes envelopes, otpauth URIs and migration parts; trims whitespace; schemes are case-insensitive', async () => {
     const w = makeWorld();
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     await w.close();
     const envelope = scan(`\uFEFF  ${a.text}\r\n\t`);
     expect(envelope).toMatchObject({ ok: true, kind: 'activation', mode: 'online' });
@@ -36,7 +36,7 @@ describe('scan routing', () => {
 
   it('says why it did not recognise a text', async () => {
     const w = makeWorld();
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     await w.close();
     expect(scan('')).toEqual({ ok: false, reason: 'empty' });
     expect(scan(' \n\t ')).toEqual({ ok: false, reason: 'empty' });
@@ -56,7 +56,7 @@ describe('scan routing', () => {
 
   it('fuzz (seeded): any text, mutated codes and prefixes give a typed result, never a throw', async () => {
     const w = makeWorld();
-    const a = await w.mfa.startActivation('alice');
+    const a = await w.mfa.startActivation({ userId: 'alice' });
     await w.close();
     const [part] = exportMigration([{ type: 'totp', secret: 'JBSWY3DPEHPK3PXP', account: 'bob' }]);
     const seeds = [a.text, URI, part as string];

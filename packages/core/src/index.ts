@@ -35,5 +35,5 @@ export {
   signerFromHost,
 } from './crypto/signer.js';
 export { webCryptoProvider } from './crypto/webcrypto.js';
-export { CloudMfaError, type CoreErrorCode, isCloudMfaError } from './errors.js';
+export { CloudMfaError, type CloudMfaErrorCode, type CoreErrorCode, isCloudMfaError } from './errors.js';
 export { type Clock, checkedRandom, fixedClock, type RandomSource, systemClock, systemRandom } from './runtime.js';

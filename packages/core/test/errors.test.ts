@@ -1,4 +1,4 @@
-import { assertBytes, assertInteger, assertString, CloudMfaError, decodeBase32, isCloudMfaError } from '@cloudmfa/core';
+import { assertBytes, assertInteger, assertString, CloudMfaError, type CloudMfaErrorCode, decodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { caughtSync } from './helpers.js';
@@ -36,7 +36,7 @@ describe('isCloudMfaError', () => {
   it('recognises a copy from another bundle (duck-typed on name and code)', () => {
     const foreign = runInNewContext('(() => { const e = new Error("x"); e.name = "CloudMfaError"; e.code = "ERR_X"; return e; })()');
     expect(foreign instanceof CloudMfaError).toBe(false);
-    expect(isCloudMfaError(foreign, 'ERR_X')).toBe(true);
+    expect(isCloudMfaError(foreign, 'ERR_X' as CloudMfaErrorCode)).toBe(true);
   });
 
   it.each([null, undefined, 'CloudMfaError', new Error('x'), { name: 'CloudMfaError' }, { name: 'CloudMfaError', code: 1 }])(

@@ -22,7 +22,7 @@ import type { OtpAlgorithm, OtpKey } from './types.js';
  * @example
  * ```ts
  * const key = createOtpKey('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', { algorithm: 'SHA256' });
- * const code = totp(key, { digits: 8 });
+ * const code = totp({ secret: key, digits: 8 });
  * const result = verifyTotp({ secret: key, code: typed, digits: 8, afterStep });
  * ```
  */

@@ -1,11 +1,11 @@
 export { createOtpKey } from './createOtpKey.js';
 export { formatOtpauthUri } from './formatOtpauthUri.js';
 export { generateSecret } from './generateSecret.js';
-export { hotp } from './hotp.js';
+export { type HotpOptions, hotp } from './hotp.js';
 export { parseOtpauthUri } from './parseOtpauthUri.js';
 export { parseSecret } from './parseSecret.js';
 export { resyncHotp } from './resyncHotp.js';
-export { totp } from './totp.js';
+export { type TotpOptions, totp } from './totp.js';
 export { totpStep } from './totpStep.js';
 export type {
   HotpVerifyResult,

@@ -3,10 +3,27 @@ import { checkDigits, checkOptions, codeAt, codeString, currentStep, resolveKey 
 import type { OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
+ * The one argument of `totp`.
+ *
+ * @example
+ * ```ts
+ * const options: TotpOptions = { secret: createOtpKey(seed), now: () => Date.now() };
+ * ```
+ */
+export interface TotpOptions {
+  secret: OtpSecret;
+  now?: Clock;
+  period?: number;
+  t0?: number;
+  digits?: number;
+  algorithm?: OtpAlgorithm;
+}
+
+/**
  * The TOTP code (RFC 6238) at the injected clock's time: HOTP of
  * `floor((now - t0) / period)`.
  *
- * @param secret - an `OtpKey` from `createOtpKey` (fastest; also the way to use base32) or raw bytes.
+ * @param options.secret - an `OtpKey` from `createOtpKey` (fastest; also the way to use base32) or raw bytes.
  * @param options.now - clock in milliseconds (default `systemClock`); `ERR_OTP_TIME` if it is
  *   not finite or before `t0`.
  * @param options.period - seconds per step, 1..31,536,000, default 30 (`ERR_OTP_PERIOD`).
@@ -16,15 +33,13 @@ import type { OtpAlgorithm, OtpSecret } from './types.js';
  * @example
  * ```ts
  * const key = createOtpKey(utf8Encode('12345678901234567890'));
- * totp(key, { now: () => 59_000, digits: 8 }); // '94287082' (RFC 6238 Appendix B)
+ * totp({ secret: key, now: () => 59_000, digits: 8 }); // '94287082' (RFC 6238 Appendix B)
  * ```
  */
-export function totp(
-  secret: OtpSecret,
-  options: { now?: Clock; period?: number; t0?: number; digits?: number; algorithm?: OtpAlgorithm } = {},
-): string {
-  checkOptions(options);
-  const digits = checkDigits(options.digits ?? 6);
+export function totp(options: TotpOptions): string {
+  checkOptions(options, 'options', true);
+  const { secret, digits = 6, algorithm } = options;
+  const checkedDigits = checkDigits(digits);
   const step = currentStep(options);
-  return codeString(codeAt(resolveKey(secret, options.algorithm), step, digits), digits);
+  return codeString(codeAt(resolveKey(secret, algorithm), step, checkedDigits), checkedDigits);
 }

@@ -11,7 +11,7 @@ import { checkOptions, checkPeriod, checkT0, elapsedMs } from './_common.js';
  * @example
  * ```ts
  * const { step, remainingMs } = totpStep({ now: () => 59_000 }); // { step: 1, remainingMs: 1000 }
- * console.log(`${totp(key)} (${Math.ceil(remainingMs / 1000)} s left)`);
+ * console.log(`${totp({ secret: key })} (${Math.ceil(remainingMs / 1000)} s left)`);
  * ```
  */
 export function totpStep(options: { now?: Clock; period?: number; t0?: number } = {}): { step: number; remainingMs: number } {

@@ -36,9 +36,9 @@ describe('RFC 4226 Appendix D', () => {
   it.each(paths)('hotp and verifyHotp via %s', (_, make) => {
     const secret = make(seed, 'SHA1');
     for (const v of rfc4226.vectors) {
-      expect(hotp(secret, v.counter)).toBe(v.hotp);
+      expect(hotp({ secret, counter: v.counter })).toBe(v.hotp);
       // Longer codes are the same truncated value modulo a larger power of ten.
-      expect(hotp(secret, v.counter, { digits: 10 })).toBe(String(v.truncated).padStart(10, '0'));
+      expect(hotp({ secret, counter: v.counter, digits: 10 })).toBe(String(v.truncated).padStart(10, '0'));
       expect(verifyHotp({ secret, code: v.hotp, counter: 0, lookAhead: 9 })).toEqual({ ok: true, delta: v.counter, counter: v.counter });
     }
   });
@@ -62,8 +62,8 @@ describe('RFC 6238 Appendix B (20-, 32- and 64-byte seeds)', () => {
       const now = () => v.time * 1000;
       const step = parseInt(v.stepHex, 16);
       expect(step).toBe(Math.floor(v.time / 30));
-      expect(totp(secret, { now, digits: 8, algorithm })).toBe(v.totp);
-      expect(hotp(secret, step, { digits: 8, algorithm })).toBe(v.totp);
+      expect(totp({ secret, now, digits: 8, algorithm })).toBe(v.totp);
+      expect(hotp({ secret, counter: step, digits: 8, algorithm })).toBe(v.totp);
       expect(verifyTotp({ secret, code: v.totp, now, digits: 8, algorithm })).toEqual({ ok: true, delta: 0, step });
       // The same code one period later is the previous step; with afterStep it is a replay.
       const later = () => v.time * 1000 + 30_000;

@@ -8,7 +8,7 @@ const seed = utf8Encode('12345678901234567890');
 const key = createOtpKey(seed);
 const T = 1_700_000_010_000; // ms; step 56,666,667
 const STEP = Math.floor(T / 30000);
-const at = (step: number) => hotp(key, step);
+const at = (step: number) => hotp({ secret: key, counter: step });
 const code = (err: unknown) => (isCloudMfaError(err) ? err.code : String(err));
 const throwsCode = (fn: () => unknown): string => {
   try {
@@ -65,9 +65,9 @@ describe('verifyTotp', () => {
   it('honours period, t0, digits and algorithm', () => {
     const k256 = createOtpKey(seed, { algorithm: 'SHA256' });
     const opts = { period: 45, t0: 1_000_000, digits: 8, algorithm: 'SHA256' as const };
-    const c = totp(k256, { ...opts, now });
+    const c = totp({ secret: k256, ...opts, now });
     const step = Math.floor((T / 1000 - 1_000_000) / 45);
-    expect(c).toBe(hotp(k256, step, { digits: 8 }));
+    expect(c).toBe(hotp({ secret: k256, counter: step, digits: 8 }));
     expect(verifyTotp({ secret: k256, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
     expect(verifyTotp({ secret: seed, code: c, now, ...opts })).toEqual({ ok: true, delta: 0, step });
   });
@@ -101,7 +101,7 @@ describe('verifyTotp', () => {
 describe('totp and totpStep', () => {
   it('reads the injected clock only', () => {
     const clock = fixedClock(59_000);
-    expect(totp(key, { now: clock, digits: 8 })).toBe('94287082');
+    expect(totp({ secret: key, now: clock, digits: 8 })).toBe('94287082');
     expect(totpStep({ now: clock })).toEqual({ step: 1, remainingMs: 1000 });
     clock.advance(1000);
     expect(totpStep({ now: clock })).toEqual({ step: 2, remainingMs: 30000 });
@@ -109,21 +109,22 @@ describe('totp and totpStep', () => {
   });
 
   it('throws for a clock before t0 and bad parameters', () => {
-    expect(throwsCode(() => totp(key, { now: () => 1000, t0: 2 }))).toBe('ERR_OTP_TIME');
-    expect(throwsCode(() => totp(key, { now: () => 1000, period: 31_536_001 }))).toBe('ERR_OTP_PERIOD');
-    expect(throwsCode(() => totp(key, { now: () => 1000, digits: 11 }))).toBe('ERR_OTP_DIGITS');
-    expect(throwsCode(() => totp(key, null as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, t0: 2 }))).toBe('ERR_OTP_TIME');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, period: 31_536_001 }))).toBe('ERR_OTP_PERIOD');
+    expect(throwsCode(() => totp({ secret: key, now: () => 1000, digits: 11 }))).toBe('ERR_OTP_DIGITS');
+    expect(throwsCode(() => totp(null as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(throwsCode(() => hotp('not an options object' as never))).toBe('ERR_INVALID_ARGUMENT');
   });
 });
 
 describe('hotp and verifyHotp', () => {
   it('counters up to 2^53 - 1, no further', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(hotp(key, max)).toMatch(/^\d{6}$/);
-    expect(throwsCode(() => hotp(key, max + 1))).toBe('ERR_OTP_COUNTER');
-    expect(throwsCode(() => hotp(key, -1))).toBe('ERR_OTP_COUNTER');
-    expect(throwsCode(() => hotp(key, 1.5))).toBe('ERR_OTP_COUNTER');
-    expect(verifyHotp({ secret: key, code: hotp(key, max), counter: max - 3 })).toEqual({ ok: true, delta: 3, counter: max });
+    expect(hotp({ secret: key, counter: max })).toMatch(/^\d{6}$/);
+    expect(throwsCode(() => hotp({ secret: key, counter: max + 1 }))).toBe('ERR_OTP_COUNTER');
+    expect(throwsCode(() => hotp({ secret: key, counter: -1 }))).toBe('ERR_OTP_COUNTER');
+    expect(throwsCode(() => hotp({ secret: key, counter: 1.5 }))).toBe('ERR_OTP_COUNTER');
+    expect(verifyHotp({ secret: key, code: hotp({ secret: key, counter: max }), counter: max - 3 })).toEqual({ ok: true, delta: 3, counter: max });
   });
 
   it('looks ahead only, never behind', () => {
@@ -156,7 +157,7 @@ describe('resyncHotp (RFC 4226 7.4)', () => {
 
   it('near 2^53 - 1', () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(resyncHotp({ secret: key, codes: [hotp(key, max - 1), hotp(key, max)], counter: max - 10 })).toEqual({ ok: true, delta: 9, counter: max });
+    expect(resyncHotp({ secret: key, codes: [hotp({ secret: key, counter: max - 1 }), hotp({ secret: key, counter: max })], counter: max - 10 })).toEqual({ ok: true, delta: 9, counter: max });
   });
 
   it('throws for misuse', () => {
@@ -197,19 +198,19 @@ describe('secrets and keys', () => {
 
   it('base32 is forgiving about case, spaces and padding', () => {
     const k = createOtpKey('gezd gnbv gy3t qojq gezd gnbv gy3t qojq');
-    expect(hotp(k, 0)).toBe('755224');
+    expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     const sixteen = Uint8Array.from({ length: 16 }, (_, i) => i * 11);
     const padded = encodeBase32(sixteen, { padding: true });
     expect(padded.endsWith('======')).toBe(true);
-    expect(hotp(createOtpKey(padded), 3)).toBe(hotp(sixteen, 3));
-    expect(hotp(createOtpKey(padded.replace(/=/g, '').toLowerCase()), 3)).toBe(hotp(sixteen, 3));
+    expect(hotp({ secret: createOtpKey(padded), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
+    expect(hotp({ secret: createOtpKey(padded.replace(/=/g, '').toLowerCase()), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
   });
 
   it('keys show no secret material and copy the secret', () => {
     const bytes = Uint8Array.from(seed);
     const k = createOtpKey(bytes);
     bytes.fill(0);
-    expect(hotp(k, 0)).toBe('755224');
+    expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     expect(JSON.stringify(k)).toBe('{"algorithm":"SHA1","bits":160,"warnings":[]}');
     expect(Object.getOwnPropertyNames(k).sort()).toEqual(['algorithm', 'bits', 'warnings']);
     expect(Object.getOwnPropertySymbols(k)).toEqual([]);
@@ -226,13 +227,13 @@ describe('secrets and keys', () => {
       },
     });
     try {
-      hotp(k, 0);
+      hotp({ secret: k, counter: 0 });
       expect.unreachable();
     } catch (err) {
       expect(code(err)).toBe('ERR_OTP_CRYPTO');
       expect((err as Error).cause).toBeUndefined();
     }
     const short = createOtpKey(seed, { crypto: { ...pureJsCryptoProvider, hmac: () => new Uint8Array(3) } });
-    expect(throwsCode(() => hotp(short, 0))).toBe('ERR_OTP_CRYPTO');
+    expect(throwsCode(() => hotp({ secret: short, counter: 0 }))).toBe('ERR_OTP_CRYPTO');
   });
 });

@@ -200,7 +200,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
     if (found.route === 'redeem') {
       if (!redeemBody.safeParse(body.value).success) return fail(400, 'ERR_ACTIVATION_MALFORMED');
       const ip = readIp(req);
-      const r = await server.completeActivation(body.value, ip === undefined ? {} : { clientIp: ip });
+      const r = await server.completeActivation({ request: body.value, ...(ip === undefined ? {} : { clientIp: ip }) });
       if (r.ok) return { res: json(200, r.response, { [SERVER_TIME_HEADER]: String(server.serverTime()) }), code: null };
       const headers = r.retryAfterMs !== null ? { 'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))) } : undefined;
       return fail(ACTIVATION_STATUS[r.reason], ACTIVATION_CODES[r.reason], headers);

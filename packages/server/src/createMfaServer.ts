@@ -25,6 +25,14 @@ import type { MfaServer, MfaServerOptions } from './types.js';
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
 const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
 
+/** The one options object of a facade method; anything else is misuse. */
+function optionsObject<T extends object>(options: T): T {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw serverError('ERR_INVALID_ARGUMENT', '"options" expected an object');
+  }
+  return options;
+}
+
 function defaultCrypto(): CryptoProvider {
   try {
     return webCryptoProvider();
@@ -54,7 +62,7 @@ function defaultCrypto(): CryptoProvider {
  *   origin: 'https://mfa.acme.example',
  *   events: (e) => { if (e.risk) alertSecurityTeam(e); },
  * });
- * const activation = await server.startActivation('alice');       // email activation.qr.png + activation.password
+ * const activation = await server.startActivation({ userId: 'alice' }); // email activation.qr.png + activation.password
  * const result = await server.verifyOtp({ userId: 'alice', code }); // { ok: true, delta, ... } or a typed refusal
  * ```
  */
@@ -99,16 +107,31 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
 
   return Object.freeze({
     policy: ctx.policy,
-    startActivation: (userId, o) => startActivation(ctx, userId, o),
-    completeActivation: (request, o) => completeActivation(ctx, request, o),
-    reissueActivation: (id, o) => reissueActivation(ctx, id, o),
-    revokeEnrolment: (id, o) => revokeEnrolment(ctx, id, o),
+    startActivation: (options) => {
+      const { userId, ...o } = optionsObject(options);
+      return startActivation(ctx, userId, o);
+    },
+    completeActivation: (options) => {
+      const { request, ...o } = optionsObject(options);
+      return completeActivation(ctx, request, o);
+    },
+    reissueActivation: (options) => {
+      const { enrolmentId, ...o } = optionsObject(options);
+      return reissueActivation(ctx, enrolmentId, o);
+    },
+    revokeEnrolment: (options) => {
+      const { enrolmentId, ...o } = optionsObject(options);
+      return revokeEnrolment(ctx, enrolmentId, o);
+    },
     getEnrolment: (id) => getEnrolment(ctx, id),
     listEnrolments: (userId) => listEnrolments(ctx, userId),
     verifyOtp: (input) => verifyOtp(ctx, input),
     resyncHotp: (input) => resyncHotp(ctx, input),
     unlockOtp: (id) => unlockOtp(ctx, id),
-    createPushChallenge: (userId, context, o) => createPushChallenge(ctx, userId, context, o),
+    createPushChallenge: (options) => {
+      const { userId, context, ...o } = optionsObject(options);
+      return createPushChallenge(ctx, userId, context, o);
+    },
     submitPushResponse: (jws) => submitPushResponse(ctx, jws),
     getChallengeStatus: (id) => getChallengeStatus(ctx, id),
     pollPushChallenges: (jws) => pollPushChallenges(ctx, jws),

@@ -4,8 +4,11 @@ export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './er
 export { DEFAULT_SERVER_POLICY, type MfaServerPolicy, type MfaServerPolicyInput, resolveServerPolicy } from './policy.js';
 export type {
   ActivationMode,
+  ActivationSettings,
   ChallengeStatusView,
+  CompleteActivationOptions,
   CompleteActivationResult,
+  CreatePushChallengeOptions,
   CreatePushChallengeResult,
   DeviceRequestResult,
   EnrolmentOtp,
@@ -18,8 +21,10 @@ export type {
   MfaServerKeys,
   MfaServerOptions,
   PollPushChallengesResult,
-  PushChallengeOptions,
+  PushChallengeSettings,
+  ReissueActivationOptions,
   ReissueActivationResult,
+  RevokeEnrolmentOptions,
   RevokeEnrolmentResult,
   RotateKeysResult,
   StartActivationOptions,

@@ -1,6 +1,7 @@
 // Public types of @cloudmfa/server. Types only: no runtime code lives here.
 import type { RedemptionResponse } from '@cloudmfa/activation';
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type { ApnsPayloadResult, FcmPushMessage, PushAlert, PushContext, SizedPayload } from '@cloudmfa/push';
 import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
 import type { ActivationRefusalCode } from './errors.js';
@@ -123,7 +124,7 @@ export interface MfaServerOptions {
  *
  * @example
  * ```ts
- * await server.startActivation('alice', { mode: 'otpauth' });
+ * await server.startActivation({ userId: 'alice', mode: 'otpauth' });
  * ```
  */
 export type ActivationMode = 'online' | 'offline' | 'otpauth';
@@ -137,24 +138,26 @@ export type ActivationMode = 'online' | 'offline' | 'otpauth';
  * ```
  */
 export type EnrolmentOtp =
-  | { type: 'totp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; period: number }
-  | { type: 'hotp'; algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; counter: number };
+  | { type: 'totp'; algorithm: OtpAlgorithm; digits: number; period: number }
+  | { type: 'hotp'; algorithm: OtpAlgorithm; digits: number; counter: number };
 
 /**
- * Options of `startActivation`. OTP fields default from `policy.otp`; online mode is TOTP only.
+ * The activation settings `startActivation` and `reissueActivation` share. OTP fields default
+ * from `policy.otp`; online mode is TOTP only.
  *
  * @example
  * ```ts
- * await server.startActivation('bob', { mode: 'offline', account: 'bob@acme.example', otp: { type: 'hotp', counter: 0 } });
+ * const settings: ActivationSettings = { mode: 'offline', otp: { type: 'hotp', counter: 0 } };
+ * await server.startActivation({ userId: 'bob', ...settings });
  * ```
  */
-export interface StartActivationOptions {
+export interface ActivationSettings {
   mode?: ActivationMode;
   /** The account label shown in the app. Default: the user id. */
   account?: string;
   otp?: {
     type?: 'totp' | 'hotp';
-    algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
+    algorithm?: OtpAlgorithm;
     digits?: number;
     period?: number;
     counter?: number;
@@ -164,12 +167,67 @@ export interface StartActivationOptions {
 }
 
 /**
+ * The one argument of `startActivation`.
+ *
+ * @example
+ * ```ts
+ * await server.startActivation({ userId: 'bob', mode: 'offline', account: 'bob@acme.example', otp: { type: 'hotp', counter: 0 } });
+ * ```
+ */
+export interface StartActivationOptions extends ActivationSettings {
+  /** Your user id (1..256 characters). */
+  userId: string;
+}
+
+/**
+ * The one argument of `reissueActivation`: the enrolment to replace, and settings that
+ * override the old enrolment's.
+ *
+ * @example
+ * ```ts
+ * const r = await server.reissueActivation({ enrolmentId, mode: 'online' });
+ * ```
+ */
+export interface ReissueActivationOptions extends ActivationSettings {
+  enrolmentId: string;
+}
+
+/**
+ * The one argument of `revokeEnrolment`.
+ *
+ * @example
+ * ```ts
+ * await server.revokeEnrolment({ enrolmentId, reason: 'lost_phone' });
+ * ```
+ */
+export interface RevokeEnrolmentOptions {
+  enrolmentId: string;
+  /** A short machine label recorded in the audit log. */
+  reason?: string;
+}
+
+/**
+ * The one argument of `completeActivation`.
+ *
+ * @example
+ * ```ts
+ * const r = await server.completeActivation({ request: await req.json(), clientIp: '203.0.113.7' });
+ * ```
+ */
+export interface CompleteActivationOptions {
+  /** The parsed JSON body the app posted; never trusted. */
+  request: unknown;
+  /** The client address, for the per-IP failure budget. */
+  clientIp?: string;
+}
+
+/**
  * What `startActivation` returns. `password`, `text` and `uri` are credentials: give them to
  * the user, never log them.
  *
  * @example
  * ```ts
- * const a: StartedActivation = await server.startActivation('alice');
+ * const a: StartedActivation = await server.startActivation({ userId: 'alice' });
  * await mailer.send({ to, html: a.qr.svg, text: `Password: ${a.password}` });
  * ```
  */
@@ -195,7 +253,7 @@ export interface StartedActivation {
  *
  * @example
  * ```ts
- * const r: CompleteActivationResult = await server.completeActivation(body, { clientIp });
+ * const r: CompleteActivationResult = await server.completeActivation({ request: body, clientIp });
  * return r.ok ? Response.json(r.response) : Response.json({ error: { reason: r.reason } }, { status: 400 });
  * ```
  */
@@ -242,7 +300,7 @@ export interface EnrolmentView {
  *
  * @example
  * ```ts
- * const r: ReissueActivationResult = await server.reissueActivation(oldId);
+ * const r: ReissueActivationResult = await server.reissueActivation({ enrolmentId: oldId });
  * if (r.ok) send(r.activation);
  * ```
  */
@@ -255,7 +313,7 @@ export type ReissueActivationResult =
  *
  * @example
  * ```ts
- * const r: RevokeEnrolmentResult = await server.revokeEnrolment(id, { reason: 'lost phone' });
+ * const r: RevokeEnrolmentResult = await server.revokeEnrolment({ enrolmentId: id, reason: 'lost phone' });
  * ```
  */
 export type RevokeEnrolmentResult = { ok: true } | { ok: false; reason: 'not_found' | 'already_revoked' };
@@ -312,10 +370,10 @@ export type VerifyOtpResult =
  *
  * @example
  * ```ts
- * const options: PushChallengeOptions = { numberMatch: true, alert: { body: 'Sign in to Acme VPN?' } };
+ * const settings: PushChallengeSettings = { numberMatch: true, alert: { body: 'Sign in to Acme VPN?' } };
  * ```
  */
-export interface PushChallengeOptions {
+export interface PushChallengeSettings {
   /** `true` for `policy.push.numberMatchDigits` digits, or `{ digits }` (2..6). Default off. */
   numberMatch?: boolean | { digits: number };
   /** Send to this enrolment; default the user's most recently activated push-capable one. */
@@ -325,11 +383,25 @@ export interface PushChallengeOptions {
 }
 
 /**
+ * The one argument of `createPushChallenge`.
+ *
+ * @example
+ * ```ts
+ * const r = await server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: true });
+ * ```
+ */
+export interface CreatePushChallengeOptions extends PushChallengeSettings {
+  userId: string;
+  /** What the phone shows (service, location, ...). */
+  context: PushContext;
+}
+
+/**
  * Result of `createPushChallenge`: what to send, and the number for the login page.
  *
  * @example
  * ```ts
- * const r: CreatePushChallengeResult = await server.createPushChallenge('alice', { service: 'Acme VPN' }, { numberMatch: true });
+ * const r: CreatePushChallengeResult = await server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: true });
  * if (r.ok && r.pushToken) await apns.send(r.pushToken, r.apns.json, r.apns.headers);
  * ```
  */
@@ -451,13 +523,13 @@ export interface MfaServer {
   /** The resolved policy. */
   readonly policy: MfaServerPolicy;
   /** Admin: issues an online/offline envelope or an otpauth URI, with its QR; the enrolment is pending until activated. */
-  startActivation(userId: string, options?: StartActivationOptions): Promise<StartedActivation>;
+  startActivation(options: StartActivationOptions): Promise<StartedActivation>;
   /** Device: the online redemption (single use, lifetime, retries, double-redemption incident). Never throws on `request`. */
-  completeActivation(request: unknown, options?: { clientIp?: string }): Promise<CompleteActivationResult>;
+  completeActivation(options: CompleteActivationOptions): Promise<CompleteActivationResult>;
   /** Admin: revokes the enrolment (unless revoked) and issues a new activation for the same user. */
-  reissueActivation(enrolmentId: string, options?: StartActivationOptions): Promise<ReissueActivationResult>;
+  reissueActivation(options: ReissueActivationOptions): Promise<ReissueActivationResult>;
   /** Admin: revokes an enrolment; the store wipes its secret. `reason` is a short machine label. */
-  revokeEnrolment(enrolmentId: string, options?: { reason?: string }): Promise<RevokeEnrolmentResult>;
+  revokeEnrolment(options: RevokeEnrolmentOptions): Promise<RevokeEnrolmentResult>;
   /** An enrolment without any secret, or `null`. */
   getEnrolment(enrolmentId: string): Promise<EnrolmentView | null>;
   /** A user's enrolments without any secret, oldest first. */
@@ -469,7 +541,7 @@ export interface MfaServer {
   /** Admin: clears an OTP lockout; keeps the replay state. */
   unlockOtp(enrolmentId: string): Promise<void>;
   /** Admin: creates and stores a signed push challenge; returns the APNs/FCM payloads and the number for the login page. */
-  createPushChallenge(userId: string, context: PushContext, options?: PushChallengeOptions): Promise<CreatePushChallengeResult>;
+  createPushChallenge(options: CreatePushChallengeOptions): Promise<CreatePushChallengeResult>;
   /** Device: applies a signed push response atomically (one winner across servers). Never throws on `response`. */
   submitPushResponse(response: unknown): Promise<SubmitPushResponseResult>;
   /** Login page: the challenge status, or `null`. Never throws on `challengeId`. */

@@ -13,7 +13,7 @@ const flipFirst = (s: string): string => (s[0] === 'A' ? 'B' : 'A') + s.slice(1)
 describe('online activation', () => {
   it('issues an envelope without seed, redeems it once and the seed verifies codes', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice', { account: 'alice@acme.example' });
+    const a = await t.server.startActivation({ userId: 'alice', account: 'alice@acme.example' });
     expect(a.mode).toBe('online');
     expect(a.text.startsWith('CMFA:')).toBe(true);
     expect(a.password).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -31,7 +31,7 @@ describe('online activation', () => {
 
     const device = makeDevice('a');
     const { request, state } = await prepareRedemption(t, a, device);
-    const r = await t.server.completeActivation(request);
+    const r = await t.server.completeActivation({ request });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.retried).toBe(false);
@@ -53,18 +53,18 @@ describe('online activation', () => {
 
   it('answers a retried identical request with the stored response, and a second device is an incident', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const first = await prepareRedemption(t, a, makeDevice('a'));
-    const r1 = await t.server.completeActivation(first.request);
+    const r1 = await t.server.completeActivation({ request: first.request });
     expect(r1.ok).toBe(true);
     // The same request again (lost response): the same bytes back.
-    const r2 = await t.server.completeActivation(JSON.parse(JSON.stringify(first.request)));
+    const r2 = await t.server.completeActivation({ request: JSON.parse(JSON.stringify(first.request)) });
     expect(r2).toMatchObject({ ok: true, retried: true });
     if (r1.ok && r2.ok) expect(r2.response).toEqual(r1.response);
 
     // Another device with the same QR and password: refused, audited, risk event.
     const second = await prepareRedemption(t, a, makeDevice('b'));
-    const r3 = await t.server.completeActivation(second.request);
+    const r3 = await t.server.completeActivation({ request: second.request });
     expect(r3).toEqual({ ok: false, reason: 'already_redeemed', retryAfterMs: null });
     const incident = t.events.find((e) => e.kind === 'enrolment.double_redemption');
     expect(incident?.risk).toBe(true);
@@ -75,10 +75,10 @@ describe('online activation', () => {
 
   it('refuses a late redemption with its own code and audits it (lifetime, time travel)', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     t.clock.set(a.expiresAt + 1);
-    const r = await t.server.completeActivation(request);
+    const r = await t.server.completeActivation({ request });
     expect(r).toMatchObject({ ok: false, reason: 'expired' });
     expect(await auditKinds(t)).toEqual(['enrolment.issued', 'enrolment.redeem_refused']);
     expect(t.events.at(-1)?.detail).toEqual({ reason: 'expired' });
@@ -87,90 +87,90 @@ describe('online activation', () => {
 
   it('redeems one millisecond before expiry and not at it', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const early = await prepareRedemption(t, a, makeDevice('a'));
     t.clock.set(a.expiresAt - 1);
-    expect((await t.server.completeActivation(early.request)).ok).toBe(true);
+    expect((await t.server.completeActivation({ request: early.request })).ok).toBe(true);
 
-    const b = await t.server.startActivation('bob');
+    const b = await t.server.startActivation({ userId: 'bob' });
     const late = await prepareRedemption(t, b, makeDevice('b'));
     t.clock.set(b.expiresAt);
-    expect(await t.server.completeActivation(late.request)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await t.server.completeActivation({ request: late.request })).toMatchObject({ ok: false, reason: 'expired' });
   });
 
   it('answers an unknown activation id exactly like a bad MAC', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
-    const unknown = await t.server.completeActivation({ ...request, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' });
-    const badMac = await t.server.completeActivation({ ...request, mac: flipFirst(request.mac) });
+    const unknown = await t.server.completeActivation({ request: { ...request, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' } });
+    const badMac = await t.server.completeActivation({ request: { ...request, mac: flipFirst(request.mac) } });
     expect(unknown).toEqual(badMac);
     expect(unknown).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('revokes the activation after 5 bad proofs and raises a risk event', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const badMac = { ...request, mac: flipFirst(request.mac) };
-    for (let i = 0; i < 4; i++) expect(await t.server.completeActivation(badMac)).toMatchObject({ ok: false, reason: 'invalid' });
+    for (let i = 0; i < 4; i++) expect(await t.server.completeActivation({ request: badMac })).toMatchObject({ ok: false, reason: 'invalid' });
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');
     // A bad signature counts toward the same budget.
-    await t.server.completeActivation({ ...request, signature: flipFirst(request.signature) });
+    await t.server.completeActivation({ request: { ...request, signature: flipFirst(request.signature) } });
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('revoked');
     const revoked = t.events.find((e) => e.kind === 'enrolment.revoked');
     expect(revoked).toMatchObject({ risk: true, detail: { reason: 'redemption_failures', failures: 5 } });
     // Even the genuine request is now refused.
-    expect(await t.server.completeActivation(request)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await t.server.completeActivation({ request })).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('answers stale device clocks before the lookup, the same for known and unknown ids', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const stale = { ...request, createdAt: request.createdAt - 601 };
-    expect(await t.server.completeActivation(stale)).toMatchObject({ ok: false, reason: 'stale' });
-    expect(await t.server.completeActivation({ ...stale, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' })).toMatchObject({ ok: false, reason: 'stale' });
+    expect(await t.server.completeActivation({ request: stale })).toMatchObject({ ok: false, reason: 'stale' });
+    expect(await t.server.completeActivation({ request: { ...stale, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' } })).toMatchObject({ ok: false, reason: 'stale' });
   });
 
   it('throttles redemption attempts per client address', async () => {
     const t = makeServer({ policy: { activation: { ipThrottle: { freeFailures: 2, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 5, lockoutMs: 60_000 } } } });
     const junk = { version: 1 };
-    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
-    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
-    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
-    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toEqual({
+    expect(await t.server.completeActivation({ request: junk, clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation({ request: junk, clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation({ request: junk, clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation({ request: junk, clientIp: '203.0.113.9' })).toEqual({
       ok: false,
       reason: 'throttled',
       retryAfterMs: 10_000,
     });
     // Another address is not affected.
-    expect(await t.server.completeActivation(junk, { clientIp: '198.51.100.1' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation({ request: junk, clientIp: '198.51.100.1' })).toMatchObject({ reason: 'malformed' });
     t.clock.advance(10_000);
-    expect(await t.server.completeActivation(junk, { clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
+    expect(await t.server.completeActivation({ request: junk, clientIp: '203.0.113.9' })).toMatchObject({ reason: 'malformed' });
   });
 
   it('re-issues a lost activation: the old one is revoked and a new one works', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice', { account: 'alice@acme.example' });
+    const a = await t.server.startActivation({ userId: 'alice', account: 'alice@acme.example' });
     const oldRequest = await prepareRedemption(t, a, makeDevice('a'));
-    const r = await t.server.reissueActivation(a.enrolmentId);
+    const r = await t.server.reissueActivation({ enrolmentId: a.enrolmentId });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.revoked).toBe(true);
     expect(r.activation.enrolmentId).not.toBe(a.enrolmentId);
-    expect(await t.server.completeActivation(oldRequest.request)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await t.server.completeActivation({ request: oldRequest.request })).toMatchObject({ ok: false, reason: 'revoked' });
     const fresh = await prepareRedemption(t, r.activation, makeDevice('a'));
-    expect((await t.server.completeActivation(fresh.request)).ok).toBe(true);
+    expect((await t.server.completeActivation({ request: fresh.request })).ok).toBe(true);
     expect((await t.server.listEnrolments('alice')).map((e) => e.status)).toEqual(['revoked', 'active']);
     expect(t.events.find((e) => e.kind === 'enrolment.revoked')?.detail).toEqual({ reason: 'reissued' });
   });
 
   it('a re-issue that cannot be issued leaves the old enrolment as it was', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice', { mode: 'otpauth', account: 'alice@acme.example', otp: { type: 'hotp' } });
+    const a = await t.server.startActivation({ userId: 'alice', mode: 'otpauth', account: 'alice@acme.example', otp: { type: 'hotp' } });
     // Online activation carries TOTP only: the override is refused by startActivation itself.
-    const err = await t.server.reissueActivation(a.enrolmentId, { mode: 'online' }).catch((e: unknown) => e);
+    const err = await t.server.reissueActivation({ enrolmentId: a.enrolmentId, mode: 'online' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'CloudMfaError' });
     expect((await t.server.listEnrolments('alice')).map((e) => e.status)).toEqual(['pending']);
   });
@@ -179,7 +179,7 @@ describe('online activation', () => {
 describe('offline and otpauth activation', () => {
   it('otpauth: a Google Authenticator URI and QR; the first code activates the enrolment', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('bob', { mode: 'otpauth', account: 'bob@acme.example' });
+    const a = await t.server.startActivation({ userId: 'bob', mode: 'otpauth', account: 'bob@acme.example' });
     expect(a.password).toBeNull();
     expect(a.uri).toBe(a.text);
     const parsed = parseOtpauthUri(a.uri as string);
@@ -199,7 +199,7 @@ describe('offline and otpauth activation', () => {
 
   it('otpauth: a pending enrolment past its lifetime is not activated by a correct code', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('bob', { mode: 'otpauth' });
+    const a = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
     const seed = parseOtpauthUri(a.uri as string).secret;
     t.clock.set(a.expiresAt);
     expect(await t.server.verifyOtp({ enrolmentId: a.enrolmentId, code: codeAt(t, seed) })).toEqual({
@@ -212,7 +212,7 @@ describe('offline and otpauth activation', () => {
 
   it('offline HOTP: the envelope carries the seed; codes advance the counter; resync works', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('carol', { mode: 'offline', otp: { type: 'hotp', counter: 5 } });
+    const a = await t.server.startActivation({ userId: 'carol', mode: 'offline', otp: { type: 'hotp', counter: 5 } });
     const opened = await openEnvelope(a.text, { password: a.password as string, now: t.clock, crypto: testCrypto });
     if (opened.payload.mode !== 'offline') throw new Error('expected offline');
     expect(opened.payload.otp).toEqual({ type: 'hotp', algorithm: 'SHA1', digits: 6, counter: 5 });
@@ -230,14 +230,14 @@ describe('offline and otpauth activation', () => {
 
   it('refuses online HOTP and online without origin as misuse', async () => {
     const t = makeServer();
-    await expect(t.server.startActivation('x', { otp: { type: 'hotp' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(t.server.startActivation('', {})).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(t.server.startActivation('x', { mode: 'bogus' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation({ userId: 'x', otp: { type: 'hotp' } })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation({ userId: '' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation({ userId: 'x', mode: 'bogus' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     // Labels the app would refuse at redemption are refused at issue time (never a 500 later).
-    await expect(t.server.startActivation('x', { account: 'evil\u202Emoc.elpmaxe' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(t.server.startActivation('x', { account: 'a'.repeat(129) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(t.server.startActivation('\u00e9'.repeat(65))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    expect((await t.server.startActivation('\u00e9'.repeat(64), { mode: 'otpauth' })).mode).toBe('otpauth');
+    await expect(t.server.startActivation({ userId: 'x', account: 'evil\u202Emoc.elpmaxe' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation({ userId: 'x', account: 'a'.repeat(129) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.server.startActivation({ userId: '\u00e9'.repeat(65) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect((await t.server.startActivation({ userId: '\u00e9'.repeat(64), mode: 'otpauth' })).mode).toBe('otpauth');
   });
 
   it('activateOnline helper sanity: the identity seed is 20 bytes', async () => {

@@ -133,9 +133,9 @@ export async function activateOnline(
   device: TestDevice,
   options: { userId?: string; send?: (request: RedemptionRequest) => Promise<CompleteActivationResult | { ok: true; response: unknown }> } = {},
 ): Promise<{ identity: RedeemedIdentity; activation: StartedActivation }> {
-  const activation = await t.server.startActivation(options.userId ?? 'alice');
+  const activation = await t.server.startActivation({ userId: options.userId ?? 'alice' });
   const { request, state } = await prepareRedemption(t, activation, device);
-  const result = await (options.send ?? ((r) => t.server.completeActivation(r)))(request);
+  const result = await (options.send ?? ((r) => t.server.completeActivation({ request: r })))(request);
   if (!result.ok) throw new Error(`redemption refused: ${(result as { reason: string }).reason}`);
   const identity = await openRedemptionResponse({ response: result.response, state, crypto: testCrypto });
   return { identity, activation };
@@ -143,11 +143,11 @@ export async function activateOnline(
 
 /** The TOTP code the phone shows at the server's current time (or `offsetSteps` away). */
 export function codeAt(t: TestServer, seed: Uint8Array, offsetSteps = 0, period = 30, digits = 6): string {
-  return totp(seed, { now: () => t.clock() + offsetSteps * period * 1000, period, digits });
+  return totp({ secret: seed, now: () => t.clock() + offsetSteps * period * 1000, period, digits });
 }
 
 export function hotpCode(seed: Uint8Array, counter: number, digits = 6): string {
-  return hotp(seed, counter, { digits });
+  return hotp({ secret: seed, counter, digits });
 }
 
 /** App side of a push: verify the challenge against the pinned key and sign an answer. */

@@ -29,7 +29,7 @@ async function expectError(res: Response, status: number, code: string) {
 describe('HTTP handler: device routes', () => {
   it('redemption over HTTP: 200 with the response, a retry gets the same bytes, another device 409, late 410', async () => {
     const { t, handler } = await setup();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request, state } = await prepareRedemption(t, a, makeDevice('a'));
     const res = await handler(post('/v1/activations/redeem', request));
     expect(res.status).toBe(200);
@@ -42,7 +42,7 @@ describe('HTTP handler: device routes', () => {
     const other = await prepareRedemption(t, a, makeDevice('b'));
     await expectError(await handler(post('/v1/activations/redeem', other.request)), 409, 'ERR_ACTIVATION_ALREADY_REDEEMED');
 
-    const late = await t.server.startActivation('bob');
+    const late = await t.server.startActivation({ userId: 'bob' });
     const lateRequest = await prepareRedemption(t, late, makeDevice('c'));
     t.clock.set(late.expiresAt + 1);
     await expectError(await handler(post('/v1/activations/redeem', lateRequest.request)), 410, 'ERR_ACTIVATION_EXPIRED');
@@ -56,7 +56,7 @@ describe('HTTP handler: device routes', () => {
       return { ok: true as const, response: await res.json() };
     };
     const { identity } = await activateOnline(t, device, { send });
-    const c = await t.server.createPushChallenge('alice', { service: 'Acme VPN' });
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' } });
     if (!c.ok) throw new Error('no challenge');
 
     const status = await handler(get(`/v1/push/challenges/${c.challengeId}`));
@@ -119,7 +119,7 @@ describe('HTTP handler: device routes', () => {
   it('429 with Retry-After from the per-client throttle', async () => {
     const t = makeServer({ policy: { activation: { ipThrottle: { freeFailures: 1, baseDelayMs: 5000, maxDelayMs: 5000, lockoutFailures: 10, lockoutMs: 60_000 } } } });
     const handler = createHttpHandler(t.server, { clientIp: (req) => req.headers.get('x-test-ip') });
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const bogus = { ...request, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' };
     const send = () => handler(new Request(`${ORIGIN}/v1/activations/redeem`, { method: 'POST', body: JSON.stringify(bogus), headers: { 'content-type': 'application/json', 'x-test-ip': '203.0.113.5' } }));
@@ -153,7 +153,7 @@ describe('HTTP handler: fuzzed input never gives a 500', () => {
 
   it('arbitrary JSON bodies, strings, bytes, paths and methods (fast-check, seeded)', async () => {
     const { t, handler, logs } = await setup();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const base64ish = fc.string({ unit: fc.constantFrom(...'ABCxyz019-_=+/. '.split('')), maxLength: 120 });
     // Mostly the genuine field, sometimes junk: so many samples get past the shape checks and

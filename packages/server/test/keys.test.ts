@@ -23,7 +23,7 @@ describe('seeds at rest', () => {
   it('a dump of the store holds no seed and no activation secret', async () => {
     const t = makeServer();
     const { identity } = await activateOnline(t, makeDevice('a'));
-    const otpauth = await t.server.startActivation('bob', { mode: 'otpauth' });
+    const otpauth = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
     const seeds = [identity.seed, parseOtpauthUri(otpauth.uri as string).secret];
     const records = [...(await t.store.enrolments.listByUser('alice')), ...(await t.store.enrolments.listByUser('bob'))];
     const dump = records.map((r) => bytesToHex(r.secret) + JSON.stringify(r.meta)).join('|');
@@ -69,7 +69,7 @@ describe('key rotation', () => {
     const a = await activateOnline(t, makeDevice('a'), { userId: 'alice' });
     clock.advance(1000);
     const b = await activateOnline(t, makeDevice('b'), { userId: 'alice' });
-    const pending = await t.server.startActivation('alice');
+    const pending = await t.server.startActivation({ userId: 'alice' });
     expect((await t.server.listEnrolments('alice')).map((e) => e.keyId)).toEqual(['k1', 'k1', 'k1']);
 
     // Rotate: k2 seals, k1 still opens.
@@ -89,7 +89,7 @@ describe('key rotation', () => {
     const device = makeDevice('c');
     const { prepareRedemption } = await import('./helpers.js');
     const { request } = await prepareRedemption(t, pending, device);
-    expect((await only2.completeActivation(request)).ok).toBe(true);
+    expect((await only2.completeActivation({ request })).ok).toBe(true);
   });
 
   it('a record sealed under a key that is not configured fails with ERR_SERVER_KEY_UNKNOWN', async () => {

@@ -143,11 +143,11 @@ describe('verifyOtp', () => {
 
   it('a pending online enrolment and a revoked one do not verify codes', async () => {
     const t = makeServer();
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     expect(await t.server.verifyOtp({ enrolmentId: a.enrolmentId, code: '123456' })).toEqual({ ok: false, reason: 'not_active', enrolmentId: a.enrolmentId, status: 'pending' });
     const { identity } = await activateOnline(t, makeDevice('b'), { userId: 'bob' });
-    expect(await t.server.revokeEnrolment(identity.enrolmentId, { reason: 'lost_phone' })).toEqual({ ok: true });
-    expect(await t.server.revokeEnrolment(identity.enrolmentId)).toEqual({ ok: false, reason: 'already_revoked' });
+    expect(await t.server.revokeEnrolment({ enrolmentId: identity.enrolmentId, reason: 'lost_phone' })).toEqual({ ok: true });
+    expect(await t.server.revokeEnrolment({ enrolmentId: identity.enrolmentId })).toEqual({ ok: false, reason: 'already_revoked' });
     expect(await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) })).toEqual({
       ok: false,
       reason: 'not_active',
@@ -189,7 +189,7 @@ describe('verifyOtp', () => {
       random: seededRandom('s'),
       crypto: testCrypto,
     });
-    const a = await server.startActivation('u', { mode: 'otpauth' });
+    const a = await server.startActivation({ userId: 'u', mode: 'otpauth' });
     expect(a.uri).toMatch(/^otpauth:\/\/totp\//);
     expect(await server.verifyOtp({ enrolmentId: a.enrolmentId, code: '000000' })).toMatchObject({ ok: false, reason: 'invalid' });
   });

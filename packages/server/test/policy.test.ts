@@ -80,7 +80,7 @@ describe('policy', () => {
     // The largest lifetime goes through to the envelope and to the record.
     const t = makeServer({ policy: { activation: { lifetimeSeconds: 65_535 } } });
     for (const mode of ['online', 'offline'] as const) {
-      const a = await t.server.startActivation('alice', { mode });
+      const a = await t.server.startActivation({ userId: 'alice', mode });
       expect(a.expiresAt).toBe(T0 + 65_535_000);
       expect(readEnvelopeHeader(a.text).expiresAt).toBe(T0 + 65_535_000);
     }
@@ -119,6 +119,6 @@ describe('policy', () => {
       clock,
       random: seededRandom('s'),
     });
-    await expect(server.startActivation('alice')).rejects.toMatchObject({ code: 'ERR_SERVER_CONFIG' });
+    await expect(server.startActivation({ userId: 'alice' })).rejects.toMatchObject({ code: 'ERR_SERVER_CONFIG' });
   });
 });

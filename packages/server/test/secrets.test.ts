@@ -28,7 +28,7 @@ describe('secret hygiene', () => {
       new Request(`${ORIGIN}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
     // Online: password, activation secret, MAC, seed.
-    const a = await t.server.startActivation('alice');
+    const a = await t.server.startActivation({ userId: 'alice' });
     secrets.push(a.password as string, (a.password as string).replace(/-/g, ''));
     const opened = await openEnvelope(a.text, { password: a.password as string, now: t.clock, crypto: testCrypto });
     if (opened.payload.mode !== 'online') throw new Error('online expected');
@@ -46,10 +46,10 @@ describe('secret hygiene', () => {
     await call(post((await prepareRedemption(t, a, makeDevice('b'))).request));
 
     // otpauth and offline seeds.
-    const o = await t.server.startActivation('bob', { mode: 'otpauth' });
+    const o = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
     const seedB = parseOtpauthUri(o.uri as string).secret;
     secrets.push(...encodings(seedB));
-    const off = await t.server.startActivation('carol', { mode: 'offline' });
+    const off = await t.server.startActivation({ userId: 'carol', mode: 'offline' });
     secrets.push(off.password as string);
     const offOpened = await openEnvelope(off.text, { password: off.password as string, now: t.clock, crypto: testCrypto });
     if (offOpened.payload.mode === 'offline') secrets.push(offOpened.payload.secret);
@@ -69,7 +69,7 @@ describe('secret hygiene', () => {
     // Push with number matching, all three answers.
     for (const decision of ['confirm', 'suspicious'] as const) {
       await t.server.resumePush('alice');
-      const c = await t.server.createPushChallenge('alice', { service: 'Acme VPN' }, { numberMatch: { digits: 6 } });
+      const c = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: { digits: 6 } });
       if (!c.ok) throw new Error('no challenge');
       secrets.push(c.number as string);
       const wrongNumber = c.number === '123456' ? '654321' : '123456';

@@ -128,7 +128,7 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
 
   async function redeemOverHttp(userId: string, deviceName: string) {
     const handler = createHttpHandler(t.server);
-    const activation = await t.server.startActivation(userId);
+    const activation = await t.server.startActivation({ userId });
     const device = makeDevice(deviceName);
     const { request, state } = await prepareRedemption(t, activation, device);
     const res = await handler(json('/v1/activations/redeem', request));
@@ -150,14 +150,14 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('ERR_ACTIVATION_ALREADY_REDEEMED');
 
     // Two devices racing for one fresh activation on two servers: exactly one wins.
-    const race = await t.server.startActivation('bob');
+    const race = await t.server.startActivation({ userId: 'bob' });
     const r1 = await prepareRedemption(t, race, makeDevice('c'));
     const r2 = await prepareRedemption(t, race, makeDevice('d'));
-    const [x, y] = await Promise.all([t.server.completeActivation(r1.request), second.completeActivation(r2.request)]);
+    const [x, y] = await Promise.all([t.server.completeActivation({ request: r1.request }), second.completeActivation({ request: r2.request })]);
     expect([x.ok, y.ok].filter(Boolean)).toHaveLength(1);
     expect([x, y].find((r) => !r.ok)).toMatchObject({ reason: 'already_redeemed' });
 
-    const late = await t.server.startActivation('carol');
+    const late = await t.server.startActivation({ userId: 'carol' });
     const lateRequest: RedemptionRequest = (await prepareRedemption(t, late, makeDevice('e'))).request;
     clock.set(late.expiresAt + 1);
     const lateRes = await handler(json('/v1/activations/redeem', lateRequest));
@@ -188,7 +188,7 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
     clock.advance(1000);
     expect(await t.server.verifyOtp({ enrolmentId: id, code: codeAt(t, identity.seed) })).toMatchObject({ ok: true });
 
-    expect(await second.revokeEnrolment(id)).toEqual({ ok: true });
+    expect(await second.revokeEnrolment({ enrolmentId: id })).toEqual({ ok: true });
     clock.advance(30_000);
     expect(await t.server.verifyOtp({ enrolmentId: id, code: codeAt(t, identity.seed) })).toMatchObject({ ok: false, reason: 'not_active', status: 'revoked' });
   });
@@ -197,7 +197,7 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
     const { identity, device } = await redeemOverHttp('alice', 'a');
     const h1 = createHttpHandler(t.server);
     const h2 = createHttpHandler(second);
-    const c = await t.server.createPushChallenge('alice', { service: 'Acme VPN' }, { numberMatch: true });
+    const c = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: true });
     if (!c.ok) throw new Error('no challenge');
     const poll = await h2(json('/v1/push/poll', { request: await pollRequest(t, identity, device) }));
     expect(await poll.json()).toEqual({ enrolmentId: identity.enrolmentId, challenges: [c.token] });
@@ -207,15 +207,15 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
     const status = await h2(new Request(`${ORIGIN}/v1/push/challenges/${c.challengeId}`));
     expect(((await status.json()) as { status: string }).status).toBe('approved');
 
-    const cancel = await second.createPushChallenge('alice', { service: 'Acme VPN' });
+    const cancel = await second.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' } });
     if (!cancel.ok) throw new Error('no challenge');
     expect((await h1(json('/v1/push/respond', { response: await answerPush(t, identity, device, cancel.token, 'cancel') }))).status).toBe(200);
 
-    const sus = await t.server.createPushChallenge('alice', { service: 'Acme VPN' });
+    const sus = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' } });
     if (!sus.ok) throw new Error('no challenge');
     expect((await h2(json('/v1/push/respond', { response: await answerPush(t, identity, device, sus.token, 'suspicious') }))).status).toBe(200);
     // The pause is in the store: the other server sees it.
-    expect(await second.createPushChallenge('alice', { service: 'Acme VPN' })).toEqual({ ok: false, reason: 'paused', retryAfterMs: 900_000 });
+    expect(await second.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' } })).toEqual({ ok: false, reason: 'paused', retryAfterMs: 900_000 });
 
     const kinds = (await t.server.queryAudit({ enrolmentId: identity.enrolmentId })).events.map((e) => e.kind).reverse();
     expect(kinds).toEqual(['enrolment.issued', 'enrolment.redeemed', 'push.approved', 'push.suspicious']);

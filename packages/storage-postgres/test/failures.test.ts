@@ -1,4 +1,4 @@
-import { fixedClock, isCloudMfaError } from '@cloudmfa/core';
+import { type CloudMfaErrorCode, fixedClock, isCloudMfaError } from '@cloudmfa/core';
 import { DEFAULT_THROTTLE_POLICY, type MfaStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
 import pg from 'pg';
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 /** Awaits a rejection and returns it, asserting it is a CloudMfaError with `code`. */
-async function rejection(p: Promise<unknown>, code: string): Promise<Error & { code: string; cause?: unknown }> {
+async function rejection(p: Promise<unknown>, code: CloudMfaErrorCode): Promise<Error & { code: string; cause?: unknown }> {
   const e = await p.then(
     () => {
       throw new Error(`expected a rejection with ${code}`);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STORAGE_LIMITS } from './limits.js';
 import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from './throttle.js';
 import type { JsonObject, MfaStore, SecureKeyValueStore } from './types.js';
+import type { StorageErrorCode } from './errors.js';
 
 /**
  * The groups of {@link runStorageConformance}; each can be switched off with a reason.
@@ -132,7 +133,7 @@ const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const MIN = 60_000;
 
 /** Awaits `run()` and asserts it rejected (not threw synchronously) with CloudMfaError `code`. */
-async function expectCode(run: () => Promise<unknown>, code: string): Promise<Error> {
+async function expectCode(run: () => Promise<unknown>, code: StorageErrorCode | 'ERR_INVALID_ARGUMENT'): Promise<Error> {
   let p: Promise<unknown>;
   try {
     p = run();

@@ -2,13 +2,13 @@
 // takes an already-validated payload; decoding is strict (exact lengths, reserved bits zero,
 // no trailing bytes, strict UTF-8) and then runs the same schema as sealing.
 import { CloudMfaError, decodeBase32, decodeBase64Url, encodeBase32, encodeBase64Url, utf8Decode, utf8Encode } from '@cloudmfa/core';
+import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type {
   ActivationPayload,
   ActivationPolicy,
   HotpParameters,
   OfflineActivationPayload,
   OnlineActivationPayload,
-  OtpAlgorithm,
   TotpParameters,
 } from '../types.js';
 import { ByteReader, ByteWriter } from './binary.js';
@@ -95,9 +95,10 @@ export function decodePayload(mode: 'online' | 'offline', bytes: Uint8Array): Ac
       if (c < 0x21 || c > 0x7e) malformed();
       origin += String.fromCharCode(c);
     }
-    // One encoding per origin: the prefix is elided whenever it is present.
+    // Spec 3.1: an encoder MUST elide `https://` (bit 7), and a decoder MUST also accept it
+    // written out (bit 7 clear): both decode to the same origin, which the schema then checks.
+    // The payload is inside the AEAD, so only the sealer chooses between the two encodings.
     if (originByte & 0x80) origin = HTTPS + origin;
-    else if (origin.startsWith(HTTPS)) malformed();
     candidate = { mode, activationId, activationSecret, issuer, origin, policy, otp: { type: 'totp', algorithm, digits, period } };
   } else {
     const { type, algorithm, digits } = readOtpByte(r, true);

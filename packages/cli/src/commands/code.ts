@@ -36,12 +36,12 @@ time step and the N following ones (as oathtool does). Flags follow oathtool whe
 
     for (let i = 0; i <= extra; i++) {
       if (mode.type === 'hotp') {
-        ctx.out(hotp(key, mode.counter + i, { digits: mode.digits }));
+        ctx.out(hotp({ secret: key, counter: mode.counter + i, digits: mode.digits }));
       } else {
         const { now, t0 } = timing as NonNullable<typeof timing>;
         // Step i ahead: the same clock shifted by i periods.
         const shift = i * mode.period * 1000;
-        ctx.out(totp(key, { now: () => now() + shift, period: mode.period, t0, digits: mode.digits }));
+        ctx.out(totp({ secret: key, now: () => now() + shift, period: mode.period, t0, digits: mode.digits }));
       }
     }
     return 0;

@@ -21,7 +21,7 @@ const MAX_PASSWORD_SLOTS = 4;
  *
  * @example
  * ```ts
- * const entry: OtpEntry = { type: 'totp', secret, algorithm: 'SHA1', digits: 6, period: 30, issuer: 'Deno', account: 'Mason' };
+ * const entry: OtpEntry = { type: 'totp', secret, algorithm: 'SHA1', digits: 6, period: 30, issuer: 'Northwind', account: 'ana' };
  * ```
  */
 export interface OtpEntry {
@@ -43,7 +43,7 @@ export interface OtpEntry {
  *
  * @example
  * ```ts
- * const s: AegisSkipped = { type: 'steam', issuer: 'Boeing', account: 'Sophia', reason: 'unsupported' };
+ * const s: AegisSkipped = { type: 'steam', issuer: 'Adventure Works', account: 'gus', reason: 'unsupported' };
  * ```
  */
 export interface AegisSkipped {

@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { importAegis } from '../../src/backup/index.js';
 import { rejection } from '../vault/helpers.js';
 
-const sample = (name: string): string => readFileSync(new URL(`../vectors/aegis/${name}.json`, import.meta.url), 'utf8');
+const sample = (name: 'plain' | 'encrypted'): string => readFileSync(new URL(`../vectors/aegis-format/${name}.json`, import.meta.url), 'utf8');
 
-// What Aegis' own DatabaseImporterTest expects from these files (its vector list).
+// The entries vectors/aegis-format/generate.mjs writes into both samples.
 const EXPECTED = [
-  { type: 'totp', issuer: 'Deno', account: 'Mason', secret: '4SJHB4GSD43FZBAI7C2HLRJGPQ', algorithm: 'SHA1', digits: 6, period: 30 },
-  { type: 'totp', issuer: 'SPDX', account: 'James', secret: '5OM4WOOGPLQEF6UGN3CPEOOLWU', algorithm: 'SHA256', digits: 7, period: 20 },
-  { type: 'totp', issuer: 'Airbnb', account: 'Elijah', secret: '7ELGJSGXNCCTV3O6LKJWYFV2RA', algorithm: 'SHA512', digits: 8, period: 50 },
-  { type: 'hotp', issuer: 'Issuu', account: 'James', secret: 'YOOMIXWS5GN6RTBPUFFWKTW5M4', algorithm: 'SHA1', digits: 6, counter: 1 },
-  { type: 'hotp', issuer: 'Air Canada', account: 'Benjamin', secret: 'KUVJJOM753IHTNDSZVCNKL7GII', algorithm: 'SHA256', digits: 7, counter: 50 },
-  { type: 'hotp', issuer: 'WWE', account: 'Mason', secret: '5VAML3X35THCEBVRLV24CGBKOY', algorithm: 'SHA512', digits: 8, counter: 10300 },
+  { type: 'totp', issuer: 'Northwind', account: 'ana', secret: 'B5BONHF6BEZPIGIADPSTINVJKM', algorithm: 'SHA1', digits: 6, period: 30 },
+  { type: 'totp', issuer: 'Contoso', account: 'ben', secret: 'LGLYWYGME3HQVT7V5NODXAB5OQ', algorithm: 'SHA256', digits: 7, period: 20 },
+  { type: 'totp', issuer: 'Fabrikam', account: 'chloe', secret: '7WP6ZG44BSTLGXKFMDFM6RV7CE', algorithm: 'SHA512', digits: 8, period: 50 },
+  { type: 'hotp', issuer: 'Tailspin', account: 'dev', secret: 'URUZP5JKIRYQYGZ5HLOCPDDL2M', algorithm: 'SHA1', digits: 6, counter: 1 },
+  { type: 'hotp', issuer: 'Woodgrove', account: 'emma', secret: 'RDJ6FAVAG6LCVBWS3LPPQOZTXQ', algorithm: 'SHA256', digits: 7, counter: 50 },
+  { type: 'hotp', issuer: 'Litware', account: 'femi', secret: 'UAHIEDQXJJKUTUVQSUNOA7RC6U', algorithm: 'SHA512', digits: 8, counter: 10300 },
 ];
 
 function readable(entries: Awaited<ReturnType<typeof importAegis>>['entries']) {
@@ -67,15 +67,15 @@ const CONTENT = {
   groups: [],
 };
 
-describe('importAegis: real exports from the Aegis repository', () => {
+describe('importAegis: the frozen samples in Aegis\' documented format (vectors/aegis-format)', () => {
   it('plain', async () => {
-    const { entries, skipped } = await importAegis({ json: sample('aegis_plain') });
+    const { entries, skipped } = await importAegis({ json: sample('plain') });
     expect(readable(entries)).toEqual(EXPECTED);
-    expect(skipped).toEqual([{ type: 'steam', issuer: 'Boeing', account: 'Sophia', reason: 'unsupported' }]);
+    expect(skipped).toEqual([{ type: 'steam', issuer: 'Adventure Works', account: 'gus', reason: 'unsupported' }]);
   });
 
   it('password-encrypted (password "test")', async () => {
-    const json = sample('aegis_encrypted');
+    const json = sample('encrypted');
     const { entries, skipped } = await importAegis({ json, password: 'test' });
     expect(readable(entries)).toEqual(EXPECTED);
     expect(skipped.map((s) => s.type)).toEqual(['steam']);
@@ -106,7 +106,7 @@ describe('importAegis: exports encrypted with node:crypto', () => {
     const crypto = { scrypt: async () => { scrypts++; return new Uint8Array(32); } } as never;
     expect((await rejection(importAegis({ json: JSON.stringify(costly), password: 'a', crypto }))).code).toBe('ERR_BACKUP_KDF_COST');
     expect(scrypts).toBe(0);
-    const newer = JSON.parse(sample('aegis_plain'));
+    const newer = JSON.parse(sample('plain'));
     newer.version = 2;
     expect((await rejection(importAegis({ json: JSON.stringify(newer) }))).code).toBe('ERR_BACKUP_VERSION');
     newer.version = 1;

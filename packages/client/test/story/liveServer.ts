@@ -113,11 +113,11 @@ export function createLiveStory(): LiveStory {
 
   const server: StoryServer = {
     async startActivation() {
-      const a = await mfa.startActivation('alice', { account: 'alice@acme.example' });
+      const a = await mfa.startActivation({ userId: 'alice', account: 'alice@acme.example' });
       return recordAdmin('startActivation', { text: a.text, password: a.password as string });
     },
     async push({ service, numberMatch }) {
-      const r = await mfa.createPushChallenge('alice', { service, ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox on Linux' }, { numberMatch });
+      const r = await mfa.createPushChallenge({ userId: 'alice', context: { service, ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox on Linux' }, numberMatch });
       if (!r.ok) throw new Error(`push refused: ${r.reason}`);
       return recordAdmin('push', { apns: r.apns.payload, fcm: r.fcm.payload, number: r.number });
     },

@@ -21,12 +21,12 @@ describe('the vault inside Hermes', () => {
     expect(result.backupBack).toBe('backup in hermes');
     expect(result.backupWrong).toBe('ERR_BACKUP_PASSWORD');
     expect(result.aegis).toEqual([
-      `totp:Deno:Mason:${bytesToHex(decodeBase32('4SJHB4GSD43FZBAI7C2HLRJGPQ')).slice(0, 8)}`,
-      `totp:SPDX:James:${bytesToHex(decodeBase32('5OM4WOOGPLQEF6UGN3CPEOOLWU')).slice(0, 8)}`,
-      `totp:Airbnb:Elijah:${bytesToHex(decodeBase32('7ELGJSGXNCCTV3O6LKJWYFV2RA')).slice(0, 8)}`,
-      `hotp:Issuu:James:${bytesToHex(decodeBase32('YOOMIXWS5GN6RTBPUFFWKTW5M4')).slice(0, 8)}`,
-      `hotp:Air Canada:Benjamin:${bytesToHex(decodeBase32('KUVJJOM753IHTNDSZVCNKL7GII')).slice(0, 8)}`,
-      `hotp:WWE:Mason:${bytesToHex(decodeBase32('5VAML3X35THCEBVRLV24CGBKOY')).slice(0, 8)}`,
+      `totp:Northwind:ana:${bytesToHex(decodeBase32('B5BONHF6BEZPIGIADPSTINVJKM')).slice(0, 8)}`,
+      `totp:Contoso:ben:${bytesToHex(decodeBase32('LGLYWYGME3HQVT7V5NODXAB5OQ')).slice(0, 8)}`,
+      `totp:Fabrikam:chloe:${bytesToHex(decodeBase32('7WP6ZG44BSTLGXKFMDFM6RV7CE')).slice(0, 8)}`,
+      `hotp:Tailspin:dev:${bytesToHex(decodeBase32('URUZP5JKIRYQYGZ5HLOCPDDL2M')).slice(0, 8)}`,
+      `hotp:Woodgrove:emma:${bytesToHex(decodeBase32('RDJ6FAVAG6LCVBWS3LPPQOZTXQ')).slice(0, 8)}`,
+      `hotp:Litware:femi:${bytesToHex(decodeBase32('UAHIEDQXJJKUTUVQSUNOA7RC6U')).slice(0, 8)}`,
     ]);
     expect(result.aegisSkipped).toEqual(['steam']);
     // For the record (not a bound): the default-cost unlock in this Hermes, pure-JS scrypt.

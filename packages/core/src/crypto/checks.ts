@@ -2,7 +2,7 @@
 // around host primitives, so both refuse exactly the same calls. Internal: not re-exported.
 import { assertBytes, assertInteger } from '../assert.js';
 import { CloudMfaError } from '../errors.js';
-import type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './provider.js';
+import type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './types.js';
 
 /** Output length of each hash, in bytes. */
 export const HASH_OUTPUT_LENGTH: Readonly<Record<HashAlgorithm, number>> = { SHA1: 20, SHA256: 32, SHA512: 64 };

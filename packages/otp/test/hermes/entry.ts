@@ -28,7 +28,7 @@ const seeded = (n: number): Uint8Array => {
 
 function main(): Record<string, unknown> {
   const hotpKey = createOtpKey(utf8Encode(rfc4226.secretAscii));
-  const hotpCodes = rfc4226.vectors.map((v) => hotp(hotpKey, v.counter));
+  const hotpCodes = rfc4226.vectors.map((v) => hotp({ secret: hotpKey, counter: v.counter }));
   const seeds: Record<string, Uint8Array> = {
     SHA1: utf8Encode(rfc6238.seedsAscii.SHA1),
     SHA256: utf8Encode(rfc6238.seedsAscii.SHA256),
@@ -36,7 +36,7 @@ function main(): Record<string, unknown> {
   };
   const totpCodes = rfc6238.vectors.map((v) => {
     const algorithm = v.algorithm as OtpAlgorithm;
-    return totp(createOtpKey(seeds[algorithm] as Uint8Array, { algorithm }), { now: () => v.time * 1000, digits: 8 });
+    return totp({ secret: createOtpKey(seeds[algorithm] as Uint8Array, { algorithm }), now: () => v.time * 1000, digits: 8 });
   });
   const verified = rfc6238.vectors.map((v) => {
     const algorithm = v.algorithm as OtpAlgorithm;

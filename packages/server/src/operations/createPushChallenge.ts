@@ -7,7 +7,7 @@ import { serverError } from '../internal/errors.js';
 import { isStorageId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import { pauseGuardId } from '../internal/pause.js';
-import type { CreatePushChallengeResult, PushChallengeOptions } from '../types.js';
+import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
 const optionsSchema = z
@@ -29,7 +29,7 @@ function pushCapable(rec: EnrolmentRecord): boolean {
  * results for "no device" and "paused"; a context or alert the push package refuses throws its
  * `ERR_PUSH_*` / `ERR_INVALID_ARGUMENT` code (caller input, not user input).
  */
-export async function createPushChallenge(ctx: ServerContext, userId: string, context: PushContext, rawOptions?: PushChallengeOptions): Promise<CreatePushChallengeResult> {
+export async function createPushChallenge(ctx: ServerContext, userId: string, context: PushContext, rawOptions?: PushChallengeSettings): Promise<CreatePushChallengeResult> {
   checkUserId(userId);
   const parsed = optionsSchema.safeParse(rawOptions ?? {});
   if (!parsed.success) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected { numberMatch?, enrolmentId?, alert? }');

@@ -2,7 +2,7 @@ import type { ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isStorageId } from '../internal/ids.js';
 import { readMeta } from '../internal/meta.js';
-import type { ReissueActivationResult, StartActivationOptions } from '../types.js';
+import type { ReissueActivationResult, ActivationSettings } from '../types.js';
 import { revokeEnrolment } from './revokeEnrolment.js';
 import { parseStartOptions, startActivation } from './startActivation.js';
 
@@ -13,7 +13,7 @@ import { parseStartOptions, startActivation } from './startActivation.js';
  * activation that cannot be issued (e.g. an override the policy refuses) leaves the old
  * enrolment untouched.
  */
-export async function reissueActivation(ctx: ServerContext, enrolmentId: string, rawOptions?: StartActivationOptions): Promise<ReissueActivationResult> {
+export async function reissueActivation(ctx: ServerContext, enrolmentId: string, rawOptions?: ActivationSettings): Promise<ReissueActivationResult> {
   if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
   const options = parseStartOptions(rawOptions);
   if (!isStorageId(enrolmentId)) return { ok: false, reason: 'not_found' };
@@ -21,10 +21,10 @@ export async function reissueActivation(ctx: ServerContext, enrolmentId: string,
   if (!old) return { ok: false, reason: 'not_found' };
   const meta = readMeta(old);
   const { counter: _counter, ...otp } = meta.otp as { counter?: number } & Record<string, unknown>;
-  const merged: StartActivationOptions = {
+  const merged: ActivationSettings = {
     mode: options.mode ?? meta.mode,
     account: options.account ?? meta.account,
-    otp: { ...(otp as StartActivationOptions['otp']), ...(options.otp ?? {}) },
+    otp: { ...(otp as ActivationSettings['otp']), ...(options.otp ?? {}) },
     ...(options.lifetimeSeconds !== undefined ? { lifetimeSeconds: options.lifetimeSeconds } : {}),
   };
   const activation = await startActivation(ctx, old.userId, merged);

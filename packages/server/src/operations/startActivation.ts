@@ -15,7 +15,7 @@ import { serverError } from '../internal/errors.js';
 import { newId } from '../internal/ids.js';
 import { type EnrolmentMeta, metaToJson } from '../internal/meta.js';
 import { isDisplayText } from '../internal/text.js';
-import type { EnrolmentOtp, StartActivationOptions, StartedActivation } from '../types.js';
+import type { EnrolmentOtp, ActivationSettings, StartedActivation } from '../types.js';
 
 const optionsSchema = z
   .object({
@@ -43,7 +43,7 @@ export function checkUserId(userId: unknown): asserts userId is string {
   }
 }
 
-export function parseStartOptions(options: unknown): StartActivationOptions {
+export function parseStartOptions(options: unknown): ActivationSettings {
   const parsed = optionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
@@ -53,7 +53,7 @@ export function parseStartOptions(options: unknown): StartActivationOptions {
 }
 
 /** Resolves the OTP parameters of a new enrolment from the options and the policy. */
-function resolveOtp(ctx: ServerContext, mode: 'online' | 'offline' | 'otpauth', o: StartActivationOptions['otp'] = {}): EnrolmentOtp {
+function resolveOtp(ctx: ServerContext, mode: 'online' | 'offline' | 'otpauth', o: ActivationSettings['otp'] = {}): EnrolmentOtp {
   const type = o.type ?? 'totp';
   if (mode === 'online' && type !== 'totp') throw serverError('ERR_INVALID_ARGUMENT', '"options.otp.type" must be totp in online mode');
   const common = { algorithm: o.algorithm ?? ctx.policy.otp.algorithm, digits: o.digits ?? ctx.policy.otp.digits };
@@ -71,7 +71,7 @@ function resolveOtp(ctx: ServerContext, mode: 'online' | 'offline' | 'otpauth', 
  * the current KEK. Misuse throws (`ERR_INVALID_ARGUMENT`, `ERR_SERVER_CONFIG` for online mode
  * without an origin, the activation/otp packages' codes for labels they refuse).
  */
-export async function startActivation(ctx: ServerContext, userId: string, rawOptions?: StartActivationOptions): Promise<StartedActivation> {
+export async function startActivation(ctx: ServerContext, userId: string, rawOptions?: ActivationSettings): Promise<StartedActivation> {
   checkUserId(userId);
   const options = parseStartOptions(rawOptions);
   const mode = options.mode ?? 'online';

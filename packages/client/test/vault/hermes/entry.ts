@@ -3,7 +3,7 @@
 import { exportBackup, importAegis, importBackup, openVault } from '@cloudmfa/client';
 import { bytesToHex, hexToBytes, isCloudMfaError, utf8Decode, utf8Encode } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
-import aegisPlain from '../../vectors/aegis/aegis_plain.json';
+import aegisPlain from '../../vectors/aegis-format/plain.json';
 import vectorFile from '../../vectors/vault-v1.json';
 
 declare const print: (line: string) => void;
