@@ -2,7 +2,7 @@
 // count-first throttling, code check, activation of a pending offline/otpauth enrolment,
 // atomic consume, audit, lazy key maintenance.
 import { createOtpKey, type OtpKey } from '@cloudmfa/otp';
-import { type EnrolmentRecord, type OtpGuardState, throttleDelay } from '@cloudmfa/storage';
+import { type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS, throttleDelay } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
 import { record } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
@@ -136,13 +136,13 @@ async function accept(
     }
   }
   // Our own count may have set a lock (past freeFailures), possibly extended by attempts
-  // counted concurrently (any lock older than our read refused us in step 1). A correct code
-  // lifts it, but only together with the acceptance of a new step, atomically in the store:
-  // a replayed step never lowers the failure count nor lifts the lock (issue 11 §5).
+  // counted concurrently, on other servers whose clocks differ (any lock older than our read
+  // refused us in step 1). A correct code lifts it, but only together with the acceptance of
+  // a new step, atomically in the store: a replayed step never lowers the failure count nor
+  // lifts the lock (issue 11 §5).
   const own = counted[index] as OtpGuardState;
   const drift = Math.max(-MAX_DRIFT_STORED, Math.min(MAX_DRIFT_STORED, match.delta));
-  const longest = Math.max(ctx.policy.throttle.lockoutMs, ctx.policy.throttle.maxDelayMs);
-  const unlock = own.lockedUntil != null && own.lockedUntil > now ? { unlockThrough: now + longest } : {};
+  const unlock = own.lockedUntil != null && own.lockedUntil > now ? { unlockThrough: STORAGE_LIMITS.maxTime } : {};
   const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock });
   if (!consumed.ok) {
     if (consumed.reason === 'replayed') {
