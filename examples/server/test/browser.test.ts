@@ -48,6 +48,8 @@ beforeAll(async () => {
     // Fixed (the device port is ephemeral): the origin is written into the QR, which the
     // screenshots show. The test's phone posts to the listener directly.
     CLOUDMFA_ORIGIN: 'https://mfa.acme.example',
+    // No proxy in front of the test's listener: the socket address counts.
+    CLOUDMFA_TRUST_PROXY_HEADER: 'none',
     CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
     CLOUDMFA_LOG: 'off',
   });

@@ -67,14 +67,15 @@ describe('activation flow', () => {
     await w.close();
   });
 
-  it('server refusals are typed with a message key: already redeemed, revoked; expiry and a wrong password', async () => {
+  it('server refusals are typed with a message key: redeemed and revoked answer as invalid (an activation id grants nothing); expiry and a wrong password', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const a = await w.mfa.startActivation({ userId: 'alice' });
     const first = await w.phone({ name: 'first' });
     const second = await w.phone({ name: 'second' });
     for (const [auth, expected] of [
       [first, { ok: true }],
-      [second, { ok: false, reason: 'already-redeemed', messageKey: 'activation.error.already-redeemed' }],
+      // The server answers a redeemed activation exactly like a bad MAC (docs/protocol/activation.md).
+      [second, { ok: false, reason: 'invalid', messageKey: 'activation.error.invalid' }],
     ] as const) {
       const begun = auth.begin(a.text);
       if (!begun.ok) throw new Error('begin');
@@ -88,8 +89,8 @@ describe('activation flow', () => {
     if (!begun.ok) throw new Error('begin');
     expect(await begun.flow.unlock('WRONG-WRONG-WRONG')).toMatchObject({ ok: false, reason: 'wrong-password' });
     await begun.flow.unlock(b.password as string);
-    expect(await begun.flow.confirm()).toEqual({ ok: false, reason: 'revoked', messageKey: 'activation.error.revoked' });
-    expect(begun.flow.step()).toEqual({ step: 'failed', reason: 'revoked' });
+    expect(await begun.flow.confirm()).toEqual({ ok: false, reason: 'invalid', messageKey: 'activation.error.invalid' });
+    expect(begun.flow.step()).toEqual({ step: 'failed', reason: 'invalid' });
 
     const c = await w.mfa.startActivation({ userId: 'carol' });
     const late = third.begin(c.text);

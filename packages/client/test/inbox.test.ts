@@ -8,8 +8,10 @@ async function setup(policy = { app: { pinRequired: false } }) {
   const w = makeWorld(policy);
   const auth = await w.phone();
   const id = await activate(w, auth, 'alice');
+  // Number matching is on by default on the server; these pushes turn it off unless a test
+  // is about it (it passes numberMatch: true).
   const push = async (o: { numberMatch?: boolean } = {}) => {
-    const r = await w.mfa.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in', ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox' }, ...o });
+    const r = await w.mfa.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in', ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox' }, numberMatch: false, ...o });
     if (!r.ok) throw new Error(r.reason);
     return r;
   };
