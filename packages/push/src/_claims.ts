@@ -1,7 +1,7 @@
 // The claims of each message kind, validated at the trust boundary (after the signature, or in
 // peekPushMessage for lookup only). Strict objects: an unknown claim is refused. Hand-written
-// validators (./_shape.ts), not zod: this runs on the phone, where Metro ships zod whole.
-import * as z from './_shape.js';
+// validators (@cloudmfa/core/shape), not zod: this runs on the phone, where Metro ships zod whole.
+import * as z from '@cloudmfa/core/shape';
 import { PUSH_LIMITS } from './constants.js';
 import { isDisplayText, isIpText, utf8Length } from './_text.js';
 

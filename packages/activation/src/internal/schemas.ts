@@ -12,7 +12,7 @@ import type {
   RedemptionResponse,
 } from '../types.js';
 import { ACTIVATION_ID_LENGTH, ACTIVATION_SECRET_LENGTH, MAX_PUSH_TOKEN_LENGTH, MAX_RESPONSE_CIPHERTEXT, NONCE_LENGTH, P256_PUBLIC_KEY_LENGTH } from './constants.js';
-import * as z from './shape.js';
+import * as z from '@cloudmfa/core/shape';
 
 /** UTF-8 length of a string (what the binary formats count). */
 export const utf8Length = (s: string): number => utf8Encode(s).length;

@@ -1,10 +1,10 @@
-// src/internal/shape.ts replaces zod/mini at the package's trust boundaries (zod ships whole in
-// a Metro bundle). Differential test: the same schema built with both accepts the same values,
+// src/shape.ts replaces zod/mini at activation's and push's trust boundaries (zod ships whole
+// in a Metro bundle). Differential test: the same schema built with both accepts the same values,
 // gives the same output and reports the same first issue path, on seeded random inputs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as zod from 'zod/mini';
-import * as s from '../src/internal/shape.js';
+import * as s from '../src/shape.js';
 
 const issuePath = (r: { success: boolean; error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }> } }) =>
   r.success ? null : (r.error!.issues[0]?.path ?? []).map(String).join('.');

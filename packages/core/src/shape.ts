@@ -1,10 +1,12 @@
-// A few-hundred-byte stand-in for the zod subset this package used at its trust boundaries,
+// `@cloudmfa/core/shape`: a few-hundred-byte stand-in for the zod subset that activation's and
+// push's decoders use at their trust boundaries,
 // with zod's outcomes (same accepted values, same first issue path): zod ships whole under
 // Metro (no tree shaking, ~97 KB min+gzip with its locales), which a phone cannot afford.
 // Strict objects refuse unknown keys; a refinement of an object runs only when its fields
 // passed; integers are safe integers; outputs are fresh objects with the declared keys only.
-// (Kept identical in @cloudmfa/activation's src/internal/shape.ts and @cloudmfa/push's
-// src/_shape.ts; test/shape.test.ts of each package checks it against zod.)
+// One copy for both packages (a subpath, so nothing else in core pays for it);
+// test/shape.test.ts checks it against zod/mini. For SDK packages: not a general-purpose
+// validation library, and not part of the documented API.
 
 /** Where a value fails, as a path of keys (never the value itself). */
 export interface Issue {
