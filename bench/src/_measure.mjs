@@ -1,3 +1,4 @@
+import { scrypt as nodeScrypt } from 'node:crypto';
 // Shared measurement helpers for the bench modules.
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -67,8 +68,28 @@ export function stepConsumer(consume, keys) {
   };
 }
 
-/** The median of a list of numbers (the upper middle one for an even count). */
-export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The median of a list of numbers (the mean of the two middle ones for an even count). */
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Times `runs` sequential awaited calls of `fn`; the milliseconds of each. */
+export async function timeRuns(fn, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/** node:crypto's scrypt (off the main thread) in the shape of `CryptoProvider.scrypt`. */
+export const nodeScryptAsync = (password, salt, { N, r, p, dkLen }) =>
+  new Promise((resolve, reject) =>
+    nodeScrypt(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
+  );
 
 /**
  * Runs each of `fns` (name -> function) for `rounds` rounds, alternating them inside each

@@ -2,7 +2,6 @@
 // CryptoProvider seam, Hermes), the non-KDF overhead, seal, and QR rendering.
 // Goals (issue 3): open <= 300 ms in Node with pure JS; non-KDF overhead <= 5 ms.
 import { readFileSync } from 'node:fs';
-import { scrypt as nodeScrypt } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +19,7 @@ import {
 } from '@cloudmfa/activation/qr';
 import { createCryptoProvider, createSoftwareSigner, decodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
 import { runInHermes } from '../../scripts/hermes/harness.mjs';
-import { bundleSize, fmt, table } from './_measure.mjs';
+import { bundleSize, fmt, median, nodeScryptAsync, table, timeRuns } from './_measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..', '..', 'packages', 'activation');
@@ -30,26 +29,6 @@ const fullLength = vectors.find((v) => v.name === 'online-full-length');
 // Layout (docs/protocol/activation.md section 2): byte 0 version+mode, byte 1 KDF id, 3 scrypt
 // parameter bytes, then the 16-byte salt.
 const SALT_OFFSET = 5;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timeRuns(fn, runs) {
-  const out = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
-
-const nodeScryptAsync = (password, salt, { N, r, p, dkLen }) =>
-  new Promise((resolve, reject) =>
-    nodeScrypt(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
-  );
 
 export default async function activation(ctx) {
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(', ');

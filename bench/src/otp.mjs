@@ -15,7 +15,7 @@ import { createOtpKey, hotp, resyncHotp, totp, verifyTotp } from '@cloudmfa/otp'
 import * as OTPAuth from 'otpauth';
 import { generateSync, verifySync } from 'otplib';
 import speakeasy from 'speakeasy';
-import { bundleSize, fmt, opsPerSecond, table } from './_measure.mjs';
+import { bundleSize, fmt, median, opsPerSecond, table } from './_measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = 5;
@@ -119,10 +119,6 @@ export default async function run(ctx) {
 
   const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
   const loadAtStart = load();
-  const median = (xs) => {
-    const v = [...xs].sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
   const sections = [];
   const summary = [];
   for (const g of groups) {

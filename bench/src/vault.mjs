@@ -2,37 +2,16 @@
 // node:crypto scrypt through the CryptoProvider seam, the KDF alone, and the non-KDF part
 // (counter write, unwrap, header seal, contents, counter reset). Goal (issue 10): a native-KDF
 // unlock well under 1 s on a phone (3-5x this machine).
-import { scrypt as nodeScrypt } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { exportBackup, importBackup, openVault, DEFAULT_PIN_KDF, DEFAULT_BACKUP_KDF } from '@cloudmfa/client';
 import { createCryptoProvider, pureJsCryptoProvider } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
-import { fmt, table } from './_measure.mjs';
+import { fmt, median, nodeScryptAsync, table, timeRuns } from './_measure.mjs';
 
 const PIN = '482913';
 // Record layout (spec section 3): 7-byte prefix, then the PIN slot's type, KDF id, log2N, r,
 // p and the 16-byte salt.
 const SALT_OFFSET = 12;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timeRuns(fn, runs) {
-  const out = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    out.push(performance.now() - t);
-  }
-  return out;
-}
-
-const nodeScryptAsync = (password, salt, { N, r, p, dkLen }) =>
-  new Promise((resolve, reject) =>
-    nodeScrypt(password, salt, dkLen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
-  );
 
 export default async function vault(ctx) {
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(', ');

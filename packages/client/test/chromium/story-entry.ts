@@ -11,7 +11,7 @@ import fixture from '../fixtures/story-replies.json';
 import { createReplay, type StoryFixture } from '../story/replayStory.js';
 import { runStory } from '../story/runStory.js';
 
-/** The same seeded stream as `seededRandom` of ../story/liveServer.ts (which imports the server). */
+/** The same seeded stream as `seededRandom` of ../story/liveServer.ts (the server tests' seededRandom, which imports the server). */
 function seededRandom(seed: string): RandomSource {
   let counter = 0;
   const label = utf8Encode(seed);

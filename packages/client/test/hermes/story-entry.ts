@@ -14,7 +14,7 @@ import { runStory } from '../story/runStory.js';
 
 declare const print: (line: string) => void;
 
-/** The same seeded stream as `seededRandom` of ../story/liveServer.ts (which imports the server). */
+/** The same seeded stream as `seededRandom` of ../story/liveServer.ts (the server tests' seededRandom, which imports the server). */
 function seededRandom(seed: string): RandomSource {
   let counter = 0;
   const label = utf8Encode(seed);

@@ -1,11 +1,9 @@
 // The story's server, live: createMfaServer on SQLite behind its HTTP handler. The client only
 // reaches it through `fetch` -> handler(request); the admin side (issue an activation, send a
 // push, check a code, read the audit) is what the organisation's own backend would call.
-import { scryptSync } from 'node:crypto';
-import { createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createHttpHandler, createMfaServer, type MfaEvent } from '@cloudmfa/server';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { FetchLike } from '../../src/index.js';
 import type { StoryServer, StoryTime } from './runStory.js';
 
@@ -13,29 +11,11 @@ import type { StoryServer, StoryTime } from './runStory.js';
 export const STORY_T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 export const STORY_ORIGIN = 'https://mfa.acme.example';
 
-/** Deterministic bytes: SHA-256(label || counter) blocks. Tests only. */
-export function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  const label = utf8Encode(seed);
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let o = 0; o < n; o += 32) {
-      const block = new Uint8Array(label.length + 4);
-      block.set(label);
-      new DataView(block.buffer).setUint32(label.length, counter++);
-      out.set(sha256(block).subarray(0, Math.min(32, n - o)), o);
-    }
-    return out;
-  };
-}
+// The seeded stream and the native-scrypt provider are the server tests' own (one definition;
+// the recorded story replies depend on the stream, so it must not drift between copies).
+import { seededRandom, testCrypto as nodeCrypto } from '../../../server/test/helpers.js';
 
-/** Native scrypt for the server side of the tests (bit-identical to the pure-JS one). */
-export const nodeCrypto = createCryptoProvider(
-  {
-    scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
-  },
-  webCryptoProvider(),
-);
+export { nodeCrypto, seededRandom };
 
 export interface RecordedReply {
   method: string;

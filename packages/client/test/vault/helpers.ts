@@ -1,8 +1,6 @@
 // Test-only helpers for the vault and backup suites. Nothing here ships.
-import { CloudMfaError, concatBytes, fixedClock, pureJsCryptoProvider, type CryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { fixedClock, pureJsCryptoProvider, type CryptoProvider } from '@cloudmfa/core';
 import { createMemorySecureStore, type SecureKeyValueStore } from '@cloudmfa/storage';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { expect } from 'vitest';
 import type { BiometricKeySeam } from '../../src/vault/index.js';
 
 /** 2026-01-01T00:00:00Z. */
@@ -11,41 +9,9 @@ export const T0 = 1_767_225_600_000;
 /** Cheap scrypt so hundreds of attempts stay fast; the default cost is benchmarked apart. */
 export const FAST_KDF = { N: 1024, r: 8, p: 1, dkLen: 32 };
 
-/** A deterministic byte stream: SHA-256(seed || 0x00 || counter32) blocks (as activation's tests). */
-export function seededRandom(seed: string): (n: number) => Uint8Array {
-  let counter = 0;
-  let pool: Uint8Array = new Uint8Array(0);
-  return (n: number) => {
-    while (pool.length < n) {
-      const c = new Uint8Array([0, counter >>> 24, (counter >>> 16) & 255, (counter >>> 8) & 255, counter & 255]);
-      counter++;
-      pool = concatBytes(pool, sha256(concatBytes(utf8Encode(seed), c)));
-    }
-    const out = pool.slice(0, n);
-    pool = pool.slice(n);
-    return out;
-  };
-}
-
-export async function rejection(p: Promise<unknown>): Promise<CloudMfaError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CloudMfaError);
-    return err as CloudMfaError;
-  }
-  throw new Error('expected a rejection');
-}
-
-export function thrown(fn: () => unknown): CloudMfaError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CloudMfaError);
-    return err as CloudMfaError;
-  }
-  throw new Error('expected a throw');
-}
+// The deterministic byte stream (SHA-256 counter blocks) and the typed-error assertions are
+// activation's test helpers, shared rather than copied.
+export { rejection, seededRandom, thrown } from '../../../activation/test/helpers.js';
 
 /** A memory store that exposes its map, so tests can read, flip and restore raw bytes. */
 export function inspectableStore(): SecureKeyValueStore & { map: Map<string, Uint8Array> } {

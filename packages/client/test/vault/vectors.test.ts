@@ -48,6 +48,27 @@ function independentOpen(record: Uint8Array, slotKey: Uint8Array): Uint8Array {
   return xchacha20poly1305(ck, contentsNonce, prefix).decrypt(body.subarray(at));
 }
 
+/**
+ * A record rebuilt from a vector's inputs with one scrypt slot (`secret` is the PIN or the
+ * password); checks the vector's slot key on the way.
+ */
+function rebuild(i: Record<string, string | number | undefined>, kind: typeof KIND_VAULT | typeof KIND_BACKUP, type: typeof SLOT_PIN | typeof SLOT_PASSWORD, secret: string) {
+  const kdf = { log2N: Number(i.log2N), r: Number(i.r), p: Number(i.p), salt: h(i.salt) };
+  const slotKey = new Uint8Array(scryptSync(utf8Encode(secret), kdf.salt, 32, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p }));
+  expect(bytesToHex(slotKey)).toBe(i.slotKey);
+  const slot = wrapKey(slotKey, h(i.slotNonce), kind, { type, kdf }, h(i.masterKey));
+  const { bytes } = sealRecord({
+    kind,
+    slots: [slot],
+    masterKey: h(i.masterKey),
+    contentsKey: h(i.contentsKey),
+    headerNonce: h(i.headerNonce),
+    contentsNonce: h(i.contentsNonce),
+    contents: h(i.contents),
+  });
+  return { slotKey, bytes };
+}
+
 describe('frozen vectors (test/vectors/vault-v1.json)', () => {
   it('names its source', () => {
     expect(file.source).toMatch(/generate\.ts/);
@@ -56,19 +77,7 @@ describe('frozen vectors (test/vectors/vault-v1.json)', () => {
   it('pin-vault: rebuilt byte for byte from its inputs', async () => {
     const v = byName('pin-vault');
     const i = v.inputs;
-    const kdf = { log2N: Number(i.log2N), r: Number(i.r), p: Number(i.p), salt: h(i.salt) };
-    const slotKey = new Uint8Array(scryptSync(utf8Encode(String(i.pin)), kdf.salt, 32, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p }));
-    expect(bytesToHex(slotKey)).toBe(i.slotKey);
-    const slot = wrapKey(slotKey, h(i.slotNonce), KIND_VAULT, { type: SLOT_PIN, kdf }, h(i.masterKey));
-    const { bytes } = sealRecord({
-      kind: KIND_VAULT,
-      slots: [slot],
-      masterKey: h(i.masterKey),
-      contentsKey: h(i.contentsKey),
-      headerNonce: h(i.headerNonce),
-      contentsNonce: h(i.contentsNonce),
-      contents: h(i.contents),
-    });
+    const { slotKey, bytes } = rebuild(i, KIND_VAULT, SLOT_PIN, String(i.pin));
     expect(bytesToHex(bytes)).toBe(v.record);
     expect(bytesToHex(encodePointer({ which: 0, generation: 1, recordHash: shortHash(bytes, 16) }))).toBe(v.pointer);
     expect(bytesToHex(independentOpen(bytes, slotKey))).toBe(i.contents);
@@ -113,19 +122,7 @@ describe('frozen vectors (test/vectors/vault-v1.json)', () => {
   it('backup: rebuilt byte for byte and opened by importBackup', async () => {
     const v = byName('backup');
     const i = v.inputs;
-    const kdf = { log2N: Number(i.log2N), r: Number(i.r), p: Number(i.p), salt: h(i.salt) };
-    const slotKey = new Uint8Array(scryptSync(utf8Encode(String(i.password)), kdf.salt, 32, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p }));
-    expect(bytesToHex(slotKey)).toBe(i.slotKey);
-    const slot = wrapKey(slotKey, h(i.slotNonce), KIND_BACKUP, { type: SLOT_PASSWORD, kdf }, h(i.masterKey));
-    const { bytes } = sealRecord({
-      kind: KIND_BACKUP,
-      slots: [slot],
-      masterKey: h(i.masterKey),
-      contentsKey: h(i.contentsKey),
-      headerNonce: h(i.headerNonce),
-      contentsNonce: h(i.contentsNonce),
-      contents: h(i.contents),
-    });
+    const { slotKey, bytes } = rebuild(i, KIND_BACKUP, SLOT_PASSWORD, String(i.password));
     expect(bytesToHex(bytes)).toBe(v.record);
     expect(utf8Decode(independentOpen(bytes, slotKey))).toBe('backup contents v1');
     expect(utf8Decode(await importBackup({ file: h(v.record), password: String(i.password) }))).toBe('backup contents v1');

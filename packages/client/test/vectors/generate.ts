@@ -9,6 +9,28 @@ import { encodePointer } from '../../src/vault/records.js';
 const h = (s: string) => hexToBytes(s);
 const seq = (start: number, n: number) => bytesToHex(Uint8Array.from({ length: n }, (_, i) => (start + i) & 255));
 
+/** Seals `inputs.contents` under one scrypt slot (`secret`: the PIN or the backup password). */
+async function sealWithScryptSlot(
+  inputs: { log2N: number; r: number; p: number; salt: string; slotNonce: string; masterKey: string; contentsKey: string; headerNonce: string; contentsNonce: string; contents: string },
+  kind: typeof KIND_VAULT | typeof KIND_BACKUP,
+  type: typeof SLOT_PIN | typeof SLOT_PASSWORD,
+  secret: string,
+) {
+  const kdf = { log2N: inputs.log2N, r: inputs.r, p: inputs.p, salt: h(inputs.salt) };
+  const slotKey = await pureJsCryptoProvider.scrypt(utf8Encode(secret), kdf.salt, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p, dkLen: 32 });
+  const slot = wrapKey(slotKey, h(inputs.slotNonce), kind, { type, kdf }, h(inputs.masterKey));
+  const { bytes } = sealRecord({
+    kind,
+    slots: [slot],
+    masterKey: h(inputs.masterKey),
+    contentsKey: h(inputs.contentsKey),
+    headerNonce: h(inputs.headerNonce),
+    contentsNonce: h(inputs.contentsNonce),
+    contents: h(inputs.contents),
+  });
+  return { slotKey, bytes };
+}
+
 async function pinVault() {
   const inputs = {
     pin: '482913',
@@ -23,18 +45,7 @@ async function pinVault() {
     contentsNonce: seq(0x80, 24),
     contents: bytesToHex(utf8Encode('{"identities":[{"issuer":"Example","secret":"JBSWY3DPEHPK3PXP"}]}')),
   };
-  const kdf = { log2N: inputs.log2N, r: inputs.r, p: inputs.p, salt: h(inputs.salt) };
-  const slotKey = await pureJsCryptoProvider.scrypt(utf8Encode(inputs.pin), kdf.salt, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p, dkLen: 32 });
-  const slot = wrapKey(slotKey, h(inputs.slotNonce), KIND_VAULT, { type: SLOT_PIN, kdf }, h(inputs.masterKey));
-  const { bytes } = sealRecord({
-    kind: KIND_VAULT,
-    slots: [slot],
-    masterKey: h(inputs.masterKey),
-    contentsKey: h(inputs.contentsKey),
-    headerNonce: h(inputs.headerNonce),
-    contentsNonce: h(inputs.contentsNonce),
-    contents: h(inputs.contents),
-  });
+  const { slotKey, bytes } = await sealWithScryptSlot(inputs, KIND_VAULT, SLOT_PIN, inputs.pin);
   const pointer = encodePointer({ which: 0, generation: 1, recordHash: shortHash(bytes, 16) });
   return { name: 'pin-vault', inputs: { ...inputs, slotKey: bytesToHex(slotKey) }, record: bytesToHex(bytes), pointer: bytesToHex(pointer) };
 }
@@ -77,18 +88,7 @@ async function backup() {
     contentsNonce: seq(0x60, 24),
     contents: bytesToHex(utf8Encode('backup contents v1')),
   };
-  const kdf = { log2N: inputs.log2N, r: inputs.r, p: inputs.p, salt: h(inputs.salt) };
-  const slotKey = await pureJsCryptoProvider.scrypt(utf8Encode(inputs.password), kdf.salt, { N: 2 ** kdf.log2N, r: kdf.r, p: kdf.p, dkLen: 32 });
-  const slot = wrapKey(slotKey, h(inputs.slotNonce), KIND_BACKUP, { type: SLOT_PASSWORD, kdf }, h(inputs.masterKey));
-  const { bytes } = sealRecord({
-    kind: KIND_BACKUP,
-    slots: [slot],
-    masterKey: h(inputs.masterKey),
-    contentsKey: h(inputs.contentsKey),
-    headerNonce: h(inputs.headerNonce),
-    contentsNonce: h(inputs.contentsNonce),
-    contents: h(inputs.contents),
-  });
+  const { slotKey, bytes } = await sealWithScryptSlot(inputs, KIND_BACKUP, SLOT_PASSWORD, inputs.password);
   return { name: 'backup', inputs: { ...inputs, slotKey: bytesToHex(slotKey) }, record: bytesToHex(bytes) };
 }
 
