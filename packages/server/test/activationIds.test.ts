@@ -2,25 +2,18 @@
 // audit entries and SIEM events) grants nothing. Stale or bad-MAC requests never revoke; unknown,
 // revoked and redeemed ids answer exactly like a bad MAC; the address throttle counts an IPv6
 // client by its /64.
-import { fixedClock } from '@cloudmfa/core';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, closeBackends, type OpenedStore } from './backends.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { makeDevice, makeServer, prepareRedemption, T0, type TestServer } from './helpers.js';
 
 const flipFirst = (s: string): string => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
 afterAll(closeBackends);
 
 describe.each(Object.keys(BACKENDS))('an activation id grants nothing on %s', (backend) => {
-  let opened: OpenedStore;
+  const backendNow = freshBackendPerTest(backend, T0);
   let t: TestServer;
-  beforeEach(async () => {
-    const clock = fixedClock(T0);
-    opened = await (BACKENDS[backend] as (c: typeof clock) => Promise<OpenedStore>)(clock);
-    t = makeServer({ clock, store: () => opened.store });
-  });
-  afterEach(async () => {
-    await opened.store.close();
-    await opened.cleanup();
+  beforeEach(() => {
+    t = makeServer({ clock: backendNow.clock(), store: () => backendNow.opened().store });
   });
 
   it('stale and bad-MAC requests with only the id never revoke the activation; the genuine device still redeems', async () => {
@@ -57,7 +50,7 @@ describe.each(Object.keys(BACKENDS))('an activation id grants nothing on %s', (b
   });
 
   it('throttles an IPv6 client by its /64, counting before checking', async () => {
-    const t6 = makeServer({ clock: t.clock, store: () => opened.store, policy: { activation: { ipThrottle: { freeFailures: 2, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 5, lockoutMs: 60_000 } } } });
+    const t6 = makeServer({ clock: t.clock, store: () => backendNow.opened().store, policy: { activation: { ipThrottle: { freeFailures: 2, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 5, lockoutMs: 60_000 } } } });
     const junk = { version: 1 };
     const ips = ['2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:0db8:0001:0002:0:0:0:abcd'];
     for (const clientIp of ips) expect(await t6.server.completeActivation({ request: junk, clientIp })).toMatchObject({ reason: 'malformed' });

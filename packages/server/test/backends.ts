@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { fixedClock } from '@cloudmfa/core';
+import { fixedClock } from '@cloudmfa/core';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 
 export type Clock = ReturnType<typeof fixedClock>;
 export interface OpenedStore {
@@ -88,3 +89,27 @@ export const BACKENDS: Record<string, (clock: Clock) => Promise<OpenedStore>> = 
     };
   },
 };
+
+/**
+ * Inside a `describe`: opens `backend` afresh on a clock pinned at `t0` before each test and
+ * closes and cleans it after. Read the current store and clock through the getters.
+ */
+export function freshBackendPerTest(backend: string, t0: number): { opened: () => OpenedStore; clock: () => Clock } {
+  const open = BACKENDS[backend];
+  if (!open) throw new Error(`unknown backend ${backend}`);
+  let opened: OpenedStore | undefined;
+  let clock: Clock | undefined;
+  beforeEach(async () => {
+    clock = fixedClock(t0);
+    opened = await open(clock);
+  });
+  afterEach(async () => {
+    await opened?.store.close();
+    await opened?.cleanup();
+    opened = undefined;
+  });
+  return {
+    opened: () => opened as OpenedStore,
+    clock: () => clock as Clock,
+  };
+}

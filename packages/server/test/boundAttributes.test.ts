@@ -2,9 +2,9 @@
 // sealed seed. A database writer who swaps in their own device key cannot approve a push; a
 // row sealed the old way (ids only) still opens and is re-sealed with the bound attributes.
 import { webcrypto } from 'node:crypto';
-import { concatBytes, fixedClock, utf8Encode } from '@cloudmfa/core';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, closeBackends, type OpenedStore } from './backends.js';
+import { concatBytes, utf8Encode } from '@cloudmfa/core';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, answerPush, codeAt, KEK1, makeDevice, makeServer, numberOf, T0, type TestServer } from './helpers.js';
 
 afterAll(closeBackends);
@@ -21,16 +21,10 @@ async function legacySeal(seed: Uint8Array, enrolmentId: string, userId: string)
 }
 
 describe.each(Object.keys(BACKENDS))('bound attributes on %s', (backend) => {
-  let opened: OpenedStore;
+  const backendNow = freshBackendPerTest(backend, T0);
   let t: TestServer;
-  beforeEach(async () => {
-    const clock = fixedClock(T0);
-    opened = await (BACKENDS[backend] as (c: typeof clock) => Promise<OpenedStore>)(clock);
-    t = makeServer({ clock, store: () => opened.store });
-  });
-  afterEach(async () => {
-    await opened.store.close();
-    await opened.cleanup();
+  beforeEach(() => {
+    t = makeServer({ clock: backendNow.clock(), store: () => backendNow.opened().store });
   });
 
   it('a device key swapped in the database cannot approve a push: refused as tampered, audited', async () => {

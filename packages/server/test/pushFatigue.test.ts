@@ -1,30 +1,20 @@
 // Issue 11 §2, the red-team scenarios on every real store: after Suspicious, nothing of that
 // user can be approved; a pending cap per user; number matching on by default with the number
 // never stored in plain text.
-import { fixedClock } from '@cloudmfa/core';
 import type { MfaStore } from '@cloudmfa/storage';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { MfaServerPolicyInput } from '../src/index.js';
-import { BACKENDS, closeBackends, type OpenedStore } from './backends.js';
+import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, answerPush, makeDevice, makeServer, numberOf, T0, type TestServer } from './helpers.js';
 
 const CONTEXT = { service: 'Acme VPN', ip: '203.0.113.7' };
 afterAll(closeBackends);
 
 describe.each(Object.keys(BACKENDS))('push fatigue on %s', (backend) => {
-  let opened: OpenedStore;
-  let clock: ReturnType<typeof fixedClock>;
-  beforeEach(async () => {
-    clock = fixedClock(T0);
-    opened = await (BACKENDS[backend] as (c: typeof clock) => Promise<OpenedStore>)(clock);
-  });
-  afterEach(async () => {
-    await opened.store.close();
-    await opened.cleanup();
-  });
+  const backendNow = freshBackendPerTest(backend, T0);
 
   const serverWith = (policy?: MfaServerPolicyInput, wrap: (s: MfaStore) => MfaStore = (s) => s): TestServer => {
-    const t = makeServer({ clock, store: () => wrap(opened.store), ...(policy ? { policy } : {}) });
+    const t = makeServer({ clock: backendNow.clock(), store: () => wrap(backendNow.opened().store), ...(policy ? { policy } : {}) });
     return t;
   };
 

@@ -1,9 +1,8 @@
 // Mutation-style guard of issue 11 §5: the TOTP check's `afterStep` is removed (verifyTotp
 // here ignores it), so a replayed code reaches the accept path. Lifting the lock must still
 // happen only when the store accepts a NEW step: a replayed code never lowers `failures`.
-import { fixedClock } from '@cloudmfa/core';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACKENDS, closeBackends, type OpenedStore } from './backends.js';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, codeAt, makeDevice, makeServer, T0, type TestServer } from './helpers.js';
 
 vi.mock('@cloudmfa/otp', async (importOriginal) => {
@@ -14,16 +13,10 @@ vi.mock('@cloudmfa/otp', async (importOriginal) => {
 afterAll(closeBackends);
 
 describe.each(Object.keys(BACKENDS))('a replay never resets the throttle (afterStep removed) on %s', (backend) => {
-  let opened: OpenedStore;
+  const backendNow = freshBackendPerTest(backend, T0);
   let t: TestServer;
-  beforeEach(async () => {
-    const clock = fixedClock(T0);
-    opened = await (BACKENDS[backend] as (c: typeof clock) => Promise<OpenedStore>)(clock);
-    t = makeServer({ clock, store: () => opened.store, policy: { throttle: { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 10, lockoutMs: 3_600_000 } } });
-  });
-  afterEach(async () => {
-    await opened.store.close();
-    await opened.cleanup();
+  beforeEach(() => {
+    t = makeServer({ clock: backendNow.clock(), store: () => backendNow.opened().store, policy: { throttle: { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 10, lockoutMs: 3_600_000 } } });
   });
 
   it('a replayed code after guesses keeps failures and the lock', async () => {

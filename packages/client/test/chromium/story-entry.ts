@@ -4,28 +4,12 @@
 // the live Node run, replayed by a fetch that checks each request; randomness is seeded exactly
 // as in story.test.ts, so the device keys and every signed request match the recording.
 import { createAuthenticator, createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { type RandomSource, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
-import { sha256 } from '@noble/hashes/sha2.js';
 import fixture from '../fixtures/story-replies.json';
 import { createReplay, type StoryFixture } from '../story/replayStory.js';
 import { runStory } from '../story/runStory.js';
-
-/** The same seeded stream as `seededRandom` of ../story/liveServer.ts (the server tests' seededRandom, which imports the server). */
-function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  const label = utf8Encode(seed);
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let o = 0; o < n; o += 32) {
-      const block = new Uint8Array(label.length + 4);
-      block.set(label);
-      new DataView(block.buffer).setUint32(label.length, counter++);
-      out.set(sha256(block).subarray(0, Math.min(32, n - o)), o);
-    }
-    return out;
-  };
-}
+import { seededRandom } from '../story/seededRandom.js';
 
 async function main() {
   const replay = createReplay(fixture as unknown as StoryFixture);

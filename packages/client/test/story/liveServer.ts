@@ -11,9 +11,9 @@ import type { StoryServer, StoryTime } from './runStory.js';
 export const STORY_T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 export const STORY_ORIGIN = 'https://mfa.acme.example';
 
-// The seeded stream and the native-scrypt provider are the server tests' own (one definition;
-// the recorded story replies depend on the stream, so it must not drift between copies).
-import { seededRandom, testCrypto as nodeCrypto } from '../../../server/test/helpers.js';
+// The native-scrypt provider is the server tests' own; the seeded stream is the story's.
+import { testCrypto as nodeCrypto } from '../../../server/test/helpers.js';
+import { seededRandom } from './seededRandom.js';
 
 export { nodeCrypto, seededRandom };
 
