@@ -29,7 +29,7 @@ const cpuBare = process.cpuUsage(cpuBefore);
 emit({ phase: 'bare', ...bare, cpuUsPerCall: (cpuBare.user + cpuBare.system) / (bare.ok + bare.refused) });
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
-const device = createHttpHandler(server);
+const device = createHttpHandler({ server });
 let ok = 0;
 let refused = 0;
 // The verify route: what an application mounts behind its own login form. Body capped at 1 KiB,

@@ -129,7 +129,7 @@ export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
       const i = next++;
       const a = await server.startActivation({ userId: `user-${i}`, mode: 'otpauth' });
       ids[i] = a.enrolmentId;
-      seeds[i] = parseOtpauthUri(a.uri).secret;
+      seeds[i] = parseOtpauthUri({ uri: a.uri }).secret;
     }
   };
   await Promise.all(Array.from({ length: 16 }, create));

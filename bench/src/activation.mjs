@@ -32,7 +32,7 @@ const SALT_OFFSET = 5;
 
 export default async function activation(ctx) {
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(', ');
-  const open = (crypto) => openEnvelope(vector.text, { password: vector.password, now: () => vector.now, crypto });
+  const open = (crypto) => openEnvelope({ text: vector.text, password: vector.password, now: () => vector.now, crypto });
   const nativeProvider = createCryptoProvider({ name: 'node-scrypt', scrypt: nodeScryptAsync });
 
   // The envelope's real key, computed once, so a provider can return it with no KDF work:
@@ -68,14 +68,14 @@ export default async function activation(ctx) {
   const sealRuns = await timeRuns(seal, 7);
   const renders = {};
   for (const [name, fn] of [
-    ['SVG', () => renderQrSvg(vector.text)],
-    ['PNG', () => renderQrPng(vector.text)],
-    ['terminal', () => renderQrTerminal(vector.text)],
+    ['SVG', () => renderQrSvg({ text: vector.text })],
+    ['PNG', () => renderQrPng({ text: vector.text })],
+    ['terminal', () => renderQrTerminal({ text: vector.text })],
   ]) {
     for (let i = 0; i < 20; i++) fn();
     renders[name] = median(await timeRuns(fn, 100));
   }
-  const sealAndPng = await timeRuns(async () => renderQrPng((await seal()).text), 5);
+  const sealAndPng = await timeRuns(async () => renderQrPng({ text: (await seal()).text }), 5);
 
   const device = createSoftwareSigner({ algorithm: 'ES256' });
   const opened = await open(instantProvider);
@@ -100,8 +100,8 @@ export default async function activation(ctx) {
 
   const ms = (x) => `${fmt(x)} ms`;
   return [
-    `Envelope: the frozen vector \`online-scrypt-default\` (${bytes.length} bytes, ${vector.text.length} characters, QR version ${qrVersion(vector.text)}-M), scrypt N=2^15, r=8, p=1. ` +
-      `The full-length case (\`online-full-length\`: 32-character issuer, 64-character origin; the account travels in the redemption response) is ${fullLength.text.length} characters, QR version ${qrVersion(fullLength.text)}-M. ` +
+    `Envelope: the frozen vector \`online-scrypt-default\` (${bytes.length} bytes, ${vector.text.length} characters, QR version ${qrVersion({ text: vector.text })}-M), scrypt N=2^15, r=8, p=1. ` +
+      `The full-length case (\`online-full-length\`: 32-character issuer, 64-character origin; the account travels in the redemption response) is ${fullLength.text.length} characters, QR version ${qrVersion({ text: fullLength.text })}-M. ` +
       `Load average at the start of the run: ${loadAtStart}.`,
     '',
     table(

@@ -22,10 +22,10 @@ const random = (n) => {
   for (let i = 0; i < n; i += 32) out.set(createHash('sha256').update(`bench client ${counter++}`).digest().subarray(0, Math.min(32, n - i)), i);
   return out;
 };
-const nodeScrypt = createCryptoProvider(
-  { scrypt: async (pw, salt, p) => new Uint8Array(scryptSync(pw, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })) },
-  webCryptoProvider(),
-);
+const nodeScrypt = createCryptoProvider({
+  scrypt: async (pw, salt, p) => new Uint8Array(scryptSync(pw, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
+  base: webCryptoProvider(),
+});
 
 /** ms per call of `fn` over `n` calls, median of ROUNDS rounds. */
 async function msPerCall(fn, n) {
@@ -77,7 +77,7 @@ async function pushBench() {
     random,
     crypto: nodeScrypt,
   });
-  const handler = createHttpHandler(server);
+  const handler = createHttpHandler({ server });
   const store = createMemorySecureStore();
   const auth = await createAuthenticator({
     store,

@@ -25,7 +25,7 @@ const T = 1_700_000_000; // seconds
 const T_MS = T * 1000;
 
 export default async function run(ctx) {
-  const key = createOtpKey(SEED);
+  const key = createOtpKey({ secret: SEED });
   const otpauthTotp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(B32) });
   const otpauthHotp = new OTPAuth.HOTP({ secret: OTPAuth.Secret.fromBase32(B32) });
   const speakeasySecret = Buffer.from(SEED);

@@ -110,7 +110,7 @@ const server = createMfaServer({
   random,
   crypto,
 });
-const handler = createHttpHandler(server);
+const handler = createHttpHandler({ server });
 
 /** The phone's HTTP client: real Request objects into the device API handler. */
 async function deviceApi(method, path, body) {
@@ -126,26 +126,26 @@ async function main() {
   // 1. Enrolment -------------------------------------------------------------------------------
   section(1, 'The administrator enrols alice (online activation: the QR carries no seed)');
   const activation = await server.startActivation({ userId: 'alice', account: 'alice@acme.example' });
-  const version = qrVersion(activation.text);
-  if (showQr) say(renderQrTerminal(activation.text, { small: true }));
+  const version = qrVersion({ text: activation.text });
+  if (showQr) say(renderQrTerminal({ text: activation.text, small: true }));
   say(`   QR: ${activation.text.length} characters, version ${version} at level M, alphanumeric mode`);
   say(`   Password (sent on another channel than the QR): ${bold(activation.password)}`);
   say(`   Valid for ${mmss(activation.expiresAt - clock())}, until ${new Date(activation.expiresAt).toISOString()}`);
 
   // 2. The phone --------------------------------------------------------------------------------
   section(2, 'The phone scans the QR, the user types the password and reviews the company');
-  const header = readEnvelopeHeader(activation.text);
+  const header = readEnvelopeHeader({ text: activation.text });
   say(`   Scanned a CloudMFA ${header.mode} activation; it expires in ${mmss(header.expiresAt - clock())}`);
   travel(40_000, 'the user types the password');
   const typed = activation.password.toLowerCase().replace(/-/g, ' ');
   try {
-    await openEnvelope(activation.text, { password: typed.replace(/^./, (c) => (c === '7' ? '8' : '7')), now: clock, crypto });
+    await openEnvelope({ text: activation.text, password: typed.replace(/^./, (c) => (c === '7' ? '8' : '7')), now: clock, crypto });
     throw new Error('a wrong password opened the envelope');
   } catch (e) {
     if (e?.code !== 'ERR_ENVELOPE_DECRYPT') throw e;
     say(`   A mistyped password: ${e.code} ("${e.message}")`);
   }
-  const opened = await openEnvelope(activation.text, { password: typed, now: clock, crypto });
+  const opened = await openEnvelope({ text: activation.text, password: typed, now: clock, crypto });
   if (opened.payload.mode !== 'online') throw new Error('expected an online envelope');
   const { preview } = opened;
   say(`   Typed as "${typed}" (case, spaces and dashes do not matter): opened`);

@@ -80,7 +80,7 @@ describe('pnpm demo', () => {
     const text = decodeTerminalQr(r.stdout);
     expect(text).toMatch(/^CMFA:[0-9A-Z $%*+./:-]+$/);
     const password = /Password \(sent on another channel than the QR\): (\S+)/.exec(r.stdout)?.[1] as string;
-    const opened = await openEnvelope(text as string, { password, now: () => Number(NOW) + 40_000, crypto: nativeKdf });
+    const opened = await openEnvelope({ text: text as string, password, now: () => Number(NOW) + 40_000, crypto: nativeKdf });
     expect(opened.preview).toMatchObject({ mode: 'online', issuer: 'Acme Corporation', origin: 'https://mfa.acme.example' });
   });
 

@@ -78,7 +78,8 @@ export async function startApp(config, options = {}) {
     }
 
     const trusted = config.trustProxyHeader;
-    const handler = createHttpHandler(server, {
+    const handler = createHttpHandler({
+      server,
       clientIp: (req) => (trusted ? req.headers.get(trusted)?.split(',').pop()?.trim() : remoteAddressOf(req)) ?? null,
     });
     deviceHandler = async (req) => {

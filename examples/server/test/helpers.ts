@@ -91,7 +91,7 @@ export async function redeemOverHttp(
   phone: Phone,
   now: Clock,
 ): Promise<{ identity: RedeemedIdentity; status: number }> {
-  const opened = await openEnvelope(activation.text, { password: activation.password, now, crypto: appCrypto });
+  const opened = await openEnvelope({ text: activation.text, password: activation.password, now, crypto: appCrypto });
   if (opened.payload.mode !== 'online') throw new Error('expected an online envelope');
   const { request, state } = await createRedemption({
     payload: opened.payload,

@@ -16,7 +16,7 @@ export const ENVELOPE_TEXT_PREFIX: string = TEXT_PREFIX;
  *
  * @example
  * ```ts
- * await openEnvelope(text, { password, limits: { ...DEFAULT_ENVELOPE_LIMITS, maxTextLength: 800 } });
+ * await openEnvelope({ text, password, limits: { ...DEFAULT_ENVELOPE_LIMITS, maxTextLength: 800 } });
  * ```
  */
 export const DEFAULT_ENVELOPE_LIMITS: Readonly<EnvelopeLimits> = DEFAULT_LIMITS;

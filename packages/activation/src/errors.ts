@@ -19,7 +19,7 @@
  * ```ts
  * import { isCloudMfaError } from '@cloudmfa/core';
  * try {
- *   await openEnvelope(text, { password });
+ *   await openEnvelope({ text, password });
  * } catch (err) {
  *   if (isCloudMfaError(err, 'ERR_ENVELOPE_DECRYPT')) askForThePasswordAgain();
  * }

@@ -8,7 +8,7 @@ export type { QrErrorCorrection, QrMode } from './internal/qr.js';
 export { normalizePassword } from './normalizePassword.js';
 export { type OpenedEnvelope, type OpenEnvelopeOptions, openEnvelope } from './openEnvelope.js';
 export { openRedemptionResponse, type RedeemedIdentity } from './openRedemptionResponse.js';
-export { readEnvelopeHeader } from './readEnvelopeHeader.js';
+export { type ReadEnvelopeHeaderOptions, readEnvelopeHeader } from './readEnvelopeHeader.js';
 export { type SealedEnvelope, type SealEnvelopeOptions, sealEnvelope } from './sealEnvelope.js';
 export type {
   ActivationPayload,

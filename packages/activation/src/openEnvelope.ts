@@ -10,6 +10,8 @@ import type { ActivationPayload, ActivationPreview, EnvelopeHeader, EnvelopeLimi
 
 /** Options of {@link openEnvelope}. */
 export interface OpenEnvelopeOptions {
+  /** The scanned envelope text (`CM1:` plus base45). */
+  text: string;
   /** What the user typed; normalised here (case, spaces, dashes). */
   password: string;
   now?: Clock;
@@ -33,7 +35,7 @@ export interface OpenEnvelopeOptions {
  *
  * @example
  * ```ts
- * const opened: OpenedEnvelope = await openEnvelope(text, { password });
+ * const opened: OpenedEnvelope = await openEnvelope({ text, password });
  * if (opened.mode === 'online') await createRedemption({ payload: opened.payload, deviceSigner, pushToken: null, platform: 'ios' });
  * ```
  */
@@ -63,17 +65,17 @@ function previewOf(payload: ActivationPayload, header: EnvelopeHeader): Activati
  *
  * @example
  * ```ts
- * const opened = await openEnvelope(scannedText, { password: typed });
+ * const opened = await openEnvelope({ text: scannedText, password: typed });
  * if (await askUser(opened.preview) && opened.mode === 'online') {
  *   const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner, pushToken, platform: 'ios' });
  * }
  * ```
  */
-export async function openEnvelope(text: string, options: OpenEnvelopeOptions): Promise<OpenedEnvelope> {
+export async function openEnvelope(options: OpenEnvelopeOptions): Promise<OpenedEnvelope> {
   if (typeof options !== 'object' || options === null) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object with the password');
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object with the text and the password');
   }
-  const { now = systemClock, clockSkewSeconds = DEFAULT_CLOCK_SKEW_SECONDS, crypto = pureJsCryptoProvider } = options;
+  const { text, now = systemClock, clockSkewSeconds = DEFAULT_CLOCK_SKEW_SECONDS, crypto = pureJsCryptoProvider } = options;
   if (typeof options.password !== 'string') {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"password" expected a string');
   }

@@ -3,7 +3,7 @@
 // uses is a server-side/CLI concern, and Metro (React Native) would otherwise ship it in every
 // phone bundle that opens an envelope.
 export type { QrErrorCorrection, QrMode } from './internal/qr.js';
-export { qrVersion } from './qrVersion.js';
-export { renderQrPng } from './renderQrPng.js';
-export { renderQrSvg } from './renderQrSvg.js';
-export { renderQrTerminal } from './renderQrTerminal.js';
+export { type QrVersionOptions, qrVersion } from './qrVersion.js';
+export { type RenderQrPngOptions, renderQrPng } from './renderQrPng.js';
+export { type RenderQrSvgOptions, renderQrSvg } from './renderQrSvg.js';
+export { type RenderQrTerminalOptions, renderQrTerminal } from './renderQrTerminal.js';

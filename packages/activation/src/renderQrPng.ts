@@ -2,6 +2,27 @@ import { encodeQrPng } from './internal/png.js';
 import { checkIntOption, createQrSymbol, optionsObject, type QrErrorCorrection, type QrMode } from './internal/qr.js';
 
 /**
+ * Options of {@link renderQrPng}.
+ *
+ * @example
+ * ```ts
+ * const options: RenderQrPngOptions = { text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode: 'auto' };
+ * ```
+ */
+export interface RenderQrPngOptions {
+  /** The text to draw: an envelope text, or any text with `mode: 'auto'`. */
+  text: string;
+  /** Segmentation; default `'alphanumeric'`. */
+  mode?: QrMode;
+  /** Error-correction level; default `'M'`. */
+  errorCorrection?: QrErrorCorrection;
+  /** Pixels per module, 1..32; default 4. */
+  scale?: number;
+  /** Quiet zone in modules, 0..16; default 4. */
+  margin?: number;
+}
+
+/**
  * Renders text as PNG bytes: the matrix from `qrcode`'s encoder, written by a small built-in
  * 1-bit PNG writer so this works without Node's Buffer or zlib (phones, browsers). Envelope
  * text by default: `mode: 'alphanumeric'` forces alphanumeric mode and refuses anything else
@@ -14,14 +35,14 @@ import { checkIntOption, createQrSymbol, optionsObject, type QrErrorCorrection, 
  * @example
  * ```ts
  * import { renderQrPng } from '@cloudmfa/activation/qr';
- * const png = renderQrPng(sealed.text, { scale: 8 });
+ * const png = renderQrPng({ text: sealed.text, scale: 8 });
  * await mailer.attach('activation.png', png);
- * const otpauthPng = renderQrPng(uri, { mode: 'auto', scale: 6 });
+ * const otpauthPng = renderQrPng({ text: uri, mode: 'auto', scale: 6 });
  * ```
  */
-export function renderQrPng(text: string, options?: { mode?: QrMode; errorCorrection?: QrErrorCorrection; scale?: number; margin?: number }): Uint8Array {
+export function renderQrPng(options: RenderQrPngOptions): Uint8Array {
   const { mode = 'alphanumeric', errorCorrection = 'M', scale = 4, margin = 4 } = optionsObject(options);
-  const symbol = createQrSymbol(text, { mode, errorCorrection });
+  const symbol = createQrSymbol(options.text, { mode, errorCorrection });
   checkIntOption(scale, 'scale', 1, 32);
   checkIntOption(margin, 'margin', 0, 16);
   const { size, data } = symbol.modules;

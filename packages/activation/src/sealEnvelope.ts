@@ -84,7 +84,7 @@ function resolveKdf(kdf: KdfSettings | undefined): KdfParameters {
  * await db.insertActivation({ id: payload.activationId, payload, account: 'jane@acme.test' }); // the account stays on the server
  * const password = generatePassword();
  * const { text, expiresAt } = await sealEnvelope({ payload, password });
- * const svg = renderQrSvg(text); // import { renderQrSvg } from '@cloudmfa/activation/qr'
+ * const svg = renderQrSvg({ text }); // import { renderQrSvg } from '@cloudmfa/activation/qr'
  * ```
  */
 export async function sealEnvelope(options: SealEnvelopeOptions): Promise<SealedEnvelope> {

@@ -125,7 +125,7 @@ export type KdfParameters =
  *
  * @example
  * ```ts
- * await openEnvelope(text, { password, limits: { scryptMaxMemoryBytes: 32 * 1024 * 1024 } });
+ * await openEnvelope({ text, password, limits: { scryptMaxMemoryBytes: 32 * 1024 * 1024 } });
  * ```
  */
 export interface EnvelopeLimits {
@@ -145,7 +145,7 @@ export interface EnvelopeLimits {
  *
  * @example
  * ```ts
- * const { expiresAt } = readEnvelopeHeader(text);
+ * const { expiresAt } = readEnvelopeHeader({ text });
  * ```
  */
 export interface EnvelopeHeader {
@@ -163,7 +163,7 @@ export interface EnvelopeHeader {
  *
  * @example
  * ```ts
- * const { preview } = await openEnvelope(text, { password });
+ * const { preview } = await openEnvelope({ text, password });
  * const who = preview.mode === 'offline' ? `${preview.account} at ` : '';
  * confirm(`Add ${who}${preview.issuer}?`);
  * ```

@@ -18,7 +18,7 @@ const payload = createActivationPayload({
 
 async function outcome(text: string): Promise<string> {
   try {
-    await openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0 });
+    await openEnvelope({ text, password: CHEAP_PASSWORD, now: () => T0 });
     return 'OPENED';
   } catch (err) {
     if (!(err instanceof CloudMfaError)) return `UNTYPED ${String(err)}`;

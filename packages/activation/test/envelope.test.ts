@@ -46,7 +46,7 @@ const withBytes = (text: string, edit: (b: Uint8Array) => Uint8Array) =>
 describe('frozen vectors', () => {
   for (const v of vectors) {
     it(`${v.name} opens to its payload, forever`, async () => {
-      const opened = await openEnvelope(v.text, { password: v.typed, now: () => v.now });
+      const opened = await openEnvelope({ text: v.text, password: v.typed, now: () => v.now });
       expect(opened.payload).toEqual(v.payload);
       expect(opened.header).toEqual({
         version: 1,
@@ -142,7 +142,7 @@ describe('seal and open', () => {
   it('round-trips an online payload and shows a preview without secrets', async () => {
     const { text } = await cheapEnvelope(online);
     expect(text.startsWith('CMFA:')).toBe(true);
-    const opened = await openEnvelope(text, { password: 'abcd efgh jkmn', now: () => T0 });
+    const opened = await openEnvelope({ text, password: 'abcd efgh jkmn', now: () => T0 });
     expect(opened.payload).toEqual(online);
     // No account in an online preview: the envelope does not carry one (spec 3.1).
     expect(opened.preview).toEqual({
@@ -165,14 +165,14 @@ describe('seal and open', () => {
       now: () => T0,
       random: seededRandom('pbkdf2'),
     });
-    expect(readEnvelopeHeader(sealed.text)).toEqual({
+    expect(readEnvelopeHeader({ text: sealed.text })).toEqual({
       version: 1,
       mode: 'online',
       kdf: { algorithm: 'pbkdf2-sha256', iterations: 100_000 },
       issuedAt: T0,
       expiresAt: T0 + 60_000,
     });
-    const opened = await openEnvelope(sealed.text, { password: 'CORRECT-HORSE-BATTERY', now: () => T0 });
+    const opened = await openEnvelope({ text: sealed.text, password: 'CORRECT-HORSE-BATTERY', now: () => T0 });
     expect(opened.payload).toEqual(online);
   });
 
@@ -187,7 +187,7 @@ describe('seal and open', () => {
         }),
     });
     const v = byName('online-scrypt-default');
-    const opened = await openEnvelope(v.text, { password: v.password, now: () => v.now, crypto: native });
+    const opened = await openEnvelope({ text: v.text, password: v.password, now: () => v.now, crypto: native });
     expect(opened.payload).toEqual(v.payload);
     expect(calls).toBe(1);
   });
@@ -201,7 +201,7 @@ describe('seal and open', () => {
       if (!done) setImmediate(tick);
     };
     setImmediate(tick);
-    await openEnvelope(v.text, { password: v.password, now: () => v.now });
+    await openEnvelope({ text: v.text, password: v.password, now: () => v.now });
     done = true;
     // noble's scryptAsync hands control back about every 10 ms of work.
     expect(ticks).toBeGreaterThan(3);
@@ -214,7 +214,7 @@ describe('seal and open', () => {
         throw new Error(`native failure for ${String(password)}`);
       },
     });
-    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: broken }));
+    const err = await rejection(openEnvelope({ text, password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: broken }));
     expect(err.code).toBe('ERR_ENVELOPE_KDF_FAILED');
     expect(err.cause).toBeUndefined();
   });
@@ -223,13 +223,13 @@ describe('seal and open', () => {
 describe('rejections, each with its own code', () => {
   it('wrong password: ERR_ENVELOPE_DECRYPT with the one fixed message', async () => {
     const { text } = await cheapEnvelope(online);
-    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMP', now: () => T0 }));
+    const err = await rejection(openEnvelope({ text, password: 'ABCD-EFGH-JKMP', now: () => T0 }));
     expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
     const tampered = withBytes(text, (b) => {
       b[b.length - 1] = (b[b.length - 1] as number) ^ 1;
       return b;
     });
-    const err2 = await rejection(openEnvelope(tampered, { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+    const err2 = await rejection(openEnvelope({ text: tampered, password: 'ABCD-EFGH-JKMN', now: () => T0 }));
     expect(err2.code).toBe('ERR_ENVELOPE_DECRYPT');
     expect(err2.message).toBe(err.message);
   });
@@ -243,7 +243,7 @@ describe('rejections, each with its own code', () => {
         return pureJsCryptoProvider.scrypt(...args);
       },
     });
-    const err = await rejection(openEnvelope(text, { password: 'A'.repeat(10_000), now: () => T0, crypto: spy }));
+    const err = await rejection(openEnvelope({ text, password: 'A'.repeat(10_000), now: () => T0, crypto: spy }));
     expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
     expect(ran).toBe(false);
   });
@@ -251,10 +251,10 @@ describe('rejections, each with its own code', () => {
   it('expired: after expiresAt plus the skew allowance, checked before the KDF', async () => {
     const { text } = await cheapEnvelope(online);
     const expiry = T0 + 300_000;
-    await expect(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_000 })).resolves.toBeTruthy();
-    const err = await rejection(openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_001 }));
+    await expect(openEnvelope({ text, password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_000 })).resolves.toBeTruthy();
+    const err = await rejection(openEnvelope({ text, password: 'ABCD-EFGH-JKMN', now: () => expiry + 60_001 }));
     expect(err.code).toBe('ERR_ENVELOPE_EXPIRED');
-    const strict = await rejection(openEnvelope(text, { password: 'wrong', now: () => expiry + 1, clockSkewSeconds: 0 }));
+    const strict = await rejection(openEnvelope({ text, password: 'wrong', now: () => expiry + 1, clockSkewSeconds: 0 }));
     expect(strict.code).toBe('ERR_ENVELOPE_EXPIRED');
   });
 
@@ -263,24 +263,24 @@ describe('rejections, each with its own code', () => {
     const bytes = decodeBase45(text.slice(5));
     const codes = new Set<string>();
     for (let n = 0; n < bytes.length; n++) {
-      const err = await rejection(openEnvelope(ENVELOPE_TEXT_PREFIX + encodeBase45(bytes.slice(0, n)), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      const err = await rejection(openEnvelope({ text: ENVELOPE_TEXT_PREFIX + encodeBase45(bytes.slice(0, n)), password: 'ABCD-EFGH-JKMN', now: () => T0 }));
       codes.add(err.code);
     }
     expect([...codes].sort()).toEqual(['ERR_ENVELOPE_DECRYPT', 'ERR_ENVELOPE_MALFORMED']);
     // Truncating the text itself (not the bytes) is rejected too.
     for (let n = 0; n < text.length; n++) {
-      await rejection(openEnvelope(text.slice(0, n), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      await rejection(openEnvelope({ text: text.slice(0, n), password: 'ABCD-EFGH-JKMN', now: () => T0 }));
     }
   });
 
   it('extended: appended bytes or characters are rejected', async () => {
     const { text } = await cheapEnvelope(online);
     for (const extra of [[0], [0, 0], [1, 2, 3, 4, 5, 6, 7, 8]]) {
-      const err = await rejection(openEnvelope(withBytes(text, (b) => Uint8Array.from([...b, ...extra])), { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      const err = await rejection(openEnvelope({ text: withBytes(text, (b) => Uint8Array.from([...b, ...extra])), password: 'ABCD-EFGH-JKMN', now: () => T0 }));
       expect(err.code).toBe('ERR_ENVELOPE_DECRYPT');
     }
     for (const suffix of ['0', '00', '000', '%%%']) {
-      const err = await rejection(openEnvelope(`${text}${suffix}`, { password: 'ABCD-EFGH-JKMN', now: () => T0 }));
+      const err = await rejection(openEnvelope({ text: `${text}${suffix}`, password: 'ABCD-EFGH-JKMN', now: () => T0 }));
       expect(['ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_DECRYPT']).toContain(err.code);
     }
   });
@@ -289,14 +289,14 @@ describe('rejections, each with its own code', () => {
     const { text } = await cheapEnvelope(online);
     // The version is the high nibble of byte 0, whatever the low nibble holds.
     for (const byte0 of [0x01, 0x21, 0x22, 0xf1, 0xff, 0x00]) {
-      const err = thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = byte0), b))));
+      const err = thrown(() => readEnvelopeHeader({ text: withBytes(text, (b) => ((b[0] = byte0), b)) }));
       expect(err.code).toBe('ERR_ENVELOPE_VERSION');
-      const err2 = await rejection(openEnvelope(withBytes(text, (b) => ((b[0] = byte0), b)), { password: 'x', now: () => T0 }));
+      const err2 = await rejection(openEnvelope({ text: withBytes(text, (b) => ((b[0] = byte0), b)), password: 'x', now: () => T0 }));
       expect(err2.code).toBe('ERR_ENVELOPE_VERSION');
     }
-    expect(thrown(() => readEnvelopeHeader(`${ENVELOPE_TEXT_PREFIX}${encodeBase45(Uint8Array.of(0x21))}`)).code).toBe('ERR_ENVELOPE_VERSION');
+    expect(thrown(() => readEnvelopeHeader({ text: `${ENVELOPE_TEXT_PREFIX}${encodeBase45(Uint8Array.of(0x21))}` })).code).toBe('ERR_ENVELOPE_VERSION');
     // A known version with an unknown mode is malformed, not a version problem.
-    expect(thrown(() => readEnvelopeHeader(withBytes(text, (b) => ((b[0] = 0x1f), b)))).code).toBe('ERR_ENVELOPE_MALFORMED');
+    expect(thrown(() => readEnvelopeHeader({ text: withBytes(text, (b) => ((b[0] = 0x1f), b)) })).code).toBe('ERR_ENVELOPE_MALFORMED');
   });
 
   it('over-cap KDF parameters: ERR_ENVELOPE_KDF_COST, and no KDF runs', async () => {
@@ -320,7 +320,7 @@ describe('rejections, each with its own code', () => {
       ['log2N = 255', (b) => (b[2] = 255)],
     ];
     for (const [, edit] of cases) {
-      const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: spy }));
+      const err = await rejection(openEnvelope({ text: withBytes(text, (b) => (edit(b), b)), password: 'ABCD-EFGH-JKMN', now: () => T0, crypto: spy }));
       expect(err.code).toBe('ERR_ENVELOPE_KDF_COST');
     }
     // PBKDF2: switch the KDF id and write 2 000 001 iterations (header grows by one byte).
@@ -332,11 +332,11 @@ describe('rejections, each with its own code', () => {
       out.set(b.slice(5), 6);
       return out;
     });
-    expect((await rejection(openEnvelope(pbkdf2Over, { password: 'x', now: () => T0, crypto: spy }))).code).toBe('ERR_ENVELOPE_KDF_COST');
+    expect((await rejection(openEnvelope({ text: pbkdf2Over, password: 'x', now: () => T0, crypto: spy }))).code).toBe('ERR_ENVELOPE_KDF_COST');
     expect(ran).toBe(false);
     // The default cost is under the default caps, and a caller can lower them.
     const v = byName('online-scrypt-default');
-    const err = await rejection(openEnvelope(v.text, { password: v.password, now: () => v.now, limits: { scryptMaxMemoryBytes: 16 * 1024 * 1024 }, crypto: spy }));
+    const err = await rejection(openEnvelope({ text: v.text, password: v.password, now: () => v.now, limits: { scryptMaxMemoryBytes: 16 * 1024 * 1024 }, crypto: spy }));
     expect(err.code).toBe('ERR_ENVELOPE_KDF_COST');
     expect(DEFAULT_ENVELOPE_LIMITS.scryptMaxMemoryBytes).toBe(64 * 1024 * 1024);
   });
@@ -358,7 +358,7 @@ describe('rejections, each with its own code', () => {
       'CMFA:ZZZ', // base45 group overflow
     ];
     for (const t of bad) {
-      const err = await rejection(openEnvelope(t, { password: 'x', now: () => T0 }));
+      const err = await rejection(openEnvelope({ text: t, password: 'x', now: () => T0 }));
       expect(err.code, JSON.stringify(t)).toBe('ERR_ENVELOPE_MALFORMED');
     }
   });
@@ -376,22 +376,22 @@ describe('rejections, each with its own code', () => {
       (b) => new DataView(b.buffer, b.byteOffset).setUint16(25, 0), // lifetime 0 (expiresAt == issuedAt)
     ];
     for (const edit of edits) {
-      const err = await rejection(openEnvelope(withBytes(text, (b) => (edit(b), b)), { password: 'x', now: () => T0 }));
+      const err = await rejection(openEnvelope({ text: withBytes(text, (b) => (edit(b), b)), password: 'x', now: () => T0 }));
       expect(err.code).toBe('ERR_ENVELOPE_MALFORMED');
     }
   });
 
   it('too large: ERR_ENVELOPE_TOO_LARGE before any parsing', async () => {
-    const err = await rejection(openEnvelope(`CMFA:${'0'.repeat(2000)}`, { password: 'x', now: () => T0 }));
+    const err = await rejection(openEnvelope({ text: `CMFA:${'0'.repeat(2000)}`, password: 'x', now: () => T0 }));
     expect(err.code).toBe('ERR_ENVELOPE_TOO_LARGE');
-    expect(thrown(() => readEnvelopeHeader(`CMFA:${'0'.repeat(1020)}`)).code).toBe('ERR_ENVELOPE_TOO_LARGE');
+    expect(thrown(() => readEnvelopeHeader({ text: `CMFA:${'0'.repeat(1020)}` })).code).toBe('ERR_ENVELOPE_TOO_LARGE');
   });
 
   it('developer misuse: ERR_INVALID_ARGUMENT', async () => {
-    expect((await rejection(openEnvelope(42 as unknown as string, { password: 'x' }))).code).toBe('ERR_INVALID_ARGUMENT');
-    expect((await rejection(openEnvelope('CMFA:', { password: undefined as unknown as string }))).code).toBe('ERR_INVALID_ARGUMENT');
-    expect((await rejection(openEnvelope('CMFA:', undefined as unknown as { password: string }))).code).toBe('ERR_INVALID_ARGUMENT');
-    expect((await rejection(openEnvelope('CMFA:', { password: 'x', limits: { maxTextLength: -1 } }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope({ text: 42 as unknown as string, password: 'x' }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope({ text: 'CMFA:', password: undefined as unknown as string }))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope(undefined as never))).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((await rejection(openEnvelope({ text: 'CMFA:', password: 'x', limits: { maxTextLength: -1 } }))).code).toBe('ERR_INVALID_ARGUMENT');
   });
 });
 
@@ -448,8 +448,8 @@ describe('sealing validates its input', () => {
   it('accepts the longest lifetime the u16 field holds, and reports the expiry it implies', async () => {
     const sealed = await sealEnvelope({ ...base, ttlSeconds: 65_535, kdf: { algorithm: 'pbkdf2-sha256', iterations: 100_000 } });
     expect(sealed.expiresAt - sealed.issuedAt).toBe(65_535_000);
-    expect(readEnvelopeHeader(sealed.text).expiresAt).toBe(T0 + 65_535_000);
-    const opened = await openEnvelope(sealed.text, { password: base.password, now: () => T0 + 65_535_000 });
+    expect(readEnvelopeHeader({ text: sealed.text }).expiresAt).toBe(T0 + 65_535_000);
+    const opened = await openEnvelope({ text: sealed.text, password: base.password, now: () => T0 + 65_535_000 });
     expect(opened.payload).toEqual(online);
   });
 
@@ -463,7 +463,7 @@ describe('sealing validates its input', () => {
   it('accepts loopback http origins for development', async () => {
     for (const origin of ['http://localhost:8080', 'http://127.0.0.1', 'http://[::1]:3000']) {
       const { text } = await cheapEnvelope({ ...online, origin });
-      expect((await openEnvelope(text, { password: 'ABCD-EFGH-JKMN', now: () => T0 })).preview).toMatchObject({ origin });
+      expect((await openEnvelope({ text, password: 'ABCD-EFGH-JKMN', now: () => T0 })).preview).toMatchObject({ origin });
     }
   });
 });
@@ -490,14 +490,14 @@ describe('no secret in any error', () => {
         errors.push(err);
       }
     };
-    await collect(openEnvelope(text, { password: 'SECRETPW-9998', now: () => T0 }));
-    await collect(openEnvelope(text, { password: secretPassword, now: () => T0 + 10 ** 9 }));
-    await collect(openEnvelope(text.slice(0, -3), { password: secretPassword, now: () => T0 }));
+    await collect(openEnvelope({ text, password: 'SECRETPW-9998', now: () => T0 }));
+    await collect(openEnvelope({ text, password: secretPassword, now: () => T0 + 10 ** 9 }));
+    await collect(openEnvelope({ text: text.slice(0, -3), password: secretPassword, now: () => T0 }));
     await collect(sealEnvelope({ payload: { ...payload, origin: 'ftp://IssuerSentinel' }, password: secretPassword }));
     await collect(sealEnvelope({ payload, password: 'Qz7x' }));
     await collect(sealEnvelope({ payload: { ...payload, activationSecret: 'not base64url!' }, password: secretPassword }));
     await collect(sealEnvelope({ payload: { ...payload, account: 'account-sentinel@x.test' } as never, password: secretPassword }));
-    await collect(openEnvelope(offlineText, { password: 'SECRETPW-9998', now: () => T0 }));
+    await collect(openEnvelope({ text: offlineText, password: 'SECRETPW-9998', now: () => T0 }));
     await collect(sealEnvelope({ payload: { ...offline, account: 'account-sentinel\u202E@x.test' }, password: secretPassword }));
     expect(errors).toHaveLength(9);
     for (const err of errors) {

@@ -42,9 +42,9 @@ describe('decoder fuzzing (fast-check, seeded)', () => {
   it('arbitrary strings: typed rejection, never an uncaught or untyped error', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom(...BASE45_ALPHABET.split('')) }).map((s) => `CMFA:${s}`)), async (text) => {
-        expect(await expectTypedRejection(openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }))).not.toBe('OPENED');
+        expect(await expectTypedRejection(openEnvelope({ text, password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }))).not.toBe('OPENED');
         try {
-          readEnvelopeHeader(text);
+          readEnvelopeHeader({ text });
         } catch (err) {
           expect(err).toBeInstanceOf(CloudMfaError);
         }
@@ -58,7 +58,7 @@ describe('decoder fuzzing (fast-check, seeded)', () => {
     await fc.assert(
       fc.asyncProperty(header, async ([mode, kdf, rest]) => {
         const text = ENVELOPE_TEXT_PREFIX + encodeBase45(Uint8Array.from([0x10 | mode, kdf, ...rest]));
-        expect(await expectTypedRejection(openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }))).not.toBe('OPENED');
+        expect(await expectTypedRejection(openEnvelope({ text, password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }))).not.toBe('OPENED');
       }),
       params(1500),
     );
@@ -74,7 +74,7 @@ describe('decoder fuzzing (fast-check, seeded)', () => {
           const at = Math.min(i, t.length);
           t = op === 'replace' ? t.slice(0, at) + ch + t.slice(at + 1) : op === 'insert' ? t.slice(0, at) + ch + t.slice(at) : t.slice(0, at) + t.slice(at + 1);
         }
-        const code = await expectTypedRejection(openEnvelope(t, { password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }));
+        const code = await expectTypedRejection(openEnvelope({ text: t, password: CHEAP_PASSWORD, now: () => T0, limits: FAST_LIMITS }));
         if (code === 'OPENED') expect(t).toBe(text);
       }),
       params(800),
@@ -107,7 +107,7 @@ describe('decoder fuzzing (fast-check, seeded)', () => {
         const sealed = envelopeSeal(key, headerBytes, plaintext);
         const text = ENVELOPE_TEXT_PREFIX + encodeBase45(Uint8Array.from([...headerBytes, ...sealed]));
         try {
-          const opened = await openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0 });
+          const opened = await openEnvelope({ text, password: CHEAP_PASSWORD, now: () => T0 });
           // Accepted payloads have exactly one encoding.
           expect(encodePayload(opened.payload)).toEqual(plaintext);
           expect(decodePayload(mode, plaintext)).toEqual(opened.payload);

@@ -30,7 +30,7 @@ async function recordedExchange() {
   const seed = server(20);
 
   // The legitimate phone.
-  const opened = await openEnvelope(text, { password: CHEAP_PASSWORD, now });
+  const opened = await openEnvelope({ text, password: CHEAP_PASSWORD, now });
   if (opened.payload.mode !== 'online') throw new Error('expected online');
   const device = createSoftwareSigner({ algorithm: 'ES256', random: phone });
   const { request, state } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: 'tok', platform: 'ios', now, random: phone });
@@ -48,7 +48,7 @@ async function recordedExchange() {
 
 /** Everything derivable from the recording: payload, activation keys, transcript and its hash. */
 async function attackerKnowledge(recorded: Awaited<ReturnType<typeof recordedExchange>>['recorded']) {
-  const opened = await openEnvelope(recorded.text, { password: recorded.password, now });
+  const opened = await openEnvelope({ text: recorded.text, password: recorded.password, now });
   if (opened.payload.mode !== 'online') throw new Error('expected online');
   const payload = opened.payload;
   const { macKey, bindKey } = activationKeys(pureJsCryptoProvider, payload);
@@ -92,7 +92,7 @@ describe('QR + password, no device key: the seed stays out of reach', () => {
 
   it('the account appears nowhere in what the attacker holds: not in the QR, its opened payload, the request or the response', async () => {
     const { recorded, account } = await recordedExchange();
-    const opened = await openEnvelope(recorded.text, { password: recorded.password, now });
+    const opened = await openEnvelope({ text: recorded.text, password: recorded.password, now });
     const plaintext = JSON.stringify([opened.header, opened.preview, opened.payload, recorded.request, recorded.response]);
     expect(plaintext).not.toContain('sentinel');
     expect(opened.preview).not.toHaveProperty('account');

@@ -97,7 +97,7 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
   it('the typical online envelope: 129 bytes, 199 characters, version 8 at level M', () => {
     expect(envelopeBytes(typical.text)).toBe(129);
     expect(typical.text).toHaveLength(199);
-    expect(qrVersion(typical.text, 'M')).toBe(8);
+    expect(qrVersion({ text: typical.text, errorCorrection: 'M' })).toBe(8);
   });
 
   it('issuer 32 + account 64 + origin 64: the envelope fits version 10 at level M; the account goes to the server side', async () => {
@@ -113,8 +113,8 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
     expect(fullLength.payload).toMatchObject({ issuer, origin });
     expect(envelopeBytes(fullLength.text)).toBe(27 + 16 + 55 + 32 + 56);
     expect(fullLength.text).toHaveLength(284);
-    expect(qrVersion(fullLength.text, 'M')).toBeLessThanOrEqual(10);
-    expect(qrVersion(fullLength.text, 'M')).toBe(10);
+    expect(qrVersion({ text: fullLength.text, errorCorrection: 'M' })).toBeLessThanOrEqual(10);
+    expect(qrVersion({ text: fullLength.text, errorCorrection: 'M' })).toBe(10);
 
     // Through the public API, and on to a full redemption that delivers the 64-character
     // account: the server gives it to createRedemptionResponse, the envelope never holds it.
@@ -122,8 +122,8 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
     const payload = createActivationPayload({ issuer, origin, policy: { pinRequired: true, minPinLength: 16, biometricsAllowed: true }, otp: { algorithm: 'SHA512', digits: 10, period: 3600 }, random });
     const { text } = await cheapEnvelope(payload);
     expect(text).toHaveLength(284);
-    expect(qrVersion(text, 'M')).toBe(10);
-    const opened = await openEnvelope(text, { password: CHEAP_PASSWORD, now: () => T0 });
+    expect(qrVersion({ text, errorCorrection: 'M' })).toBe(10);
+    const opened = await openEnvelope({ text, password: CHEAP_PASSWORD, now: () => T0 });
     expect(opened.preview).not.toHaveProperty('account');
     if (opened.payload.mode !== 'online') throw new Error('expected online');
     const now = () => T0 + 5_000;
@@ -142,29 +142,29 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
     const fits = await cheapEnvelope(payloadWith('A'.repeat(50), originOf(64)));
     expect(envelopeBytes(fits.text)).toBe(204);
     expect(fits.text).toHaveLength(311);
-    expect(qrVersion(fits.text)).toBe(10);
+    expect(qrVersion({ text: fits.text })).toBe(10);
     // One more byte needs version 11.
     const over = await cheapEnvelope(payloadWith('A'.repeat(51), originOf(64)));
     expect(over.text).toHaveLength(313);
-    expect(qrVersion(over.text)).toBe(11);
+    expect(qrVersion({ text: over.text })).toBe(11);
   });
 
   it('the limit is in bytes: 32 two-byte characters fit beside a 50-character origin, not beside a 64-character one', async () => {
     const issuer = 'é'.repeat(32);
     expect(utf8Encode(issuer)).toHaveLength(64); // the issuer's own cap
-    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(50)))).text)).toBe(10);
-    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(51)))).text)).toBe(11);
-    expect(qrVersion((await cheapEnvelope(payloadWith(issuer, originOf(64)))).text)).toBe(11);
+    expect(qrVersion({ text: (await cheapEnvelope(payloadWith(issuer, originOf(50)))).text })).toBe(10);
+    expect(qrVersion({ text: (await cheapEnvelope(payloadWith(issuer, originOf(51)))).text })).toBe(11);
+    expect(qrVersion({ text: (await cheapEnvelope(payloadWith(issuer, originOf(64)))).text })).toBe(11);
     // Three-byte characters: 21 fit the 64-byte cap; 16 fit beside the longest origin in version 10.
-    expect(qrVersion((await cheapEnvelope(payloadWith('認'.repeat(16), originOf(64)))).text)).toBe(10);
-    expect(qrVersion((await cheapEnvelope(payloadWith('認'.repeat(17), originOf(64)))).text)).toBe(11);
+    expect(qrVersion({ text: (await cheapEnvelope(payloadWith('認'.repeat(16), originOf(64)))).text })).toBe(10);
+    expect(qrVersion({ text: (await cheapEnvelope(payloadWith('認'.repeat(17), originOf(64)))).text })).toBe(11);
   });
 
   it('the largest possible online envelope (64-byte issuer, 127-character origin) still seals and renders, at version 13', async () => {
     const largest = await cheapEnvelope(payloadWith('A'.repeat(64), originOf(127)));
     expect(envelopeBytes(largest.text)).toBe(27 + 16 + 55 + 64 + 119);
-    expect(qrVersion(largest.text)).toBe(13);
-    expect(renderQrPng(largest.text).length).toBeGreaterThan(0);
+    expect(qrVersion({ text: largest.text })).toBe(13);
+    expect(renderQrPng({ text: largest.text }).length).toBeGreaterThan(0);
   });
 
   it('encodes one alphanumeric segment, never byte mode', () => {
@@ -174,17 +174,17 @@ describe('QR size (docs/protocol/activation.md section 4)', () => {
 
   it('refuses text outside the QR alphanumeric set', () => {
     for (const bad of ['cmfa:abc', 'CMFA:#', '', 'é']) {
-      expect(thrown(() => renderQrPng(bad)).code).toBe('ERR_INVALID_ARGUMENT');
-      expect(thrown(() => qrVersion(bad)).code).toBe('ERR_INVALID_ARGUMENT');
+      expect(thrown(() => renderQrPng({ text: bad })).code).toBe('ERR_INVALID_ARGUMENT');
+      expect(thrown(() => qrVersion({ text: bad })).code).toBe('ERR_INVALID_ARGUMENT');
     }
-    expect(thrown(() => renderQrPng(typical.text, { scale: 0 })).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(thrown(() => renderQrPng({ text: typical.text, scale: 0 })).code).toBe('ERR_INVALID_ARGUMENT');
   });
 });
 
 describe('rendered QR codes decode back to the text with real decoders', () => {
   it('PNG via jsQR', () => {
     for (const text of texts) {
-      const img = PNG.sync.read(Buffer.from(renderQrPng(text)));
+      const img = PNG.sync.read(Buffer.from(renderQrPng({ text })));
       const decoded = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
       expect(decoded?.data).toBe(text);
     }
@@ -194,7 +194,7 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudmfa-qr-'));
     for (const [i, text] of texts.entries()) {
       const file = join(dir, `envelope-${i}.png`);
-      writeFileSync(file, renderQrPng(text, { scale: 3 }));
+      writeFileSync(file, renderQrPng({ text, scale: 3 }));
       expect(execFileSync('zbarimg', ['--quiet', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).replace(/\n$/, '')).toBe(text);
     }
   });
@@ -202,7 +202,7 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
   it('SVG: its path draws exactly the QR matrix, which decodes to the text', () => {
     const symbol = createAlphanumericQr(typical.text);
     const size = symbol.modules.size;
-    const svg = renderQrSvg(typical.text);
+    const svg = renderQrSvg({ text: typical.text });
     // Version 8: 49 modules, plus a 4-module quiet zone on each side.
     expect(size).toBe(49);
     expect(svg.startsWith(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size + 8} ${size + 8}"`)).toBe(true);
@@ -222,7 +222,7 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
   });
 
   it('terminal output (full and small) decodes to the text', () => {
-    const full = renderQrTerminal(typical.text);
+    const full = renderQrTerminal({ text: typical.text });
     const rows = full
       .split('\n')
       .filter((l) => l.length > 0)
@@ -230,7 +230,7 @@ describe('rendered QR codes decode back to the text with real decoders', () => {
     // One white module of margin on each side.
     expect(decodeMatrix(rows.slice(1, -1).map((r) => r.slice(1, -1)))).toBe(typical.text);
 
-    const small = renderQrTerminal(typical.text, { small: true });
+    const small = renderQrTerminal({ text: typical.text, small: true });
     expect(decodeMatrix(smallTerminalMatrix(small, createAlphanumericQr(typical.text).modules.size))).toBe(typical.text);
   });
 });
@@ -268,7 +268,7 @@ describe("mode: 'auto' (any text, e.g. an otpauth URI)", () => {
   it('an otpauth URI PNG decodes back with jsQR and with zbarimg', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudmfa-qr-auto-'));
     for (const [i, uri] of uris.entries()) {
-      const png = renderQrPng(uri, { mode: 'auto', scale: 3 });
+      const png = renderQrPng({ text: uri, mode: 'auto', scale: 3 });
       expect(decodePngBytes(png)).toBe(uri);
       const file = join(dir, `otpauth-${i}.png`);
       writeFileSync(file, png);
@@ -281,27 +281,27 @@ describe("mode: 'auto' (any text, e.g. an otpauth URI)", () => {
     const symbol = createQrSymbol(uri, { mode: 'auto' });
     expect(decodeMatrix(symbolMatrix(symbol))).toBe(uri);
     // The SVG renderer is handed that very symbol (same segments, same mask).
-    expect(renderQrSvg(uri, { mode: 'auto' })).toBe(svgRenderer.render(symbol, { margin: 4 }));
-    expect(decodeMatrix(smallTerminalMatrix(renderQrTerminal(uri, { mode: 'auto', small: true }), symbol.modules.size))).toBe(uri);
+    expect(renderQrSvg({ text: uri, mode: 'auto' })).toBe(svgRenderer.render(symbol, { margin: 4 }));
+    expect(decodeMatrix(smallTerminalMatrix(renderQrTerminal({ text: uri, mode: 'auto', small: true }), symbol.modules.size))).toBe(uri);
   });
 
   it('an otpauth URI is byte mode with its base32 secret as one alphanumeric run', () => {
     const symbol = createAutoQr(uris[0]);
     expect(segmentsOf(symbol).map((s) => s.mode.id)).toEqual(['Byte', 'Alphanumeric', 'Byte']);
     expect(segmentsOf(symbol)[1]!.data).toBe(secret);
-    expect(qrVersion(uris[0]!, { mode: 'auto' })).toBe(symbol.version);
+    expect(qrVersion({ text: uris[0]!, mode: 'auto' })).toBe(symbol.version);
     expect(symbol.version).toBe(qrcodeOwn(uris[0]!, 'M').version);
   });
 
   it('the default stays alphanumeric: an otpauth URI without mode: auto is refused, an envelope is unchanged', () => {
-    for (const render of [() => renderQrPng(uris[0]!), () => renderQrSvg(uris[0]!), () => renderQrTerminal(uris[0]!), () => qrVersion(uris[0]!)]) {
+    for (const render of [() => renderQrPng({ text: uris[0]! }), () => renderQrSvg({ text: uris[0]! }), () => renderQrTerminal({ text: uris[0]! }), () => qrVersion({ text: uris[0]! })]) {
       expect(thrown(render).code).toBe('ERR_INVALID_ARGUMENT');
     }
-    expect(renderQrPng(typical.text, { mode: 'alphanumeric' })).toEqual(renderQrPng(typical.text));
-    expect(qrVersion(typical.text, { errorCorrection: 'Q' })).toBe(qrVersion(typical.text, 'Q'));
+    expect(renderQrPng({ text: typical.text, mode: 'alphanumeric' })).toEqual(renderQrPng({ text: typical.text }));
+    expect(qrVersion({ text: typical.text, errorCorrection: 'Q' })).toBe(qrVersion({ text: typical.text, errorCorrection: 'Q' }));
     // 'auto' also reads an envelope (all alphanumeric; digit runs may go numeric), never larger.
-    expect(decodePngBytes(renderQrPng(typical.text, { mode: 'auto' }))).toBe(typical.text);
-    expect(qrVersion(typical.text, { mode: 'auto' })).toBeLessThanOrEqual(qrVersion(typical.text));
+    expect(decodePngBytes(renderQrPng({ text: typical.text, mode: 'auto' }))).toBe(typical.text);
+    expect(qrVersion({ text: typical.text, mode: 'auto' })).toBeLessThanOrEqual(qrVersion({ text: typical.text }));
   });
 
   it('never needs more bits than qrcode’s own segmentation (seeded property, all levels)', () => {
@@ -343,17 +343,17 @@ describe("mode: 'auto' (any text, e.g. an otpauth URI)", () => {
   it('refuses misuse with ERR_INVALID_ARGUMENT and never quotes the text', () => {
     const withSecret = uris[0]!;
     const cases: Array<() => unknown> = [
-      () => renderQrPng(withSecret, { mode: 'byte' as never }),
-      () => renderQrPng('', { mode: 'auto' }),
-      () => renderQrPng(`${withSecret}\ud800`, { mode: 'auto' }),
-      () => renderQrPng(`${withSecret}${'x'.repeat(3000)}`, { mode: 'auto' }),
-      () => renderQrPng('7'.repeat(7090), { mode: 'auto' }),
-      () => renderQrPng(withSecret, { mode: 'auto', errorCorrection: 'X' as never }),
-      () => renderQrPng(withSecret, 'auto' as never),
-      () => renderQrSvg(withSecret, { mode: 'auto', width: 5 }),
-      () => qrVersion(withSecret, { mode: 'auto', errorCorrection: 'Z' as never }),
-      () => qrVersion(withSecret, 7 as never),
-      () => renderQrTerminal(42 as never, { mode: 'auto' }),
+      () => renderQrPng({ text: withSecret, mode: 'byte' as never }),
+      () => renderQrPng({ text: '', mode: 'auto' }),
+      () => renderQrPng({ text: `${withSecret}\ud800`, mode: 'auto' }),
+      () => renderQrPng({ text: `${withSecret}${'x'.repeat(3000)}`, mode: 'auto' }),
+      () => renderQrPng({ text: '7'.repeat(7090), mode: 'auto' }),
+      () => renderQrPng({ text: withSecret, mode: 'auto', errorCorrection: 'X' as never }),
+      () => renderQrPng('auto' as never),
+      () => renderQrSvg({ text: withSecret, mode: 'auto', width: 5 }),
+      () => qrVersion({ text: withSecret, mode: 'auto', errorCorrection: 'Z' as never }),
+      () => qrVersion(7 as never),
+      () => renderQrTerminal({ text: 42 as never, mode: 'auto' }),
     ];
     for (const c of cases) {
       const e = thrown(c);
@@ -362,6 +362,6 @@ describe("mode: 'auto' (any text, e.g. an otpauth URI)", () => {
       expect(e.message).not.toContain('otpauth');
     }
     // 7089 digits are the most any QR code holds: that fits, in version 40-L.
-    expect(qrVersion('7'.repeat(7089), { mode: 'auto', errorCorrection: 'L' })).toBe(40);
+    expect(qrVersion({ text: '7'.repeat(7089), mode: 'auto', errorCorrection: 'L' })).toBe(40);
   });
 });

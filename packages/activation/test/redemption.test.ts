@@ -443,7 +443,7 @@ describe('openEnvelope result type', () => {
     const s = setup('narrow');
     const password = 'correct horse battery';
     const { text } = await sealEnvelope({ payload: s.activation, password, now: clock, random: s.random });
-    const opened: OpenedEnvelope = await openEnvelope(text, { password, now: clock });
+    const opened: OpenedEnvelope = await openEnvelope({ text, password, now: clock });
     expect(opened.mode).toBe('online');
     if (opened.mode !== 'online') return expect.unreachable();
     // No cast: `opened.payload` is an OnlineActivationPayload here.

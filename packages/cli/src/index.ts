@@ -1,2 +1,2 @@
 export { runCli } from './runCli.js';
-export type { CliIo } from './types.js';
+export type { CliIo, RunCliOptions } from './types.js';

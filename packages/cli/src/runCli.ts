@@ -5,7 +5,7 @@ import { type Command, formatHelp } from './internal/command.js';
 import { createContext, oneLine } from './internal/context.js';
 import { usage } from './internal/errors.js';
 import { COMMANDS } from './internal/registry.js';
-import type { CliIo } from './types.js';
+import type { CliIo, RunCliOptions } from './types.js';
 
 /**
  * Runs the `cloudmfa` command line in-process and resolves to its exit status: 0 success,
@@ -14,19 +14,18 @@ import type { CliIo } from './types.js';
  * redacts every secret it was given (secrets, passwords, URIs) from the error line as a last
  * line of defence. The `cloudmfa` executable is this function bound to the process.
  *
- * @param argv - the arguments after the program name, e.g. `['code', '--secret', 'JBSWY3DPEHPK3PXP']`.
- * @param io - output sinks, and optionally stdin, env, clock, randomness and cwd (see {@link CliIo}).
  * @example
  * ```ts
  * const out: string[] = [];
- * const status = await runCli(['verify', '--secret', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--code', '287082', '--time', '59'], {
- *   stdout: (t) => out.push(t),
- *   stderr: (t) => out.push(t),
+ * const status = await runCli({
+ *   argv: ['verify', '--secret', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--code', '287082', '--time', '59'],
+ *   io: { stdout: (t) => out.push(t), stderr: (t) => out.push(t) },
  * });
  * // status === 0, out[0] === '{"ok":true,"delta":0,"step":1}\n'
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(options: RunCliOptions): Promise<number> {
+  const { argv, io } = options;
   const secrets = new Set<string>();
   const stdout: string[] = [];
   const warnings: string[] = [];

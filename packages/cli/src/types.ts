@@ -15,7 +15,7 @@ import type { Clock, RandomSource } from '@cloudmfa/core';
  *   now: () => 1_700_000_000_000,
  *   random: (n) => new Uint8Array(n).fill(7),
  * };
- * const code = await runCli(['code', '--secret', '-'], io);
+ * const code = await runCli({ argv: ['code', '--secret', '-'], io });
  * ```
  */
 export interface CliIo {
@@ -33,4 +33,19 @@ export interface CliIo {
   random?: RandomSource;
   /** Directory that relative `--out`, `@FILE` and `--online-json` paths resolve against. Default: `process.cwd()`. */
   cwd?: string;
+}
+
+/**
+ * Options of `runCli`.
+ *
+ * @example
+ * ```ts
+ * const options: RunCliOptions = { argv: ['code', '--secret', 'JBSWY3DPEHPK3PXP'], io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) } };
+ * ```
+ */
+export interface RunCliOptions {
+  /** The arguments after the program name, e.g. `['code', '--secret', 'JBSWY3DPEHPK3PXP']`. */
+  argv: readonly string[];
+  /** Output sinks, and optionally stdin, env, clock, randomness and cwd (see {@link CliIo}). */
+  io: CliIo;
 }

@@ -41,9 +41,9 @@ describe('cloudmfa envelope seal / open (offline)', () => {
   it('is what the library opens, and is deterministic for a pinned clock and random source', async () => {
     const text = await sealOffline();
     expect(await sealOffline()).toBe(text);
-    const opened = await openEnvelope(text, { password: PASSWORD, now: () => NOW_S * 1000 });
+    const opened = await openEnvelope({ text, password: PASSWORD, now: () => NOW_S * 1000 });
     expect(opened.payload).toMatchObject({ mode: 'offline', secret: SEED_B32 });
-    expect(readEnvelopeHeader(text).kdf).toEqual({ algorithm: 'scrypt', log2N: 15, r: 8, p: 1 });
+    expect(readEnvelopeHeader({ text }).kdf).toEqual({ algorithm: 'scrypt', log2N: 15, r: 8, p: 1 });
   });
 
   it('warns that an offline envelope carries the seed', async () => {
@@ -56,7 +56,7 @@ describe('cloudmfa envelope seal / open (offline)', () => {
     const sealed = await run(['envelope', 'seal', '--uri', uri, ...PW, ...at(NOW_S), '--ttl', '2m', '--pin-length', '8', '--no-biometrics', '--kdf', 'pbkdf2']);
     expect(sealed.status, sealed.stderr).toBe(0);
     const text = sealed.stdout.trim();
-    expect(readEnvelopeHeader(text)).toMatchObject({ kdf: { algorithm: 'pbkdf2-sha256', iterations: 600_000 }, expiresAt: (NOW_S + 120) * 1000 });
+    expect(readEnvelopeHeader({ text })).toMatchObject({ kdf: { algorithm: 'pbkdf2-sha256', iterations: 600_000 }, expiresAt: (NOW_S + 120) * 1000 });
     const opened = JSON.parse((await run(['envelope', 'open', text, ...PW, ...at(NOW_S)])).stdout);
     expect(opened).toMatchObject({
       otp: { type: 'hotp', algorithm: 'SHA1', digits: 8, counter: 41 },
@@ -126,7 +126,7 @@ describe('cloudmfa envelope seal / open (online)', () => {
     const seal = (json: object) => run(['envelope', 'seal', '--online-json', '-', ...PW, ...at(NOW_S), '--json'], { stdin: JSON.stringify(json) });
     const typical = await seal({ issuer: 'Acme Corporation', origin: 'https://mfa.example.com' });
     const out = JSON.parse(typical.stdout);
-    expect(out.qrVersion).toBe(qrVersion(out.text));
+    expect(out.qrVersion).toBe(qrVersion({ text: out.text }));
     expect(out.qrVersion).toBe(8);
     expect(typical.stderr).not.toContain('QR_DENSE');
     // Issuer 32 and origin 64 characters (the account is not in the envelope): version 10, quiet.

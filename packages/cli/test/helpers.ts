@@ -56,21 +56,24 @@ export async function run(
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const status = await runCli(argv, {
-    stdout: (t) => {
-      stdout += t;
+  const status = await runCli({
+    argv,
+    io: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      stdin: async () => {
+        if (options.stdin === undefined) throw new Error('this test gives no stdin');
+        return options.stdin;
+      },
+      env: options.env ?? {},
+      now: () => options.now ?? NOW_MS,
+      random: seededRandom(options.seed ?? 1),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdin: async () => {
-      if (options.stdin === undefined) throw new Error('this test gives no stdin');
-      return options.stdin;
-    },
-    env: options.env ?? {},
-    now: () => options.now ?? NOW_MS,
-    random: seededRandom(options.seed ?? 1),
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   return { status, stdout, stderr };
 }

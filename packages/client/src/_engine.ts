@@ -346,7 +346,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   }
 
   function otpKeyOf(s: StoredIdentity): OtpKey {
-    return createOtpKey(decodeBase64Url(s.seed as string), { algorithm: s.otp.algorithm });
+    return createOtpKey({ secret: decodeBase64Url(s.seed as string), algorithm: s.otp.algorithm });
   }
 
   async function verifyAndAdd(jws: string): Promise<{ ok: true; requestId: string } | { ok: false; reason: ReceiveFailure }> {

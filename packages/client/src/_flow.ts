@@ -277,7 +277,7 @@ export function startFlow(core: EngineCore, routed: Routed): ActivationFlow {
     if (!unsure && expired()) return Object.freeze({ ok: false, reason: 'expired' });
     try {
       const text = routed.kind === 'activation' ? routed.text : '';
-      opened = await openEnvelope(text, { password, now: () => Math.min(core.now(), (header as EnvelopeHeader).expiresAt), crypto: core.crypto });
+      opened = await openEnvelope({ text, password, now: () => Math.min(core.now(), (header as EnvelopeHeader).expiresAt), crypto: core.crypto });
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_ENVELOPE_DECRYPT')) return Object.freeze({ ok: false, reason: 'wrong-password', secondsLeft: secondsLeft(header.expiresAt) });
       return Object.freeze({ ok: false, reason: 'damaged' });

@@ -135,7 +135,7 @@ export function createScanner(): Scanner {
     if (text.startsWith(ENVELOPE_TEXT_PREFIX)) {
       let header: EnvelopeHeader;
       try {
-        header = readEnvelopeHeader(text);
+        header = readEnvelopeHeader({ text });
       } catch (e) {
         return fail(isCloudMfaError(e, 'ERR_ENVELOPE_VERSION') ? 'activation-version' : 'activation-malformed');
       }
@@ -152,7 +152,7 @@ export function createScanner(): Scanner {
     if (lower.startsWith('otpauth://')) {
       let uri: ParsedOtpauthUri;
       try {
-        uri = parseOtpauthUri(`otpauth://${text.slice(10)}`, { lenient: true });
+        uri = parseOtpauthUri({ uri: `otpauth://${text.slice(10)}`, lenient: true });
       } catch {
         return fail('otpauth-invalid');
       }

@@ -159,15 +159,12 @@ describe('activation flow', () => {
     const w = makeWorld();
     const auth = await w.phone();
     const secrets = ['JBSWY3DPEHPK3PXP', 'GEZDGNBVGY3TQOJQ', 'MFRGGZDFMZTWQ2LK'];
-    const uris = exportMigration(
-      secrets.map((secret, i) => ({ type: 'totp' as const, secret, issuer: `Site ${i + 1}`, account: `user${i + 1}` })),
-      { maxPerUri: 1, batchId: 7 },
-    );
+    const uris = exportMigration({ accounts: secrets.map((secret, i) => ({ type: 'totp' as const, secret, issuer: `Site ${i + 1}`, account: `user${i + 1}` })), maxPerUri: 1, batchId: 7 });
     expect(uris).toHaveLength(3);
     expect(auth.scan(uris[1])).toMatchObject({ ok: true, kind: 'migration', part: 2, of: 3, scanned: [2], missing: [1, 3], complete: false });
     expect(auth.scan(uris[1])).toEqual({ ok: false, reason: 'migration-duplicate' });
     expect(auth.begin(uris[0])).toEqual({ ok: false, reason: 'migration-incomplete', missing: [3] });
-    const other = exportMigration([{ type: 'totp', secret: secrets[0] as string, account: 'x' }], { batchId: 9 });
+    const other = exportMigration({ accounts: [{ type: 'totp', secret: secrets[0] as string, account: 'x' }], batchId: 9 });
     expect(auth.scan(other[0])).toEqual({ ok: false, reason: 'migration-other-batch' });
     const begun = auth.begin(uris[2]);
     if (!begun.ok) throw new Error(begun.reason);
@@ -183,7 +180,7 @@ describe('activation flow', () => {
     const codes = auth.codes();
     if (!codes.ok) throw new Error('codes');
     const { createOtpKey } = await import('@cloudmfa/otp');
-    expect(codes.codes.map((c) => (c.type === 'totp' ? c.code : ''))).toEqual(secrets.map((s) => totp({ secret: createOtpKey(s), now: w.clock })));
+    expect(codes.codes.map((c) => (c.type === 'totp' ? c.code : ''))).toEqual(secrets.map((s) => totp({ secret: createOtpKey({ secret: s }), now: w.clock })));
     await w.close();
   });
 

@@ -36,7 +36,7 @@ export function makeWorld(policy: MfaServerPolicyInput = {}): World {
     random: seededRandom('server'),
     crypto: nodeCrypto,
   });
-  const handler = createHttpHandler(mfa);
+  const handler = createHttpHandler({ server: mfa });
   const seen: string[] = [];
   const losing = new Map<string, number>();
   const dropping = new Map<string, number>();

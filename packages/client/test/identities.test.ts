@@ -26,7 +26,7 @@ describe('identities and codes', () => {
     w.clock.set(w.clock() + 12_000);
     const r = auth.codes();
     if (!r.ok) throw new Error('locked');
-    const key = createOtpKey(SECRET);
+    const key = createOtpKey({ secret: SECRET });
     expect(r.codes).toEqual([
       { id, type: 'totp', code: totp({ secret: key, now: w.clock }), next: totp({ secret: key, now: () => w.clock() + 30_000 }), secondsLeft: 18, fraction: 0.4, period: 30 },
     ]);
@@ -41,11 +41,11 @@ describe('identities and codes', () => {
     const id = await addUri(auth, { type: 'hotp', secret: SECRET, issuer: 'Acme', account: 'bob', counter: 7 });
     expect(auth.codes()).toEqual({ ok: true, codes: [{ id, type: 'hotp', code: null, counter: 7 }], clock: auth.clock() });
     const first = await auth.nextHotpCode(id);
-    expect(first).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 7 }), counter: 7 });
+    expect(first).toEqual({ ok: true, code: hotp({ secret: createOtpKey({ secret: SECRET }), counter: 7 }), counter: 7 });
     // The same store, a new process: the counter moved on.
     const restarted = await w.phone({ store });
     expect(restarted.codes()).toMatchObject({ ok: true, codes: [{ type: 'hotp', code: first.ok ? first.code : '', counter: 8 }] });
-    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp({ secret: createOtpKey(SECRET), counter: 8 }), counter: 8 });
+    expect(await restarted.nextHotpCode(id)).toEqual({ ok: true, code: hotp({ secret: createOtpKey({ secret: SECRET }), counter: 8 }), counter: 8 });
     await w.close();
   });
 
@@ -167,7 +167,7 @@ describe('identities and codes', () => {
       ['Woodgrove', 'hotp', 'aegis'],
       ['Litware', 'hotp', 'aegis'],
     ]);
-    const parts = exportMigration([{ type: 'totp', secret: SECRET, issuer: 'GA', account: 'g1' }, { type: 'totp', secret: SECRET, issuer: 'GA', account: 'g2' }], { maxPerUri: 1, batchId: 3 });
+    const parts = exportMigration({ accounts: [{ type: 'totp', secret: SECRET, issuer: 'GA', account: 'g1' }, { type: 'totp', secret: SECRET, issuer: 'GA', account: 'g2' }], maxPerUri: 1, batchId: 3 });
     expect(await third.importBackup({ file: [parts[0] as string] })).toEqual({ ok: false, reason: 'migration-incomplete' });
     expect(await third.importBackup({ file: parts })).toMatchObject({ ok: true, skipped: 0 });
     expect(third.list().slice(-2).map((i) => [i.account, i.source])).toEqual([['g1', 'migration'], ['g2', 'migration']]);

@@ -30,7 +30,7 @@ describe('scan routing', () => {
     expect(envelope).toMatchObject({ ok: true, kind: 'activation', mode: 'online' });
     expect(scan(` ${URI}\n`)).toEqual({ ok: true, kind: 'otpauth', type: 'totp', issuer: 'Acme', account: 'alice' });
     expect(scan(URI.replace('otpauth://', 'OTPAUTH://'))).toMatchObject({ ok: true, kind: 'otpauth' });
-    const [part] = exportMigration([{ type: 'hotp', secret: 'JBSWY3DPEHPK3PXP', account: 'bob', counter: 5 }]);
+    const [part] = exportMigration({ accounts: [{ type: 'hotp', secret: 'JBSWY3DPEHPK3PXP', account: 'bob', counter: 5 }] });
     expect(scan(`${(part as string).replace('otpauth-migration', 'OTPAuth-Migration')}\n`)).toMatchObject({ ok: true, kind: 'migration', part: 1, of: 1, complete: true, accounts: 1 });
   });
 
@@ -58,7 +58,7 @@ describe('scan routing', () => {
     const w = makeWorld();
     const a = await w.mfa.startActivation({ userId: 'alice' });
     await w.close();
-    const [part] = exportMigration([{ type: 'totp', secret: 'JBSWY3DPEHPK3PXP', account: 'bob' }]);
+    const [part] = exportMigration({ accounts: [{ type: 'totp', secret: 'JBSWY3DPEHPK3PXP', account: 'bob' }] });
     const seeds = [a.text, URI, part as string];
     const mutated = fc
       .tuple(fc.constantFrom(...seeds), fc.nat(), fc.string({ minLength: 0, maxLength: 4 }), fc.nat({ max: 6 }))

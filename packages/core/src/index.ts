@@ -10,7 +10,7 @@ export {
   utf8Decode,
   utf8Encode,
 } from './bytes.js';
-export { createCryptoProvider } from './crypto/createCryptoProvider.js';
+export { type CreateCryptoProviderOptions, createCryptoProvider } from './crypto/createCryptoProvider.js';
 export {
   derToRawSignature,
   isLowS,

@@ -5,6 +5,27 @@ import { type AlgIndex, DIGEST_BYTES } from './_sha.js';
 import type { OtpAlgorithm, OtpKey } from './types.js';
 
 /**
+ * Options of {@link createOtpKey}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateOtpKeyOptions = { secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', algorithm: 'SHA256' };
+ * ```
+ */
+export interface CreateOtpKeyOptions {
+  /** The shared secret: bytes, or base32 text. */
+  secret: Uint8Array | string;
+  /** The HMAC hash; default `'SHA1'` (`ERR_OTP_ALGORITHM` otherwise). */
+  algorithm?: OtpAlgorithm;
+  /**
+   * Compute each HMAC with this provider's `hmac` (e.g. a native one) instead of the built-in
+   * precomputed path (`ERR_OTP_CRYPTO` if it has none, or fails). The key then keeps a copy of
+   * the secret for the provider.
+   */
+  crypto?: CryptoProvider;
+}
+
+/**
  * Makes a reusable key for one secret (bytes or base32): the HMAC inner and outer states are
  * computed here, once, so every later `hotp`/`totp`/`verify*` call with this key costs two hash
  * compressions and no allocation. **Create one key per secret and reuse it**; passing raw bytes
@@ -15,21 +36,17 @@ import type { OtpAlgorithm, OtpKey } from './types.js';
  * `warnings`; its secret-derived state is held privately. The key copies what it needs: later
  * changes to the `secret` array do not affect it.
  *
- * @param options.algorithm - the HMAC hash, default `'SHA1'` (`ERR_OTP_ALGORITHM` otherwise).
- * @param options.crypto - compute each HMAC with this provider's `hmac` (e.g. a native one)
- *   instead of the built-in precomputed path (`ERR_OTP_CRYPTO` if it has none, or fails). The
- *   key then keeps a copy of the secret for the provider.
  * @example
  * ```ts
- * const key = createOtpKey('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', { algorithm: 'SHA256' });
+ * const key = createOtpKey({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', algorithm: 'SHA256' });
  * const code = totp({ secret: key, digits: 8 });
  * const result = verifyTotp({ secret: key, code: typed, digits: 8, afterStep });
  * ```
  */
-export function createOtpKey(secret: Uint8Array | string, options: { algorithm?: OtpAlgorithm; crypto?: CryptoProvider } = {}): OtpKey {
-  checkOptions(options);
-  const alg = algIndex(options.algorithm ?? 'SHA1');
-  const crypto = options.crypto;
+export function createOtpKey(options: CreateOtpKeyOptions): OtpKey {
+  checkOptions(options, 'options', true);
+  const { secret, algorithm = 'SHA1', crypto } = options;
+  const alg = algIndex(algorithm);
   if (crypto !== undefined && typeof crypto?.hmac !== 'function') fail('ERR_OTP_CRYPTO', '"crypto" expected a CryptoProvider');
   const bytes = secretBytes(secret, 'ERR_OTP_SECRET');
   const warnings = secretPolicy(bytes, 'ERR_OTP_SECRET');

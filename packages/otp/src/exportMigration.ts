@@ -16,6 +16,25 @@ import { Writer } from './_protobuf.js';
 import type { OtpauthInput } from './types.js';
 
 /**
+ * Options of {@link exportMigration}.
+ *
+ * @example
+ * ```ts
+ * const options: ExportMigrationOptions = { accounts: [{ type: 'totp', secret: 'JBSWY3DPEHPK3PXP', issuer: 'Acme', account: 'alice' }], maxPerUri: 5 };
+ * ```
+ */
+export interface ExportMigrationOptions {
+  /** The accounts to export, in order. */
+  accounts: readonly OtpauthInput[];
+  /** Accounts per URI, 1..100; default 10. */
+  maxPerUri?: number;
+  /** The int32 batch id; default: random from `random`. */
+  batchId?: number;
+  /** Randomness for the batch id; default `systemRandom`. */
+  random?: RandomSource;
+}
+
+/**
  * Exports accounts as Google Authenticator migration URIs (`otpauth-migration://offline?data=`,
  * one per QR code), in batches of at most `maxPerUri` accounts that share one `batch_id`.
  *
@@ -27,24 +46,21 @@ import type { OtpauthInput } from './types.js';
  * (`ERR_MIGRATION_TOO_LARGE`). `labelIssuer` and `extraParameters` have no field and are not
  * exported. The URIs contain the secrets: treat them like the secrets.
  *
- * @param options.maxPerUri - accounts per URI, 1..100, default 10.
- * @param options.batchId - the int32 batch id; default: random from `options.random`
- *   (default `systemRandom`).
  * @example
  * ```ts
  * import { exportMigration } from '@cloudmfa/otp/migration';
- * const uris = exportMigration([
- *   { type: 'totp', secret, issuer: 'Acme', account: 'alice' },
- *   { type: 'hotp', secret: other, account: 'bob', counter: 7 },
- * ]);
+ * const uris = exportMigration({
+ *   accounts: [
+ *     { type: 'totp', secret, issuer: 'Acme', account: 'alice' },
+ *     { type: 'hotp', secret: other, account: 'bob', counter: 7 },
+ *   ],
+ * });
  * for (const uri of uris) showQr(uri);
  * ```
  */
-export function exportMigration(
-  accounts: readonly OtpauthInput[],
-  options: { maxPerUri?: number; batchId?: number; random?: RandomSource } = {},
-): string[] {
-  checkOptions(options);
+export function exportMigration(options: ExportMigrationOptions): string[] {
+  checkOptions(options, 'options', true);
+  const { accounts } = options;
   if (!Array.isArray(accounts) || !accounts.length) fail('ERR_MIGRATION_BATCH', '"accounts" expected a non-empty array');
   const maxPerUri = checkInt(options.maxPerUri ?? 10, 'maxPerUri', 1, 100, 'ERR_MIGRATION_BATCH');
   const batchSize = Math.ceil(accounts.length / maxPerUri);

@@ -6,7 +6,7 @@ import type { OtpAlgorithm, OtpSecret } from './types.js';
  *
  * @example
  * ```ts
- * const options: HotpOptions = { secret: createOtpKey(seed), counter: 7 };
+ * const options: HotpOptions = { secret: createOtpKey({ secret: seed }), counter: 7 };
  * ```
  */
 export interface HotpOptions {

@@ -32,7 +32,7 @@ interface Payload {
  * import { importMigration } from '@cloudmfa/otp/migration';
  * const { accounts, complete, batchSize, indexes } = importMigration([qr1, qr2]);
  * if (!complete) ask(`scan the remaining ${batchSize - indexes.length} codes`);
- * for (const a of accounts) store(a.issuer, a.account, createOtpKey(a.secret, { algorithm: a.algorithm }));
+ * for (const a of accounts) store(a.issuer, a.account, createOtpKey({ secret: a.secret, algorithm: a.algorithm }));
  * ```
  */
 export function importMigration(uris: string | readonly string[]): MigrationImport {

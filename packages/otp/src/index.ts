@@ -1,8 +1,8 @@
-export { createOtpKey } from './createOtpKey.js';
+export { type CreateOtpKeyOptions, createOtpKey } from './createOtpKey.js';
 export { formatOtpauthUri } from './formatOtpauthUri.js';
 export { generateSecret } from './generateSecret.js';
 export { type HotpOptions, hotp } from './hotp.js';
-export { parseOtpauthUri } from './parseOtpauthUri.js';
+export { type ParseOtpauthUriOptions, parseOtpauthUri } from './parseOtpauthUri.js';
 export { parseSecret } from './parseSecret.js';
 export { resyncHotp } from './resyncHotp.js';
 export { type TotpOptions, totp } from './totp.js';

@@ -3,6 +3,20 @@ import { checkOtpauth, checkText, KNOWN, MAX_PARAMS, MAX_URI, otherType } from '
 import { decodeComponent } from './_uri.js';
 import type { OtpAlgorithm, OtpErrorCode, ParsedOtpauthUri } from './types.js';
 
+/**
+ * Options of {@link parseOtpauthUri}.
+ *
+ * @example
+ * ```ts
+ * const options: ParseOtpauthUriOptions = { uri: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', lenient: true };
+ * ```
+ */
+export interface ParseOtpauthUriOptions {
+  /** The `otpauth://` URI (it holds the secret: never log it). */
+  uri: string;
+  /** Accept real-world deviations and return them as `warnings`; default `false` (strict). */
+  lenient?: boolean;
+}
 
 /**
  * Parses a Google Authenticator `otpauth://` URI (Key Uri Format).
@@ -14,20 +28,21 @@ import type { OtpAlgorithm, OtpErrorCode, ParsedOtpauthUri } from './types.js';
  * differs from `issuer=`, `+` for spaces, unknown parameters, odd spellings) and returns what it
  * tolerated as `warnings`. Defaults are filled in (`SHA1`, 6 digits, 30 s).
  *
- * Lossless: `parseOtpauthUri(formatOtpauthUri(p).uri, mode)` gives back the same fields for
+ * Lossless: `parseOtpauthUri({ uri: formatOtpauthUri(p).uri, lenient })` gives back the same fields for
  * every `p` this function returned in that mode. A colon encoded as `%3A` is data, so colons
  * inside an issuer or account round-trip. Error messages never quote the URI (it holds a secret).
  *
  * @example
  * ```ts
- * const p = parseOtpauthUri('otpauth://totp/Acme:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Acme');
+ * const p = parseOtpauthUri({ uri: 'otpauth://totp/Acme:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Acme' });
  * // { type: 'totp', secret: Uint8Array(20), account: 'alice@example.com', issuer: 'Acme', algorithm: 'SHA1', digits: 6, period: 30, warnings: [] }
- * parseOtpauthUri('otpauth://totp/Some+Company:bob?secret=...&issuer=Microsoft', { lenient: true });
+ * parseOtpauthUri({ uri: 'otpauth://totp/Some+Company:bob?secret=...&issuer=Microsoft', lenient: true });
  * // issuer 'Microsoft', labelIssuer 'Some Company', warnings PLUS_AS_SPACE and ISSUER_MISMATCH
  * ```
  */
-export function parseOtpauthUri(uri: string, options: { lenient?: boolean } = {}): ParsedOtpauthUri {
-  checkOptions(options);
+export function parseOtpauthUri(options: ParseOtpauthUriOptions): ParsedOtpauthUri {
+  checkOptions(options, 'options', true);
+  const { uri } = options;
   const lenient = options.lenient === true;
   const warnings: ParsedOtpauthUri['warnings'] = [];
   const ctx = { lenient, warnings };

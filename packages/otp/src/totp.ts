@@ -7,7 +7,7 @@ import type { OtpAlgorithm, OtpSecret } from './types.js';
  *
  * @example
  * ```ts
- * const options: TotpOptions = { secret: createOtpKey(seed), now: () => Date.now() };
+ * const options: TotpOptions = { secret: createOtpKey({ secret: seed }), now: () => Date.now() };
  * ```
  */
 export interface TotpOptions {
@@ -32,7 +32,7 @@ export interface TotpOptions {
  * @param options.algorithm - default SHA1, or the key's own (`ERR_OTP_ALGORITHM` on a mismatch).
  * @example
  * ```ts
- * const key = createOtpKey(utf8Encode('12345678901234567890'));
+ * const key = createOtpKey({ secret: utf8Encode('12345678901234567890') });
  * totp({ secret: key, now: () => 59_000, digits: 8 }); // '94287082' (RFC 6238 Appendix B)
  * ```
  */

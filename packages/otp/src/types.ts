@@ -66,7 +66,7 @@ export type OtpErrorCode =
  *
  * @example
  * ```ts
- * const { warnings } = parseOtpauthUri(uri, { lenient: true });
+ * const { warnings } = parseOtpauthUri({ uri, lenient: true });
  * if (warnings.some((w) => w.code === 'SECRET_SHORT')) suggestReEnrolment();
  * ```
  */
@@ -108,7 +108,7 @@ export interface OtpWarning {
  *
  * @example
  * ```ts
- * const key = createOtpKey('JBSWY3DPEHPK3PXP');
+ * const key = createOtpKey({ secret: 'JBSWY3DPEHPK3PXP' });
  * key.algorithm; // 'SHA1'
  * key.bits; // 80
  * key.warnings; // [{ code: 'SECRET_SHORT', ... }]
@@ -124,11 +124,11 @@ export interface OtpKey {
 /**
  * What `hotp`, `totp` and the verify functions accept as the secret: an {@link OtpKey} (fastest:
  * made once and reused) or raw bytes. For a base32 secret, make a key:
- * `createOtpKey(base32)`; keeping base32 out of these functions keeps them small to bundle.
+ * `createOtpKey({ secret: base32 })`; keeping base32 out of these functions keeps them small to bundle.
  *
  * @example
  * ```ts
- * const secret: OtpSecret = createOtpKey('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', { algorithm: 'SHA256' });
+ * const secret: OtpSecret = createOtpKey({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', algorithm: 'SHA256' });
  * ```
  */
 export type OtpSecret = OtpKey | Uint8Array;
@@ -216,7 +216,7 @@ export type OtpauthInput = Omit<OtpauthCommon, 'secret' | 'algorithm' | 'digits'
  *
  * @example
  * ```ts
- * const { issuer, account, warnings } = parseOtpauthUri(uri);
+ * const { issuer, account, warnings } = parseOtpauthUri({ uri });
  * ```
  */
 export type ParsedOtpauthUri = OtpauthParams & { warnings: OtpWarning[] };

@@ -85,7 +85,7 @@ describe('third-party samples (dim13/otpauth, scito/extract_otp_secrets)', () =>
 
 describe('exportMigration', () => {
   it('matches the frozen export byte for byte', () => {
-    const uris = exportMigration(frozen.accounts as OtpauthInput[], { batchId: frozen.batchId, maxPerUri: frozen.maxPerUri });
+    const uris = exportMigration({ accounts: frozen.accounts as OtpauthInput[], batchId: frozen.batchId, maxPerUri: frozen.maxPerUri });
     expect(uris).toEqual(frozen.uris);
   });
 
@@ -121,7 +121,7 @@ describe('exportMigration', () => {
       ...(i % 5 === 0 ? { counter: i * 1000 } : {}),
     })) as OtpauthInput[];
     let n = 0;
-    const uris = exportMigration(accounts, { random: (k) => new Uint8Array(k).fill(++n) });
+    const uris = exportMigration({ accounts, random: (k) => new Uint8Array(k).fill(++n) });
     expect(uris.length).toBe(3);
     const all = importMigration([uris[2] as string, uris[0] as string, uris[1] as string]);
     expect(all.complete).toBe(true);
@@ -141,7 +141,7 @@ describe('exportMigration', () => {
   });
 
   it('keeps an account that starts with "issuer:" intact', () => {
-    const [uri] = exportMigration([{ type: 'totp', secret: new Uint8Array(16), issuer: 'Acme', account: 'Acme: alice' }], { batchId: 1 });
+    const [uri] = exportMigration({ accounts: [{ type: 'totp', secret: new Uint8Array(16), issuer: 'Acme', account: 'Acme: alice' }], batchId: 1 });
     expect(importMigration(uri as string).accounts[0]).toMatchObject({ issuer: 'Acme', account: 'Acme: alice' });
   });
 });
@@ -243,23 +243,23 @@ const BAD_EXPORT: Array<[string, string, Record<string, unknown>]> = [
 
 describe('exportMigration refuses what Google cannot carry', () => {
   it.each(BAD_EXPORT)('%s -> %s', (_, expected, patch) => {
-    expect(errorCode(() => exportMigration([{ type: 'totp', secret: new Uint8Array(20), account: 'a', issuer: 'i', ...patch } as never]))).toBe(expected);
+    expect(errorCode(() => exportMigration({ accounts: [{ type: 'totp', secret: new Uint8Array(20), account: 'a', issuer: 'i', ...patch } as never] }))).toBe(expected);
   });
   it('batch options and sizes', () => {
     const a = { type: 'totp', secret: new Uint8Array(20), account: 'a' } as const;
-    expect(errorCode(() => exportMigration([]))).toBe('ERR_MIGRATION_BATCH');
-    expect(errorCode(() => exportMigration([a], { maxPerUri: 0 }))).toBe('ERR_MIGRATION_BATCH');
-    expect(errorCode(() => exportMigration([a], { batchId: 2 ** 31 }))).toBe('ERR_MIGRATION_BATCH');
-    expect(errorCode(() => exportMigration([a], { batchId: 1, random: () => new Uint8Array(0) }))).toBe('no error');
-    expect(errorCode(() => exportMigration([a], { random: () => new Uint8Array(0) }))).toBe('ERR_NO_RANDOM_SOURCE');
+    expect(errorCode(() => exportMigration({ accounts: [] }))).toBe('ERR_MIGRATION_BATCH');
+    expect(errorCode(() => exportMigration({ accounts: [a], maxPerUri: 0 }))).toBe('ERR_MIGRATION_BATCH');
+    expect(errorCode(() => exportMigration({ accounts: [a], batchId: 2 ** 31 }))).toBe('ERR_MIGRATION_BATCH');
+    expect(errorCode(() => exportMigration({ accounts: [a], batchId: 1, random: () => new Uint8Array(0) }))).toBe('no error');
+    expect(errorCode(() => exportMigration({ accounts: [a], random: () => new Uint8Array(0) }))).toBe('ERR_NO_RANDOM_SOURCE');
     const big = Array.from({ length: 100 }, () => ({ ...a, secret: new Uint8Array(1024) }));
-    expect(errorCode(() => exportMigration(big, { batchId: 1, maxPerUri: 100 }))).toBe('ERR_MIGRATION_TOO_LARGE');
-    expect(exportMigration(big, { batchId: 1, maxPerUri: 10 }).length).toBe(10);
+    expect(errorCode(() => exportMigration({ accounts: big, batchId: 1, maxPerUri: 100 }))).toBe('ERR_MIGRATION_TOO_LARGE');
+    expect(exportMigration({ accounts: big, batchId: 1, maxPerUri: 10 }).length).toBe(10);
   });
   it('secrets never appear in errors', () => {
     const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PX1';
     try {
-      exportMigration([{ type: 'totp', secret, account: 'a' }]);
+      exportMigration({ accounts: [{ type: 'totp', secret, account: 'a' }] });
       expect.unreachable();
     } catch (err) {
       expect(JSON.stringify({ m: (err as Error).message, c: String((err as Error).cause) })).not.toContain(secret.slice(0, 8));

@@ -2,7 +2,7 @@
 // seeded random cases: algorithm, digits (oathtool supports 6-8), period, T0, time, counter and
 // secret length (10..150 bytes, so keys longer than a hash block are covered). Each oathtool call
 // prints 5 consecutive codes (`-w 4`), so 6,000 codes are compared. Keys go to oathtool on stdin
-// (`-`), never on its command line; half of them as base32 (`-b`), through createOtpKey(string).
+// (`-`), never on its command line; half of them as base32 (`-b`), through createOtpKey({ secret: string }).
 import { execFile } from 'node:child_process';
 import { encodeBase32 } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ function makeCases(): Case[] {
     if (n % 3 === 0) {
       // HOTP: oathtool's HOTP is SHA-1 only. Counters small, around 2^32, and up to 2^53 - 1 - WINDOW.
       const counter = pick([int(0, 1000), int(2 ** 32 - 3, 2 ** 32 + 3), int(0, 2 ** 53 - 1 - WINDOW)]);
-      const key = base32 ? createOtpKey(stdin) : createOtpKey(secret);
+      const key = base32 ? createOtpKey({ secret: stdin }) : createOtpKey({ secret });
       cases.push({
         args: ['-d', String(digits), '-c', String(counter), '-w', String(WINDOW), ...keyArgs],
         stdin,
@@ -54,7 +54,7 @@ function makeCases(): Case[] {
       const period = pick([30, 60, int(1, 600)]);
       const t0 = pick([0, int(0, 2 ** 31)]);
       const time = t0 + int(0, 2 ** 34);
-      const key = base32 ? createOtpKey(stdin, { algorithm }) : createOtpKey(secret, { algorithm });
+      const key = base32 ? createOtpKey({ secret: stdin, algorithm }) : createOtpKey({ secret, algorithm });
       cases.push({
         args: [`--totp=${algorithm}`, '-d', String(digits), '-s', `${period}s`, '-S', `@${t0}`, '-N', `@${time}`, '-w', String(WINDOW), ...keyArgs],
         stdin,

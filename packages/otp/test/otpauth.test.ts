@@ -35,7 +35,7 @@ describe('formatOtpauthUri', () => {
       ['trailing ', 'spaces  '],
     ] as const) {
       const { uri } = formatOtpauthUri({ type: 'totp', secret: SECRET, issuer, account });
-      const p = parseOtpauthUri(uri);
+      const p = parseOtpauthUri({ uri });
       expect([p.issuer, p.account]).toEqual([issuer, account]);
       expect(p.warnings).toEqual([]);
     }
@@ -58,7 +58,7 @@ describe('formatOtpauthUri', () => {
 
 describe('parseOtpauthUri, strict', () => {
   it('parses Google examples and fills defaults', () => {
-    const p = parseOtpauthUri('otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example');
+    const p = parseOtpauthUri({ uri: 'otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example' });
     expect(fields(p)).toEqual({
       type: 'totp',
       secret: Uint8Array.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x21, 0xde, 0xad, 0xbe, 0xef]),
@@ -69,51 +69,51 @@ describe('parseOtpauthUri, strict', () => {
       period: 30,
     });
     expect(codes(p)).toEqual(['SECRET_SHORT']);
-    const h = parseOtpauthUri(`otpauth://hotp/ACME%20Co:john.doe@email.com?secret=${B32}&issuer=ACME%20Co&algorithm=SHA256&digits=8&counter=9007199254740991`);
+    const h = parseOtpauthUri({ uri: `otpauth://hotp/ACME%20Co:john.doe@email.com?secret=${B32}&issuer=ACME%20Co&algorithm=SHA256&digits=8&counter=9007199254740991` });
     expect(fields(h)).toMatchObject({ type: 'hotp', issuer: 'ACME Co', account: 'john.doe@email.com', algorithm: 'SHA256', digits: 8, counter: 2 ** 53 - 1 });
   });
 
   it('takes the issuer from the label prefix, or the parameter alone, and drops spaces before the account', () => {
-    expect(parseOtpauthUri(`otpauth://totp/Acme:%20%20bob?secret=${B32}`)).toMatchObject({ issuer: 'Acme', account: 'bob', warnings: [] });
-    expect(parseOtpauthUri(`otpauth://totp/bob?secret=${B32}&issuer=Acme`)).toMatchObject({ issuer: 'Acme', account: 'bob', warnings: [] });
-    const none = parseOtpauthUri(`otpauth://totp/bob?secret=${B32}`);
+    expect(parseOtpauthUri({ uri: `otpauth://totp/Acme:%20%20bob?secret=${B32}` })).toMatchObject({ issuer: 'Acme', account: 'bob', warnings: [] });
+    expect(parseOtpauthUri({ uri: `otpauth://totp/bob?secret=${B32}&issuer=Acme` })).toMatchObject({ issuer: 'Acme', account: 'bob', warnings: [] });
+    const none = parseOtpauthUri({ uri: `otpauth://totp/bob?secret=${B32}` });
     expect(none.issuer).toBeUndefined();
     expect(codes(none)).toEqual(['ISSUER_MISSING']);
-    expect(parseOtpauthUri(`OTPAUTH://TOTP/bob?secret=${B32.toLowerCase()}&issuer=A`)).toMatchObject({ type: 'totp', secret: SECRET });
+    expect(parseOtpauthUri({ uri: `OTPAUTH://TOTP/bob?secret=${B32.toLowerCase()}&issuer=A` })).toMatchObject({ type: 'totp', secret: SECRET });
   });
 
   it('reads an encoded colon as data', () => {
-    expect(parseOtpauthUri(`otpauth://totp/Acme%3Abob?secret=${B32}&issuer=Acme`)).toMatchObject({ issuer: 'Acme', account: 'Acme:bob' });
+    expect(parseOtpauthUri({ uri: `otpauth://totp/Acme%3Abob?secret=${B32}&issuer=Acme` })).toMatchObject({ issuer: 'Acme', account: 'Acme:bob' });
   });
 });
 
 describe('parseOtpauthUri, lenient', () => {
   it('accepts the Microsoft-style mismatch and + for spaces, keeping the prefix', () => {
     const uri = `otpauth://totp/Some+Company:alice@contoso.com?secret=${B32}&issuer=Microsoft`;
-    expect(errorCode(() => parseOtpauthUri(uri))).toBe('ERR_OTPAUTH_ENCODING');
-    const p = parseOtpauthUri(uri, { lenient: true });
+    expect(errorCode(() => parseOtpauthUri({ uri }))).toBe('ERR_OTPAUTH_ENCODING');
+    const p = parseOtpauthUri({ uri, lenient: true });
     expect(p).toMatchObject({ issuer: 'Microsoft', labelIssuer: 'Some Company', account: 'alice@contoso.com' });
     expect(codes(p)).toEqual(['ISSUER_MISMATCH', 'PLUS_AS_SPACE']);
-    const again = parseOtpauthUri(formatOtpauthUri(p).uri, { lenient: true });
+    const again = parseOtpauthUri({ uri: formatOtpauthUri(p).uri, lenient: true });
     expect(fields(again)).toEqual(fields(p));
     expect(codes(again)).toEqual(['ISSUER_MISMATCH']);
   });
 
   it('keeps unknown parameters in order and writes them back', () => {
     const uri = `otpauth://totp/A:b?secret=${B32}&issuer=A&image=https%3A%2F%2Fexample.com%2Fa.png&color=ff0000&image=second`;
-    expect(errorCode(() => parseOtpauthUri(uri))).toBe('ERR_OTPAUTH_PARAMETER');
-    const p = parseOtpauthUri(uri, { lenient: true });
+    expect(errorCode(() => parseOtpauthUri({ uri }))).toBe('ERR_OTPAUTH_PARAMETER');
+    const p = parseOtpauthUri({ uri, lenient: true });
     expect(p.extraParameters).toEqual([
       ['image', 'https://example.com/a.png'],
       ['color', 'ff0000'],
       ['image', 'second'],
     ]);
     expect(codes(p)).toEqual(['UNKNOWN_PARAMETER']);
-    expect(fields(parseOtpauthUri(formatOtpauthUri(p).uri, { lenient: true }))).toEqual(fields(p));
+    expect(fields(parseOtpauthUri({ uri: formatOtpauthUri(p).uri, lenient: true }))).toEqual(fields(p));
   });
 
   it('tolerates case, spelling, empty segments, missing counter, raw characters, %3A separators', () => {
-    const p = parseOtpauthUri(`otpauth://hotp/Big Corp%3Ajoe?Secret=${B32}&&issuer=Big%20Corp&Algorithm=sha-256&period=30`, { lenient: true });
+    const p = parseOtpauthUri({ uri: `otpauth://hotp/Big Corp%3Ajoe?Secret=${B32}&&issuer=Big%20Corp&Algorithm=sha-256&period=30`, lenient: true });
     expect(fields(p)).toEqual({
       type: 'hotp',
       secret: SECRET,
@@ -125,8 +125,8 @@ describe('parseOtpauthUri, lenient', () => {
       extraParameters: [['period', '30']],
     });
     expect(codes(p)).toEqual(['ALGORITHM_SPELLING', 'COUNTER_MISSING', 'EMPTY_PARAMETER', 'LABEL_ENCODED_SEPARATOR', 'PARAMETER_CASE', 'PARAMETER_NOT_FOR_TYPE', 'UNENCODED_CHARACTER']);
-    expect(fields(parseOtpauthUri(formatOtpauthUri(p).uri, { lenient: true }))).toEqual(fields(p));
-    const colon = parseOtpauthUri(`otpauth://totp/A:b:c?secret=${B32}&issuer=`, { lenient: true });
+    expect(fields(parseOtpauthUri({ uri: formatOtpauthUri(p).uri, lenient: true }))).toEqual(fields(p));
+    const colon = parseOtpauthUri({ uri: `otpauth://totp/A:b:c?secret=${B32}&issuer=`, lenient: true });
     expect(colon).toMatchObject({ issuer: 'A', account: 'b:c' });
     expect(codes(colon)).toEqual(['EMPTY_PARAMETER', 'LABEL_COLON']);
   });
@@ -200,14 +200,14 @@ const STRICT: Array<[string, string, string?]> = [
 
 describe('bad otpauth URIs: one code each', () => {
   it.each(STRICT)('%s -> %s (lenient: %s)', (uri, strict, lenient) => {
-    expect(errorCode(() => parseOtpauthUri(uri))).toBe(strict);
-    const l = errorCode(() => parseOtpauthUri(uri, { lenient: true }));
+    expect(errorCode(() => parseOtpauthUri({ uri }))).toBe(strict);
+    const l = errorCode(() => parseOtpauthUri({ uri, lenient: true }));
     expect(l).toBe(lenient === 'ok' ? 'no error' : (lenient ?? strict));
   });
 
   it('non-strings', () => {
-    expect(errorCode(() => parseOtpauthUri(undefined as never))).toBe('ERR_OTPAUTH_TOO_LONG');
-    expect(errorCode(() => parseOtpauthUri(`otpauth://totp/a?secret=${B32}`, 'x' as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(errorCode(() => parseOtpauthUri({ uri: undefined as never }))).toBe('ERR_OTPAUTH_TOO_LONG');
+    expect(errorCode(() => parseOtpauthUri(`otpauth://totp/a?secret=${B32}` as never))).toBe('ERR_INVALID_ARGUMENT');
   });
 });
 

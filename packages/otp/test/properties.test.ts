@@ -57,7 +57,7 @@ describe('otpauth round trips', () => {
     fc.assert(
       fc.property(params, (p) => {
         const input = toInput(p);
-        expect(fields(parseOtpauthUri(formatOtpauthUri(input).uri))).toEqual(input);
+        expect(fields(parseOtpauthUri({ uri: formatOtpauthUri(input).uri }))).toEqual(input);
       }),
       RUNS,
     );
@@ -84,13 +84,13 @@ describe('otpauth round trips', () => {
       fc.property(messy, (uri) => {
         let first: ParsedOtpauthUri;
         try {
-          first = parseOtpauthUri(uri, { lenient: true });
+          first = parseOtpauthUri({ uri, lenient: true });
         } catch (err) {
           // Refusals are fine (e.g. a duplicate known parameter); they must be typed.
           expect(isCloudMfaError(err)).toBe(true);
           return;
         }
-        expect(fields(parseOtpauthUri(formatOtpauthUri(first).uri, { lenient: true }))).toEqual(fields(first));
+        expect(fields(parseOtpauthUri({ uri: formatOtpauthUri(first).uri, lenient: true }))).toEqual(fields(first));
       }),
       RUNS,
     );
@@ -99,7 +99,7 @@ describe('otpauth round trips', () => {
   it('parsers never throw anything but CloudMfaError', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant('otpauth://totp/').chain((p) => fc.string().map((s) => p + s))), (uri) => {
-        for (const run of [() => parseOtpauthUri(uri), () => parseOtpauthUri(uri, { lenient: true }), () => importMigration(uri)]) {
+        for (const run of [() => parseOtpauthUri({ uri }), () => parseOtpauthUri({ uri, lenient: true }), () => importMigration(uri)]) {
           try {
             run();
           } catch (err) {
@@ -113,11 +113,11 @@ describe('otpauth round trips', () => {
 });
 
 describe('migration round trip', () => {
-  it('importMigration(exportMigration(a)) gives a back (6/8 digits, 30 s)', () => {
+  it('importMigration(exportMigration({ accounts: a })) gives a back (6/8 digits, 30 s)', () => {
     const entry = params.map((p) => ({ ...toInput({ ...p, period: 30 }), digits: p.digits % 2 ? 6 : 8 }) as OtpauthInput);
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 12 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 5 }), (accounts, batchId, maxPerUri) => {
-        const uris = exportMigration(accounts, { batchId, maxPerUri });
+        const uris = exportMigration({ accounts, batchId, maxPerUri });
         const back = importMigration(uris);
         expect(back.complete).toBe(true);
         expect(back.batchId).toBe(batchId);
@@ -140,7 +140,7 @@ describe('generate, then verify', () => {
         fc.integer({ min: 0, max: 2 ** 34 }),
         fc.integer({ min: -3, max: 3 }),
         (s, alg, digits, period, t0, offset, delta) => {
-          const key = createOtpKey(s, { algorithm: alg });
+          const key = createOtpKey({ secret: s, algorithm: alg });
           const nowMs = (t0 + offset + 3 * period) * 1000;
           const code = totp({ secret: key, now: () => nowMs + delta * period * 1000, period, t0, digits });
           const step = Math.floor((nowMs / 1000 - t0) / period);
@@ -158,7 +158,7 @@ describe('generate, then verify', () => {
   it('HOTP: a code ahead within the look-ahead verifies', () => {
     fc.assert(
       fc.property(secret, fc.integer({ min: 0, max: 2 ** 53 - 100 }), fc.integer({ min: 0, max: 20 }), (s, counter, ahead) => {
-        const key = createOtpKey(s);
+        const key = createOtpKey({ secret: s });
         const r = verifyHotp({ secret: key, code: hotp({ secret: key, counter: counter + ahead }), counter, lookAhead: 20 });
         expect(r.ok).toBe(true);
         if (r.ok) expect(r.counter - counter).toBeLessThanOrEqual(ahead);
@@ -169,7 +169,7 @@ describe('generate, then verify', () => {
 });
 
 describe('verification never throws on what a user typed', () => {
-  const key = createOtpKey(new Uint8Array(20).fill(9));
+  const key = createOtpKey({ secret: new Uint8Array(20).fill(9) });
   it('arbitrary strings and values', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 200 }), fc.stringMatching(/^[0-9 \-]{0,12}$/), fc.anything()), (typed) => {
@@ -185,12 +185,12 @@ describe('verification never throws on what a user typed', () => {
 });
 
 describe('base32 secrets', () => {
-  it('createOtpKey(base32(bytes)) behaves as the bytes, in any case, spaced, padded or not', () => {
+  it('createOtpKey({ secret: base32(bytes) }) behaves as the bytes, in any case, spaced, padded or not', () => {
     fc.assert(
       fc.property(secret, fc.boolean(), fc.boolean(), (s, lower, padding) => {
         let b32 = encodeBase32(s, { padding });
         if (lower) b32 = b32.toLowerCase().replace(/(.{4})/g, '$1 ');
-        expect(hotp({ secret: createOtpKey(b32), counter: 7 })).toBe(hotp({ secret: s, counter: 7 }));
+        expect(hotp({ secret: createOtpKey({ secret: b32 }), counter: 7 })).toBe(hotp({ secret: s, counter: 7 }));
       }),
       RUNS,
     );
@@ -204,7 +204,7 @@ describe('no secret in errors', () => {
         const b32 = encodeBase32(s);
         const uri = `otpauth://totp/A:b?secret=${b32}${tail}`;
         try {
-          parseOtpauthUri(uri);
+          parseOtpauthUri({ uri });
         } catch (err) {
           const seen = `${(err as Error).message} ${String((err as Error).cause ?? '')} ${JSON.stringify(err)}`;
           expect(seen).not.toContain(b32.slice(0, 12));

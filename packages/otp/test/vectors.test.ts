@@ -16,10 +16,10 @@ const nodeProvider: CryptoProvider = createCryptoProvider({
 });
 
 const paths: Array<[string, (seed: Uint8Array, algorithm: OtpAlgorithm) => OtpSecret]> = [
-  ['OtpKey', (seed, algorithm) => createOtpKey(seed, { algorithm })],
+  ['OtpKey', (seed, algorithm) => createOtpKey({ secret: seed, algorithm })],
   ['raw bytes', (seed) => seed],
-  ['pure-JS CryptoProvider', (seed, algorithm) => createOtpKey(seed, { algorithm, crypto: pureJsCryptoProvider })],
-  ['Node HMAC CryptoProvider', (seed, algorithm) => createOtpKey(seed, { algorithm, crypto: nodeProvider })],
+  ['pure-JS CryptoProvider', (seed, algorithm) => createOtpKey({ secret: seed, algorithm, crypto: pureJsCryptoProvider })],
+  ['Node HMAC CryptoProvider', (seed, algorithm) => createOtpKey({ secret: seed, algorithm, crypto: nodeProvider })],
 ];
 
 describe('RFC 4226 Appendix D', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createOtpKey, generateSecret, hotp, resyncHotp, totp, totpStep, verifyHotp, verifyTotp } from '../src/index.js';
 
 const seed = utf8Encode('12345678901234567890');
-const key = createOtpKey(seed);
+const key = createOtpKey({ secret: seed });
 const T = 1_700_000_010_000; // ms; step 56,666,667
 const STEP = Math.floor(T / 30000);
 const at = (step: number) => hotp({ secret: key, counter: step });
@@ -63,7 +63,7 @@ describe('verifyTotp', () => {
   });
 
   it('honours period, t0, digits and algorithm', () => {
-    const k256 = createOtpKey(seed, { algorithm: 'SHA256' });
+    const k256 = createOtpKey({ secret: seed, algorithm: 'SHA256' });
     const opts = { period: 45, t0: 1_000_000, digits: 8, algorithm: 'SHA256' as const };
     const c = totp({ secret: k256, ...opts, now });
     const step = Math.floor((T / 1000 - 1_000_000) / 45);
@@ -184,31 +184,31 @@ describe('secrets and keys', () => {
   });
 
   it('accepts 80-bit secrets with a warning, refuses fewer', () => {
-    const k80 = createOtpKey(new Uint8Array(10));
+    const k80 = createOtpKey({ secret: new Uint8Array(10) });
     expect(k80.bits).toBe(80);
     expect(k80.warnings.map((w) => w.code)).toEqual(['SECRET_SHORT']);
-    expect(createOtpKey(new Uint8Array(16)).warnings).toEqual([]);
-    expect(throwsCode(() => createOtpKey(new Uint8Array(9)))).toBe('ERR_OTP_SECRET');
-    expect(throwsCode(() => createOtpKey(new Uint8Array(1025)))).toBe('ERR_OTP_SECRET');
-    expect(throwsCode(() => createOtpKey('GEZDGNBVGY3TQOJQ!'))).toBe('ERR_BASE32_INVALID');
-    expect(throwsCode(() => createOtpKey(42 as never))).toBe('ERR_OTP_SECRET');
-    expect(throwsCode(() => createOtpKey(seed, { algorithm: 'MD5' as never }))).toBe('ERR_OTP_ALGORITHM');
-    expect(throwsCode(() => createOtpKey(seed, { crypto: {} as never }))).toBe('ERR_OTP_CRYPTO');
+    expect(createOtpKey({ secret: new Uint8Array(16) }).warnings).toEqual([]);
+    expect(throwsCode(() => createOtpKey({ secret: new Uint8Array(9) }))).toBe('ERR_OTP_SECRET');
+    expect(throwsCode(() => createOtpKey({ secret: new Uint8Array(1025) }))).toBe('ERR_OTP_SECRET');
+    expect(throwsCode(() => createOtpKey({ secret: 'GEZDGNBVGY3TQOJQ!' }))).toBe('ERR_BASE32_INVALID');
+    expect(throwsCode(() => createOtpKey({ secret: 42 as never }))).toBe('ERR_OTP_SECRET');
+    expect(throwsCode(() => createOtpKey({ secret: seed, algorithm: 'MD5' as never }))).toBe('ERR_OTP_ALGORITHM');
+    expect(throwsCode(() => createOtpKey({ secret: seed, crypto: {} as never }))).toBe('ERR_OTP_CRYPTO');
   });
 
   it('base32 is forgiving about case, spaces and padding', () => {
-    const k = createOtpKey('gezd gnbv gy3t qojq gezd gnbv gy3t qojq');
+    const k = createOtpKey({ secret: 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq' });
     expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     const sixteen = Uint8Array.from({ length: 16 }, (_, i) => i * 11);
     const padded = encodeBase32(sixteen, { padding: true });
     expect(padded.endsWith('======')).toBe(true);
-    expect(hotp({ secret: createOtpKey(padded), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
-    expect(hotp({ secret: createOtpKey(padded.replace(/=/g, '').toLowerCase()), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
+    expect(hotp({ secret: createOtpKey({ secret: padded }), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
+    expect(hotp({ secret: createOtpKey({ secret: padded.replace(/=/g, '').toLowerCase() }), counter: 3 })).toBe(hotp({ secret: sixteen, counter: 3 }));
   });
 
   it('keys show no secret material and copy the secret', () => {
     const bytes = Uint8Array.from(seed);
-    const k = createOtpKey(bytes);
+    const k = createOtpKey({ secret: bytes });
     bytes.fill(0);
     expect(hotp({ secret: k, counter: 0 })).toBe('755224');
     expect(JSON.stringify(k)).toBe('{"algorithm":"SHA1","bits":160,"warnings":[]}');
@@ -218,7 +218,8 @@ describe('secrets and keys', () => {
   });
 
   it('a failing CryptoProvider gives ERR_OTP_CRYPTO and no cause', () => {
-    const k = createOtpKey(seed, {
+    const k = createOtpKey({
+      secret: seed,
       crypto: {
         ...pureJsCryptoProvider,
         hmac: () => {
@@ -233,7 +234,7 @@ describe('secrets and keys', () => {
       expect(code(err)).toBe('ERR_OTP_CRYPTO');
       expect((err as Error).cause).toBeUndefined();
     }
-    const short = createOtpKey(seed, { crypto: { ...pureJsCryptoProvider, hmac: () => new Uint8Array(3) } });
+    const short = createOtpKey({ secret: seed, crypto: { ...pureJsCryptoProvider, hmac: () => new Uint8Array(3) } });
     expect(throwsCode(() => hotp({ secret: short, counter: 0 }))).toBe('ERR_OTP_CRYPTO');
   });
 });

@@ -10,6 +10,7 @@ export {
   isFinalChallengeState,
   type NextChallengeStateResult,
   nextChallengeState,
+  type NextChallengeStateOptions,
   PUSH_CHALLENGE_STATES,
   PUSH_CHALLENGE_TRANSITIONS,
   type PushAuditKind,

@@ -88,7 +88,7 @@ export const PUSH_CHALLENGE_TRANSITIONS: Readonly<Record<PushChallengeEvent, Pus
  *
  * @example
  * ```ts
- * const next: NextChallengeStateResult = nextChallengeState('approved', 'approve');
+ * const next: NextChallengeStateResult = nextChallengeState({ state: 'approved', event: 'approve' });
  * next.ok; // false: already_final
  * ```
  */
@@ -114,20 +114,37 @@ export function isFinalChallengeState(state: PushChallengeState): boolean {
 }
 
 /**
+ * Options of {@link nextChallengeState}.
+ *
+ * @example
+ * ```ts
+ * const options: NextChallengeStateOptions = { state: 'pending', event: 'approve' };
+ * ```
+ */
+export interface NextChallengeStateOptions {
+  /** The challenge's current state. */
+  state: PushChallengeState;
+  /** What happened to it. */
+  event: PushChallengeEvent;
+}
+
+/**
  * The pure transition function of the challenge state machine: the next state, the audit
  * entry to write and whether to raise a risk event, or `already_final` when the challenge was
  * already used (single use). Unknown states or events are misuse (`ERR_INVALID_ARGUMENT`).
  *
  * @example
  * ```ts
- * const next = nextChallengeState(record.state, result.event);
+ * const next = nextChallengeState({ state: record.state, event: result.event });
  * if (next.ok && (await store.transition(record.id, 'pending', next.state))) {
  *   if (next.audit) await audit(next.audit, record);
  *   if (next.riskEvent) events.emit('risk', record);
  * }
  * ```
  */
-export function nextChallengeState(state: PushChallengeState, event: PushChallengeEvent): NextChallengeStateResult {
+export function nextChallengeState(options: NextChallengeStateOptions): NextChallengeStateResult {
+  if (typeof options !== 'object' || options === null) throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object with the state and the event');
+  const { state, event } = options;
   if (!has(STATE_SET, state)) throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"state" expected a push challenge state');
   if (!has(PUSH_CHALLENGE_TRANSITIONS, event)) throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"event" expected a push challenge event');
   if (state !== 'pending') return { ok: false, reason: 'already_final', state };

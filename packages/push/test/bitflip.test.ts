@@ -16,7 +16,7 @@ const ed25519Subtle: CryptoProvider['ed25519Verify'] = async (publicKey, message
     return false;
   }
 };
-const fast = createCryptoProvider({ name: 'test-webcrypto', ed25519Verify: ed25519Subtle }, webCryptoProvider());
+const fast = createCryptoProvider({ name: 'test-webcrypto', ed25519Verify: ed25519Subtle, base: webCryptoProvider() });
 
 /** Every token with exactly one bit of one character flipped (bits 0-7 of each char code). */
 function* charFlips(token: string): Generator<string> {

@@ -86,7 +86,7 @@ describe.each([
     for (const typed of [wrong, '0', `${nm.created.number}0`, '12345678']) {
       const r = await check(await respond(nm.verified, 'confirm', { number: typed }), nm.created.record);
       expect(r).toEqual({ ok: false, reason: 'wrong_number', event: 'deny', challengeId: nm.created.record.id });
-      expect(nextChallengeState('pending', 'deny')).toMatchObject({ ok: true, state: 'denied' });
+      expect(nextChallengeState({ state: 'pending', event: 'deny' })).toMatchObject({ ok: true, state: 'denied' });
     }
   });
 
@@ -128,12 +128,12 @@ describe.each([
     const response = await respond(plain.verified, 'confirm');
     const first = await check(response, plain.created.record);
     expect(first).toMatchObject({ ok: true, event: 'approve' });
-    const next = nextChallengeState(plain.created.record.state, first.event as 'approve');
+    const next = nextChallengeState({ state: plain.created.record.state, event: first.event as 'approve' });
     expect(next).toMatchObject({ ok: true, state: 'approved', audit: 'push.approved' });
     const stored = { ...plain.created.record, state: next.ok ? next.state : plain.created.record.state };
     expect(await check(response, stored)).toEqual({ ok: false, reason: 'replayed', event: null, challengeId: stored.id });
     // Two racing verifications both pass; the atomic transition lets one win.
-    expect(nextChallengeState('approved', 'approve')).toEqual({ ok: false, reason: 'already_final', state: 'approved' });
+    expect(nextChallengeState({ state: 'approved', event: 'approve' })).toEqual({ ok: false, reason: 'already_final', state: 'approved' });
     for (const state of ['denied', 'cancelled'] as const) {
       expect(await check(response, { ...stored, state })).toMatchObject({ reason: 'replayed' });
     }

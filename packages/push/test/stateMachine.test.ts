@@ -25,18 +25,18 @@ describe('push challenge state machine (docs/protocol/push.md 6)', () => {
 
   it('pending goes to one final state per event; every final state refuses every event (single use)', () => {
     for (const event of EVENTS) {
-      const r = nextChallengeState('pending', event);
+      const r = nextChallengeState({ state: 'pending', event });
       expect(r).toEqual({ ok: true, state: PUSH_CHALLENGE_TRANSITIONS[event].to, audit: PUSH_CHALLENGE_TRANSITIONS[event].audit, riskEvent: PUSH_CHALLENGE_TRANSITIONS[event].riskEvent });
       expect(isFinalChallengeState(r.state)).toBe(true);
     }
     for (const state of PUSH_CHALLENGE_STATES.filter((s) => s !== 'pending')) {
-      for (const event of EVENTS) expect(nextChallengeState(state, event)).toEqual({ ok: false, reason: 'already_final', state });
+      for (const event of EVENTS) expect(nextChallengeState({ state, event })).toEqual({ ok: false, reason: 'already_final', state });
     }
   });
 
   it('Cancel is never audited and raises nothing; Suspicious is audited and raises a risk event', () => {
-    expect(nextChallengeState('pending', 'cancel')).toMatchObject({ audit: null, riskEvent: false });
-    expect(nextChallengeState('pending', 'suspicious')).toMatchObject({ state: 'denied', audit: 'push.suspicious', riskEvent: true });
+    expect(nextChallengeState({ state: 'pending', event: 'cancel' })).toMatchObject({ audit: null, riskEvent: false });
+    expect(nextChallengeState({ state: 'pending', event: 'suspicious' })).toMatchObject({ state: 'denied', audit: 'push.suspicious', riskEvent: true });
     expect(Object.values(PUSH_CHALLENGE_TRANSITIONS).filter((t) => t.riskEvent)).toHaveLength(1);
   });
 
@@ -48,7 +48,7 @@ describe('push challenge state machine (docs/protocol/push.md 6)', () => {
       ['__proto__', 'approve'],
     ]) {
       try {
-        nextChallengeState(s as never, e as never);
+        nextChallengeState({ state: s as never, event: e as never });
         expect.unreachable();
       } catch (err) {
         expect(isCloudMfaError(err, 'ERR_INVALID_ARGUMENT')).toBe(true);

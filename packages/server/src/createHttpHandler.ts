@@ -31,10 +31,12 @@ export interface HttpLogEntry {
  *
  * @example
  * ```ts
- * const options: HttpHandlerOptions = { basePath: '/mfa', clientIp: (req) => req.headers.get('x-real-ip') };
+ * const options: HttpHandlerOptions = { server, basePath: '/mfa', clientIp: (req) => req.headers.get('x-real-ip') };
  * ```
  */
 export interface HttpHandlerOptions {
+  /** The facade the routes call: what `createMfaServer` returned. */
+  server: MfaServer;
   /** Mount point, e.g. `/mfa` (no trailing slash). Default `''`. */
   basePath?: string;
   /** Largest request body read, 256..1,048,576 bytes. Default 16,384. */
@@ -136,16 +138,19 @@ const PUSH_STATUS: Record<keyof typeof PUSH_CODES, number> = {
  *
  * @example
  * ```ts
- * const handler = createHttpHandler(server, { basePath: '/mfa' });
+ * const handler = createHttpHandler({ server, basePath: '/mfa' });
  * Bun.serve({ fetch: handler });                       // or Deno.serve(handler), a Worker's fetch
  * const res = await handler(new Request('https://mfa.acme.example/mfa/v1/push/challenges/abc'));
  * ```
  */
-export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions = {}): (req: Request) => Promise<Response> {
+export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Promise<Response> {
+  if (typeof options !== 'object' || options === null) {
+    throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with the server');
+  }
+  const { server, basePath = '', maxBodyBytes = 16_384, clientIp, log } = options;
   if (typeof server !== 'object' || server === null || typeof server.completeActivation !== 'function') {
     throw serverError('ERR_SERVER_CONFIG', '"server" expected what createMfaServer returned');
   }
-  const { basePath = '', maxBodyBytes = 16_384, clientIp, log } = options ?? {};
   if (typeof basePath !== 'string' || (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath))) {
     throw serverError('ERR_SERVER_CONFIG', '"basePath" expected "" or /segment[/segment...] without a trailing slash');
   }

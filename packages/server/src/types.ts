@@ -396,14 +396,15 @@ export interface PushChallengeSettings {
 }
 
 /**
- * The one argument of `createPushChallenge`.
+ * The one argument of the facade's `createPushChallenge`. (Named apart from `@cloudmfa/push`'s
+ * `CreatePushChallengeOptions`, the argument of the lower-level `createPushChallenge` function.)
  *
  * @example
  * ```ts
  * const r = await server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: true });
  * ```
  */
-export interface CreatePushChallengeOptions extends PushChallengeSettings {
+export interface ServerPushChallengeOptions extends PushChallengeSettings {
   userId: string;
   /** What the phone shows (service, location, ...). */
   context: PushContext;
@@ -556,7 +557,7 @@ export interface MfaServer {
   /** Admin: clears an OTP lockout of a real enrolment; keeps the replay state. */
   unlockOtp(enrolmentId: string): Promise<UnlockOtpResult>;
   /** Admin: creates and stores a signed push challenge; returns the APNs/FCM payloads and the number for the login page. */
-  createPushChallenge(options: CreatePushChallengeOptions): Promise<CreatePushChallengeResult>;
+  createPushChallenge(options: ServerPushChallengeOptions): Promise<CreatePushChallengeResult>;
   /** Device: applies a signed push response atomically (one winner across servers). Never throws on `response`. */
   submitPushResponse(response: unknown): Promise<SubmitPushResponseResult>;
   /** Login page: the challenge status, or `null`. Never throws on `challengeId`. */

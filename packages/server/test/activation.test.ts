@@ -22,9 +22,9 @@ describe('online activation', () => {
     const png = PNG.sync.read(Buffer.from(a.qr.png));
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(a.text);
     expect(a.expiresAt).toBe(t.clock() + 300_000);
-    expect(readEnvelopeHeader(a.text).expiresAt).toBe(a.expiresAt);
+    expect(readEnvelopeHeader({ text: a.text }).expiresAt).toBe(a.expiresAt);
     // The envelope carries no seed: the online payload is an activation id and secret only.
-    const opened = await openEnvelope(a.text, { password: a.password as string, now: t.clock, crypto: testCrypto });
+    const opened = await openEnvelope({ text: a.text, password: a.password as string, now: t.clock, crypto: testCrypto });
     expect(opened.payload.mode).toBe('online');
     expect(opened.payload).not.toHaveProperty('secret');
     expect(opened.preview).toMatchObject({ issuer: 'Acme Corporation', origin: ORIGIN });
@@ -187,12 +187,12 @@ describe('offline and otpauth activation', () => {
     const a = await t.server.startActivation({ userId: 'bob', mode: 'otpauth', account: 'bob@acme.example' });
     expect(a.password).toBeNull();
     expect(a.uri).toBe(a.text);
-    const parsed = parseOtpauthUri(a.uri as string);
+    const parsed = parseOtpauthUri({ uri: a.uri as string });
     expect(parsed).toMatchObject({ type: 'totp', issuer: 'Acme Corporation', account: 'bob@acme.example', digits: 6, period: 30 });
     // Drawn by the activation package's renderers in 'auto' mode (no QR code of our own), and
     // the PNG decodes with a real QR reader to the exact URI.
-    expect(a.qr.svg).toBe(renderQrSvg(a.uri as string, { mode: 'auto' }));
-    expect(a.qr.png).toEqual(renderQrPng(a.uri as string, { mode: 'auto', scale: 6 }));
+    expect(a.qr.svg).toBe(renderQrSvg({ text: a.uri as string, mode: 'auto' }));
+    expect(a.qr.png).toEqual(renderQrPng({ text: a.uri as string, mode: 'auto', scale: 6 }));
     const png = PNG.sync.read(Buffer.from(a.qr.png));
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(a.uri);
     expect((await t.server.getEnrolment(a.enrolmentId))?.status).toBe('pending');
@@ -205,7 +205,7 @@ describe('offline and otpauth activation', () => {
   it('otpauth: a pending enrolment past its lifetime is not activated by a correct code', async () => {
     const t = makeServer();
     const a = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
-    const seed = parseOtpauthUri(a.uri as string).secret;
+    const seed = parseOtpauthUri({ uri: a.uri as string }).secret;
     t.clock.set(a.expiresAt);
     expect(await t.server.verifyOtp({ enrolmentId: a.enrolmentId, code: codeAt(t, seed) })).toEqual({
       ok: false,
@@ -218,7 +218,7 @@ describe('offline and otpauth activation', () => {
   it('offline HOTP: the envelope carries the seed; codes advance the counter; resync works', async () => {
     const t = makeServer();
     const a = await t.server.startActivation({ userId: 'carol', mode: 'offline', otp: { type: 'hotp', counter: 5 } });
-    const opened = await openEnvelope(a.text, { password: a.password as string, now: t.clock, crypto: testCrypto });
+    const opened = await openEnvelope({ text: a.text, password: a.password as string, now: t.clock, crypto: testCrypto });
     if (opened.payload.mode !== 'offline') throw new Error('expected offline');
     expect(opened.payload.otp).toEqual({ type: 'hotp', algorithm: 'SHA1', digits: 6, counter: 5 });
     const seed = decodeBase32(opened.payload.secret);

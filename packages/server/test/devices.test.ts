@@ -8,7 +8,7 @@ const post = (path: string, body: unknown) =>
 
 async function setup() {
   const t = makeServer();
-  const handler = createHttpHandler(t.server);
+  const handler = createHttpHandler({ server: t.server });
   const device = makeDevice('a');
   const send = async (r: unknown) => {
     const res = await handler(post('/v1/activations/redeem', r));

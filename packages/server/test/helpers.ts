@@ -49,12 +49,10 @@ export function seededRandom(seed: string): RandomSource {
  * every activation); outputs are bit-identical to the pure-JS provider's (core's contract,
  * tested there).
  */
-export const testCrypto = createCryptoProvider(
-  {
-    scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
-  },
-  webCryptoProvider(),
-);
+export const testCrypto = createCryptoProvider({
+  scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
+  base: webCryptoProvider(),
+});
 
 /** The cheapest envelope KDF the sealing floor allows (N·r = 2^17). */
 export const FAST_KDF = { algorithm: 'scrypt' as const, log2N: 14, r: 8, p: 1 };
@@ -114,7 +112,7 @@ export function makeDevice(name: string, pushToken: string | null = `apns-${name
 
 /** App side, up to the request: open the envelope with the password and build the redemption. */
 export async function prepareRedemption(t: TestServer, activation: StartedActivation, device: TestDevice) {
-  const opened = await openEnvelope(activation.text, { password: activation.password as string, now: t.clock, crypto: testCrypto });
+  const opened = await openEnvelope({ text: activation.text, password: activation.password as string, now: t.clock, crypto: testCrypto });
   if (opened.payload.mode !== 'online') throw new Error('expected an online envelope');
   return createRedemption({
     payload: opened.payload,

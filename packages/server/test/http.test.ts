@@ -12,7 +12,7 @@ const get = (path: string) => new Request(`${BASE}${path}`);
 async function setup() {
   const t = makeServer();
   const logs: HttpLogEntry[] = [];
-  const handler = createHttpHandler(t.server, { basePath: '/mfa', clientIp: (req) => req.headers.get('x-test-ip'), log: (e) => logs.push(e) });
+  const handler = createHttpHandler({ server: t.server, basePath: '/mfa', clientIp: (req) => req.headers.get('x-test-ip'), log: (e) => logs.push(e) });
   return { t, handler, logs };
 }
 
@@ -112,13 +112,13 @@ describe('HTTP handler: device routes', () => {
     await expectError(await handler(post('/v1/push/respond', { response: 1 })), 400, 'ERR_PUSH_MALFORMED');
     await expectError(await handler(post('/v1/push/poll', { request: 'x', extra: 1 })), 400, 'ERR_PUSH_MALFORMED');
     await expectError(await handler(post('/v1/activations/redeem', { version: 1 })), 400, 'ERR_ACTIVATION_MALFORMED');
-    expect(() => createHttpHandler(t.server, { basePath: '/mfa/' })).toThrow(expect.objectContaining({ code: 'ERR_SERVER_CONFIG' }));
-    expect(() => createHttpHandler(t.server, { maxBodyBytes: 10 })).toThrow(expect.objectContaining({ code: 'ERR_SERVER_CONFIG' }));
+    expect(() => createHttpHandler({ server: t.server, basePath: '/mfa/' })).toThrow(expect.objectContaining({ code: 'ERR_SERVER_CONFIG' }));
+    expect(() => createHttpHandler({ server: t.server, maxBodyBytes: 10 })).toThrow(expect.objectContaining({ code: 'ERR_SERVER_CONFIG' }));
   });
 
   it('429 with Retry-After from the per-client throttle', async () => {
     const t = makeServer({ policy: { activation: { ipThrottle: { freeFailures: 1, baseDelayMs: 5000, maxDelayMs: 5000, lockoutFailures: 10, lockoutMs: 60_000 } } } });
-    const handler = createHttpHandler(t.server, { clientIp: (req) => req.headers.get('x-test-ip') });
+    const handler = createHttpHandler({ server: t.server, clientIp: (req) => req.headers.get('x-test-ip') });
     const a = await t.server.startActivation({ userId: 'alice' });
     const { request } = await prepareRedemption(t, a, makeDevice('a'));
     const bogus = { ...request, activationId: 'AAAAAAAAAAAAAAAAAAAAAA' };
@@ -143,7 +143,7 @@ describe('HTTP handler: device routes', () => {
     const { t } = await setup();
     const logs: HttpLogEntry[] = [];
     const broken = { ...t.server, getChallengeStatus: async () => Promise.reject(Object.assign(new TypeError('secret 123456 in a message'), { code: 'X' })) };
-    const handler = createHttpHandler(broken, { log: (e) => logs.push(e) });
+    const handler = createHttpHandler({ server: broken, log: (e) => logs.push(e) });
     const res = await handler(new Request(`${ORIGIN}/v1/push/challenges/abc`));
     await expectError(res, 500, 'ERR_HTTP_INTERNAL');
     expect(logs).toEqual([{ method: 'GET', route: '/v1/push/challenges/:id', status: 500, code: 'ERR_HTTP_INTERNAL', error: { name: 'TypeError', code: 'X' } }]);

@@ -24,7 +24,7 @@ describe('seeds at rest', () => {
     const t = makeServer();
     const { identity } = await activateOnline(t, makeDevice('a'));
     const otpauth = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
-    const seeds = [identity.seed, parseOtpauthUri(otpauth.uri as string).secret];
+    const seeds = [identity.seed, parseOtpauthUri({ uri: otpauth.uri as string }).secret];
     const records = [...(await t.store.enrolments.listByUser('alice')), ...(await t.store.enrolments.listByUser('bob'))];
     const dump = records.map((r) => bytesToHex(r.secret) + JSON.stringify(r.meta)).join('|');
     for (const seed of seeds) expect(dump).not.toContain(bytesToHex(seed));

@@ -82,7 +82,7 @@ describe('policy', () => {
     for (const mode of ['online', 'offline'] as const) {
       const a = await t.server.startActivation({ userId: 'alice', mode });
       expect(a.expiresAt).toBe(T0 + 65_535_000);
-      expect(readEnvelopeHeader(a.text).expiresAt).toBe(T0 + 65_535_000);
+      expect(readEnvelopeHeader({ text: a.text }).expiresAt).toBe(T0 + 65_535_000);
     }
   });
 

@@ -15,7 +15,7 @@ describe('secret hygiene', () => {
   it('audit, events, HTTP answers, logs and errors never carry a seed, password, activation secret, MAC, code or number', async () => {
     const t = makeServer();
     const logs: HttpLogEntry[] = [];
-    const handler = createHttpHandler(t.server, { log: (e) => logs.push(e) });
+    const handler = createHttpHandler({ server: t.server, log: (e) => logs.push(e) });
     const observed: string[] = [];
     const secrets: string[] = [];
     const call = async (req: Request) => {
@@ -30,7 +30,7 @@ describe('secret hygiene', () => {
     // Online: password, activation secret, MAC, seed.
     const a = await t.server.startActivation({ userId: 'alice' });
     secrets.push(a.password as string, (a.password as string).replace(/-/g, ''));
-    const opened = await openEnvelope(a.text, { password: a.password as string, now: t.clock, crypto: testCrypto });
+    const opened = await openEnvelope({ text: a.text, password: a.password as string, now: t.clock, crypto: testCrypto });
     if (opened.payload.mode !== 'online') throw new Error('online expected');
     secrets.push(opened.payload.activationSecret, ...encodings(decodeBase64Url(opened.payload.activationSecret)));
     const device = makeDevice('a');
@@ -47,11 +47,11 @@ describe('secret hygiene', () => {
 
     // otpauth and offline seeds.
     const o = await t.server.startActivation({ userId: 'bob', mode: 'otpauth' });
-    const seedB = parseOtpauthUri(o.uri as string).secret;
+    const seedB = parseOtpauthUri({ uri: o.uri as string }).secret;
     secrets.push(...encodings(seedB));
     const off = await t.server.startActivation({ userId: 'carol', mode: 'offline' });
     secrets.push(off.password as string);
-    const offOpened = await openEnvelope(off.text, { password: off.password as string, now: t.clock, crypto: testCrypto });
+    const offOpened = await openEnvelope({ text: off.text, password: off.password as string, now: t.clock, crypto: testCrypto });
     if (offOpened.payload.mode === 'offline') secrets.push(offOpened.payload.secret);
 
     // Codes: accepted, refused, replayed, locked.

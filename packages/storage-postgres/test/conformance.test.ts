@@ -10,9 +10,9 @@ afterAll(async () => {
   await pool.end();
 });
 
-runStorageConformance('postgres', async ({ clock }) => {
+runStorageConformance({ name: 'postgres', factory: async ({ clock }) => {
   const schema = uniqueSchema('conf');
   await migrate(pool, { schema, clock });
   const store = await openPostgresStore({ pool, schema, clock });
   return { store, cleanup: () => dropSchema(pool, schema) };
-});
+} });

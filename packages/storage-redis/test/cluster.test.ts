@@ -25,7 +25,7 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-runStorageConformance('redis cluster (3 masters)', ({ clock }) => {
+runStorageConformance({ name: 'redis cluster (3 masters)', factory: ({ clock }) => {
   if (!cluster || !admin) throw new Error('the test cluster did not start');
   const keyPrefix = uniquePrefix('cluster');
   const a = admin;
@@ -35,7 +35,7 @@ runStorageConformance('redis cluster (3 masters)', ({ clock }) => {
       await dropRedisStore({ client: a, keyPrefix });
     },
   };
-});
+} });
 
 describe('redis cluster layout', () => {
   it('keeps every key of an enrolment in its slot, the audit in one slot, and spreads enrolments over all masters', async () => {

@@ -9,4 +9,4 @@ afterAll(async () => {
   await admin.quit();
 });
 
-runStorageConformance('redis (single node)', ({ clock }) => freshStore(admin, clock, 'conf'));
+runStorageConformance({ name: 'redis (single node)', factory: ({ clock }) => freshStore(admin, clock, 'conf') });

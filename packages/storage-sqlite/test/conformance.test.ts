@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 // A real file per test (WAL needs one), removed after the test.
-runStorageConformance('sqlite (file, WAL)', ({ clock }) => {
+runStorageConformance({ name: 'sqlite (file, WAL)', factory: ({ clock }) => {
   const path = join(dir, `t${n++}.db`);
   const store = openSqliteStore({ path, clock });
   return {
@@ -19,6 +19,6 @@ runStorageConformance('sqlite (file, WAL)', ({ clock }) => {
       for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     },
   };
-});
+} });
 
-runStorageConformance('sqlite (:memory:)', ({ clock }) => ({ store: openSqliteStore({ path: ':memory:', clock }) }));
+runStorageConformance({ name: 'sqlite (:memory:)', factory: ({ clock }) => ({ store: openSqliteStore({ path: ':memory:', clock }) }) });

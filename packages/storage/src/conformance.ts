@@ -12,14 +12,14 @@ import { limitTests } from './conformance/limits.js';
 import { concurrencyTests } from './conformance/concurrency.js';
 import { closedTests } from './conformance/closed.js';
 
-export { runSecureStoreConformance, type SecureStoreFactory } from './conformance/secureStore.js';
+export { runSecureStoreConformance, type SecureStoreConformanceOptions, type SecureStoreFactory } from './conformance/secureStore.js';
 
 /**
  * The groups of {@link runStorageConformance}; each can be switched off with a reason.
  *
  * @example
  * ```ts
- * runStorageConformance('x', factory, { skip: { concurrency: 'single-connection driver' } satisfies Partial<Record<ConformanceGroup, string>> });
+ * runStorageConformance({ name: 'x', factory, skip: { concurrency: 'single-connection driver' } satisfies Partial<Record<ConformanceGroup, string>> });
  * ```
  */
 export type ConformanceGroup =
@@ -62,10 +62,14 @@ export type StoreFactory = (context: { clock: Clock }) => Promise<ConformanceIns
  *
  * @example
  * ```ts
- * runStorageConformance('redis', factory, { concurrency: 200 } satisfies ConformanceOptions);
+ * runStorageConformance({ name: 'redis', factory, concurrency: 200 } satisfies ConformanceOptions);
  * ```
  */
 export interface ConformanceOptions {
+  /** The adapter's name, the title of the suite's `describe` block. */
+  name: string;
+  /** Makes one fresh, isolated store set per test. */
+  factory: StoreFactory;
   /** Groups to switch off, each with the reason, which is printed in the test name. */
   skip?: Partial<Record<ConformanceGroup, string>>;
   /** Concurrent attempts in the concurrency group; default 100. */
@@ -84,19 +88,19 @@ export { CONFORMANCE_T0 } from './conformance/_shared.js';
  * @example
  * ```ts
  * import { runStorageConformance } from '@cloudmfa/storage/testing';
- * runStorageConformance('sqlite', ({ clock }) => {
+ * runStorageConformance({ name: 'sqlite', factory: ({ clock }) => {
  *   const store = openSqliteStore({ path: ':memory:', clock });
  *   return { store };
- * });
+ * } });
  * ```
  */
-export function runStorageConformance(name: string, factory: StoreFactory, options: ConformanceOptions = {}): void {
-  const n = options.concurrency ?? 100;
+export function runStorageConformance(options: ConformanceOptions): void {
+  const { name, factory, skip, concurrency: n = 100 } = options;
   const ctx = {} as Ctx;
   let cleanup: (() => Promise<void> | void) | undefined;
 
   const group = (g: ConformanceGroup, body: () => void) => {
-    const reason = options.skip?.[g];
+    const reason = skip?.[g];
     if (reason !== undefined) describe.skip(`${g} (switched off: ${reason})`, body);
     else describe(g, body);
   };

@@ -5,6 +5,7 @@ export {
   type ConformanceOptions,
   runSecureStoreConformance,
   runStorageConformance,
+  type SecureStoreConformanceOptions,
   type SecureStoreFactory,
   type StoreFactory,
 } from './conformance.js';

@@ -20,7 +20,7 @@ const mapHost = () => {
   };
 };
 
-runSecureStoreConformance('secureStoreFromStringHost over a Map', () => ({ store: secureStoreFromStringHost(mapHost().host) }));
+runSecureStoreConformance({ name: 'secureStoreFromStringHost over a Map', factory: () => ({ store: secureStoreFromStringHost(mapHost().host) }) });
 
 describe('secureStoreFromStringHost', () => {
   it('stores base64url text in the host', async () => {

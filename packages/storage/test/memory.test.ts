@@ -1,5 +1,5 @@
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';
 import { runSecureStoreConformance, runStorageConformance } from '@cloudmfa/storage/testing';
 
-runStorageConformance('memory', ({ clock }) => ({ store: createMemoryStore({ clock }) }));
-runSecureStoreConformance('memory', () => ({ store: createMemorySecureStore() }));
+runStorageConformance({ name: 'memory', factory: ({ clock }) => ({ store: createMemoryStore({ clock }) }) });
+runSecureStoreConformance({ name: 'memory', factory: () => ({ store: createMemorySecureStore() }) });

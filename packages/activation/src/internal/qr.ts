@@ -14,7 +14,7 @@ export type QrErrorCorrection = 'L' | 'M' | 'Q' | 'H';
  * @example
  * ```ts
  * const mode: QrMode = 'auto';
- * const png = renderQrPng('otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', { mode });
+ * const png = renderQrPng({ text: { text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode } });
  * ```
  */
 export type QrMode = 'alphanumeric' | 'auto';
@@ -187,9 +187,8 @@ export function checkIntOption(value: number, title: string, min: number, max: n
   return value;
 }
 
-/** The options object of a renderer: absent is `{}`; anything but an object is misuse. */
-export function optionsObject<T extends object>(options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== 'object' || options === null) throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object');
+/** The options object of a renderer (it carries the text): anything but an object is misuse. */
+export function optionsObject<T extends object>(options: T): T {
+  if (typeof options !== 'object' || options === null) throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"options" expected an object with the text');
   return options;
 }

@@ -37,15 +37,15 @@ const vector = (name: string) => {
 
 async function main(): Promise<Record<string, unknown>> {
   const cheap = vector('online-scrypt-cheap');
-  const opened = await openEnvelope(cheap.text, { password: cheap.typed, now: () => cheap.now });
+  const opened = await openEnvelope({ text: cheap.text, password: cheap.typed, now: () => cheap.now });
   if (opened.payload.mode !== 'online') throw new Error('expected online');
 
   const offline = vector('offline-hotp-scrypt-cheap');
-  const openedOffline = await openEnvelope(offline.text, { password: offline.typed, now: () => offline.now });
+  const openedOffline = await openEnvelope({ text: offline.text, password: offline.typed, now: () => offline.now });
 
   let wrongPasswordCode = '';
   try {
-    await openEnvelope(cheap.text, { password: 'WRONG-PASS-WORD', now: () => cheap.now });
+    await openEnvelope({ text: cheap.text, password: 'WRONG-PASS-WORD', now: () => cheap.now });
   } catch (err) {
     wrongPasswordCode = isCloudMfaError(err) ? err.code : `untyped: ${String(err)}`;
   }
@@ -70,9 +70,9 @@ async function main(): Promise<Record<string, unknown>> {
   const identity = await openRedemptionResponse({ response: JSON.parse(JSON.stringify(response)), state });
 
   const def = vector('online-scrypt-default');
-  const png = renderQrPng(def.text);
+  const png = renderQrPng({ text: def.text });
   const full = vector('online-full-length');
-  const openedFull = await openEnvelope(full.text, { password: full.typed, now: () => full.now });
+  const openedFull = await openEnvelope({ text: full.text, password: full.typed, now: () => full.now });
   return {
     payload: opened.payload,
     offlinePayload: openedOffline.payload,
@@ -84,13 +84,13 @@ async function main(): Promise<Record<string, unknown>> {
     previewKeys: Object.keys(opened.preview).sort(),
     fullPayload: openedFull.payload,
     fullExpiresAt: openedFull.header.expiresAt,
-    qrVersion: qrVersion(def.text),
-    qrVersionFull: qrVersion(full.text),
-    svgLength: renderQrSvg(def.text).length,
+    qrVersion: qrVersion({ text: def.text }),
+    qrVersionFull: qrVersion({ text: full.text }),
+    svgLength: renderQrSvg({ text: def.text }).length,
     pngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', png)),
     // 'auto' mode (an otpauth URI, raw UTF-8 too): byte segments without TextEncoder.
-    autoVersion: qrVersion(AUTO_TEXT, { mode: 'auto' }),
-    autoPngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', renderQrPng(AUTO_TEXT, { mode: 'auto' }))),
+    autoVersion: qrVersion({ text: AUTO_TEXT, mode: 'auto' }),
+    autoPngSha256: bytesToHex(pureJsCryptoProvider.hash('SHA256', renderQrPng({ text: AUTO_TEXT, mode: 'auto' }))),
   };
 }
 

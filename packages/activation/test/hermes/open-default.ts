@@ -12,7 +12,7 @@ async function main(): Promise<Record<string, unknown>> {
   let issuer = '';
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();
-    const opened = await openEnvelope(v.text, { password: v.password, now: () => v.now });
+    const opened = await openEnvelope({ text: v.text, password: v.password, now: () => v.now });
     runs.push(Date.now() - t0);
     issuer = opened.preview.issuer;
   }

@@ -31,7 +31,7 @@ time step and the N following ones (as oathtool does). Flags follow oathtool whe
     const extra = windowText === undefined ? 0 : parseInteger(windowText, '--window', 'ERR_OTP_WINDOW');
     if (extra < 0 || extra > MAX_CODE_WINDOW) cliFail('ERR_OTP_WINDOW', `--window expected an integer in [0, ${MAX_CODE_WINDOW}]`);
     const timing = mode.type === 'totp' ? readTiming(ctx) : undefined;
-    const key = createOtpKey(await readSecret(ctx), { algorithm: mode.algorithm });
+    const key = createOtpKey({ secret: await readSecret(ctx), algorithm: mode.algorithm });
     for (const w of key.warnings) ctx.warn(w.code, w.message);
 
     for (let i = 0; i <= extra; i++) {

@@ -29,7 +29,7 @@ ERR_ENVELOPE_VERSION, ERR_ENVELOPE_KDF_COST and ERR_ENVELOPE_TOO_LARGE each have
     const nowText = ctx.value('now');
     const nowMs = nowText === undefined ? undefined : parseTime(nowText, '--now', 'ERR_INVALID_ARGUMENT') * 1000;
     const password = await readPassword(ctx);
-    const opened = await openEnvelope(text, { password, now: nowMs === undefined ? ctx.now : () => nowMs, crypto: nodeCryptoProvider() });
+    const opened = await openEnvelope({ text, password, now: nowMs === undefined ? ctx.now : () => nowMs, crypto: nodeCryptoProvider() });
     const { payload, header } = opened;
     if (payload.mode === 'online') ctx.sensitive(payload.activationSecret);
     else ctx.sensitive(payload.secret);

@@ -77,7 +77,7 @@ runs on Node's native scrypt/PBKDF2.
       ctx.sensitive(uri);
       const secret = secretParameterOf(uri);
       if (secret !== undefined) ctx.sensitive(secret);
-      const parsed = parseOtpauthUri(uri, { lenient: ctx.flag('lenient') });
+      const parsed = parseOtpauthUri({ uri, lenient: ctx.flag('lenient') });
       for (const w of parsed.warnings) ctx.warn(w.code, w.message);
       if (parsed.labelIssuer !== undefined || parsed.extraParameters !== undefined) {
         ctx.warn('DROPPED', 'the envelope carries no label prefix or unknown parameters: they are dropped');
@@ -109,7 +109,7 @@ runs on Node's native scrypt/PBKDF2.
       crypto: nodeCryptoProvider(),
       ...(kdf === undefined ? {} : { kdf }),
     });
-    const version = qrVersion(sealed.text);
+    const version = qrVersion({ text: sealed.text });
     const terminal = qr === undefined ? undefined : await renderQr(ctx, qr, sealed.text, 'alphanumeric');
     if (ctx.flag('json')) {
       ctx.out(

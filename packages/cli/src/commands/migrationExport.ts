@@ -34,13 +34,14 @@ field: they are dropped with a "warning DROPPED" line. The output carries the se
     const idText = ctx.value('batch-id');
     const lenient = ctx.flag('lenient');
     const accounts = uris.map((uri, i) => {
-      const parsed = parseOtpauthUri(uri, { lenient });
+      const parsed = parseOtpauthUri({ uri, lenient });
       for (const w of parsed.warnings) ctx.warn(w.code, `URI #${i + 1}: ${w.message}`);
       if (parsed.labelIssuer !== undefined) ctx.warn('DROPPED', `URI #${i + 1}: the label prefix that differs from the issuer is not exported`);
       if (parsed.extraParameters !== undefined) ctx.warn('DROPPED', `URI #${i + 1}: unknown parameters are not exported`);
       return accountInput(parsed);
     });
-    const out = exportMigration(accounts, {
+    const out = exportMigration({
+      accounts,
       random: ctx.random,
       ...(maxText === undefined ? {} : { maxPerUri: parseInteger(maxText, '--max-per-uri', 'ERR_MIGRATION_BATCH') }),
       ...(idText === undefined ? {} : { batchId: parseInteger(idText, '--batch-id', 'ERR_MIGRATION_BATCH') }),

@@ -19,7 +19,7 @@ lists what it tolerated in "warnings".`,
     ctx.sensitive(uri);
     const secret = secretParameterOf(uri);
     if (secret !== undefined) ctx.sensitive(secret);
-    const parsed = parseOtpauthUri(uri, { lenient: ctx.flag('lenient') });
+    const parsed = parseOtpauthUri({ uri, lenient: ctx.flag('lenient') });
     ctx.out(JSON.stringify(accountJson(parsed)));
     return 0;
   },

@@ -35,7 +35,7 @@ counter..counter+N (default 10, at most 1000), never behind. A wrong code is exi
     const afterText = ctx.value('after-step');
     const afterStep = afterText === undefined ? undefined : parseInteger(afterText, '--after-step', 'ERR_OTP_AFTER_STEP');
     const timing = mode.type === 'totp' ? readTiming(ctx) : undefined;
-    const key = createOtpKey(await readSecret(ctx), { algorithm: mode.algorithm });
+    const key = createOtpKey({ secret: await readSecret(ctx), algorithm: mode.algorithm });
     for (const w of key.warnings) ctx.warn(w.code, w.message);
 
     if (mode.type === 'hotp') {

@@ -40,10 +40,10 @@ export function readQrRequest(ctx: Context): QrRequest | undefined {
 export async function renderQr(ctx: Context, request: QrRequest, text: string, mode: QrMode): Promise<string | undefined> {
   const data =
     request.format === 'terminal'
-      ? renderQrTerminal(text, { mode, small: true })
+      ? renderQrTerminal({ text, mode, small: true })
       : request.format === 'svg'
-        ? renderQrSvg(text, { mode })
-        : renderQrPng(text, { mode, scale: 6 });
+        ? renderQrSvg({ text, mode })
+        : renderQrPng({ text, mode, scale: 6 });
   if (request.out === undefined) return data as string;
   await ctx.writeOutput(request.out, data);
   return undefined;

@@ -56,7 +56,7 @@ export function createLiveStory(): LiveStory {
     random: seededRandom('server'),
     crypto: nodeCrypto,
   });
-  const handler = createHttpHandler(mfa);
+  const handler = createHttpHandler({ server: mfa });
   const replies: RecordedReply[] = [];
   const admin: { op: string; value: unknown }[] = [];
   const losing = new Map<string, number>();

@@ -11,12 +11,26 @@ type AnyFunction = (...args: any[]) => any;
 const GUARDED = /* @__PURE__ */ new WeakSet<AnyFunction>();
 
 /**
+ * Options of {@link createCryptoProvider}: the operations to replace, the provider's `name`,
+ * and the `base` provider the other operations come from.
+ *
+ * @example
+ * ```ts
+ * const options: CreateCryptoProviderOptions = { name: 'host-kdf', base: webCryptoProvider(), pbkdf2Sha256: hostPbkdf2 };
+ * ```
+ */
+export type CreateCryptoProviderOptions = Partial<CryptoProvider> & {
+  /** Where the operations not replaced here come from; default `pureJsCryptoProvider`. */
+  base?: CryptoProvider;
+};
+
+/**
  * Builds a provider from a base (the pure-JS default unless given) with some operations
  * replaced by native ones, for example the host's PBKDF2/scrypt on a phone or Node's.
  *
- * - An operation comes from `overrides` when defined there (an `undefined` entry is ignored),
+ * - An operation comes from `options` when defined there (an `undefined` entry is ignored),
  *   otherwise from `base`; methods are called on their own object, so class instances work.
- * - An unknown key in a plain-object `overrides` (a typo such as `scrpyt`) or an operation that
+ * - An unknown key in a plain-object `options` (a typo such as `scrpyt`) or an operation that
  *   is not a function throws `ERR_INVALID_ARGUMENT`.
  * - Every host-supplied operation is guarded: its arguments are checked as the pure provider
  *   checks them (cost ceilings included) before the host sees them; a throw or an output of the
@@ -36,10 +50,13 @@ const GUARDED = /* @__PURE__ */ new WeakSet<AnyFunction>();
  * });
  * ```
  */
-export function createCryptoProvider(overrides: Partial<CryptoProvider>, base: CryptoProvider = pureJsCryptoProvider): CryptoProvider {
-  if (typeof overrides !== 'object' || overrides === null) {
-    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"overrides" expected an object, got ${describe(overrides)}`);
+export function createCryptoProvider(options: CreateCryptoProviderOptions): CryptoProvider {
+  if (typeof options !== 'object' || options === null) {
+    throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"options" expected an object, got ${describe(options)}`);
   }
+  // Read, not destructured: a class instance's operations live on its prototype.
+  const overrides = options;
+  const base = options.base === undefined ? pureJsCryptoProvider : options.base;
   if (typeof base !== 'object' || base === null) {
     throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"base" expected a CryptoProvider, got ${describe(base)}`);
   }
@@ -47,9 +64,9 @@ export function createCryptoProvider(overrides: Partial<CryptoProvider>, base: C
   const proto = Object.getPrototypeOf(overrides);
   const plain = proto === Object.prototype || proto === null;
   for (const key of plain ? Object.keys(overrides) : []) {
-    if (key !== 'name' && !(OPERATIONS as readonly string[]).includes(key)) {
+    if (key !== 'name' && key !== 'base' && !(OPERATIONS as readonly string[]).includes(key)) {
       const shown = /^[A-Za-z0-9_$]{1,40}$/.test(key) ? `"${key}"` : 'with an unprintable name';
-      throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"overrides" has an unknown operation ${shown}`);
+      throw new CloudMfaError('ERR_INVALID_ARGUMENT', `"options" has an unknown operation ${shown}`);
     }
   }
   const name = overrides.name ?? (typeof base.name === 'string' ? `${base.name}+custom` : 'custom');

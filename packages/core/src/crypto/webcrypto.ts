@@ -63,19 +63,17 @@ export function webCryptoProvider(options: { keyCacheSize?: number; base?: Crypt
     return pending;
   };
 
-  return createCryptoProvider(
-    {
-      name: `${base.name}+webcrypto`,
-      p256Verify: async (publicKey, message, signature) => {
-        if (signature.length !== 64 || !isLowS(signature)) return false;
-        if (publicKey.length !== 65 && publicKey.length !== 33) return false;
-        try {
-          return (await subtle.verify(ECDSA_VERIFY, await keyFor(publicKey), signature, message)) === true;
-        } catch {
-          return false;
-        }
-      },
+  return createCryptoProvider({
+    name: `${base.name}+webcrypto`,
+    p256Verify: async (publicKey, message, signature) => {
+      if (signature.length !== 64 || !isLowS(signature)) return false;
+      if (publicKey.length !== 65 && publicKey.length !== 33) return false;
+      try {
+        return (await subtle.verify(ECDSA_VERIFY, await keyFor(publicKey), signature, message)) === true;
+      } catch {
+        return false;
+      }
     },
     base,
-  );
+  });
 }

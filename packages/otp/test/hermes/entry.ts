@@ -27,7 +27,7 @@ const seeded = (n: number): Uint8Array => {
 };
 
 function main(): Record<string, unknown> {
-  const hotpKey = createOtpKey(utf8Encode(rfc4226.secretAscii));
+  const hotpKey = createOtpKey({ secret: utf8Encode(rfc4226.secretAscii) });
   const hotpCodes = rfc4226.vectors.map((v) => hotp({ secret: hotpKey, counter: v.counter }));
   const seeds: Record<string, Uint8Array> = {
     SHA1: utf8Encode(rfc6238.seedsAscii.SHA1),
@@ -36,7 +36,7 @@ function main(): Record<string, unknown> {
   };
   const totpCodes = rfc6238.vectors.map((v) => {
     const algorithm = v.algorithm as OtpAlgorithm;
-    return totp({ secret: createOtpKey(seeds[algorithm] as Uint8Array, { algorithm }), now: () => v.time * 1000, digits: 8 });
+    return totp({ secret: createOtpKey({ secret: seeds[algorithm] as Uint8Array, algorithm }), now: () => v.time * 1000, digits: 8 });
   });
   const verified = rfc6238.vectors.map((v) => {
     const algorithm = v.algorithm as OtpAlgorithm;
@@ -46,9 +46,9 @@ function main(): Record<string, unknown> {
 
   const secret = generateSecret({ random: seeded });
   const { uri, warnings } = formatOtpauthUri({ type: 'totp', secret, issuer: 'Acme Co: EU', account: 'alice@example.com', digits: 8 });
-  const parsed = parseOtpauthUri(uri);
-  const lenient = parseOtpauthUri(`otpauth://totp/Some+Company:bob?secret=${encodeBase32(secret)}&issuer=Microsoft&image=x`, { lenient: true });
-  const migration = exportMigration([parsed, { type: 'hotp', secret, account: 'bob', counter: 4294967301 }], { batchId: -5, maxPerUri: 1 });
+  const parsed = parseOtpauthUri({ uri });
+  const lenient = parseOtpauthUri({ uri: `otpauth://totp/Some+Company:bob?secret=${encodeBase32(secret)}&issuer=Microsoft&image=x`, lenient: true });
+  const migration = exportMigration({ accounts: [parsed, { type: 'hotp', secret, account: 'bob', counter: 4294967301 }], batchId: -5, maxPerUri: 1 });
   const imported = importMigration(migration);
 
   return {

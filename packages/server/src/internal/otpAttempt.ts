@@ -73,7 +73,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
     }
     let result: CodeCheck;
     try {
-      const key = createOtpKey(opened.bytes, { algorithm: meta.otp.algorithm });
+      const key = createOtpKey({ secret: opened.bytes, algorithm: meta.otp.algorithm });
       result = check({ meta, key, guard: before[i] ?? null, now });
       if (result.kind === 'match') {
         return await accept(ctx, candidates, i, meta, result, counted, opened.bytes, now, success);

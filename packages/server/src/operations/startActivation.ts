@@ -114,7 +114,7 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
     kind = 'activation';
     meta.origin = ctx.origin;
     meta.app = app;
-    qr = { svg: renderQrSvg(text), png: renderQrPng(text) };
+    qr = { svg: renderQrSvg({ text }), png: renderQrPng({ text }) };
   } else {
     const seed = generateSecret({ bytes: ctx.policy.otp.secretBytes, random: ctx.random });
     enrolmentId = newId(ctx.random);
@@ -134,7 +134,7 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
       text = sealed.text;
       expiresAt = sealed.expiresAt;
       meta.app = app;
-      qr = { svg: renderQrSvg(text), png: renderQrPng(text) };
+      qr = { svg: renderQrSvg({ text }), png: renderQrPng({ text }) };
     } else {
       const formatted = formatOtpauthUri(
         otp.type === 'totp'
@@ -147,7 +147,7 @@ export async function startActivation(ctx: ServerContext, userId: string, rawOpt
       expiresAt = nowOf(ctx) + lifetimeSeconds * 1000;
       // 'auto': the smallest segments for a URI (byte mode around the base32 secret); 6 px
       // per module and a 4-module quiet zone, as before the renderer moved to activation.
-      qr = { svg: renderQrSvg(uri, { mode: 'auto' }), png: renderQrPng(uri, { mode: 'auto', scale: 6 }) };
+      qr = { svg: renderQrSvg({ text: uri, mode: 'auto' }), png: renderQrPng({ text: uri, mode: 'auto', scale: 6 }) };
     }
   }
 

@@ -19,15 +19,30 @@ export type SecureStoreFactory = () =>
   | { store: SecureKeyValueStore; cleanup?: () => Promise<void> | void };
 
 /**
+ * Options of {@link runSecureStoreConformance}.
+ *
+ * @example
+ * ```ts
+ * const options: SecureStoreConformanceOptions = { name: 'memory', factory: () => ({ store: createMemorySecureStore() }) };
+ * ```
+ */
+export interface SecureStoreConformanceOptions {
+  /** The store's name, the title of the suite's `describe` block. */
+  name: string;
+  /** Makes one fresh store per test. */
+  factory: SecureStoreFactory;
+}
+
+/**
  * The conformance suite of the client {@link SecureKeyValueStore} seam: round trips, replace,
  * delete, copies, the key and value bounds.
  *
  * @example
  * ```ts
- * runSecureStoreConformance('memory', () => ({ store: createMemorySecureStore() }));
+ * runSecureStoreConformance({ name: 'memory', factory: () => ({ store: createMemorySecureStore() }) });
  * ```
  */
-export function runSecureStoreConformance(name: string, factory: SecureStoreFactory): void {
+export function runSecureStoreConformance({ name, factory }: SecureStoreConformanceOptions): void {
   describe(`secure store conformance: ${name}`, () => {
     let store: SecureKeyValueStore;
     let cleanup: (() => Promise<void> | void) | undefined;
