@@ -12,7 +12,7 @@
  * ```ts
  * import { isCloudMfaError } from '@cloudmfa/core';
  * try {
- *   await sendActivationEmail({ transport, from, to, email });
+ *   await sendActivationEmail({ transport, from, to: 'alice@acme.example', email });
  * } catch (err) {
  *   if (isCloudMfaError(err, 'ERR_EMAIL_SEND')) await retryLater();
  * }
