@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { createTransport } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { checkAddress } from './internal/checks.js';
+import { checkAddress, isOneLine } from './internal/checks.js';
 import { emailError, scrubbed } from './internal/errors.js';
 import type { EmailMessage, EmailTransport } from './types.js';
 
@@ -99,8 +99,7 @@ export function createSmtpTransport({ host, port, secure = false, requireTls, au
 
   return {
     async send(message: EmailMessage): Promise<void> {
-      checkAddress(message?.from, 'message.from');
-      checkAddress(message.to, 'message.to');
+      checkMessage(message);
       const root = buildMime(message);
       let raw: Buffer;
       try {
@@ -118,6 +117,31 @@ export function createSmtpTransport({ host, port, secure = false, requireTls, au
       transporter.close();
     },
   };
+}
+
+/**
+ * A message from any caller, not only the renderer: nothing may reach a header that could
+ * start another header (the builder folds long values but a caller's line break is a line break).
+ */
+function checkMessage(message: EmailMessage): void {
+  checkAddress(message?.from, 'message.from');
+  checkAddress(message.to, 'message.to');
+  if (typeof message.subject !== 'string' || !isOneLine(message.subject)) throw emailError('ERR_INVALID_ARGUMENT', '"message.subject" expected one line without control characters');
+  if (typeof message.language !== 'string' || !/^[A-Za-z0-9-]{1,35}$/.test(message.language)) throw emailError('ERR_INVALID_ARGUMENT', '"message.language" expected a BCP 47 language tag');
+  if (typeof message.text !== 'string' || typeof message.html !== 'string') throw emailError('ERR_INVALID_ARGUMENT', '"message.text" and "message.html" expected strings');
+  if (!Array.isArray(message.images)) throw emailError('ERR_INVALID_ARGUMENT', '"message.images" expected an array');
+  for (const image of message.images) {
+    if (
+      typeof image?.contentId !== 'string' ||
+      !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}$/.test(image.contentId) ||
+      image.contentType !== 'image/png' ||
+      typeof image.filename !== 'string' ||
+      !/^[A-Za-z0-9._-]{1,64}$/.test(image.filename) ||
+      !(image.content instanceof Uint8Array)
+    ) {
+      throw emailError('ERR_INVALID_ARGUMENT', '"message.images" expected { filename, contentType: image/png, contentId, content: Uint8Array } items');
+    }
+  }
 }
 
 /** multipart/related [ multipart/alternative [ text/plain, text/html ], image... ] */

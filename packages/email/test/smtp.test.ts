@@ -198,6 +198,26 @@ describe('failures are typed and carry no secret', () => {
     expect(smtp.received().length).toBe(before);
   });
 
+  it('a message from another source: header injection through the subject, language or an image is refused before anything is sent', async () => {
+    const { activation, clock } = await issue('online');
+    const { activation: content } = renderActivationEmail({ activation, issuer: 'Acme Corporation', now: clock });
+    const image = content.images[0]!;
+    const before = smtp.received().length;
+    const bad = [
+      { subject: 'Hello\r\nBcc: eve@evil.example' },
+      { subject: '' },
+      { language: 'en\r\nX-Injected: 1' },
+      { images: [{ ...image, contentId: 'qr>\r\nX-Injected: 1' }] },
+      { images: [{ ...image, filename: 'qr.png"\r\nX: 1' }] },
+      { images: [{ ...image, contentType: 'text/html' as 'image/png' }] },
+      { images: [{ ...image, content: 'not bytes' as unknown as Uint8Array }] },
+    ];
+    for (const override of bad) {
+      expect((await rejection(() => transport.send({ from: FROM, to: TO, ...content, ...override }))).code).toBe('ERR_INVALID_ARGUMENT');
+    }
+    expect(smtp.received().length).toBe(before);
+  });
+
   it('bad options are refused with ERR_INVALID_ARGUMENT, never echoing a password', async () => {
     const bad = [
       { host: 'smtp.acme.example\r\n', port: 25 },
