@@ -144,6 +144,8 @@ describe('the admin pages in Chromium', () => {
     const emailQr = preview.getByAltText('Activation QR code');
     expect(await emailQr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     expect(await scanQr(emailQr)).toBe(text);
+    await page.getByRole('heading', { name: 'Activation email', exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await shot('enrol-email');
     ({ identity } = await redeemOverHttp(app.deviceUrl, { text, password }, phone, clock));
     expect([identity.account, identity.issuer]).toEqual(['alice@acme.example', 'Acme Corporation']);
   });
