@@ -33,6 +33,7 @@ try {
 out('cloudmfa example server');
 out(`  store:      ${app.describeStore()}`);
 out(`  keys:       ${app.describeKeys()}`);
+out(`  email:      ${app.describeEmail()}`);
 out(`  device API: ${app.deviceUrl} (apps redeem against ${app.origin})`);
 out(`  admin:      ${app.adminUrl} (127.0.0.1 only)`);
 if (app.adminTokenGenerated) {

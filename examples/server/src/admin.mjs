@@ -37,12 +37,13 @@ import { verifyPage } from './admin/verify.mjs';
  *   clock: () => number,
  *   random?: (n: number) => Uint8Array,
  *   deliverPush?: (challenge: object) => Promise<void> | void,
+ *   mailer: ReturnType<typeof import('./email.mjs').createMailer>,
  *   warn?: (entry: object) => void,
  * }} options
  */
 export function createAdminHandler(options) {
-  const { server, token, issuer, storeKind, port, clock, random = systemRandom, deliverPush, warn = () => {} } = options;
-  const ctx = { server, issuer, storeKind, clock, deliverPush, warn };
+  const { server, token, issuer, storeKind, port, clock, random = systemRandom, deliverPush, mailer, warn = () => {} } = options;
+  const ctx = { server, issuer, storeKind, clock, deliverPush, mailer, warn };
   const { sessionOf, newSession, endSession } = createSessions({ clock, random });
 
   const allowedHost = (host) => host === `127.0.0.1:${port()}` || host === `localhost:${port()}`;

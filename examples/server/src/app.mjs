@@ -5,6 +5,7 @@ import { systemClock, systemRandom, encodeBase64Url } from '@cloudmfa/core';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
 import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
+import { createMailer } from './email.mjs';
 import { loadKeys } from './keys.mjs';
 import { nodeCryptoProvider } from './nodeCrypto.mjs';
 import { listen, remoteAddressOf } from './nodeHttp.mjs';
@@ -95,6 +96,8 @@ export async function startApp(config, options = {}) {
       adminToken = encodeBase64Url(random(32));
       generated = true;
     }
+    const mailer = createMailer(config.email, { issuer: config.issuer, clock, random, warn });
+    closers.push({ close: async () => mailer.close() });
     let adminPort = 0;
     const admin = await listen(
       createAdminHandler({
@@ -106,6 +109,7 @@ export async function startApp(config, options = {}) {
         clock,
         random,
         deliverPush: options.deliverPush,
+        mailer,
         warn,
       }),
       { host: '127.0.0.1', port: config.adminPort, log: config.log ? (e) => log({ listener: 'admin', ...e }) : undefined },
@@ -124,6 +128,7 @@ export async function startApp(config, options = {}) {
       storeKind: stores.kind,
       describeStore: stores.describe,
       describeKeys: keys.describe,
+      describeEmail: mailer.describe,
       exposed: !LOOPBACK.has(config.host),
       /** Graceful: stop accepting, finish what is in flight (up to the timeout), close the stores. */
       close: (timeoutMs = config.shutdownTimeoutMs) => {

@@ -42,7 +42,51 @@ function nonEmpty(env, name) {
  * @property {string | undefined} trustProxyHeader
  * @property {number} shutdownTimeoutMs
  * @property {boolean} log
+ * @property {EmailConfig} email
  */
+
+/**
+ * @typedef {object} EmailConfig
+ * @property {{ host: string, port: number, secure: boolean, requireTls: boolean | undefined, auth: { user: string, pass: string } | undefined } | null} smtp
+ *   null: no SMTP server, the admin pages show the email instead of sending it
+ * @property {string | undefined} from
+ * @property {'same-email' | 'separate-email' | 'out-of-band'} passwordDelivery
+ */
+
+const FLAG = /^[01]$/;
+const DELIVERIES = ['same-email', 'separate-email', 'out-of-band'];
+
+/** The activation email's settings (docs/guides/reference-server.md 1.1 and 4.4). */
+function readEmailConfig(env) {
+  const passwordDelivery = nonEmpty(env, 'CLOUDMFA_PASSWORD_DELIVERY') ?? 'same-email';
+  if (!DELIVERIES.includes(passwordDelivery)) throw new ConfigError('CLOUDMFA_PASSWORD_DELIVERY expected same-email, separate-email or out-of-band');
+  const host = nonEmpty(env, 'CLOUDMFA_SMTP_HOST');
+  const from = nonEmpty(env, 'CLOUDMFA_SMTP_FROM');
+  const others = ['CLOUDMFA_SMTP_PORT', 'CLOUDMFA_SMTP_SECURE', 'CLOUDMFA_SMTP_REQUIRE_TLS', 'CLOUDMFA_SMTP_USER', 'CLOUDMFA_SMTP_PASSWORD', 'CLOUDMFA_SMTP_FROM'];
+  if (host === undefined) {
+    const stray = others.find((name) => nonEmpty(env, name) !== undefined);
+    if (stray) throw new ConfigError(`${stray} needs CLOUDMFA_SMTP_HOST`);
+    return { smtp: null, from: undefined, passwordDelivery };
+  }
+  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw new ConfigError('CLOUDMFA_SMTP_HOST expected a host name or an IP address');
+  const portNumber = port(env, 'CLOUDMFA_SMTP_PORT', 587);
+  if (portNumber === 0) throw new ConfigError('CLOUDMFA_SMTP_PORT expected a port number 1..65535');
+  if (from === undefined) throw new ConfigError('CLOUDMFA_SMTP_FROM is required with CLOUDMFA_SMTP_HOST');
+  // One address, optionally with a display name; no line breaks or list separators.
+  if (from.length > 320 || !/^[^\x00-\x1f\x7f,;]*@[^\x00-\x1f\x7f,;]*$/.test(from)) throw new ConfigError('CLOUDMFA_SMTP_FROM expected one mail address (address or Name <address>)');
+  const flag = (name) => {
+    const raw = nonEmpty(env, name);
+    if (raw === undefined) return undefined;
+    if (!FLAG.test(raw)) throw new ConfigError(`${name} expected 1 or 0`);
+    return raw === '1';
+  };
+  const secure = flag('CLOUDMFA_SMTP_SECURE') ?? false;
+  const requireTls = flag('CLOUDMFA_SMTP_REQUIRE_TLS');
+  const user = nonEmpty(env, 'CLOUDMFA_SMTP_USER');
+  const pass = nonEmpty(env, 'CLOUDMFA_SMTP_PASSWORD');
+  if ((user === undefined) !== (pass === undefined)) throw new ConfigError('CLOUDMFA_SMTP_USER and CLOUDMFA_SMTP_PASSWORD must be given together');
+  return { smtp: { host, port: portNumber, secure, requireTls, auth: user === undefined ? undefined : { user, pass } }, from, passwordDelivery };
+}
 
 /**
  * Parses `env` (usually `process.env`) into a {@link ServerConfig}; throws {@link ConfigError}.
@@ -150,5 +194,6 @@ export function readConfig(env) {
     trustProxyHeader,
     shutdownTimeoutMs: Number(shutdownRaw),
     log: logRaw === 'json',
+    email: readEmailConfig(env),
   };
 }

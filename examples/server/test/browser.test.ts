@@ -137,6 +137,15 @@ describe('the admin pages in Chromium', () => {
     await shot('enrol');
 
     const text = await scanQr(qr);
+    // No SMTP here: the page shows the activation email in a sandboxed iframe, which Chromium
+    // renders under the admin CSP (its QR inline as data:, its scripts, were there any, off).
+    const preview = page.frameLocator('iframe[title="Activation email preview"]');
+    await preview.getByText(password, { exact: true }).waitFor();
+    const emailQr = preview.getByAltText('Activation QR code');
+    expect(await emailQr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await scanQr(emailQr)).toBe(text);
+    await page.getByRole('heading', { name: 'Activation email', exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await shot('enrol-email');
     ({ identity } = await redeemOverHttp(app.deviceUrl, { text, password }, phone, clock));
     expect([identity.account, identity.issuer]).toEqual(['alice@acme.example', 'Acme Corporation']);
   });

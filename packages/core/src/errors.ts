@@ -23,7 +23,7 @@ export type CoreErrorCode =
 /**
  * Every stable code a `CloudMfaError` thrown by any `@cloudmfa/*` package can carry: core's
  * own and each package's (`OtpErrorCode`, `ActivationErrorCode`, `PushErrorCode`,
- * `StorageErrorCode`, `ServerErrorCode`, the CLI's). `isCloudMfaError(err, code)` takes only
+ * `StorageErrorCode`, `ServerErrorCode`, `EmailErrorCode`, the CLI's). `isCloudMfaError(err, code)` takes only
  * these, so a misspelt code does not compile. A package that adds a code adds it here too
  * (a type test checks that both lists agree).
  *
@@ -122,6 +122,9 @@ export type CloudMfaErrorCode =
   | 'ERR_BACKUP_KDF_COST'
   | 'ERR_BACKUP_KDF_FAILED'
   | 'ERR_BACKUP_TOO_LARGE'
+  // @cloudmfa/email (`EmailErrorCode`)
+  | 'ERR_EMAIL_MESSAGES'
+  | 'ERR_EMAIL_SEND'
   // @cloudmfa/cli
   | 'ERR_CLI_USAGE'
   | 'ERR_CLI_INPUT'

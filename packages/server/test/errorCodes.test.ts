@@ -10,6 +10,7 @@ import type { ServerErrorCode } from '@cloudmfa/server';
 import type { StorageErrorCode } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { CliErrorCode } from '../../cli/src/internal/errors.js';
+import type { EmailErrorCode } from '../../email/src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type PackageCodes =
@@ -22,6 +23,7 @@ type PackageCodes =
   | ClientErrorCode
   | VaultErrorCode
   | BackupErrorCode
+  | EmailErrorCode
   | CliErrorCode;
 
 // Compile-time: fails `pnpm typecheck` if the lists drift apart in either direction.

@@ -1,4 +1,5 @@
 // The admin JSON API (bearer token), one route per facade admin operation.
+import { checkRecipient, emailOutcome } from '../email.mjs';
 import { auditQuery } from './audit.mjs';
 import { HttpRefusal, json, jsonError, readJson } from './http.mjs';
 import { deliver } from './push.mjs';
@@ -19,7 +20,7 @@ function decodeSegment(s) {
 /**
  * The JSON API's routes: `[method, path pattern, route label, handler]`.
  *
- * @param {{ server: import('@cloudmfa/server').MfaServer, storeKind: string }} ctx
+ * @param {{ server: import('@cloudmfa/server').MfaServer, storeKind: string, mailer: ReturnType<typeof import('../email.mjs').createMailer> }} ctx
  * @returns {Array<[string, RegExp, string, (req: Request, m: RegExpExecArray, url: URL) => Promise<Response>]>}
  */
 export function apiRoutes(ctx) {
@@ -31,10 +32,11 @@ export function apiRoutes(ctx) {
       /^\/api\/enrolments$/,
       '/api/enrolments',
       async (req) => {
-        const body = await readJson(req, ['userId', 'mode', 'account', 'otp', 'lifetimeSeconds']);
-        const { userId, ...rest } = body;
+        const body = await readJson(req, ['userId', 'mode', 'account', 'otp', 'lifetimeSeconds', 'email']);
+        const { userId, email: to, ...rest } = body;
+        if (to !== undefined) checkRecipient(to);
         const a = await server.startActivation({ userId, ...rest });
-        return json(201, activationJson(a));
+        return json(201, { ...activationJson(a), ...(to === undefined ? {} : { email: await emailOutcome(ctx.mailer, a, to) }) });
       },
     ],
     [

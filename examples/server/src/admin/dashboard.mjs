@@ -14,6 +14,7 @@ export async function dashboard(ctx, session) {
 <section><h2>Enrol a user</h2><form method="post" action="/enrol">${f}
 <label>User id <input name="userId" required maxlength="256"></label>
 <label>Account shown in the app <input name="account" maxlength="128" placeholder="defaults to the user id"></label>
+<label>Email the activation to <input name="email" type="email" maxlength="320" placeholder="${ctx.mailer.sends ? 'optional: sent over SMTP' : 'optional: shown, not sent'}"></label>
 <label>Mode <select name="mode"><option value="online">online (CloudMFA app)</option><option value="offline">offline (seed in the QR)</option><option value="otpauth">otpauth (any TOTP app)</option></select></label>
 <p class="note">online: the QR holds no seed, the app redeems it once; offline: the seed sealed in the QR; otpauth: Google Authenticator, Authy and other TOTP apps.</p>
 <button>Enrol</button></form></section>
