@@ -52,8 +52,9 @@ export interface TokenInternals {
 
 export const INTERNALS = new WeakMap<Pkcs11Token, TokenInternals>();
 
-// One loaded module per library path: C_Initialize may run once per process.
-const LOADED = new Map<string, { module: Pkcs11; refs: number }>();
+// One loaded module per library path: C_Initialize may run once per process. The login state
+// is per application and token too, so the last token object of a slot logs out.
+const LOADED = new Map<string, { module: Pkcs11; refs: number; logins: Map<string, number> }>();
 
 function loadModule(library: string): Pkcs11 {
   const loaded = LOADED.get(library);
@@ -75,7 +76,7 @@ function loadModule(library: string): Pkcs11 {
       throw configError(`C_Initialize of ${library} failed (${ckr(e)})`);
     }
   }
-  LOADED.set(library, { module, refs: 1 });
+  LOADED.set(library, { module, refs: 1, logins: new Map() });
   return module;
 }
 
@@ -107,6 +108,8 @@ export function openPkcs11Token({ library, tokenLabel, pin, sessions = 4 }: Open
   if (typeof pin !== 'string') throw configError('"pin" expected a string');
   if (!Number.isSafeInteger(sessions) || sessions < 1 || sessions > 64) throw configError('"sessions" expected an integer 1..64');
   const module = loadModule(library);
+  const logins = (LOADED.get(library) as { logins: Map<string, number> }).logins;
+  let slotKey = '';
   const handles: Handle[] = [];
   try {
     let slot: Handle | undefined;
@@ -123,6 +126,8 @@ export function openPkcs11Token({ library, tokenLabel, pin, sessions = 4 }: Open
     } catch (e) {
       if (ckr(e) !== 'CKR_USER_ALREADY_LOGGED_IN') throw configError(`login to the PKCS#11 token ${JSON.stringify(tokenLabel)} failed (${ckr(e)})`);
     }
+    slotKey = slot.toString('hex');
+    logins.set(slotKey, (logins.get(slotKey) ?? 0) + 1);
   } catch (e) {
     for (const h of handles) module.C_CloseSession(h);
     unloadModule(library);
@@ -156,10 +161,15 @@ export function openPkcs11Token({ library, tokenLabel, pin, sessions = 4 }: Open
     close() {
       if (closed) return;
       closed = true;
-      try {
-        module.C_Logout(handles[0] as Handle);
-      } catch {
-        // Already logged out (another token object of the same slot): nothing to undo.
+      const left = (logins.get(slotKey) ?? 1) - 1;
+      if (left > 0) logins.set(slotKey, left);
+      else {
+        logins.delete(slotKey);
+        try {
+          module.C_Logout(handles[0] as Handle);
+        } catch {
+          // The token already dropped the login: nothing to undo.
+        }
       }
       for (const h of handles) {
         try {

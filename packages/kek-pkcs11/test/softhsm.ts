@@ -18,8 +18,12 @@ export interface SoftHsm {
   remove(): void;
 }
 
-/** Creates the token directory and one initialised token; sets SOFTHSM2_CONF for this process. */
-export function createSoftHsm(): SoftHsm {
+/**
+ * Creates the token directory and the initialised tokens (`TOKEN_LABEL` with `PIN`, and
+ * `others`); sets SOFTHSM2_CONF for this process. SoftHSM2 reads its tokens at C_Initialize:
+ * create every token before opening any.
+ */
+export function createSoftHsm(others: { label: string; pin: string }[] = []): SoftHsm {
   const library = CANDIDATES.find((p) => existsSync(p));
   if (!library) throw new Error('SoftHSM2 is not installed (apt-get install softhsm2)');
   const dir = mkdtempSync(join(tmpdir(), 'cloudmfa-softhsm-'));
@@ -27,9 +31,11 @@ export function createSoftHsm(): SoftHsm {
   const conf = join(dir, 'softhsm2.conf');
   writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   process.env.SOFTHSM2_CONF = conf;
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', TOKEN_LABEL, '--pin', PIN, '--so-pin', '13579111'], {
-    env: { ...process.env, SOFTHSM2_CONF: conf },
-    stdio: 'pipe',
-  });
+  for (const t of [{ label: TOKEN_LABEL, pin: PIN }, ...others]) {
+    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', t.label, '--pin', t.pin, '--so-pin', '13579111'], {
+      env: { ...process.env, SOFTHSM2_CONF: conf },
+      stdio: 'pipe',
+    });
+  }
   return { library, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

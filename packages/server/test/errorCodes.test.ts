@@ -10,6 +10,7 @@ import type { ServerErrorCode } from '@cloudmfa/server';
 import type { StorageErrorCode } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { CliErrorCode } from '../../cli/src/internal/errors.js';
+import type { Pkcs11ErrorCode } from '../../kek-pkcs11/src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type PackageCodes =
@@ -22,7 +23,8 @@ type PackageCodes =
   | ClientErrorCode
   | VaultErrorCode
   | BackupErrorCode
-  | CliErrorCode;
+  | CliErrorCode
+  | Pkcs11ErrorCode;
 
 // Compile-time: fails `pnpm typecheck` if the lists drift apart in either direction.
 const same: Equal<CloudMfaErrorCode, PackageCodes> = true;
