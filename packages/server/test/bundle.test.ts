@@ -11,4 +11,11 @@ describe('the built bundle', () => {
       expect(code).not.toMatch(/qrcode|getSymbolSize|dijkstra|0xedb88320|3988292384/i);
     }
   });
+
+  it('keeps Node built-ins out of the main entry: only the key-file subpath reads files', () => {
+    for (const file of ['index.js', 'index.cjs']) {
+      expect(readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8')).not.toMatch(/["']node:/);
+    }
+    expect(readFileSync(new URL('../dist/key-file.js', import.meta.url), 'utf8')).toMatch(/["']node:fs["']/);
+  });
 });
