@@ -2,11 +2,12 @@
 // how provider failures surface, the bounds of the data-key cache, and migrating from an
 // in-memory ring to a provider with `legacyKek`. (The PKCS#11 provider runs the same server
 // flows against SoftHSM2 in packages/kek-pkcs11.)
-import { fixedClock } from '@cloudmfa/core';
+import { encodeBase64Url, fixedClock, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { createPushChallenge } from '@cloudmfa/push';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, createKeyRing, type KekProvider } from '../src/index.js';
-import { activateOnline, codeAt, KEK1, KEK2, legacySeal, makeDevice, makeServer, prepareRedemption, T0 } from './helpers.js';
+import { activateOnline, answerPush, codeAt, KEK1, KEK2, legacySeal, makeDevice, makeServer, prepareRedemption, seededRandom, T0 } from './helpers.js';
 
 /** The in-memory ring, with its calls counted and an unwrap fault that a test can switch on. */
 function instrumented(inner: KekProvider) {
@@ -159,6 +160,29 @@ describe('migrating from an in-memory ring to a provider', () => {
     for (const id of [a, b]) {
       expect((await without.server.getEnrolment(id.enrolmentId))?.keyId).toBe('hsm-1');
       expect(await without.server.verifyOtp({ enrolmentId: id.enrolmentId, code: codeAt(without, id.seed) })).toMatchObject({ ok: true });
+    }
+  });
+});
+
+describe('push numbers stored before envelope encryption', () => {
+  it('a challenge whose number MAC was made with HMAC(KEK, label) is still checked: the right number approves, a wrong one denies', async () => {
+    for (const [answer, status] of [
+      ['right', 'approved'],
+      ['wrong', 'denied'],
+    ] as const) {
+      const t = makeServer();
+      const device = makeDevice('a');
+      const { identity } = await activateOnline(t, device);
+      // A challenge as the server wrote it before: numberMac = HMAC(HMAC(KEK, label), id || 0 || number), no numberKey.
+      const created = await createPushChallenge({ enrolmentId: identity.enrolmentId, context: { service: 'Acme VPN' }, signer: t.pushSigner, numberMatch: true, ttlSeconds: 120, now: t.clock, random: seededRandom('old-challenge') });
+      const number = created.record.number as string;
+      const c = pureJsCryptoProvider;
+      const mac = c.hmac('SHA256', c.hmac('SHA256', KEK1, utf8Encode('cloudmfa/server/mac/push-number/v1')), utf8Encode(`${created.record.id}\u0000${number}`));
+      const meta = { v: 1, token: created.token, hash: created.record.hash, issuedAt: created.record.issuedAt, numberMatch: true, numberMac: encodeBase64Url(mac), numberKeyId: 'k1', numberDigits: number.length };
+      expect(await t.store.challenges.create({ id: created.record.id, enrolmentId: identity.enrolmentId, userId: 'alice', expiresAt: created.record.expiresAt, meta })).toMatchObject({ ok: true });
+      const typed = answer === 'right' ? number : number === '10' ? '11' : '10';
+      const response = await answerPush(t, identity, device, created.token, 'confirm', { number: typed });
+      expect(await t.server.submitPushResponse(response)).toMatchObject({ ok: true, status });
     }
   });
 });
