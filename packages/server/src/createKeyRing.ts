@@ -6,8 +6,8 @@ import type { KekProvider, KeyEncryptionKeys } from './types.js';
  * The in-memory key ring as a {@link KekProvider}: 32-byte KEKs held in this process, `current`
  * wraps data keys (AES-256-GCM, docs/server.md section 2.1), every key in `keys` unwraps.
  * `createMfaServer` makes one itself from `keys.kek: { current, keys }`; make one yourself to
- * pass as `keys.legacyKek`'s provider-side twin, or to test a provider against it. A ring
- * also opens rows sealed before envelope encryption (formats 0x01, 0x02). The keys are copied.
+ * pin its `random`, or to wrap it (metrics, a fault injector) as your own provider. A ring also
+ * opens rows sealed before envelope encryption (formats 0x01, 0x02). The keys are copied.
  * Bad keys throw `ERR_SERVER_CONFIG` naming the field, never a key.
  *
  * @example

@@ -127,10 +127,14 @@ export function createSealing({ provider, legacy, cache: cacheOptions, clock, ra
 
   const wrap = async (dataKey: Uint8Array, associatedData: Uint8Array): Promise<{ keyId: string; wrappedKey: Uint8Array }> => {
     let out: { keyId: string; wrappedKey: Uint8Array };
+    // The provider gets its own copy, zeroed when it answers (it must not keep it).
+    const copy = dataKey.slice();
     try {
-      out = await provider.wrapKey({ dataKey: dataKey.slice(), associatedData: associatedData.slice() });
+      out = await provider.wrapKey({ dataKey: copy, associatedData: associatedData.slice() });
     } catch (e) {
       throw providerError(e);
+    } finally {
+      copy.fill(0);
     }
     const { keyId, wrappedKey } = (out ?? {}) as Partial<typeof out>;
     if (typeof keyId !== 'string' || !KEY_ID.test(keyId) || !(wrappedKey instanceof Uint8Array) || wrappedKey.length < 1 || wrappedKey.length > MAX_WRAPPED) {
