@@ -101,6 +101,11 @@ export type CloudMfaErrorCode =
   | 'ERR_SERVER_DECRYPT'
   | 'ERR_SERVER_KEY_UNKNOWN'
   | 'ERR_SERVER_CORRUPT'
+  | 'ERR_KEK_UNAVAILABLE'
+  | 'ERR_KEY_FILE_ACCESS'
+  | 'ERR_KEY_FILE_INVALID'
+  // @cloudmfa/kek-pkcs11 (`Pkcs11ErrorCode`)
+  | 'ERR_PKCS11_CONFIG'
   // @cloudmfa/client (`ClientErrorCode`, `VaultErrorCode`, `BackupErrorCode`)
   | 'ERR_CLIENT_NOT_FOUND'
   | 'ERR_CLIENT_STATE'

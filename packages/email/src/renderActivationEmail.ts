@@ -99,7 +99,7 @@ function inspect(activation: ActivationForEmail, issuer: string, now: number): {
     if (password !== null) throw emailError('ERR_INVALID_ARGUMENT', '"activation.password" expected null in otpauth mode');
     let parsed;
     try {
-      parsed = parseOtpauthUri(text);
+      parsed = parseOtpauthUri({ uri: text });
     } catch (e) {
       throw emailError('ERR_INVALID_ARGUMENT', '"activation.text" expected an otpauth:// URI in otpauth mode', isCloudMfaError(e) ? { code: e.code } : undefined);
     }
@@ -111,7 +111,7 @@ function inspect(activation: ActivationForEmail, issuer: string, now: number): {
   if (typeof password !== 'string' || password.length === 0) throw emailError('ERR_INVALID_ARGUMENT', `"activation.password" expected the envelope password in ${mode} mode`);
   let header;
   try {
-    header = readEnvelopeHeader(text);
+    header = readEnvelopeHeader({ text });
   } catch (e) {
     throw emailError('ERR_INVALID_ARGUMENT', `"activation.text" expected an activation envelope in ${mode} mode`, isCloudMfaError(e) ? { code: e.code } : undefined);
   }
@@ -168,7 +168,7 @@ export function renderActivationEmail({
   const { mode, text, expiresAt } = activation;
   const password = mode === 'otpauth' ? null : (activation.password as string);
 
-  const png = renderQrPng(text, mode === 'otpauth' ? { mode: 'auto', scale: qrScale } : { scale: qrScale });
+  const png = renderQrPng(mode === 'otpauth' ? { text, mode: 'auto', scale: qrScale } : { text, scale: qrScale });
   const image: InlineImage = { filename: 'activation-qr.png', contentType: 'image/png', contentId: `activation-qr.${encodeBase32(random(10)).toLowerCase()}@cloudmfa.invalid`, content: png };
   const validity = say(messages, 'validity', { minutes: Math.max(1, Math.round(lifetimeMs / 60_000)), expiresAt: formatTime(expiresAt, language, timeZone) });
 

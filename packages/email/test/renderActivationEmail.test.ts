@@ -57,7 +57,7 @@ describe('renderActivationEmail: online (the default)', () => {
     const t = makeServer();
     const { identity, activation } = await activateOnline(t, makeDevice('phone'));
     const { activation: email } = renderActivationEmail({ activation, issuer: 'Acme Corporation', now: () => activation.expiresAt - 1 });
-    const opened = await openEnvelope(zbarDecode(email.images[0]!.content), { password: activation.password!, now: () => activation.expiresAt - 1, crypto: testCrypto });
+    const opened = await openEnvelope({ text: zbarDecode(email.images[0]!.content), password: activation.password!, now: () => activation.expiresAt - 1, crypto: testCrypto });
     expect(opened.payload.mode).toBe('online');
     expect(Object.keys(opened.payload)).not.toContain('secret');
     const seed = identity.seed;

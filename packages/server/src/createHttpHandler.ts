@@ -269,7 +269,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: Request) =
       emit({ method, route, status: res.status, code });
       return res;
     } catch (e) {
-      if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) {
+      if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') || isCloudMfaError(e, 'ERR_KEK_UNAVAILABLE')) {
         emit({ method, route, status: 503, code: 'ERR_HTTP_UNAVAILABLE' });
         return errorResponse(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' });
       }

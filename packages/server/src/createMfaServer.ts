@@ -1,7 +1,8 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
-import { createKeyRing } from './internal/keyRing.js';
+import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
+import { createSealing } from './internal/sealing.js';
 import { isDisplayText } from './internal/text.js';
 import { completeActivation } from './operations/completeActivation.js';
 import { unregisterDevice, updateDevicePushToken } from './operations/deviceRequests.js';
@@ -20,7 +21,8 @@ import { submitPushResponse } from './operations/submitPushResponse.js';
 import { unlockOtp } from './operations/unlockOtp.js';
 import { verifyOtp } from './operations/verifyOtp.js';
 import { resolveServerPolicy } from './policy.js';
-import type { MfaServer, MfaServerOptions } from './types.js';
+import type { KekProvider, KeyEncryptionKeys, MfaServer, MfaServerOptions } from './types.js';
+import { rotateAllKeys } from './operations/rotateAllKeys.js';
 
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
 const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
@@ -93,10 +95,17 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
+  const kek: unknown = keys.kek;
+  const isProvider = typeof kek === 'object' && kek !== null && 'wrapKey' in kek;
+  const ring: MemoryKeyRing | null = isProvider
+    ? (MEMORY_RINGS.get(keys.kek as KekProvider) ?? null)
+    : createMemoryKeyRing(keys.kek as KeyEncryptionKeys, checked, crypto);
+  if (keys.legacyKek !== undefined && !isProvider) throw serverError('ERR_SERVER_CONFIG', '"keys.legacyKek" goes beside a KekProvider; put every in-memory key in "keys.kek.keys"');
+  const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, checked, crypto, 'keys.legacyKek') : ring;
   const ctx: ServerContext = Object.freeze({
     store,
     policy: resolveServerPolicy(options.policy),
-    keyRing: createKeyRing(keys.kek, checked, crypto),
+    keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock, random: checked, crypto }),
     pushSigner: push,
     issuer,
     origin: origin ?? null,
@@ -140,6 +149,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     unregisterDevice: (jws) => unregisterDevice(ctx, jws),
     serverTime: () => nowOf(ctx),
     resumePush: (userId) => resumePush(ctx, userId),
+    rotateAllKeys: (options) => rotateAllKeys(ctx, optionsObject(options)),
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => store.audit.query(query),
   } satisfies MfaServer);

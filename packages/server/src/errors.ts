@@ -13,7 +13,10 @@ export type ServerErrorCode =
   | 'ERR_SERVER_POLICY'
   | 'ERR_SERVER_DECRYPT'
   | 'ERR_SERVER_KEY_UNKNOWN'
-  | 'ERR_SERVER_CORRUPT';
+  | 'ERR_SERVER_CORRUPT'
+  | 'ERR_KEK_UNAVAILABLE'
+  | 'ERR_KEY_FILE_ACCESS'
+  | 'ERR_KEY_FILE_INVALID';
 
 /**
  * The HTTP error codes of `POST /v1/activations/redeem`, one per `CompleteActivationResult`

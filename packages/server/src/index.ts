@@ -1,4 +1,5 @@
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
+export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
 export { DEFAULT_SERVER_POLICY, type MfaServerPolicy, type MfaServerPolicyInput, resolveServerPolicy } from './policy.js';
@@ -9,9 +10,11 @@ export type {
   CompleteActivationOptions,
   CompleteActivationResult,
   CreatePushChallengeResult,
+  DataKeyCacheOptions,
   DeviceRequestResult,
   EnrolmentOtp,
   EnrolmentView,
+  KekProvider,
   KeyEncryptionKeys,
   MfaAuditKind,
   MfaEvent,
@@ -25,6 +28,9 @@ export type {
   ReissueActivationResult,
   RevokeEnrolmentOptions,
   RevokeEnrolmentResult,
+  RotateAllKeysOptions,
+  RotateAllKeysProgress,
+  RotateAllKeysResult,
   RotateKeysResult,
   ServerPushChallengeOptions,
   StartActivationOptions,

@@ -23,17 +23,69 @@ export interface KeyEncryptionKeys {
 }
 
 /**
- * The server's keys: the seed key-encryption keys and the push-signing key (whose public key
- * apps pin at redemption: rotating it means re-enrolling).
+ * Where key-encryption keys live when they are not bytes in this process: an HSM (PKCS#11), a
+ * cloud KMS, Vault Transit (docs/server.md section 2.1). The server seals each secret under a
+ * fresh 32-byte data key and asks the provider to wrap that data key; `associatedData` binds
+ * the wrap to the enrolment (pass it to the KMS as encryption context / AAD).
+ *
+ * Errors: a wrapped key that is not authentic throws `ERR_SERVER_DECRYPT`, an unknown KEK id
+ * `ERR_SERVER_KEY_UNKNOWN`, anything else (network, HSM session, throttling)
+ * `ERR_KEK_UNAVAILABLE`. Never put a key or a wrapped key into an error.
+ *
+ * @example
+ * ```ts
+ * const vault: KekProvider = {
+ *   currentKeyId: 'mfa-kek',
+ *   wrapKey: async ({ dataKey, associatedData }) => ({ keyId: 'mfa-kek', wrappedKey: await transitEncrypt('mfa-kek', dataKey, associatedData) }),
+ *   unwrapKey: ({ keyId, wrappedKey, associatedData }) => transitDecrypt(keyId, wrappedKey, associatedData),
+ * };
+ * ```
+ */
+export interface KekProvider {
+  /** The KEK id that wraps new data keys: `^[A-Za-z0-9._-]{1,64}$`. */
+  readonly currentKeyId: string;
+  /** Wraps `dataKey` (32 bytes) under the current KEK; returns the KEK id used and 1..1024 bytes. */
+  wrapKey(options: { dataKey: Uint8Array; associatedData: Uint8Array }): Promise<{ keyId: string; wrappedKey: Uint8Array }>;
+  /** Unwraps under KEK `keyId`, checking `associatedData`; returns the 32-byte data key. */
+  unwrapKey(options: { keyId: string; wrappedKey: Uint8Array; associatedData: Uint8Array }): Promise<Uint8Array>;
+}
+
+/**
+ * Bounds of the cache of unwrapped data keys (docs/server.md section 2.1). Entries are
+ * non-extractable WebCrypto keys, never raw bytes.
+ *
+ * @example
+ * ```ts
+ * const dataKeyCache: DataKeyCacheOptions = { maxEntries: 50_000, ttlMs: 60_000 };
+ * ```
+ */
+export interface DataKeyCacheOptions {
+  /** Default 10000; 0 turns the cache off (one provider call per opened secret). */
+  maxEntries?: number;
+  /** How long an unwrapped key is reused, from its unwrap (server clock). Default 300000 (5 min). */
+  ttlMs?: number;
+}
+
+/**
+ * The server's keys: the seed key-encryption keys (bytes held in memory, or a
+ * {@link KekProvider}) and the push-signing key (whose public key apps pin at redemption:
+ * rotating it means re-enrolling).
  *
  * @example
  * ```ts
  * const keys: MfaServerKeys = { kek, push: createSoftwareSigner({ algorithm: 'ES256', privateKey }) };
+ * const hsmKeys: MfaServerKeys = { kek: pkcs11Kek, push: pkcs11Signer, legacyKek: kek };
  * ```
  */
 export interface MfaServerKeys {
-  kek: KeyEncryptionKeys;
+  kek: KeyEncryptionKeys | KekProvider;
   push: Signer;
+  /**
+   * Beside a provider while migrating from an in-memory ring: opens rows sealed before under
+   * these keys (formats 0x01, 0x02, and 0x03 wrapped by them) until rotation re-wraps them.
+   */
+  legacyKek?: KeyEncryptionKeys;
+  dataKeyCache?: DataKeyCacheOptions;
 }
 
 /**
@@ -525,6 +577,54 @@ export interface RotateKeysResult {
 }
 
 /**
+ * Where `rotateAllKeys` is: after `users` users, the last finished at `cursor`; the counts are
+ * this run's. Persist `cursor` to resume after a crash.
+ *
+ * @example
+ * ```ts
+ * const onProgress = async (p: RotateAllKeysProgress) => { await kv.set('rotation-cursor', p.cursor); };
+ * ```
+ */
+export interface RotateAllKeysProgress extends RotateKeysResult {
+  /** Opaque: pass it back as `cursor` to resume after this user. */
+  cursor: string;
+  /** Users finished so far in this run. */
+  users: number;
+}
+
+/**
+ * Options of `rotateAllKeys`.
+ *
+ * @example
+ * ```ts
+ * await server.rotateAllKeys({ userIds: db.userIdsOrdered(), cursor: await kv.get('rotation-cursor'), onProgress });
+ * ```
+ */
+export interface RotateAllKeysOptions {
+  /** Your users, in a stable order (the same order when resuming). */
+  userIds: Iterable<string> | AsyncIterable<string>;
+  /** A `cursor` from a progress report of an earlier run with the same list; `null` or absent: from the start. */
+  cursor?: string | null;
+  /** Awaited after each user. Throwing stops the job (the error propagates). */
+  onProgress?: (progress: RotateAllKeysProgress) => void | Promise<void>;
+}
+
+/**
+ * What `rotateAllKeys` did in this run. `cursor` is `null` when the list was empty (or fully
+ * skipped). `failed` counts lost compare-and-sets: run again until it is 0.
+ *
+ * @example
+ * ```ts
+ * const r: RotateAllKeysResult = await server.rotateAllKeys({ userIds });
+ * if (r.failed > 0) await server.rotateAllKeys({ userIds });
+ * ```
+ */
+export interface RotateAllKeysResult extends RotateKeysResult {
+  cursor: string | null;
+  users: number;
+}
+
+/**
  * The facade `createMfaServer` returns. Admin operations are plain functions: expose them
  * behind your own authentication. The device-facing ones are also served by
  * `createHttpHandler`.
@@ -574,6 +674,8 @@ export interface MfaServer {
   resumePush(userId: string): Promise<void>;
   /** Admin: re-seals one enrolment, or all of a user's, under the current KEK. */
   rotateKeys(target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult>;
+  /** Admin: re-wraps every enrolment of a list of users, resumably (docs/server.md section 2, Rotation). */
+  rotateAllKeys(options: RotateAllKeysOptions): Promise<RotateAllKeysResult>;
   /** Admin: reads the audit log (newest first, paginated). */
   queryAudit(query?: AuditQuery): Promise<AuditPage>;
 }

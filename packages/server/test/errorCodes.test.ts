@@ -11,6 +11,7 @@ import type { StorageErrorCode } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { CliErrorCode } from '../../cli/src/internal/errors.js';
 import type { EmailErrorCode } from '../../email/src/index.js';
+import type { Pkcs11ErrorCode } from '../../kek-pkcs11/src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type PackageCodes =
@@ -24,7 +25,8 @@ type PackageCodes =
   | VaultErrorCode
   | BackupErrorCode
   | EmailErrorCode
-  | CliErrorCode;
+  | CliErrorCode
+  | Pkcs11ErrorCode;
 
 // Compile-time: fails `pnpm typecheck` if the lists drift apart in either direction.
 const same: Equal<CloudMfaErrorCode, PackageCodes> = true;

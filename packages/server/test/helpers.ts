@@ -1,7 +1,7 @@
 // Shared test helpers: a pinned clock, a seeded random source, a server on a given store, and
 // the app side of the flows (open the envelope, redeem, answer pushes) built from the SDK's
 // own app functions, so every test runs the real protocol end to end.
-import { scryptSync } from 'node:crypto';
+import { scryptSync, webcrypto } from 'node:crypto';
 import {
   createRedemption,
   openEnvelope,
@@ -9,7 +9,7 @@ import {
   type RedeemedIdentity,
   type RedemptionRequest,
 } from '@cloudmfa/activation';
-import { createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { concatBytes, createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
 import { hotp, totp } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
@@ -19,6 +19,7 @@ import {
   createMfaServer,
   type MfaEvent,
   type MfaServer,
+  type MfaServerKeys,
   type MfaServerPolicyInput,
   type StartedActivation,
 } from '../src/index.js';
@@ -74,7 +75,9 @@ export function makeServer(
     store?: (clock: ReturnType<typeof fixedClock>) => MfaStore;
     clock?: ReturnType<typeof fixedClock>;
     policy?: MfaServerPolicyInput;
-    kek?: { current: string; keys: Record<string, Uint8Array> };
+    kek?: MfaServerKeys['kek'];
+    /** Other keys (a PKCS#11 push signer, `legacyKek`, `dataKeyCache`) over the defaults. */
+    keys?: Partial<MfaServerKeys>;
     seed?: string;
   } = {},
 ): TestServer {
@@ -85,7 +88,7 @@ export function makeServer(
   const events: MfaEvent[] = [];
   const server = createMfaServer({
     store,
-    keys: { kek: options.kek ?? { current: 'k1', keys: { k1: KEK1 } }, push: pushSigner },
+    keys: { kek: options.kek ?? { current: 'k1', keys: { k1: KEK1 } }, push: pushSigner, ...options.keys },
     issuer: ISSUER,
     origin: ORIGIN,
     policy: { ...options.policy, activation: { kdf: FAST_KDF, ...options.policy?.activation } },
@@ -193,4 +196,18 @@ export async function auditKinds(t: TestServer): Promise<string[]> {
 /** The number the login page shows, as the user types it on the phone (none without number matching). */
 export function numberOf(c: { number: string | null }): { number?: string } {
   return c.number === null ? {} : { number: c.number };
+}
+
+/**
+ * A format-0x01 blob of docs/server.md section 2 (before the bound attributes and envelope
+ * encryption): sealed directly under KEK `k1` = `kek`, ids only as associated data.
+ */
+export async function legacySeal(seed: Uint8Array, enrolmentId: string, userId: string, kek: Uint8Array = KEK1): Promise<Uint8Array> {
+  const lp16 = (b: Uint8Array) => concatBytes(new Uint8Array([b.length >>> 8, b.length & 0xff]), b);
+  const header = new Uint8Array([0x01, 2, ...utf8Encode('k1')]);
+  const aad = concatBytes(utf8Encode('cloudmfa/server/secret/v1'), new Uint8Array([0]), header, lp16(utf8Encode(enrolmentId)), lp16(utf8Encode(userId)));
+  const nonce = new Uint8Array(12).fill(7);
+  const key = await webcrypto.subtle.importKey('raw', kek, 'AES-GCM', false, ['encrypt']);
+  const ct = new Uint8Array(await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, key, concatBytes(new Uint8Array([0x02]), seed)));
+  return concatBytes(header, nonce, ct);
 }

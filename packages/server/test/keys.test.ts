@@ -29,7 +29,7 @@ describe('seeds at rest', () => {
     const dump = records.map((r) => bytesToHex(r.secret) + JSON.stringify(r.meta)).join('|');
     for (const seed of seeds) expect(dump).not.toContain(bytesToHex(seed));
     for (const r of records) {
-      expect(r.secret[0]).toBe(0x02); // format version (0x02: bound attributes)
+      expect(r.secret[0]).toBe(0x03); // format version (0x03: envelope encryption, bound attributes)
       expect(String.fromCharCode(...r.secret.subarray(2, 2 + (r.secret[1] as number)))).toBe('k1');
     }
   });

@@ -1,6 +1,5 @@
 import type { ChallengeRecord, JsonObject } from '@cloudmfa/storage';
 import type { PushChallengeRecord } from '@cloudmfa/push';
-import { constantTimeEqualString, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import * as z from 'zod';
 import type { ServerContext } from './context.js';
 import { serverError } from './errors.js';
@@ -16,6 +15,8 @@ const schema = z.object({
   /** base64url HMAC of the number (see `numberMac`), and the KEK id it was derived from. */
   numberMac: z.string().optional(),
   numberKeyId: z.string().optional(),
+  /** base64url of the wrapped data key the MAC was made with (absent before envelope encryption). */
+  numberKey: z.string().max(2048).optional(),
   numberDigits: z.number().int().min(2).max(6).optional(),
 });
 
@@ -32,12 +33,9 @@ export function readChallengeMeta(ch: ChallengeRecord): ChallengeMeta {
   return parsed.data;
 }
 
-const NUMBER_LABEL = 'push-number';
-
 /** The MAC of a challenge's number as stored: a database reader cannot read the number. */
-export function numberMac(ctx: ServerContext, challengeId: string, number: string): { numberMac: string; numberKeyId: string } {
-  const m = ctx.keyRing.mac(NUMBER_LABEL, utf8Encode(`${challengeId}\u0000${number}`)) as { keyId: string; mac: Uint8Array };
-  return { numberMac: encodeBase64Url(m.mac), numberKeyId: m.keyId };
+export function numberMac(ctx: ServerContext, challengeId: string, number: string): Promise<{ numberMac: string; numberKeyId: string; numberKey?: string }> {
+  return ctx.keyRing.numberMac(challengeId, number);
 }
 
 /**
@@ -45,7 +43,7 @@ export function numberMac(ctx: ServerContext, challengeId: string, number: strin
  * the stored one (compared in constant time), else a number of the same length that differs
  * from it (so verifyPushResponse reports `wrong_number` and spends the attempt).
  */
-function expectedNumber(ctx: ServerContext, ch: ChallengeRecord, meta: ChallengeMeta, answered: string | null): string | null {
+async function expectedNumber(ctx: ServerContext, ch: ChallengeRecord, meta: ChallengeMeta, answered: string | null): Promise<string | null> {
   if (!meta.numberMatch) return null;
   if (meta.numberMac === undefined || meta.numberKeyId === undefined) return meta.number ?? null;
   const digits = meta.numberDigits ?? 2;
@@ -54,14 +52,14 @@ function expectedNumber(ctx: ServerContext, ch: ChallengeRecord, meta: Challenge
     return n === zeros ? '1'.padEnd(digits, '1') : zeros;
   };
   if (answered === null || !/^[0-9]{2,6}$/.test(answered)) return other(answered);
-  const m = ctx.keyRing.mac(NUMBER_LABEL, utf8Encode(`${ch.id}\u0000${answered}`), meta.numberKeyId);
-  if (m && constantTimeEqualString(encodeBase64Url(m.mac), meta.numberMac)) return answered;
+  const stored = { numberMac: meta.numberMac, numberKeyId: meta.numberKeyId, ...(meta.numberKey !== undefined ? { numberKey: meta.numberKey } : {}) };
+  if (await ctx.keyRing.checkNumber(ch.id, answered, stored)) return answered;
   return other(answered);
 }
 
 /** The record `verifyPushResponse` checks against, from the stored challenge. */
-export function toPushRecord(ch: ChallengeRecord, meta: ChallengeMeta, ctx?: ServerContext, answered: string | null = null): PushChallengeRecord {
-  const number = ctx ? expectedNumber(ctx, ch, meta, answered) : (meta.number ?? null);
+export async function toPushRecord(ch: ChallengeRecord, meta: ChallengeMeta, ctx?: ServerContext, answered: string | null = null): Promise<PushChallengeRecord> {
+  const number = ctx ? await expectedNumber(ctx, ch, meta, answered) : (meta.number ?? null);
   return {
     id: ch.id,
     enrolmentId: ch.enrolmentId,

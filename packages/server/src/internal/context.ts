@@ -2,7 +2,7 @@ import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core
 import type { MfaStore } from '@cloudmfa/storage';
 import type { MfaServerPolicy } from '../policy.js';
 import type { MfaEventSink } from '../types.js';
-import type { KeyRing } from './keyRing.js';
+import type { KeyRing } from './sealing.js';
 
 /** Everything an operation needs, resolved once by createMfaServer. */
 export interface ServerContext {

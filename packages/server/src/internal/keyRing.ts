@@ -1,22 +1,24 @@
-// Seeds at rest (docs/server.md section 2): AES-256-GCM under a caller-provided key-encryption
-// key, the key id in the clear header, enrolment and user ids as associated data.
+// The in-memory key ring (docs/server.md section 2): 32-byte KEKs held in this process. It is
+// one KekProvider (AES-256-GCM wrap of data keys), and it still opens what was sealed directly
+// under a KEK before envelope encryption (formats 0x01 and 0x02) and checks the push-number
+// MACs written then.
 import { concatBytes, type CryptoProvider, type RandomSource, utf8Encode } from '@cloudmfa/core';
-import type { KeyEncryptionKeys } from '../types.js';
+import type { KekProvider, KeyEncryptionKeys } from '../types.js';
 import { DECRYPT_MESSAGE, serverError } from './errors.js';
 
-// 0x01: enrolment and user ids as associated data; 0x02 (what seal writes): also the bound
-// attributes (mode, OTP parameters, device public key). 0x01 still opens; maintenance re-seals.
-const LEGACY_FORMAT = 0x01;
-const FORMAT_VERSION = 0x02;
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
+export const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const NONCE_LENGTH = 12;
+export const TAG_LENGTH = 16;
+export const DATA_KEY_LENGTH = 32;
 const KEY_LENGTH = 32;
-const AAD_LABEL = utf8Encode('cloudmfa/server/secret/v1');
-const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** The label of every sealed secret's associated data, all formats. */
+export const AAD_LABEL = utf8Encode('cloudmfa/server/secret/v1');
+const LEGACY_IDS_ONLY = 0x01;
+const LEGACY_BOUND = 0x02;
 
 /** What a sealed blob holds: the online activation secret (before redemption) or the OTP seed. */
 export type SecretKind = 'activation' | 'seed';
-const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0x02 };
+export const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0x02 };
 
 /**
  * Whose secret it is and what it is for: bound into the AEAD so a row cannot be moved to
@@ -30,31 +32,15 @@ export interface SecretBinding {
   attributes: Uint8Array;
 }
 
-interface Subtle {
+export interface Subtle {
   importKey(format: 'raw', key: BufferSource, alg: string, extractable: boolean, usages: KeyUsage[]): Promise<CryptoKey>;
   encrypt(alg: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>;
   decrypt(alg: AesGcmParams, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>;
 }
 
-export interface KeyRing {
-  readonly currentId: string;
-  seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array>;
-  open(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string }>;
-  /** The key id in a blob's header, or `null` when the header does not parse. */
-  keyIdOf(blob: Uint8Array): string | null;
-  /** True when the blob is sealed under the current KEK in the current format (no re-seal due). */
-  isCurrent(blob: Uint8Array): boolean;
-  /**
-   * HMAC-SHA256 of `message` under a key derived from a KEK (`HMAC(KEK, label)`): the current
-   * one, or `keyId` (`null` when that key is not configured). For values kept in the store
-   * that a database reader must not read (the push number).
-   */
-  mac(label: string, message: Uint8Array, keyId?: string): { keyId: string; mac: Uint8Array } | null;
-}
+export const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
 
-const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
-
-function lp16(bytes: Uint8Array): Uint8Array {
+export function lp16(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + bytes.length);
   out[0] = bytes.length >>> 8;
   out[1] = bytes.length & 0xff;
@@ -62,105 +48,122 @@ function lp16(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-function aad(header: Uint8Array, binding: SecretBinding): Uint8Array {
-  const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
-  return header[0] === LEGACY_FORMAT ? ids : concatBytes(ids, lp16(binding.attributes));
-}
-
-function parseHeader(blob: Uint8Array): { keyId: string; headerLength: number } | null {
-  if (!(blob instanceof Uint8Array) || blob.length < 2 || (blob[0] !== FORMAT_VERSION && blob[0] !== LEGACY_FORMAT)) return null;
-  const n = blob[1] as number;
-  if (n < 1 || n > 64 || blob.length < 2 + n + NONCE_LENGTH + TAG_LENGTH + 1) return null;
-  let keyId = '';
-  for (let i = 0; i < n; i++) keyId += String.fromCharCode(blob[2 + i] as number);
-  return KEY_ID.test(keyId) ? { keyId, headerLength: 2 + n } : null;
-}
-
-/** Validates and copies the caller's keys; imports them into WebCrypto lazily (non-extractable). */
-export function createKeyRing(kek: KeyEncryptionKeys, random: RandomSource, crypto: CryptoProvider): KeyRing {
-  if (typeof kek !== 'object' || kek === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek" expected { current, keys }');
-  const { current, keys } = kek;
-  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" expected an object of key id -> 32 bytes');
-  const raw = new Map<string, Uint8Array>();
-  for (const [id, key] of Object.entries(keys)) {
-    if (!KEY_ID.test(id)) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.keys" has a key id outside ^[A-Za-z0-9._-]{1,64}$');
-    if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) {
-      throw serverError('ERR_SERVER_CONFIG', `"keys.kek.keys.${id}" expected ${KEY_LENGTH} bytes`);
-    }
-    raw.set(id, Uint8Array.from(key));
-  }
-  if (typeof current !== 'string' || !raw.has(current)) throw serverError('ERR_SERVER_CONFIG', '"keys.kek.current" must name one of "keys.kek.keys"');
+export function subtleOrThrow(): Subtle {
   const subtle = (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
   if (!subtle || typeof subtle.encrypt !== 'function') {
     throw serverError('ERR_SERVER_CONFIG', 'AES-GCM needs crypto.subtle (Node >= 20, Deno, Bun, browsers, edge runtimes)');
   }
+  return subtle;
+}
+
+/** The plaintext of a sealed secret: `kind || bytes`. Zeroes `pt`. */
+export function readPlaintext(pt: Uint8Array): { kind: SecretKind; bytes: Uint8Array } {
+  const kind: SecretKind | null = pt[0] === 0x01 ? 'activation' : pt[0] === 0x02 ? 'seed' : null;
+  if (kind === null || pt.length < 2) {
+    pt.fill(0);
+    throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+  }
+  const bytes = pt.slice(1);
+  pt.fill(0);
+  return { kind, bytes };
+}
+
+/** A KEK id in a blob header at `offset` (`u8(len) || ascii`), or `null`. */
+export function readKeyId(blob: Uint8Array, offset: number): string | null {
+  const n = blob[offset];
+  if (n === undefined || n < 1 || n > 64 || blob.length < offset + 1 + n) return null;
+  let keyId = '';
+  for (let i = 0; i < n; i++) keyId += String.fromCharCode(blob[offset + 1 + i] as number);
+  return KEY_ID.test(keyId) ? keyId : null;
+}
+
+/** The in-memory ring as the server uses it: a provider plus what only raw KEKs can do. */
+export interface MemoryKeyRing {
+  readonly provider: KekProvider;
+  has(keyId: string): boolean;
+  /** Opens a 0x01/0x02 blob (sealed directly under a KEK); `null` when `blob` is not one. */
+  openLegacy(blob: Uint8Array, binding: SecretBinding): Promise<{ kind: SecretKind; bytes: Uint8Array; keyId: string } | null>;
+  /** The push-number MAC of challenges written before envelope encryption (`HMAC(HMAC(KEK, label), message)`). */
+  legacyMac(label: string, message: Uint8Array, keyId: string): Uint8Array | null;
+}
+
+/** Validates and copies the caller's keys; imports them into WebCrypto lazily (non-extractable). */
+export function createMemoryKeyRing(kek: KeyEncryptionKeys, random: RandomSource, crypto: CryptoProvider, field = 'keys.kek'): MemoryKeyRing {
+  if (typeof kek !== 'object' || kek === null) throw serverError('ERR_SERVER_CONFIG', `"${field}" expected { current, keys }`);
+  const { current, keys } = kek;
+  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', `"${field}.keys" expected an object of key id -> 32 bytes`);
+  const raw = new Map<string, Uint8Array>();
+  for (const [id, key] of Object.entries(keys)) {
+    if (!KEY_ID.test(id)) throw serverError('ERR_SERVER_CONFIG', `"${field}.keys" has a key id outside ^[A-Za-z0-9._-]{1,64}$`);
+    if (!(key instanceof Uint8Array) || key.length !== KEY_LENGTH) {
+      throw serverError('ERR_SERVER_CONFIG', `"${field}.keys.${id}" expected ${KEY_LENGTH} bytes`);
+    }
+    raw.set(id, Uint8Array.from(key));
+  }
+  if (typeof current !== 'string' || !raw.has(current)) throw serverError('ERR_SERVER_CONFIG', `"${field}.current" must name one of "${field}.keys"`);
+  const subtle = subtleOrThrow();
   const imported = new Map<string, Promise<CryptoKey>>();
   const cryptoKey = (id: string): Promise<CryptoKey> => {
     let p = imported.get(id);
     if (!p) {
-      const bytes = raw.get(id) as Uint8Array;
-      p = subtle.importKey('raw', view(bytes), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      p = subtle.importKey('raw', view(raw.get(id) as Uint8Array), 'AES-GCM', false, ['encrypt', 'decrypt']);
       imported.set(id, p);
     }
     return p;
   };
+  const decrypt = async (keyId: string, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array): Promise<Uint8Array> => {
+    try {
+      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: view(nonce.slice()), additionalData: view(aad), tagLength: 128 }, await cryptoKey(keyId), view(ct.slice())));
+    } catch {
+      // No cause: WebCrypto's error says nothing useful and nothing should travel.
+      throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+    }
+  };
+
+  const provider: KekProvider = Object.freeze({
+    currentKeyId: current,
+    async wrapKey({ dataKey, associatedData }: { dataKey: Uint8Array; associatedData: Uint8Array }) {
+      const nonce = random(NONCE_LENGTH);
+      const ct = new Uint8Array(
+        await subtle.encrypt({ name: 'AES-GCM', iv: view(nonce), additionalData: view(associatedData), tagLength: 128 }, await cryptoKey(current), view(dataKey)),
+      );
+      return { keyId: current, wrappedKey: concatBytes(nonce, ct) };
+    },
+    async unwrapKey({ keyId, wrappedKey, associatedData }: { keyId: string; wrappedKey: Uint8Array; associatedData: Uint8Array }) {
+      if (!raw.has(keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
+      if (wrappedKey.length <= NONCE_LENGTH + TAG_LENGTH) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      return decrypt(keyId, wrappedKey.subarray(0, NONCE_LENGTH), associatedData, wrappedKey.subarray(NONCE_LENGTH));
+    },
+  });
 
   return Object.freeze({
-    currentId: current,
-    keyIdOf: (blob: Uint8Array) => parseHeader(blob)?.keyId ?? null,
-    isCurrent: (blob: Uint8Array) => parseHeader(blob)?.keyId === current && blob[0] === FORMAT_VERSION,
-    mac(label: string, message: Uint8Array, keyId: string = current) {
+    provider,
+    has: (keyId: string) => raw.has(keyId),
+    async openLegacy(blob: Uint8Array, binding: SecretBinding) {
+      if (blob[0] !== LEGACY_IDS_ONLY && blob[0] !== LEGACY_BOUND) return null;
+      const keyId = readKeyId(blob, 1);
+      if (keyId === null) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      const headerLength = 2 + keyId.length;
+      if (blob.length < headerLength + NONCE_LENGTH + TAG_LENGTH + 1) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
+      if (!raw.has(keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
+      const header = blob.subarray(0, headerLength);
+      const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
+      const aad = blob[0] === LEGACY_IDS_ONLY ? ids : concatBytes(ids, lp16(binding.attributes));
+      const pt = await decrypt(keyId, blob.subarray(headerLength, headerLength + NONCE_LENGTH), aad, blob.subarray(headerLength + NONCE_LENGTH));
+      return { ...readPlaintext(pt), keyId };
+    },
+    legacyMac(label: string, message: Uint8Array, keyId: string) {
       const k = raw.get(keyId);
       if (!k) return null;
       const derived = crypto.hmac('SHA256', k, utf8Encode(`cloudmfa/server/mac/${label}/v1`));
       try {
-        return { keyId, mac: crypto.hmac('SHA256', derived, message) };
+        return crypto.hmac('SHA256', derived, message);
       } finally {
         derived.fill(0);
       }
     },
-    async seal(kind: SecretKind, plaintext: Uint8Array, binding: SecretBinding): Promise<Uint8Array> {
-      const kid = utf8Encode(current);
-      const header = concatBytes(new Uint8Array([FORMAT_VERSION, kid.length]), kid);
-      const nonce = random(NONCE_LENGTH);
-      const body = concatBytes(new Uint8Array([KIND_BYTE[kind]]), plaintext);
-      try {
-        const ct = new Uint8Array(
-          await subtle.encrypt({ name: 'AES-GCM', iv: view(nonce), additionalData: view(aad(header, binding)), tagLength: 128 }, await cryptoKey(current), view(body)),
-        );
-        return concatBytes(header, nonce, ct);
-      } finally {
-        body.fill(0);
-      }
-    },
-    async open(blob: Uint8Array, binding: SecretBinding) {
-      const parsed = parseHeader(blob);
-      if (!parsed) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
-      if (!raw.has(parsed.keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
-      const header = blob.subarray(0, parsed.headerLength);
-      const nonce = blob.subarray(parsed.headerLength, parsed.headerLength + NONCE_LENGTH);
-      const ct = blob.subarray(parsed.headerLength + NONCE_LENGTH);
-      let pt: Uint8Array;
-      try {
-        pt = new Uint8Array(
-          await subtle.decrypt(
-            { name: 'AES-GCM', iv: view(nonce.slice()), additionalData: view(aad(header, binding)), tagLength: 128 },
-            await cryptoKey(parsed.keyId),
-            view(ct.slice()),
-          ),
-        );
-      } catch {
-        // No cause: WebCrypto's error says nothing useful and nothing should travel.
-        throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
-      }
-      const kind: SecretKind | null = pt[0] === 0x01 ? 'activation' : pt[0] === 0x02 ? 'seed' : null;
-      if (kind === null || pt.length < 2) {
-        pt.fill(0);
-        throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
-      }
-      const bytes = pt.slice(1);
-      pt.fill(0);
-      return { kind, bytes, keyId: parsed.keyId };
-    },
   });
 }
+
+/** Rings made by `createKeyRing`, so the server also uses them for the formats before 0x03. */
+export const MEMORY_RINGS = new WeakMap<KekProvider, MemoryKeyRing>();

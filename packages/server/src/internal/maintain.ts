@@ -2,7 +2,7 @@
 // the current KEK, and drop the stored redemption response once its retry window has closed.
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import type { ServerContext } from './context.js';
-import type { SecretKind } from './keyRing.js';
+import type { SecretKind } from './sealing.js';
 import { bindingOf, type EnrolmentMeta, metaToJson } from './meta.js';
 
 /** What maintenance did: re-sealed, nothing to do, or lost a compare-and-set (retry later). */

@@ -6,7 +6,7 @@ import type { EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import * as z from 'zod';
 import type { ActivationMode, EnrolmentOtp, EnrolmentView } from '../types.js';
 import { serverError } from './errors.js';
-import type { KeyRing, SecretBinding } from './keyRing.js';
+import type { KeyRing, SecretBinding } from './sealing.js';
 
 const algorithm = z.enum(['SHA1', 'SHA256', 'SHA512']);
 const otpSchema = z.discriminatedUnion('type', [

@@ -68,8 +68,8 @@ export async function createPushChallenge(ctx: ServerContext, userId: string, co
   const apns = buildApnsPayload({ challenge: created, ...(alert ? { alert } : {}) });
   const fcm = buildFcmPayload({ challenge: created, ...(alert ? { alert } : {}) });
   const { record } = created;
-  // The number itself is never stored: only its MAC under a KEK-derived key.
-  const mac = record.numberMatch && record.number !== null ? { ...numberMac(ctx, record.id, record.number), numberDigits: record.number.length } : {};
+  // The number itself is never stored: only its MAC under a data key the KEK wraps.
+  const mac = record.numberMatch && record.number !== null ? { ...(await numberMac(ctx, record.id, record.number)), numberDigits: record.number.length } : {};
   const stored = await ctx.store.challenges.create({
     id: record.id,
     enrolmentId: target.id,

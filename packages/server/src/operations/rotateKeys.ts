@@ -2,14 +2,15 @@ import type { EnrolmentRecord } from '@cloudmfa/storage';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';
-import { maintainEnrolment } from '../internal/maintain.js';
+import { type MaintainOutcome, maintainEnrolment } from '../internal/maintain.js';
 import { bindingOf, readMeta } from '../internal/meta.js';
 import type { RotateKeysResult } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
 /**
  * Re-seals the secrets of one enrolment, or of every enrolment of a user (at most 1000), under
- * the current KEK (docs/server.md section 2). Revoked enrolments hold no secret and count as
+ * the current KEK (docs/server.md section 2): a data key is re-wrapped, a blob sealed before
+ * envelope encryption is re-sealed. Revoked enrolments hold no secret and count as
  * current. `failed` counts lost compare-and-sets (a concurrent change): run it again.
  */
 export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult> {
@@ -27,18 +28,26 @@ export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: stri
   const result: RotateKeysResult = { examined: 0, rewrapped: 0, current: 0, failed: 0 };
   for (const rec of records) {
     result.examined++;
-    if (rec.status === 'revoked' || ctx.keyRing.isCurrent(rec.secret)) {
-      result.current++;
-      continue;
-    }
-    const meta = readMeta(rec);
-    const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
-    try {
-      const outcome = await maintainEnrolment(ctx, rec, meta, opened.bytes, nowOf(ctx), opened.kind);
-      result[outcome === 'rewrapped' ? 'rewrapped' : outcome === 'current' ? 'current' : 'failed']++;
-    } finally {
-      opened.bytes.fill(0);
-    }
+    result[await rotateRecord(ctx, rec)]++;
   }
   return result;
+}
+
+/**
+ * Brings one record under the current KEK: a 0x03 blob has its data key re-wrapped (the
+ * secret is not decrypted), an older one is opened and re-sealed. Revoked records hold no
+ * secret and count as current.
+ */
+export async function rotateRecord(ctx: ServerContext, rec: EnrolmentRecord): Promise<MaintainOutcome> {
+  if (rec.status === 'revoked' || ctx.keyRing.isCurrent(rec.secret)) return 'current';
+  const meta = readMeta(rec);
+  const binding = bindingOf(rec, meta);
+  const rewrapped = await ctx.keyRing.rewrap(rec.secret, binding);
+  if (rewrapped) return (await ctx.store.enrolments.update(rec.id, { secret: rewrapped, expectedVersion: rec.version })).ok ? 'rewrapped' : 'failed';
+  const opened = await ctx.keyRing.open(rec.secret, binding);
+  try {
+    return await maintainEnrolment(ctx, rec, meta, opened.bytes, nowOf(ctx), opened.kind);
+  } finally {
+    opened.bytes.fill(0);
+  }
 }

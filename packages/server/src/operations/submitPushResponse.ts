@@ -39,7 +39,7 @@ export async function submitPushResponse(ctx: ServerContext, response: unknown):
   }
   const result = await verifyPushResponse({
     response,
-    expectedChallenge: toPushRecord(challenge, meta, ctx, answeredNumber(response)),
+    expectedChallenge: await toPushRecord(challenge, meta, ctx, answeredNumber(response)),
     devicePublicKey: key,
     now: () => now,
     maxSkewMs: ctx.policy.push.maxSkewMs,

@@ -1,0 +1,53 @@
+// The cache of unwrapped data keys (docs/server.md section 2.1): bounded in entries and age,
+// least recently used first out, holding non-extractable WebCrypto keys, never raw bytes.
+import type { Clock } from '@cloudmfa/core';
+import type { DataKeyCacheOptions } from '../types.js';
+import { serverError } from './errors.js';
+
+export interface DataKeyCache {
+  /** The cached key, or the one `load` makes (cached only when it resolves). */
+  get(id: string, load: () => Promise<CryptoKey>): Promise<CryptoKey>;
+}
+
+const MAX_ENTRIES = 1_000_000;
+const MAX_TTL_MS = 86_400_000;
+
+export function createDataKeyCache(options: DataKeyCacheOptions | undefined, clock: Clock): DataKeyCache {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw serverError('ERR_SERVER_CONFIG', '"keys.dataKeyCache" expected { maxEntries?, ttlMs? }');
+  }
+  const { maxEntries = 10_000, ttlMs = 300_000 } = options ?? {};
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 0 || maxEntries > MAX_ENTRIES) {
+    throw serverError('ERR_SERVER_CONFIG', `"keys.dataKeyCache.maxEntries" expected an integer 0..${MAX_ENTRIES}`);
+  }
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
+    throw serverError('ERR_SERVER_CONFIG', `"keys.dataKeyCache.ttlMs" expected an integer 1..${MAX_TTL_MS}`);
+  }
+  // Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU.
+  const entries = new Map<string, { key: Promise<CryptoKey>; until: number }>();
+  return Object.freeze({
+    async get(id: string, load: () => Promise<CryptoKey>): Promise<CryptoKey> {
+      if (maxEntries === 0) return load();
+      const now = clock();
+      const hit = entries.get(id);
+      if (hit) {
+        entries.delete(id);
+        if (hit.until > now) {
+          entries.set(id, hit);
+          return hit.key;
+        }
+      }
+      // Concurrent opens of one blob share one unwrap; a failure is removed, never cached.
+      const key = load();
+      const entry = { key, until: now + ttlMs };
+      entries.set(id, entry);
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      try {
+        return await key;
+      } catch (e) {
+        if (entries.get(id) === entry) entries.delete(id);
+        throw e;
+      }
+    },
+  });
+}

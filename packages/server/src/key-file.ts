@@ -1,0 +1,1 @@
+export { type LoadedKeyRingFile, type LoadKeyRingFileOptions, loadKeyRingFile } from './loadKeyRingFile.js';
