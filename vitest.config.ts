@@ -10,11 +10,11 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-postgres|storage-redis|server|client|cli)\/([a-z-]+)$/,
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli)\/([a-z-]+)$/,
         replacement: `${root}packages/$1/src/$2.ts`,
       },
       {
-        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-postgres|storage-redis|server|client|cli)$/,
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },
     ],
