@@ -86,8 +86,8 @@ This is the handler for Bun, Deno and workers; on Node, `createNodeHandler` from
  * ```
  */
 export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions = {}): (req: Request) => Promise<Response> {
-  const { dispatch } = createDispatcher(server, options ?? {});
-  const clientIp = options?.clientIp;
+  const { log, clientIp, ...rest } = options ?? {};
+  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }) });
   return async (req: Request): Promise<Response> => {
     const neutral: NeutralRequest = {
       method: typeof req?.method === 'string' ? req.method.toUpperCase() : 'GET',
@@ -95,6 +95,7 @@ export function createHttpHandler(server: MfaServer, options: HttpHandlerOptions
       header: (name) => req.headers.get(name),
       readBody: (maxBytes) => readStream(req, maxBytes),
       clientIp: () => (clientIp ? clientIp(req) : undefined),
+      native: req,
     };
     return toResponse((await dispatch(neutral)) as NeutralResponse);
   };

@@ -66,8 +66,12 @@ export interface NodeHandlerOptions<Req extends NodeRequestLike = NodeRequestLik
    * redemption throttle. None by default: behind a proxy the socket address is the proxy's.
    */
   clientIp?: (req: Req) => string | null | undefined;
-  /** Receives one {@link HttpLogEntry} per request answered. Errors it throws are ignored. */
-  log?: (entry: HttpLogEntry) => void;
+  /**
+   * Receives one {@link HttpLogEntry} per request answered, with the request it answers (to add
+   * your own fields, e.g. a duration or a request id; log no header value you did not choose).
+   * Errors it throws are ignored.
+   */
+  log?: (entry: HttpLogEntry, req: Req) => void;
 }
 
 /** A `node:http` request listener; given `next` (Express, Connect), a path outside the device routes goes to `next()`. */
@@ -163,8 +167,12 @@ function send(req: NodeRequestLike, res: NodeResponseLike, r: NeutralResponse): 
  */
 export function createNodeHandler<Req extends NodeRequestLike = NodeRequestLike>(options: NodeHandlerOptions<Req>): NodeHandler<Req> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, clientIp, ...rest } = options;
-  const { dispatch } = createDispatcher(server, { ...rest, clientIp });
+  const { server, clientIp, log, ...rest } = options;
+  const { dispatch } = createDispatcher(server, {
+    ...rest,
+    clientIp,
+    ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Req) } : { log }),
+  });
   return (req, res, next) => {
     const neutral: NeutralRequest = {
       method: typeof req.method === 'string' ? req.method.toUpperCase() : 'GET',
@@ -175,6 +183,7 @@ export function createNodeHandler<Req extends NodeRequestLike = NodeRequestLike>
       },
       readBody: (maxBytes) => readNodeBody(req, maxBytes),
       clientIp: () => (clientIp ? clientIp(req) : undefined),
+      native: req,
     };
     dispatch(neutral, typeof next === 'function')
       .then((r) => {

@@ -31,7 +31,7 @@ export interface DispatchOptions {
   basePath?: string;
   maxBodyBytes?: number;
   clientIp?: unknown;
-  log?: (entry: HttpLogEntry) => void;
+  log?: (entry: HttpLogEntry, req: NeutralRequest) => void;
 }
 
 /** What a dispatch decided: the answer, or "not mine" when the adapter may pass the request on. */
@@ -63,10 +63,11 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
   const mount = `${basePath}/`;
 
-  const answer = (method: string, route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']): NeutralResponse => {
+  const logged = (req: NeutralRequest, route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']): NeutralResponse => {
     if (log) {
+      const method = req.method;
       try {
-        log(error ? { method, route, status: res.status, code: res.code, error } : { method, route, status: res.status, code: res.code });
+        log(error ? { method, route, status: res.status, code: res.code, error } : { method, route, status: res.status, code: res.code }, req);
       } catch {
         // A logger must not turn an answer into an error.
       }
@@ -76,24 +77,25 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
 
   async function dispatch(req: NeutralRequest, passUnmatched = false): Promise<Dispatched> {
     const method = req.method;
+    const answer = (route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']) => logged(req, route, res, error);
     let route: string | null = null;
     try {
       let path = req.path;
-      if (path === null) return answer(method, route, fail(400, 'ERR_HTTP_MALFORMED'));
+      if (path === null) return answer(route, fail(400, 'ERR_HTTP_MALFORMED'));
       if (basePath !== '') {
-        if (!path.startsWith(mount)) return passUnmatched ? null : answer(method, route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+        if (!path.startsWith(mount)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
         path = path.slice(basePath.length);
       }
       const found = matchRoute(path);
-      if (!found) return passUnmatched ? null : answer(method, route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+      if (!found) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
       route = PATTERNS[found.route];
-      if (method !== METHODS[found.route]) return answer(method, route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
-      return answer(method, route, await runRoute(server, found, req, maxBodyBytes));
+      if (method !== METHODS[found.route]) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
+      return answer(route, await runRoute(server, found, req, maxBodyBytes));
     } catch (e) {
-      if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) return answer(method, route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
+      if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE')) return answer(route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
       const err = e as { name?: unknown; code?: unknown } | null;
       const name = typeof err?.name === 'string' ? err.name : 'Error';
-      return answer(method, route, fail(500, 'ERR_HTTP_INTERNAL'), typeof err?.code === 'string' ? { name, code: err.code } : { name });
+      return answer(route, fail(500, 'ERR_HTTP_INTERNAL'), typeof err?.code === 'string' ? { name, code: err.code } : { name });
     }
   }
   return { dispatch };

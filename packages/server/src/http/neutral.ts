@@ -16,6 +16,8 @@ export interface NeutralRequest {
   readBody(maxBytes: number): Promise<BodyBytes>;
   /** The client address the caller's `clientIp` option gave (checked by the core), or `undefined`. */
   clientIp(): unknown;
+  /** The adapter's own request object, handed back to the adapter's logger. */
+  native: unknown;
 }
 
 export type BodyBytes = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too_large' | 'broken' };
