@@ -73,10 +73,10 @@ const toResponse = (r: NeutralResponse): Response => new Response(r.body, { stat
  *
  * Admin operations (enrol, verify a code, send a push, revoke, rotate keys, audit) are not
  * here on purpose: call them from your own routes, behind your own authentication.
-
-This is the handler for Bun, Deno and workers; on Node, `createNodeHandler` from
-`@cloudmfa/server/node` serves the same routes with the same rules without building a
-`Request` and a `Response` per call.
+ *
+ * This is the handler for Bun, Deno and workers; on Node, `createNodeHandler` from
+ * `@cloudmfa/server/node` serves the same routes with the same rules without building a
+ * `Request` and a `Response` per call.
  *
  * @example
  * ```ts

@@ -11,7 +11,7 @@ import type { MfaServer } from './types.js';
  *
  * @example
  * ```ts
- * const ip = (req: NodeRequestLike) => req.socket.remoteAddress;
+ * const ip = (req: NodeRequestLike) => req.socket?.remoteAddress;
  * ```
  */
 export interface NodeRequestLike {
