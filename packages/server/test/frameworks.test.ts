@@ -29,8 +29,19 @@ describe('createNodeHandler in frameworks', () => {
   it('Express 5: app.use(handler) before the body parser; other paths go to next()', async () => {
     const t = makeServer();
     const logs: HttpLogEntry[] = [];
+    const urls: (string | undefined)[] = [];
     const app = express();
-    app.use(createNodeHandler({ server: t.server, basePath: '/mfa', log: (e) => logs.push(e) }));
+    app.use(
+      createNodeHandler({
+        server: t.server,
+        basePath: '/mfa',
+        // The entry comes with the request it answers (here Express's, an IncomingMessage).
+        log: (e, req) => {
+          logs.push(e);
+          urls.push(req.url);
+        },
+      }),
+    );
     app.use(express.json());
     app.post('/hello', (req, res) => {
       res.json({ hello: (req.body as { name: string }).name });
@@ -43,6 +54,7 @@ describe('createNodeHandler in frameworks', () => {
     const hello = await fetch(`${base}/hello`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"app"}' });
     expect(await hello.json()).toEqual({ hello: 'app' });
     expect(logs).toHaveLength(3);
+    expect(urls).toEqual(['/mfa/v1/time', '/mfa/v1/push/poll', '/mfa/v1/push/poll']);
   });
 
   it('Express 5: mounted after express.json() it refuses to guess (500, logged as ERR_SERVER_CONFIG)', async () => {
