@@ -1,17 +1,24 @@
 // The HTTP target of bench/src/server.mjs, in its own process so that the load generator does not
 // share its event loop: `node _server-http-target.mjs <store>`.
 //
-// 1. Builds the verify API on <store> with active enrolments (_server-setup.mjs).
-// 2. Measures the bare function here, in this process: verifyOtp with 64 in flight.
-// 3. Serves a verify route as a Fetch handler (Request -> Response, beside the device routes
-//    of createHttpHandler) through the reference server's node:http glue, for the bench only;
-//    and the same route written directly on node:http (no Request/Response objects), to show
-//    what the Fetch objects cost on this Node.
-// 4. Prints one JSON line per phase on stdout. On "stats" (stdin) prints the counts and the
-//    process CPU time per request since the last "stats"; on "stop" exits.
+// 1. Builds the verify API on <store> with active TOTP enrolments (_server-setup.mjs) and one
+//    enrolment redeemed online by a device key (for the device route `POST /v1/push/poll`).
+// 2. Serves, side by side:
+//    - `fetchUrl`: the Fetch handler (`createHttpHandler`) through the reference server's
+//      Request/Response glue, with the application's verify route `POST /v1/otp/verify` written
+//      as a Fetch handler beside it;
+//    - `nodeUrl`: `createNodeHandler` on node:http, with the same verify route written directly
+//      on node:http beside it (what an application adds on Node: the handler serves the device
+//      routes only).
+// 3. Answers commands on stdin with one JSON line each: `bare verify` / `bare poll` (the bare
+//    function here, 64 in flight, 3 s, with CPU per call), `token` (a fresh device-signed poll
+//    request), `stats` (calls and this process's CPU per call since the last `stats`), `stop`.
 import { createServer } from 'node:http';
-import { encodeBase32 } from '@cloudmfa/core';
+import { createRedemption, openEnvelope } from '@cloudmfa/activation';
+import { createSoftwareSigner, encodeBase32, webCryptoProvider } from '@cloudmfa/core';
+import { createPushPollRequest } from '@cloudmfa/push';
 import { createHttpHandler } from '@cloudmfa/server';
+import { createNodeHandler } from '@cloudmfa/server/node';
 import { listen } from '../../examples/server/src/nodeHttp.mjs';
 import { benchServer, lapClock, openBenchStore, timedRun } from './_server-setup.mjs';
 
@@ -22,21 +29,36 @@ const lap = lapClock();
 const { store, close } = await openBenchStore(kind, lap.clock);
 const { server, ids, seeds, verifyNext } = await benchServer(store, lap);
 
-await timedRun(verifyNext, { ms: 500, inFlight: 64 });
-const cpuBefore = process.cpuUsage();
-const bare = await timedRun(verifyNext, { ms: 3000, inFlight: 64 });
-const cpuBare = process.cpuUsage(cpuBefore);
-emit({ phase: 'bare', ...bare, cpuUsPerCall: (cpuBare.user + cpuBare.system) / (bare.ok + bare.refused) });
+// One enrolment redeemed online: its device key signs the poll requests.
+const crypto = webCryptoProvider();
+const device = createSoftwareSigner({ algorithm: 'ES256' });
+const started = await server.startActivation({ userId: 'device-user' });
+const opened = await openEnvelope({ text: started.text, password: started.password, now: lap.clock, crypto });
+const { request: redemption } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'ios', now: lap.clock, crypto });
+const redeemed = await server.completeActivation({ request: redemption });
+if (!redeemed.ok) throw new Error(`bench setup: redemption refused (${redeemed.reason})`);
+// A poll request is valid for +-60 s of the server clock and may be sent again (it only lists).
+const pollToken = () => createPushPollRequest({ enrolmentId: redeemed.enrolmentId, signer: device, now: lap.clock });
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
-const device = createHttpHandler({ server });
 let ok = 0;
 let refused = 0;
-// The verify route: what an application mounts behind its own login form. Body capped at 1 KiB,
-// shape checked, the typed result answered as JSON.
-async function handler(req) {
+const count = (r) => {
+  if (r.ok) ok++;
+  else refused++;
+};
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const fetchDevice = createHttpHandler({ server });
+// The verify route as a Fetch handler: body capped at 1 KiB, shape checked, the typed result
+// answered as JSON. Device routes go to the Fetch handler; their results are counted too.
+async function fetchApp(req) {
   const { pathname } = new URL(req.url);
-  if (pathname !== '/v1/otp/verify') return device(req);
+  if (pathname !== '/v1/otp/verify') {
+    const res = await fetchDevice(req);
+    if (res.status === 200) ok++;
+    else refused++;
+    return res;
+  }
   if (req.method !== 'POST') return new Response('{"error":{"code":"ERR_HTTP_METHOD"}}', { status: 405, headers: { ...JSON_HEADERS, allow: 'POST' } });
   const text = await req.text();
   if (text.length > 1024) return new Response('{"error":{"code":"ERR_HTTP_BODY_TOO_LARGE"}}', { status: 413, headers: JSON_HEADERS });
@@ -51,16 +73,20 @@ async function handler(req) {
   }
   lap.next(); // the request claims its call number, as the load generator did
   const r = await server.verifyOtp({ enrolmentId: body.enrolmentId, code: body.code });
-  if (r.ok) ok++;
-  else refused++;
+  count(r);
   return new Response(JSON.stringify(r), { status: 200, headers: JSON_HEADERS });
 }
 
-// The same route directly on node:http: body read from the stream with the same cap, the same
-// checks, the same JSON answer.
-const raw = createServer((req, res) => {
-  if (req.url !== '/v1/otp/verify' || req.method !== 'POST') {
-    res.writeHead(404, JSON_HEADERS).end('{"error":{"code":"ERR_HTTP_NOT_FOUND"}}');
+// node:http: the device routes through createNodeHandler (its log counts them), the same
+// verify route written on node:http.
+const nodeDevice = createNodeHandler({ server, log: (e) => (e.status === 200 ? ok++ : refused++) });
+const nodeApp = createServer((req, res) => {
+  if (req.url !== '/v1/otp/verify') {
+    nodeDevice(req, res);
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.writeHead(405, { ...JSON_HEADERS, allow: 'POST' }).end('{"error":{"code":"ERR_HTTP_METHOD"}}');
     return;
   }
   let text = '';
@@ -88,32 +114,59 @@ const raw = createServer((req, res) => {
       res.writeHead(503, JSON_HEADERS).end('{"error":{"code":"ERR_HTTP_UNAVAILABLE"}}');
       return;
     }
-    if (r.ok) ok++;
-    else refused++;
+    count(r);
     res.writeHead(200, JSON_HEADERS).end(JSON.stringify(r));
   });
 });
-await new Promise((resolve) => raw.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => nodeApp.listen(0, '127.0.0.1', resolve));
+const fetchServer = await listen(fetchApp, { host: '127.0.0.1', port: 0 });
 
-const http = await listen(handler, { host: '127.0.0.1', port: 0 });
-emit({ phase: 'http', url: http.url, rawUrl: `http://127.0.0.1:${raw.address().port}`, calls: lap.calls, ids, seeds: seeds.map((s) => encodeBase32(s)) });
+async function bare(what) {
+  let fn = verifyNext;
+  if (what === 'poll') {
+    const token = await pollToken();
+    fn = () => server.pollPushChallenges(token);
+  }
+  await timedRun(fn, { ms: 300, inFlight: 64 });
+  const cpuBefore = process.cpuUsage();
+  const r = await timedRun(fn, { ms: 3000, inFlight: 64 });
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ...r, cpuUsPerCall: (cpu.user + cpu.system) / (r.ok + r.refused) };
+}
+
+emit({
+  phase: 'ready',
+  fetchUrl: fetchServer.url,
+  nodeUrl: `http://127.0.0.1:${nodeApp.address().port}`,
+  ids,
+  seeds: seeds.map((s) => encodeBase32(s)),
+});
 
 let mark = process.cpuUsage();
+let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', async (chunk) => {
-  if (chunk.includes('stats')) {
-    const cpu = process.cpuUsage(mark);
-    const n = ok + refused;
-    emit({ phase: 'stats', ok, refused, cpuUsPerCall: n ? (cpu.user + cpu.system) / n : null });
-    ok = 0;
-    refused = 0;
-    mark = process.cpuUsage();
-  }
-  if (chunk.includes('stop')) {
-    raw.closeIdleConnections();
-    setTimeout(() => raw.closeAllConnections(), 1000).unref();
-    await Promise.all([http.close(1000), new Promise((resolve) => raw.close(resolve))]);
-    await close();
-    process.exit(0);
+  input += chunk;
+  let i;
+  while ((i = input.indexOf('\n')) >= 0) {
+    const command = input.slice(0, i).trim();
+    input = input.slice(i + 1);
+    if (command === 'bare verify' || command === 'bare poll') emit({ phase: command, ...(await bare(command.slice(5))) });
+    else if (command === 'calls') emit({ phase: 'calls', calls: lap.calls });
+    else if (command === 'token') emit({ phase: 'token', token: await pollToken() });
+    else if (command === 'stats') {
+      const cpu = process.cpuUsage(mark);
+      const n = ok + refused;
+      emit({ phase: 'stats', ok, refused, cpuUsPerCall: n ? (cpu.user + cpu.system) / n : null });
+      ok = 0;
+      refused = 0;
+      mark = process.cpuUsage();
+    } else if (command === 'stop') {
+      nodeApp.closeIdleConnections();
+      setTimeout(() => nodeApp.closeAllConnections(), 1000).unref();
+      await Promise.all([fetchServer.close(1000), new Promise((resolve) => nodeApp.close(resolve))]);
+      await close();
+      process.exit(0);
+    }
   }
 });

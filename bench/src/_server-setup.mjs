@@ -118,6 +118,8 @@ export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
     store,
     keys: { kek: { current: 'k1', keys: { k1: new Uint8Array(32).fill(7) } }, push: createSoftwareSigner({ algorithm: 'ES256' }) },
     issuer: 'Bench',
+    // Online activations (the HTTP target redeems one for its device route) need an origin.
+    origin: 'https://mfa.bench.example',
     clock: lap.clock,
     crypto: webCryptoProvider(),
   });

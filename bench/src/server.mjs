@@ -17,7 +17,7 @@ import { benchServer, ENROLMENTS, lapClock, openBenchStore, T0, timedRun } from 
 const IN_FLIGHT = 64;
 const ROUNDS = 3;
 const STORES = ['memory', 'sqlite', 'postgres', 'redis', 'postgres+redis'];
-const HTTP_STORES = ['redis', 'memory'];
+const HTTP_STORES = ['memory', 'redis'];
 
 async function bareOnStore(kind, log) {
   const lap = lapClock();
@@ -55,43 +55,62 @@ function lines(child) {
   return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
 }
 
+const HTTP_ROUNDS = 3;
+const HTTP_SECONDS = 4;
+
+// Per round, in this order: the bare function in the target, then each HTTP variant under
+// autocannon; verify first, then the device poll. Medians over the rounds.
 async function httpOnStore(kind, log) {
   const target = fileURLToPath(new URL('./_server-http-target.mjs', import.meta.url));
   const child = spawn(process.execPath, [target, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
   const next = lines(child);
+  const ask = (command) => {
+    child.stdin.write(`${command}\n`);
+    return next();
+  };
   try {
-    const bare = await next();
-    log(`  ${kind} bare in the target process: ${fmt(bare.perSecond)}/s, ${bare.cpuUsPerCall.toFixed(0)} us CPU per call`);
     const ready = await next();
     const seeds = ready.seeds.map((s) => decodeBase32(s));
-    let call = ready.calls;
-    const body = () => {
-      const j = call++;
-      const index = j % ENROLMENTS;
-      const at = T0 + Math.floor(j / ENROLMENTS) * 30_000;
-      return JSON.stringify({ enrolmentId: ready.ids[index], code: totp({ secret: seeds[index], now: () => at }) });
-    };
-    const load = async (url, label) => {
-      child.stdin.write('stats\n');
-      await next();
+    const load = async (url, path, body, label) => {
+      await ask('stats');
       const result = await autocannon({
         url,
         connections: IN_FLIGHT,
         pipelining: 1,
-        duration: 8,
-        requests: [{ method: 'POST', path: '/v1/otp/verify', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }],
+        duration: HTTP_SECONDS,
+        requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) }],
       });
-      child.stdin.write('stats\n');
-      const stats = await next();
+      const stats = await ask('stats');
       log(
         `  ${kind} ${label}: ${fmt(result.requests.average)} req/s, ${stats.cpuUsPerCall.toFixed(0)} us CPU per request, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; ${stats.ok} accepted, ${stats.refused} refused`,
       );
-      return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, ...stats };
+      return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, ...stats };
     };
-    const fetchRoute = await load(ready.url, 'Fetch route');
-    const rawRoute = await load(ready.rawUrl, 'node:http route');
+    const runs = { bareVerify: [], fetchVerify: [], nodeVerify: [], barePoll: [], fetchPoll: [], nodePoll: [] };
+    for (let r = 0; r < HTTP_ROUNDS; r++) {
+      const bare = await ask('bare verify');
+      log(`  ${kind} bare verifyOtp: ${fmt(bare.perSecond)}/s, ${bare.cpuUsPerCall.toFixed(0)} us CPU per call`);
+      runs.bareVerify.push(bare);
+      // Each request computes the code of the call number it will claim (see the lap clock).
+      let call = (await ask('calls')).calls;
+      const verifyBody = () => {
+        const j = call++;
+        const index = j % ENROLMENTS;
+        const at = T0 + Math.floor(j / ENROLMENTS) * 30_000;
+        return JSON.stringify({ enrolmentId: ready.ids[index], code: totp({ secret: seeds[index], now: () => at }) });
+      };
+      runs.fetchVerify.push(await load(ready.fetchUrl, '/v1/otp/verify', verifyBody, 'verify route, Fetch glue'));
+      call = (await ask('calls')).calls;
+      runs.nodeVerify.push(await load(ready.nodeUrl, '/v1/otp/verify', verifyBody, 'verify route, node:http'));
+      const barePoll = await ask('bare poll');
+      log(`  ${kind} bare pollPushChallenges: ${fmt(barePoll.perSecond)}/s, ${barePoll.cpuUsPerCall.toFixed(0)} us CPU per call`);
+      runs.barePoll.push(barePoll);
+      const pollBody = JSON.stringify({ request: (await ask('token')).token });
+      runs.fetchPoll.push(await load(ready.fetchUrl, '/v1/push/poll', () => pollBody, 'POST /v1/push/poll, createHttpHandler'));
+      runs.nodePoll.push(await load(ready.nodeUrl, '/v1/push/poll', () => pollBody, 'POST /v1/push/poll, createNodeHandler'));
+    }
     child.stdin.write('stop\n');
-    return { bare, fetchRoute, rawRoute };
+    return runs;
   } finally {
     setTimeout(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -120,18 +139,35 @@ export default async function ({ log }) {
       STORES.map((k) => [names[k], fmt(bare[k].perSecond), bare[k].runs.map((r) => `${fmt(r.perSecond)}${r.refused ? ` (${r.refused} refused)` : ''}`).join(', ')]),
     ),
     '',
-    `The same verification as an HTTP route: \`POST /v1/otp/verify\` as a Fetch handler (\`Request -> Response\`, beside \`createHttpHandler\`'s device routes) on \`node:http\` through the reference server's glue, in its own process, under autocannon (${IN_FLIGHT} connections, no pipelining, 8 s) on loopback; the bare function measured in that same process just before. Goal: the route within 2x of the bare function.`,
+    `The same work over HTTP on loopback, side by side in one target process (memory store and Redis), ${HTTP_ROUNDS} rounds; each round runs the bare function in that process (64 in flight, 3 s) and then each HTTP variant under autocannon (${IN_FLIGHT} keep-alive connections, no pipelining, ${HTTP_SECONDS} s). Medians of the rounds. Two operations: the application's verify route \`POST /v1/otp/verify\` (the handlers serve the device routes only, so an application writes this one itself: as a Fetch handler through the reference server's Request/Response glue, or directly on node:http), and the device route \`POST /v1/push/poll\` (a device-signed poll, ES256 verified with WebCrypto, no pending challenge) through each adapter of the SDK: \`createHttpHandler\` (Fetch, through the same glue) and \`createNodeHandler\` (node:http). Goal: the node:http route within 1.2x of the bare function.`,
     '',
     table(
-      ['Store', 'Variant', 'per second', 'vs bare', 'CPU per call (server process)', 'p50 / p99 ms', 'accepted / refused / failed'],
+      ['Store', 'Operation', 'Variant', 'per second', 'CPU per call (target process)', 'vs bare (CPU)', 'p50 / p99 ms', 'accepted / refused / failed'],
       HTTP_STORES.flatMap((k) => {
         const h = http[k];
         const name = names[k].split(' (')[0];
-        const row = (label, x) => [name, label, fmt(x.rps), `${(x.rps / h.bare.perSecond).toFixed(2)}x`, `${x.cpuUsPerCall.toFixed(0)} us (${(x.cpuUsPerCall / h.bare.cpuUsPerCall).toFixed(2)}x)`, `${x.p50} / ${x.p99}`, `${x.ok} / ${x.refused} / ${x.failed}`];
+        const med = (xs, f) => median(xs.map(f));
+        const row = (op, label, xs, bare) => {
+          const cpu = med(xs, (x) => x.cpuUsPerCall);
+          const http = xs[0].p50 !== undefined;
+          return [
+            name,
+            op,
+            label,
+            fmt(med(xs, (x) => x.perSecond)),
+            `${cpu.toFixed(0)} us`,
+            bare ? `${(cpu / med(bare, (x) => x.cpuUsPerCall)).toFixed(2)}x` : '1.00x',
+            http ? `${med(xs, (x) => x.p50)} / ${med(xs, (x) => x.p99)}` : '',
+            `${xs.reduce((a, x) => a + x.ok, 0)} / ${xs.reduce((a, x) => a + x.refused, 0)} / ${xs.reduce((a, x) => a + (x.failed ?? 0), 0)}`,
+          ];
+        };
         return [
-          [name, 'bare `verifyOtp`, 64 in flight', fmt(h.bare.perSecond), '1.00x', `${h.bare.cpuUsPerCall.toFixed(0)} us`, '', `${h.bare.ok} / ${h.bare.refused} / 0`],
-          row('Fetch handler route on node:http', h.fetchRoute),
-          row('same route on plain node:http', h.rawRoute),
+          row('verifyOtp', 'bare function, 64 in flight', h.bareVerify, null),
+          row('verifyOtp', 'verify route as a Fetch handler (glue)', h.fetchVerify, h.bareVerify),
+          row('verifyOtp', 'verify route on node:http', h.nodeVerify, h.bareVerify),
+          row('poll', 'bare `pollPushChallenges`, 64 in flight', h.barePoll, null),
+          row('poll', '`createHttpHandler` (Fetch glue)', h.fetchPoll, h.barePoll),
+          row('poll', '`createNodeHandler` (node:http)', h.nodePoll, h.barePoll),
         ];
       }),
     ),

@@ -2,23 +2,62 @@
 // listener (docs/guides/reference-server.md). `server.mjs` calls `startApp` with the environment;
 // the tests call it in-process with a pinned clock and a seeded random source.
 import { systemClock, systemRandom, encodeBase64Url } from '@cloudmfa/core';
-import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
+import { createMfaServer } from '@cloudmfa/server';
+import { createNodeHandler } from '@cloudmfa/server/node';
 import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
 import { loadKeys } from './keys.mjs';
 import { nodeCryptoProvider } from './nodeCrypto.mjs';
-import { listen, remoteAddressOf } from './nodeHttp.mjs';
+import { listen, serve } from './nodeHttp.mjs';
 import { openStores } from './stores.mjs';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-// The device routes' patterns, for the log line (the raw path is never logged).
-function deviceRoute(request) {
-  const path = new URL(request.url).pathname;
-  if (path === '/healthz' || path === '/v1/activations/redeem' || path === '/v1/push/respond' || path === '/v1/push/poll') return path;
-  if (/^\/v1\/push\/challenges\/[^/]+$/.test(path)) return '/v1/push/challenges/:id';
-  return null;
+const JSON_HEADERS = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store', 'x-content-type-options', 'nosniff'];
+
+/**
+ * The device listener: `/healthz`, then the device routes of `createNodeHandler` (set once the
+ * facade exists; the listener starts first so that its port can be the default origin). Each
+ * log line is the handler's entry plus the time taken (`ms`).
+ */
+function deviceListener(closing, { log }) {
+  const starts = new WeakMap();
+  const inFlight = new Set();
+  let handler = null;
+  const ms = (req) => Math.round((performance.now() - starts.get(req)) * 10) / 10;
+  const listener = (req, res) => {
+    if (log) starts.set(req, performance.now());
+    // While shutting down, every answer closes its connection (node writes `Connection: close`).
+    if (closing()) res.shouldKeepAlive = false;
+    else {
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+    }
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz' || handler === null) {
+      const up = handler !== null;
+      const body = up ? '{"status":"ok"}' : '{"error":{"code":"ERR_HTTP_UNAVAILABLE","message":"the service is temporarily unavailable"}}';
+      res.writeHead(up ? 200 : 503, [...JSON_HEADERS, 'content-length', String(body.length)]).end(body);
+      log?.({ method: req.method, route: up ? '/healthz' : null, status: res.statusCode, code: up ? null : 'ERR_HTTP_UNAVAILABLE', ms: ms(req) });
+      return;
+    }
+    handler(req, res);
+  };
+  return {
+    listener,
+    /** Shutdown began: the answers still to come close their connections. */
+    closeAnswers: () => {
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    },
+    mount: (server, { trustedHeader }) => {
+      handler = createNodeHandler({
+        server,
+        clientIp: (req) => (trustedHeader ? req.headers[trustedHeader]?.split(',').pop()?.trim() : req.socket?.remoteAddress) ?? null,
+        log: log ? (entry, req) => log({ ...entry, ms: ms(req) }) : undefined,
+      });
+    },
+  };
 }
 
 /**
@@ -43,13 +82,14 @@ export async function startApp(config, options = {}) {
   const closers = [];
   try {
     // The device listener starts first: with PORT=0 its address is the default origin.
-    let deviceHandler = null;
-    const device = await listen((req) => deviceHandler(req), {
-      host: config.host,
-      port: config.port,
-      log: config.log ? (e) => log({ listener: 'device', ...e }) : undefined,
-      route: deviceRoute,
-    });
+    let deviceRoutes = null;
+    const device = await serve(
+      (closing) => {
+        deviceRoutes = deviceListener(closing, { log: config.log ? (e) => log({ listener: 'device', ...e }) : undefined });
+        return deviceRoutes.listener;
+      },
+      { host: config.host, port: config.port, onClose: () => deviceRoutes.closeAnswers() },
+    );
     closers.push(device);
     const origin = config.origin ?? `http://127.0.0.1:${device.port}`;
     let server;
@@ -78,17 +118,7 @@ export async function startApp(config, options = {}) {
       keys.wipe();
     }
 
-    const trusted = config.trustProxyHeader;
-    const handler = createHttpHandler({
-      server,
-      clientIp: (req) => (trusted ? req.headers.get(trusted)?.split(',').pop()?.trim() : remoteAddressOf(req)) ?? null,
-    });
-    deviceHandler = async (req) => {
-      if (new URL(req.url).pathname === '/healthz') {
-        return new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
-      }
-      return handler(req);
-    };
+    deviceRoutes.mount(server, { trustedHeader: config.trustProxyHeader });
 
     let generated = false;
     let adminToken = config.adminToken;

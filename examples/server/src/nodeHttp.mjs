@@ -1,5 +1,7 @@
-// node:http glue for Fetch-API handlers `(Request) => Promise<Response>`: the reference server's
-// device API (`createHttpHandler`) and admin surface, and the HTTP benchmark, all go through it.
+// node:http glue: `serve` runs a node:http listener with the reference server's timeouts and
+// graceful close (the device API is `createNodeHandler`'s listener, no Fetch objects); `listen`
+// serves a Fetch-API handler `(Request) => Promise<Response>` through `nodeListener` (the admin
+// surface, and the HTTP benchmark's Fetch rows). About the Fetch glue:
 //
 // - The request body is handed over as a ReadableStream that the handler reads with its own cap;
 //   a handler that stops reading early (413) gets `Connection: close`, so the unread rest of a
@@ -172,19 +174,31 @@ export function nodeListener(handler, { log, route = () => null, closing = () =>
 }
 
 /**
- * Creates a `node:http` server for `handler` with conservative timeouts, listening on
- * `host:port` (port 0: ephemeral). Resolves `{ server, url, port, close(timeoutMs) }`;
- * `close` stops accepting, closes idle keep-alive connections, waits for requests in flight up
- * to `timeoutMs`, then closes whatever is left.
+ * Creates a `node:http` server for the Fetch-API `handler` (see `serve`).
  *
  * @param {(req: Request) => Promise<Response>} handler
  * @param {{ host: string, port: number, log?: (entry: object) => void, route?: (request: Request) => string | null }} options
  */
-export async function listen(handler, { host, port, log, route }) {
+export function listen(handler, { host, port, log, route }) {
+  return serve((closing) => nodeListener(handler, { log, route, closing }), { host, port });
+}
+
+/**
+ * Creates a `node:http` server with conservative timeouts for the listener `makeListener(closing)`
+ * returns (`closing()` is true once `close` was called), listening on `host:port` (port 0:
+ * ephemeral). Resolves `{ server, url, port, close(timeoutMs) }`; `close` stops accepting,
+ * closes idle keep-alive connections, waits for requests in flight up to `timeoutMs`, then
+ * closes whatever is left. `onClose()` runs when `close` is first called (e.g. to mark the answers
+ * still to come `Connection: close`).
+ *
+ * @param {(closing: () => boolean) => import('node:http').RequestListener} makeListener
+ * @param {{ host: string, port: number, onClose?: () => void }} options
+ */
+export async function serve(makeListener, { host, port, onClose }) {
   let closing = null;
   const server = createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
-    nodeListener(handler, { log, route, closing: () => closing !== null }),
+    makeListener(() => closing !== null),
   );
   server.maxHeadersCount = 100;
   await new Promise((resolve, reject) => {
@@ -198,6 +212,7 @@ export async function listen(handler, { host, port, log, route }) {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
   const close = (timeoutMs = 10_000) => {
+    if (closing === null) onClose?.();
     closing ??= new Promise((resolve) => {
       const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
       timer.unref();

@@ -1,14 +1,14 @@
 import { createDeviceRequest } from '@cloudmfa/push';
 import { describe, expect, it } from 'vitest';
-import { createHttpHandler } from '../src/index.js';
+import { ADAPTERS, type Adapter } from './adapters.js';
 import { activateOnline, auditKinds, makeDevice, makeServer, ORIGIN, seededRandom, T0 } from './helpers.js';
 
 const post = (path: string, body: unknown) =>
   new Request(`${ORIGIN}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
-async function setup() {
+async function setup(adapter: Adapter) {
   const t = makeServer();
-  const handler = createHttpHandler({ server: t.server });
+  const handler = adapter.create(t.server);
   const device = makeDevice('a');
   const send = async (r: unknown) => {
     const res = await handler(post('/v1/activations/redeem', r));
@@ -28,9 +28,9 @@ async function setup() {
   return { t, handler, identity, request };
 }
 
-describe('device routes: push token, unregister, server time', () => {
+describe.each(ADAPTERS)('device routes: push token, unregister, server time: $name', (adapter) => {
   it('GET /v1/time tells the server clock', async () => {
-    const { t, handler } = await setup();
+    const { t, handler } = await setup(adapter);
     t.clock.set(T0 + 123_456);
     const res = await handler(new Request(`${ORIGIN}/v1/time`));
     expect(res.status).toBe(200);
@@ -40,7 +40,7 @@ describe('device routes: push token, unregister, server time', () => {
   });
 
   it('POST /v1/devices/push-token replaces the token; a foreign key or a stale request changes nothing', async () => {
-    const { t, handler, identity, request } = await setup();
+    const { t, handler, identity, request } = await setup(adapter);
     const tokenOf = async () => ((await t.store.enrolments.get(identity.enrolmentId))?.meta as { device: { pushToken: string | null } }).device.pushToken;
     expect(await tokenOf()).toBe('apns-a');
     const res = await handler(post('/v1/devices/push-token', { request: await request({ action: 'push-token', pushToken: 'apns-new' }) }));
@@ -61,7 +61,7 @@ describe('device routes: push token, unregister, server time', () => {
   });
 
   it('POST /v1/devices/unregister revokes the enrolment, audited; a repeat is 403 not active', async () => {
-    const { t, handler, identity, request } = await setup();
+    const { t, handler, identity, request } = await setup(adapter);
     const res = await handler(post('/v1/devices/unregister', { request: await request({ action: 'unregister' }) }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ enrolmentId: identity.enrolmentId, unregistered: true });

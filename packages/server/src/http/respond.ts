@@ -1,10 +1,12 @@
 import type { HttpErrorCode } from '../errors.js';
+import type { NeutralResponse } from './neutral.js';
 
-const BASE_HEADERS: Record<string, string> = {
+/** Headers on every answer, from every adapter. */
+export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
-};
+});
 
 /** Fixed messages: never built from input. */
 export const MESSAGES: Record<HttpErrorCode, string> = {
@@ -32,10 +34,15 @@ export const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_PUSH_PAUSED: 'the user\'s pushes are paused; the challenge was closed',
 };
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...BASE_HEADERS, ...headers } });
+// The error bodies are fixed: serialise each once.
+const ERROR_BODIES = Object.fromEntries(
+  Object.entries(MESSAGES).map(([code, message]) => [code, JSON.stringify({ error: { code, message } })]),
+) as Record<HttpErrorCode, string>;
+
+export function ok(body: unknown, headers: Record<string, string> | null = null): NeutralResponse {
+  return { status: 200, headers, body: JSON.stringify(body), code: null };
 }
 
-export function errorResponse(status: number, code: HttpErrorCode, headers: Record<string, string> = {}): Response {
-  return json(status, { error: { code, message: MESSAGES[code] } }, headers);
+export function fail(status: number, code: HttpErrorCode, headers: Record<string, string> | null = null): NeutralResponse {
+  return { status, headers, body: ERROR_BODIES[code], code };
 }

@@ -1,0 +1,102 @@
+import { isCloudMfaError } from '@cloudmfa/core';
+import type { HttpErrorCode } from '../errors.js';
+import { serverError } from '../internal/errors.js';
+import type { MfaServer } from '../types.js';
+import type { NeutralRequest, NeutralResponse } from './neutral.js';
+import { fail } from './respond.js';
+import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
+
+/**
+ * One log entry per request. It never holds a body, a token, a header value or an error
+ * message: only what the handler decided.
+ *
+ * @example
+ * ```ts
+ * const log = (e: HttpLogEntry) => console.log(JSON.stringify(e));
+ * ```
+ */
+export interface HttpLogEntry {
+  method: string;
+  /** The matched route pattern (e.g. `/v1/push/challenges/:id`), or `null`. */
+  route: string | null;
+  status: number;
+  /** The error code answered, or `null` on success. */
+  code: HttpErrorCode | null;
+  /** For a 500 only: the error's class name and code, never its message. */
+  error?: { name: string; code?: string };
+}
+
+/** The options every adapter shares, checked the same way. */
+export interface DispatchOptions {
+  basePath?: string;
+  maxBodyBytes?: number;
+  clientIp?: unknown;
+  log?: (entry: HttpLogEntry, req: NeutralRequest) => void;
+}
+
+/** What a dispatch decided: the answer, or "not mine" when the adapter may pass the request on. */
+export type Dispatched = NeutralResponse | null;
+
+export interface Dispatcher {
+  /** Answers a request; with `passUnmatched`, a path outside the routes resolves `null` (nothing answered, nothing logged). */
+  dispatch(req: NeutralRequest, passUnmatched?: boolean): Promise<Dispatched>;
+}
+
+/**
+ * The device API's core, shared by `createHttpHandler` (Fetch) and `createNodeHandler`
+ * (node:http): option checks, routing below `basePath`, methods, the route table, error mapping
+ * (503 for an unavailable store, 500 for a bug) and the log entry. Adapters only translate
+ * requests and responses.
+ */
+export function createDispatcher(server: MfaServer, options: DispatchOptions): Dispatcher {
+  if (typeof server !== 'object' || server === null || typeof server.completeActivation !== 'function') {
+    throw serverError('ERR_SERVER_CONFIG', '"server" expected what createMfaServer returned');
+  }
+  const { basePath = '', maxBodyBytes = 16_384, clientIp, log } = options ?? {};
+  if (typeof basePath !== 'string' || (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath))) {
+    throw serverError('ERR_SERVER_CONFIG', '"basePath" expected "" or /segment[/segment...] without a trailing slash');
+  }
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 256 || maxBodyBytes > 1_048_576) {
+    throw serverError('ERR_SERVER_CONFIG', '"maxBodyBytes" expected an integer in [256, 1048576]');
+  }
+  if (clientIp !== undefined && typeof clientIp !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clientIp" expected a function');
+  if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
+  const mount = `${basePath}/`;
+
+  const logged = (req: NeutralRequest, route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']): NeutralResponse => {
+    if (log) {
+      const method = req.method;
+      try {
+        log(error ? { method, route, status: res.status, code: res.code, error } : { method, route, status: res.status, code: res.code }, req);
+      } catch {
+        // A logger must not turn an answer into an error.
+      }
+    }
+    return res;
+  };
+
+  async function dispatch(req: NeutralRequest, passUnmatched = false): Promise<Dispatched> {
+    const method = req.method;
+    const answer = (route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']) => logged(req, route, res, error);
+    let route: string | null = null;
+    try {
+      let path = req.path;
+      if (path === null) return answer(route, fail(400, 'ERR_HTTP_MALFORMED'));
+      if (basePath !== '') {
+        if (!path.startsWith(mount)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+        path = path.slice(basePath.length);
+      }
+      const found = matchRoute(path);
+      if (!found) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+      route = PATTERNS[found.route];
+      if (method !== METHODS[found.route]) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
+      return answer(route, await runRoute(server, found, req, maxBodyBytes));
+    } catch (e) {
+      if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') || isCloudMfaError(e, 'ERR_KEK_UNAVAILABLE')) return answer(route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
+      const err = e as { name?: unknown; code?: unknown } | null;
+      const name = typeof err?.name === 'string' ? err.name : 'Error';
+      return answer(route, fail(500, 'ERR_HTTP_INTERNAL'), typeof err?.code === 'string' ? { name, code: err.code } : { name });
+    }
+  }
+  return { dispatch };
+}

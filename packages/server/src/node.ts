@@ -1,0 +1,2 @@
+export { createNodeHandler, type NodeHandler, type NodeHandlerOptions, type NodeRequestLike, type NodeResponseLike } from './createNodeHandler.js';
+export type { HttpLogEntry } from './http/dispatch.js';

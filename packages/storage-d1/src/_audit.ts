@@ -1,0 +1,46 @@
+import { type AuditLog } from '@cloudmfa/storage';
+import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
+import type { D1Context } from './_context.js';
+import { toEvent } from './_rows.js';
+
+const INSERT = `INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
+    VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *`;
+
+/** The audit log part of the D1 store. */
+export function d1Audit(ctx: D1Context): AuditLog {
+  const { st, batch, now } = ctx;
+  return {
+    append: async (event) => {
+      const t = now();
+      const e = normalizeAuditEvent(event);
+      const [rows] = await batch([st(INSERT, t, e.kind, e.enrolmentId, e.userId, e.detail)]);
+      return toEvent(rows?.[0] ?? {});
+    },
+    query: async (query) => {
+      now();
+      const nq = normalizeAuditQuery(query);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (v: unknown) => {
+        params.push(v);
+        return `?${params.length}`;
+      };
+      if (nq.enrolmentId !== undefined) where.push(`enrolment_id = ${param(nq.enrolmentId)}`);
+      if (nq.userId !== undefined) where.push(`user_id = ${param(nq.userId)}`);
+      if (nq.from !== undefined) where.push(`at >= ${param(nq.from)}`);
+      if (nq.to !== undefined) where.push(`at < ${param(nq.to)}`);
+      if (nq.after) {
+        const at = param(nq.after.at);
+        where.push(`(at < ${at} OR (at = ${at} AND seq < ${param(nq.after.seq)}))`);
+      }
+      const sql = `SELECT * FROM cloudmfa_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT ${param(nq.limit + 1)}`;
+      const [rows = []] = await batch([st(sql, ...params)]);
+      const page = rows.slice(0, nq.limit);
+      const last = page[page.length - 1];
+      return {
+        events: page.map(toEvent),
+        cursor: rows.length > nq.limit && last ? encodeAuditCursor({ at: last.at as number, seq: last.seq as number }) : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// What every part of the D1 store shares: the binding, the store clock, and error mapping.
+import { type Clock, isCloudMfaError } from '@cloudmfa/core';
+import { readClock, storageError } from '@cloudmfa/storage/adapter';
+import type { D1DatabaseLike, D1ResultLike, D1StatementLike } from './d1.js';
+import type { Row } from './_rows.js';
+
+/** The shared state of one open D1 store. */
+export interface D1Context {
+  /** A statement with its parameters bound (`?1`, `?2`, ... in order). */
+  st(sql: string, ...params: unknown[]): D1StatementLike;
+  /** Runs statements as one transaction (D1 `batch`); resolves their row lists. */
+  batch(statements: D1StatementLike[]): Promise<Row[][]>;
+  /** Runs statements as one transaction; resolves their results (rows and `meta.changes`). */
+  batchResults(statements: D1StatementLike[]): Promise<D1ResultLike[]>;
+  /** The store clock's `now`; `ERR_STORAGE_UNAVAILABLE` once the store is closed. */
+  now(): number;
+  close(): void;
+}
+
+function mapError(e: unknown): unknown {
+  if (isCloudMfaError(e)) return e;
+  return storageError('ERR_STORAGE_UNAVAILABLE', 'd1 query failed', e);
+}
+
+/** Builds the context of {@link D1Context}. */
+export function createContext(db: D1DatabaseLike, clock: Clock): D1Context {
+  let closed = false;
+  const batchResults = async (statements: D1StatementLike[]) => {
+    try {
+      return await db.batch(statements);
+    } catch (e) {
+      throw mapError(e);
+    }
+  };
+  return {
+    st: (sql, ...params) => db.prepare(sql).bind(...params.map((p) => (p === undefined ? null : p))),
+    batchResults,
+    batch: async (statements) => (await batchResults(statements)).map((r) => (r.results ?? []) as Row[]),
+    now: () => {
+      if (closed) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the store is closed');
+      return readClock(clock);
+    },
+    close: () => {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { type ConsumeResult, type OtpGuardStore, throttleDelay, type ThrottlePolicy } from '@cloudmfa/storage';
+import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime } from '@cloudmfa/storage/adapter';
+import type { D1Context } from './_context.js';
+import { toGuard } from './_rows.js';
+
+// Exponents past this give maxDelayMs anyway (throttleDelay caps the exponent at 52).
+const DELAY_STEPS = 54;
+
+/**
+ * The delays of failures `freeFailures + 1 ...` as a JSON array, computed by `throttleDelay`
+ * itself: SQL looks the delay up by the count it just incremented, so the increment and the
+ * lock are decided inside one transaction with exactly the shared curve.
+ */
+function delayTable(p: ThrottlePolicy): string {
+  return JSON.stringify(Array.from({ length: DELAY_STEPS }, (_, k) => throttleDelay(p, p.freeFailures + 1 + k)));
+}
+
+const GET = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1';
+// The whole verify-and-consume in one statement: insert the first use, or advance last_step
+// only when not locked and strictly greater.
+const CONSUME = `INSERT INTO cloudmfa_otp_guard
+    (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+    VALUES (?1, ?2, 0, NULL, ?3, ?4)
+    ON CONFLICT (enrolment_id) DO UPDATE SET
+      last_step = excluded.last_step, failures = 0, locked_until = NULL,
+      drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at
+    WHERE (locked_until IS NULL OR locked_until <= ?4 OR (?5 IS NOT NULL AND locked_until <= ?5)) AND (last_step IS NULL OR last_step < excluded.last_step)
+    RETURNING *`;
+const FAIL = `INSERT INTO cloudmfa_otp_guard
+    (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+    VALUES (?1, NULL, 1, NULL, NULL, NULL)
+    ON CONFLICT (enrolment_id) DO UPDATE SET failures = failures + 1`;
+// ?2 now, ?3 lockoutFailures, ?4 lockoutMs, ?5 freeFailures, ?6 the delay table. D1 binds a
+// JavaScript number as REAL: the index and the lock are cast back to integers.
+const DELAY = `(CASE WHEN failures >= ?3 THEN ?4 WHEN failures <= ?5 THEN 0
+    ELSE json_extract(?6, '$[' || CAST(min(failures - ?5 - 1, ${DELAY_STEPS - 1}) AS INTEGER) || ']') END)`;
+const LOCK = `UPDATE cloudmfa_otp_guard SET locked_until = CAST(max(coalesce(locked_until, 0), ?2 + ${DELAY}) AS INTEGER)
+    WHERE enrolment_id = ?1 AND ${DELAY} > 0`;
+const RESET = 'UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE enrolment_id = ?1';
+
+/** The OTP guard part of the D1 store: the verify-and-consume is one statement. */
+export function d1Guard(ctx: D1Context): OtpGuardStore {
+  const { st, batch, now } = ctx;
+  return {
+    get: async (id) => {
+      now();
+      assertStorageId(id, 'enrolmentId');
+      const [rows] = await batch([st(GET, id)]);
+      return rows?.[0] ? toGuard(rows[0]) : null;
+    },
+    consume: async (id, step, opts) => {
+      const t = now();
+      assertStorageId(id, 'enrolmentId');
+      assertStep(step, 'step');
+      const drift = opts?.drift;
+      if (drift !== undefined) assertDrift(drift, 'drift');
+      const unlock = opts?.unlockThrough;
+      if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+      // The consume and the read that explains a refusal in one transaction: exact.
+      const [won, cur] = await batch([st(CONSUME, id, step, drift ?? null, t, unlock ?? null), st(GET, id)]);
+      if (won?.[0]) return { ok: true, state: toGuard(won[0]) };
+      const state = toGuard(cur?.[0]);
+      if (state.lockedUntil !== null && t < state.lockedUntil && (unlock === undefined || state.lockedUntil > unlock)) {
+        return { ok: false, reason: 'locked', lockedUntil: state.lockedUntil, failures: state.failures } satisfies ConsumeResult;
+      }
+      return { ok: false, reason: 'replayed', lastStep: state.lastStep as number } satisfies ConsumeResult;
+    },
+    recordFailure: async (id, policy) => {
+      const t = now();
+      assertStorageId(id, 'enrolmentId');
+      assertThrottlePolicy(policy);
+      const p = { ...policy };
+      const [, , rows] = await batch([
+        st(FAIL, id),
+        st(LOCK, id, t, p.lockoutFailures, p.lockoutMs, p.freeFailures, delayTable(p)),
+        st(GET, id),
+      ]);
+      return toGuard(rows?.[0]);
+    },
+    reset: async (id) => {
+      now();
+      assertStorageId(id, 'enrolmentId');
+      await batch([st(RESET, id)]);
+    },
+  };
+}

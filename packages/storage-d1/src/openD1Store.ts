@@ -1,0 +1,67 @@
+import { type Clock, systemClock } from '@cloudmfa/core';
+import { type MfaStore } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
+import { d1Audit } from './_audit.js';
+import { d1Challenges } from './_challenges.js';
+import { createContext } from './_context.js';
+import { d1Enrolments } from './_enrolments.js';
+import { d1Guard } from './_guard.js';
+import { migrate } from './_schema.js';
+import type { D1DatabaseLike } from './d1.js';
+
+/**
+ * Options of {@link openD1Store}.
+ *
+ * @example
+ * ```ts
+ * const o: D1StoreOptions = { db: env.DB };
+ * ```
+ */
+export interface D1StoreOptions {
+  /** The D1 binding (`env.DB` in a Worker, `await mf.getD1Database('DB')` under Miniflare). */
+  db: D1DatabaseLike;
+  /** The clock for every recorded time and expiry decision (ms); default `systemClock`. */
+  clock?: Clock;
+}
+
+/**
+ * Opens (creating and migrating when needed) an {@link MfaStore} on a Cloudflare D1 database:
+ * durable storage for the server facade at the edge. D1 is SQLite with no interactive
+ * transactions, so every atomic operation is one conditional statement (`INSERT ... ON
+ * CONFLICT ... WHERE`, `UPDATE ... WHERE ... RETURNING`), sent in one `batch()` (one
+ * transaction) with the read that explains a refusal: of many concurrent `guard.consume` calls
+ * for one step, exactly one succeeds. The failure count and the lock it earns are one batch
+ * too, the lock looked up in SQL from `throttleDelay`'s own curve.
+ *
+ * `close()` only stops this store object: the binding belongs to the runtime.
+ *
+ * @example
+ * ```ts
+ * import { openD1Store } from '@cloudmfa/storage-d1';
+ * import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
+ *
+ * export default {
+ *   async fetch(req: Request, env: { DB: D1DatabaseLike }) {
+ *     const store = await openD1Store({ db: env.DB });
+ *     const server = createMfaServer({ store, keys, issuer: 'Acme', origin: 'https://mfa.acme.example' });
+ *     return createHttpHandler({ server })(req);
+ *   },
+ * };
+ * ```
+ */
+export async function openD1Store(options: D1StoreOptions): Promise<MfaStore> {
+  if (typeof options !== 'object' || options === null || typeof options.db?.prepare !== 'function' || typeof options.db?.batch !== 'function') {
+    throw storageError('ERR_STORAGE_INVALID', '"db" expected a D1 database binding');
+  }
+  const ctx = createContext(options.db, options.clock ?? systemClock);
+  await migrate(ctx);
+  return {
+    enrolments: d1Enrolments(ctx),
+    guard: d1Guard(ctx),
+    challenges: d1Challenges(ctx),
+    audit: d1Audit(ctx),
+    close: async () => {
+      ctx.close();
+    },
+  };
+}
