@@ -54,11 +54,12 @@ interface StepProps<K extends FlowStep['step']> {
 }
 
 export function PasswordScreen({ flow, step, onChange, onCancel }: StepProps<'password'>) {
-  const now = useTick(1000);
+  useTick(1000); // re-render each second: the step is read again from the engine, on its corrected clock
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, run] = useBusy();
-  const secondsLeft = Math.max(0, Math.round((step.expiresAt - now) / 1000));
+  const live = flow.step();
+  const secondsLeft = live.step === 'password' ? live.secondsLeft : step.secondsLeft;
   const unlock = () =>
     run(async () => {
       const r = await flow.unlock(password);

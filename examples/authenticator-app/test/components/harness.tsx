@@ -6,7 +6,7 @@ import { type BiometricKeySeam, createSoftwareDeviceKeys } from '@cloudmfa/clien
 import { createCryptoProvider, createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createHttpHandler, createMfaServer, type MfaEvent } from '@cloudmfa/server';
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';
-import { render } from '@testing-library/react-native';
+import { fireEvent, render, screen } from '@testing-library/react-native';
 import { createHash, scryptSync } from 'node:crypto';
 import { AppShell } from '../../src/App';
 import type { Host } from '../../src/host/types';
@@ -120,4 +120,25 @@ export function testServer(policy: Record<string, unknown> = { app: { pinRequire
 
 export function renderApp(host: Host, srv: ReturnType<typeof testServer>) {
   return render(<AppShell host={host} engine={{ fetch: srv.fetch, now: srv.clock, random: seededRandom('phone') }} />);
+}
+
+/** Drives the UI through "Enter text" -> password -> review -> (PIN) -> account added -> Done. */
+export async function addThroughUi(text: string, password: string | null, options: { name?: string; pin?: string } = {}): Promise<void> {
+  fireEvent.press(await screen.findByRole('button', { name: 'Add token' }));
+  fireEvent.changeText(screen.getByLabelText('QR code text'), text);
+  fireEvent.press(screen.getByRole('button', { name: 'Continue' }));
+  if (password !== null) {
+    fireEvent.changeText(await screen.findByLabelText('Password'), password);
+    fireEvent.press(screen.getByRole('button', { name: 'Unlock' }));
+  }
+  fireEvent.changeText(await screen.findByLabelText('Token name (optional)'), options.name ?? 'Acme work');
+  fireEvent.press(screen.getByRole('button', { name: 'Next' }));
+  if (options.pin) {
+    fireEvent.changeText(await screen.findByLabelText('New PIN'), options.pin);
+    fireEvent.press(screen.getByRole('button', { name: 'Next' }));
+    fireEvent.changeText(await screen.findByLabelText('Confirm PIN'), options.pin);
+    fireEvent.press(screen.getByRole('button', { name: 'Set PIN' }));
+  }
+  fireEvent.press(await screen.findByRole('button', { name: 'Done' }, { timeout: 10_000 }));
+  await screen.findByRole('heading', { name: 'Tokens' });
 }
