@@ -30,10 +30,12 @@ function nativeScrypt(password: Uint8Array, salt: Uint8Array, params: { N: numbe
 
 export async function createHost(): Promise<Host> {
   install();
+  // This device only: the vault and the device keys never travel in an iCloud / device backup.
+  const where = { keychainAccessible: SecureStore.WHEN_UNLOCKED_THIS_DEVICE_ONLY };
   const store = secureStoreFromStringHost({
-    getItem: (k) => SecureStore.getItemAsync(k),
-    setItem: (k, v) => SecureStore.setItemAsync(k, v),
-    deleteItem: (k) => SecureStore.deleteItemAsync(k),
+    getItem: (k) => SecureStore.getItemAsync(k, where),
+    setItem: (k, v) => SecureStore.setItemAsync(k, v, where),
+    deleteItem: (k) => SecureStore.deleteItemAsync(k, where),
   });
   // Native scrypt; HMAC, hashes and P-256 verification stay the SDK's pure JS (fast enough).
   const crypto = createCryptoProvider({ scrypt: nativeScrypt });

@@ -89,7 +89,7 @@ export function SettingsScreen({ onBack }: { onBack: () => void }) {
           <Toggle
             label="Unlock with biometrics"
             value={status.hasBiometrics}
-            disabled={busy || !status.hasPin || !biometricsAllowed}
+            disabled={busy}
             onChange={(on) =>
               run(async () => {
                 if (!on) {
