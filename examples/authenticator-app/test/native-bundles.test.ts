@@ -36,7 +36,7 @@ describe('the app bundled for the phones', () => {
         expect(text, s).toContain(s);
       }
       expect(existsSync(join(out, 'metadata.json'))).toBe(true);
-    }, 240_000);
+    }, 600_000);
   }
 
   it("runs the client's story inside Hermes, the engine built as the app builds it (Android bundle)", async () => {

@@ -71,8 +71,7 @@ export function AuthProvider({ host, children, engine, fallback = null, renderEr
     return () => {
       live = false;
     };
-    // `engine` is fixed for the provider's life.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `engine` is fixed for the provider's life: a new one is not a reason to reopen the vault.
   }, [host, generation]);
 
   // Notifications and token changes go to the engine as the platform hands them over.
@@ -116,7 +115,7 @@ export function useAuthEvents(types?: readonly AuthenticatorEvent['type'][]): nu
       auth.subscribe((e) => {
         if (!types || types.includes(e.type)) setN((x) => x + 1);
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `types` is a constant list at each call site.
     [auth],
   );
   return n;
@@ -133,7 +132,7 @@ export function useTick(ms = 1000): number {
 }
 
 /** Runs an async action once at a time; `busy` while it runs. */
-export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | undefined>] {
+export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T>] {
   const [busy, setBusy] = useState(false);
   const run = useCallback(async <T,>(fn: () => Promise<T>) => {
     setBusy(true);
