@@ -9,16 +9,18 @@ import { Button, Field, Message, P, Screen } from '../ui/kit';
 
 export type BeginOutcome = { ok: true; flow: ActivationFlow } | { ok: false; message: string; info?: boolean };
 
-/** What to do with a scanned or pasted text: a flow, or a sentence (a migration part still missing is information, not an error). */
+/**
+ * What to do with a scanned or pasted text: a flow, or a sentence (a migration part still
+ * missing is information, not an error). `begin` routes the text itself (it is `scan` plus the
+ * flow): calling `scan` first would record a migration part twice (`migration-duplicate`).
+ */
 export function beginFromText(auth: ReturnType<typeof useApp>['auth'], text: string): BeginOutcome {
-  const scanned = auth.scan(text);
-  if (!scanned.ok) return { ok: false, message: scanMessages[scanned.reason] };
-  if (scanned.kind === 'migration' && !scanned.complete) {
-    return { ok: false, info: true, message: `Part ${scanned.part} of ${scanned.of} scanned (${scanned.accounts} accounts so far). Scan part ${scanned.missing.join(', ')} next.` };
-  }
   const begun = auth.begin(text);
-  if (!begun.ok) return { ok: false, message: scanMessages[begun.reason] };
-  return { ok: true, flow: begun.flow };
+  if (begun.ok) return { ok: true, flow: begun.flow };
+  if (begun.reason === 'migration-incomplete') {
+    return { ok: false, info: true, message: `Part scanned. Scan part ${(begun.missing ?? []).join(', ')} of the export next.` };
+  }
+  return { ok: false, message: scanMessages[begun.reason] };
 }
 
 export function AddScreen({ onBack, onScan, onFlow }: { onBack: () => void; onScan: () => void; onFlow: (flow: ActivationFlow) => void }) {

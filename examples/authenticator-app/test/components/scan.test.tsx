@@ -2,6 +2,7 @@
 // code starting the flow. There is no camera here: expo-camera's component and permission hook
 // are replaced by ones the test drives; everything behind them is the real app and engine.
 import { act, fireEvent, screen } from '@testing-library/react-native';
+import migration from '../../../../packages/otp/test/vectors/migration-frozen.json';
 import { renderApp, testHost, testServer } from './harness';
 
 const camera: { permission: { granted: boolean; canAskAgain: boolean } | null; requested: number; onScan: ((e: { data: string }) => void) | null } = { permission: null, requested: 0, onScan: null };
@@ -57,5 +58,19 @@ describe('Scan QR code', () => {
     expect(await screen.findByText('This is not an activation QR code or an otpauth:// link.')).toBeTruthy();
     act(() => camera.onScan?.({ data: started.text }));
     expect(await screen.findByRole('heading', { name: 'Password' })).toBeTruthy();
+  });
+
+  it('imports a Google Authenticator export part after part (the otp package\'s frozen two-part vector)', async () => {
+    camera.permission = { granted: true, canAskAgain: true };
+    renderApp(testHost(), testServer());
+    await openScan();
+    act(() => camera.onScan?.({ data: migration.uris[1] as string }));
+    expect(await screen.findByText('Part scanned. Scan part 1 of the export next.')).toBeTruthy();
+    act(() => camera.onScan?.({ data: migration.uris[0] as string }));
+    expect(await screen.findByText('3 accounts: alice@example.com, bob, carol')).toBeTruthy();
+    fireEvent.press(screen.getByRole('button', { name: 'Next' }));
+    fireEvent.press(await screen.findByRole('button', { name: 'Done' }));
+    await screen.findByRole('heading', { name: 'Tokens' });
+    for (const name of ['Acme Co', 'Bäckerei: Süd', 'Z']) expect(screen.getAllByText(name).length).toBeGreaterThan(0);
   });
 });
