@@ -252,6 +252,8 @@ describe('the authenticator app (web build) in Chromium against the reference se
     await page.getByText('Offset to the server: 0.0 s', { exact: false }).waitFor();
     await page.getByText('This device has no biometrics set up.').waitFor();
     await shot('settings');
+    await page.getByText('Offset to the server: 0.0 s', { exact: false }).scrollIntoViewIfNeeded();
+    await shot('settings-clock');
     await field('Backup password').fill('correct horse battery');
     await button('Export backup').click();
     // The online token is bound to this device: it is listed as not included, never exported.

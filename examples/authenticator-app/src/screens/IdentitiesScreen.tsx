@@ -66,8 +66,10 @@ export function IdentitiesScreen({ onAdd, onSettings, onPush }: { onAdd: () => v
             onPress={async () => {
               if (code?.type === 'hotp') {
                 const r = await auth.nextHotpCode(identity.id);
-                if (r.ok) await host.copy(r.code);
-                setCopied(identity.id);
+                if (r.ok) {
+                  await host.copy(r.code);
+                  setCopied(identity.id);
+                }
                 return;
               }
               if (text) {
