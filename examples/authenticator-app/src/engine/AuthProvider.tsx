@@ -1,0 +1,146 @@
+// React glue for the engine: one Authenticator for the app, re-rendering on its events
+// (`subscribe`), a one-second tick for codes and countdowns, and the app's own settings
+// (auto-lock) kept in the host store beside the vault.
+import type { Authenticator, AuthenticatorEvent } from '@cloudmfa/client';
+import { utf8Decode, utf8Encode } from '@cloudmfa/core';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import type { Host } from '../host/types';
+import { createAppAuthenticator, DEFAULT_AUTO_LOCK_MS } from './createAppAuthenticator';
+
+const SETTINGS_KEY = 'app.settings';
+
+export interface AppSettings {
+  autoLockMs: number;
+}
+
+interface AuthContextValue {
+  auth: Authenticator;
+  host: Host;
+  settings: AppSettings;
+  pushToken: string | null;
+  /** Saves the settings and re-creates the engine with them (the vault locks). */
+  saveSettings(next: AppSettings): Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+export async function loadSettings(host: Host): Promise<AppSettings> {
+  const raw = await host.store.get(SETTINGS_KEY).catch(() => null);
+  if (!raw) return { autoLockMs: DEFAULT_AUTO_LOCK_MS };
+  try {
+    const parsed = JSON.parse(utf8Decode(raw)) as Partial<AppSettings>;
+    const ms = parsed.autoLockMs;
+    return { autoLockMs: typeof ms === 'number' && Number.isInteger(ms) && ms >= 0 && ms <= 3_600_000 ? ms : DEFAULT_AUTO_LOCK_MS };
+  } catch {
+    return { autoLockMs: DEFAULT_AUTO_LOCK_MS };
+  }
+}
+
+export interface AuthProviderProps {
+  host: Host;
+  children: ReactNode;
+  /** Replaces createAppAuthenticator's defaults (tests: a pinned clock, seeded randomness, an in-process server). */
+  engine?: Pick<Parameters<typeof createAppAuthenticator>[0], 'fetch' | 'now' | 'random'>;
+  /** Shown while the vault opens. */
+  fallback?: ReactNode;
+  /** Shown when the vault cannot be opened (ERR_VAULT_DAMAGED...). */
+  renderError?: (error: unknown) => ReactNode;
+}
+
+export function AuthProvider({ host, children, engine, fallback = null, renderError }: AuthProviderProps) {
+  const [value, setValue] = useState<AuthContextValue | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const settings = await loadSettings(host);
+      const pushToken = await host.pushToken().catch(() => null);
+      const auth = await createAppAuthenticator({ host, pushToken, autoLockMs: settings.autoLockMs, ...engine });
+      if (!live) return;
+      const saveSettings = async (next: AppSettings) => {
+        await host.store.set(SETTINGS_KEY, utf8Encode(JSON.stringify(next)));
+        auth.lock();
+        setGeneration((g) => g + 1);
+      };
+      setValue({ auth, host, settings, pushToken, saveSettings });
+    })().catch((e: unknown) => {
+      if (live) setError(e);
+    });
+    return () => {
+      live = false;
+    };
+    // `engine` is fixed for the provider's life: a new one is not a reason to reopen the vault.
+  }, [host, generation]);
+
+  // Notifications and token changes go to the engine as the platform hands them over.
+  useEffect(() => {
+    if (!value) return;
+    const stopNotes = host.onNotification((payload) => {
+      value.auth.receiveNotification(payload).then((r) => {
+        if (!r.ok && r.reason === 'fetch-needed') return value.auth.refresh();
+      });
+    });
+    const stopToken = host.onPushToken((token) => {
+      void value.auth.setPushToken(token);
+    });
+    return () => {
+      stopNotes();
+      stopToken();
+    };
+  }, [host, value]);
+
+  if (error !== null) return <>{renderError ? renderError(error) : null}</>;
+  if (!value) return <>{fallback}</>;
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useApp(): AuthContextValue {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useApp() outside <AuthProvider>');
+  return v;
+}
+
+export function useAuth(): Authenticator {
+  return useApp().auth;
+}
+
+/** Re-renders on each engine event (or only those of `types`). */
+export function useAuthEvents(types?: readonly AuthenticatorEvent['type'][]): number {
+  const auth = useAuth();
+  const [n, setN] = useState(0);
+  useEffect(
+    () =>
+      auth.subscribe((e) => {
+        if (!types || types.includes(e.type)) setN((x) => x + 1);
+      }),
+    // `types` is a constant list at each call site.
+    [auth],
+  );
+  return n;
+}
+
+/** Re-renders every `ms` (codes, countdowns); returns Date.now(). */
+export function useTick(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+/** Runs an async action once at a time; `busy` while it runs. */
+export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T>] {
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async <T,>(fn: () => Promise<T>) => {
+    setBusy(true);
+    try {
+      return await fn();
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return [busy, run];
+}
