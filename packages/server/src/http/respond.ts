@@ -7,7 +7,7 @@ const BASE_HEADERS: Record<string, string> = {
 };
 
 /** Fixed messages: never built from input. */
-export const MESSAGES: Record<HttpErrorCode, string> = {
+const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_HTTP_NOT_FOUND: 'no such route',
   ERR_HTTP_METHOD: 'method not allowed on this route',
   ERR_HTTP_MEDIA_TYPE: 'the body must be application/json',
