@@ -1,5 +1,5 @@
-// `pnpm test`: build every package, typecheck, check the API report, run every vitest test,
-// then publint + attw.
+// `pnpm test`: build every package, typecheck, check the API report, check the docs' examples,
+// knip, run every vitest test, then publint + attw.
 // Prints one closing line `N passed, N failed` (tests plus the package checks) and exits
 // non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,12 @@ const built = step('build', run('pnpm', ['-r', '--filter', './packages/**', 'run
 step('typecheck', run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
 // The public surface against the committed report (api/*.api.md); `pnpm api:update` after an intended change.
 if (built) step('API report', run('node', [join(root, 'scripts', 'api-report.mjs')]));
+// Every ts/js example in README.md, docs/ and the TSDoc @examples, typechecked against the built
+// packages, and run where it is self-contained (scripts/doc-examples.mjs).
+if (built) step('doc examples', run('node', [join(root, 'scripts', 'doc-examples.mjs')]));
+// The TypeDoc API reference of every published entry point (typedoc.json): a broken
+// {@link}, a type it cannot reach or any other warning fails the step.
+step('API reference (TypeDoc)', run(bin('typedoc'), []));
 // Unused or unlisted dependencies and unused files (knip.jsonc).
 step('knip', run(bin('knip'), ['--no-progress', '--include', KNIP_CHECKS]));
 

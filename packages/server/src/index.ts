@@ -1,3 +1,4 @@
+/** @module @cloudmfa/server */
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
