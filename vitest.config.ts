@@ -25,6 +25,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.mjs',
+      'scripts/test/*.test.ts',
     ],
     // Every file starts on a cold Redis script cache (see the setup file): no test may
     // depend on what another file left in that server-wide cache.

@@ -1,6 +1,7 @@
-// `pnpm test`: build every package, typecheck, check the API report, the example app's own
-// typecheck and component tests (jest-expo), run every vitest test (the app's web story in
-// Chromium and its iOS/Android bundles with the Hermes run among them), then publint + attw.
+// `pnpm test`: build every package, typecheck, check the API report, check the docs' examples,
+// knip, the example app's own typecheck and component tests (jest-expo), run every vitest test
+// (the app's web story in Chromium and its iOS/Android bundles with the Hermes run among them),
+// then publint + attw.
 // Prints one closing line `N passed, N failed` (tests plus the package checks) and exits
 // non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
@@ -11,8 +12,9 @@ const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status === 0;
 
-// What knip checks in `pnpm test`. Unused exports are not in it yet (see the report of issue 9).
-const KNIP_CHECKS = 'dependencies,devDependencies,optionalPeerDependencies,unlisted,binaries,files,unresolved';
+// What knip checks in `pnpm test`: dependencies, files, and exports/types that nothing imports
+// (a package's public entry points, the `exports` of its package.json, count as used).
+const KNIP_CHECKS = 'dependencies,devDependencies,optionalPeerDependencies,unlisted,binaries,files,unresolved,exports,nsExports,types,nsTypes,duplicates';
 
 const steps = [];
 const step = (name, ok) => {
@@ -25,6 +27,12 @@ const built = step('build', run('pnpm', ['-r', '--filter', './packages/**', 'run
 step('typecheck', run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
 // The public surface against the committed report (api/*.api.md); `pnpm api:update` after an intended change.
 if (built) step('API report', run('node', [join(root, 'scripts', 'api-report.mjs')]));
+// Every ts/js example in README.md, docs/ and the TSDoc @examples, typechecked against the built
+// packages, and run where it is self-contained (scripts/doc-examples.mjs).
+if (built) step('doc examples', run('node', [join(root, 'scripts', 'doc-examples.mjs')]));
+// The TypeDoc API reference of every published entry point (typedoc.json): a broken
+// {@link}, a type it cannot reach or any other warning fails the step.
+step('API reference (TypeDoc)', run(bin('typedoc'), []));
 // Unused or unlisted dependencies and unused files (knip.jsonc).
 step('knip', run(bin('knip'), ['--no-progress', '--include', KNIP_CHECKS]));
 

@@ -1,11 +1,9 @@
-export declare const HERMES_BIN: string;
 export interface MetroModule {
   /** Absolute path of the module's source file. */
   path: string;
   /** The module as Metro wrote it into the bundle (`__d(...)`). */
   code: string;
 }
-export declare function metroConfig(options?: { cacheDir?: string; inlineRequires?: boolean }): Promise<unknown>;
 export declare function bundleWithMetro(
   entry: string,
   name: string,

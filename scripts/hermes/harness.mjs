@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
-export const HERMES_BIN = join(root, 'node_modules', 'hermes-engine-cli', 'linux64-bin', 'hermes');
+const HERMES_BIN = join(root, 'node_modules', 'hermes-engine-cli', 'linux64-bin', 'hermes');
 
 /** The workspace packages, by name: Metro resolves `@cloudmfa/x` to packages/x (built `dist/`). */
 function workspacePackages() {
@@ -79,7 +79,7 @@ async function loadMetro() {
  * The Metro configuration an app would have (`@react-native/metro-config` defaults), with the
  * repository as the project root. Exported for the bundle-size bench.
  */
-export async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache'), inlineRequires = true } = {}) {
+async function metroConfig({ cacheDir = join(root, '.tmp', 'metro-cache'), inlineRequires = true } = {}) {
   const { rnConfig } = await loadMetro();
   const { getDefaultConfig, mergeConfig } = rnConfig;
   const { FileStore } = require('metro-cache');

@@ -116,7 +116,7 @@ const FALLBACK = () =>
  * @param {(req: Request) => Promise<Response>} handler
  * @param {{ log?: (entry: object) => void, route?: (request: Request) => string | null, closing?: () => boolean }} [options]
  */
-export function nodeListener(handler, { log, route = () => null, closing = () => false } = {}) {
+function nodeListener(handler, { log, route = () => null, closing = () => false } = {}) {
   return async (req, res) => {
     const start = performance.now();
     const state = { cancelled: false, ended: false };

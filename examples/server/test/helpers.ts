@@ -25,7 +25,7 @@ export function seededRandom(label: string): RandomSource {
 }
 
 /** The app side's envelope KDF through Node's native scrypt (bit-identical to the pure-JS one). */
-export const appCrypto = createCryptoProvider({
+const appCrypto = createCryptoProvider({
   scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
 });
 

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/activation */
 export { DEFAULT_ENVELOPE_LIMITS, ENVELOPE_TEXT_PREFIX } from './constants.js';
 export { createActivationPayload, DEFAULT_POLICY } from './createActivationPayload.js';
 export { type CreateRedemptionOptions, createRedemption, type RedemptionState } from './createRedemption.js';

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/activation/qr */
 // `@cloudmfa/activation/qr`: QR rendering of envelope texts and otpauth:// URIs (SVG, PNG,
 // terminal) and the QR version a text needs. A separate entry point: the `qrcode` library it
 // uses is a server-side/CLI concern, and Metro (React Native) would otherwise ship it in every

@@ -26,9 +26,9 @@ export interface QrVersionOptions {
  * @example
  * ```ts
  * import { qrVersion } from '@cloudmfa/activation/qr';
- * if (qrVersion({ text: { text: sealed.text } }) > 10) console.warn('issuer and origin are long: the QR will be dense');
- * qrVersion({ text: { text: sealed.text, errorCorrection: 'Q' } });
- * qrVersion({ text: { text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode: 'auto' } }); // 4
+ * if (qrVersion({ text: sealed.text }) > 10) console.warn('issuer and origin are long: the QR will be dense');
+ * qrVersion({ text: sealed.text, errorCorrection: 'Q' });
+ * qrVersion({ text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode: 'auto' }); // 4
  * ```
  */
 export function qrVersion(options: QrVersionOptions): number {

@@ -27,7 +27,7 @@ export interface ReadEnvelopeHeaderOptions {
  *
  * @example
  * ```ts
- * const { mode, expiresAt } = readEnvelopeHeader({ text: { text: scannedText } });
+ * const { mode, expiresAt } = readEnvelopeHeader({ text: scannedText });
  * if (expiresAt < Date.now()) showExpired();
  * ```
  */

@@ -59,10 +59,10 @@ export interface VerifyRedemptionOptions {
  * @example
  * ```ts
  * const record = await store.getActivation(body.activationId);
- * const result = await verifyRedemption({ request: body, activation: record.payload, expiresAt: record.expiresAt, crypto });
+ * const result = await verifyRedemption({ request: body, activation: record.payload, expiresAt: record.expiresAt, crypto: cryptoProvider });
  * if (!result.ok) return reject(result.reason);
  * if (!(await store.consumeActivation(record.id, result))) return reportRace(result);
- * const response = await createRedemptionResponse({ verified: result, activation: record.payload, seed, pushKey, enrolmentId });
+ * const response = await createRedemptionResponse({ verified: result, activation: record.payload, seed, pushKey, enrolmentId, account: record.account });
  * ```
  */
 export async function verifyRedemption(options: VerifyRedemptionOptions): Promise<RedemptionVerification> {

@@ -1,2 +1,3 @@
+/** @module @cloudmfa/cli */
 export { runCli } from './runCli.js';
 export type { CliIo, RunCliOptions } from './types.js';

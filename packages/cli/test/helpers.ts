@@ -9,7 +9,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { runCli } from '../src/index.js';
 
-export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 /** Fixed test time: 2023-11-14T22:13:20Z. */
 export const NOW_MS = 1_700_000_000_000;
@@ -99,7 +99,7 @@ export function decodePng(bytes: Uint8Array): string | undefined {
 }
 
 /** A module matrix (true = dark) drawn at `scale` pixels per module with a 4-module quiet zone, then jsQR. */
-export function decodeMatrix(rows: boolean[][], scale = 4): string | undefined {
+function decodeMatrix(rows: boolean[][], scale = 4): string | undefined {
   const size = rows.length + 8;
   const w = size * scale;
   const px = new Uint8ClampedArray(w * w * 4).fill(255);
@@ -174,9 +174,4 @@ export function decodeTerminal(text: string): string | undefined {
   }
   const width = Math.max(...rows.map((r) => r.length));
   return decodeMatrix(rows.map((r) => [...r, ...new Array<boolean>(width - r.length).fill(false)]));
-}
-
-/** The one stderr line of a failure: `CODE: message`. */
-export function errorCode(stderr: string): string {
-  return stderr.split(': ')[0] ?? '';
 }

@@ -5,7 +5,7 @@ import type { StoredClock } from './_state.js';
 import type { ClockStatus } from './types.js';
 
 /** One TOTP period: beyond it the phone's codes would be refused without correction. */
-export const SKEW_REPORT_MS = 30_000;
+const SKEW_REPORT_MS = 30_000;
 
 export function clockStatus(c: StoredClock): ClockStatus {
   return Object.freeze({ offsetMs: c.offsetMs, source: c.source, learnedAt: c.learnedAt, skewed: Math.abs(c.offsetMs) > SKEW_REPORT_MS });

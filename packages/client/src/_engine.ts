@@ -41,7 +41,7 @@ export type ReceiveFailure = 'not-cloudmfa' | 'malformed' | 'unknown-identity' |
  *
  * @example
  * ```ts
- * const r = await auth.respond({ requestId, decision: 'confirm', number });
+ * const r = await auth.respond({ requestId, decision: 'confirm', number: typedNumber });
  * if (!r.ok && r.reason === 'locked') askForPin();
  * ```
  */

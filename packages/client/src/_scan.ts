@@ -6,7 +6,7 @@ import { parseOtpauthUri, type ParsedOtpauthUri } from '@cloudmfa/otp';
 import { importMigration } from '@cloudmfa/otp/migration';
 
 /** Longest scanned text looked at (a QR code holds at most 4,296 alphanumeric characters). */
-export const MAX_SCAN_LENGTH = 4096;
+const MAX_SCAN_LENGTH = 4096;
 /** Allowance for a phone clock that runs behind, as `openEnvelope` has it. */
 const ENVELOPE_SKEW_MS = 60_000;
 
@@ -67,7 +67,7 @@ export type Routed =
 const fail = (reason: ScanFailure): { result: ScanResult; routed: null } => ({ result: Object.freeze({ ok: false, reason }), routed: null });
 
 /** Leading/trailing whitespace of any kind, and a byte-order mark, are not part of a code. */
-export function trimScanned(text: string): string {
+function trimScanned(text: string): string {
   return text.replace(/^[\s\uFEFF\u200B]+|[\s\uFEFF\u200B]+$/g, '');
 }
 

@@ -42,7 +42,7 @@ export interface EngineState {
   clock: StoredClock;
 }
 
-export const EMPTY_CLOCK: StoredClock = { offsetMs: 0, source: 'none', learnedAt: null };
+const EMPTY_CLOCK: StoredClock = { offsetMs: 0, source: 'none', learnedAt: null };
 
 const corrupt = (what: string): never => {
   throw new CloudMfaError('ERR_CLIENT_CONTENTS', `the stored engine state is not what this engine writes (${what})`);

@@ -1,2 +1,2 @@
 // The vault seam (CLIENT-CONTRACT.md), as the vault defines it.
-export type { BiometricKeySeam, OpenVaultOptions, UnlockResult, Vault, VaultStatus } from './vault/index.js';
+export type { BiometricKeySeam,  UnlockResult, Vault, VaultStatus } from './vault/index.js';

@@ -193,7 +193,7 @@ export interface InboxItem {
  *
  * @example
  * ```ts
- * const stop = auth.subscribe((e) => { if (e.type === 'inbox') setInbox(auth.inbox()); });
+ * const stop = auth.subscribe((e: AuthenticatorEvent) => { if (e.type === 'inbox') setInbox(auth.inbox()); });
  * ```
  */
 export interface AuthenticatorEvent {

@@ -7,7 +7,7 @@ import { openSqliteStore } from '@cloudmfa/storage-sqlite';
 import { type Authenticator, type AuthenticatorOptions, createAuthenticator, createSoftwareDeviceKeys, type FetchLike } from '../src/index.js';
 import { nodeCrypto, seededRandom, STORY_ORIGIN, STORY_T0 } from './story/liveServer.js';
 
-export { nodeCrypto, seededRandom, STORY_ORIGIN as ORIGIN, STORY_T0 as T0 };
+export {  seededRandom,   };
 
 export interface World {
   clock: ReturnType<typeof fixedClock>;

@@ -47,7 +47,12 @@ export function encodeBase32(bytes: Uint8Array, options: { padding?: boolean } =
  * @example
  * ```ts
  * decodeBase32('gezd gnbv gy3t qojq'); // the 10 bytes of '1234567890'
- * decodeBase32('GEZD!'); // throws ERR_BASE32_INVALID: '"secret" has a character outside the base32 alphabet at position 5'
+ * try {
+ *   decodeBase32('GEZD!');
+ *   throw new Error('expected ERR_BASE32_INVALID');
+ * } catch (err) {
+ *   if (!isCloudMfaError(err, 'ERR_BASE32_INVALID')) throw err; // '"secret" has a character outside the base32 alphabet at position 5'
+ * }
  * ```
  */
 export function decodeBase32(input: string, title = 'secret'): Uint8Array {

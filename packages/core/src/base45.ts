@@ -48,7 +48,12 @@ export function encodeBase45(bytes: Uint8Array): string {
  * @example
  * ```ts
  * decodeBase45('BB8'); // the bytes of 'AB'
- * decodeBase45('GGW'); // throws ERR_BASE45_INVALID (65536 does not fit two bytes)
+ * try {
+ *   decodeBase45('GGW');
+ *   throw new Error('expected ERR_BASE45_INVALID');
+ * } catch (err) {
+ *   if (!isCloudMfaError(err, 'ERR_BASE45_INVALID')) throw err; // 65536 does not fit two bytes
+ * }
  * ```
  */
 export function decodeBase45(text: string, title = 'input'): Uint8Array {

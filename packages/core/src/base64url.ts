@@ -43,7 +43,12 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * @example
  * ```ts
  * decodeBase64Url('-_8'); // Uint8Array [251, 255]
- * decodeBase64Url('-_8='); // throws ERR_BASE64URL_INVALID (padding)
+ * try {
+ *   decodeBase64Url('-_8=');
+ *   throw new Error('expected ERR_BASE64URL_INVALID');
+ * } catch (err) {
+ *   if (!isCloudMfaError(err, 'ERR_BASE64URL_INVALID')) throw err; // padding
+ * }
  * ```
  */
 export function decodeBase64Url(text: string, title = 'input'): Uint8Array {

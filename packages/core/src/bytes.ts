@@ -100,7 +100,12 @@ export function utf8Encode(text: string): Uint8Array {
  * @example
  * ```ts
  * utf8Decode(new Uint8Array([0x68, 0x69])); // 'hi'
- * utf8Decode(new Uint8Array([0xc0, 0xaf])); // throws ERR_UTF8_INVALID (overlong '/')
+ * try {
+ *   utf8Decode(new Uint8Array([0xc0, 0xaf]));
+ *   throw new Error('expected ERR_UTF8_INVALID');
+ * } catch (err) {
+ *   if (!isCloudMfaError(err, 'ERR_UTF8_INVALID')) throw err; // overlong '/'
+ * }
  * ```
  */
 export function utf8Decode(bytes: Uint8Array): string {

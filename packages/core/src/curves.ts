@@ -1,3 +1,4 @@
+/** @module @cloudmfa/core/curves */
 // P-256 and Ed25519, built from @noble/curves' abstract modules instead of its `nist.js` and
 // `ed25519.js` entry points. Those entry points also build, at module load, FROST, OPRF,
 // hash-to-curve, P-384, P-521, ristretto255 and X25519: bundlers without tree shaking (Metro,
@@ -25,7 +26,7 @@ const p256Point = /* @__PURE__ */ weierstrass({
 /**
  * NIST P-256 ECDSA and ECDH (SHA-256), the same object as `p256` of `@noble/curves/nist.js`
  * without what that entry point builds besides it. For the SDK's packages; apps use the
- * {@link Signer} and {@link CryptoProvider} seams instead.
+ * `Signer` and `CryptoProvider` seams (from `@cloudmfa/core`) instead.
  *
  * @example
  * ```ts

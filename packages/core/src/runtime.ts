@@ -9,7 +9,7 @@ import { CloudMfaError } from './errors.js';
  * @example
  * ```ts
  * const now: Clock = () => 1_700_000_000_000;
- * verifyTotp(code, secret, { now });
+ * verifyTotp({ secret, code, now });
  * ```
  */
 export type Clock = () => number;
@@ -21,7 +21,8 @@ export type Clock = () => number;
  *
  * @example
  * ```ts
- * const random: RandomSource = checkedRandom((n) => Crypto.getRandomBytes(n));
+ * import * as ExpoCrypto from 'expo-crypto';
+ * const random: RandomSource = checkedRandom((n) => ExpoCrypto.getRandomBytes(n));
  * ```
  */
 export type RandomSource = (n: number) => Uint8Array;
@@ -111,7 +112,8 @@ export const systemRandom: RandomSource = (n: number) => {
  *
  * @example
  * ```ts
- * const random = checkedRandom((n) => Crypto.getRandomBytes(n));
+ * import * as ExpoCrypto from 'expo-crypto';
+ * const random = checkedRandom((n) => ExpoCrypto.getRandomBytes(n));
  * ```
  */
 export function checkedRandom(source: RandomSource): RandomSource {

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/core/shape */
 // `@cloudmfa/core/shape`: a few-hundred-byte stand-in for the zod subset that activation's and
 // push's decoders use at their trust boundaries,
 // with zod's outcomes (same accepted values, same first issue path): zod ships whole under

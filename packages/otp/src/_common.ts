@@ -7,7 +7,7 @@ import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarn
 
 export const MAX_COUNTER = 9007199254740991; // 2^53 - 1
 export const MAX_PERIOD = 31536000;
-export const MAX_T0 = 1099511627776; // 2^40 s
+const MAX_T0 = 1099511627776; // 2^40 s
 export const MAX_SECRET_BYTES = 1024;
 export const P32 = 4294967296;
 
@@ -103,7 +103,7 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
 }
 
 /** RFC 4226 truncated HMAC of `counter` under a key. */
-export function truncated(k: KeyInternals, counter: number): number {
+function truncated(k: KeyInternals, counter: number): number {
   const hi = Math.floor(counter / P32);
   const lo = counter >>> 0;
   return k.state ? hotpTruncated(k.state, hi, lo) : (k.mac as (hi: number, lo: number) => number)(hi, lo);
@@ -119,8 +119,8 @@ export const codeString = (value: number, digits: number): string => ((POW10[dig
 
 // ---- what the user typed ------------------------------------------------------------------
 
-export const FORMAT = -1;
-export const LENGTH = -2;
+const FORMAT = -1;
+const LENGTH = -2;
 
 /**
  * Reads what a user typed: drops ASCII spaces, tabs, CR, LF and '-'; returns the number, or

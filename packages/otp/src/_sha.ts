@@ -78,7 +78,7 @@ const highHalves = (words: Int32Array, n: number): Int32Array => {
 export const K256 = /* @__PURE__ */ highHalves(K512, 64);
 export const IV256 = /* @__PURE__ */ highHalves(IV512, 8);
 // prettier-ignore
-export const IV1 = /* @__PURE__ */ Int32Array.from([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
+const IV1 = /* @__PURE__ */ Int32Array.from([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
 
 /**
  * SHA-1 compression (FIPS 180-4 6.1.2): out[0..4] = iv + F(iv, w[0..15]).
@@ -98,7 +98,7 @@ export const IV1 = /* @__PURE__ */ Int32Array.from([0x67452301, 0xefcdab89, 0x98
  * f_t(b, c, d) + e + K_t + W[t]; e = d; d = c; c = rotl30(b); b = a; a = T; then the schedule step.
  */
 // prettier-ignore
-export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
+function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   let a = iv[0] as number, b = iv[1] as number, c = iv[2] as number, d = iv[3] as number, e = iv[4] as number;
   let t: number, x: number;
   let w0 = w[0] as number, w1 = w[1] as number, w2 = w[2] as number, w3 = w[3] as number, w4 = w[4] as number, w5 = w[5] as number, w6 = w[6] as number, w7 = w[7] as number, w8 = w[8] as number, w9 = w[9] as number, w10 = w[10] as number, w11 = w[11] as number, w12 = w[12] as number, w13 = w[13] as number, w14 = w[14] as number, w15 = w[15] as number;
@@ -202,7 +202,7 @@ export function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void 
 const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
 
 /** SHA-256 compression: out[0..7] = iv + F(iv, w[0..15]); `w` has 64 words, expanded in place. */
-export function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
+function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15] as number;
     const y = w[i - 2] as number;
@@ -250,7 +250,7 @@ const WL = /* @__PURE__ */ new Int32Array(80);
  * words (at most 7 terms: < 2^35, exact) and a sum of high words; the low word is that sum mod
  * 2^32 and its carry `(sum / 2^32) | 0` goes into the high word. Int32Array stores reduce mod 2^32.
  */
-export function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
+function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
   const wh = WH;
   const wl = WL;
   for (let i = 0; i < 80; i++) {
@@ -367,7 +367,7 @@ export function readWord(bytes: Uint8Array, i: number): number {
 }
 
 /** The first `n` bytes of big-endian words. */
-export function wordsToBytes(words: Int32Array, n: number): Uint8Array {
+function wordsToBytes(words: Int32Array, n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (words[i >> 2] as number) >>> (24 - 8 * (i & 3));
   return out;

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/otp */
 export { type CreateOtpKeyOptions, createOtpKey } from './createOtpKey.js';
 export { formatOtpauthUri } from './formatOtpauthUri.js';
 export { generateSecret } from './generateSecret.js';

@@ -36,7 +36,7 @@ export interface ParseOtpauthUriOptions {
  * ```ts
  * const p = parseOtpauthUri({ uri: 'otpauth://totp/Acme:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Acme' });
  * // { type: 'totp', secret: Uint8Array(20), account: 'alice@example.com', issuer: 'Acme', algorithm: 'SHA1', digits: 6, period: 30, warnings: [] }
- * parseOtpauthUri({ uri: 'otpauth://totp/Some+Company:bob?secret=...&issuer=Microsoft', lenient: true });
+ * parseOtpauthUri({ uri: 'otpauth://totp/Some+Company:bob?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Microsoft', lenient: true });
  * // issuer 'Microsoft', labelIssuer 'Some Company', warnings PLUS_AS_SPACE and ISSUER_MISMATCH
  * ```
  */

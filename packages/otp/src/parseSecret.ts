@@ -13,7 +13,12 @@ import type { OtpWarning } from './types.js';
  * @example
  * ```ts
  * const { secret, warnings } = parseSecret('jbsw y3dp ehpk 3pxp'); // 10 bytes, [SECRET_SHORT]
- * parseSecret('JBSW1'); // throws ERR_BASE32_INVALID ('"secret" has a character outside the base32 alphabet at position 5')
+ * try {
+ *   parseSecret('JBSW1');
+ *   throw new Error('expected ERR_BASE32_INVALID');
+ * } catch (err) {
+ *   if (!isCloudMfaError(err, 'ERR_BASE32_INVALID')) throw err; // '"secret" has a character outside the base32 alphabet at position 5'
+ * }
  * ```
  */
 export function parseSecret(secret: Uint8Array | string): { secret: Uint8Array; warnings: OtpWarning[] } {

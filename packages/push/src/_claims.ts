@@ -79,10 +79,6 @@ export const pollClaimsSchema = z.strictObject({
   jti: id128,
 });
 
-export type ChallengeClaims = z.Infer<typeof challengeClaimsSchema>;
-export type ResponseClaims = z.Infer<typeof responseClaimsSchema>;
-export type PollClaims = z.Infer<typeof pollClaimsSchema>;
-
 /** Validates `value` against `schema`; `null` when it does not fit. Never throws. */
 export function parseClaims<T>(schema: z.Shape<T>, value: unknown): T | null {
   if (value === undefined) return null;

@@ -46,7 +46,7 @@ export function tokenHash(token: string): string {
  * Strict UTF-8 to text. Headers and most claims are ASCII: those take a fast path (a byte below
  * 0x80 is its own code point); anything else goes through core's strict decoder.
  */
-export function decodeText(bytes: Uint8Array): string {
+function decodeText(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return utf8Decode(bytes);
   return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }

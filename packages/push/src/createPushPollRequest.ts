@@ -32,7 +32,8 @@ export interface CreatePushPollRequestOptions {
  * @example
  * ```ts
  * const request = await createPushPollRequest({ enrolmentId: identity.enrolmentId, signer: deviceKey });
- * const { challenges } = await (await fetch(`${origin}/push/poll`, { method: 'POST', body: request })).json();
+ * const res = await fetch(`${origin}/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request }) });
+ * const { challenges } = (await res.json()) as { challenges: string[] };
  * ```
  */
 export async function createPushPollRequest(options: CreatePushPollRequestOptions): Promise<string> {

@@ -27,6 +27,7 @@ export type PushChallengeEvent = 'approve' | 'suspicious' | 'deny' | 'cancel' | 
  *
  * @example
  * ```ts
+ * const event: PushChallengeEvent = result.event;
  * const kind: PushAuditKind | null = PUSH_CHALLENGE_TRANSITIONS[event].audit;
  * if (kind) await audit.append({ kind, enrolmentId: record.enrolmentId });
  * ```

@@ -14,7 +14,7 @@ interface Pending {
 }
 
 /** The most consumes in one call of `cloudmfa_otp_consume_unlock_batch`. */
-export const MAX_BATCH = 128;
+const MAX_BATCH = 128;
 
 /**
  * Group commit for `guard.consume`: the consumes that arrive within one turn of the event

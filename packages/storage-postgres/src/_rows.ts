@@ -18,7 +18,7 @@ export function int(row: Row, column: string): number {
   return n;
 }
 
-export function intOrNull(row: Row, column: string): number | null {
+function intOrNull(row: Row, column: string): number | null {
   return row[column] === null ? null : int(row, column);
 }
 
@@ -29,7 +29,7 @@ export function text(row: Row, column: string): string {
 }
 
 /** `encode(col, 'hex')` output to a fresh Uint8Array. */
-export function bytes(row: Row, column: string): Uint8Array {
+function bytes(row: Row, column: string): Uint8Array {
   const v = row[column];
   if (typeof v !== 'string' || !HEX_RE.test(v)) throw corrupt(column);
   return new Uint8Array(Buffer.from(v, 'hex'));

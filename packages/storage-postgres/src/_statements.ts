@@ -90,8 +90,6 @@ VALUES ($1::bigint, $2, $3, $4, $5::json) RETURNING seq`),
   };
 }
 
-export type Statements = ReturnType<typeof buildStatements>;
-
 /** The audit query's filters that are present; each combination is its own statement. */
 export interface AuditFilters {
   enrolmentId: boolean;

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/storage-postgres */
 export { listMigrations, POSTGRES_SCHEMA_VERSION } from './listMigrations.js';
 export { migrate } from './migrate.js';
 export { openPostgresStore } from './openPostgresStore.js';

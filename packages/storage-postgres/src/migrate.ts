@@ -24,7 +24,7 @@ const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message
  * new schema) or on the schema.
  *
  * @example
- * ```ts
+ * ```ts no-run
  * import pg from 'pg';
  * import { migrate } from '@cloudmfa/storage-postgres';
  *

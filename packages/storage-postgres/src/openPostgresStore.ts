@@ -13,7 +13,7 @@ const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message
 const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /**
- * Opens an {@link MfaStore} on the caller's `pg.Pool`, in `schema`. Checks once that the
+ * Opens an `MfaStore` (from `@cloudmfa/storage`) on the caller's `pg.Pool`, in `schema`. Checks once that the
  * schema is at {@link POSTGRES_SCHEMA_VERSION} (run {@link migrate} first); never changes the
  * schema. Every atomic operation is one SQL statement (`INSERT ... ON CONFLICT`, `UPDATE ...
  * WHERE ... RETURNING`, or the `cloudmfa_otp_consume` function), so two servers racing on the

@@ -6,7 +6,7 @@ import { auditAllKey, auditEnrolmentKey, auditUserKey } from './_keys.js';
 import { AUDIT_APPEND, AUDIT_QUERY } from './_scripts.js';
 
 /** The most stream entries one filtered audit query inspects before it returns a cursor. */
-export const AUDIT_QUERY_MAX_SCAN = 5_000;
+const AUDIT_QUERY_MAX_SCAN = 5_000;
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored audit event cannot be decoded');
 

@@ -6,7 +6,7 @@ import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey, userPauseKey, u
 import { CHALLENGE_CANCEL, CHALLENGE_CLAIM, CHALLENGE_CREATE, CHALLENGE_FINALIZE, CHALLENGE_LIST_PENDING, USER_OPEN, USER_PAUSE } from './_scripts.js';
 
 /** The most pending-index entries one listPending call inspects. */
-export const LIST_PENDING_MAX_SCAN = 10_000;
+const LIST_PENDING_MAX_SCAN = 10_000;
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored challenge cannot be decoded');
 const conflict = () => storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');

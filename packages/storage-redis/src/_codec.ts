@@ -54,7 +54,7 @@ export function encodeSecret(bytes: Uint8Array): string {
 }
 
 /** Stored base64 back to a fresh Uint8Array (never a Buffer that aliases a pool). */
-export function decodeSecret(text: string | undefined): Uint8Array {
+function decodeSecret(text: string | undefined): Uint8Array {
   if (text === undefined || !BASE64.test(text) || text.length > Math.ceil(STORAGE_LIMITS.secretBytes / 3) * 4) {
     throw corrupt('enrolment secret');
   }

@@ -6,9 +6,9 @@ import { enrolmentKey, userIndexKey } from './_keys.js';
 import { ENROLMENT_CREATE, ENROLMENT_REDEEM, ENROLMENT_REVOKE, ENROLMENT_UPDATE } from './_scripts.js';
 
 /** Index entries whose record is absent are pruned once their score is this much older than now. */
-export const INDEX_PRUNE_GRACE_MS = 5 * 60_000;
+const INDEX_PRUNE_GRACE_MS = 5 * 60_000;
 /** The most user-index entries one listByUser call inspects (caps the cost of a bloated index). */
-export const LIST_BY_USER_MAX_SCAN = 10_000;
+const LIST_BY_USER_MAX_SCAN = 10_000;
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored enrolment cannot be decoded');
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 // contain a colon) can never collide with one.
 
 /** base64url(SHA-256(UTF-8(userId))): a fixed-size, brace-free tag for any Unicode user id. */
-export function userTag(userId: string): string {
+function userTag(userId: string): string {
   return createHash('sha256').update(userId, 'utf8').digest('base64url');
 }
 

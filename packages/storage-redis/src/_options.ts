@@ -4,7 +4,7 @@ import type { RedisClient } from './_context.js';
 const PREFIX_RE = /^[A-Za-z0-9:._-]{0,64}$/;
 const DAY = 24 * 3600 * 1000;
 /** Largest retention option: ten years. */
-export const MAX_RETENTION_MS = 3650 * DAY;
+const MAX_RETENTION_MS = 3650 * DAY;
 
 const invalid = (m: string) => storageError('ERR_STORAGE_INVALID', m);
 

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/storage/adapter */
 // `@cloudmfa/storage/adapter`: what only the author of a storage adapter needs (input
 // normalisation and validation, the error helpers, the audit cursor codec, the clock reader),
 // apart from the application API at `@cloudmfa/storage`.

@@ -86,12 +86,12 @@ export { CONFORMANCE_T0 } from './conformance/_shared.js';
  * `factory`.
  *
  * @example
- * ```ts
+ * ```ts no-run
  * import { runStorageConformance } from '@cloudmfa/storage/testing';
- * runStorageConformance({ name: 'sqlite', factory: ({ clock }) => {
- *   const store = openSqliteStore({ path: ':memory:', clock });
- *   return { store };
- * } });
+ * runStorageConformance({
+ *   name: 'sqlite',
+ *   factory: ({ clock }) => ({ store: openSqliteStore({ path: ':memory:', clock }) }),
+ * });
  * ```
  */
 export function runStorageConformance(options: ConformanceOptions): void {

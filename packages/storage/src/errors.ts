@@ -28,7 +28,7 @@ export type StorageErrorCode =
  *
  * @example
  * ```ts
- * throw storageError('ERR_STORAGE_CONFLICT', 'enrolment id already exists');
+ * if (exists) throw storageError('ERR_STORAGE_CONFLICT', 'enrolment id already exists');
  * ```
  */
 export function storageError(code: StorageErrorCode, message: string, cause?: unknown): CloudMfaError<StorageErrorCode> {

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/storage */
 export { createMemorySecureStore } from './createMemorySecureStore.js';
 export { createMemoryStore } from './createMemoryStore.js';
 export type { StorageErrorCode } from './errors.js';

@@ -1,3 +1,4 @@
+/** @module @cloudmfa/storage/testing */
 export {
   CONFORMANCE_T0,
   type ConformanceGroup,

@@ -468,7 +468,7 @@ export interface MfaStore {
  * @example
  * ```ts
  * await secure.set('vault.header', header);
- * const header = await secure.get('vault.header'); // Uint8Array | null
+ * const stored = await secure.get('vault.header'); // Uint8Array | null
  * ```
  */
 export interface SecureKeyValueStore {

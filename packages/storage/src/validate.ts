@@ -271,7 +271,7 @@ function isWellFormed(s: string): boolean {
  *
  * @example
  * ```ts
- * const now = readClock(this.clock);
+ * const now = readClock(options.clock);
  * ```
  */
 export function readClock(clock: () => number): number {

@@ -5,7 +5,7 @@
 // window closes. The clock is the app's injected clock.
 
 /** At most `perIp` wrong tokens per address and `global` in all per `windowMs`. */
-export const LOGIN_THROTTLE = Object.freeze({ perIp: 5, global: 20, windowMs: 60_000 });
+const LOGIN_THROTTLE = Object.freeze({ perIp: 5, global: 20, windowMs: 60_000 });
 
 const MAX_ADDRESSES = 1024;
 

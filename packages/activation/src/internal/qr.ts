@@ -14,7 +14,7 @@ export type QrErrorCorrection = 'L' | 'M' | 'Q' | 'H';
  * @example
  * ```ts
  * const mode: QrMode = 'auto';
- * const png = renderQrPng({ text: { text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode } });
+ * const png = renderQrPng({ text: 'otpauth://totp/Acme:alice?secret=JBSWY3DPEHPK3PXP&issuer=Acme', mode });
  * ```
  */
 export type QrMode = 'alphanumeric' | 'auto';

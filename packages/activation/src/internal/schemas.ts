@@ -15,12 +15,12 @@ import { ACTIVATION_ID_LENGTH, ACTIVATION_SECRET_LENGTH, MAX_PUSH_TOKEN_LENGTH, 
 import * as z from '@cloudmfa/core/shape';
 
 /** UTF-8 length of a string (what the binary formats count). */
-export const utf8Length = (s: string): number => utf8Encode(s).length;
+const utf8Length = (s: string): number => utf8Encode(s).length;
 
 // Characters that could make a preview show something other than what it says: C0/C1
 // controls, DEL, bidirectional embeddings/overrides/isolates. Lone surrogates would not
 // survive UTF-8 and are rejected too.
-export function isDisplaySafe(s: string): boolean {
+function isDisplaySafe(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
@@ -38,7 +38,7 @@ const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})
 const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
 
 /** A serialized https origin (or http on loopback), lowercase, no path, port 1..65535. */
-export function isValidOrigin(s: string): boolean {
+function isValidOrigin(s: string): boolean {
   if (s.length > 127 || !(HTTPS_ORIGIN.test(s) || LOOPBACK_ORIGIN.test(s))) return false;
   const port = /:([0-9]{1,5})$/.exec(s);
   if (port) {
@@ -74,20 +74,20 @@ const base64urlBytes = (min: number, max = min) =>
 const algorithm = z.oneOf(['SHA1', 'SHA256', 'SHA512']);
 const digits = z.int(6, 10);
 
-export const policySchema = z.strictObject({
+const policySchema = z.strictObject({
   pinRequired: z.boolean(),
   minPinLength: z.int(4, 16),
   biometricsAllowed: z.boolean(),
 });
 
-export const totpSchema = z.strictObject({
+const totpSchema = z.strictObject({
   type: z.literal('totp'),
   algorithm,
   digits,
   period: z.int(1, 3600),
 });
 
-export const hotpSchema = z.strictObject({
+const hotpSchema = z.strictObject({
   type: z.literal('hotp'),
   algorithm,
   digits,
@@ -107,7 +107,7 @@ export const onlinePayloadSchema = z.strictObject({
   otp: totpSchema,
 });
 
-export const offlinePayloadSchema = z.strictObject({
+const offlinePayloadSchema = z.strictObject({
   mode: z.literal('offline'),
   secret: z.string(
     (s) => s.length <= 256,
@@ -172,10 +172,11 @@ export const responseInnerSchema = z.strictObject({
 
 export type ResponseInner = z.Infer<typeof responseInnerSchema>;
 
-// The schemas and the public interfaces must describe the same shapes (checked at compile time).
+// The schemas and the public interfaces must describe the same shapes (checked at compile time:
+// the alias is never used, TypeScript checks its `Assert<...>` constraints all the same).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
-export type SchemaMatchesTypes = [
+type SchemaMatchesTypes = [
   Assert<Same<z.Infer<typeof onlinePayloadSchema>, OnlineActivationPayload>>,
   Assert<Same<z.Infer<typeof offlinePayloadSchema>, OfflineActivationPayload>>,
   Assert<Same<z.Infer<typeof payloadSchema>, ActivationPayload>>,

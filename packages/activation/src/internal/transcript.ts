@@ -7,7 +7,7 @@ import { ByteWriter } from './binary.js';
 import { LABEL_BIND_KEY, LABEL_MAC_KEY, LABEL_RESPONSE_AAD, LABEL_RESPONSE_KEY, LABEL_TRANSCRIPT } from './constants.js';
 import { writeOtpByte, writePolicy } from './payloadCodec.js';
 
-export const PLATFORM_CODES: Readonly<Record<DevicePlatform, number>> = Object.freeze({ ios: 1, android: 2, web: 3, other: 4 });
+const PLATFORM_CODES: Readonly<Record<DevicePlatform, number>> = Object.freeze({ ios: 1, android: 2, web: 3, other: 4 });
 
 export interface TranscriptFields {
   devicePublicKey: Uint8Array;

@@ -6,7 +6,7 @@ import type { ParsedArgs } from './args.js';
 import { cliFail, usage } from './errors.js';
 
 /** Cap on anything read from standard input, a file or the environment. */
-export const MAX_INPUT_BYTES = 64 * 1024;
+const MAX_INPUT_BYTES = 64 * 1024;
 
 /** What a command's `run` receives. */
 export interface Context {

@@ -3,7 +3,7 @@ import type { OptionSpec } from './args.js';
 import type { Context } from './context.js';
 import { usage } from './errors.js';
 
-export type QrFormat = 'terminal' | 'svg' | 'png';
+type QrFormat = 'terminal' | 'svg' | 'png';
 
 /** `--qr FORMAT` and `--out FILE`. */
 export const QR_OPTIONS: readonly OptionSpec[] = [

@@ -6,8 +6,8 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 /** "CMFV": CloudMFA vault record. */
-export const RECORD_MAGIC: readonly number[] = [0x43, 0x4d, 0x46, 0x56];
-export const FORMAT_VERSION = 1;
+const RECORD_MAGIC: readonly number[] = [0x43, 0x4d, 0x46, 0x56];
+const FORMAT_VERSION = 1;
 export const KIND_VAULT = 1;
 export const KIND_BACKUP = 2;
 
@@ -15,15 +15,15 @@ export const SLOT_DEVICE = 1;
 export const SLOT_PIN = 2;
 export const SLOT_BIOMETRIC = 3;
 export const SLOT_PASSWORD = 4;
-export type SlotType = 1 | 2 | 3 | 4;
+type SlotType = 1 | 2 | 3 | 4;
 
-export const KDF_SCRYPT = 1;
+const KDF_SCRYPT = 1;
 export const KEY_LENGTH = 32;
 export const NONCE_LENGTH = 24;
-export const TAG_LENGTH = 16;
+const TAG_LENGTH = 16;
 export const SALT_LENGTH = 16;
-export const WRAPPED_LENGTH = KEY_LENGTH + TAG_LENGTH;
-export const CHECKSUM_LENGTH = 32;
+const WRAPPED_LENGTH = KEY_LENGTH + TAG_LENGTH;
+const CHECKSUM_LENGTH = 32;
 
 const PREFIX_LENGTH = 7; // magic(4) version(1) kind(1) slotCount(1)
 const MAX_SLOTS = 4;
@@ -68,7 +68,7 @@ export function seal(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plainte
 }
 
 /** The plaintext, or `undefined` when the tag does not verify (no detail, on purpose). */
-export function open(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
+function open(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
   try {
     return xchacha20poly1305(key, nonce, ad).decrypt(sealed);
   } catch {
@@ -84,14 +84,14 @@ function prefix(kind: number): Uint8Array {
 }
 
 /** The slot's descriptor: its type and, for KDF slots, the KDF parameters and salt. */
-export function slotDescriptor(slot: Pick<Slot, 'type' | 'kdf'>): Uint8Array {
+function slotDescriptor(slot: Pick<Slot, 'type' | 'kdf'>): Uint8Array {
   if (slot.kdf === undefined) return Uint8Array.of(slot.type);
   const { log2N, r, p, salt } = slot.kdf;
   return concatBytes(Uint8Array.of(slot.type, KDF_SCRYPT, log2N, r, p), salt);
 }
 
 /** Associated data of a slot's wrap: the record prefix and the slot's own descriptor. */
-export function slotAd(kind: number, slot: Pick<Slot, 'type' | 'kdf'>): Uint8Array {
+function slotAd(kind: number, slot: Pick<Slot, 'type' | 'kdf'>): Uint8Array {
   return concatBytes(prefix(kind), slotDescriptor(slot));
 }
 
@@ -100,7 +100,7 @@ export function contentsAd(kind: number): Uint8Array {
   return prefix(kind);
 }
 
-export function encodeHeader(kind: number, slots: readonly Slot[], headerNonce: Uint8Array): Uint8Array {
+function encodeHeader(kind: number, slots: readonly Slot[], headerNonce: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [prefix(kind), Uint8Array.of(slots.length)];
   for (const slot of slots) parts.push(slotDescriptor(slot), slot.nonce, slot.wrapped);
   parts.push(headerNonce);
@@ -118,17 +118,10 @@ export function encodeRecord(parts: RecordParts): Uint8Array {
   return concatBytes(body, sha256(body));
 }
 
-/** Bytes a record takes beyond its contents' plaintext. */
-export function recordOverhead(slots: readonly Pick<Slot, 'type' | 'kdf'>[]): number {
-  let n = PREFIX_LENGTH + NONCE_LENGTH + WRAPPED_LENGTH + NONCE_LENGTH + TAG_LENGTH + CHECKSUM_LENGTH;
-  for (const s of slots) n += slotDescriptor(s).length + NONCE_LENGTH + WRAPPED_LENGTH;
-  return n;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
-export function hasMagic(bytes: Uint8Array): boolean {
+function hasMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && RECORD_MAGIC.every((b, i) => bytes[i] === b);
 }
 
@@ -184,7 +177,7 @@ export function parseRecord(bytes: Uint8Array, expectedKind: number): { ok: true
 // Sealing and opening with a master key
 
 /** Seals the contents key under the master key, the whole header as associated data. */
-export function sealContentsKey(masterKey: Uint8Array, header: Uint8Array, headerNonce: Uint8Array, contentsKey: Uint8Array): Uint8Array {
+function sealContentsKey(masterKey: Uint8Array, header: Uint8Array, headerNonce: Uint8Array, contentsKey: Uint8Array): Uint8Array {
   return seal(masterKey, headerNonce, header, contentsKey);
 }
 

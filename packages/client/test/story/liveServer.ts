@@ -17,7 +17,7 @@ import { seededRandom } from './seededRandom.js';
 
 export { nodeCrypto, seededRandom };
 
-export interface RecordedReply {
+interface RecordedReply {
   method: string;
   url: string;
   request: unknown;

@@ -36,8 +36,8 @@ export interface StoryOptions {
   onStep?: (name: string) => void;
 }
 
-export const STORY_PIN = '246810';
-export const STORY_SKEW_MS = 95_000;
+const STORY_PIN = '246810';
+const STORY_SKEW_MS = 95_000;
 
 function check(condition: unknown, what: string): asserts condition {
   if (!condition) throw new Error(`story: ${what}`);

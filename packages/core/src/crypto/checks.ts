@@ -11,13 +11,13 @@ export const HASH_OUTPUT_LENGTH: Readonly<Record<HashAlgorithm, number>> = { SHA
 // Written as literals: a bundler keeps `2 ** n` expressions it cannot prove pure.
 export const SCRYPT_MAX_MEMORY = 1073743872;
 /** N·r·p ceiling: 256 times the SDK default (2^15 · 8 · 1). */
-export const SCRYPT_MAX_WORK = 67108864;
+const SCRYPT_MAX_WORK = 67108864;
 /** dkLen ceiling for scrypt and PBKDF2: the SDK derives 32 or 64 bytes. */
-export const KDF_MAX_DKLEN = 1024;
+const KDF_MAX_DKLEN = 1024;
 /** PBKDF2 iteration ceiling (about 28 times OWASP's 600,000 for PBKDF2-SHA256). */
-export const PBKDF2_MAX_ITERATIONS = 16777216;
+const PBKDF2_MAX_ITERATIONS = 16777216;
 /** RFC 5869: L <= 255 · HashLen. */
-export const HKDF_MAX_LENGTH = 255 * 32;
+const HKDF_MAX_LENGTH = 255 * 32;
 
 export function checkHashAlgorithm(algorithm: unknown): HashAlgorithm {
   if (typeof algorithm !== 'string' || !Object.prototype.hasOwnProperty.call(HASH_OUTPUT_LENGTH, algorithm)) {

@@ -9,7 +9,7 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Fixed messages: never built from input. */
-export const MESSAGES: Record<HttpErrorCode, string> = {
+const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_HTTP_NOT_FOUND: 'no such route',
   ERR_HTTP_METHOD: 'method not allowed on this route',
   ERR_HTTP_MEDIA_TYPE: 'the body must be application/json',

@@ -266,7 +266,7 @@ async function decoyVerification(ctx: ServerContext, body: unknown, now: number)
  * The address a throttle counts: an IPv4 address as given, an IPv6 address by its /64 (one
  * subscriber's prefix; counting whole addresses would give each client 2^64 budgets).
  */
-export function throttleKeyOfIp(ip: string): string {
+function throttleKeyOfIp(ip: string): string {
   if (!ip.includes(':')) return ip;
   const zoneless = ip.split('%')[0] as string;
   const [head = '', tail] = zoneless.split('::') as [string, string | undefined];

@@ -12,7 +12,7 @@ import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
 const MAX_CODE_LENGTH = 64;
 
 /** The TOTP/HOTP check of docs/server.md section 4 step 4, for `verifyOtp`. */
-export function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
+function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
   const typed = typeof code === 'string' && code.length <= MAX_CODE_LENGTH ? code : null;
   return ({ meta, key, guard, now }): CodeCheck => {
     if (typed === null) return { kind: 'failure', detail: 'format' };

@@ -9,7 +9,8 @@ import type { JsonObject, MfaStore } from '../types.js';
  *
  * @example
  * ```ts
- * expect(event.at).toBe(CONFORMANCE_T0);
+ * const { events: [first] } = await store.audit.query({ enrolmentId });
+ * expect(first?.at).toBe(CONFORMANCE_T0);
  * ```
  */
 export const CONFORMANCE_T0 = Date.UTC(2026, 0, 1);

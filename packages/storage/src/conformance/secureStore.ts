@@ -38,7 +38,7 @@ export interface SecureStoreConformanceOptions {
  * delete, copies, the key and value bounds.
  *
  * @example
- * ```ts
+ * ```ts no-run
  * runSecureStoreConformance({ name: 'memory', factory: () => ({ store: createMemorySecureStore() }) });
  * ```
  */
