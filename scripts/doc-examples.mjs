@@ -217,6 +217,15 @@ function generate(block, entries, placeholders) {
     const to = sf.getLineAndCharacterOfPosition(st.end).line;
     for (let l = from; l <= to; l++) ownLines.add(l);
   }
+  // A module's `export default <value>` (a Worker's handler object) cannot sit in the function
+  // body: the value is kept, as an expression, so it is still typechecked.
+  for (const st of sf.statements) {
+    if (!ts.isExportAssignment(st) || st.isExportEquals) continue;
+    const { line, character } = sf.getLineAndCharacterOfPosition(st.getStart(sf));
+    const text = lines[line];
+    const at = text.indexOf('export default', character);
+    if (at >= 0) lines[line] = `${text.slice(0, at)}void${' '.repeat('export default'.length - 4)}${text.slice(at + 'export default'.length)}`;
+  }
   const head = [`// ${relative(sources, block.file)}:${block.line}`];
   for (const [spec, names] of imports) head.push(`import { ${names.sort().join(', ')} } from '${spec}';`);
   for (const name of [...placeholders].sort()) head.push(`declare let ${name}: any; // placeholder: not defined in the example`);

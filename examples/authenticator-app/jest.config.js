@@ -9,6 +9,9 @@ module.exports = {
   // The preset's pattern plus @noble/* (ES modules only, reached by @cloudmfa/*'s CommonJS
   // builds). pnpm nests each package as .pnpm/<name>@<v>/node_modules/<name>: both levels must pass.
   transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm|react-native|@react-native|@react-native-community|expo|@expo|@noble|react-native-svg))'],
-  testTimeout: 30_000,
+  // No wall-clock bound decides a test: the engine's scrypt and the in-process server run as
+  // slowly as a loaded CI machine makes them, so waits are long and only a hang fails.
+  testTimeout: 300_000,
+  setupFilesAfterEnv: ['<rootDir>/test/components/setup.ts'],
   maxWorkers: 1,
 };

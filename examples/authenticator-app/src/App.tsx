@@ -16,7 +16,7 @@ import { Message, P, Screen } from './ui/kit';
 
 type Route = { name: 'list' } | { name: 'add' } | { name: 'scan' } | { name: 'flow'; flow: ActivationFlow } | { name: 'push'; requestId: string } | { name: 'settings' };
 
-export function Screens() {
+function Screens() {
   const { auth } = useApp();
   useAuthEvents(['lock', 'inbox']);
   const [route, setRoute] = useState<Route>({ name: 'list' });

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 const PYTHON = '/usr/bin/python3';
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
-export interface ReceivedMessage {
+interface ReceivedMessage {
   raw: Buffer;
   envelope: { mailFrom: string; rcptTos: string[] };
 }

@@ -37,7 +37,7 @@ export interface OpenPkcs11TokenOptions {
   sessions?: number;
 }
 
-export type Pkcs11 = InstanceType<typeof pkcs11js.PKCS11>;
+type Pkcs11 = InstanceType<typeof pkcs11js.PKCS11>;
 export type Handle = Buffer;
 
 /** What the provider and the signer use; not exported from the package. */

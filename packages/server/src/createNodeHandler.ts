@@ -147,7 +147,7 @@ function send(req: NodeRequestLike, res: NodeResponseLike, r: NeutralResponse): 
 }
 
 /**
- * The device routes of {@link createHttpHandler} as a `node:http` request listener: the same
+ * The device routes of `createHttpHandler` (`@cloudmfa/server`) as a `node:http` request listener: the same
  * route table, body caps, media type checks, headers, error mapping and log entries (both
  * adapters share one core), without building a Fetch `Request` or `Response` per call. Use it
  * on Node, directly or inside Express or Fastify (docs/server.md section 7.2); use

@@ -7,7 +7,7 @@ import { onTestFinished } from 'vitest';
 import { createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
 import { createNodeHandler } from '../src/node.js';
 
-export interface AdapterOptions {
+interface AdapterOptions {
   basePath?: string;
   maxBodyBytes?: number;
   /** The header the test puts the client address in (each adapter reads it its own way). */

@@ -102,7 +102,7 @@ export function useApp(): AuthContextValue {
   return v;
 }
 
-export function useAuth(): Authenticator {
+function useAuth(): Authenticator {
   return useApp().auth;
 }
 

@@ -8,7 +8,7 @@ import * as Notifications from 'expo-notifications';
 import type { Host } from './types';
 
 /** The category the server's APNs payload names (`aps.category`), with its actions. */
-export const PUSH_CATEGORY = 'CLOUDMFA_PUSH';
+const PUSH_CATEGORY = 'CLOUDMFA_PUSH';
 
 export function notificationSeams(): Pick<Host, 'pushToken' | 'onNotification' | 'onPushToken'> {
   Notifications.setNotificationHandler({

@@ -53,7 +53,7 @@ interface StepProps<K extends FlowStep['step']> {
   onCancel: () => void;
 }
 
-export function PasswordScreen({ flow, step, onChange, onCancel }: StepProps<'password'>) {
+function PasswordScreen({ flow, step, onChange, onCancel }: StepProps<'password'>) {
   useTick(1000); // re-render each second: the step is read again from the engine, on its corrected clock
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -81,7 +81,7 @@ export function PasswordScreen({ flow, step, onChange, onCancel }: StepProps<'pa
   );
 }
 
-export function ReviewScreen({ flow, step, onChange, onCancel }: StepProps<'review'>) {
+function ReviewScreen({ flow, step, onChange, onCancel }: StepProps<'review'>) {
   const { auth } = useApp();
   const [name, setName] = useState(step.name);
   const [pin, setPin] = useState('');
@@ -122,7 +122,7 @@ export function ReviewScreen({ flow, step, onChange, onCancel }: StepProps<'revi
   );
 }
 
-export function SetPinScreen({ flow, step, onChange, onCancel, biometrics, biometricsAllowed }: StepProps<'set-pin'> & { biometrics: [boolean, (v: boolean) => void]; biometricsAllowed: boolean }) {
+function SetPinScreen({ flow, step, onChange, onCancel, biometrics, biometricsAllowed }: StepProps<'set-pin'> & { biometrics: [boolean, (v: boolean) => void]; biometricsAllowed: boolean }) {
   const { host } = useApp();
   const [first, setFirst] = useState<string | null>(null);
   const [pin, setPin] = useState('');
@@ -158,7 +158,7 @@ export function SetPinScreen({ flow, step, onChange, onCancel, biometrics, biome
   );
 }
 
-export function AccountScreen({ flow, step, wantBiometrics, onDone }: { flow: ActivationFlow; step: Step<'account'>; wantBiometrics: boolean; onDone: () => void }) {
+function AccountScreen({ flow, step, wantBiometrics, onDone }: { flow: ActivationFlow; step: Step<'account'>; wantBiometrics: boolean; onDone: () => void }) {
   const { auth } = useApp();
   const [error, setError] = useState<string | null>(null);
   const [busy, run] = useBusy();

@@ -20,7 +20,7 @@ const importMessages = {
 } as const;
 
 /** A backup pasted as text: a CloudMFA backup (base64url), an Aegis JSON export, or otpauth-migration:// lines. */
-export function backupFileFromText(text: string): Uint8Array | string | string[] {
+function backupFileFromText(text: string): Uint8Array | string | string[] {
   const t = text.trim();
   if (t.startsWith('{')) return t;
   if (/^otpauth-migration:/i.test(t)) return t.split(/\s+/).filter(Boolean);

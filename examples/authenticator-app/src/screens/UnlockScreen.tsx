@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useApp, useAuthEvents, useBusy, useTick } from '../engine/AuthProvider';
 import { Button, Field, Message, P, Screen } from '../ui/kit';
 
-export function unlockMessage(r: Exclude<UnlockResult, { ok: true }>, now: number): string {
+function unlockMessage(r: Exclude<UnlockResult, { ok: true }>, now: number): string {
   switch (r.reason) {
     case 'wrong-pin':
       return r.attemptsLeft !== null ? `Wrong PIN. ${r.attemptsLeft} attempts left before the tokens are erased.` : r.retryAt !== null && r.retryAt > now ? `Wrong PIN. Try again in ${Math.ceil((r.retryAt - now) / 1000)} s.` : 'Wrong PIN.';

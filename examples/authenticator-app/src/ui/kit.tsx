@@ -89,7 +89,7 @@ export function Card({ children }: { children: ReactNode }) {
   return <View style={styles.card}>{children}</View>;
 }
 
-export const styles = StyleSheet.create({
+const styles = StyleSheet.create({
   screen: { flex: 1, backgroundColor: colors.bg },
   header: { flexDirection: 'row', alignItems: 'center', justifyContent: 'space-between', paddingHorizontal: 16, paddingTop: 16, paddingBottom: 12, borderBottomWidth: 1, borderColor: colors.border, backgroundColor: colors.card },
   title: { fontSize: 20, fontWeight: '600', color: colors.text, flexShrink: 1, textAlign: 'center' },

@@ -43,7 +43,7 @@ describe('Password', () => {
     await openEnvelope(started.text);
     fireEvent.changeText(await screen.findByLabelText('Password'), started.password as string);
     fireEvent.press(screen.getByRole('button', { name: 'Unlock' }));
-    expect(await screen.findByText(/This activation code has expired \(they are valid for 5 minutes\)/, {}, { timeout: 10_000 })).toBeTruthy();
+    expect(await screen.findByText(/This activation code has expired \(they are valid for 5 minutes\)/)).toBeTruthy();
   });
 });
 
@@ -130,7 +130,7 @@ describe('PIN', () => {
     fireEvent.press(screen.getByRole('button', { name: 'Next' }));
     fireEvent.changeText(await screen.findByLabelText('Confirm PIN'), PIN);
     fireEvent.press(screen.getByRole('button', { name: 'Set PIN' }));
-    expect(await screen.findByText('alice@acme.example at Acme Corporation added', {}, { timeout: 10_000 })).toBeTruthy();
+    expect(await screen.findByText('alice@acme.example at Acme Corporation added')).toBeTruthy();
   });
 
   it('offers biometrics when the policy allows them and the device has them', async () => {
@@ -141,7 +141,7 @@ describe('PIN', () => {
     fireEvent.press(screen.getByRole('button', { name: 'Next' }));
     fireEvent.changeText(await screen.findByLabelText('Confirm PIN'), PIN);
     fireEvent.press(screen.getByRole('button', { name: 'Set PIN' }));
-    fireEvent.press(await screen.findByRole('button', { name: 'Done' }, { timeout: 10_000 }));
+    fireEvent.press(await screen.findByRole('button', { name: 'Done' }));
     await screen.findByRole('heading', { name: 'Tokens' });
     await waitFor(() => expect(biometrics.saved).toBe(true));
     fireEvent.press(screen.getByRole('button', { name: 'Lock' }));

@@ -11,12 +11,12 @@ import { createHash, scryptSync } from 'node:crypto';
 import { AppShell } from '../../src/App';
 import type { Host } from '../../src/host/types';
 
-export const T0 = Date.UTC(2026, 0, 1, 8, 0, 12);
-export const ORIGIN = 'https://mfa.acme.example';
+const T0 = Date.UTC(2026, 0, 1, 8, 0, 12);
+const ORIGIN = 'https://mfa.acme.example';
 export const PIN = '482913';
 
 /** Deterministic bytes: SHA-256(label || counter) blocks. Tests only. */
-export function seededRandom(label: string): (n: number) => Uint8Array {
+function seededRandom(label: string): (n: number) => Uint8Array {
   let counter = 0;
   return (n) => {
     const out = new Uint8Array(n);
@@ -28,7 +28,7 @@ export function seededRandom(label: string): (n: number) => Uint8Array {
   };
 }
 
-export const nodeCrypto = createCryptoProvider({
+const nodeCrypto = createCryptoProvider({
   scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
 });
 
@@ -139,6 +139,6 @@ export async function addThroughUi(text: string, password: string | null, option
     fireEvent.changeText(await screen.findByLabelText('Confirm PIN'), options.pin);
     fireEvent.press(screen.getByRole('button', { name: 'Set PIN' }));
   }
-  fireEvent.press(await screen.findByRole('button', { name: 'Done' }, { timeout: 10_000 }));
+  fireEvent.press(await screen.findByRole('button', { name: 'Done' }));
   await screen.findByRole('heading', { name: 'Tokens' });
 }

@@ -113,6 +113,6 @@ describe('Push request', () => {
     await screen.findByText('Acme Corporation asks for your PIN before you answer a sign-in request.');
     srv.clock.advance(121_000);
     // The screen reads the inbox again at its next one-second tick.
-    expect(await screen.findByText('This request is no longer waiting (answered or expired).', {}, { timeout: 3000 })).toBeTruthy();
+    expect(await screen.findByText('This request is no longer waiting (answered or expired).')).toBeTruthy();
   });
 });

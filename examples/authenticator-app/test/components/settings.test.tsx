@@ -75,7 +75,7 @@ describe('Settings', () => {
     expect(await screen.findByText('The password needs at least 8 characters.')).toBeTruthy();
     fireEvent.changeText(screen.getByLabelText('Backup password'), 'correct horse battery');
     fireEvent.press(screen.getByRole('button', { name: 'Export backup' }));
-    expect(await screen.findByText(/^Backup of 1 tokens copied \(0 bound to this phone not included\)/, {}, { timeout: 10_000 })).toBeTruthy();
+    expect(await screen.findByText(/^Backup of 1 tokens copied \(0 bound to this phone not included\)/)).toBeTruthy();
     const file = first.copied.at(-1) as string;
     view.unmount();
 
@@ -84,10 +84,10 @@ describe('Settings', () => {
     fireEvent.changeText(screen.getByLabelText('Backup to import'), file);
     fireEvent.changeText(screen.getByLabelText('Backup password'), 'wrong horse battery');
     fireEvent.press(screen.getByRole('button', { name: 'Import backup' }));
-    expect(await screen.findByText('Wrong backup password.', {}, { timeout: 10_000 })).toBeTruthy();
+    expect(await screen.findByText('Wrong backup password.')).toBeTruthy();
     fireEvent.changeText(screen.getByLabelText('Backup password'), 'correct horse battery');
     fireEvent.press(screen.getByRole('button', { name: 'Import backup' }));
-    expect(await screen.findByText('1 tokens imported.', {}, { timeout: 10_000 })).toBeTruthy();
+    expect(await screen.findByText('1 tokens imported.')).toBeTruthy();
     fireEvent.press(screen.getByRole('button', { name: 'Back' }));
     expect(await screen.findByText('Northwind')).toBeTruthy();
   });

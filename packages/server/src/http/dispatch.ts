@@ -35,7 +35,7 @@ export interface DispatchOptions {
 }
 
 /** What a dispatch decided: the answer, or "not mine" when the adapter may pass the request on. */
-export type Dispatched = NeutralResponse | null;
+type Dispatched = NeutralResponse | null;
 
 export interface Dispatcher {
   /** Answers a request; with `passUnmatched`, a path outside the routes resolves `null` (nothing answered, nothing logged). */

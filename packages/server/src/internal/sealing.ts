@@ -33,7 +33,7 @@ const UNAVAILABLE_MESSAGE = 'the key-encryption key provider could not be reache
 export type { SecretBinding, SecretKind } from './keyRing.js';
 
 /** A challenge's stored number MAC and the wrapped data key it was made with. */
-export interface NumberMac {
+interface NumberMac {
   numberMac: string;
   numberKeyId: string;
   /** base64url of `u8(len(kid)) || kid || wrapped` (absent on challenges written before envelopes). */
