@@ -1,17 +1,19 @@
 import {
-  createActivationPayload,
   createRedemption,
-  createRedemptionResponse,
   type OnlineActivationPayload,
   type OpenedEnvelope,
   openEnvelope,
   openRedemptionResponse,
   type RedemptionRequest,
   type RedemptionResponse,
+} from '@cloudmfa/activation';
+import {
+  createActivationPayload,
+  createRedemptionResponse,
   type VerifiedRedemption,
   sealEnvelope,
   verifyRedemption,
-} from '@cloudmfa/activation';
+} from '@cloudmfa/activation/server';
 import {
   CloudMfaError,
   createSoftwareSigner,

@@ -10,7 +10,7 @@ import {
   type VerifiedPushChallenge,
   verifyPushChallenge,
 } from '@cloudmfa/push';
-import { exportBackup as sealBackup, importAegis, importBackup as openBackup, MIN_BACKUP_PASSWORD_LENGTH } from './backup/index.js';
+import { exportBackup as sealBackup, importBackup as openBackup, MIN_BACKUP_PASSWORD_LENGTH } from './backup/index.js';
 import { importMigration } from '@cloudmfa/otp/migration';
 import { isCloudMfaError } from '@cloudmfa/core';
 import { clockStatus, offsetFromChallenge, offsetFromServerTime } from './_clock.js';
@@ -134,10 +134,14 @@ export interface Authenticator {
     | { ok: true; file: Uint8Array; exported: number; skipped: readonly { id: string; reason: 'device-bound' }[] }
     | { ok: false; reason: 'locked' | 'password-too-short' }
   >;
-  /** Imports a CloudMFA backup (bytes), an Aegis export (JSON text) or a complete Google Authenticator migration batch (URIs). */
+  /**
+   * Imports a CloudMFA backup (bytes), an Aegis export (JSON text; needs the `aegis` option of
+   * createAuthenticator, else `aegis-not-enabled`) or a complete Google Authenticator migration
+   * batch (URIs).
+   */
   importBackup(options: { file: Uint8Array | string | readonly string[]; password?: string }): Promise<
     | { ok: true; imported: readonly string[]; skipped: number }
-    | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' }
+    | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' | 'aegis-not-enabled' }
   >;
 
   /** Calls `listener` after identities, the inbox, the lock state or the clock change; returns the unsubscribe function. */
@@ -744,6 +748,8 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
           const state = decodeState(await openBackup({ file, password, crypto }), true);
           for (const i of state.identities) entries.push({ ...i, id: encodeBase64Url(draw(16)), source: 'backup', push: null, addedAt: at });
         } else if (typeof file === 'string' && file.trim().startsWith('{')) {
+          const importAegis = options.aegis;
+          if (importAegis === undefined) return { ok: false, reason: 'aegis-not-enabled' };
           const r = await importAegis({ json: file, ...(password !== undefined ? { password } : {}), crypto });
           for (const e of r.entries) add(e, 'aegis');
           skipped = r.skipped.length;

@@ -2,6 +2,7 @@ import type { ActivationPolicy, DevicePlatform } from '@cloudmfa/activation';
 import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type { CryptoProvider, Signer } from '@cloudmfa/core';
 import type { SecureKeyValueStore } from '@cloudmfa/storage';
+import type { AegisImport, ImportAegisOptions } from './backup/importAegis.js';
 import type { BiometricKeySeam } from './_vaultSeam.js';
 
 /**
@@ -72,6 +73,13 @@ export interface AuthenticatorOptions {
   vault?: { autoLockMs?: number; maxPinAttempts?: number; pinKdf?: { N: number; r: number; p: number; dkLen: number } };
   /** Title of the biometric prompt. Default `Unlock`. */
   biometricPromptTitle?: string;
+  /**
+   * Reads Aegis exports in `importBackup`: pass `importAegis` from `@cloudmfa/client/aegis`.
+   * Opt-in so that apps which do not offer the move from Aegis do not ship its AES-GCM
+   * (React Native's Metro bundles whatever is imported). Without it, an Aegis export is
+   * refused with `aegis-not-enabled`.
+   */
+  aegis?: (options: ImportAegisOptions) => Promise<AegisImport>;
 }
 
 /**

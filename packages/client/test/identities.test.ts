@@ -6,6 +6,7 @@ import { createMemorySecureStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { AuthenticatorEvent } from '../src/index.js';
 import { activate, makeWorld } from './helpers.js';
+import { importAegis } from '../src/aegis.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
@@ -154,7 +155,10 @@ describe('identities and codes', () => {
 
     // Aegis (the encrypted sample in Aegis' format): 6 entries, Steam skipped; Google Authenticator migration.
     const aegis = readFileSync(new URL('./vectors/aegis-format/encrypted.json', import.meta.url), 'utf8');
-    const third = await w.phone({ name: 'third' });
+    // Opt-in: without the `aegis` option (importAegis from @cloudmfa/client/aegis) Aegis is refused.
+    expect(await other.importBackup({ file: aegis, password: 'test' })).toEqual({ ok: false, reason: 'aegis-not-enabled' });
+    await expect(w.phone({ name: 'bad', aegis: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const third = await w.phone({ name: 'third', aegis: importAegis });
     expect(await third.importBackup({ file: aegis })).toEqual({ ok: false, reason: 'password-required' });
     expect(await third.importBackup({ file: aegis, password: 'tset' })).toEqual({ ok: false, reason: 'wrong-password' });
     const fromAegis = await third.importBackup({ file: aegis, password: 'test' });

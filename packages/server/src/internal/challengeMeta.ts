@@ -1,5 +1,5 @@
 import type { ChallengeRecord, JsonObject } from '@cloudmfa/storage';
-import type { PushChallengeRecord } from '@cloudmfa/push';
+import type { PushChallengeRecord } from '@cloudmfa/push/server';
 import { constantTimeEqualString, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import * as z from 'zod';
 import type { ServerContext } from './context.js';
