@@ -129,7 +129,7 @@ export interface Authenticator {
   /** The host's push token changed: tells every push identity's server (device-signed). */
   setPushToken(token: string | null): Promise<{ ok: true; updated: number; failed: number }>;
 
-  /** An encrypted backup of what can move (never device-bound identities). Vault unlocked. */
+  /** An encrypted backup of what can move: never a device or push key; an online identity's TOTP seed only when its policy allows (`policy.seedExportAllowed`). Vault unlocked. */
   exportBackup(password: string): Promise<
     | { ok: true; file: Uint8Array; exported: number; skipped: readonly { id: string; reason: 'device-bound' }[] }
     | { ok: false; reason: 'locked' | 'password-too-short' }
@@ -721,10 +721,12 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       if (!c) return { ok: false, reason: 'locked' };
       if (typeof password !== 'string') throw clientError('ERR_INVALID_ARGUMENT', '"password" expected a string');
       if (password.normalize('NFKC').length < MIN_BACKUP_PASSWORD_LENGTH) return { ok: false, reason: 'password-too-short' };
-      // Device-bound identities (online activation) move only as what can move: the push key
-      // never, the TOTP seed only if the organisation's policy allowed it (no policy does yet).
-      const movable = c.identities.filter((i) => !i.push);
-      const skipped = c.identities.filter((i) => i.push).map((i) => Object.freeze({ id: i.id, reason: 'device-bound' as const }));
+      // Device-bound identities (online activation) move only as what can move: the device key
+      // and the push binding never (`push: null` below), the TOTP seed only when the
+      // organisation allowed it in the redemption response (docs/protocol/activation.md 5.5).
+      const exportable = (i: StoredIdentity): boolean => !i.push || i.policy.seedExportAllowed === true;
+      const movable = c.identities.filter(exportable);
+      const skipped = c.identities.filter((i) => !exportable(i)).map((i) => Object.freeze({ id: i.id, reason: 'device-bound' as const }));
       const contents = encodeState({ v: 1, identities: movable.map((i) => ({ ...i, push: null })), clock: { offsetMs: 0, source: 'none', learnedAt: null } }, true);
       const file = await sealBackup({ contents, password, crypto, random: draw });
       contents.fill(0);

@@ -95,6 +95,21 @@ export type IdentityOtp =
   | { readonly type: 'hotp'; readonly algorithm: OtpAlgorithm; readonly digits: number; readonly counter: number };
 
 /**
+ * An identity's policy: what the organisation set in the activation envelope, and whether it lets
+ * the app put the identity's TOTP seed in encrypted backups (the redemption response says so,
+ * docs/protocol/activation.md 5.5; `false` for anything not activated online, whose seed is
+ * exported anyway since no device key binds it).
+ *
+ * @example
+ * ```ts
+ * if (identity.push && !identity.policy.seedExportAllowed) showNotInBackups(identity);
+ * ```
+ */
+export interface IdentityPolicy extends ActivationPolicy {
+  readonly seedExportAllowed: boolean;
+}
+
+/**
  * One identity as the UI lists it. No secret.
  *
  * @example
@@ -112,7 +127,7 @@ export interface Identity {
   readonly source: 'online' | 'offline' | 'otpauth' | 'migration' | 'backup' | 'aegis';
   readonly otp: IdentityOtp;
   /** The organisation's policy from the activation (otpauth imports: no PIN required). */
-  readonly policy: ActivationPolicy;
+  readonly policy: IdentityPolicy;
   /** Push-capable identities (online activation): the server and the enrolment. */
   readonly push: { readonly origin: string; readonly enrolmentId: string } | null;
   /** ms since the epoch. */

@@ -164,6 +164,7 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
       seed,
       pushKey: { algorithm: ctx.pushSigner.algorithm, publicKey: ctx.pushSigner.publicKey },
       enrolmentId: found.id,
+      seedExportAllowed: ctx.policy.activation.seedExportAllowed,
       random: ctx.random,
       crypto: ctx.crypto,
     });
