@@ -1,5 +1,5 @@
 // The engine behind createAuthenticator, over an opened vault (docs/client.md).
-import { checkedRandom, decodeBase64Url, encodeBase64Url, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
+import { checkedRandom, decodeBase64Url, encodeBase64Url, pureJsCryptoProvider, type Signer, systemClock, systemRandom } from '@cloudmfa/core';
 import { createOtpKey, hotp, type OtpKey } from '@cloudmfa/otp';
 import {
   createDeviceRequest,
@@ -17,6 +17,7 @@ import { clockStatus, offsetFromChallenge, offsetFromServerTime } from './_clock
 import type { EngineCore } from './_core.js';
 import { type ActivationFlow, checkName, type NameFailure, startFlow } from './_flow.js';
 import { type HttpContext, requestJson, routeOf } from './_http.js';
+import { indexKeyHandle, openIndex, sealIndex } from './_index.js';
 import { checkPinChoice, type PinChoiceFailure } from './_pin.js';
 import { extractPushPayload } from './_payload.js';
 import { createScanner, type ScanFailure, type ScanResult } from './_scan.js';
@@ -70,6 +71,13 @@ export type RespondFailure =
 export interface Authenticator {
   /** Vault state (locked, PIN, biometrics, failed attempts); applies auto-lock. */
   status(): VaultStatus;
+  /**
+   * Whether the public index (what works while the vault is locked: the list, push receipt) passed
+   * its signature check when the engine started. `refused` (edited, unsigned or no index key):
+   * nothing of it is used, the list is empty while locked, and the next unlock rebuilds it from
+   * the vault and signs it again (docs/protocol/vault.md section 12).
+   */
+  indexStatus(): 'ok' | 'refused';
   /** Sets the PIN (typed twice; at least the strictest `minPinLength` of the identities). Vault unlocked. */
   setPin(options: { pin: string; confirmation: string }): Promise<{ ok: true } | { ok: false; reason: PinChoiceFailure | 'locked' }>;
   /** Replaces the PIN (re-wraps the master key only). Vault unlocked. */
@@ -181,12 +189,23 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   const draw = checkedRandom(random);
   const indexKey = `${keyPrefix}.index`;
 
-  let index: EngineState;
+  // The public index is signed by a device key of its own (docs/protocol/vault.md section 12).
+  const indexHandle = indexKeyHandle(keyPrefix);
+  let indexSigner: Promise<Signer> | null = null;
+  let indexState: 'ok' | 'refused' = 'ok';
+  let index: EngineState = decodeState(null, false);
   try {
-    index = decodeState(await store.get(indexKey), false);
+    const record = await store.get(indexKey);
+    if (record && record.length > 0) {
+      const signer = await deviceKeys.load(indexHandle);
+      if (signer) indexSigner = Promise.resolve(signer);
+      index = decodeState(await openIndex({ record, publicKey: signer ? signer.publicKey : null, keyPrefix, crypto }), false);
+    }
   } catch {
-    // The index is only a mirror: when it is unreadable, start empty; the vault rebuilds it on unlock.
+    // Unreadable, unsigned or edited (ERR_CLIENT_INDEX): trust none of it. The index is only a
+    // mirror; the vault rebuilds it on unlock.
     index = decodeState(null, false);
+    indexState = 'refused';
   }
   let contents: EngineState | null = null;
   const keys = new Map<string, CachedKey>();
@@ -226,8 +245,12 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       const before = encodeState(index, false);
       index = decodeState(encodeState(c, false), false);
       const after = encodeState(index, false);
-      // The vault is authoritative: a missing, stale or damaged mirror is rewritten from it.
-      if (before.length !== after.length || before.some((b, i) => b !== after[i])) void persistIndex().catch(() => undefined);
+      // The vault is authoritative: a missing, stale, damaged or refused mirror is rewritten
+      // (and signed) from it.
+      if (indexState === 'refused' || before.length !== after.length || before.some((b, i) => b !== after[i])) {
+        indexState = 'ok';
+        void persistIndex().catch(() => undefined);
+      }
     }
     return contents;
   }
@@ -238,12 +261,26 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
     c.clock = { ...index.clock };
     await vault.write(encodeState(c, true));
     index = decodeState(encodeState(c, false), false);
-    await store.set(indexKey, encodeState(index, false));
+    await persistIndex();
     vault.touch();
   }
 
-  async function persistIndex(): Promise<void> {
-    await store.set(indexKey, encodeState(index, false));
+  // Index writes run one at a time, each signing the index as it is when its turn comes, so a
+  // slow signature cannot let an older index land after a newer one.
+  let indexWrites: Promise<void> = Promise.resolve();
+  function persistIndex(): Promise<void> {
+    const write = async (): Promise<void> => {
+      if (!indexSigner) indexSigner = deviceKeys.load(indexHandle).then((s) => s ?? deviceKeys.create(indexHandle));
+      const pending = indexSigner;
+      const signer = await pending.catch((e: unknown) => {
+        if (indexSigner === pending) indexSigner = null;
+        throw e;
+      });
+      await store.set(indexKey, await sealIndex({ body: encodeState(index, false), signer, keyPrefix }));
+    };
+    const next = indexWrites.then(write, write);
+    indexWrites = next.catch(() => undefined);
+    return next;
   }
 
   vault.subscribe((status) => {
@@ -406,6 +443,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   }
 
   const auth: Authenticator = {
+    indexStatus: () => indexState,
     status: () => {
       const s = vault.status();
       if (s.state === 'locked' && contents) drop();
