@@ -47,7 +47,7 @@ export default async function bundle(ctx) {
         `**${LABELS[name]}, Metro: every module** (minified bytes as Metro wrote them; "gzip alone" is the module gzipped by itself; "saves" is the whole bundle's min+gzip minus the same bundle with that module's code cut out, i.e. what removing it would save):\n\n` +
           table(
             ['module', 'min', 'gzip alone', 'saves'],
-            all.map((m) => [m.path.replace(/^.*\/node_modules\//, '').replace(/^.*\/(packages\/)/, '$1'), kb(m.min), kb(m.gzipAlone), kb(metro.gzip - gzipWithout(metro.code, m.code))]),
+            all.map((m) => [m.path.replace(/^.*\/node_modules\//, '').replace(/^.*\/((packages|scripts)\/)/, '$1'), kb(m.min), kb(m.gzipAlone), kb(metro.gzip - gzipWithout(metro.code, m.code))]),
           ),
       );
     }
