@@ -5,12 +5,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createRedemption,
-  normalizePassword,
-  openEnvelope,
-  sealEnvelope,
-} from '@cloudmfa/activation';
+import { createRedemption, normalizePassword, openEnvelope } from '@cloudmfa/activation';
+import { sealEnvelope } from '@cloudmfa/activation/server';
 import {
   qrVersion,
   renderQrPng,

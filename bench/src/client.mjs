@@ -5,7 +5,7 @@ import { createHash, scryptSync } from 'node:crypto';
 import { createAuthenticator, createSoftwareDeviceKeys } from '@cloudmfa/client';
 import { createCryptoProvider, createSoftwareSigner, fixedClock, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
 import { formatOtpauthUri } from '@cloudmfa/otp';
-import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push';
+import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';
 import { fmt, median, table } from './_measure.mjs';

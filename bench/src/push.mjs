@@ -12,16 +12,18 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSoftwareSigner, pureJsCryptoProvider, signerFromHost, webCryptoProvider } from '@cloudmfa/core';
 import {
-  buildApnsPayload,
-  buildFcmPayload,
-  createPushChallenge,
   createPushPollRequest,
   createPushResponse,
   PUSH_LIMITS,
   verifyPushChallenge,
+} from '@cloudmfa/push';
+import {
+  buildApnsPayload,
+  buildFcmPayload,
+  createPushChallenge,
   verifyPushPollRequest,
   verifyPushResponse,
-} from '@cloudmfa/push';
+} from '@cloudmfa/push/server';
 import { fmt, table } from './_measure.mjs';
 
 const SELF = fileURLToPath(import.meta.url);

@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { bundleWithMetro, packageOfPath, resolveWorkspace, runHermesFile } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const PHONE_ENTRIES = ['empty', 'core', 'otp', 'activation', 'push', 'storage', 'all', 'client'];
+export const PHONE_ENTRIES = ['empty', 'core', 'otp', 'activation', 'push', 'storage', 'all', 'client', 'client-aegis'];
 export const phoneEntry = (name) => join(here, 'phone', `${name}.js`);
 
 const gz = (text) => gzipSync(Buffer.from(text), { level: 9 }).length;
@@ -35,7 +35,7 @@ export async function metroSize(entry, name) {
   const parts = modules.map((m) => ({ pkg: packageOfPath(m.path), code: m.code, path: m.path }));
   const inModules = parts.reduce((n, p) => n + Buffer.byteLength(p.code), 0);
   parts.push({ pkg: '(metro runtime + RN polyfills)', code: code.slice(0, Math.max(0, min - inModules)) });
-  return { min, gzip: gz(code), modules: parts.map(({ pkg, path, code: c }) => ({ pkg, path, min: Buffer.byteLength(c) })), shares: shares(parts, min), code };
+  return { min, gzip: gz(code), modules: parts.map(({ pkg, path, code: c }) => ({ pkg, path, min: Buffer.byteLength(c), gzipAlone: gz(c), code: c })), shares: shares(parts, min), code };
 }
 
 /** esbuild (minified, tree-shaken, react-native condition): total and per-package shares. */
@@ -84,5 +84,5 @@ export async function esbuildSize(entry) {
 export async function checkPhoneEntry(name) {
   const { file, modules } = await bundleWithMetro(phoneEntry(name), `phone-${name}`, { inlineRequires: false });
   const { result } = await runHermesFile(file);
-  return { packages: [...new Set(modules.map((m) => packageOfPath(m.path)))].sort(), result };
+  return { packages: [...new Set(modules.map((m) => packageOfPath(m.path)))].sort(), modules: modules.map((m) => m.path), result };
 }

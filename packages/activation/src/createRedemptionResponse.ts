@@ -35,6 +35,12 @@ export interface CreateRedemptionResponseOptions {
   pushKey: PushSigningKey;
   /** The server's id for the new enrolment, 1..128 of `[A-Za-z0-9_-]`. */
   enrolmentId: string;
+  /**
+   * The organisation lets the app put this identity's TOTP seed in the user's encrypted
+   * backups (never the device or push keys). Default `false`; written into the response only
+   * when `true` (docs/protocol/activation.md section 5.5).
+   */
+  seedExportAllowed?: boolean;
   random?: RandomSource;
   crypto?: CryptoProvider;
 }
@@ -56,7 +62,8 @@ export interface CreateRedemptionResponseOptions {
  * ```
  */
 export async function createRedemptionResponse(options: CreateRedemptionResponseOptions): Promise<RedemptionResponse> {
-  const { verified, seed, pushKey, enrolmentId, random = systemRandom, crypto = pureJsCryptoProvider } = options;
+  const { verified, seed, pushKey, enrolmentId, seedExportAllowed = false, random = systemRandom, crypto = pureJsCryptoProvider } = options;
+  if (typeof seedExportAllowed !== 'boolean') throw new CloudMfaError('ERR_INVALID_ARGUMENT', '"seedExportAllowed" expected a boolean');
   const activation = parseArgument<OnlineActivationPayload>(onlinePayloadSchema, options.activation, 'activation');
   const account = parseArgument<string>(accountSchema, options.account, 'account');
   if (!verified || verified.ok !== true || verified.activationId !== activation.activationId) {
@@ -98,6 +105,7 @@ export async function createRedemptionResponse(options: CreateRedemptionResponse
     account,
     enrolmentId,
     pushKey: { algorithm: pushKey.algorithm, publicKey: encodeBase64Url(pushKey.publicKey) },
+    ...(seedExportAllowed ? { seedExportAllowed: true } : {}),
   };
   const plaintext = utf8Encode(JSON.stringify(inner));
   const ciphertext = aeadSeal(key, nonce, responseAad(activationId, serverEphemeral, nonce), plaintext);

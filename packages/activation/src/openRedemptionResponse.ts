@@ -28,6 +28,11 @@ export interface RedeemedIdentity {
   enrolmentId: string;
   /** The server's push-signing key: pin it; push challenges must verify against it. */
   pushKey: PushSigningKey;
+  /**
+   * The organisation lets the app export this identity's TOTP seed in the user's encrypted
+   * backups (never the device or push keys). `false` when the response does not say so.
+   */
+  seedExportAllowed: boolean;
 }
 
 const malformed = (what: string): never => {
@@ -111,5 +116,6 @@ export async function openRedemptionResponse(options: {
     policy: { ...expected.policy },
     enrolmentId: inner.enrolmentId,
     pushKey: { algorithm: inner.pushKey.algorithm, publicKey: pushPublicKey },
+    seedExportAllowed: inner.seedExportAllowed === true,
   };
 }

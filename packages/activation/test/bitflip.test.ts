@@ -1,4 +1,5 @@
-import { createActivationPayload, ENVELOPE_TEXT_PREFIX, openEnvelope } from '@cloudmfa/activation';
+import { ENVELOPE_TEXT_PREFIX, openEnvelope } from '@cloudmfa/activation';
+import { createActivationPayload } from '@cloudmfa/activation/server';
 import { CloudMfaError, decodeBase45, encodeBase45 } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
 import { CHEAP_PASSWORD, cheapEnvelope } from './fixtures.js';

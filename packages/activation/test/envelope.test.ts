@@ -2,14 +2,13 @@ import { scrypt as nodeScrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   type ActivationPayload,
-  createActivationPayload,
   DEFAULT_ENVELOPE_LIMITS,
   ENVELOPE_TEXT_PREFIX,
   type KdfParameters,
   openEnvelope,
   readEnvelopeHeader,
-  sealEnvelope,
 } from '@cloudmfa/activation';
+import { createActivationPayload, sealEnvelope } from '@cloudmfa/activation/server';
 import { CloudMfaError, createCryptoProvider, decodeBase45, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';

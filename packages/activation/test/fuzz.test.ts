@@ -1,4 +1,5 @@
-import { createActivationPayload, ENVELOPE_TEXT_PREFIX, openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { ENVELOPE_TEXT_PREFIX, openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { createActivationPayload } from '@cloudmfa/activation/server';
 import { BASE45_ALPHABET, CloudMfaError, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

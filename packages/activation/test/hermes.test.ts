@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { verifyRedemption } from '@cloudmfa/activation';
+import { verifyRedemption } from '@cloudmfa/activation/server';
 import { qrVersion, renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { bytesToHex, pureJsCryptoProvider } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';

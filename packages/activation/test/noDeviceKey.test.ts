@@ -3,14 +3,12 @@
 // does not hold the device's keys, cannot derive the TOTP seed (nor the account, which the
 // envelope does not carry and the response delivers encrypted).
 import {
-  createActivationPayload,
   createRedemption,
-  createRedemptionResponse,
   openEnvelope,
   openRedemptionResponse,
   type RedemptionState,
-  verifyRedemption,
 } from '@cloudmfa/activation';
+import { createActivationPayload, createRedemptionResponse, verifyRedemption } from '@cloudmfa/activation/server';
 import { CloudMfaError, concatBytes, createSoftwareSigner, decodeBase64Url, encodeBase64Url, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { p256 } from '@noble/curves/nist.js';

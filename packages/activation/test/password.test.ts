@@ -1,4 +1,5 @@
-import { generatePassword, normalizePassword, PASSWORD_ALPHABET } from '@cloudmfa/activation';
+import { normalizePassword } from '@cloudmfa/activation';
+import { generatePassword, PASSWORD_ALPHABET } from '@cloudmfa/activation/server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, thrown } from './helpers.js';

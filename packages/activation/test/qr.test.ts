@@ -3,15 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createActivationPayload,
   createRedemption,
-  createRedemptionResponse,
   ENVELOPE_TEXT_PREFIX,
   type OnlineActivationPayload,
   openEnvelope,
   openRedemptionResponse,
-  verifyRedemption,
 } from '@cloudmfa/activation';
+import { createActivationPayload, createRedemptionResponse, verifyRedemption } from '@cloudmfa/activation/server';
 import {
   qrVersion,
   renderQrPng,

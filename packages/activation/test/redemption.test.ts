@@ -1,17 +1,19 @@
 import {
-  createActivationPayload,
   createRedemption,
-  createRedemptionResponse,
   type OnlineActivationPayload,
   type OpenedEnvelope,
   openEnvelope,
   openRedemptionResponse,
   type RedemptionRequest,
   type RedemptionResponse,
+} from '@cloudmfa/activation';
+import {
+  createActivationPayload,
+  createRedemptionResponse,
   type VerifiedRedemption,
   sealEnvelope,
   verifyRedemption,
-} from '@cloudmfa/activation';
+} from '@cloudmfa/activation/server';
 import {
   CloudMfaError,
   createSoftwareSigner,
@@ -20,6 +22,7 @@ import {
   isLowS,
   pureJsCryptoProvider,
   signerFromHost,
+  utf8Decode,
   utf8Encode,
   webCryptoProvider,
 } from '@cloudmfa/core';
@@ -112,7 +115,39 @@ describe('online redemption, end to end', () => {
       policy: { pinRequired: true, minPinLength: 6, biometricsAllowed: true },
       enrolmentId: 'enr_01HZX',
       pushKey: { algorithm: 'ES256', publicKey: r.push.publicKey },
+      seedExportAllowed: false,
     });
+  });
+
+  it('seed export: absent from the response unless allowed (then `seedExportAllowed: true`), read back by the app', async () => {
+    const r = await redeemed();
+    const v = await verified(r);
+    const base = { verified: v, activation: r.activation, account: r.account, seed: r.seed, pushKey: { algorithm: 'ES256' as const, publicKey: r.push.publicKey }, enrolmentId: 'enr_01HZX' };
+    // Not allowed (the default): the inner JSON has no such member, so earlier apps, whose
+    // decoder refuses unknown members, read it as before.
+    const plain = json(await createRedemptionResponse({ ...base, random: seededRandom('export default') }));
+    expect(Object.keys(innerOf(r, v, plain)).sort()).toEqual(['account', 'enrolmentId', 'issuer', 'otp', 'pushKey', 'seed']);
+    expect((await openRedemptionResponse({ response: plain, state: r.state })).seedExportAllowed).toBe(false);
+    const refused = json(await createRedemptionResponse({ ...base, seedExportAllowed: false, random: seededRandom('export default') }));
+    expect(refused).toEqual(plain);
+    // Allowed: written as `true` inside the encrypted inner JSON (authenticated with the rest).
+    const allowed = json(await createRedemptionResponse({ ...base, seedExportAllowed: true, random: seededRandom('export allowed') }));
+    expect(innerOf(r, v, allowed).seedExportAllowed).toBe(true);
+    const identity = await openRedemptionResponse({ response: allowed, state: r.state });
+    expect(identity.seedExportAllowed).toBe(true);
+    expect(identity.seed).toEqual(r.seed);
+    await expect(createRedemptionResponse({ ...base, seedExportAllowed: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+
+  it('seed export: the app reads an explicit false, and refuses any other value as malformed', async () => {
+    const r = await redeemed();
+    const v = await verified(r);
+    const explicit = await openRedemptionResponse({ response: handSealedResponse(r, v, r.account, { seedExportAllowed: false }), state: r.state });
+    expect(explicit.seedExportAllowed).toBe(false);
+    for (const bad of ['true', 1, null, {}]) {
+      const err = await rejection(openRedemptionResponse({ response: handSealedResponse(r, v, r.account, { seedExportAllowed: bad }), state: r.state }));
+      expect(err.code).toBe('ERR_REDEMPTION_MALFORMED');
+    }
   });
 
   it('works with a hardware-style signer that returns DER, an EdDSA push key, no push token and WebCrypto verification', async () => {
@@ -277,7 +312,7 @@ describe('verifyRedemption: typed reasons, never a throw on request content', ()
 });
 
 /** A response sealed outside createRedemptionResponse (which would refuse a bad account). */
-function handSealedResponse(r: Awaited<ReturnType<typeof redeemed>>, v: VerifiedRedemption, account: string): RedemptionResponse {
+function handSealedResponse(r: Awaited<ReturnType<typeof redeemed>>, v: VerifiedRedemption, account: string, extra: Record<string, unknown> = {}): RedemptionResponse {
   const serverPrivate = p256.utils.randomSecretKey(seededRandom(`hand-sealed ${account}`)(48));
   const serverEphemeral = p256.getPublicKey(serverPrivate, false);
   const appEphemeral = decodeBase64Url(v.request.ephemeralPublicKey);
@@ -292,6 +327,7 @@ function handSealedResponse(r: Awaited<ReturnType<typeof redeemed>>, v: Verified
     account,
     enrolmentId: 'e1',
     pushKey: { algorithm: 'ES256', publicKey: encodeBase64Url(r.push.publicKey) },
+    ...extra,
   };
   return {
     version: 1,
@@ -300,6 +336,15 @@ function handSealedResponse(r: Awaited<ReturnType<typeof redeemed>>, v: Verified
     nonce: encodeBase64Url(nonce),
     ciphertext: encodeBase64Url(xchacha20poly1305(key, nonce, aad).encrypt(utf8Encode(JSON.stringify(inner)))),
   };
+}
+
+/** Decrypts a response's inner JSON with the app's state (what openRedemptionResponse reads). */
+function innerOf(r: Awaited<ReturnType<typeof redeemed>>, v: VerifiedRedemption, response: RedemptionResponse): Record<string, unknown> {
+  const serverEphemeral = decodeBase64Url(response.serverEphemeralPublicKey);
+  const nonce = decodeBase64Url(response.nonce);
+  const key = responseKey(pureJsCryptoProvider, ecdhX(r.state.ephemeralPrivateKey, serverEphemeral), r.state.bindKey, decodeBase64Url(v.transcriptHash), r.state.ephemeralPublicKey, serverEphemeral);
+  const aad = responseAad(decodeBase64Url(response.activationId), serverEphemeral, nonce);
+  return JSON.parse(utf8Decode(xchacha20poly1305(key, nonce, aad).decrypt(decodeBase64Url(response.ciphertext)))) as Record<string, unknown>;
 }
 
 function flip(b64: string, byte = 0): string {

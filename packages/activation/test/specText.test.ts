@@ -5,7 +5,8 @@
 // - 3.1: encoders MUST elide `https://`; decoders MUST accept it written out (bit 7 clear).
 // - 3.1: `minPinLength` is checked (4..16) whether or not a PIN is required.
 // - 6: the password normalisation steps and their order.
-import { createActivationPayload, normalizePassword, openEnvelope, readEnvelopeHeader, sealEnvelope } from '@cloudmfa/activation';
+import { normalizePassword, openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { createActivationPayload, sealEnvelope } from '@cloudmfa/activation/server';
 import { CloudMfaError } from '@cloudmfa/core';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { scrypt } from '@noble/hashes/scrypt.js';

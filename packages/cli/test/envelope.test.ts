@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivationPayload, generatePassword, openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { openEnvelope, readEnvelopeHeader } from '@cloudmfa/activation';
+import { createActivationPayload, generatePassword } from '@cloudmfa/activation/server';
 import { qrVersion } from '@cloudmfa/activation/qr';
 import { describe, expect, it } from 'vitest';
 import { NOW_S, OFFLINE_URI, PASSWORD, SEED_B32, sealOffline } from './envelopeFixtures.js';

@@ -1,5 +1,5 @@
 // The engine behind createAuthenticator, over an opened vault (docs/client.md).
-import { checkedRandom, decodeBase64Url, encodeBase64Url, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
+import { checkedRandom, decodeBase64Url, encodeBase64Url, pureJsCryptoProvider, type Signer, systemClock, systemRandom } from '@cloudmfa/core';
 import { createOtpKey, hotp, type OtpKey } from '@cloudmfa/otp';
 import {
   createDeviceRequest,
@@ -10,13 +10,14 @@ import {
   type VerifiedPushChallenge,
   verifyPushChallenge,
 } from '@cloudmfa/push';
-import { exportBackup as sealBackup, importAegis, importBackup as openBackup, MIN_BACKUP_PASSWORD_LENGTH } from './backup/index.js';
+import { exportBackup as sealBackup, importBackup as openBackup, MIN_BACKUP_PASSWORD_LENGTH } from './backup/index.js';
 import { importMigration } from '@cloudmfa/otp/migration';
 import { isCloudMfaError } from '@cloudmfa/core';
 import { clockStatus, offsetFromChallenge, offsetFromServerTime } from './_clock.js';
 import type { EngineCore } from './_core.js';
 import { type ActivationFlow, checkName, type NameFailure, startFlow } from './_flow.js';
 import { type HttpContext, requestJson, routeOf } from './_http.js';
+import { indexKeyHandle, openIndex, sealIndex } from './_index.js';
 import { checkPinChoice, type PinChoiceFailure } from './_pin.js';
 import { extractPushPayload } from './_payload.js';
 import { createScanner, type ScanFailure, type ScanResult } from './_scan.js';
@@ -70,6 +71,13 @@ export type RespondFailure =
 export interface Authenticator {
   /** Vault state (locked, PIN, biometrics, failed attempts); applies auto-lock. */
   status(): VaultStatus;
+  /**
+   * Whether the public index (what works while the vault is locked: the list, push receipt) passed
+   * its signature check when the engine started. `refused` (edited, unsigned or no index key):
+   * nothing of it is used, the list is empty while locked, and the next unlock rebuilds it from
+   * the vault and signs it again (docs/protocol/vault.md section 12).
+   */
+  indexStatus(): 'ok' | 'refused';
   /** Sets the PIN (typed twice; at least the strictest `minPinLength` of the identities). Vault unlocked. */
   setPin(options: { pin: string; confirmation: string }): Promise<{ ok: true } | { ok: false; reason: PinChoiceFailure | 'locked' }>;
   /** Replaces the PIN (re-wraps the master key only). Vault unlocked. */
@@ -129,15 +137,19 @@ export interface Authenticator {
   /** The host's push token changed: tells every push identity's server (device-signed). */
   setPushToken(token: string | null): Promise<{ ok: true; updated: number; failed: number }>;
 
-  /** An encrypted backup of what can move (never device-bound identities). Vault unlocked. */
+  /** An encrypted backup of what can move: never a device or push key; an online identity's TOTP seed only when its policy allows (`policy.seedExportAllowed`). Vault unlocked. */
   exportBackup(password: string): Promise<
     | { ok: true; file: Uint8Array; exported: number; skipped: readonly { id: string; reason: 'device-bound' }[] }
     | { ok: false; reason: 'locked' | 'password-too-short' }
   >;
-  /** Imports a CloudMFA backup (bytes), an Aegis export (JSON text) or a complete Google Authenticator migration batch (URIs). */
+  /**
+   * Imports a CloudMFA backup (bytes), an Aegis export (JSON text; needs the `aegis` option of
+   * createAuthenticator, else `aegis-not-enabled`) or a complete Google Authenticator migration
+   * batch (URIs).
+   */
   importBackup(options: { file: Uint8Array | string | readonly string[]; password?: string }): Promise<
     | { ok: true; imported: readonly string[]; skipped: number }
-    | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' }
+    | { ok: false; reason: 'locked' | 'wrong-password' | 'password-required' | 'damaged' | 'unsupported' | 'migration-incomplete' | 'aegis-not-enabled' }
   >;
 
   /** Calls `listener` after identities, the inbox, the lock state or the clock change; returns the unsubscribe function. */
@@ -177,12 +189,23 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   const draw = checkedRandom(random);
   const indexKey = `${keyPrefix}.index`;
 
-  let index: EngineState;
+  // The public index is signed by a device key of its own (docs/protocol/vault.md section 12).
+  const indexHandle = indexKeyHandle(keyPrefix);
+  let indexSigner: Promise<Signer> | null = null;
+  let indexState: 'ok' | 'refused' = 'ok';
+  let index: EngineState = decodeState(null, false);
   try {
-    index = decodeState(await store.get(indexKey), false);
+    const record = await store.get(indexKey);
+    if (record && record.length > 0) {
+      const signer = await deviceKeys.load(indexHandle);
+      if (signer) indexSigner = Promise.resolve(signer);
+      index = decodeState(await openIndex({ record, publicKey: signer ? signer.publicKey : null, keyPrefix, crypto }), false);
+    }
   } catch {
-    // The index is only a mirror: when it is unreadable, start empty; the vault rebuilds it on unlock.
+    // Unreadable, unsigned or edited (ERR_CLIENT_INDEX): trust none of it. The index is only a
+    // mirror; the vault rebuilds it on unlock.
     index = decodeState(null, false);
+    indexState = 'refused';
   }
   let contents: EngineState | null = null;
   const keys = new Map<string, CachedKey>();
@@ -222,8 +245,12 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       const before = encodeState(index, false);
       index = decodeState(encodeState(c, false), false);
       const after = encodeState(index, false);
-      // The vault is authoritative: a missing, stale or damaged mirror is rewritten from it.
-      if (before.length !== after.length || before.some((b, i) => b !== after[i])) void persistIndex().catch(() => undefined);
+      // The vault is authoritative: a missing, stale, damaged or refused mirror is rewritten
+      // (and signed) from it.
+      if (indexState === 'refused' || before.length !== after.length || before.some((b, i) => b !== after[i])) {
+        indexState = 'ok';
+        void persistIndex().catch(() => undefined);
+      }
     }
     return contents;
   }
@@ -234,12 +261,26 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
     c.clock = { ...index.clock };
     await vault.write(encodeState(c, true));
     index = decodeState(encodeState(c, false), false);
-    await store.set(indexKey, encodeState(index, false));
+    await persistIndex();
     vault.touch();
   }
 
-  async function persistIndex(): Promise<void> {
-    await store.set(indexKey, encodeState(index, false));
+  // Index writes run one at a time, each signing the index as it is when its turn comes, so a
+  // slow signature cannot let an older index land after a newer one.
+  let indexWrites: Promise<void> = Promise.resolve();
+  function persistIndex(): Promise<void> {
+    const write = async (): Promise<void> => {
+      if (!indexSigner) indexSigner = deviceKeys.load(indexHandle).then((s) => s ?? deviceKeys.create(indexHandle));
+      const pending = indexSigner;
+      const signer = await pending.catch((e: unknown) => {
+        if (indexSigner === pending) indexSigner = null;
+        throw e;
+      });
+      await store.set(indexKey, await sealIndex({ body: encodeState(index, false), signer, keyPrefix }));
+    };
+    const next = indexWrites.then(write, write);
+    indexWrites = next.catch(() => undefined);
+    return next;
   }
 
   vault.subscribe((status) => {
@@ -402,6 +443,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
   }
 
   const auth: Authenticator = {
+    indexStatus: () => indexState,
     status: () => {
       const s = vault.status();
       if (s.state === 'locked' && contents) drop();
@@ -717,10 +759,12 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       if (!c) return { ok: false, reason: 'locked' };
       if (typeof password !== 'string') throw clientError('ERR_INVALID_ARGUMENT', '"password" expected a string');
       if (password.normalize('NFKC').length < MIN_BACKUP_PASSWORD_LENGTH) return { ok: false, reason: 'password-too-short' };
-      // Device-bound identities (online activation) move only as what can move: the push key
-      // never, the TOTP seed only if the organisation's policy allowed it (no policy does yet).
-      const movable = c.identities.filter((i) => !i.push);
-      const skipped = c.identities.filter((i) => i.push).map((i) => Object.freeze({ id: i.id, reason: 'device-bound' as const }));
+      // Device-bound identities (online activation) move only as what can move: the device key
+      // and the push binding never (`push: null` below), the TOTP seed only when the
+      // organisation allowed it in the redemption response (docs/protocol/activation.md 5.5).
+      const exportable = (i: StoredIdentity): boolean => !i.push || i.policy.seedExportAllowed === true;
+      const movable = c.identities.filter(exportable);
+      const skipped = c.identities.filter((i) => !exportable(i)).map((i) => Object.freeze({ id: i.id, reason: 'device-bound' as const }));
       const contents = encodeState({ v: 1, identities: movable.map((i) => ({ ...i, push: null })), clock: { offsetMs: 0, source: 'none', learnedAt: null } }, true);
       const file = await sealBackup({ contents, password, crypto, random: draw });
       contents.fill(0);
@@ -744,6 +788,8 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
           const state = decodeState(await openBackup({ file, password, crypto }), true);
           for (const i of state.identities) entries.push({ ...i, id: encodeBase64Url(draw(16)), source: 'backup', push: null, addedAt: at });
         } else if (typeof file === 'string' && file.trim().startsWith('{')) {
+          const importAegis = options.aegis;
+          if (importAegis === undefined) return { ok: false, reason: 'aegis-not-enabled' };
           const r = await importAegis({ json: file, ...(password !== undefined ? { password } : {}), crypto });
           for (const e of r.entries) add(e, 'aegis');
           skipped = r.skipped.length;

@@ -15,7 +15,7 @@ import type { ParsedOtpauthUri } from '@cloudmfa/otp';
 import type { EngineCore } from './_core.js';
 import { type HttpOutcome, requestJson, routeOf } from './_http.js';
 import type { Routed } from './_scan.js';
-import type { StoredIdentity, StoredPush } from './_state.js';
+import type { StoredIdentity, StoredPolicy, StoredPush } from './_state.js';
 import { checkPinChoice, type PinChoiceFailure } from './_pin.js';
 import { clientError } from './errors.js';
 
@@ -183,7 +183,7 @@ interface Pending {
   account: string;
   seed: Uint8Array;
   otp: StoredIdentity['otp'];
-  policy: ActivationPolicy;
+  policy: StoredPolicy;
   push: StoredPush | null;
 }
 
@@ -370,7 +370,8 @@ export function startFlow(core: EngineCore, routed: Routed): ActivationFlow {
     };
     redeemed = { identity, push };
     account = identity.account;
-    pending = [{ source: 'online', issuer: identity.issuer, account: identity.account, seed: identity.seed, otp: { ...identity.otp }, policy: { ...identity.policy }, push }];
+    const policy: StoredPolicy = { ...identity.policy, ...(identity.seedExportAllowed ? { seedExportAllowed: true as const } : {}) };
+    pending = [{ source: 'online', issuer: identity.issuer, account: identity.account, seed: identity.seed, otp: { ...identity.otp }, policy, push }];
     return Object.freeze({ ok: true });
   }
 

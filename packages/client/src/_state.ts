@@ -14,6 +14,9 @@ export interface StoredPush {
   deviceKey: string;
 }
 
+/** The envelope's policy, and `seedExportAllowed` (stored only when `true`: absent is `false`). */
+export type StoredPolicy = ActivationPolicy & { seedExportAllowed?: true };
+
 export interface StoredIdentity {
   id: string;
   name: string;
@@ -21,7 +24,7 @@ export interface StoredIdentity {
   account: string;
   source: Identity['source'];
   otp: IdentityOtp;
-  policy: ActivationPolicy;
+  policy: StoredPolicy;
   push: StoredPush | null;
   addedAt: number;
   /** base64url seed: only in the vault contents, never in the index. */
@@ -65,6 +68,7 @@ function checkIdentity(v: unknown, withSeeds: boolean): StoredIdentity {
   if (!isObject(policy) || typeof policy.pinRequired !== 'boolean' || !isInt(policy.minPinLength, 0, 64) || typeof policy.biometricsAllowed !== 'boolean') {
     corrupt('policy');
   }
+  if (policy.seedExportAllowed !== undefined && policy.seedExportAllowed !== true) corrupt('policy');
   if (v.push !== null) {
     const p = v.push as Record<string, unknown>;
     const key = isObject(p) ? (p.serverKey as Record<string, unknown>) : null;
@@ -109,7 +113,7 @@ export function publicIdentity(s: StoredIdentity): Identity {
     account: s.account,
     source: s.source,
     otp: Object.freeze({ ...s.otp }),
-    policy: Object.freeze({ ...s.policy }),
+    policy: Object.freeze({ pinRequired: s.policy.pinRequired, minPinLength: s.policy.minPinLength, biometricsAllowed: s.policy.biometricsAllowed, seedExportAllowed: s.policy.seedExportAllowed === true }),
     push: s.push ? Object.freeze({ origin: s.push.origin, enrolmentId: s.push.enrolmentId }) : null,
     addedAt: s.addedAt,
   });

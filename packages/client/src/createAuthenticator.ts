@@ -32,6 +32,7 @@ export async function createAuthenticator(options: AuthenticatorOptions): Promis
   if (typeof deviceKeys !== 'object' || deviceKeys === null || typeof deviceKeys.create !== 'function' || typeof deviceKeys.load !== 'function' || typeof deviceKeys.remove !== 'function') {
     throw clientError('ERR_INVALID_ARGUMENT', '"deviceKeys" expected a DeviceKeySeam { create, load, remove }');
   }
+  if (options.aegis !== undefined && typeof options.aegis !== 'function') throw clientError('ERR_INVALID_ARGUMENT', '"aegis" expected importAegis from @cloudmfa/client/aegis');
   if (typeof keyPrefix !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(keyPrefix)) throw clientError('ERR_INVALID_ARGUMENT', '"keyPrefix" expected 1..40 of [A-Za-z0-9_-]');
   const vault = await openVault({
     store,

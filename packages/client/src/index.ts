@@ -16,6 +16,7 @@ export type {
   Identity,
   IdentityCode,
   IdentityOtp,
+  IdentityPolicy,
   InboxItem,
 } from './types.js';
 export * from './vault/index.js';

@@ -2,6 +2,7 @@ import type { ActivationPolicy, DevicePlatform } from '@cloudmfa/activation';
 import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type { CryptoProvider, Signer } from '@cloudmfa/core';
 import type { SecureKeyValueStore } from '@cloudmfa/storage';
+import type { AegisImport, ImportAegisOptions } from './backup/importAegis.js';
 import type { BiometricKeySeam } from './_vaultSeam.js';
 
 /**
@@ -72,6 +73,13 @@ export interface AuthenticatorOptions {
   vault?: { autoLockMs?: number; maxPinAttempts?: number; pinKdf?: { N: number; r: number; p: number; dkLen: number } };
   /** Title of the biometric prompt. Default `Unlock`. */
   biometricPromptTitle?: string;
+  /**
+   * Reads Aegis exports in `importBackup`: pass `importAegis` from `@cloudmfa/client/aegis`.
+   * Opt-in so that apps which do not offer the move from Aegis do not ship its AES-GCM
+   * (React Native's Metro bundles whatever is imported). Without it, an Aegis export is
+   * refused with `aegis-not-enabled`.
+   */
+  aegis?: (options: ImportAegisOptions) => Promise<AegisImport>;
 }
 
 /**
@@ -85,6 +93,21 @@ export interface AuthenticatorOptions {
 export type IdentityOtp =
   | { readonly type: 'totp'; readonly algorithm: OtpAlgorithm; readonly digits: number; readonly period: number }
   | { readonly type: 'hotp'; readonly algorithm: OtpAlgorithm; readonly digits: number; readonly counter: number };
+
+/**
+ * An identity's policy: what the organisation set in the activation envelope, and whether it lets
+ * the app put the identity's TOTP seed in encrypted backups (the redemption response says so,
+ * docs/protocol/activation.md 5.5; `false` for anything not activated online, whose seed is
+ * exported anyway since no device key binds it).
+ *
+ * @example
+ * ```ts
+ * if (identity.push && !identity.policy.seedExportAllowed) showNotInBackups(identity);
+ * ```
+ */
+export interface IdentityPolicy extends ActivationPolicy {
+  readonly seedExportAllowed: boolean;
+}
 
 /**
  * One identity as the UI lists it. No secret.
@@ -104,7 +127,7 @@ export interface Identity {
   readonly source: 'online' | 'offline' | 'otpauth' | 'migration' | 'backup' | 'aegis';
   readonly otp: IdentityOtp;
   /** The organisation's policy from the activation (otpauth imports: no PIN required). */
-  readonly policy: ActivationPolicy;
+  readonly policy: IdentityPolicy;
   /** Push-capable identities (online activation): the server and the enrolment. */
   readonly push: { readonly origin: string; readonly enrolmentId: string } | null;
   /** ms since the epoch. */

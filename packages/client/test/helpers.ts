@@ -7,7 +7,7 @@ import { openSqliteStore } from '@cloudmfa/storage-sqlite';
 import { type Authenticator, type AuthenticatorOptions, createAuthenticator, createSoftwareDeviceKeys, type FetchLike } from '../src/index.js';
 import { nodeCrypto, seededRandom, STORY_ORIGIN, STORY_T0 } from './story/liveServer.js';
 
-export {  seededRandom,   };
+export { nodeCrypto, seededRandom };
 
 export interface World {
   clock: ReturnType<typeof fixedClock>;

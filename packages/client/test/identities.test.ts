@@ -2,10 +2,13 @@ import { createOtpKey, hotp, totp } from '@cloudmfa/otp';
 import { readFileSync } from 'node:fs';
 import { formatOtpauthUri } from '@cloudmfa/otp';
 import { exportMigration } from '@cloudmfa/otp/migration';
+import { encodeBase64Url, utf8Decode } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { AuthenticatorEvent } from '../src/index.js';
 import { activate, makeWorld } from './helpers.js';
+import { importAegis } from '../src/aegis.js';
+import { importBackup as importBackupFile } from '../src/backup/index.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
@@ -129,6 +132,37 @@ describe('identities and codes', () => {
     await w.close();
   });
 
+  it('backup: an online identity exports its TOTP seed when the organisation allows it, never its device or push key', async () => {
+    const w = makeWorld({ app: { pinRequired: false }, activation: { seedExportAllowed: true } });
+    const store = createMemorySecureStore();
+    const auth = await w.phone({ store });
+    const online = await activate(w, auth, 'bob');
+    expect(auth.get(online)?.policy).toEqual({ pinRequired: false, minPinLength: 6, biometricsAllowed: true, seedExportAllowed: true });
+    const handle = `device.${online}`;
+    const devicePrivateKey = await store.get(`cloudmfa.devicekey.${handle}`);
+    if (!devicePrivateKey) throw new Error('no device key');
+    const exported = await auth.exportBackup('correct horse battery staple');
+    if (!exported.ok) throw new Error(exported.reason);
+    expect(exported).toMatchObject({ exported: 1, skipped: [] });
+    // What the file holds: the seed and the policy, no push binding, no device key.
+    const contents = utf8Decode(await importBackupFile({ file: exported.file, password: 'correct horse battery staple' }));
+    const held = JSON.parse(contents) as { identities: { push: unknown; seed: string; policy: unknown }[] };
+    expect(held.identities).toHaveLength(1);
+    expect(held.identities[0]).toMatchObject({ push: null, policy: { seedExportAllowed: true } });
+    expect(contents).not.toContain(handle);
+    expect(contents).not.toContain(encodeBase64Url(devicePrivateKey));
+    // Restored elsewhere: codes, not push (the new phone has no device key for that enrolment).
+    const other = await w.phone({ name: 'other' });
+    const imported = await other.importBackup({ file: exported.file, password: 'correct horse battery staple' });
+    expect(imported).toMatchObject({ ok: true, skipped: 0 });
+    expect(other.list().map((i) => [i.account, i.source, i.push])).toEqual([['bob@acme.example', 'backup', null]]);
+    const a = other.codes();
+    const b = auth.codes();
+    if (!a.ok || !b.ok) throw new Error('locked');
+    expect(a.codes[0]).toMatchObject({ code: (b.codes[0] as { code: string }).code });
+    await w.close();
+  });
+
   it('backup: exports what can move (never device-bound identities), imports it, Aegis and migration batches', async () => {
     const w = makeWorld({ app: { pinRequired: false } });
     const auth = await w.phone();
@@ -138,6 +172,8 @@ describe('identities and codes', () => {
     const exported = await auth.exportBackup('correct horse battery staple');
     if (!exported.ok) throw new Error(exported.reason);
     expect(exported).toMatchObject({ exported: 1, skipped: [{ id: online, reason: 'device-bound' }] });
+    // The organisation did not allow seed export (the default): the online identity says so.
+    expect(auth.get(online)?.policy.seedExportAllowed).toBe(false);
     const other = await w.phone({ name: 'other' });
     expect(await other.importBackup({ file: exported.file, password: 'wrong horse battery staple' })).toEqual({ ok: false, reason: 'wrong-password' });
     const flipped = exported.file.slice();
@@ -154,7 +190,10 @@ describe('identities and codes', () => {
 
     // Aegis (the encrypted sample in Aegis' format): 6 entries, Steam skipped; Google Authenticator migration.
     const aegis = readFileSync(new URL('./vectors/aegis-format/encrypted.json', import.meta.url), 'utf8');
-    const third = await w.phone({ name: 'third' });
+    // Opt-in: without the `aegis` option (importAegis from @cloudmfa/client/aegis) Aegis is refused.
+    expect(await other.importBackup({ file: aegis, password: 'test' })).toEqual({ ok: false, reason: 'aegis-not-enabled' });
+    await expect(w.phone({ name: 'bad', aegis: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const third = await w.phone({ name: 'third', aegis: importAegis });
     expect(await third.importBackup({ file: aegis })).toEqual({ ok: false, reason: 'password-required' });
     expect(await third.importBackup({ file: aegis, password: 'tset' })).toEqual({ ok: false, reason: 'wrong-password' });
     const fromAegis = await third.importBackup({ file: aegis, password: 'test' });

@@ -1,5 +1,5 @@
 import { createSoftwareSigner } from '@cloudmfa/core';
-import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push';
+import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { extractPushPayload } from '../src/_payload.js';
 import { activate, makeWorld, seededRandom } from './helpers.js';

@@ -13,7 +13,19 @@ describe('@cloudmfa/client in a Metro bundle', () => {
     expect(packages).not.toContain('qrcode');
     expect(result).toEqual({
       textEncoder: 'undefined',
-      exports: ['createAuthenticator:function', 'createSoftwareDeviceKeys:function', 'exportBackup:function', 'importAegis:function', 'importBackup:function'],
+      exports: ['createAuthenticator:function', 'createSoftwareDeviceKeys:function', 'exportBackup:function', 'importBackup:function'],
     });
   }, 120_000);
+
+  it('ships AES (the Aegis import) only when @cloudmfa/client/aegis is imported', async () => {
+    const plain = await checkPhoneEntry('client');
+    expect(plain.modules.some((m) => m.endsWith('/@noble/ciphers/aes.js'))).toBe(false);
+    const withAegis = await checkPhoneEntry('client-aegis');
+    expect(withAegis.modules.some((m) => m.endsWith('/@noble/ciphers/aes.js'))).toBe(true);
+    expect(withAegis.packages).not.toContain('zod');
+    expect(withAegis.result).toEqual({
+      textEncoder: 'undefined',
+      exports: ['createAuthenticator:function', 'createSoftwareDeviceKeys:function', 'exportBackup:function', 'importAegis:function', 'importBackup:function'],
+    });
+  }, 240_000);
 });

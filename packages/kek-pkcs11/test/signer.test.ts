@@ -1,7 +1,8 @@
 // The ES256 push signer with its P-256 private key in a SoftHSM2 token of this file's own: a
 // challenge signed in the token verifies with the SDK's verifier (and the server's own push
 // flow works with it, end to end to the phone's answer).
-import { createPushChallenge, verifyPushChallenge } from '@cloudmfa/push';
+import { verifyPushChallenge } from '@cloudmfa/push';
+import { createPushChallenge } from '@cloudmfa/push/server';
 import { fixedClock, isLowS } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateOnline, answerPush, makeDevice, makeServer, numberOf, seededRandom, T0 } from '../../server/test/helpers.js';

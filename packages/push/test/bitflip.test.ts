@@ -1,5 +1,6 @@
 import { createCryptoProvider, type CryptoProvider, decodeBase64Url, encodeBase64Url, webCryptoProvider } from '@cloudmfa/core';
-import { createPushChallenge, createPushResponse, verifyPushChallenge, verifyPushResponse } from '@cloudmfa/push';
+import { createPushResponse, verifyPushChallenge } from '@cloudmfa/push';
+import { createPushChallenge, verifyPushResponse } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
 

@@ -1,12 +1,6 @@
 import { fixedClock, isCloudMfaError, pureJsCryptoProvider, signerFromHost, webCryptoProvider } from '@cloudmfa/core';
-import {
-  buildApnsPayload,
-  buildFcmPayload,
-  createPushChallenge,
-  PUSH_LIMITS,
-  type PushContext,
-  verifyPushChallenge,
-} from '@cloudmfa/push';
+import { PUSH_LIMITS, type PushContext, verifyPushChallenge } from '@cloudmfa/push';
+import { buildApnsPayload, buildFcmPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { drawNumber } from '../src/_number.js';
 import { CONTEXT, ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';

@@ -12,7 +12,8 @@ import {
   utf8Encode,
   webCryptoProvider,
 } from '@cloudmfa/core';
-import { createPushChallenge, createPushResponse, PUSH_TYP, publicKeyToJwk, verifyPushChallenge, verifyPushResponse } from '@cloudmfa/push';
+import { createPushResponse, PUSH_TYP, publicKeyToJwk, verifyPushChallenge } from '@cloudmfa/push';
+import { createPushChallenge, verifyPushResponse } from '@cloudmfa/push/server';
 import { importJWK, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, labelKey, LABELS, NOW, seededRandom, testKeys } from './helpers.js';

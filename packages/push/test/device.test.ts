@@ -1,5 +1,6 @@
 import { isCloudMfaError, pureJsCryptoProvider } from '@cloudmfa/core';
-import { createDeviceRequest, createPushPollRequest, peekDeviceRequest, verifyDeviceRequest } from '@cloudmfa/push';
+import { createDeviceRequest, createPushPollRequest } from '@cloudmfa/push';
+import { peekDeviceRequest, verifyDeviceRequest } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
 

@@ -1,15 +1,13 @@
 // Malformed input never throws and never gives an untyped result: fast-check, seeded.
 import { encodeBase64Url, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
 import {
-  createPushChallenge,
   createPushResponse,
   peekPushMessage,
   PUSH_TYP,
   publicKeyThumbprint,
   verifyPushChallenge,
-  verifyPushPollRequest,
-  verifyPushResponse,
 } from '@cloudmfa/push';
+import { createPushChallenge, verifyPushPollRequest, verifyPushResponse } from '@cloudmfa/push/server';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signJws } from '../src/_jws.js';

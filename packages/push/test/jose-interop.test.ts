@@ -2,16 +2,14 @@
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { decodeBase64Url, encodeBase64Url, isLowS, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
 import {
-  createPushChallenge,
   createPushPollRequest,
   createPushResponse,
   PUSH_TYP,
   publicKeyThumbprint,
   publicKeyToJwk,
   verifyPushChallenge,
-  verifyPushPollRequest,
-  verifyPushResponse,
 } from '@cloudmfa/push';
+import { createPushChallenge, verifyPushPollRequest, verifyPushResponse } from '@cloudmfa/push/server';
 import { type CryptoKey, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, labelKey, LABELS, NOW, seededRandom, testKeys } from './helpers.js';

@@ -1,5 +1,6 @@
 import { isCloudMfaError } from '@cloudmfa/core';
-import { buildApnsPayload, buildFcmPayload, createPushChallenge, PUSH_LIMITS, type PushContext } from '@cloudmfa/push';
+import { PUSH_LIMITS, type PushContext } from '@cloudmfa/push';
+import { buildApnsPayload, buildFcmPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
 

@@ -1,5 +1,6 @@
 import { isCloudMfaError, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
-import { createPushPollRequest, createPushResponse, peekPushMessage, verifyPushPollRequest } from '@cloudmfa/push';
+import { createPushPollRequest, createPushResponse, peekPushMessage } from '@cloudmfa/push';
+import { verifyPushPollRequest } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
 
@@ -29,7 +30,8 @@ describe.each([
     expect(await verify(await make(NOW, ENROLMENT_ID, keys.otherDevice))).toEqual({ ok: false, reason: 'bad_signature' });
     expect(await verify(await make(NOW, 'enr_other'))).toEqual({ ok: false, reason: 'mismatch' });
     // A response token (same key, other typ) is never a poll request.
-    const { createPushChallenge, verifyPushChallenge } = await import('@cloudmfa/push');
+    const { verifyPushChallenge } = await import('@cloudmfa/push');
+    const { createPushChallenge } = await import('@cloudmfa/push/server');
     const c = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: { service: 's' }, signer: keys.serverEs256, now: () => NOW, random: seededRandom() });
     const v = await verifyPushChallenge({ challenge: c.token, serverKey: keys.serverEs256, expectedEnrolmentId: ENROLMENT_ID, now: () => NOW });
     if (!v.ok) throw new Error('unreachable');

@@ -1,14 +1,12 @@
 import { isCloudMfaError, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { createPushResponse, type VerifiedPushChallenge, verifyPushChallenge } from '@cloudmfa/push';
 import {
   type CreatedPushChallenge,
   createPushChallenge,
-  createPushResponse,
   nextChallengeState,
   type PushChallengeRecord,
-  type VerifiedPushChallenge,
-  verifyPushChallenge,
   verifyPushResponse,
-} from '@cloudmfa/push';
+} from '@cloudmfa/push/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
 

@@ -4,13 +4,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as push from '@cloudmfa/push';
+import * as pushServer from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 
 const src = fileURLToPath(new URL('../src', import.meta.url));
 const sources = readdirSync(src)
   .filter((f) => f.endsWith('.ts'))
   .map((f) => ({ path: f, text: readFileSync(join(src, f), 'utf8') }));
-const index = readFileSync(join(src, 'index.ts'), 'utf8');
+// Two entry points: the device's half and the shared parts (index.ts) and the server's half
+// (server.ts, `@cloudmfa/push/server`, kept off phone bundles).
+const entries = ['index.ts', 'server.ts'].map((f) => readFileSync(join(src, f), 'utf8'));
+const index = entries.join('\n');
 const stripComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 const exportedNames = [...index.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}/g)].flatMap((m) =>
   (m[1] as string)
@@ -20,8 +24,10 @@ const exportedNames = [...index.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}/g)].f
 );
 
 describe('@cloudmfa/push public surface', () => {
-  it('index.ts only re-exports', () => {
-    expect(index.replace(/export\s*(?:type\s*)?\{[^}]*\}\s*from\s*'[^']+';/g, '').trim()).toBe('');
+  it('index.ts only re-exports; server.ts only re-exports under its header comment', () => {
+    const [main, server] = entries as [string, string];
+    expect(main.replace(/export\s*(?:type\s*)?\{[^}]*\}\s*from\s*'[^']+';/g, '').trim()).toBe('');
+    expect(stripComments(server).replace(/export\s*(?:type\s*)?\{[^}]*\}\s*from\s*'[^']+';/g, '').trim()).toBe('');
   });
 
   it.each(exportedNames)('%s has TSDoc with an @example', (name) => {
@@ -36,10 +42,14 @@ describe('@cloudmfa/push public surface', () => {
   it('the runtime exports are exactly these', () => {
     expect(Object.keys(push).sort()).toEqual(
       [
-        'PUSH_CHALLENGE_STATES', 'PUSH_CHALLENGE_TRANSITIONS', 'PUSH_LIMITS', 'PUSH_TYP', 'buildApnsPayload', 'buildFcmPayload',
-        'createDeviceRequest', 'createPushChallenge', 'createPushPollRequest', 'createPushResponse', 'isFinalChallengeState', 'nextChallengeState',
-        'peekDeviceRequest', 'peekPushMessage', 'publicKeyThumbprint', 'publicKeyToJwk', 'verifyDeviceRequest', 'verifyPushChallenge', 'verifyPushPollRequest',
-        'verifyPushResponse',
+        'PUSH_LIMITS', 'PUSH_TYP', 'createDeviceRequest', 'createPushPollRequest', 'createPushResponse', 'peekPushMessage', 'publicKeyThumbprint',
+        'publicKeyToJwk', 'verifyPushChallenge',
+      ].sort(),
+    );
+    expect(Object.keys(pushServer).sort()).toEqual(
+      [
+        'PUSH_CHALLENGE_STATES', 'PUSH_CHALLENGE_TRANSITIONS', 'buildApnsPayload', 'buildFcmPayload', 'createPushChallenge', 'isFinalChallengeState',
+        'nextChallengeState', 'peekDeviceRequest', 'verifyDeviceRequest', 'verifyPushPollRequest', 'verifyPushResponse',
       ].sort(),
     );
   });

@@ -5,7 +5,7 @@ import {
   PUSH_CHALLENGE_STATES,
   PUSH_CHALLENGE_TRANSITIONS,
   type PushChallengeEvent,
-} from '@cloudmfa/push';
+} from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 
 const EVENTS = Object.keys(PUSH_CHALLENGE_TRANSITIONS) as PushChallengeEvent[];

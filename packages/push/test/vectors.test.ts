@@ -11,13 +11,11 @@ import {
 } from '@cloudmfa/core';
 import {
   PUSH_TYP,
-  type PushChallengeRecord,
   publicKeyThumbprint,
   publicKeyToJwk,
   verifyPushChallenge,
-  verifyPushPollRequest,
-  verifyPushResponse,
 } from '@cloudmfa/push';
+import { type PushChallengeRecord, verifyPushPollRequest, verifyPushResponse } from '@cloudmfa/push/server';
 import { calculateJwkThumbprint, compactVerify, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { asciiBytes, type ParsedJws, verifyJwsSignature } from '../src/_jws.js';

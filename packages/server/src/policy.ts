@@ -56,6 +56,9 @@ const policySchema = z
           .default(300),
         maxFailures: int(1, 1000).default(5),
         maxClockSkewSeconds: int(0, 86_400).default(600),
+        // Sent to the app in the redemption response (docs/protocol/activation.md 5.5): it may
+        // then put the TOTP seed of online identities in the user's encrypted backups.
+        seedExportAllowed: z.boolean().default(false),
         kdf: z
           .union([
             z

@@ -2,7 +2,8 @@
 import type { RedemptionResponse } from '@cloudmfa/activation';
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
 import type { OtpAlgorithm } from '@cloudmfa/otp';
-import type { ApnsPayloadResult, FcmPushMessage, PushAlert, PushContext, SizedPayload } from '@cloudmfa/push';
+import type { PushContext } from '@cloudmfa/push';
+import type { ApnsPayloadResult, FcmPushMessage, PushAlert, SizedPayload } from '@cloudmfa/push/server';
 import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
 import type { ActivationRefusalCode } from './errors.js';
 import type { MfaServerPolicy, MfaServerPolicyInput } from './policy.js';

@@ -3,7 +3,7 @@
 // in-memory ring to a provider with `legacyKek`. (The PKCS#11 provider runs the same server
 // flows against SoftHSM2 in packages/kek-pkcs11.)
 import { encodeBase64Url, fixedClock, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
-import { createPushChallenge } from '@cloudmfa/push';
+import { createPushChallenge } from '@cloudmfa/push/server';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, createKeyRing, type KekProvider } from '../src/index.js';

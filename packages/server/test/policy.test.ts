@@ -24,6 +24,7 @@ describe('policy', () => {
         lifetimeSeconds: 300,
         maxFailures: 5,
         maxClockSkewSeconds: 600,
+        seedExportAllowed: false,
         kdf: { algorithm: 'scrypt' },
         ipThrottle: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 200, lockoutMs: 3_600_000 },
       },
@@ -49,6 +50,7 @@ describe('policy', () => {
       [{ throttle: { baseDelayMs: 1.5 } }, 'policy.throttle.baseDelayMs'],
       [{ push: { ttlSeconds: 5 } }, 'policy.push.ttlSeconds'],
       [{ activation: { kdf: { algorithm: 'md5' } } }, 'policy.activation.kdf'],
+      [{ activation: { seedExportAllowed: 'yes' } }, 'policy.activation.seedExportAllowed'],
       [{ unknown: true }, 'policy'],
       [{ app: { pinRequired: 'yes' } }, 'policy.app.pinRequired'],
     ];

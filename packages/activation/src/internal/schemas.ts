@@ -168,6 +168,10 @@ export const responseInnerSchema = z.strictObject({
     algorithm: z.oneOf(['ES256', 'EdDSA']),
     publicKey: base64urlBytes(32, 65),
   }),
+  // Added after version 1 shipped (docs/protocol/activation.md 5.5): written only when `true`,
+  // so a response of an organisation that does not allow seed export is byte-for-byte what
+  // earlier servers wrote, and absent means not allowed.
+  seedExportAllowed: z.optional(z.boolean()),
 });
 
 export type ResponseInner = z.Infer<typeof responseInnerSchema>;

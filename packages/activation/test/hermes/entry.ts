@@ -1,13 +1,8 @@
 // Runs inside Hermes (no Node, no TextEncoder, no crypto.getRandomValues), bundled against the
 // BUILT package: see ../hermes.test.ts. Seeded randomness is injected: Hermes CLI has no
 // secure random source.
-import {
-  createRedemption,
-  createRedemptionResponse,
-  openEnvelope,
-  openRedemptionResponse,
-  verifyRedemption,
-} from '@cloudmfa/activation';
+import { createRedemption, openEnvelope, openRedemptionResponse } from '@cloudmfa/activation';
+import { createRedemptionResponse, verifyRedemption } from '@cloudmfa/activation/server';
 import {
   qrVersion,
   renderQrPng,

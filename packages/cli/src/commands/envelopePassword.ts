@@ -1,4 +1,4 @@
-import { generatePassword } from '@cloudmfa/activation';
+import { generatePassword } from '@cloudmfa/activation/server';
 import type { Command } from '../internal/command.js';
 
 /** `cloudmfa envelope password`: a fresh envelope password. */

@@ -1,11 +1,5 @@
-import {
-  type ActivationPayload,
-  type ActivationPolicy,
-  createActivationPayload,
-  DEFAULT_POLICY,
-  type KdfSettings,
-  sealEnvelope,
-} from '@cloudmfa/activation';
+import type { ActivationPayload, ActivationPolicy, KdfSettings } from '@cloudmfa/activation';
+import { createActivationPayload, DEFAULT_POLICY, sealEnvelope } from '@cloudmfa/activation/server';
 import { qrVersion } from '@cloudmfa/activation/qr';
 import { encodeBase32 } from '@cloudmfa/core';
 import { parseOtpauthUri } from '@cloudmfa/otp';

@@ -2,7 +2,7 @@ import { createCipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { encodeBase32 } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { importAegis } from '../../src/backup/index.js';
+import { importAegis } from '../../src/aegis.js';
 import { rejection } from '../vault/helpers.js';
 
 const sample = (name: 'plain' | 'encrypted'): string => readFileSync(new URL(`../vectors/aegis-format/${name}.json`, import.meta.url), 'utf8');

@@ -2,7 +2,8 @@ import { CloudMfaError, utf8Encode } from '@cloudmfa/core';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exportBackup, importAegis, importBackup } from '../../src/backup/index.js';
+import { importAegis } from '../../src/aegis.js';
+import { exportBackup, importBackup } from '../../src/backup/index.js';
 import { FAST_KDF, seededRandom } from '../vault/helpers.js';
 
 // Whatever the import functions are fed, they fail with a typed CloudMfaError only.

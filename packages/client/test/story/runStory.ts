@@ -129,7 +129,7 @@ export async function runStory(o: StoryOptions): Promise<StoryLog> {
   log.identityId = saved.identityIds[0] as string;
   const identity = auth.get(log.identityId);
   check(identity && identity.name === 'Work VPN' && identity.account === 'alice@acme.example' && identity.push?.origin === 'https://mfa.acme.example', 'the identity');
-  same(identity.policy, { pinRequired: true, minPinLength: 6, biometricsAllowed: true }, 'the identity keeps the policy');
+  same(identity.policy, { pinRequired: true, minPinLength: 6, biometricsAllowed: true, seedExportAllowed: false }, 'the identity keeps the policy');
   check(events.includes('identities'), 'subscribers heard of the new identity');
 
   step('the server accepts the code');

@@ -2,7 +2,8 @@
 // the BUILT package: see ../hermes.test.ts. The whole vector set is regenerated here, and a
 // frozen challenge is verified and answered exactly as the app does.
 import { hexToBytes, pureJsCryptoProvider } from '@cloudmfa/core';
-import { createPushResponse, peekPushMessage, verifyPushChallenge, verifyPushResponse } from '@cloudmfa/push';
+import { createPushResponse, peekPushMessage, verifyPushChallenge } from '@cloudmfa/push';
+import { verifyPushResponse } from '@cloudmfa/push/server';
 import { ENROLMENT_ID, NOW, testKeys } from '../helpers.js';
 import frozen from '../vectors/push-v1.json';
 import { generateVectors } from '../vectors/generate.js';

@@ -4,14 +4,12 @@
 //   PUSH_WRITE_VECTORS=1 npx vitest run packages/push/test/vectors.test.ts
 import { bytesToHex, fixedClock } from '@cloudmfa/core';
 import {
-  buildApnsPayload,
-  buildFcmPayload,
-  createPushChallenge,
   createPushPollRequest,
   createPushResponse,
   publicKeyThumbprint,
   verifyPushChallenge,
 } from '@cloudmfa/push';
+import { buildApnsPayload, buildFcmPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { CONTEXT, ENROLMENT_ID, LABELS, NOW, seededRandom, testKeys } from '../helpers.js';
 
 export async function generateVectors() {

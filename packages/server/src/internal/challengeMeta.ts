@@ -1,5 +1,5 @@
 import type { ChallengeRecord, JsonObject } from '@cloudmfa/storage';
-import type { PushChallengeRecord } from '@cloudmfa/push';
+import type { PushChallengeRecord } from '@cloudmfa/push/server';
 import * as z from 'zod';
 import type { ServerContext } from './context.js';
 import { serverError } from './errors.js';

@@ -1,4 +1,5 @@
-import { createRedemptionResponse, type OnlineActivationPayload, type RedemptionResponse, verifyRedemption } from '@cloudmfa/activation';
+import type { OnlineActivationPayload, RedemptionResponse } from '@cloudmfa/activation';
+import { createRedemptionResponse, verifyRedemption } from '@cloudmfa/activation/server';
 import { constantTimeEqualString, decodeBase64Url, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
 import { generateSecret } from '@cloudmfa/otp';
 import { type EnrolmentRecord, type ThrottlePolicy, throttleDelay } from '@cloudmfa/storage';
@@ -163,6 +164,7 @@ export async function completeActivation(ctx: ServerContext, body: unknown, opti
       seed,
       pushKey: { algorithm: ctx.pushSigner.algorithm, publicKey: ctx.pushSigner.publicKey },
       enrolmentId: found.id,
+      seedExportAllowed: ctx.policy.activation.seedExportAllowed,
       random: ctx.random,
       crypto: ctx.crypto,
     });

@@ -1,4 +1,5 @@
-import { buildApnsPayload, buildFcmPayload, createPushChallenge as createChallenge, type PushContext } from '@cloudmfa/push';
+import type { PushContext } from '@cloudmfa/push';
+import { buildApnsPayload, buildFcmPayload, createPushChallenge as createChallenge } from '@cloudmfa/push/server';
 import type { EnrolmentRecord } from '@cloudmfa/storage';
 import * as z from 'zod';
 import { challengeMetaToJson, numberMac } from '../internal/challengeMeta.js';

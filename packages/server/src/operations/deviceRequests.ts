@@ -1,4 +1,4 @@
-import { peekDeviceRequest, verifyDeviceRequest } from '@cloudmfa/push';
+import { peekDeviceRequest, verifyDeviceRequest } from '@cloudmfa/push/server';
 import { record } from '../internal/audit.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { isStorageId } from '../internal/ids.js';

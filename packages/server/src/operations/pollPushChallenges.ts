@@ -1,4 +1,5 @@
-import { peekPushMessage, verifyPushPollRequest } from '@cloudmfa/push';
+import { peekPushMessage } from '@cloudmfa/push';
+import { verifyPushPollRequest } from '@cloudmfa/push/server';
 import { readChallengeMeta } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { isEnrolmentId } from '../internal/ids.js';

@@ -1,9 +1,5 @@
-import {
-  createActivationPayload,
-  generatePassword,
-  type OfflineActivationPayload,
-  sealEnvelope,
-} from '@cloudmfa/activation';
+import type { OfflineActivationPayload } from '@cloudmfa/activation';
+import { createActivationPayload, generatePassword, sealEnvelope } from '@cloudmfa/activation/server';
 import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase64Url, encodeBase32 } from '@cloudmfa/core';
 import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp';

@@ -1,5 +1,6 @@
 import { decodeBase64Url, isCloudMfaError, utf8Decode } from '@cloudmfa/core';
-import { PUSH_CHALLENGE_TRANSITIONS, type PushChallengeEvent, peekPushMessage, verifyPushResponse } from '@cloudmfa/push';
+import { peekPushMessage } from '@cloudmfa/push';
+import { PUSH_CHALLENGE_TRANSITIONS, type PushChallengeEvent, verifyPushResponse } from '@cloudmfa/push/server';
 import type { ChallengeFinalStatus, ChallengeRecord, EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import { record } from '../internal/audit.js';
 import { readChallengeMeta, toPushRecord } from '../internal/challengeMeta.js';

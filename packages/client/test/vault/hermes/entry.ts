@@ -1,6 +1,7 @@
 // Runs inside Hermes (no Node, no TextEncoder, no crypto.getRandomValues), bundled against the
 // BUILT package: see ../hermes.test.ts. Seeded randomness is injected.
-import { exportBackup, importAegis, importBackup, openVault } from '@cloudmfa/client';
+import { exportBackup, importBackup, openVault } from '@cloudmfa/client';
+import { importAegis } from '@cloudmfa/client/aegis';
 import { bytesToHex, hexToBytes, isCloudMfaError, utf8Decode, utf8Encode } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import aegisPlain from '../../vectors/aegis-format/plain.json';
