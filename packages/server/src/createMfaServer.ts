@@ -1,11 +1,13 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
+import { withDeadline } from './internal/deadline.js';
 import { createKeyRing } from './internal/keyRing.js';
 import { isDisplayText } from './internal/text.js';
 import { completeActivation } from './operations/completeActivation.js';
 import { unregisterDevice, updateDevicePushToken } from './operations/deviceRequests.js';
 import { createPushChallenge } from './operations/createPushChallenge.js';
+import { drainAuditOutbox } from './operations/drainAuditOutbox.js';
 import { getChallengeStatus } from './operations/getChallengeStatus.js';
 import { getEnrolment } from './operations/getEnrolment.js';
 import { listEnrolments } from './operations/listEnrolments.js';
@@ -91,10 +93,14 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   }
   if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
+  const { storeDeadlineMs = 250 } = options;
+  if (!Number.isSafeInteger(storeDeadlineMs) || storeDeadlineMs < 1 || storeDeadlineMs > 60_000) {
+    throw serverError('ERR_SERVER_CONFIG', '"storeDeadlineMs" expected an integer in [1, 60000]');
+  }
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
   const ctx: ServerContext = Object.freeze({
-    store,
+    store: withDeadline(store, storeDeadlineMs),
     policy: resolveServerPolicy(options.policy),
     keyRing: createKeyRing(keys.kek, checked, crypto),
     pushSigner: push,
@@ -141,6 +147,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     serverTime: () => nowOf(ctx),
     resumePush: (userId) => resumePush(ctx, userId),
     rotateKeys: (target) => rotateKeys(ctx, target),
-    queryAudit: (query) => store.audit.query(query),
+    queryAudit: (query) => ctx.store.audit.query(query),
+    drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
   } satisfies MfaServer);
 }

@@ -11,6 +11,7 @@ export type {
   CreatePushChallengeOptions,
   CreatePushChallengeResult,
   DeviceRequestResult,
+  DrainAuditOutboxResult,
   EnrolmentOtp,
   EnrolmentView,
   KeyEncryptionKeys,

@@ -25,6 +25,12 @@ import {
 
 /** 2026-01-01T00:00:00Z, a whole 30 s step. */
 export const T0 = Date.UTC(2026, 0, 1);
+/**
+ * The store deadline of every test server: far above any honest store call on a shared, loaded
+ * machine, so no outcome depends on timing. The deadline itself is tested in deadline.test.ts
+ * with a store that never answers.
+ */
+export const TEST_STORE_DEADLINE_MS = 60_000;
 export const ORIGIN = 'https://mfa.acme.example';
 export const ISSUER = 'Acme Corporation';
 
@@ -78,6 +84,8 @@ export function makeServer(
     policy?: MfaServerPolicyInput;
     kek?: { current: string; keys: Record<string, Uint8Array> };
     seed?: string;
+    /** Default {@link TEST_STORE_DEADLINE_MS}. */
+    storeDeadlineMs?: number;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -97,6 +105,7 @@ export function makeServer(
     clock,
     random,
     crypto: testCrypto,
+    storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
   });
   return { server, store, clock, events, pushSigner, random };
 }
