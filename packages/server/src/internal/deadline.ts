@@ -15,21 +15,26 @@ function bounded<T extends object>(part: T, ms: number, keep: ReadonlySet<string
     out[name] = keep.has(name)
       ? call
       : (...args: never[]) => {
-          let timer: ReturnType<typeof setTimeout> | undefined;
+          // The platform's deadline primitive (an unref'd timer that never keeps a process
+          // alive and is no sleep: it only ends a wait that has not ended by itself).
+          const signal = AbortSignal.timeout(ms);
+          let onAbort = () => undefined as void;
           const late = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(storageError('ERR_STORAGE_UNAVAILABLE', `the store did not answer within ${ms} ms`)), ms);
+            onAbort = () => reject(storageError('ERR_STORAGE_UNAVAILABLE', `the store did not answer within ${ms} ms`));
+            signal.addEventListener('abort', onAbort, { once: true });
           });
           const work = call(...args);
           // A call that settles after the deadline must not become an unhandled rejection.
           work.catch(() => undefined);
-          return Promise.race([work, late]).finally(() => clearTimeout(timer));
+          return Promise.race([work, late]).finally(() => signal.removeEventListener('abort', onAbort));
         };
   }
   return out as T;
 }
 
 /**
- * The store as the facade uses it: every call bounded by `ms`, except `guard.consume`. A
+ * The store as the facade uses it: every call bounded by `ms`, except `guard.consume` (and the
+ * drain's `guard.listPendingAudit`). A
  * consume cut short could still be applied after its caller was told 503, and the user's retry
  * of the same code would then be refused as replayed; so a consume is always awaited to its
  * outcome, and the calls before it (which fail fast) keep a dead store from reaching it.
@@ -37,7 +42,9 @@ function bounded<T extends object>(part: T, ms: number, keep: ReadonlySet<string
 export function withDeadline(store: MfaStore, ms: number): MfaStore {
   return Object.freeze({
     enrolments: bounded(store.enrolments, ms),
-    guard: bounded(store.guard, ms, new Set(['consume'])),
+    // listPendingAudit serves the drain, not a request: on Redis it SCANs the keyspace, which
+    // may honestly take longer than a request's deadline.
+    guard: bounded(store.guard, ms, new Set(['consume', 'listPendingAudit'])),
     challenges: bounded(store.challenges, ms),
     audit: bounded(store.audit, ms),
     close: () => store.close(),

@@ -7,7 +7,7 @@ import type { VerifyOtpResult } from '../types.js';
 import { moveAuditEntry, record } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
-import { newId } from './ids.js';
+import { outboxKey } from './ids.js';
 import { maintainEnrolment } from './maintain.js';
 import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
 
@@ -149,7 +149,7 @@ async function accept(
   // recorded in the guard store's outbox atomically with the acceptance (issue 11 §6), so a
   // spent code always has its record, whatever happens to the audit log afterwards.
   const entry = {
-    key: newId(ctx.random),
+    key: outboxKey(ctx, rec.id, match.step, now),
     kind: success,
     enrolmentId: rec.id,
     userId: rec.userId,
