@@ -108,6 +108,7 @@ export async function startApp(config, options = {}) {
         clock,
         random,
         crypto: nodeCryptoProvider(),
+        storeDeadlineMs: config.storeDeadlineMs,
       });
     } catch (e) {
       if (typeof e?.code === 'string' && (e.code === 'ERR_SERVER_CONFIG' || e.code === 'ERR_SERVER_POLICY')) {
@@ -147,6 +148,25 @@ export async function startApp(config, options = {}) {
     adminPort = admin.port;
     closers.push(admin);
 
+    // Audit entries of accepted codes that the audit log could not take at the time (it was
+    // down) wait in the guard store's outbox: move them at start, every outboxDrainMs, and on
+    // close (docs/server.md 4.1). A failed drain is retried at the next tick.
+    const drain = async () => {
+      try {
+        while ((await server.drainAuditOutbox({ limit: 500 })).more);
+      } catch (e) {
+        warn({ event: 'audit_outbox_drain_failed', code: typeof e?.code === 'string' ? e.code : 'error' });
+      }
+    };
+    let draining = drain();
+    const drainTimer =
+      config.outboxDrainMs > 0
+        ? setInterval(() => {
+            draining = draining.then(drain);
+          }, config.outboxDrainMs)
+        : null;
+    drainTimer?.unref();
+
     let closing = null;
     return {
       server,
@@ -164,6 +184,9 @@ export async function startApp(config, options = {}) {
       close: (timeoutMs = config.shutdownTimeoutMs) => {
         closing ??= (async () => {
           await Promise.all(closers.map((c) => c.close(timeoutMs)));
+          if (drainTimer) clearInterval(drainTimer);
+          await draining;
+          await drain();
           await stores.close();
         })();
         return closing;

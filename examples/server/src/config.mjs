@@ -41,6 +41,8 @@ function nonEmpty(env, name) {
  * @property {object | undefined} policy
  * @property {string | undefined} trustProxyHeader
  * @property {number} shutdownTimeoutMs
+ * @property {number} storeDeadlineMs
+ * @property {number} outboxDrainMs
  * @property {boolean} log
  * @property {EmailConfig} email
  */
@@ -178,6 +180,15 @@ export function readConfig(env) {
   const shutdownRaw = nonEmpty(env, 'CLOUDMFA_SHUTDOWN_TIMEOUT_MS') ?? '10000';
   if (!/^[0-9]{1,7}$/.test(shutdownRaw)) throw new ConfigError('CLOUDMFA_SHUTDOWN_TIMEOUT_MS expected an integer 0..9999999');
 
+  // How long a store call may take before the request answers 503 (docs/server.md 4.1).
+  const deadlineRaw = nonEmpty(env, 'CLOUDMFA_STORE_DEADLINE_MS') ?? '250';
+  if (!/^[0-9]{1,5}$/.test(deadlineRaw) || Number(deadlineRaw) < 1 || Number(deadlineRaw) > 60_000) {
+    throw new ConfigError('CLOUDMFA_STORE_DEADLINE_MS expected an integer 1..60000');
+  }
+  // How often the audit outbox is drained (docs/server.md 4.1); 0 only at start and on close.
+  const drainRaw = nonEmpty(env, 'CLOUDMFA_OUTBOX_DRAIN_MS') ?? '5000';
+  if (!/^[0-9]{1,7}$/.test(drainRaw)) throw new ConfigError('CLOUDMFA_OUTBOX_DRAIN_MS expected an integer 0..9999999');
+
   const logRaw = nonEmpty(env, 'CLOUDMFA_LOG') ?? 'json';
   if (logRaw !== 'json' && logRaw !== 'off') throw new ConfigError('CLOUDMFA_LOG expected json or off');
 
@@ -193,6 +204,8 @@ export function readConfig(env) {
     policy,
     trustProxyHeader,
     shutdownTimeoutMs: Number(shutdownRaw),
+    storeDeadlineMs: Number(deadlineRaw),
+    outboxDrainMs: Number(drainRaw),
     log: logRaw === 'json',
     email: readEmailConfig(env),
   };

@@ -38,6 +38,9 @@ const env = {
   CLOUDMFA_ORIGIN: 'https://mfa.acme.example',
   CLOUDMFA_TRUST_PROXY_HEADER: 'none',
   CLOUDMFA_REDIS_DISPOSABLE: '1',
+  // Several server processes on a shared, loaded machine: no outcome may depend on timing (the
+  // deadline itself is tested in packages/server/test/outbox.test.ts and pgRestart.test.ts).
+  CLOUDMFA_STORE_DEADLINE_MS: '60000',
   CLOUDMFA_ISSUER: 'Acme Corporation',
   CLOUDMFA_KEKS: `k1:${encodeBase64Url(random(32))}`,
   CLOUDMFA_PUSH_KEY: encodeBase64Url(createSoftwareSigner({ algorithm: 'ES256', random }).exportPrivateKey()),

@@ -1,12 +1,14 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
+import { withDeadline } from './internal/deadline.js';
 import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
 import { createSealing } from './internal/sealing.js';
 import { isDisplayText } from './internal/text.js';
 import { completeActivation } from './operations/completeActivation.js';
 import { unregisterDevice, updateDevicePushToken } from './operations/deviceRequests.js';
 import { createPushChallenge } from './operations/createPushChallenge.js';
+import { drainAuditOutbox } from './operations/drainAuditOutbox.js';
 import { getChallengeStatus } from './operations/getChallengeStatus.js';
 import { getEnrolment } from './operations/getEnrolment.js';
 import { listEnrolments } from './operations/listEnrolments.js';
@@ -93,6 +95,10 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   }
   if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
+  const { storeDeadlineMs = 250 } = options;
+  if (!Number.isSafeInteger(storeDeadlineMs) || storeDeadlineMs < 1 || storeDeadlineMs > 60_000) {
+    throw serverError('ERR_SERVER_CONFIG', '"storeDeadlineMs" expected an integer in [1, 60000]');
+  }
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
   const kek: unknown = keys.kek;
@@ -103,7 +109,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (keys.legacyKek !== undefined && !isProvider) throw serverError('ERR_SERVER_CONFIG', '"keys.legacyKek" goes beside a KekProvider; put every in-memory key in "keys.kek.keys"');
   const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, checked, crypto, 'keys.legacyKek') : ring;
   const ctx: ServerContext = Object.freeze({
-    store,
+    store: withDeadline(store, storeDeadlineMs),
     policy: resolveServerPolicy(options.policy),
     keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock, random: checked, crypto }),
     pushSigner: push,
@@ -151,6 +157,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     resumePush: (userId) => resumePush(ctx, userId),
     rotateAllKeys: (options) => rotateAllKeys(ctx, optionsObject(options)),
     rotateKeys: (target) => rotateKeys(ctx, target),
-    queryAudit: (query) => store.audit.query(query),
+    queryAudit: (query) => ctx.store.audit.query(query),
+    drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
   } satisfies MfaServer);
 }

@@ -13,6 +13,7 @@ export type {
   CreatePushChallengeResult,
   DataKeyCacheOptions,
   DeviceRequestResult,
+  DrainAuditOutboxResult,
   EnrolmentOtp,
   EnrolmentView,
   KekProvider,

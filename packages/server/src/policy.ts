@@ -5,15 +5,17 @@ import { serverError } from './internal/errors.js';
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
 
+const throttleShape = (d: { freeFailures: number; baseDelayMs: number; maxDelayMs: number; lockoutFailures: number; lockoutMs: number }) => ({
+  freeFailures: int(0, 99_999).default(d.freeFailures),
+  baseDelayMs: int(0, MAX_DELAY_MS).default(d.baseDelayMs),
+  maxDelayMs: int(0, MAX_DELAY_MS).default(d.maxDelayMs),
+  lockoutFailures: int(1, 100_000).default(d.lockoutFailures),
+  lockoutMs: int(0, MAX_DELAY_MS).default(d.lockoutMs),
+});
+
 const throttleSchema = (d: { freeFailures: number; baseDelayMs: number; maxDelayMs: number; lockoutFailures: number; lockoutMs: number }) =>
   z
-    .object({
-      freeFailures: int(0, 99_999).default(d.freeFailures),
-      baseDelayMs: int(0, MAX_DELAY_MS).default(d.baseDelayMs),
-      maxDelayMs: int(0, MAX_DELAY_MS).default(d.maxDelayMs),
-      lockoutFailures: int(1, 100_000).default(d.lockoutFailures),
-      lockoutMs: int(0, MAX_DELAY_MS).default(d.lockoutMs),
-    })
+    .object(throttleShape(d))
     .strict()
     .refine((t) => t.freeFailures < t.lockoutFailures, { message: 'freeFailures must be below lockoutFailures', path: ['freeFailures'] })
     .prefault({});
@@ -72,7 +74,16 @@ const policySchema = z
             z.object({ algorithm: z.literal('pbkdf2-sha256'), iterations: int(1, 0xffffffff).optional() }).strict(),
           ])
           .default({ algorithm: 'scrypt' }),
-        ipThrottle: throttleSchema({ freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 200, lockoutMs: 3_600_000 }),
+        // A time-based throttle: an address's count is forgotten (and its row removed) an hour
+        // after its last attempt or the end of its lock (issue 11 §3).
+        ipThrottle: z
+          .object({
+            ...throttleShape({ freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 200, lockoutMs: 3_600_000 }),
+            forgetAfterMs: int(1, MAX_DELAY_MS).default(3_600_000),
+          })
+          .strict()
+          .refine((t) => t.freeFailures < t.lockoutFailures, { message: 'freeFailures must be below lockoutFailures', path: ['freeFailures'] })
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -170,6 +170,12 @@ export interface MfaServerOptions {
   random?: RandomSource;
   /** Default `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure JS. */
   crypto?: CryptoProvider;
+  /**
+   * ms a store call may take before the operation fails with `ERR_STORAGE_UNAVAILABLE` (HTTP
+   * 503 with `Retry-After`); default 250, 1..60000. `guard.consume` is never cut short: its
+   * outcome decides what the caller is told (docs/server.md section 4.1).
+   */
+  storeDeadlineMs?: number;
 }
 
 /**
@@ -679,4 +685,27 @@ export interface MfaServer {
   rotateAllKeys(options: RotateAllKeysOptions): Promise<RotateAllKeysResult>;
   /** Admin: reads the audit log (newest first, paginated). */
   queryAudit(query?: AuditQuery): Promise<AuditPage>;
+  /**
+   * Operations: moves audit entries that an accepted code left in the guard store's outbox
+   * (because the audit log was unreachable) into the audit log, exactly once each, and hands
+   * them to `events`. Run it at start and every few seconds (docs/server.md section 4.1).
+   * Store faults reject with `ERR_STORAGE_*`; what was moved stays moved.
+   */
+  drainAuditOutbox(options?: { limit?: number }): Promise<DrainAuditOutboxResult>;
+}
+
+/**
+ * Result of {@link MfaServer.drainAuditOutbox}.
+ *
+ * @example
+ * ```ts
+ * const { moved, more } = await server.drainAuditOutbox({ limit: 500 });
+ * if (more) setImmediate(drainAgain);
+ * ```
+ */
+export interface DrainAuditOutboxResult {
+  /** Entries written to the audit log (or found there already) and removed from the outbox. */
+  moved: number;
+  /** True when the outbox held more than `limit` entries: call again. */
+  more: boolean;
 }

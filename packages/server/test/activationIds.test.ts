@@ -4,7 +4,8 @@
 // client by its /64.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
-import { makeDevice, makeServer, prepareRedemption, T0, type TestServer } from './helpers.js';
+import { auxGuardId } from '../src/internal/ids.js';
+import { makeDevice, makeServer, prepareRedemption, T0, testCrypto, type TestServer } from './helpers.js';
 
 const flipFirst = (s: string): string => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
 afterAll(closeBackends);
@@ -60,5 +61,24 @@ describe.each(Object.keys(BACKENDS))('an activation id grants nothing on %s', (b
     // Parallel attempts: counted first, so no more than the free budget get past.
     const burst = await Promise.all(Array.from({ length: 10 }, () => t6.server.completeActivation({ request: junk, clientIp: '198.51.100.7' })));
     expect(burst.filter((x) => !x.ok && x.reason === 'malformed').length).toBeLessThanOrEqual(3);
+  });
+
+  it('the address throttle is time-based: an address is forgotten, and its row removed, after its window', async () => {
+    const ipThrottle = { freeFailures: 2, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 5, lockoutMs: 60_000, forgetAfterMs: 600_000 };
+    const tw = makeServer({ clock: t.clock, store: () => backendNow.opened().store, policy: { activation: { ipThrottle } } });
+    const junk = { version: 1 };
+    const clientIp = '198.51.100.9';
+    const row = auxGuardId(testCrypto, 'i', clientIp);
+    for (let i = 0; i < 5; i++) {
+      await tw.server.completeActivation({ request: junk, clientIp });
+      t.clock.advance(10_000);
+    }
+    expect(await tw.server.completeActivation({ request: junk, clientIp })).toMatchObject({ reason: 'throttled' });
+    expect((await tw.store.guard.get(row))?.failures).toBeGreaterThanOrEqual(5);
+    // The lock (60 s) ends, then the window (10 min) passes with no attempt.
+    t.clock.advance(60_000 + 600_000);
+    expect(await tw.store.guard.get(row)).toBeNull();
+    expect(await tw.server.completeActivation({ request: junk, clientIp })).toMatchObject({ reason: 'malformed' });
+    expect(await tw.store.guard.get(row)).toMatchObject({ failures: 1 });
   });
 });

@@ -26,6 +26,12 @@ import {
 
 /** 2026-01-01T00:00:00Z, a whole 30 s step. */
 export const T0 = Date.UTC(2026, 0, 1);
+/**
+ * The store deadline of every test server: far above any honest store call on a shared, loaded
+ * machine, so no outcome depends on timing. The deadline itself is tested in deadline.test.ts
+ * with a store that never answers.
+ */
+export const TEST_STORE_DEADLINE_MS = 60_000;
 export const ORIGIN = 'https://mfa.acme.example';
 export const ISSUER = 'Acme Corporation';
 
@@ -79,6 +85,8 @@ export function makeServer(
     /** Other keys (a PKCS#11 push signer, `legacyKek`, `dataKeyCache`) over the defaults. */
     keys?: Partial<MfaServerKeys>;
     seed?: string;
+    /** Default {@link TEST_STORE_DEADLINE_MS}. */
+    storeDeadlineMs?: number;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -98,6 +106,7 @@ export function makeServer(
     clock,
     random,
     crypto: testCrypto,
+    storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
   });
   return { server, store, clock, events, pushSigner, random };
 }

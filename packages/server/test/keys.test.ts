@@ -3,7 +3,7 @@ import { parseOtpauthUri } from '@cloudmfa/otp';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createMfaServer } from '../src/index.js';
-import { activateOnline, codeAt, FAST_KDF, KEK1, KEK2, makeDevice, makeServer, seededRandom, T0, testCrypto } from './helpers.js';
+import { activateOnline, codeAt, FAST_KDF, KEK1, KEK2, makeDevice, makeServer, seededRandom, T0, testCrypto, TEST_STORE_DEADLINE_MS } from './helpers.js';
 
 /** A second server over the same store with another key ring: what a deployment does when it rotates. */
 function serverWithKeys(store: MfaStore, clock: ReturnType<typeof fixedClock>, kek: { current: string; keys: Record<string, Uint8Array> }) {
@@ -16,6 +16,7 @@ function serverWithKeys(store: MfaStore, clock: ReturnType<typeof fixedClock>, k
     clock,
     random: seededRandom('rotated'),
     crypto: testCrypto,
+    storeDeadlineMs: TEST_STORE_DEADLINE_MS,
   });
 }
 

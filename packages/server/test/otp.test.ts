@@ -2,7 +2,7 @@ import { createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createMfaServer } from '../src/index.js';
-import { activateOnline, auditKinds, codeAt, FAST_KDF, KEK1, makeDevice, makeServer, seededRandom, T0, testCrypto } from './helpers.js';
+import { activateOnline, auditKinds, codeAt, FAST_KDF, KEK1, makeDevice, makeServer, seededRandom, T0, testCrypto, TEST_STORE_DEADLINE_MS } from './helpers.js';
 
 /** A code that is certainly wrong now: the correct one with its last digit changed. */
 const wrong = (code: string): string => code.slice(0, -1) + String((Number(code.at(-1)) + 1) % 10);
@@ -194,6 +194,7 @@ describe('verifyOtp', () => {
       clock,
       random: seededRandom('s'),
       crypto: testCrypto,
+      storeDeadlineMs: TEST_STORE_DEADLINE_MS,
     });
     const a = await server.startActivation({ userId: 'u', mode: 'otpauth' });
     expect(a.uri).toMatch(/^otpauth:\/\/totp\//);

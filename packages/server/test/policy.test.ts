@@ -26,7 +26,7 @@ describe('policy', () => {
         maxClockSkewSeconds: 600,
         seedExportAllowed: false,
         kdf: { algorithm: 'scrypt' },
-        ipThrottle: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 200, lockoutMs: 3_600_000 },
+        ipThrottle: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 60_000, lockoutFailures: 200, lockoutMs: 3_600_000, forgetAfterMs: 3_600_000 },
       },
       push: { ttlSeconds: 120, numberMatchDigits: 2, numberMatch: true, maxPendingPerUser: 3, requireUserVerification: false, suspiciousPauseMs: 900_000, maxSkewMs: 60_000, pollLimit: 10 },
       maxEnrolmentsPerUser: 10,

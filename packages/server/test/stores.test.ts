@@ -31,6 +31,7 @@ import {
   T0,
   type TestServer,
   testCrypto,
+  TEST_STORE_DEADLINE_MS,
 } from './helpers.js';
 
 type Clock = ReturnType<typeof fixedClock>;
@@ -102,6 +103,7 @@ function serverOn(store: MfaStore, clock: Clock, name: string, kek = { current: 
     clock,
     random: seededRandom(`server-${name}`),
     crypto: testCrypto,
+    storeDeadlineMs: TEST_STORE_DEADLINE_MS,
   });
 }
 

@@ -3,8 +3,13 @@ import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cl
 import type { D1Context } from './_context.js';
 import { toEvent } from './_rows.js';
 
+// An entry with a key already in the log (moved from the outbox again by a drain that died
+// before settling) writes nothing; the stored one is answered.
 const INSERT = `INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *`;
+const INSERT_KEYED = `INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (entry_key) WHERE entry_key IS NOT NULL DO NOTHING`;
+const BY_KEY = 'SELECT * FROM cloudmfa_audit WHERE entry_key = ?1';
 
 /** The audit log part of the D1 store. */
 export function d1Audit(ctx: D1Context): AuditLog {
@@ -13,6 +18,10 @@ export function d1Audit(ctx: D1Context): AuditLog {
     append: async (event) => {
       const t = now();
       const e = normalizeAuditEvent(event);
+      if (e.key !== null) {
+        const [, rows] = await batch([st(INSERT_KEYED, t, e.kind, e.enrolmentId, e.userId, e.detail, e.key), st(BY_KEY, e.key)]);
+        return toEvent(rows?.[0] ?? {});
+      }
       const [rows] = await batch([st(INSERT, t, e.kind, e.enrolmentId, e.userId, e.detail)]);
       return toEvent(rows?.[0] ?? {});
     },

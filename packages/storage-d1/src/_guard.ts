@@ -1,5 +1,15 @@
-import { type ConsumeResult, type OtpGuardStore, throttleDelay, type ThrottlePolicy } from '@cloudmfa/storage';
-import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime } from '@cloudmfa/storage/adapter';
+import { type ConsumeResult, type OtpGuardStore, type PendingAuditEntry, throttleDelay, type ThrottlePolicy } from '@cloudmfa/storage';
+import {
+  assertDrift,
+  assertStep,
+  assertStorageId,
+  assertThrottlePolicy,
+  assertTime,
+  normalizePendingAudit,
+  normalizeSettle,
+  parseJsonObject,
+  resolveLimit,
+} from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
 import { toGuard } from './_rows.js';
 
@@ -15,7 +25,24 @@ function delayTable(p: ThrottlePolicy): string {
   return JSON.stringify(Array.from({ length: DELAY_STEPS }, (_, k) => throttleDelay(p, p.freeFailures + 1 + k)));
 }
 
-const GET = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1';
+// A forgotten guard (ThrottlePolicy.forgetAfterMs, docs/storage.md 5.2) reads as absent, and is
+// deleted before any write looks at it, so it counts from zero again.
+const GET = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
+const GET_RAW = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1';
+const FORGET = 'DELETE FROM cloudmfa_otp_guard WHERE enrolment_id = ?1 AND expires_at <= ?2';
+// Forgotten guards one failure removes at most: more than it can add.
+const PURGE = `DELETE FROM cloudmfa_otp_guard WHERE enrolment_id IN
+    (SELECT enrolment_id FROM cloudmfa_otp_guard WHERE expires_at <= ?1 LIMIT 8)`;
+// When the guard is forgotten (guardExpiry of @cloudmfa/storage, in SQL so that it is decided in
+// the failure's transaction): never once it accepted a step or without forgetAfterMs (?3 NULL).
+const EXPIRE = `UPDATE cloudmfa_otp_guard SET expires_at = CASE WHEN last_step IS NOT NULL OR ?3 IS NULL THEN NULL
+    ELSE CAST(max(?2, coalesce(locked_until, 0)) + ?3 AS INTEGER) END WHERE enrolment_id = ?1`;
+// The outbox entry of an accepted consume, in the consume's transaction: written only when the
+// statement just before it (the consume) changed its row. A key already there writes nothing.
+const OUTBOX_INSERT = `INSERT INTO cloudmfa_audit_outbox (entry_key, at, kind, enrolment_id, user_id, detail)
+    SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1 ON CONFLICT (entry_key) DO NOTHING`;
+const OUTBOX_LIST = 'SELECT * FROM cloudmfa_audit_outbox ORDER BY at, entry_key LIMIT ?1';
+const OUTBOX_DELETE = 'DELETE FROM cloudmfa_audit_outbox WHERE entry_key = ?1 AND enrolment_id = ?2';
 // The whole verify-and-consume in one statement: insert the first use, or advance last_step
 // only when not locked and strictly greater.
 const CONSUME = `INSERT INTO cloudmfa_otp_guard
@@ -23,7 +50,7 @@ const CONSUME = `INSERT INTO cloudmfa_otp_guard
     VALUES (?1, ?2, 0, NULL, ?3, ?4)
     ON CONFLICT (enrolment_id) DO UPDATE SET
       last_step = excluded.last_step, failures = 0, locked_until = NULL,
-      drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at
+      drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at, expires_at = NULL
     WHERE (locked_until IS NULL OR locked_until <= ?4 OR (?5 IS NOT NULL AND locked_until <= ?5)) AND (last_step IS NULL OR last_step < excluded.last_step)
     RETURNING *`;
 const FAIL = `INSERT INTO cloudmfa_otp_guard
@@ -36,16 +63,19 @@ const DELAY = `(CASE WHEN failures >= ?3 THEN ?4 WHEN failures <= ?5 THEN 0
     ELSE json_extract(?6, '$[' || CAST(min(failures - ?5 - 1, ${DELAY_STEPS - 1}) AS INTEGER) || ']') END)`;
 const LOCK = `UPDATE cloudmfa_otp_guard SET locked_until = CAST(max(coalesce(locked_until, 0), ?2 + ${DELAY}) AS INTEGER)
     WHERE enrolment_id = ?1 AND ${DELAY} > 0`;
-const RESET = 'UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE enrolment_id = ?1';
+const RESET = 'UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 
-/** The OTP guard part of the D1 store: the verify-and-consume is one statement. */
+/**
+ * The OTP guard part of the D1 store: the verify-and-consume is one statement, and its outbox
+ * entry is written in the same batch (one transaction).
+ */
 export function d1Guard(ctx: D1Context): OtpGuardStore {
   const { st, batch, now } = ctx;
   return {
     get: async (id) => {
-      now();
+      const t = now();
       assertStorageId(id, 'enrolmentId');
-      const [rows] = await batch([st(GET, id)]);
+      const [rows] = await batch([st(GET, id, t)]);
       return rows?.[0] ? toGuard(rows[0]) : null;
     },
     consume: async (id, step, opts) => {
@@ -56,8 +86,16 @@ export function d1Guard(ctx: D1Context): OtpGuardStore {
       if (drift !== undefined) assertDrift(drift, 'drift');
       const unlock = opts?.unlockThrough;
       if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-      // The consume and the read that explains a refusal in one transaction: exact.
-      const [won, cur] = await batch([st(CONSUME, id, step, drift ?? null, t, unlock ?? null), st(GET, id)]);
+      const audit = opts?.audit === undefined ? null : normalizePendingAudit(opts.audit, id);
+      // The consume, its outbox entry and the read that explains a refusal in one transaction: exact.
+      const results = await batch([
+        st(FORGET, id, t),
+        st(CONSUME, id, step, drift ?? null, t, unlock ?? null),
+        ...(audit ? [st(OUTBOX_INSERT, audit.key, t, audit.kind, audit.enrolmentId, audit.userId, audit.detail)] : []),
+        st(GET_RAW, id),
+      ]);
+      const won = results[1];
+      const cur = results[results.length - 1];
       if (won?.[0]) return { ok: true, state: toGuard(won[0]) };
       const state = toGuard(cur?.[0]);
       if (state.lockedUntil !== null && t < state.lockedUntil && (unlock === undefined || state.lockedUntil > unlock)) {
@@ -70,17 +108,42 @@ export function d1Guard(ctx: D1Context): OtpGuardStore {
       assertStorageId(id, 'enrolmentId');
       assertThrottlePolicy(policy);
       const p = { ...policy };
-      const [, , rows] = await batch([
+      const [, , , , , rows] = await batch([
+        st(FORGET, id, t),
         st(FAIL, id),
         st(LOCK, id, t, p.lockoutFailures, p.lockoutMs, p.freeFailures, delayTable(p)),
-        st(GET, id),
+        st(EXPIRE, id, t, p.forgetAfterMs ?? null),
+        st(PURGE, t),
+        st(GET_RAW, id),
       ]);
       return toGuard(rows?.[0]);
     },
     reset: async (id) => {
-      now();
+      const t = now();
       assertStorageId(id, 'enrolmentId');
-      await batch([st(RESET, id)]);
+      await batch([st(RESET, id, t)]);
     },
+    listPendingAudit: async (options) => {
+      now();
+      const limit = resolveLimit(options?.limit, 'limit');
+      const [rows = []] = await batch([st(OUTBOX_LIST, limit)]);
+      return rows.map(toPending);
+    },
+    settleAudit: async (entry) => {
+      now();
+      const { key, enrolmentId } = normalizeSettle(entry);
+      await batch([st(OUTBOX_DELETE, key, enrolmentId)]);
+    },
+  };
+}
+
+function toPending(r: Record<string, unknown>): PendingAuditEntry {
+  return {
+    key: r.entry_key as string,
+    kind: r.kind as string,
+    enrolmentId: r.enrolment_id as string,
+    userId: (r.user_id as string | null) ?? null,
+    detail: parseJsonObject(r.detail, 'detail'),
+    at: r.at as number,
   };
 }

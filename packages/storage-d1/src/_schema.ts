@@ -26,8 +26,21 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       failures     INTEGER NOT NULL,
       locked_until INTEGER,
       drift        INTEGER,
-      last_used_at INTEGER
+      last_used_at INTEGER,
+      expires_at   INTEGER
     ) STRICT`,
+    // Forgotten throttle guards (ThrottlePolicy.forgetAfterMs, docs/storage.md 5.2).
+    'CREATE INDEX cloudmfa_otp_guard_expiry ON cloudmfa_otp_guard (expires_at) WHERE expires_at IS NOT NULL',
+    // The audit outbox written with each accepted consume (docs/storage.md 5.3).
+    `CREATE TABLE cloudmfa_audit_outbox (
+      entry_key    TEXT    PRIMARY KEY,
+      at           INTEGER NOT NULL,
+      kind         TEXT    NOT NULL,
+      enrolment_id TEXT,
+      user_id      TEXT,
+      detail       TEXT    NOT NULL
+    ) STRICT`,
+    'CREATE INDEX cloudmfa_audit_outbox_at ON cloudmfa_audit_outbox (at, entry_key)',
     `CREATE TABLE cloudmfa_challenges (
       id           TEXT    PRIMARY KEY,
       enrolment_id TEXT    NOT NULL,
@@ -51,8 +64,11 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       kind         TEXT    NOT NULL,
       enrolment_id TEXT,
       user_id      TEXT,
-      detail       TEXT    NOT NULL
+      detail       TEXT    NOT NULL,
+      entry_key    TEXT
     ) STRICT`,
+    // The idempotency key of an entry moved from the outbox (a drain may move it twice).
+    'CREATE UNIQUE INDEX cloudmfa_audit_entry_key ON cloudmfa_audit (entry_key) WHERE entry_key IS NOT NULL',
     'CREATE INDEX cloudmfa_audit_at ON cloudmfa_audit (at, seq)',
     'CREATE INDEX cloudmfa_audit_enrolment ON cloudmfa_audit (enrolment_id, at, seq)',
     'CREATE INDEX cloudmfa_audit_user ON cloudmfa_audit (user_id, at, seq)',

@@ -1,29 +1,33 @@
-import { storageError } from '@cloudmfa/storage/adapter';
+import { type NormalizedPendingAudit, storageError } from '@cloudmfa/storage/adapter';
 import type { Row } from './_pg.js';
 import { int } from './_rows.js';
 
 /** One `guard.consume` waiting for its batch. */
-interface Pending {
+export interface ConsumeRequest {
   id: string;
   step: number;
   drift: number | null;
   now: number;
   unlock: number | null;
+  /** The outbox entry to record with an acceptance, or `null`. */
+  audit: NormalizedPendingAudit | null;
+}
+interface Pending extends ConsumeRequest {
   resolve: (row: Row) => void;
   reject: (error: unknown) => void;
 }
 
-/** The most consumes in one call of `cloudmfa_otp_consume_unlock_batch`. */
+/** The most consumes in one call of `cloudmfa_otp_consume_outbox_batch`. */
 const MAX_BATCH = 128;
 
 /**
  * Group commit for `guard.consume`: the consumes that arrive within one turn of the event
- * loop go to the server together, as one call of `cloudmfa_otp_consume_unlock_batch` (one round
+ * loop go to the server together, as one call of `cloudmfa_otp_consume_outbox_batch` (one round
  * trip, one transaction, one WAL flush) instead of one commit each. Each consume is still
  * decided by its own conditional upsert inside that call; a failed call rolls back the whole
  * batch and every consume in it rejects with the same error, so none is ever half-applied.
  *
- * `send` runs the batch statement with `[ids, steps, drifts, nows, unlocks]` and returns its rows
+ * `send` runs the batch statement with `[ids, steps, drifts, nows, unlocks, keys, kinds, enrolmentIds, userIds, details]` and returns its rows
  * (`idx` is the 1-based position in the arrays).
  */
 export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>) {
@@ -34,7 +38,18 @@ export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>
     // Sorted by id (stable: same-id consumes keep their arrival order) so that concurrent
     // batches, in this process or any other, lock guard rows in one global order: no deadlock.
     batch.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    send([batch.map((e) => e.id), batch.map((e) => e.step), batch.map((e) => e.drift), batch.map((e) => e.now), batch.map((e) => e.unlock)]).then(
+    send([
+      batch.map((e) => e.id),
+      batch.map((e) => e.step),
+      batch.map((e) => e.drift),
+      batch.map((e) => e.now),
+      batch.map((e) => e.unlock),
+      batch.map((e) => e.audit?.key ?? null),
+      batch.map((e) => e.audit?.kind ?? null),
+      batch.map((e) => e.audit?.enrolmentId ?? null),
+      batch.map((e) => e.audit?.userId ?? null),
+      batch.map((e) => e.audit?.detail ?? null),
+    ]).then(
       (rows) => {
         const byIndex = new Map<number, Row>();
         try {
@@ -62,9 +77,9 @@ export function createConsumeBatcher(send: (values: unknown[]) => Promise<Row[]>
     for (let i = 0; i < all.length; i += MAX_BATCH) dispatch(all.slice(i, i + MAX_BATCH));
   };
 
-  return (id: string, step: number, drift: number | null, now: number, unlock: number | null = null): Promise<Row> =>
+  return (request: ConsumeRequest): Promise<Row> =>
     new Promise<Row>((resolve, reject) => {
-      queue.push({ id, step, drift, now, unlock, resolve, reject });
+      queue.push({ ...request, resolve, reject });
       if (!scheduled) {
         scheduled = true;
         // A macrotask, not a microtask: callers reach consume through several awaits, and

@@ -1,4 +1,4 @@
-import { type AuditEvent, type ChallengeRecord, type EnrolmentRecord, type OtpGuardState } from '@cloudmfa/storage';
+import { type AuditEvent, type PendingAuditEntry, type ChallengeRecord, type EnrolmentRecord, type OtpGuardState } from '@cloudmfa/storage';
 import { parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 import type { Row } from './_pg.js';
 
@@ -85,6 +85,17 @@ export function toChallenge(row: Row, now: number): ChallengeRecord {
     finalizedAt: expired ? expiresAt : intOrNull(row, 'finalized_at'),
     meta: parseJsonObject(row.meta, 'meta'),
     outcome: row.outcome === null ? null : parseJsonObject(row.outcome, 'outcome'),
+  };
+}
+
+export function toPending(row: Row): PendingAuditEntry {
+  return {
+    key: text(row, 'entry_key'),
+    kind: text(row, 'kind'),
+    enrolmentId: text(row, 'enrolment_id'),
+    userId: row.user_id ?? null,
+    detail: parseJsonObject(row.detail, 'detail'),
+    at: int(row, 'at'),
   };
 }
 

@@ -11,6 +11,8 @@ const ENROLMENT_COLUMNS_NO_SECRET = `id, user_id, status, '' AS secret, meta, cr
 const GUARD_COLUMNS = 'enrolment_id, last_step, failures, locked_until, drift, last_used_at';
 const CHALLENGE_COLUMNS = 'id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome';
 const AUDIT_COLUMNS = 'seq, at, kind, enrolment_id, user_id, detail';
+/** Forgotten throttle guards one failure count removes at most: more than it can add. */
+const PURGE_PER_WRITE = 8;
 
 /**
  * The throttle curve of docs/storage.md section 5 (`throttleDelay`) in SQL, for the failure
@@ -23,6 +25,15 @@ const delay = (f: string) => `(CASE
     WHEN ${f} > $3::bigint THEN LEAST($5::numeric, $4::numeric * power(2::numeric, LEAST(${f} - $3::bigint - 1, 52)))::bigint
     ELSE 0::bigint
   END)`;
+
+/** A guard forgotten at `$2` (now): it counts as never touched. */
+const FORGOTTEN = '(g.expires_at IS NOT NULL AND g.expires_at <= $2::bigint)';
+const FAILURES = `(CASE WHEN ${FORGOTTEN} THEN 1 ELSE g.failures + 1 END)`;
+const LOCK = `(CASE
+      WHEN ${delay(FAILURES)} > 0 THEN GREATEST(CASE WHEN ${FORGOTTEN} THEN 0 ELSE COALESCE(g.locked_until, 0) END, $2::bigint + ${delay(FAILURES)})
+      WHEN ${FORGOTTEN} THEN NULL
+      ELSE g.locked_until
+    END)`;
 
 export function buildStatements(s: string) {
   const enrolments = `${s}.cloudmfa_enrolments`;
@@ -54,21 +65,33 @@ SET status = 'revoked', revoked_at = $2::bigint, secret = ''::bytea, version = v
 WHERE id = $1 AND status <> 'revoked'
 RETURNING ${ENROLMENT_COLUMNS}`),
 
-    guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE enrolment_id = $1`),
+    guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE enrolment_id = $1 AND (expires_at IS NULL OR expires_at > $2::bigint)`),
     guardConsumeBatch: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
   r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
-FROM ${s}.cloudmfa_otp_consume_unlock_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])`),
-    guardRecordFailure: statement(`INSERT INTO ${guard} AS g
-  (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
-VALUES ($1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL)
+FROM ${s}.cloudmfa_otp_consume_outbox_batch($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[],
+  $6::text[], $7::text[], $8::text[], $9::text[], $10::json[])`),
+    // One statement: count the failure (from zero again when the guard is forgotten), set the
+    // lock and the new expiry ($8 forgetAfterMs, NULL: never), and remove a few other
+    // forgotten guards (docs/storage.md 5.2).
+    guardRecordFailure: statement(`WITH purged AS (
+  DELETE FROM ${guard} WHERE enrolment_id IN (
+    SELECT enrolment_id FROM ${guard} WHERE expires_at <= $2::bigint AND enrolment_id <> $1 LIMIT ${PURGE_PER_WRITE}
+    FOR UPDATE SKIP LOCKED)
+)
+INSERT INTO ${guard} AS g
+  (enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
+VALUES ($1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL,
+  CASE WHEN $8::bigint IS NOT NULL THEN $2::bigint + ${delay('1::bigint')} + $8::bigint END)
 ON CONFLICT (enrolment_id) DO UPDATE
-SET failures = g.failures + 1,
-    locked_until = CASE
-      WHEN ${delay('(g.failures + 1)')} > 0 THEN GREATEST(COALESCE(g.locked_until, 0), $2::bigint + ${delay('(g.failures + 1)')})
-      ELSE g.locked_until
-    END
+SET failures = ${FAILURES},
+    locked_until = ${LOCK},
+    expires_at = CASE WHEN $8::bigint IS NULL OR g.last_step IS NOT NULL THEN NULL
+      ELSE GREATEST($2::bigint, COALESCE(${LOCK}, 0)) + $8::bigint END
 RETURNING ${GUARD_COLUMNS}`),
-    guardReset: statement(`UPDATE ${guard} SET failures = 0, locked_until = NULL WHERE enrolment_id = $1`),
+    guardReset: statement(`UPDATE ${guard} SET failures = 0, locked_until = NULL WHERE enrolment_id = $1 AND (expires_at IS NULL OR expires_at > $2::bigint)`),
+    outboxList: statement(`SELECT entry_key, at, kind, enrolment_id, user_id, detail FROM ${s}.cloudmfa_audit_outbox
+ORDER BY at, entry_key LIMIT $1::integer`),
+    outboxDelete: statement(`DELETE FROM ${s}.cloudmfa_audit_outbox WHERE entry_key = $1 AND enrolment_id = $2`),
 
     challengeCreate: statement(`SELECT r_outcome AS outcome, r_paused_until AS paused_until, r_pending AS pending
 FROM ${s}.cloudmfa_challenge_create($1, $2, $3, $4::bigint, $5::bigint, $6::json, $7::integer)`),
@@ -85,8 +108,9 @@ RETURNING ${CHALLENGE_COLUMNS}`),
 WHERE enrolment_id = $1 AND status = 'pending' AND expires_at > $2::bigint
 ORDER BY created_at DESC, id DESC LIMIT $3::integer`),
 
-    auditAppend: statement(`INSERT INTO ${s}.cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
-VALUES ($1::bigint, $2, $3, $4, $5::json) RETURNING seq`),
+    auditAppend: statement(`INSERT INTO ${s}.cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
+VALUES ($1::bigint, $2, $3, $4, $5::json, $6) ON CONFLICT (entry_key) DO NOTHING RETURNING seq`),
+    auditByKey: statement(`SELECT ${AUDIT_COLUMNS} FROM ${s}.cloudmfa_audit WHERE entry_key = $1`),
   };
 }
 

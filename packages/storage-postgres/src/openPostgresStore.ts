@@ -1,10 +1,11 @@
 import { type AuditLog, type ChallengeRecord, type ChallengeStore, type EnrolmentStore, type JsonObject, type OtpGuardStore } from '@cloudmfa/storage';
+import { normalizePendingAudit, normalizeSettle } from '@cloudmfa/storage/adapter';
 import { assertDrift, assertTime, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
 import { type Row, run, type Statement } from './_pg.js';
-import { int, text, toChallenge, toEnrolment, toEvent, toGuard } from './_rows.js';
+import { int, text, toChallenge, toEnrolment, toEvent, toGuard, toPending } from './_rows.js';
 import { auditQueryStatement, buildStatements } from './_statements.js';
 import type { PostgresStore, PostgresStoreOptions } from './types.js';
 
@@ -125,9 +126,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const guard: OtpGuardStore = {
     get: (id) =>
-      op(async () => {
+      op(async (now) => {
         assertStorageId(id, 'enrolmentId');
-        const rows = await q(sql.guardGet, [id], 'guard read');
+        const rows = await q(sql.guardGet, [id, now], 'guard read');
         return rows[0] ? toGuard(rows[0]) : null;
       }),
     consume: (id, step, options) =>
@@ -138,7 +139,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         if (drift !== undefined) assertDrift(drift, 'drift');
         const unlock = options?.unlockThrough;
         if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const row = await consumeBatched(id, step, drift ?? null, now, unlock ?? null);
+        const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, id);
+        const row = await consumeBatched({ id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit });
         const outcome = text(row, 'outcome');
         const state = toGuard({ ...row, enrolment_id: id });
         if (outcome === 'ok') return { ok: true as const, state };
@@ -155,16 +157,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const p = policy;
         const rows = await q(
           sql.guardRecordFailure,
-          [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs],
+          [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs, p.forgetAfterMs ?? null],
           'guard failure',
         );
         if (!rows[0]) throw corrupt('the failure upsert returned no row');
         return toGuard(rows[0]);
       }),
     reset: (id) =>
-      op(async () => {
+      op(async (now) => {
         assertStorageId(id, 'enrolmentId');
-        await q(sql.guardReset, [id], 'guard reset');
+        await q(sql.guardReset, [id, now], 'guard reset');
+      }),
+    listPendingAudit: (options) =>
+      op(async () => {
+        const limit = resolveLimit(options?.limit, 'limit');
+        return (await q(sql.outboxList, [limit], 'outbox list')).map(toPending);
+      }),
+    settleAudit: (entry) =>
+      op(async () => {
+        const { key, enrolmentId } = normalizeSettle(entry);
+        await q(sql.outboxDelete, [key, enrolmentId], 'outbox settle');
       }),
   };
 
@@ -248,8 +260,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     append: (event) =>
       op(async (now) => {
         const e = normalizeAuditEvent(event);
-        const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail], 'audit append');
-        if (!rows[0]) throw corrupt('the audit insert returned no row');
+        const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail, e.key], 'audit append');
+        if (!rows[0]) {
+          // ON CONFLICT DO NOTHING: the key is in the log already (an outbox entry moved twice).
+          const known = e.key === null ? [] : await q(sql.auditByKey, [e.key], 'audit read');
+          if (!known[0]) throw corrupt('the audit insert returned no row');
+          return toEvent(known[0]);
+        }
         return {
           id: String(int(rows[0], 'seq')),
           at: now,

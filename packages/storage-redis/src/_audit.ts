@@ -2,7 +2,7 @@ import { type AuditEvent, type AuditLog } from '@cloudmfa/storage';
 import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage/adapter';
 import { decodeAuditEntry, parseStreamId } from './_codec.js';
 import type { StoreContext } from './_context.js';
-import { auditAllKey, auditEnrolmentKey, auditUserKey } from './_keys.js';
+import { auditAllKey, auditEnrolmentKey, auditMarkerKey, auditUserKey } from './_keys.js';
 import { AUDIT_APPEND, AUDIT_QUERY } from './_scripts.js';
 
 /** The most stream entries one filtered audit query inspects before it returns a cursor. */
@@ -16,7 +16,7 @@ const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored audit event 
  * tag, appended by one script with one id `<at>-<seq>`.
  */
 export function redisAudit(ctx: StoreContext): AuditLog {
-  const { prefix } = ctx;
+  const { client, prefix } = ctx;
 
   return {
     append: (event) =>
@@ -26,9 +26,18 @@ export function redisAudit(ctx: StoreContext): AuditLog {
         if (e.enrolmentId !== null) keys.push(auditEnrolmentKey(prefix, e.enrolmentId));
         if (e.userId !== null) keys.push(auditUserKey(prefix, e.userId));
         const minId = ctx.auditRetentionMs === null ? '' : `${Math.max(0, now - ctx.auditRetentionMs)}-0`;
-        const id = await ctx.run(AUDIT_APPEND, keys, [String(now), e.kind, e.enrolmentId ?? '', e.userId ?? '', e.detail, minId]);
+        const marker = e.key === null ? '' : auditMarkerKey(prefix, e.key);
+        const markerTtl = ctx.auditRetentionMs === null ? '' : String(ctx.auditRetentionMs);
+        const reply = await ctx.run(AUDIT_APPEND, keys, [String(now), e.kind, e.enrolmentId ?? '', e.userId ?? '', e.detail, minId, marker, markerTtl]);
+        if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string') throw corrupt();
+        const id = reply[0];
+        if (reply[1] === 1) {
+          // The key is in the log already (an outbox entry moved twice): the stored event.
+          const stored = (await client.xrange(auditAllKey(prefix), id, id)) as unknown[];
+          if (stored.length === 1) return decodeAuditEntry(stored[0]);
+        }
         const { at } = parseStreamId(id);
-        return { id: id as string, at, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: JSON.parse(e.detail) };
+        return { id, at, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: JSON.parse(e.detail) };
       }),
 
     query: (query) =>

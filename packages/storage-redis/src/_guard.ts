@@ -1,9 +1,21 @@
-import { type ConsumeResult, type OtpGuardState, type OtpGuardStore } from '@cloudmfa/storage';
-import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime, storageError } from '@cloudmfa/storage/adapter';
+import { type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry } from '@cloudmfa/storage';
+import {
+  assertDrift,
+  assertStep,
+  assertStorageId,
+  assertThrottlePolicy,
+  assertTime,
+  normalizePendingAudit,
+  normalizeSettle,
+  parseJsonObject,
+  resolveLimit,
+  storageError,
+} from '@cloudmfa/storage/adapter';
 import { decodeGuard, intOf, mapOfObject, nullableIntOf } from './_codec.js';
 import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
-import { guardKey } from './_keys.js';
+import { guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
+import { scanKeys } from './_scan.js';
 import { GUARD_CONSUME, GUARD_FAILURE, GUARD_RESET } from './_scripts.js';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored OTP guard cannot be decoded');
@@ -24,10 +36,14 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
   return {
     drain: () => consumes.drain(),
     get: (enrolmentId) =>
-      ctx.op(async () => {
+      ctx.op(async (now) => {
         assertStorageId(enrolmentId, 'enrolmentId');
         const f = mapOfObject(await client.hgetall(guardKey(prefix, enrolmentId)), 'OTP guard');
-        return f.size === 0 ? null : decodeGuard(enrolmentId, f);
+        if (f.size === 0) return null;
+        // Forgotten by the injected clock; Redis's TTL removes it by its own.
+        const e = f.get('e');
+        if (e !== undefined && now >= intOf(e, 'guard expiry')) return null;
+        return decodeGuard(enrolmentId, f);
       }),
 
     consume: (enrolmentId, step, options) =>
@@ -38,7 +54,21 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
         if (drift !== undefined) assertDrift(drift, 'drift');
         const unlock = options?.unlockThrough;
         if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const args = [String(now), String(step), drift === undefined ? '' : String(drift), unlock === undefined ? '' : String(unlock)];
+        const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, enrolmentId);
+        // The entry as the outbox keeps it: `detail` is already JSON text.
+        const entry =
+          audit === null
+            ? ''
+            : `{"kind":${JSON.stringify(audit.kind)},"enrolmentId":${JSON.stringify(audit.enrolmentId)},"userId":${JSON.stringify(audit.userId)},"detail":${audit.detail},"at":${now}}`;
+        const args = [
+          String(now),
+          String(step),
+          drift === undefined ? '' : String(drift),
+          unlock === undefined ? '' : String(unlock),
+          outboxKey(prefix, enrolmentId),
+          audit?.key ?? '',
+          entry,
+        ];
         const r = strings(await consumes.push(guardKey(prefix, enrolmentId), args), 1);
         if (r[0] === 'ok' && r.length === 2) {
           return {
@@ -65,6 +95,7 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
             String(policy.maxDelayMs),
             String(policy.lockoutFailures),
             String(policy.lockoutMs),
+            policy.forgetAfterMs === undefined ? '' : String(policy.forgetAfterMs),
           ]),
           6,
         );
@@ -80,9 +111,52 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
       }),
 
     reset: (enrolmentId) =>
-      ctx.op(async () => {
+      ctx.op(async (now) => {
         assertStorageId(enrolmentId, 'enrolmentId');
-        await ctx.run(GUARD_RESET, [guardKey(prefix, enrolmentId)], []);
+        await ctx.run(GUARD_RESET, [guardKey(prefix, enrolmentId)], [String(now)]);
       }),
+
+    // The outbox hashes sit in their guards' slots (written by the consume script), so finding
+    // them takes a SCAN of the prefix on every master: the drain runs rarely and the outbox is
+    // empty unless the audit log was unreachable (docs/storage-redis.md 4).
+    listPendingAudit: (options) =>
+      ctx.op(async () => {
+        const limit = resolveLimit(options?.limit, 'limit');
+        const found: PendingAuditEntry[] = [];
+        for (const key of await scanKeys(client, `${prefix}{*}${OUTBOX_SUFFIX}`)) {
+          const fields = mapOfObject(await client.hgetall(key), 'audit outbox');
+          for (const [k, v] of fields) found.push(decodePending(k, v));
+        }
+        found.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        return found.slice(0, limit);
+      }),
+
+    settleAudit: (entry) =>
+      ctx.op(async () => {
+        const { key, enrolmentId } = normalizeSettle(entry);
+        await client.hdel(outboxKey(prefix, enrolmentId), key);
+      }),
+  };
+}
+
+function decodePending(key: string, json: string): PendingAuditEntry {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    throw storageError('ERR_STORAGE_CORRUPT', 'a stored outbox entry cannot be decoded');
+  }
+  const o = v as { kind?: unknown; enrolmentId?: unknown; userId?: unknown; detail?: unknown; at?: unknown };
+  const okNullable = (x: unknown) => x === null || typeof x === 'string';
+  if (typeof o !== 'object' || o === null || typeof o.kind !== 'string' || typeof o.enrolmentId !== 'string' || !okNullable(o.userId) || !Number.isSafeInteger(o.at)) {
+    throw storageError('ERR_STORAGE_CORRUPT', 'a stored outbox entry cannot be decoded');
+  }
+  return {
+    key,
+    kind: o.kind,
+    enrolmentId: o.enrolmentId,
+    userId: o.userId as string | null,
+    detail: parseJsonObject(JSON.stringify(o.detail), 'detail'),
+    at: o.at as number,
   };
 }

@@ -12,6 +12,10 @@ function userTag(userId: string): string {
 
 export const enrolmentKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:enr`;
 export const guardKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:guard`;
+/** The end of every outbox key (found by SCAN when the outbox is drained). */
+export const OUTBOX_SUFFIX = ':obx';
+/** The audit outbox of one guard (hash: audit key -> entry JSON), in the guard's slot. */
+export const outboxKey = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}${OUTBOX_SUFFIX}`;
 /** The prefix of the challenge keys of one enrolment; a challenge key is this + challenge id. */
 export const challengeKeyPrefix = (p: string, enrolmentId: string) => `${p}{${enrolmentId}}:ch:`;
 export const challengeKey = (p: string, enrolmentId: string, challengeId: string) => `${challengeKeyPrefix(p, enrolmentId)}${challengeId}`;
@@ -26,3 +30,5 @@ export const userPendingKey = (p: string, userId: string) => `${p}{u:${userTag(u
 export const auditAllKey = (p: string) => `${p}{audit}:all`;
 export const auditEnrolmentKey = (p: string, enrolmentId: string) => `${p}{audit}:e:${enrolmentId}`;
 export const auditUserKey = (p: string, userId: string) => `${p}{audit}:u:${userTag(userId)}`;
+/** The marker of an audit idempotency key (string: the stream id of its event). */
+export const auditMarkerKey = (p: string, key: string) => `${p}{audit}:key:${key}`;

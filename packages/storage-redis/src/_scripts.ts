@@ -125,8 +125,10 @@ end
 
 /**
  * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep),
- * unlockThrough ('' = none: a lock ending at or before it does not refuse) per key, in the
- * same order. Each consume is decided and applied in turn, exactly as if it ran
+ * unlockThrough ('' = none: a lock ending at or before it does not refuse), outbox key (the
+ * guard's slot), audit key ('' = no entry), audit entry (JSON) per key, in the same order. A
+ * forgotten guard ('e' <= now) is deleted first; an acceptance clears 'e' and its TTL and
+ * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and applied in turn, exactly as if it ran
  * alone (a key named twice sees the first one's write); the batch is one script, so it is
  * applied completely or not at all. Returns one reply per key: {'ok', drift} |
  * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
@@ -136,10 +138,14 @@ export const GUARD_CONSUME = script(
   `${GUARD_NUM}
 local out = {}
 for i = 1, #KEYS do
-  local key, now, step, drift, unlock = KEYS[i], ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
+  local a = 7 * (i - 1)
+  local key, now, step, drift, unlock = KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local obx, akey, entry = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local exp = num(redis.call('HGET', key, 'e'))
+  if exp and tonumber(now) >= exp then redis.call('DEL', key) end
   local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
   local last, lock = num(g[1]), num(g[3])
-  if last == nil or lock == nil then
+  if last == nil or lock == nil or exp == nil then
     out[i] = {'corrupt'}
   elseif lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then
     out[i] = {'locked', g[3], g[2] or '0'}
@@ -149,6 +155,11 @@ for i = 1, #KEYS do
     local d = g[4] or ''
     if drift ~= '' then d = drift end
     redis.call('HSET', key, 'l', step, 'f', '0', 'k', '', 'd', d, 't', now)
+    if exp then
+      redis.call('HDEL', key, 'e')
+      redis.call('PERSIST', key)
+    end
+    if akey ~= '' then redis.call('HSETNX', obx, akey, entry) end
     out[i] = {'ok', d}
   end
 end
@@ -157,13 +168,19 @@ return out
 );
 
 /**
- * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs.
+ * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs,
+ * forgetAfterMs ('' = never). A forgotten guard ('e' <= now) is deleted first and counts from
+ * zero; a guard without a last step counted with forgetAfterMs gets 'e' and a matching TTL, so
+ * Redis removes it (docs/storage-redis.md 4).
  * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two).
  * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} | {'corrupt'}.
  */
 export const GUARD_FAILURE = script(
   'guard.recordFailure',
   `${GUARD_NUM}
+local exp = num(redis.call('HGET', KEYS[1], 'e'))
+if exp == nil then return {'corrupt'} end
+if exp and tonumber(ARGV[1]) >= exp then redis.call('DEL', KEYS[1]) end
 local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't')
 local f, lock = num(g[2]), num(g[3])
 if f == nil or lock == nil then return {'corrupt'} end
@@ -186,15 +203,31 @@ if delay > 0 then
 end
 local fs = string.format('%.0f', f)
 redis.call('HSET', KEYS[1], 'f', fs, 'k', k)
+local noStep = (not g[1]) or g[1] == ''
+if ARGV[7] ~= '' and noStep then
+  local now, upto = tonumber(ARGV[1]), tonumber(k) or 0
+  if upto < now then upto = now end
+  local e = upto + tonumber(ARGV[7])
+  redis.call('HSET', KEYS[1], 'e', string.format('%.0f', e))
+  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', e - now))
+elseif exp and tonumber(ARGV[1]) < exp then
+  redis.call('HDEL', KEYS[1], 'e')
+  redis.call('PERSIST', KEYS[1])
+end
 return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
 `,
 );
 
-/** KEYS: guard. Clears failures and the lock when the guard exists. Returns 1. */
+/** KEYS: guard. ARGV: now. Clears failures and the lock when the guard exists and is not forgotten. Returns 1. */
 export const GUARD_RESET = script(
   'guard.reset',
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'f', '0', 'k', '') end
+local e = tonumber(redis.call('HGET', KEYS[1], 'e') or '')
+if e and tonumber(ARGV[1]) >= e then
+  redis.call('DEL', KEYS[1])
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'f', '0', 'k', '')
+end
 return 1
 `,
 );
@@ -311,11 +344,17 @@ return out
  * Appends one event to every stream with one id `<ms>-<seq>`: ms = max(now, newest ms in
  * any of the streams) (stream ids must increase: the audit clock never runs backwards), seq
  * = next after the newest id at that ms. Computed from every stream first, so no XADD can
- * fail after another has been applied. Returns the id.
+ * fail after another has been applied. ARGV[7]: the marker key of the event's idempotency
+ * key ('' = none; in the {audit} slot), ARGV[8] its lifetime in ms ('' = none): when the
+ * marker exists nothing is written and its id is returned. Returns {id, known (0|1)}.
  */
 export const AUDIT_APPEND = script(
   'audit.append',
   `
+if ARGV[7] ~= '' then
+  local known = redis.call('GET', ARGV[7])
+  if known then return {known, 1} end
+end
 local ms, msn, seq = ARGV[1], tonumber(ARGV[1]), 0
 for i = 1, #KEYS do
   local top = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
@@ -344,7 +383,10 @@ for i = 1, #KEYS do
     redis.call('XADD', KEYS[i], id, unpack(fields))
   end
 end
-return id
+if ARGV[7] ~= '' then
+  if ARGV[8] ~= '' then redis.call('SET', ARGV[7], id, 'PX', ARGV[8]) else redis.call('SET', ARGV[7], id) end
+end
+return {id, 0}
 `,
 );
 

@@ -7,8 +7,9 @@ import { type Row, toEvent } from './_rows.js';
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
 export function sqliteAudit(ctx: SqliteContext): AuditLog {
   const { runner, q, now } = ctx;
-  const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
-      VALUES (@now, @kind, @enrolmentId, @userId, @detail) RETURNING *`);
+  const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
+      VALUES (@now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
+  const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE entry_key = ?');
   const auditQueries = new Map<string, Database.Statement>();
   const auditQuery = (key: { e: boolean; u: boolean; f: boolean; t: boolean; c: boolean }) => {
     const k = `${+key.e}${+key.u}${+key.f}${+key.t}${+key.c}`;
@@ -31,7 +32,11 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
     append: async (event) => {
       const t = now();
       const e = normalizeAuditEvent(event);
-      return runner.write(() => toEvent(auditInsert.get({ ...e, now: t }) as Row));
+      return runner.write(() => {
+        // An entry moved from the outbox again (a drain that died before settling): the stored one.
+        const known = e.key === null ? undefined : (auditByKey.get(e.key) as Row | undefined);
+        return toEvent(known ?? (auditInsert.get({ ...e, now: t }) as Row));
+      });
     },
     query: async (query) => {
       now();

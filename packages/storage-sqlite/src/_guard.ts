@@ -1,12 +1,39 @@
-import { type ConsumeResult, type OtpGuardStore, throttleDelay } from '@cloudmfa/storage';
-import { assertDrift, assertStep, assertStorageId, assertThrottlePolicy, assertTime } from '@cloudmfa/storage/adapter';
+import { type ConsumeResult, type OtpGuardStore, type PendingAuditEntry, throttleDelay } from '@cloudmfa/storage';
+import {
+  assertDrift,
+  assertStep,
+  assertStorageId,
+  assertThrottlePolicy,
+  assertTime,
+  guardExpiry,
+  normalizePendingAudit,
+  normalizeSettle,
+  parseJsonObject,
+  resolveLimit,
+} from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toGuard } from './_rows.js';
 
-/** The OTP guard part of the SQLite store: the whole verify-and-consume is one statement. */
+/** Forgotten throttle guards one write removes at most (docs/storage.md 5.2): more than it can add. */
+const PURGE_PER_WRITE = 8;
+
+/**
+ * The OTP guard part of the SQLite store: the whole verify-and-consume is one statement, and
+ * its outbox entry is written in the same transaction.
+ */
 export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
   const { runner, q, now } = ctx;
-  const guardGet = q('SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?');
+  const guardGet = q('SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)');
+  const guardRaw = q('SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?');
+  // A forgotten guard is gone before any write looks at it, so it counts from zero again.
+  const guardForget = q('DELETE FROM cloudmfa_otp_guard WHERE enrolment_id = @id AND expires_at <= @now');
+  const guardPurge = q(`DELETE FROM cloudmfa_otp_guard WHERE enrolment_id IN
+      (SELECT enrolment_id FROM cloudmfa_otp_guard WHERE expires_at <= @now LIMIT ${PURGE_PER_WRITE})`);
+  const guardExpire = q('UPDATE cloudmfa_otp_guard SET expires_at = @expiresAt WHERE enrolment_id = @id');
+  const outboxInsert = q(`INSERT OR IGNORE INTO cloudmfa_audit_outbox (entry_key, at, kind, enrolment_id, user_id, detail)
+      VALUES (@key, @now, @kind, @enrolmentId, @userId, @detail)`);
+  const outboxList = q('SELECT * FROM cloudmfa_audit_outbox ORDER BY at, entry_key LIMIT ?');
+  const outboxDelete = q('DELETE FROM cloudmfa_audit_outbox WHERE entry_key = @key AND enrolment_id = @enrolmentId');
   // The whole verify-and-consume in one statement: insert the first use, or advance
   // last_step only when not locked and strictly greater.
   const guardConsume = q(`INSERT INTO cloudmfa_otp_guard
@@ -14,7 +41,7 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       VALUES (@id, @step, 0, NULL, @drift, @now)
       ON CONFLICT (enrolment_id) DO UPDATE SET
         last_step = excluded.last_step, failures = 0, locked_until = NULL,
-        drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at
+        drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at, expires_at = NULL
       WHERE (locked_until IS NULL OR locked_until <= @now OR (@unlock IS NOT NULL AND locked_until <= @unlock)) AND (last_step IS NULL OR last_step < excluded.last_step)
       RETURNING *`);
   const guardFail = q(`INSERT INTO cloudmfa_otp_guard
@@ -23,14 +50,15 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       ON CONFLICT (enrolment_id) DO UPDATE SET failures = failures + 1 RETURNING *`);
   const guardLock = q(`UPDATE cloudmfa_otp_guard SET locked_until = max(coalesce(locked_until, 0), @until)
       WHERE enrolment_id = @id RETURNING *`);
-  const guardReset = q('UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE enrolment_id = ?');
+  const guardReset = q(`UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL
+      WHERE enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)`);
 
   return {
     get: async (id) => {
-      now();
+      const t = now();
       assertStorageId(id, 'enrolmentId');
       return runner.read(() => {
-        const row = guardGet.get(id) as Row | undefined;
+        const row = guardGet.get({ id, now: t }) as Row | undefined;
         return row ? toGuard(row) : null;
       });
     },
@@ -42,10 +70,15 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       if (drift !== undefined) assertDrift(drift, 'drift');
       const unlock = opts?.unlockThrough;
       if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+      const audit = opts?.audit === undefined ? null : normalizePendingAudit(opts.audit, id);
       return runner.write((): ConsumeResult => {
+        guardForget.run({ id, now: t });
         const row = guardConsume.get({ id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;
-        if (row) return { ok: true, state: toGuard(row) };
-        const cur = toGuard(guardGet.get(id) as Row);
+        if (row) {
+          if (audit) outboxInsert.run({ ...audit, now: t });
+          return { ok: true, state: toGuard(row) };
+        }
+        const cur = toGuard(guardRaw.get(id) as Row);
         if (cur.lockedUntil !== null && t < cur.lockedUntil && (unlock === undefined || cur.lockedUntil > unlock)) {
           return { ok: false, reason: 'locked', lockedUntil: cur.lockedUntil, failures: cur.failures };
         }
@@ -58,18 +91,46 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       assertThrottlePolicy(policy);
       const p = { ...policy };
       return runner.write(() => {
-        const row = guardFail.get(id) as Row;
+        guardForget.run({ id, now: t });
+        let row = guardFail.get(id) as Row;
         const delay = throttleDelay(p, row.failures as number);
-        if (delay <= 0) return toGuard(row);
-        return toGuard(guardLock.get({ id, until: t + delay }) as Row);
+        if (delay > 0) row = guardLock.get({ id, until: t + delay }) as Row;
+        const state = toGuard(row);
+        const expiresAt = guardExpiry(p, { now: t, lockedUntil: state.lockedUntil, lastStep: state.lastStep });
+        if (expiresAt !== row.expires_at) guardExpire.run({ id, expiresAt });
+        guardPurge.run({ now: t });
+        return state;
       });
     },
     reset: async (id) => {
-      now();
+      const t = now();
       assertStorageId(id, 'enrolmentId');
       return runner.write(() => {
-        guardReset.run(id);
+        guardReset.run({ id, now: t });
       });
     },
+    listPendingAudit: async (options) => {
+      now();
+      const limit = resolveLimit(options?.limit, 'limit');
+      return runner.read(() => (outboxList.all(limit) as Row[]).map(toPending));
+    },
+    settleAudit: async (entry) => {
+      now();
+      const { key, enrolmentId } = normalizeSettle(entry);
+      return runner.write(() => {
+        outboxDelete.run({ key, enrolmentId });
+      });
+    },
+  };
+}
+
+function toPending(r: Row): PendingAuditEntry {
+  return {
+    key: r.entry_key as string,
+    kind: r.kind as string,
+    enrolmentId: r.enrolment_id as string,
+    userId: (r.user_id as string | null) ?? null,
+    detail: parseJsonObject(r.detail, 'detail'),
+    at: r.at as number,
   };
 }

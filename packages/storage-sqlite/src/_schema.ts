@@ -67,6 +67,25 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX cloudmfa_challenges_user_pending ON cloudmfa_challenges (user_id, status, expires_at);
   `,
+  // 3: forgotten throttle guards (ThrottlePolicy.forgetAfterMs), the audit outbox written with
+  // each accepted consume, and the audit log's idempotency key (docs/storage.md 5.2, 5.3).
+  `
+  ALTER TABLE cloudmfa_otp_guard ADD COLUMN expires_at INTEGER;
+  CREATE INDEX cloudmfa_otp_guard_expiry ON cloudmfa_otp_guard (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE cloudmfa_audit_outbox (
+    entry_key    TEXT    PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    kind         TEXT    NOT NULL,
+    enrolment_id TEXT,
+    user_id      TEXT,
+    detail       TEXT    NOT NULL
+  ) STRICT;
+  CREATE INDEX cloudmfa_audit_outbox_at ON cloudmfa_audit_outbox (at, entry_key);
+
+  ALTER TABLE cloudmfa_audit ADD COLUMN entry_key TEXT;
+  CREATE UNIQUE INDEX cloudmfa_audit_entry_key ON cloudmfa_audit (entry_key) WHERE entry_key IS NOT NULL;
+  `,
 ];
 
 /**

@@ -155,3 +155,24 @@ describe('sqlite: connections sharing one file', () => {
     expect(await codeOf(store.guard.consume('e1', 2))).toBe('ERR_STORAGE_UNAVAILABLE');
   });
 });
+
+describe('sqlite: forgotten throttle guards are removed (issue 11 §3)', () => {
+  it('holds a bounded number of guard rows under a stream of new addresses', async () => {
+    const path = fresh();
+    const clock = fixedClock(T0);
+    const store = openSqliteStore({ path, clock });
+    const policy = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 1000, lockoutFailures: 10, lockoutMs: 1000, forgetAfterMs: 60_000 };
+    await store.guard.consume('enr1', 7);
+    for (let i = 0; i < 2000; i++) {
+      await store.guard.recordFailure(`i_${i}`, policy);
+      clock.advance(1000); // 60 addresses live at any time
+    }
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const rows = (db.prepare('SELECT count(*) AS n FROM cloudmfa_otp_guard').get() as { n: number }).n;
+    const kept = db.prepare("SELECT last_step FROM cloudmfa_otp_guard WHERE enrolment_id = 'enr1'").get() as { last_step: number };
+    db.close();
+    expect(rows).toBeLessThanOrEqual(62);
+    expect(kept.last_step).toBe(7);
+  });
+});

@@ -17,8 +17,11 @@ export {
   normalizeEnrolmentChanges,
   normalizeFinalize,
   normalizePauseUser,
+  normalizePendingAudit,
+  normalizeSettle,
+  type NormalizedPendingAudit,
 } from './normalize.js';
-export { assertThrottlePolicy } from './throttle.js';
+export { assertThrottlePolicy, guardExpiry } from './throttle.js';
 export {
   assertAuditKind,
   assertClientKey,

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { MfaStore } from './types.js';
 import { CONFORMANCE_T0, type Ctx } from './conformance/_shared.js';
 import { enrolmentTests } from './conformance/enrolments.js';
-import { guardTests } from './conformance/guard.js';
+import { forgetTests, guardTests } from './conformance/guard.js';
+import { outboxTests } from './conformance/outbox.js';
 import { challengeTests } from './conformance/challenges.js';
 import { auditTests } from './conformance/audit.js';
 import { validationTests } from './conformance/validation.js';
@@ -25,6 +26,7 @@ export { runSecureStoreConformance, type SecureStoreConformanceOptions, type Sec
 export type ConformanceGroup =
   | 'enrolments'
   | 'guard'
+  | 'outbox'
   | 'challenges'
   | 'audit'
   | 'validation'
@@ -118,7 +120,11 @@ export function runStorageConformance(options: ConformanceOptions): void {
     });
 
     group('enrolments', () => enrolmentTests(ctx));
-    group('guard', () => guardTests(ctx));
+    group('guard', () => {
+      guardTests(ctx);
+      forgetTests(ctx);
+    });
+    group('outbox', () => outboxTests(ctx, n));
     group('challenges', () => challengeTests(ctx));
     group('audit', () => auditTests(ctx));
     group('validation', () => validationTests(ctx));

@@ -10,7 +10,7 @@ import {
   normalizeFinalize,
   normalizePauseUser,
 } from './normalize.js';
-import { assertThrottlePolicy, throttleDelay } from './throttle.js';
+import { createMemoryGuard } from './_memoryGuard.js';
 import type {
   AuditEvent,
   AuditLog,
@@ -19,14 +19,9 @@ import type {
   EnrolmentRecord,
   EnrolmentStore,
   MfaStore,
-  OtpGuardState,
-  OtpGuardStore,
 } from './types.js';
 import {
-  assertDrift,
-  assertStep,
   assertStorageId,
-  assertTime,
   assertUserId,
   parseJsonObject,
   readClock,
@@ -62,12 +57,12 @@ interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
 export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
   const clock = options.clock ?? systemClock;
   const enrolments = new Map<string, EnrolmentRow>();
-  const guards = new Map<string, OtpGuardState>();
   const challenges = new Map<string, ChallengeRow>();
   const pauses = new Map<string, number>();
   const pendingOf = (userId: string, now: number) =>
     [...challenges.values()].filter((r) => r.userId === userId && r.status === 'pending' && now < r.expiresAt);
   const audit: AuditRow[] = [];
+  const auditByKey = new Map<string, AuditRow>();
   let seq = 0;
   let closed = false;
 
@@ -174,64 +169,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
       }),
   };
 
-  const freshGuard = (id: string): OtpGuardState => ({
-    enrolmentId: id,
-    lastStep: null,
-    failures: 0,
-    lockedUntil: null,
-    drift: null,
-    lastUsedAt: null,
-  });
-
-  const guardStore: OtpGuardStore = {
-    get: (id) =>
-      op(() => {
-        assertStorageId(id, 'enrolmentId');
-        const g = guards.get(id);
-        return g ? { ...g } : null;
-      }),
-    consume: (id, step, options) =>
-      op((now) => {
-        assertStorageId(id, 'enrolmentId');
-        assertStep(step, 'step');
-        const drift = options?.drift;
-        if (drift !== undefined) assertDrift(drift, 'drift');
-        const unlock = options?.unlockThrough;
-        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const g = guards.get(id) ?? freshGuard(id);
-        if (g.lockedUntil !== null && now < g.lockedUntil && (unlock === undefined || g.lockedUntil > unlock)) {
-          return { ok: false as const, reason: 'locked' as const, lockedUntil: g.lockedUntil, failures: g.failures };
-        }
-        if (g.lastStep !== null && step <= g.lastStep) return { ok: false as const, reason: 'replayed' as const, lastStep: g.lastStep };
-        g.lastStep = step;
-        g.failures = 0;
-        g.lockedUntil = null;
-        g.lastUsedAt = now;
-        if (drift !== undefined) g.drift = drift;
-        guards.set(id, g);
-        return { ok: true as const, state: { ...g } };
-      }),
-    recordFailure: (id, policy) =>
-      op((now) => {
-        assertStorageId(id, 'enrolmentId');
-        assertThrottlePolicy(policy);
-        const g = guards.get(id) ?? freshGuard(id);
-        g.failures++;
-        const delay = throttleDelay(policy, g.failures);
-        if (delay > 0) g.lockedUntil = Math.max(g.lockedUntil ?? 0, now + delay);
-        guards.set(id, g);
-        return { ...g };
-      }),
-    reset: (id) =>
-      op(() => {
-        assertStorageId(id, 'enrolmentId');
-        const g = guards.get(id);
-        if (g) {
-          g.failures = 0;
-          g.lockedUntil = null;
-        }
-      }),
-  };
+  const guardStore = createMemoryGuard(op).store;
 
   const challengeStore: ChallengeStore = {
     create: (input) =>
@@ -328,9 +266,12 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
   const auditLog: AuditLog = {
     append: (event) =>
       op((now) => {
-        const { kind, enrolmentId, userId, detail } = normalizeAuditEvent(event);
+        const { key, kind, enrolmentId, userId, detail } = normalizeAuditEvent(event);
+        const known = key === null ? undefined : auditByKey.get(key);
+        if (known) return toEvent(known);
         const row: AuditRow = { seq: ++seq, at: now, kind, enrolmentId, userId, detail };
         audit.push(row);
+        if (key !== null) auditByKey.set(key, row);
         return toEvent(row);
       }),
     query: (query) =>

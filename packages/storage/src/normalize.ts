@@ -183,6 +183,8 @@ export function normalizeFinalize(transition: unknown): { status: ChallengeFinal
  * ```
  */
 export interface NormalizedAuditEvent {
+  /** The idempotency key, or `null`. */
+  key: string | null;
   kind: string;
   enrolmentId: string | null;
   userId: string | null;
@@ -206,7 +208,53 @@ export function normalizeAuditEvent(event: unknown): NormalizedAuditEvent {
   const userId = e.userId ?? null;
   if (userId !== null) assertUserId(userId, 'userId');
   const detail = serializeJsonObject(e.detail === undefined ? {} : e.detail, 'detail', STORAGE_LIMITS.detailBytes);
-  return { kind: e.kind, enrolmentId: enrolmentId as string | null, userId: userId as string | null, detail };
+  const key = e.key ?? null;
+  if (key !== null) assertStorageId(key, 'key');
+  return { key: key as string | null, kind: e.kind, enrolmentId: enrolmentId as string | null, userId: userId as string | null, detail };
+}
+
+/**
+ * A validated `consume` outbox entry (`options.audit`): an audit event whose `key` is required.
+ *
+ * @example
+ * ```ts
+ * const a: NormalizedPendingAudit = normalizePendingAudit({ key, kind: 'otp.accepted' }, enrolmentId); // a.detail === '{}'
+ * ```
+ */
+export interface NormalizedPendingAudit extends NormalizedAuditEvent {
+  key: string;
+}
+
+/**
+ * Validates the `audit` option of `guard.consume`.
+ *
+ * @example
+ * ```ts
+ * const a = options?.audit === undefined ? null : normalizePendingAudit(options.audit, enrolmentId);
+ * ```
+ */
+export function normalizePendingAudit(audit: unknown, enrolmentId: string): NormalizedPendingAudit & { enrolmentId: string } {
+  const e = normalizeAuditEvent(audit);
+  if (e.key === null) throw invalid('"audit.key" expected a storage id');
+  // The entry sits with the guard that accepted the step (Redis: in its slot), found by both.
+  if (e.enrolmentId !== enrolmentId) throw invalid('"audit.enrolmentId" expected the enrolment whose step is consumed');
+  return e as NormalizedPendingAudit & { enrolmentId: string };
+}
+
+/**
+ * Validates the argument of `guard.settleAudit`.
+ *
+ * @example
+ * ```ts
+ * const { key, enrolmentId } = normalizeSettle(entry);
+ * ```
+ */
+export function normalizeSettle(entry: unknown): { key: string; enrolmentId: string } {
+  if (typeof entry !== 'object' || entry === null) throw invalid('"entry" expected { key, enrolmentId }');
+  const e = entry as Record<string, unknown>;
+  assertStorageId(e.key, 'key');
+  assertStorageId(e.enrolmentId, 'enrolmentId');
+  return { key: e.key, enrolmentId: e.enrolmentId };
 }
 
 /**

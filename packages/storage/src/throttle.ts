@@ -16,6 +16,12 @@ export interface ThrottlePolicy {
   maxDelayMs: number;
   lockoutFailures: number;
   lockoutMs: number;
+  /**
+   * Forget the guard this long (ms) after its last failure or the end of its lock, whichever is
+   * later, unless it has accepted a step: a time-based throttle whose rows do not outlive it.
+   * Absent: never forgotten (an enrolment's guard holds its last step).
+   */
+  forgetAfterMs?: number;
 }
 
 /**
@@ -86,4 +92,19 @@ export function assertThrottlePolicy(policy: unknown): asserts policy is Throttl
   int('baseDelayMs', 0, MAX_DELAY);
   int('maxDelayMs', 0, MAX_DELAY);
   int('lockoutMs', 0, MAX_DELAY);
+  if (p.forgetAfterMs !== undefined) int('forgetAfterMs', 1, MAX_DELAY);
+}
+
+/**
+ * When a guard counted with `policy` is forgotten (ms), or `null` when it never is: it has
+ * accepted a step, or `policy` has no `forgetAfterMs`. Shared by every adapter.
+ *
+ * @example
+ * ```ts
+ * guardExpiry({ ...DEFAULT_THROTTLE_POLICY, forgetAfterMs: 3_600_000 }, { now, lockedUntil: null, lastStep: null }); // now + 1 h
+ * ```
+ */
+export function guardExpiry(policy: ThrottlePolicy, state: { now: number; lockedUntil: number | null; lastStep: number | null }): number | null {
+  if (policy.forgetAfterMs === undefined || state.lastStep !== null) return null;
+  return Math.max(state.now, state.lockedUntil ?? 0) + policy.forgetAfterMs;
 }

@@ -178,6 +178,52 @@ export type ConsumeResult =
   | { ok: false; reason: 'locked'; lockedUntil: number; failures: number };
 
 /**
+ * An audit entry that {@link OtpGuardStore.consume} recorded atomically with an accepted step:
+ * the outbox of docs/storage.md section 5.3. It stays until {@link OtpGuardStore.settleAudit}
+ * removes it, after the entry reached the audit log under the same `key`.
+ *
+ * @example
+ * ```ts
+ * for (const e of await store.guard.listPendingAudit({ limit: 100 })) {
+ *   await store.audit.append(e); // idempotent by `key`
+ *   await store.guard.settleAudit(e);
+ * }
+ * ```
+ */
+export interface PendingAuditEntry {
+  /** Chosen by the caller, unique (a storage id); the audit log's idempotency key. */
+  key: string;
+  kind: string;
+  /** The enrolment whose step was consumed (the guard that holds the entry). */
+  enrolmentId: string;
+  userId: string | null;
+  detail: JsonObject;
+  /** ms, store clock: when the consume that recorded it was accepted. */
+  at: number;
+}
+
+/**
+ * Options of {@link OtpGuardStore.consume}.
+ *
+ * @example
+ * ```ts
+ * const options: ConsumeOptions = { drift: -1, audit: { key, kind: 'otp.accepted', enrolmentId, userId, detail: { step } } };
+ * ```
+ */
+export interface ConsumeOptions {
+  /** Steps of clock drift observed on the accepted code; kept when absent. */
+  drift?: number;
+  /** ms: a lock ending at or before it does not refuse the step (see {@link OtpGuardStore.consume}). */
+  unlockThrough?: number;
+  /**
+   * Recorded in the outbox (see {@link PendingAuditEntry}) in the same atomic step as the
+   * acceptance, and only when the step is accepted. A refused step records nothing. Its
+   * `enrolmentId` must be the consumed one.
+   */
+  audit?: AuditEventInput & { key: string };
+}
+
+/**
  * The OTP guard: atomic verify-and-consume, failure counters with backoff and lockout, drift.
  *
  * @example
@@ -200,11 +246,20 @@ export interface OtpGuardStore {
    * acceptance of a new step, in the same atomic operation, so a replayed step never lowers
    * `failures` nor lifts a lock.
    */
-  consume(enrolmentId: string, step: number, options?: { drift?: number; unlockThrough?: number }): Promise<ConsumeResult>;
-  /** Atomically counts a failure and extends the lock per `policy` (see `throttleDelay`). */
+  consume(enrolmentId: string, step: number, options?: ConsumeOptions): Promise<ConsumeResult>;
+  /**
+   * Atomically counts a failure and extends the lock per `policy` (see `throttleDelay`). With
+   * `policy.forgetAfterMs`, a guard that never accepted a step is forgotten that long after its
+   * last failure or the end of its lock, whichever is later: it then reads as never touched,
+   * and the store removes it (docs/storage.md section 5.2).
+   */
   recordFailure(enrolmentId: string, policy: ThrottlePolicy): Promise<OtpGuardState>;
   /** Clears failures and the lock; keeps `lastStep` and `drift`. */
   reset(enrolmentId: string): Promise<void>;
+  /** Outbox entries not yet settled, oldest first (`at`, then `key`); default limit 100. */
+  listPendingAudit(options?: { limit?: number }): Promise<PendingAuditEntry[]>;
+  /** Removes the outbox entry `key` of `enrolmentId`; an entry that is not there is not an error. */
+  settleAudit(entry: { key: string; enrolmentId: string }): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +440,11 @@ export interface AuditEvent {
  * ```
  */
 export interface AuditEventInput {
+  /**
+   * Idempotency key (a storage id, unique): an append whose key the log already holds writes
+   * nothing and returns the stored event. Used to move outbox entries exactly once.
+   */
+  key?: string;
   kind: string;
   enrolmentId?: string | null;
   userId?: string | null;
@@ -434,7 +494,7 @@ export interface AuditPage {
  * ```
  */
 export interface AuditLog {
-  /** Appends one event at the store clock's `now`. */
+  /** Appends one event at the store clock's `now`; with a `key` already in the log, returns that event instead. */
   append(event: AuditEventInput): Promise<AuditEvent>;
   /** Matching events, newest first (`at` desc, then insertion order desc), paginated. */
   query(query?: AuditQuery): Promise<AuditPage>;

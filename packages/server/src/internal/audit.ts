@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cloudmfa/storage';
+import type { AuditEvent, JsonObject, PendingAuditEntry } from '@cloudmfa/storage';
 import type { MfaAuditKind, MfaEvent } from '../types.js';
 import type { ServerContext } from './context.js';
 
@@ -18,16 +18,37 @@ export async function record(
     userId: entry.userId ?? null,
     detail: entry.detail ?? {},
   });
+  publish(ctx, stored, entry.risk === true);
+}
+
+/**
+ * Moves one outbox entry (docs/server.md section 4.1) into the audit log by its key (a second
+ * move finds it there and writes nothing), hands it to `events`, and removes it from the
+ * outbox. `late`: moved by the drain, so the time of the acceptance goes into `detail`.
+ */
+export async function moveAuditEntry(ctx: ServerContext, entry: PendingAuditEntry, late: boolean): Promise<void> {
+  const stored = await ctx.store.audit.append({
+    key: entry.key,
+    kind: entry.kind,
+    enrolmentId: entry.enrolmentId,
+    userId: entry.userId,
+    detail: late ? { ...entry.detail, acceptedAt: entry.at } : entry.detail,
+  });
+  publish(ctx, stored, false);
+  await ctx.store.guard.settleAudit(entry);
+}
+
+function publish(ctx: ServerContext, stored: AuditEvent, risk: boolean): void {
   const sink = ctx.events;
   if (!sink) return;
   const event: MfaEvent = {
     id: stored.id,
     at: stored.at,
-    kind,
+    kind: stored.kind as MfaAuditKind,
     enrolmentId: stored.enrolmentId,
     userId: stored.userId,
     detail: stored.detail,
-    risk: entry.risk === true,
+    risk,
   };
   try {
     const p = sink(event);

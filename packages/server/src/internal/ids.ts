@@ -33,3 +33,15 @@ export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p', value: 
   const input = utf8Encode(`${label}\u0000${value}`);
   return `${tag}_${encodeBase64Url(crypto.hash('SHA256', input))}`;
 }
+
+/**
+ * The outbox key of one acceptance (docs/server.md 4.1): base64url of the first 128 bits of
+ * SHA-256(label, enrolment id, step, time). A step is accepted once per enrolment, so the key
+ * is unique; the time keeps it unique even if a guard store lost its state and accepted the
+ * step again (that acceptance is then recorded too, not merged). Derived, not drawn: the
+ * server's random stream (pinned by tests) is left alone.
+ */
+export function outboxKey(ctx: { crypto: CryptoProvider }, enrolmentId: string, step: number, now: number): string {
+  const input = utf8Encode(`cloudmfa/server/outbox/v1\u0000${enrolmentId}\u0000${step}\u0000${now}`);
+  return encodeBase64Url(ctx.crypto.hash('SHA256', input).subarray(0, 16));
+}

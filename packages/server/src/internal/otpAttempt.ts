@@ -4,9 +4,10 @@
 import { createOtpKey, type OtpKey } from '@cloudmfa/otp';
 import { type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS, throttleDelay } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
-import { record } from './audit.js';
+import { moveAuditEntry, record } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
+import { outboxKey } from './ids.js';
 import { maintainEnrolment } from './maintain.js';
 import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
 
@@ -143,7 +144,18 @@ async function accept(
   const own = counted[index] as OtpGuardState;
   const drift = Math.max(-MAX_DRIFT_STORED, Math.min(MAX_DRIFT_STORED, match.delta));
   const unlock = own.lockedUntil != null && own.lockedUntil > now ? { unlockThrough: STORAGE_LIMITS.maxTime } : {};
-  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock });
+  const method = meta.otp.type;
+  // The consumed step (TOTP) or counter (HOTP): which code was spent is auditable. The entry is
+  // recorded in the guard store's outbox atomically with the acceptance (issue 11 §6), so a
+  // spent code always has its record, whatever happens to the audit log afterwards.
+  const entry = {
+    key: outboxKey(ctx, rec.id, match.step, now),
+    kind: success,
+    enrolmentId: rec.id,
+    userId: rec.userId,
+    detail: { method, delta: match.delta, step: match.step },
+  };
+  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock, audit: entry });
   if (!consumed.ok) {
     if (consumed.reason === 'replayed') {
       await record(ctx, 'otp.refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason: 'replayed' } });
@@ -151,11 +163,18 @@ async function accept(
     }
     return { ok: false, reason: 'locked', enrolmentId: rec.id, retryAfterMs: Math.max(1, consumed.lockedUntil - now) };
   }
+  // The code is spent: from here on nothing may turn the answer into an error. What fails is
+  // left for later (the outbox drain; the next reset; the next read's maintenance).
+  const settled = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch {
+      // Already recorded where it matters (see above); the store fault is not the caller's.
+    }
+  };
   // The user is present: the attempt counted on their other devices is void.
-  for (let i = 0; i < candidates.length; i++) if (i !== index) await guard.reset((candidates[i] as EnrolmentRecord).id);
-  const method = meta.otp.type;
-  // The consumed step (TOTP) or counter (HOTP): which code was spent is auditable (issue 11 §6).
-  await record(ctx, success, { enrolmentId: rec.id, userId: rec.userId, detail: { method, delta: match.delta, step: match.step } });
-  await maintainEnrolment(ctx, rec, meta, seed, now);
+  for (let i = 0; i < candidates.length; i++) if (i !== index) await settled(() => guard.reset((candidates[i] as EnrolmentRecord).id));
+  await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
+  await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }

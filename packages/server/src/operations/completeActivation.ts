@@ -286,7 +286,9 @@ function throttleKeyOfIp(ip: string): string {
 
 /** Counts one bad-MAC / bad-signature / stale attempt on a pending activation; revokes it at the budget (rule 7). */
 async function countFailure(ctx: ServerContext, rec: EnrolmentRecord, reason: 'bad_signature'): Promise<void> {
-  const state = await ctx.store.guard.recordFailure(auxGuardId(ctx.crypto, 'r', rec.id), COUNT_ONLY);
+  // The count matters while the activation can be redeemed; then the row is forgotten (issue 11 §3).
+  const forgetAfterMs = Math.max(1, rec.expiresAt - nowOf(ctx));
+  const state = await ctx.store.guard.recordFailure(auxGuardId(ctx.crypto, 'r', rec.id), { ...COUNT_ONLY, forgetAfterMs });
   await record(ctx, 'enrolment.redeem_refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason, failures: state.failures } });
   if (state.failures >= ctx.policy.activation.maxFailures) {
     const revoked = await ctx.store.enrolments.revoke(rec.id);

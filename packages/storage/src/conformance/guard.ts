@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from '../throttle.js';
-import { type Ctx } from './_shared.js';
+import { type Ctx, expectCode } from './_shared.js';
 
 // ---------------------------------------------------------------------------------------------
 // OTP guard
@@ -121,5 +121,54 @@ export function guardTests(c: Ctx): void {
       lastUsedAt: null,
     });
     expect((await c.store.guard.consume('enr9', 0)).ok).toBe(true);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time-based throttles (docs/storage.md section 5.2): a guard counted with `forgetAfterMs`
+// that never accepted a step is forgotten after its window.
+
+export function forgetTests(c: Ctx): void {
+  const p: ThrottlePolicy = { freeFailures: 1, baseDelayMs: 10_000, maxDelayMs: 10_000, lockoutFailures: 100, lockoutMs: 0, forgetAfterMs: 60_000 };
+
+  it('forgets a throttle guard forgetAfterMs after its last failure or the end of its lock', async () => {
+    const t = c.clock();
+    expect(await c.store.guard.recordFailure('i_1', p)).toMatchObject({ failures: 1, lockedUntil: null });
+    c.clock.advance(30_000);
+    // The second failure locks until t + 40 s: the window now runs from the end of the lock.
+    expect(await c.store.guard.recordFailure('i_1', p)).toMatchObject({ failures: 2, lockedUntil: t + 40_000 });
+    c.clock.set(t + 40_000 + 60_000 - 1);
+    expect(await c.store.guard.get('i_1')).toMatchObject({ failures: 2 });
+    c.clock.advance(1);
+    expect(await c.store.guard.get('i_1')).toBeNull();
+    // Counting starts again from zero.
+    expect(await c.store.guard.recordFailure('i_1', p)).toMatchObject({ failures: 1, lockedUntil: null });
+  });
+
+  it('never forgets a guard that accepted a step, nor one counted without forgetAfterMs', async () => {
+    await c.store.guard.consume('enr1', 5);
+    await c.store.guard.recordFailure('enr1', p);
+    const { forgetAfterMs: _f, ...plain } = p;
+    await c.store.guard.recordFailure('enr2', plain);
+    // Counted with a window, then accepted a step: the window no longer applies.
+    await c.store.guard.recordFailure('enr3', p);
+    expect((await c.store.guard.consume('enr3', 9)).ok).toBe(true);
+    c.clock.advance(366 * 24 * 3600 * 1000);
+    expect(await c.store.guard.get('enr1')).toMatchObject({ lastStep: 5, failures: 1 });
+    expect(await c.store.guard.get('enr2')).toMatchObject({ failures: 1 });
+    expect(await c.store.guard.get('enr3')).toMatchObject({ lastStep: 9, failures: 0 });
+    expect(await c.store.guard.consume('enr1', 5)).toMatchObject({ ok: false, reason: 'replayed' });
+  });
+
+  it('a reset of a forgotten guard does not bring it back', async () => {
+    await c.store.guard.recordFailure('i_1', p);
+    c.clock.advance(60_000);
+    await c.store.guard.reset('i_1');
+    expect(await c.store.guard.get('i_1')).toBeNull();
+  });
+
+  it('refuses a forgetAfterMs that is not a positive integer', async () => {
+    await expectCode(() => c.store.guard.recordFailure('i_1', { ...p, forgetAfterMs: 0 }), 'ERR_STORAGE_INVALID');
+    await expectCode(() => c.store.guard.recordFailure('i_1', { ...p, forgetAfterMs: 1.5 }), 'ERR_STORAGE_INVALID');
   });
 }

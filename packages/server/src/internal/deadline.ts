@@ -1,0 +1,52 @@
+// The store deadline of docs/server.md section 4.1: a store that does not answer in time fails
+// the operation fast (ERR_STORAGE_UNAVAILABLE, HTTP 503 with Retry-After) instead of holding
+// the request for as long as the driver waits.
+import type { MfaStore } from '@cloudmfa/storage';
+import { storageError } from '@cloudmfa/storage/adapter';
+
+type AnyFn = (...args: never[]) => Promise<unknown>;
+
+function bounded<T extends object>(part: T, ms: number, keep: ReadonlySet<string> = new Set()): T {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(part)) {
+    const fn = (part as Record<string, unknown>)[name];
+    if (typeof fn !== 'function') continue;
+    const call = (fn as AnyFn).bind(part);
+    out[name] = keep.has(name)
+      ? call
+      : (...args: never[]) => {
+          // The platform's deadline primitive (an unref'd timer that never keeps a process
+          // alive and is no sleep: it only ends a wait that has not ended by itself).
+          const signal = AbortSignal.timeout(ms);
+          let onAbort = () => undefined as void;
+          const late = new Promise<never>((_, reject) => {
+            onAbort = () => reject(storageError('ERR_STORAGE_UNAVAILABLE', `the store did not answer within ${ms} ms`));
+            signal.addEventListener('abort', onAbort, { once: true });
+          });
+          const work = call(...args);
+          // A call that settles after the deadline must not become an unhandled rejection.
+          work.catch(() => undefined);
+          return Promise.race([work, late]).finally(() => signal.removeEventListener('abort', onAbort));
+        };
+  }
+  return out as T;
+}
+
+/**
+ * The store as the facade uses it: every call bounded by `ms`, except `guard.consume` (and the
+ * drain's `guard.listPendingAudit`). A
+ * consume cut short could still be applied after its caller was told 503, and the user's retry
+ * of the same code would then be refused as replayed; so a consume is always awaited to its
+ * outcome, and the calls before it (which fail fast) keep a dead store from reaching it.
+ */
+export function withDeadline(store: MfaStore, ms: number): MfaStore {
+  return Object.freeze({
+    enrolments: bounded(store.enrolments, ms),
+    // listPendingAudit serves the drain, not a request: on Redis it SCANs the keyspace, which
+    // may honestly take longer than a request's deadline.
+    guard: bounded(store.guard, ms, new Set(['consume', 'listPendingAudit'])),
+    challenges: bounded(store.challenges, ms),
+    audit: bounded(store.audit, ms),
+    close: () => store.close(),
+  });
+}
