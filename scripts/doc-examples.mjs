@@ -5,8 +5,11 @@
 // workspace packages the way an application does (`@cloudmfa/...`, resolved to the BUILT
 // packages through node_modules links, so `pnpm build` first). Then:
 //   1. tsc typechecks every module (strict, as the packages are written);
-//   2. the self-contained ones run, each in its own Node process with a 30 s limit.
+//   2. the self-contained ones run, each in its own Node process (its own module state, a
+//      scratch working directory, a 30 s limit), not inside one shared test runner.
 // Exits non-zero, naming each example by file:line, when either fails.
+// An example is the body of an async function (its imports hoisted), so it may `await` and
+// `return` as the code around it in an app would.
 //
 // Names an example uses without defining them:
 //   - a public export of an SDK entry (`openEnvelope`, `MfaServer`) is imported from that entry
@@ -14,7 +17,9 @@
 //   - anything else (`typed`, `scannedText`, `server`: what the reader already has in hand) is
 //     declared `any`, and the example is then typecheck-only: it is not self-contained.
 //     The SDK calls around such a name are still checked (argument shapes, option names,
-//     result fields).
+//     result fields);
+//   - a module this repository does not install (a host SDK such as `expo-secure-store`) is
+//     declared untyped, and the example is typecheck-only.
 // Markers after the language, for the few blocks that cannot be either:
 //   ```ts no-run    typecheck only (needs a live server, a database, a device, the network)
 //   ```ts fragment  not a program (a signature listing, a result shape); skipped
@@ -24,7 +29,7 @@
 //          contains it), --list (print each example's status), --no-run (typecheck only).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
