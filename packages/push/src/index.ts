@@ -1,4 +1,3 @@
-/** @module @cloudmfa/push */
 export { type ApnsPayloadResult, type ApnsPushPayload, buildApnsPayload } from './buildApnsPayload.js';
 export { buildFcmPayload, type FcmPushMessage } from './buildFcmPayload.js';
 export type { BuildPushPayloadOptions, PushAlert, SizedPayload } from './_payload.js';
