@@ -1,4 +1,3 @@
-/** @module @cloudmfa/client */
 export type { Authenticator, ReceiveFailure, RespondFailure } from './_engine.js';
 export type { ActivationFlow, ConfirmFailure, ConfirmResult, FlowStep, NameFailure, UnlockPasswordResult } from './_flow.js';
 export type { PinChoiceFailure } from './_pin.js';

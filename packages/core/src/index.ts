@@ -1,4 +1,3 @@
-/** @module @cloudmfa/core */
 export { decodeBase32, encodeBase32 } from './base32.js';
 export { BASE45_ALPHABET, decodeBase45, encodeBase45 } from './base45.js';
 export { decodeBase64Url, encodeBase64Url } from './base64url.js';

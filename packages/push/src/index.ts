@@ -1,4 +1,3 @@
-/** @module @cloudmfa/push */
 export { PUSH_LIMITS, PUSH_TYP } from './constants.js';
 export { type CreatePushPollRequestOptions, createPushPollRequest } from './createPushPollRequest.js';
 export { type CreatePushResponseOptions, createPushResponse } from './createPushResponse.js';
