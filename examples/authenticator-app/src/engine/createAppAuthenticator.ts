@@ -2,6 +2,8 @@
 // createAuthenticator filled from the Host (docs/client.md). No React here, so the Hermes run
 // (hermes/story-entry.ts) builds its engine through the same function.
 import { type Authenticator, createAuthenticator } from '@cloudmfa/client';
+// Settings imports Aegis exports too: the importer (AES-GCM) is an opt-in subpath of the client.
+import { importAegis } from '@cloudmfa/client/aegis';
 import type { Host } from '../host/types';
 
 export interface AppAuthenticatorOptions {
@@ -29,6 +31,7 @@ export function createAppAuthenticator(options: AppAuthenticatorOptions): Promis
     random,
     vault: { autoLockMs },
     biometricPromptTitle: 'Unlock CloudMFA',
+    aegis: importAegis,
   });
 }
 

@@ -17,6 +17,7 @@ const importMessages = {
   damaged: 'This backup is damaged.',
   unsupported: 'This is not a CloudMFA backup, an Aegis export or a Google Authenticator export.',
   'migration-incomplete': 'Paste every part of the Google Authenticator export.',
+  'aegis-not-enabled': 'This build cannot read Aegis exports.',
 } as const;
 
 /** A backup pasted as text: a CloudMFA backup (base64url), an Aegis JSON export, or otpauth-migration:// lines. */
