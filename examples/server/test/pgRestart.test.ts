@@ -43,7 +43,7 @@ async function enrol(server: MfaServer, n: number, tag: string): Promise<Array<{
   const out: Array<{ enrolmentId: string; seed: Uint8Array }> = [];
   for (let i = 0; i < n; i++) {
     const a = await server.startActivation({ userId: `${tag}-${i}`, mode: 'otpauth' });
-    const seed = parseOtpauthUri(a.uri as string).secret;
+    const seed = parseOtpauthUri({ uri: a.uri as string }).secret;
     expect(await server.verifyOtp({ enrolmentId: a.enrolmentId, code: totp({ secret: seed, now: () => T0 }) })).toMatchObject({ ok: true });
     out.push({ enrolmentId: a.enrolmentId, seed });
   }

@@ -19,9 +19,9 @@ afterAll(async () => {
 });
 
 let n = 0;
-runStorageConformance(
-  'postgres+redis (reference server)',
-  async ({ clock }) => {
+runStorageConformance({
+  name: 'postgres+redis (reference server)',
+  factory: async ({ clock }) => {
     // Names no other run on the shared servers uses; no outcome depends on the random part.
     const tag = `${process.pid}_${n++}_${randomBytes(3).toString('hex')}`;
     const schema = `cmfa_t_refstores_${tag}`;
@@ -36,5 +36,5 @@ runStorageConformance(
       },
     };
   },
-  { concurrency: 50 },
-);
+  concurrency: 50,
+});
