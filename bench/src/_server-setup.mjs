@@ -78,7 +78,7 @@ export async function openBenchStore(kind, clock) {
   if (kind === 'postgres' || kind === 'postgres+redis') {
     const pool = new pg.Pool({ connectionString: PG_URL, max: 16 });
     pools.push(pool);
-    await migrate(pool, { schema });
+    await migrate({ pool, schema });
     pgStore = await openPostgresStore({ pool, schema, clock });
   }
   if (kind === 'redis' || kind === 'postgres+redis') {

@@ -65,7 +65,7 @@ export default async function ({ log }) {
   pool.on('error', () => {});
   try {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await migrate(pool, { schema, clock: () => T });
+    await migrate({ pool, schema, clock: () => T });
     const store = await openPostgresStore({ pool, schema, clock: () => T });
     const naive = naiveConsume(pool, schema);
     const unbatched = unbatchedConsume(pool, schema);

@@ -89,7 +89,7 @@ export async function openStores(config, { clock, warn = () => {} }) {
     if (config.databaseUrl !== undefined) {
       pool = openPool(config.databaseUrl, warn);
       try {
-        await migrate(pool, { schema: config.schema, clock });
+        await migrate({ pool, schema: config.schema, clock });
         pgStore = await openPostgresStore({ pool, schema: config.schema, clock });
       } catch (e) {
         throw new StartupError(`cannot open PostgreSQL schema ${config.schema} (${codeOf(e)})`);

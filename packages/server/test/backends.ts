@@ -46,7 +46,7 @@ const sandbox = (tag: string) => `cmfa_hard_${tag}_${process.pid}_${randomBytes(
 
 async function openPostgres(clock: Clock): Promise<OpenedStore> {
   const schema = sandbox('pg');
-  await migrate(pgPool(), { schema, clock });
+  await migrate({ pool: pgPool(), schema, clock });
   const store = await openPostgresStore({ pool: pgPool(), schema, clock });
   return { store, cleanup: async () => void (await pgPool().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)) };
 }

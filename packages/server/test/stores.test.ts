@@ -54,7 +54,7 @@ const sandbox = (tag: string) => `cmfa_srv_${tag}_${process.pid}_${randomBytes(4
 
 async function openPostgres(clock: Clock): Promise<Opened & { schema: string }> {
   const schema = sandbox('pg');
-  await migrate(pool, { schema, clock });
+  await migrate({ pool, schema, clock });
   const store = await openPostgresStore({ pool, schema, clock });
   return { store, schema, cleanup: async () => void (await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)) };
 }

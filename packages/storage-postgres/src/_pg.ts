@@ -46,7 +46,7 @@ export function driverError(e: unknown, what: string): CloudMfaError {
   if (isCloudMfaError(e)) return e as CloudMfaError;
   const code = codeOf(e);
   if (code !== undefined && NOT_MIGRATED.has(code)) {
-    return storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is missing or not migrated: run migrate(pool, { schema })', e);
+    return storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is missing or not migrated: run migrate({ pool, schema })', e);
   }
   return storageError('ERR_STORAGE_UNAVAILABLE', `PostgreSQL ${what} failed`, e);
 }

@@ -7,7 +7,7 @@ import type { PostgresMigration } from './types.js';
  *
  * @example
  * ```ts
- * const { version } = await migrate(pool, { schema });
+ * const { version } = await migrate({ pool, schema });
  * version === POSTGRES_SCHEMA_VERSION; // true
  * ```
  */

@@ -29,13 +29,14 @@ const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message
  * import { migrate } from '@cloudmfa/storage-postgres';
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * const report = await migrate(pool, { schema: 'cloudmfa' });
+ * const report = await migrate({ pool, schema: 'cloudmfa' });
  * // { schema: 'cloudmfa', version: 1, applied: [1] } the first time, applied: [] afterwards
  * ```
  */
-export async function migrate(pool: PostgresPool, options: MigrateOptions = {}): Promise<MigrationReport> {
+export async function migrate(options: MigrateOptions): Promise<MigrationReport> {
+  if (typeof options !== 'object' || options === null) throw storageError('ERR_STORAGE_INVALID', '"options" expected an object with "pool"');
+  const { pool } = options;
   assertPool(pool, ['connect']);
-  if (typeof options !== 'object' || options === null) throw storageError('ERR_STORAGE_INVALID', '"options" expected an object');
   const { schema, quoted } = resolveSchema(options.schema);
   const clock = resolveClock(options.clock);
 

@@ -34,7 +34,7 @@ const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.fr
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * pool.on('error', (err) => log.warn('idle postgres client failed', { code: (err as { code?: string }).code }));
- * await migrate(pool, { schema: 'cloudmfa' });
+ * await migrate({ pool, schema: 'cloudmfa' });
  * const store = await openPostgresStore({ pool, schema: 'cloudmfa' });
  * const r = await store.guard.consume(enrolmentId, step);
  * if (!r.ok) return { ok: false, reason: r.reason }; // 'replayed' | 'locked'
@@ -51,10 +51,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const version = await run(pool, sql.schemaVersion, [], 'schema check');
   const v = version[0]?.version ?? null;
-  if (v === null) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is not migrated: run migrate(pool, { schema })');
+  if (v === null) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is not migrated: run migrate({ pool, schema })');
   const found = int({ version: v }, 'version');
   if (found > LATEST_VERSION) throw corrupt('the PostgreSQL schema is newer than this release of @cloudmfa/storage-postgres');
-  if (found < LATEST_VERSION) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is older than this release: run migrate(pool, { schema })');
+  if (found < LATEST_VERSION) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is older than this release: run migrate({ pool, schema })');
 
   // Every method: closed check, then the clock, then validation (all before any I/O).
   const op = async <T>(body: (now: number) => Promise<T>): Promise<T> => {

@@ -99,10 +99,12 @@ export interface PostgresStore extends MfaStore {
  *
  * @example
  * ```ts
- * await migrate(pool, { schema: 'cloudmfa' });
+ * await migrate({ pool, schema: 'cloudmfa' });
  * ```
  */
 export interface MigrateOptions {
+  /** The pool to migrate through (`pg.Pool` fits). */
+  pool: PostgresPool;
   /** Target schema (created when missing). Default `public`. */
   schema?: string;
   /** Clock for the `applied_at` column (ms). Default `systemClock`. */
@@ -114,7 +116,7 @@ export interface MigrateOptions {
  *
  * @example
  * ```ts
- * const { version, applied } = await migrate(pool, { schema: 'cloudmfa' });
+ * const { version, applied } = await migrate({ pool, schema: 'cloudmfa' });
  * if (applied.length) log.info('migrated', { version, applied });
  * ```
  */

@@ -12,7 +12,7 @@ let store: PostgresStore;
 const clock = fixedClock(T0);
 
 beforeAll(async () => {
-  await migrate(pool, { schema });
+  await migrate({ pool, schema });
   store = await openPostgresStore({ pool, schema, clock });
 });
 afterAll(async () => {

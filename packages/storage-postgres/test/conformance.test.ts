@@ -12,7 +12,7 @@ afterAll(async () => {
 
 runStorageConformance({ name: 'postgres', factory: async ({ clock }) => {
   const schema = uniqueSchema('conf');
-  await migrate(pool, { schema, clock });
+  await migrate({ pool, schema, clock });
   const store = await openPostgresStore({ pool, schema, clock });
   return { store, cleanup: () => dropSchema(pool, schema) };
 } });

@@ -59,7 +59,7 @@ describe('a clock that is not a time', () => {
   it('rejects operations with ERR_STORAGE_INVALID before any I/O', async () => {
     const schema = uniqueSchema('clock');
     try {
-      await migrate(admin, { schema });
+      await migrate({ pool: admin, schema });
       for (const bad of [() => Number.NaN, () => -1, () => 9e15, () => '1' as unknown as number]) {
         const store = await openPostgresStore({ pool: admin, schema, clock: bad });
         await rejection(store.guard.consume('e1', 1), 'ERR_STORAGE_INVALID');
@@ -77,7 +77,7 @@ describe('a closed pool and an unreachable server', () => {
     const schema = uniqueSchema('closedpool');
     const pool = testPool(2);
     try {
-      await migrate(pool, { schema });
+      await migrate({ pool, schema });
       const store = await openPostgresStore({ pool, schema, clock: fixedClock(T0) });
       await store.enrolments.create({ id: 'e1', userId: 'alice', secret: SECRET, expiresAt: T0 + MIN });
       await pool.end();
@@ -86,7 +86,7 @@ describe('a closed pool and an unreachable server', () => {
         // pg's "Cannot use a pool after calling end on the pool" is reduced to its class name.
         expect(e.cause, name).toEqual({ name: 'Error' });
       }
-      await rejection(migrate(pool, { schema }), 'ERR_STORAGE_UNAVAILABLE');
+      await rejection(migrate({ pool, schema }), 'ERR_STORAGE_UNAVAILABLE');
       await rejection(openPostgresStore({ pool, schema }), 'ERR_STORAGE_UNAVAILABLE');
     } finally {
       await dropSchema(admin, schema);
@@ -99,7 +99,7 @@ describe('a closed pool and an unreachable server', () => {
     try {
       const e = await rejection(openPostgresStore({ pool, schema: 'cloudmfa' }), 'ERR_STORAGE_UNAVAILABLE');
       expect(e.cause).toMatchObject({ code: 'ECONNREFUSED' });
-      await rejection(migrate(pool, { schema: 'cloudmfa' }), 'ERR_STORAGE_UNAVAILABLE');
+      await rejection(migrate({ pool, schema: 'cloudmfa' }), 'ERR_STORAGE_UNAVAILABLE');
     } finally {
       await pool.end();
     }
@@ -118,7 +118,7 @@ describe('on a migrated schema', () => {
     schema = uniqueSchema('fail');
     pool = testPool(4);
     clock = fixedClock(T0);
-    await migrate(pool, { schema });
+    await migrate({ pool, schema });
     store = await openPostgresStore({ pool, schema, clock });
     locker = new pg.Client({ connectionString: DATABASE_URL });
     locker.on('error', () => {});
@@ -253,12 +253,12 @@ describe('on a migrated schema', () => {
       await admin.query(`CREATE TABLE "${s2}".cloudmfa_migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at bigint NOT NULL)`);
       await locker.query('BEGIN');
       await locker.query(`INSERT INTO "${s2}".cloudmfa_migrations VALUES (1, 'initial', 'x', 0)`);
-      await terminateWhileBlocked(() => migrate(pool, { schema: s2 }));
+      await terminateWhileBlocked(() => migrate({ pool, schema: s2 }));
       const exists = async (name: string) => (await admin.query('SELECT to_regclass($1) IS NOT NULL AS ok', [`"${s2}".${name}`])).rows[0].ok;
       expect(await exists('cloudmfa_enrolments')).toBe(false);
       expect(await exists('cloudmfa_audit')).toBe(false);
       expect((await admin.query(`SELECT count(*)::int AS n FROM "${s2}".cloudmfa_migrations`)).rows[0].n).toBe(0);
-      expect((await migrate(pool, { schema: s2 })).applied).toEqual(listMigrations().map((m) => m.version));
+      expect((await migrate({ pool, schema: s2 })).applied).toEqual(listMigrations().map((m) => m.version));
     } finally {
       await dropSchema(admin, s2);
     }

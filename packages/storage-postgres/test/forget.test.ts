@@ -15,7 +15,7 @@ describe('postgres: forgotten throttle guards are removed', () => {
 
   it('holds a bounded number of guard rows under a stream of new addresses, and keeps enrolment guards', async () => {
     const clock = fixedClock(Date.UTC(2026, 0, 1));
-    await migrate(pool, { schema, clock });
+    await migrate({ pool, schema, clock });
     const store = await openPostgresStore({ pool, schema, clock });
     const policy = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 1000, lockoutFailures: 10, lockoutMs: 1000, forgetAfterMs: 60_000 };
     await store.guard.consume('enr1', 7);

@@ -58,7 +58,7 @@ describe('shipped migrations', () => {
 describe('migrate', () => {
   it('creates the schema, applies every migration once, and records version, name, checksum and the injected time', async () => {
     const schema = fresh('mig');
-    const report = await migrate(pool, { schema, clock: fixedClock(T0) });
+    const report = await migrate({ pool, schema, clock: fixedClock(T0) });
     expect(report).toEqual({ schema, version: POSTGRES_SCHEMA_VERSION, applied: listMigrations().map((m) => m.version) });
     expect(await migrations(schema)).toEqual(listMigrations().map((m) => ({ version: m.version, name: m.name, checksum: m.checksum, applied_at: String(T0) })));
     for (const t of ['cloudmfa_enrolments', 'cloudmfa_otp_guard', 'cloudmfa_challenges', 'cloudmfa_audit']) {
@@ -68,16 +68,16 @@ describe('migrate', () => {
 
   it('is idempotent: a second run applies nothing and changes nothing', async () => {
     const schema = fresh('idem');
-    await migrate(pool, { schema, clock: fixedClock(T0) });
+    await migrate({ pool, schema, clock: fixedClock(T0) });
     const before = await migrations(schema);
-    expect(await migrate(pool, { schema, clock: fixedClock(T0 + 1000) })).toEqual({ schema, version: POSTGRES_SCHEMA_VERSION, applied: [] });
-    expect(await migrate(pool, { schema })).toEqual({ schema, version: POSTGRES_SCHEMA_VERSION, applied: [] });
+    expect(await migrate({ pool, schema, clock: fixedClock(T0 + 1000) })).toEqual({ schema, version: POSTGRES_SCHEMA_VERSION, applied: [] });
+    expect(await migrate({ pool, schema })).toEqual({ schema, version: POSTGRES_SCHEMA_VERSION, applied: [] });
     expect(await migrations(schema)).toEqual(before);
   });
 
   it('serializes concurrent migrations of one schema (servers starting together): one applies, the rest find nothing to do', async () => {
     const schema = fresh('conc');
-    const reports = await Promise.all(Array.from({ length: 6 }, () => migrate(pool, { schema, clock: fixedClock(T0) })));
+    const reports = await Promise.all(Array.from({ length: 6 }, () => migrate({ pool, schema, clock: fixedClock(T0) })));
     expect(reports.filter((r) => r.applied.length === listMigrations().length).length).toBe(1);
     expect(reports.filter((r) => r.applied.length === 0).length).toBe(5);
     expect((await migrations(schema)).length).toBe(listMigrations().length);
@@ -86,8 +86,8 @@ describe('migrate', () => {
   it('keeps schemas apart: a store sees only its own schema', async () => {
     const a = fresh('iso_a');
     const b = fresh('iso_b');
-    await migrate(pool, { schema: a });
-    await migrate(pool, { schema: b });
+    await migrate({ pool, schema: a });
+    await migrate({ pool, schema: b });
     const clock = fixedClock(T0);
     const sa = await openPostgresStore({ pool, schema: a, clock });
     const sb = await openPostgresStore({ pool, schema: b, clock });
@@ -99,33 +99,33 @@ describe('migrate', () => {
 
   it('refuses a schema migrated by a newer release, changing nothing, and so does openPostgresStore', async () => {
     const schema = fresh('newer');
-    await migrate(pool, { schema });
+    await migrate({ pool, schema });
     await pool.query(`INSERT INTO "${schema}".cloudmfa_migrations VALUES ($1, 'future', 'x', 0)`, [POSTGRES_SCHEMA_VERSION + 1]);
     const before = await migrations(schema);
-    expect(await code(migrate(pool, { schema }))).toBe('ERR_STORAGE_CORRUPT');
+    expect(await code(migrate({ pool, schema }))).toBe('ERR_STORAGE_CORRUPT');
     expect(await code(openPostgresStore({ pool, schema }))).toBe('ERR_STORAGE_CORRUPT');
     expect(await migrations(schema)).toEqual(before);
   });
 
   it('refuses an applied migration whose checksum differs from the shipped file (an edited migration)', async () => {
     const schema = fresh('edited');
-    await migrate(pool, { schema });
+    await migrate({ pool, schema });
     await pool.query(`UPDATE "${schema}".cloudmfa_migrations SET checksum = 'edited' WHERE version = 1`);
-    expect(await code(migrate(pool, { schema }))).toBe('ERR_STORAGE_CORRUPT');
+    expect(await code(migrate({ pool, schema }))).toBe('ERR_STORAGE_CORRUPT');
   });
 
   it('refuses a gap in the applied versions', async () => {
     const schema = fresh('gap');
-    await migrate(pool, { schema });
+    await migrate({ pool, schema });
     await pool.query(`UPDATE "${schema}".cloudmfa_migrations SET version = 0 WHERE version = 1`);
-    expect(await code(migrate(pool, { schema }))).toBe('ERR_STORAGE_CORRUPT');
+    expect(await code(migrate({ pool, schema }))).toBe('ERR_STORAGE_CORRUPT');
   });
 
   it('rolls back everything when a migration fails (here: a table already in the way)', async () => {
     const schema = fresh('rollback');
     await pool.query(`CREATE SCHEMA "${schema}"`);
     await pool.query(`CREATE TABLE "${schema}".cloudmfa_audit (x int)`);
-    const err = await migrate(pool, { schema }).catch((e: unknown) => e);
+    const err = await migrate({ pool, schema }).catch((e: unknown) => e);
     expect(isCloudMfaError(err, 'ERR_STORAGE_UNAVAILABLE')).toBe(true);
     expect((err as Error).cause).toEqual({ name: 'error', code: '42P07' });
     // The tables created before the failing statement and the version table are gone.
@@ -133,7 +133,7 @@ describe('migrate', () => {
     expect(await tableExists(schema, 'cloudmfa_migrations')).toBe(false);
     expect(await tableExists(schema, 'cloudmfa_audit')).toBe(true);
     await pool.query(`DROP TABLE "${schema}".cloudmfa_audit`);
-    expect((await migrate(pool, { schema })).applied).toEqual(listMigrations().map((m) => m.version));
+    expect((await migrate({ pool, schema })).applied).toEqual(listMigrations().map((m) => m.version));
   });
 
   it('openPostgresStore refuses a schema that is missing or not migrated, with ERR_STORAGE_UNAVAILABLE', async () => {
@@ -147,11 +147,11 @@ describe('migrate', () => {
 
   it('refuses bad schema names and pools with ERR_STORAGE_INVALID before any I/O', async () => {
     for (const schema of ['', 'Cloudmfa', 'pg_cloudmfa', 'a-b', 'a b', '1abc', 'x'.repeat(64), 'a"b', 'é', 5, null]) {
-      expect(await code(migrate(pool, { schema: schema as string }))).toBe('ERR_STORAGE_INVALID');
+      expect(await code(migrate({ pool, schema: schema as string }))).toBe('ERR_STORAGE_INVALID');
       expect(await code(openPostgresStore({ pool, schema: schema as string }))).toBe('ERR_STORAGE_INVALID');
     }
     expect(await code(migrate(null as never))).toBe('ERR_STORAGE_INVALID');
-    expect(await code(migrate({ query: () => undefined } as never))).toBe('ERR_STORAGE_INVALID');
-    expect(await code(migrate(pool, { schema: 'ok', clock: 5 as never }))).toBe('ERR_STORAGE_INVALID');
+    expect(await code(migrate({ pool: { query: () => undefined } as never }))).toBe('ERR_STORAGE_INVALID');
+    expect(await code(migrate({ pool, schema: 'ok', clock: 5 as never }))).toBe('ERR_STORAGE_INVALID');
   });
 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
     throw new Error('packages/storage-postgres is not built: run `npx tsup` there (pnpm test builds first)');
   }
   raceWorkerPath(); // throws a clear error when packages/storage is not built
-  await migrate(pool, { schema });
+  await migrate({ pool, schema });
 });
 afterAll(async () => {
   await dropSchema(pool, schema);
