@@ -168,10 +168,10 @@ export function createSealing({ provider, legacy, cache: cacheOptions, clock, ra
   };
 
   const dataKeyOf = (h: Header, binding: SecretBinding): Promise<CryptoKey> => {
-    const aad = wrapAad(WRAP_LABEL, binding.enrolmentId);
-    // The cache key covers everything the unwrap depended on (fixed size whatever the provider returns).
-    const id = encodeBase64Url(crypto.hash('SHA256', concatBytes(utf8Encode(h.keyId), new Uint8Array([0]), lp16(h.wrapped), aad)));
-    return cache.get(id, async () => importKey(await unwrapRaw(h.keyId, h.wrapped, aad)));
+    // The cache key covers everything the unwrap depended on: the KEK id, the wrapped key (at
+    // most 1024 bytes) and the enrolment id of wrapAad. No hash: this runs on every verify.
+    const id = `${h.keyId}\u0000${binding.enrolmentId}\u0000${encodeBase64Url(h.wrapped)}`;
+    return cache.get(id, async () => importKey(await unwrapRaw(h.keyId, h.wrapped, wrapAad(WRAP_LABEL, binding.enrolmentId))));
   };
 
   return Object.freeze({
