@@ -7,6 +7,7 @@
 // PostgreSQL (CLOUDMFA_BENCH_PG_URL) and Redis (CLOUDMFA_BENCH_REDIS); each run works in its
 // own schema / key prefix / temporary file, removed at the end.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { decodeBase32 } from '@cloudmfa/core';
@@ -119,9 +120,12 @@ async function httpOnStore(kind, log) {
 }
 
 export default async function ({ log }) {
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+  const loadAtStart = load();
   const bare = {};
   for (const kind of STORES) bare[kind] = await bareOnStore(kind, log);
   const http = {};
+  const loadAtHttp = load();
   for (const kind of HTTP_STORES) http[kind] = await httpOnStore(kind, log);
 
   const names = {
@@ -171,6 +175,8 @@ export default async function ({ log }) {
         ];
       }),
     ),
+    '',
+    `Load average at the start of the run: ${loadAtStart}; at the start of the HTTP part: ${loadAtHttp} (2 cores: figures from a loaded machine swing between rounds; compare rows of one run).`,
     '',
     'In the HTTP rows the load generator (autocannon, JavaScript) and Redis share the machine with the server process; "CPU per call" is the server process\'s own CPU time (process.cpuUsage, all threads) divided by the calls it served, which does not depend on that sharing. A refused call would show in the counts: every timed call is expected to be accepted.',
   ].join('\n');
