@@ -13,7 +13,6 @@ import { concatBytes, createCryptoProvider, createSoftwareSigner, fixedClock, ty
 import { hotp, totp } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   type CompleteActivationResult,
   createMfaServer,
@@ -23,6 +22,7 @@ import {
   type MfaServerPolicyInput,
   type StartedActivation,
 } from '../src/index.js';
+import { seededRandom } from '../../client/test/story/seededRandom.js';
 
 /** 2026-01-01T00:00:00Z, a whole 30 s step. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -35,21 +35,9 @@ export const TEST_STORE_DEADLINE_MS = 60_000;
 export const ORIGIN = 'https://mfa.acme.example';
 export const ISSUER = 'Acme Corporation';
 
-/** Deterministic bytes: SHA-256(seed || counter) blocks. Never use outside tests. */
-export function seededRandom(seed: string): RandomSource {
-  let counter = 0;
-  const label = utf8Encode(seed);
-  return (n: number) => {
-    const out = new Uint8Array(n);
-    for (let o = 0; o < n; o += 32) {
-      const block = new Uint8Array(label.length + 4);
-      block.set(label);
-      new DataView(block.buffer).setUint32(label.length, counter++);
-      out.set(sha256(block).subarray(0, Math.min(32, n - o)), o);
-    }
-    return out;
-  };
-}
+// Deterministic bytes, SHA-256(seed || counter) blocks: one copy for the server tests and the
+// client story (whose Hermes and Chromium runs bundle it, so it lives there, free of Node APIs).
+export { seededRandom };
 
 /**
  * Native scrypt and WebCrypto P-256 verify for the tests (the envelope KDF is the slow part of
