@@ -540,7 +540,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
     scan: (text) => scanner.scan(text, correctedNow(), index.clock.source !== 'none').result,
     resetMigration: () => scanner.reset(),
     begin(text) {
-      const { result, routed } = scanner.scan(text, correctedNow(), index.clock.source !== 'none');
+      const { result, routed } = scanner.scan(text, correctedNow(), index.clock.source !== 'none', true);
       if (!result.ok || !routed) return { ok: false, reason: result.ok ? 'unrecognised' : result.reason };
       if (routed.kind === 'migration' && !routed.complete) {
         return { ok: false, reason: 'migration-incomplete', missing: result.ok && result.kind === 'migration' ? result.missing : [] };

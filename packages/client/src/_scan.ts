@@ -72,15 +72,19 @@ function trimScanned(text: string): string {
 }
 
 export interface Scanner {
-  /** `clockKnown`: the clock was corrected by a server; else an online envelope is never called expired here. */
-  scan(text: unknown, now: number, clockKnown: boolean): { result: ScanResult; routed: Routed | null };
+  /**
+   * `clockKnown`: the clock was corrected by a server; else an online envelope is never called
+   * expired here. `begin`: a migration part already scanned is not `migration-duplicate` (the
+   * user starts the import with any part of the batch).
+   */
+  scan(text: unknown, now: number, clockKnown: boolean, begin?: boolean): { result: ScanResult; routed: Routed | null };
   reset(): void;
 }
 
 export function createScanner(): Scanner {
   let batch: { id: number; size: number; parts: Map<number, string>; accounts: number } | null = null;
 
-  function migration(text: string): { result: ScanResult; routed: Routed | null } {
+  function migration(text: string, begin: boolean): { result: ScanResult; routed: Routed | null } {
     let part: ReturnType<typeof importMigration>;
     try {
       part = importMigration(text);
@@ -88,15 +92,17 @@ export function createScanner(): Scanner {
       return fail('migration-invalid');
     }
     const index = part.indexes[0] as number;
-    if (batch && batch.id === part.batchId && batch.size === part.batchSize) {
-      if (batch.parts.has(index)) return fail('migration-duplicate');
-    } else if (batch && batch.parts.size < batch.size) {
-      return fail('migration-other-batch');
-    } else {
+    if (!batch || batch.id !== part.batchId || batch.size !== part.batchSize) {
+      if (batch && batch.parts.size < batch.size) return fail('migration-other-batch');
       batch = { id: part.batchId, size: part.batchSize, parts: new Map(), accounts: 0 };
+    } else if (batch.parts.has(index) && !begin) {
+      // A part seen twice is reported to scan; begin starts the import with any part.
+      return fail('migration-duplicate');
     }
-    batch.parts.set(index, text);
-    batch.accounts += part.accounts.length;
+    if (!batch.parts.has(index)) {
+      batch.parts.set(index, text);
+      batch.accounts += part.accounts.length;
+    }
     const scanned = [...batch.parts.keys()].sort((a, b) => a - b).map((i) => i + 1);
     const missing: number[] = [];
     for (let i = 1; i <= batch.size; i++) if (!scanned.includes(i)) missing.push(i);
@@ -123,7 +129,7 @@ export function createScanner(): Scanner {
     return { result, routed: { kind: 'migration', accounts, complete } };
   }
 
-  function route(raw: unknown, now: number, clockKnown: boolean): { result: ScanResult; routed: Routed | null } {
+  function route(raw: unknown, now: number, clockKnown: boolean, begin: boolean): { result: ScanResult; routed: Routed | null } {
     if (raw === null || raw === undefined) return fail('empty');
     if (typeof raw !== 'string') return fail('unrecognised');
     if (raw.length > MAX_SCAN_LENGTH * 2) return fail('too-long');
@@ -148,7 +154,7 @@ export function createScanner(): Scanner {
     if (text.slice(0, ENVELOPE_TEXT_PREFIX.length).toUpperCase() === ENVELOPE_TEXT_PREFIX) return fail('activation-malformed');
     // URI schemes are case-insensitive (RFC 3986 3.1); the rest of the URI is not.
     const lower = text.slice(0, 21).toLowerCase();
-    if (lower.startsWith('otpauth-migration://')) return migration(`otpauth-migration://${text.slice(20)}`);
+    if (lower.startsWith('otpauth-migration://')) return migration(`otpauth-migration://${text.slice(20)}`, begin);
     if (lower.startsWith('otpauth://')) {
       let uri: ParsedOtpauthUri;
       try {
@@ -165,9 +171,9 @@ export function createScanner(): Scanner {
   }
 
   return {
-    scan(raw, now, clockKnown) {
+    scan(raw, now, clockKnown, begin = false) {
       try {
-        return route(raw, now, clockKnown);
+        return route(raw, now, clockKnown, begin);
       } catch {
         // Nothing above should throw; if a parser does, the answer is still typed.
         return fail('unrecognised');

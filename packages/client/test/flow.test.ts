@@ -155,6 +155,29 @@ describe('activation flow', () => {
     await w.close();
   });
 
+  it('begin with a part already scanned starts the import (docs/client.md section 2: "begin(text) with any part")', async () => {
+    const w = makeWorld();
+    const auth = await w.phone();
+    const secrets = ['JBSWY3DPEHPK3PXP', 'GEZDGNBVGY3TQOJQ'];
+    const one = exportMigration({ accounts: [{ type: 'totp', secret: secrets[0] as string, account: 'solo' }], batchId: 3 });
+    expect(auth.scan(one[0])).toMatchObject({ ok: true, kind: 'migration', complete: true });
+    const single = auth.begin(one[0]);
+    if (!single.ok) throw new Error(single.reason);
+    expect(single.flow.step()).toMatchObject({ step: 'review', source: 'migration', accounts: [{ account: 'solo' }] });
+    await single.flow.cancel();
+    const two = exportMigration({ accounts: secrets.map((secret, i) => ({ type: 'totp' as const, secret, account: `user${i + 1}` })), maxPerUri: 1, batchId: 4 });
+    expect(auth.scan(two[0])).toMatchObject({ ok: true, part: 1, complete: false });
+    expect(auth.begin(two[0])).toEqual({ ok: false, reason: 'migration-incomplete', missing: [2] });
+    expect(auth.scan(two[1])).toMatchObject({ ok: true, part: 2, complete: true, accounts: 2 });
+    const begun = auth.begin(two[0]);
+    if (!begun.ok) throw new Error(begun.reason);
+    expect(begun.flow.step()).toMatchObject({ step: 'review', source: 'migration', accounts: [{ account: 'user1' }, { account: 'user2' }] });
+    // scan itself still says a part came twice.
+    expect(auth.scan(two[1])).toMatchObject({ ok: true, part: 2, of: 2, complete: false });
+    expect(auth.scan(two[1])).toEqual({ ok: false, reason: 'migration-duplicate' });
+    await w.close();
+  });
+
   it('a Google Authenticator migration batch: part k of n across scans, then one review for all', async () => {
     const w = makeWorld();
     const auth = await w.phone();
