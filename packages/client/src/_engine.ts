@@ -90,6 +90,8 @@ export interface Authenticator {
   unlockWithBiometrics(): Promise<UnlockResult>;
   /** Adds the biometric slot (PIN set, every identity's policy allows biometrics, a seam given). */
   enableBiometrics(): Promise<{ ok: true } | { ok: false; reason: 'locked' | 'no-pin' | 'not-allowed-by-policy' | 'unavailable' }>;
+  /** Removes the biometric slot and asks the host to forget its key; the PIN stays. Vault unlocked; `ok` when none was set. */
+  disableBiometrics(): Promise<{ ok: true } | { ok: false; reason: 'locked' }>;
   /** Locks now: seeds leave memory; pushes can still be received and shown. */
   lock(): void;
   /** User activity: restarts the auto-lock timer (the engine also calls it on each write and answer). */
@@ -489,6 +491,12 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       if (c.identities.some((i) => !i.policy.biometricsAllowed)) return { ok: false, reason: 'not-allowed-by-policy' };
       if (!options.biometrics) return { ok: false, reason: 'unavailable' };
       await vault.enableBiometrics();
+      return { ok: true };
+    },
+    async disableBiometrics() {
+      if (!loaded()) return { ok: false, reason: 'locked' };
+      // The vault tells its subscribers (a 'lock' event) when a slot was removed.
+      await vault.disableBiometrics();
       return { ok: true };
     },
     lock() {

@@ -7,6 +7,7 @@ import { createMemorySecureStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import type { AuthenticatorEvent } from '../src/index.js';
 import { activate, makeWorld } from './helpers.js';
+import { fakeBiometrics } from './vault/helpers.js';
 import { importAegis } from '../src/aegis.js';
 import { importBackup as importBackupFile } from '../src/backup/index.js';
 
@@ -110,6 +111,30 @@ describe('identities and codes', () => {
     expect(await restarted.unlock('135790')).toMatchObject({ ok: false, reason: 'wrong-pin' });
     expect(await restarted.unlock('97531086')).toEqual({ ok: true });
     expect(restarted.codes().ok).toBe(true);
+    await w.close();
+  });
+
+  it('biometrics off without removing the PIN: disableBiometrics keeps the PIN slot, the biometric unlock is gone', async () => {
+    const w = makeWorld();
+    const biometrics = fakeBiometrics();
+    const auth = await w.phone({ biometrics });
+    await addUri(auth, { type: 'totp', secret: SECRET, account: 'bio@example.com' });
+    expect(await auth.setPin({ pin: '135790', confirmation: '135790' })).toEqual({ ok: true });
+    expect(await auth.enableBiometrics()).toEqual({ ok: true });
+    expect(auth.status()).toMatchObject({ hasPin: true, hasBiometrics: true });
+    const events: string[] = [];
+    auth.subscribe((e) => events.push(e.type));
+    expect(await auth.disableBiometrics()).toEqual({ ok: true });
+    expect(events).toEqual(['lock']);
+    expect(auth.status()).toMatchObject({ state: 'unlocked', hasPin: true, hasBiometrics: false });
+    expect(biometrics.key).toBeNull();
+    // Turning it off twice is not an error.
+    expect(await auth.disableBiometrics()).toEqual({ ok: true });
+    auth.lock();
+    expect(await auth.disableBiometrics()).toEqual({ ok: false, reason: 'locked' });
+    await expect(auth.unlockWithBiometrics()).rejects.toMatchObject({ code: 'ERR_VAULT_STATE' });
+    expect(await auth.unlock('135790')).toEqual({ ok: true });
+    expect(auth.codes().ok).toBe(true);
     await w.close();
   });
 
