@@ -427,12 +427,18 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       await persistIndex().catch(() => undefined);
       emit('clock');
     }
+    pruneInbox(false);
     inbox.set(challenge.id, { challenge, identityId: identity.id });
     emit('inbox');
     return { ok: true, requestId: challenge.id };
   }
 
-  function pruneInbox(): void {
+  /**
+   * Drops expired requests and those of removed identities. Writes announce it (`emit`); a read
+   * (`inbox()`) drops them silently: a React screen reads the inbox while rendering, and an
+   * event from there is a state update during render.
+   */
+  function pruneInbox(announce = true): void {
     const t = correctedNow();
     let changed = false;
     for (const [id, e] of inbox) {
@@ -441,7 +447,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
         changed = true;
       }
     }
-    if (changed) emit('inbox');
+    if (changed && announce) emit('inbox');
   }
 
   const auth: Authenticator = {
@@ -659,7 +665,7 @@ export async function buildAuthenticator(options: AuthenticatorOptions, vault: V
       return { ok: true, added, failed };
     },
     inbox() {
-      pruneInbox();
+      pruneInbox(false);
       const t = correctedNow();
       return Object.freeze(
         [...inbox.values()].map(({ challenge, identityId }) => {

@@ -94,6 +94,28 @@ describe('push inbox', () => {
     await w.close();
   });
 
+  it('reading the inbox never emits (a React screen reads it during render); expiry is announced by writes', async () => {
+    const { w, auth, push } = await setup();
+    const p = await push();
+    expect((await auth.receiveNotification(p.apns.payload)).ok).toBe(true);
+    const events: string[] = [];
+    auth.subscribe((e) => events.push(e.type));
+    expect(auth.inbox()).toHaveLength(1);
+    w.clock.set(w.clock() + 121_000);
+    expect(auth.inbox()).toEqual([]);
+    expect(auth.inbox()).toEqual([]);
+    expect(events).toEqual([]);
+    // Not read after it expired: the next write (here a poll) drops it and tells subscribers.
+    const q = await push();
+    expect((await auth.receiveNotification(q.apns.payload)).ok).toBe(true);
+    events.length = 0;
+    w.clock.set(w.clock() + 121_000);
+    await auth.refresh();
+    expect(events).toContain('inbox');
+    expect(auth.inbox()).toEqual([]);
+    await w.close();
+  });
+
   it('a phone 10 minutes slow: the push looks not yet valid, the engine asks the time and accepts it', async () => {
     const { w, auth, push } = await setup();
     auth.skew(-600_000);
