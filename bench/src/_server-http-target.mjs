@@ -15,7 +15,8 @@
 //    request), `stats` (calls and this process's CPU per call since the last `stats`), `stop`.
 import { createServer } from 'node:http';
 import { createRedemption, openEnvelope } from '@cloudmfa/activation';
-import { createSoftwareSigner, encodeBase32, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, encodeBase32 } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createPushPollRequest } from '@cloudmfa/push';
 import { createHttpHandler } from '@cloudmfa/server';
 import { createNodeHandler } from '@cloudmfa/server/node';

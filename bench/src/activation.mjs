@@ -13,7 +13,8 @@ import {
   renderQrSvg,
   renderQrTerminal,
 } from '@cloudmfa/activation/qr';
-import { createCryptoProvider, createSoftwareSigner, decodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, decodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { runInHermes } from '../../scripts/hermes/harness.mjs';
 import { bundleSize, fmt, median, nodeScryptAsync, table, timeRuns } from './_measure.mjs';
 

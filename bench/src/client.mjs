@@ -3,7 +3,8 @@
 // what Hermes runs). Medians of several rounds; every measured call is checked first.
 import { createHash, scryptSync } from 'node:crypto';
 import { createAuthenticator, createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { createCryptoProvider, createSoftwareSigner, fixedClock, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, fixedClock, pureJsCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import { formatOtpauthUri } from '@cloudmfa/otp';
 import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';

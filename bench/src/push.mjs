@@ -10,7 +10,8 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSoftwareSigner, pureJsCryptoProvider, signerFromHost, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, pureJsCryptoProvider, signerFromHost } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import {
   createPushPollRequest,
   createPushResponse,

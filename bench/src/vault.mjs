@@ -4,7 +4,8 @@
 // unlock well under 1 s on a phone (3-5x this machine).
 import { loadavg } from 'node:os';
 import { exportBackup, importBackup, openVault, DEFAULT_PIN_KDF, DEFAULT_BACKUP_KDF } from '@cloudmfa/client';
-import { createCryptoProvider, pureJsCryptoProvider } from '@cloudmfa/core';
+import { pureJsCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import { fmt, median, nodeScryptAsync, table, timeRuns } from './_measure.mjs';
 

@@ -20,7 +20,8 @@ import {
   readEnvelopeHeader,
 } from '@cloudmfa/activation';
 import { qrVersion, renderQrTerminal } from '@cloudmfa/activation/qr';
-import { createCryptoProvider, createSoftwareSigner, fixedClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, fixedClock, systemRandom } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import { totp, totpStep } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, publicKeyThumbprint, verifyPushChallenge } from '@cloudmfa/push';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';

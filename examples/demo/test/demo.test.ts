@@ -6,7 +6,7 @@ import { scryptSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openEnvelope } from '@cloudmfa/activation';
-import { createCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
 

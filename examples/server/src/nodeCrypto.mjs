@@ -2,7 +2,7 @@
 // polls, redemption signatures) over a base with Node's native scrypt and PBKDF2 (envelope
 // sealing), plugged through the core seam, which checks every argument and output.
 import { pbkdf2, scrypt } from 'node:crypto';
-import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 
 export function nodeCryptoProvider() {
   const base = createCryptoProvider({

@@ -5,7 +5,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, scryptSync } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createRedemption, openEnvelope, openRedemptionResponse, type RedeemedIdentity } from '@cloudmfa/activation';
-import { type Clock, createCryptoProvider, createSoftwareSigner, type RandomSource, type SoftwareSigner } from '@cloudmfa/core';
+import { type Clock, createSoftwareSigner, type RandomSource, type SoftwareSigner } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { totp } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
 

@@ -9,7 +9,8 @@ import {
   readEnvelopeHeader,
 } from '@cloudmfa/activation';
 import { createActivationPayload, sealEnvelope } from '@cloudmfa/activation/server';
-import { CloudMfaError, createCryptoProvider, decodeBase45, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { CloudMfaError, decodeBase45, encodeBase45, pureJsCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
 import { deriveEnvelopeKey } from '../src/internal/kdf.js';

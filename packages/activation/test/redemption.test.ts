@@ -14,18 +14,8 @@ import {
   sealEnvelope,
   verifyRedemption,
 } from '@cloudmfa/activation/server';
-import {
-  CloudMfaError,
-  createSoftwareSigner,
-  decodeBase64Url,
-  encodeBase64Url,
-  isLowS,
-  pureJsCryptoProvider,
-  signerFromHost,
-  utf8Decode,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { CloudMfaError, createSoftwareSigner, decodeBase64Url, encodeBase64Url, isLowS, pureJsCryptoProvider, signerFromHost, utf8Decode, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { p256 } from '@noble/curves/nist.js';
 import fc from 'fast-check';

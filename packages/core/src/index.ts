@@ -10,7 +10,6 @@ export {
   utf8Decode,
   utf8Encode,
 } from './bytes.js';
-export { type CreateCryptoProviderOptions, createCryptoProvider } from './crypto/createCryptoProvider.js';
 export {
   derToRawSignature,
   isLowS,
@@ -33,6 +32,5 @@ export {
   type SoftwareSigner,
   signerFromHost,
 } from './crypto/signer.js';
-export { webCryptoProvider } from './crypto/webcrypto.js';
 export { CloudMfaError, type CloudMfaErrorCode, type CoreErrorCode, isCloudMfaError } from './errors.js';
 export { type Clock, checkedRandom, fixedClock, type RandomSource, systemClock, systemRandom } from './runtime.js';

@@ -1,14 +1,7 @@
 import { sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import {
-  derToRawSignature,
-  isLowS,
-  normalizeP256Signature,
-  pureJsCryptoProvider,
-  rawToDerSignature,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { derToRawSignature, isLowS, normalizeP256Signature, pureJsCryptoProvider, rawToDerSignature, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bs, caughtSync, hex, toHex } from './helpers.js';

@@ -1,4 +1,5 @@
-import { type CryptoProvider, createCryptoProvider, pureJsCryptoProvider, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { type CryptoProvider, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { ascii, caught, caughtSync, hex, toHex } from './helpers.js';

@@ -2,7 +2,8 @@
 // The suites run it beside the pure-JS provider: it is the independent oracle for the RFC
 // vectors and an example of honouring the contract (low S and key-format rules included).
 import { createHash, createHmac, createPublicKey, ECDH, hkdfSync, pbkdf2, scrypt, verify } from 'node:crypto';
-import { type CryptoProvider, createCryptoProvider, encodeBase64Url, isLowS } from '@cloudmfa/core';
+import { type CryptoProvider, encodeBase64Url, isLowS } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 
 const NODE_HASH = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' } as const;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

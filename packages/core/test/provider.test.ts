@@ -1,11 +1,6 @@
 import { p256 } from '@noble/curves/nist.js';
-import {
-  type CryptoProvider,
-  createCryptoProvider,
-  pureJsCryptoProvider,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { type CryptoProvider, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { caught, caughtSync, hex, toHex } from './helpers.js';

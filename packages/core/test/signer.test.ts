@@ -1,16 +1,8 @@
 import { sign as nodeSign } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
-import {
-  createSoftwareSigner,
-  isCloudMfaError,
-  isLowS,
-  pureJsCryptoProvider,
-  rawToDerSignature,
-  signerFromHost,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { createSoftwareSigner, isCloudMfaError, isLowS, pureJsCryptoProvider, rawToDerSignature, signerFromHost, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bs, caught, caughtSync, hex, seededRandom, toHex } from './helpers.js';
 import { p256TestKey, type TestKey } from './keys.js';

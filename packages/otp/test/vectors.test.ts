@@ -2,7 +2,8 @@
 // (precomputed state), raw bytes (state per call), and CryptoProvider keys (core's pure-JS
 // provider and a Node-native HMAC provider).
 import { createHmac } from 'node:crypto';
-import { type CryptoProvider, createCryptoProvider, hexToBytes, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { type CryptoProvider, hexToBytes, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { describe, expect, it } from 'vitest';

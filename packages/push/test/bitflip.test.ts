@@ -1,4 +1,5 @@
-import { createCryptoProvider, type CryptoProvider, decodeBase64Url, encodeBase64Url, webCryptoProvider } from '@cloudmfa/core';
+import { type CryptoProvider, decodeBase64Url, encodeBase64Url } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import { createPushResponse, verifyPushChallenge } from '@cloudmfa/push';
 import { createPushChallenge, verifyPushResponse } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';

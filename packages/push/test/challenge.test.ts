@@ -1,4 +1,5 @@
-import { fixedClock, isCloudMfaError, pureJsCryptoProvider, signerFromHost, webCryptoProvider } from '@cloudmfa/core';
+import { fixedClock, isCloudMfaError, pureJsCryptoProvider, signerFromHost } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { PUSH_LIMITS, type PushContext, verifyPushChallenge } from '@cloudmfa/push';
 import { buildApnsPayload, buildFcmPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';

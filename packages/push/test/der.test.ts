@@ -1,17 +1,8 @@
 // The signer seam with hardware-style keys: DER <-> raw conversion checked against signatures made
 // by WebCrypto (raw r || s) and node:crypto (DER), as Secure Enclave / Android Keystore return them.
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import {
-  derToRawSignature,
-  encodeBase64Url,
-  isLowS,
-  normalizeP256Signature,
-  pureJsCryptoProvider,
-  rawToDerSignature,
-  signerFromHost,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { derToRawSignature, encodeBase64Url, isLowS, normalizeP256Signature, pureJsCryptoProvider, rawToDerSignature, signerFromHost, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createPushResponse, PUSH_TYP, publicKeyToJwk, verifyPushChallenge } from '@cloudmfa/push';
 import { createPushChallenge, verifyPushResponse } from '@cloudmfa/push/server';
 import { importJWK, jwtVerify } from 'jose';

@@ -1,5 +1,6 @@
 // Malformed input never throws and never gives an untyped result: fast-check, seeded.
-import { encodeBase64Url, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { encodeBase64Url, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import {
   createPushResponse,
   peekPushMessage,

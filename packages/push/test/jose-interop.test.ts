@@ -1,6 +1,7 @@
 // jose (v6) is the interop oracle: it verifies our tokens, and we verify tokens it signs.
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { decodeBase64Url, encodeBase64Url, isLowS, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { decodeBase64Url, encodeBase64Url, isLowS, pureJsCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import {
   createPushPollRequest,
   createPushResponse,

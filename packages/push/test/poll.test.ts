@@ -1,4 +1,5 @@
-import { isCloudMfaError, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { isCloudMfaError, pureJsCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createPushPollRequest, createPushResponse, peekPushMessage } from '@cloudmfa/push';
 import { verifyPushPollRequest } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';

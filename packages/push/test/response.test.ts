@@ -1,4 +1,5 @@
-import { isCloudMfaError, pureJsCryptoProvider, webCryptoProvider } from '@cloudmfa/core';
+import { isCloudMfaError, pureJsCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createPushResponse, type VerifiedPushChallenge, verifyPushChallenge } from '@cloudmfa/push';
 import {
   type CreatedPushChallenge,

@@ -1,14 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  createSoftwareSigner,
-  decodeBase64Url,
-  hexToBytes,
-  isLowS,
-  pureJsCryptoProvider,
-  utf8Encode,
-  webCryptoProvider,
-} from '@cloudmfa/core';
+import { createSoftwareSigner, decodeBase64Url, hexToBytes, isLowS, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import {
   PUSH_TYP,
   publicKeyThumbprint,

@@ -1,4 +1,5 @@
-import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
+import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { withDeadline } from './internal/deadline.js';

@@ -9,7 +9,8 @@ import {
   type RedeemedIdentity,
   type RedemptionRequest,
 } from '@cloudmfa/activation';
-import { concatBytes, createCryptoProvider, createSoftwareSigner, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { concatBytes, createSoftwareSigner, type CryptoProvider, fixedClock, type RandomSource, type SoftwareSigner, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
 import { hotp, totp } from '@cloudmfa/otp';
 import { createPushPollRequest, createPushResponse, type PushDecision, verifyPushChallenge } from '@cloudmfa/push';
 import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
@@ -44,7 +45,7 @@ export { seededRandom };
  * every activation); outputs are bit-identical to the pure-JS provider's (core's contract,
  * tested there).
  */
-export const testCrypto = createCryptoProvider({
+export const testCrypto: CryptoProvider = createCryptoProvider({
   scrypt: async (password, salt, p) => new Uint8Array(scryptSync(password, salt, p.dkLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * 1024 * 1024 })),
   base: webCryptoProvider(),
 });

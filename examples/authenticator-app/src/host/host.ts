@@ -8,7 +8,7 @@
 // - push: expo-notifications' device token (the raw APNs/FCM token the server sends to),
 // - clipboard: expo-clipboard; settings: Linking.openSettings.
 import { createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { createCryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { secureStoreFromStringHost } from '@cloudmfa/storage';
 import * as Clipboard from 'expo-clipboard';
 import * as SecureStore from 'expo-secure-store';

@@ -5,7 +5,7 @@
 // - crypto: WebCrypto for P-256 verification; scrypt is the SDK's pure JS (fast enough in V8).
 // - device keys: P-256 keys in the same storage; no biometrics; no push (the app polls).
 import { createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { webCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { secureStoreFromStringHost } from '@cloudmfa/storage';
 import * as Clipboard from 'expo-clipboard';
 import type { Host } from './types';

@@ -3,7 +3,8 @@
 // costs milliseconds), a real @cloudmfa/server in-process behind its HTTP handler (the engine's
 // `fetch`), one pinned clock for both, and seeded randomness.
 import { type BiometricKeySeam, createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { createCryptoProvider, createSoftwareSigner, fixedClock } from '@cloudmfa/core';
+import { createSoftwareSigner, fixedClock } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { createHttpHandler, createMfaServer, type MfaEvent } from '@cloudmfa/server';
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';
 import { fireEvent, render, screen } from '@testing-library/react-native';

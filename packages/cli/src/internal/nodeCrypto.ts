@@ -1,5 +1,6 @@
 import { pbkdf2, scrypt } from 'node:crypto';
-import { type CryptoProvider, createCryptoProvider } from '@cloudmfa/core';
+import { type CryptoProvider } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 
 let provider: CryptoProvider | undefined;
 

@@ -4,7 +4,7 @@
 // the live Node run, replayed by a fetch that checks each request; randomness is seeded exactly
 // as in story.test.ts, so the device keys and every signed request match the recording.
 import { createAuthenticator, createSoftwareDeviceKeys } from '@cloudmfa/client';
-import { webCryptoProvider } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import fixture from '../fixtures/story-replies.json';
 import { createReplay, type StoryFixture } from '../story/replayStory.js';

@@ -1,26 +1,6 @@
 // Runs inside Hermes (no Node, no TextEncoder, no crypto.getRandomValues): see hermes.test.ts.
-import {
-  bytesToHex,
-  CloudMfaError,
-  checkedRandom,
-  createCryptoProvider,
-  createSoftwareSigner,
-  decodeBase32,
-  decodeBase45,
-  decodeBase64Url,
-  encodeBase32,
-  encodeBase45,
-  encodeBase64Url,
-  hexToBytes,
-  isCloudMfaError,
-  normalizeP256Signature,
-  pureJsCryptoProvider,
-  rawToDerSignature,
-  signerFromHost,
-  systemRandom,
-  utf8Decode,
-  utf8Encode,
-} from '@cloudmfa/core';
+import { bytesToHex, CloudMfaError, checkedRandom, createSoftwareSigner, decodeBase32, decodeBase45, decodeBase64Url, encodeBase32, encodeBase45, encodeBase64Url, hexToBytes, isCloudMfaError, normalizeP256Signature, pureJsCryptoProvider, rawToDerSignature, signerFromHost, systemRandom, utf8Decode, utf8Encode } from '@cloudmfa/core';
+import { createCryptoProvider } from '@cloudmfa/core/providers';
 
 declare const print: (line: string) => void;
 

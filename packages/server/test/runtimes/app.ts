@@ -2,7 +2,8 @@
 // memory store, plus three test-only admin routes under /test/ that stand for the caller's own
 // code (start an activation, verify a code, send a push). Bundled by esbuild against the BUILT
 // packages; no Node built-in, no wall clock (the clock is pinned to T0), seeded randomness.
-import { createSoftwareSigner, utf8Encode, webCryptoProvider } from '@cloudmfa/core';
+import { createSoftwareSigner, utf8Encode } from '@cloudmfa/core';
+import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { sha256 } from '@noble/hashes/sha2.js';
