@@ -5,7 +5,7 @@ import { createHash, scryptSync } from 'node:crypto';
 import { createAuthenticator, createSoftwareDeviceKeys } from '@cloudmfa/client';
 import { createSoftwareSigner, fixedClock, pureJsCryptoProvider } from '@cloudmfa/core';
 import { createCryptoProvider, webCryptoProvider } from '@cloudmfa/core/providers';
-import { formatOtpauthUri } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import { buildApnsPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { createHttpHandler, createMfaServer } from '@cloudmfa/server';
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOtpKey, hotp, resyncHotp, totp, verifyTotp } from '@cloudmfa/otp';
+import { createOtpKey, hotp, totp } from '@cloudmfa/otp';
+import { resyncHotp, verifyTotp } from '@cloudmfa/otp/server';
 import * as OTPAuth from 'otpauth';
 import { generateSync, verifySync } from 'otplib';
 import speakeasy from 'speakeasy';
@@ -149,11 +150,12 @@ export default async function run(ctx) {
   const size = (code) => bundleSize(code, here);
   const kb = (n) => `${n.toLocaleString('en-US')} B (${(n / 1024).toFixed(2)} KB)`;
   const sizes = [
-    ['@cloudmfa/otp, whole main entry', await size(`export * from '@cloudmfa/otp';`), '<= 8 KB (8,192 B)'],
-    ['@cloudmfa/otp, totp + verifyTotp', await size(`export { totp, verifyTotp } from '@cloudmfa/otp';`), '<= 4 KB (4,096 B)'],
-    ['@cloudmfa/otp, createOtpKey + totp + verifyTotp (base32 secrets)', await size(`export { createOtpKey, totp, verifyTotp } from '@cloudmfa/otp';`), ''],
-    ['@cloudmfa/otp/migration (import + export)', await size(`export * from '@cloudmfa/otp/migration';`), ''],
-    ['@cloudmfa/otp main entry + /migration', await size(`export * from '@cloudmfa/otp'; export * from '@cloudmfa/otp/migration';`), ''],
+    ['@cloudmfa/otp, whole main entry + /server (everything but migration)', await size(`export * from '@cloudmfa/otp'; export * from '@cloudmfa/otp/server';`), '<= 8 KB (8,192 B)'],
+    ['@cloudmfa/otp, whole main entry (the phone side: codes, URI parsing)', await size(`export * from '@cloudmfa/otp';`), ''],
+    ['@cloudmfa/otp, totp + verifyTotp', await size(`export { totp } from '@cloudmfa/otp'; export { verifyTotp } from '@cloudmfa/otp/server';`), '<= 4 KB (4,096 B)'],
+    ['@cloudmfa/otp, createOtpKey + totp + verifyTotp (base32 secrets)', await size(`export { createOtpKey, totp } from '@cloudmfa/otp'; export { verifyTotp } from '@cloudmfa/otp/server';`), ''],
+    ['@cloudmfa/otp/migration (import)', await size(`export * from '@cloudmfa/otp/migration';`), ''],
+    ['@cloudmfa/otp, every entry (main, /server, /migration)', await size(`export * from '@cloudmfa/otp'; export * from '@cloudmfa/otp/server'; export * from '@cloudmfa/otp/migration';`), ''],
     ['otpauth, whole entry', await size(`export * from 'otpauth';`), ''],
     ['otpauth, TOTP + Secret', await size(`export { TOTP, Secret } from 'otpauth';`), ''],
     ['otplib, generateSync + verifySync', await size(`export { generateSync, verifySync } from 'otplib';`), ''],

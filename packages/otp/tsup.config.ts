@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/migration.ts'],
+  entry: ['src/index.ts', 'src/migration.ts', 'src/server.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

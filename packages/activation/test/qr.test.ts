@@ -17,7 +17,7 @@ import {
   renderQrTerminal,
 } from '@cloudmfa/activation/qr';
 import { createSoftwareSigner, decodeBase45, utf8Encode } from '@cloudmfa/core';
-import { formatOtpauthUri } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import fc from 'fast-check';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';

@@ -1,4 +1,4 @@
-import { exportMigration } from '@cloudmfa/otp/migration';
+import { exportMigration } from '@cloudmfa/otp/server';
 import { totp } from '@cloudmfa/otp';
 import { describe, expect, it, vi } from 'vitest';
 import { activate, makeWorld } from './helpers.js';

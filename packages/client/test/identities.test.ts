@@ -1,7 +1,6 @@
 import { createOtpKey, hotp, totp } from '@cloudmfa/otp';
 import { readFileSync } from 'node:fs';
-import { formatOtpauthUri } from '@cloudmfa/otp';
-import { exportMigration } from '@cloudmfa/otp/migration';
+import { exportMigration, formatOtpauthUri } from '@cloudmfa/otp/server';
 import { encodeBase64Url, utf8Decode } from '@cloudmfa/core';
 import { createMemorySecureStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-import { formatOtpauthUri } from '@cloudmfa/otp';
-import { exportMigration } from '@cloudmfa/otp/migration';
+import { exportMigration, formatOtpauthUri } from '@cloudmfa/otp/server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createScanner, type ScanResult } from '../src/_scan.js';

@@ -1,11 +1,8 @@
 /** @module @cloudmfa/otp */
 export { type CreateOtpKeyOptions, createOtpKey } from './createOtpKey.js';
-export { formatOtpauthUri } from './formatOtpauthUri.js';
-export { generateSecret } from './generateSecret.js';
 export { type HotpOptions, hotp } from './hotp.js';
 export { type ParseOtpauthUriOptions, parseOtpauthUri } from './parseOtpauthUri.js';
 export { parseSecret } from './parseSecret.js';
-export { resyncHotp } from './resyncHotp.js';
 export { type TotpOptions, totp } from './totp.js';
 export { totpStep } from './totpStep.js';
 export type {
@@ -23,5 +20,3 @@ export type {
   ParsedOtpauthUri,
   TotpVerifyResult,
 } from './types.js';
-export { verifyHotp } from './verifyHotp.js';
-export { verifyTotp } from './verifyTotp.js';

@@ -3,7 +3,8 @@
 import { decodeBase32, encodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
 import type { OtpauthInput } from '../src/index.js';
-import { exportMigration, importMigration } from '../src/migration.js';
+import { importMigration } from '../src/migration.js';
+import { exportMigration } from '../src/server.js';
 import frozen from './vectors/migration-frozen.json';
 import interop from './vectors/migration-interop.json';
 

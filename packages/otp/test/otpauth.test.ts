@@ -2,7 +2,8 @@
 // with the code each one must produce.
 import { encodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { formatOtpauthUri, type OtpauthParams, parseOtpauthUri, type ParsedOtpauthUri } from '../src/index.js';
+import { type OtpauthParams, parseOtpauthUri, type ParsedOtpauthUri } from '../src/index.js';
+import { formatOtpauthUri } from '../src/server.js';
 
 const SECRET = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
 const B32 = encodeBase32(SECRET);

@@ -3,18 +3,10 @@
 import { encodeBase32, isCloudMfaError } from '@cloudmfa/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createOtpKey,
-  formatOtpauthUri,
-  hotp,
-  type OtpauthInput,
-  parseOtpauthUri,
-  type ParsedOtpauthUri,
-  totp,
-  verifyHotp,
-  verifyTotp,
-} from '../src/index.js';
-import { exportMigration, importMigration } from '../src/migration.js';
+import { createOtpKey, hotp, type OtpauthInput, parseOtpauthUri, type ParsedOtpauthUri, totp } from '../src/index.js';
+import { formatOtpauthUri, verifyHotp, verifyTotp } from '../src/server.js';
+import { importMigration } from '../src/migration.js';
+import { exportMigration } from '../src/server.js';
 
 const RUNS = { seed: 42, numRuns: 300 };
 const fields = ({ warnings: _, ...p }: ParsedOtpauthUri) => p;

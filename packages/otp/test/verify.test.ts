@@ -2,7 +2,8 @@
 // protection with afterStep, HOTP look-ahead and resynchronisation, and misuse codes.
 import { encodeBase32, fixedClock, isCloudMfaError, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { createOtpKey, generateSecret, hotp, resyncHotp, totp, totpStep, verifyHotp, verifyTotp } from '../src/index.js';
+import { createOtpKey, hotp, totp, totpStep } from '../src/index.js';
+import { generateSecret, resyncHotp, verifyHotp, verifyTotp } from '../src/server.js';
 
 const seed = utf8Encode('12345678901234567890');
 const key = createOtpKey({ secret: seed });

@@ -5,8 +5,8 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, codeAt, makeDevice, makeServer, T0, type TestServer } from './helpers.js';
 
-vi.mock('@cloudmfa/otp', async (importOriginal) => {
-  const otp = await importOriginal<typeof import('@cloudmfa/otp')>();
+vi.mock('@cloudmfa/otp/server', async (importOriginal) => {
+  const otp = await importOriginal<typeof import('@cloudmfa/otp/server')>();
   return { ...otp, verifyTotp: (o: Parameters<typeof otp.verifyTotp>[0]) => otp.verifyTotp({ ...o, afterStep: undefined }) };
 });
 

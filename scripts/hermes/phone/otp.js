@@ -1,4 +1,5 @@
-import { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep } from '@cloudmfa/otp';
+import { hotp, parseOtpauthUri, totp, totpStep } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import { importMigration } from '@cloudmfa/otp/migration';
 
 const used = { formatOtpauthUri, hotp, parseOtpauthUri, totp, totpStep, importMigration };

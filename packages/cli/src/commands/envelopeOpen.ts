@@ -1,5 +1,5 @@
 import { openEnvelope } from '@cloudmfa/activation';
-import { formatOtpauthUri } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import type { Command } from '../internal/command.js';
 import { PASSWORD_OPTIONS, readPassword } from '../internal/inputs.js';
 import { nodeCryptoProvider } from '../internal/nodeCrypto.js';

@@ -1,5 +1,5 @@
 import { parseOtpauthUri } from '@cloudmfa/otp';
-import { exportMigration } from '@cloudmfa/otp/migration';
+import { exportMigration } from '@cloudmfa/otp/server';
 import type { Command } from '../internal/command.js';
 import { accountInput, secretParameterOf } from '../internal/json.js';
 import { parseInteger } from '../internal/values.js';

@@ -1,4 +1,4 @@
-import { formatOtpauthUri } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import { importMigration } from '@cloudmfa/otp/migration';
 import type { Command } from '../internal/command.js';
 import { accountInput, accountJson } from '../internal/json.js';

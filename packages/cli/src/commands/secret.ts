@@ -1,5 +1,5 @@
 import { encodeBase32 } from '@cloudmfa/core';
-import { generateSecret } from '@cloudmfa/otp';
+import { generateSecret } from '@cloudmfa/otp/server';
 import type { Command } from '../internal/command.js';
 import { parseInteger } from '../internal/values.js';
 

@@ -1,4 +1,5 @@
-import { formatOtpauthUri, type OtpauthInput } from '@cloudmfa/otp';
+import { type OtpauthInput } from '@cloudmfa/otp';
+import { formatOtpauthUri } from '@cloudmfa/otp/server';
 import type { Command } from '../internal/command.js';
 import { usage } from '../internal/errors.js';
 import { readSecret, SECRET_OPTION } from '../internal/inputs.js';

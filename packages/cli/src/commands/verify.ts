@@ -1,4 +1,5 @@
-import { createOtpKey, verifyHotp, verifyTotp } from '@cloudmfa/otp';
+import { createOtpKey } from '@cloudmfa/otp';
+import { verifyHotp, verifyTotp } from '@cloudmfa/otp/server';
 import type { Command } from '../internal/command.js';
 import { usage } from '../internal/errors.js';
 import { BASE32_OPTION, MODE_OPTIONS, OTP_CODES, readMode, readTiming, TIME_OPTIONS } from '../internal/otpOptions.js';

@@ -1,19 +1,9 @@
 // Runs inside Hermes (no Node, no TextEncoder, no crypto.getRandomValues): see ../hermes.test.ts.
 // Bundled against the *built* @cloudmfa/otp, as a React Native app would ship it.
 import { bytesToHex, encodeBase32, utf8Encode } from '@cloudmfa/core';
-import {
-  createOtpKey,
-  formatOtpauthUri,
-  generateSecret,
-  hotp,
-  type OtpAlgorithm,
-  parseOtpauthUri,
-  resyncHotp,
-  totp,
-  verifyHotp,
-  verifyTotp,
-} from '@cloudmfa/otp';
-import { exportMigration, importMigration } from '@cloudmfa/otp/migration';
+import { createOtpKey, hotp, type OtpAlgorithm, parseOtpauthUri, totp } from '@cloudmfa/otp';
+import { importMigration } from '@cloudmfa/otp/migration';
+import { exportMigration, formatOtpauthUri, generateSecret, resyncHotp, verifyHotp, verifyTotp } from '@cloudmfa/otp/server';
 import rfc4226 from '../vectors/rfc4226.json';
 import rfc6238 from '../vectors/rfc6238.json';
 

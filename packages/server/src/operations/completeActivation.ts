@@ -1,7 +1,7 @@
 import type { OnlineActivationPayload, RedemptionResponse } from '@cloudmfa/activation';
 import { createRedemptionResponse, verifyRedemption } from '@cloudmfa/activation/server';
 import { constantTimeEqualString, decodeBase64Url, encodeBase64Url, utf8Encode } from '@cloudmfa/core';
-import { generateSecret } from '@cloudmfa/otp';
+import { generateSecret } from '@cloudmfa/otp/server';
 import { type EnrolmentRecord, type ThrottlePolicy, throttleDelay } from '@cloudmfa/storage';
 import * as z from 'zod';
 import { record } from '../internal/audit.js';

@@ -1,4 +1,4 @@
-import { resyncHotp as resync } from '@cloudmfa/otp';
+import { resyncHotp as resync } from '@cloudmfa/otp/server';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';

@@ -2,7 +2,7 @@ import type { OfflineActivationPayload } from '@cloudmfa/activation';
 import { createActivationPayload, generatePassword, sealEnvelope } from '@cloudmfa/activation/server';
 import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase64Url, encodeBase32 } from '@cloudmfa/core';
-import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp';
+import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp/server';
 import { assertUserId } from '@cloudmfa/storage/adapter';
 import * as z from 'zod';
 import { record } from '../internal/audit.js';

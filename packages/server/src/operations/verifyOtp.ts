@@ -1,4 +1,4 @@
-import { verifyHotp, verifyTotp } from '@cloudmfa/otp';
+import { verifyHotp, verifyTotp } from '@cloudmfa/otp/server';
 import { type EnrolmentRecord } from '@cloudmfa/storage';
 import { assertUserId } from '@cloudmfa/storage/adapter';
 import { nowOf, type ServerContext } from '../internal/context.js';
