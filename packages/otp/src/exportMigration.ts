@@ -48,7 +48,7 @@ export interface ExportMigrationOptions {
  *
  * @example
  * ```ts
- * import { exportMigration } from '@cloudmfa/otp/migration';
+ * import { exportMigration } from '@cloudmfa/otp/server';
  * const uris = exportMigration({
  *   accounts: [
  *     { type: 'totp', secret, issuer: 'Acme', account: 'alice' },
