@@ -1,7 +1,7 @@
 // React glue for the engine: one Authenticator for the app, re-rendering on its events
 // (`subscribe`), a one-second tick for codes and countdowns, and the app's own settings
 // (auto-lock) kept in the host store beside the vault.
-import type { Authenticator, AuthenticatorEvent } from '@cloudmfa/client';
+import type { Authenticator, AuthenticatorEvent, InboxItem } from '@cloudmfa/client';
 import { utf8Decode, utf8Encode } from '@cloudmfa/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import type { Host } from '../host/types';
@@ -119,6 +119,34 @@ export function useAuthEvents(types?: readonly AuthenticatorEvent['type'][]): nu
     [auth],
   );
   return n;
+}
+
+/**
+ * The push inbox, read outside render: once after mounting, after every engine event, and every
+ * `tickMs` (countdowns, expiry). `auth.inbox()` drops expired requests and may emit `inbox` as it
+ * does; called while rendering, that event would update other components in the middle of a
+ * render (React refuses that), so no screen reads it during render. `null` until the first read.
+ */
+export function useInbox(tickMs = 1000): readonly InboxItem[] | null {
+  const auth = useAuth();
+  const [items, setItems] = useState<readonly InboxItem[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    // A read inside the listener may emit again (the expired requests it drops); the engine
+    // emits only when something changed, so the second read is quiet.
+    const read = () => {
+      if (live) setItems(auth.inbox());
+    };
+    const stop = auth.subscribe(read);
+    read();
+    const timer = setInterval(read, tickMs);
+    return () => {
+      live = false;
+      stop();
+      clearInterval(timer);
+    };
+  }, [auth, tickMs]);
+  return items;
 }
 
 /** Re-renders every `ms` (codes, countdowns); returns Date.now(). */

@@ -4,7 +4,7 @@
 // Suspicious with the seed's explanation of each.
 import type { Authenticator } from '@cloudmfa/client';
 import { useState } from 'react';
-import { useApp, useAuthEvents, useBusy, useTick } from '../engine/AuthProvider';
+import { useApp, useAuthEvents, useBusy, useInbox } from '../engine/AuthProvider';
 import { decisionHelp, mmss, respondMessages } from '../messages';
 import { Button, Card, Field, H2, Message, P, Screen } from '../ui/kit';
 import { PinPrompt } from './UnlockScreen';
@@ -15,13 +15,13 @@ const outcomeText = { approved: 'Approved. You can go back to the sign-in page.'
 
 export function PushScreen({ requestId, onBack }: { requestId: string; onBack: () => void }) {
   const { auth } = useApp();
-  useAuthEvents(['inbox', 'lock']);
-  useTick(1000);
+  useAuthEvents(['lock']);
+  const inbox = useInbox();
   const [number, setNumber] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<keyof typeof outcomeText | null>(null);
   const [busy, run] = useBusy();
-  const item = auth.inbox().find((r) => r.id === requestId);
+  const item = inbox?.find((r) => r.id === requestId);
 
   if (outcome) {
     return (
@@ -31,6 +31,7 @@ export function PushScreen({ requestId, onBack }: { requestId: string; onBack: (
       </Screen>
     );
   }
+  if (inbox === null) return <Screen title="Sign-in request" onBack={onBack}>{null}</Screen>;
   if (!item) {
     return (
       <Screen title="Sign-in request" onBack={onBack}>
