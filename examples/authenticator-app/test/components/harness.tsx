@@ -53,12 +53,14 @@ export function testBiometrics(): BiometricKeySeam & { succeed: boolean; saved: 
 
 export interface TestHost extends Host {
   copied: string[];
-  notify(payload: unknown): void;
 }
 
-export function testHost(options: { biometrics?: BiometricKeySeam; label?: string } = {}): TestHost {
+/**
+ * `notifications`: the push seams (push.test.tsx passes the app's own `notificationSeams()` on a
+ * stand-in for expo-notifications' native module); by default a token and no notifications.
+ */
+export function testHost(options: { biometrics?: BiometricKeySeam; label?: string; notifications?: Pick<Host, 'pushToken' | 'onNotification' | 'onPushToken'> } = {}): TestHost {
   const store = createMemorySecureStore();
-  const listeners = new Set<(p: unknown) => void>();
   const copied: string[] = [];
   return {
     platform: 'ios',
@@ -68,19 +70,14 @@ export function testHost(options: { biometrics?: BiometricKeySeam; label?: strin
     crypto: nodeCrypto,
     biometrics: options.biometrics,
     pushToken: async () => 'apns-device-token-0123456789',
-    onNotification: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    onNotification: () => () => {},
     onPushToken: () => () => {},
+    ...options.notifications,
     copy: async (text) => {
       copied.push(text);
     },
     openSettings: async () => {},
     copied,
-    notify: (payload) => {
-      for (const l of listeners) l(payload);
-    },
   };
 }
 
