@@ -2,7 +2,7 @@
 // a memory store; device keys are the SDK's software keys; scrypt is Node's native one so a PIN
 // costs milliseconds), a real @cloudmfa/server in-process behind its HTTP handler (the engine's
 // `fetch`), one pinned clock for both, and seeded randomness.
-import { type BiometricKeySeam, createSoftwareDeviceKeys } from '@cloudmfa/client';
+import { type BiometricKeySeam, createSoftwareDeviceKeys, type DeviceKeySeam } from '@cloudmfa/client';
 import { createCryptoProvider, createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createHttpHandler, createMfaServer, type MfaEvent } from '@cloudmfa/server';
 import { createMemorySecureStore, createMemoryStore } from '@cloudmfa/storage';
@@ -16,7 +16,7 @@ const ORIGIN = 'https://mfa.acme.example';
 export const PIN = '482913';
 
 /** Deterministic bytes: SHA-256(label || counter) blocks. Tests only. */
-function seededRandom(label: string): (n: number) => Uint8Array {
+export function seededRandom(label: string): (n: number) => Uint8Array {
   let counter = 0;
   return (n) => {
     const out = new Uint8Array(n);
@@ -59,13 +59,15 @@ export interface TestHost extends Host {
  * `notifications`: the push seams (push.test.tsx passes the app's own `notificationSeams()` on a
  * stand-in for expo-notifications' native module); by default a token and no notifications.
  */
-export function testHost(options: { biometrics?: BiometricKeySeam; label?: string; notifications?: Pick<Host, 'pushToken' | 'onNotification' | 'onPushToken'> } = {}): TestHost {
+export function testHost(
+  options: { biometrics?: BiometricKeySeam; label?: string; notifications?: Pick<Host, 'pushToken' | 'onNotification' | 'onPushToken'>; deviceKeys?: (store: Host['store']) => DeviceKeySeam } = {},
+): TestHost {
   const store = createMemorySecureStore();
   const copied: string[] = [];
   return {
     platform: 'ios',
     store,
-    deviceKeys: createSoftwareDeviceKeys({ store, random: seededRandom(`${options.label ?? 'phone'}-keys`) }),
+    deviceKeys: options.deviceKeys?.(store) ?? createSoftwareDeviceKeys({ store, random: seededRandom(`${options.label ?? 'phone'}-keys`) }),
     deviceKeyStorage: 'memory (test)',
     crypto: nodeCrypto,
     biometrics: options.biometrics,
