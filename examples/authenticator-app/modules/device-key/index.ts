@@ -11,14 +11,14 @@ import { CloudMfaError, decodeBase64Url, encodeBase64Url, type Signer, signerFro
 import type { SecureKeyValueStore } from '@cloudmfa/storage';
 import { requireOptionalNativeModule } from 'expo';
 
-/** Where a hardware key lives, as the platform reports it. */
-export type KeySecurityLevel = 'secure-enclave' | 'strongbox' | 'tee' | 'software';
-
 /** The native module's functions (ios/CloudMfaDeviceKeyModule.swift, android/.../CloudMfaDeviceKeyModule.kt). */
 export interface NativeDeviceKeyModule {
   /** False where no key hardware exists (a simulator). */
   isAvailable(): boolean;
-  /** Creates a P-256 key under `tag` (replacing any); its public key, base64 of the 65-byte uncompressed point. */
+  /**
+   * Creates a P-256 key under `tag` (replacing any); its public key, base64 of the 65-byte
+   * uncompressed point, and where it lives (`secure-enclave`, `strongbox`, `tee`, `software`).
+   */
   createKey(tag: string): Promise<{ publicKey: string; securityLevel: string }>;
   /** The public key under `tag`, or null. */
   publicKey(tag: string): Promise<string | null>;
@@ -90,7 +90,7 @@ export function hardwareDeviceKeys(native: NativeDeviceKeyModule): DeviceKeySeam
 }
 
 /** What {@link createDeviceKeys} chose. */
-export interface DeviceKeys {
+interface DeviceKeys {
   readonly deviceKeys: DeviceKeySeam;
   /** True when new keys are hardware keys. */
   readonly hardware: boolean;

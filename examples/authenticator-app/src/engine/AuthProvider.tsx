@@ -14,7 +14,7 @@ export interface AppSettings {
 }
 
 /** A request the user opened from a notification, with the action chosen there; `n` counts the openings. */
-export interface OpenedRequest {
+interface OpenedRequest {
   requestId: string;
   intent: 'confirm' | 'suspicious' | null;
   n: number;
@@ -115,7 +115,7 @@ export function AuthProvider({ host, children, engine, fallback = null, renderEr
  * new requests by itself), the request for a tap, Confirm or Suspicious (the screen asks for the
  * PIN first when the policy does), and a local discard for Cancel (nothing is sent).
  */
-export async function handleNotification(auth: Authenticator, event: NotificationEvent): Promise<Omit<OpenedRequest, 'n'> | null> {
+async function handleNotification(auth: Authenticator, event: NotificationEvent): Promise<Omit<OpenedRequest, 'n'> | null> {
   const r = await auth.receiveNotification(event.payload);
   if (!r.ok && r.reason === 'fetch-needed') await auth.refresh();
   const requestId = r.ok ? r.requestId : event.challengeId;

@@ -16,7 +16,7 @@ const ORIGIN = 'https://mfa.acme.example';
 export const PIN = '482913';
 
 /** Deterministic bytes: SHA-256(label || counter) blocks. Tests only. */
-export function seededRandom(label: string): (n: number) => Uint8Array {
+function seededRandom(label: string): (n: number) => Uint8Array {
   let counter = 0;
   return (n) => {
     const out = new Uint8Array(n);
