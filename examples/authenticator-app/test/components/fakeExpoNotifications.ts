@@ -9,9 +9,8 @@ import type * as Notifications from 'expo-notifications';
 
 type Listener<T> = (value: T) => void;
 
-export const DEFAULT_ACTION_IDENTIFIER = 'expo.modules.notifications.actions.DEFAULT';
+const DEFAULT_ACTION_IDENTIFIER = 'expo.modules.notifications.actions.DEFAULT';
 export const AndroidImportance = { MAX: 7 } as const;
-export const AndroidNotificationVisibility = { PRIVATE: 0 } as const;
 
 const received = new Set<Listener<Notifications.Notification>>();
 const responses = new Set<Listener<Notifications.NotificationResponse>>();
@@ -36,23 +35,29 @@ const subscription = <T>(set: Set<Listener<T>>, l: Listener<T>) => {
   return { remove: () => set.delete(l) };
 };
 
-export const setNotificationHandler = (h: Notifications.NotificationHandler | null) => {
-  registered.handler = h;
+/** What `jest.mock('expo-notifications', ...)` returns: the functions src/host/notifications.ts calls. */
+export const expoNotificationsStandIn = {
+  DEFAULT_ACTION_IDENTIFIER,
+  AndroidImportance,
+  AndroidNotificationVisibility: { PRIVATE: 0 },
+  setNotificationHandler: (h: Notifications.NotificationHandler | null) => {
+    registered.handler = h;
+  },
+  setNotificationChannelAsync: async (id: string, channel: Notifications.NotificationChannelInput) => {
+    registered.channels.set(id, channel);
+    return null;
+  },
+  requestPermissionsAsync: async () => ({ granted: true, status: 'granted', canAskAgain: true, expires: 'never' }),
+  setNotificationCategoryAsync: async (id: string, actions: Notifications.NotificationAction[]) => {
+    registered.categories.set(id, actions);
+    return { identifier: id, actions };
+  },
+  getDevicePushTokenAsync: async () => ({ type: 'ios', data: 'apns-device-token-0123456789' }),
+  addNotificationReceivedListener: (l: Listener<Notifications.Notification>) => subscription(received, l),
+  addNotificationResponseReceivedListener: (l: Listener<Notifications.NotificationResponse>) => subscription(responses, l),
+  getLastNotificationResponse: () => registered.lastResponse,
+  addPushTokenListener: () => ({ remove: () => {} }),
 };
-export const setNotificationChannelAsync = async (id: string, channel: Notifications.NotificationChannelInput) => {
-  registered.channels.set(id, channel);
-  return null;
-};
-export const requestPermissionsAsync = async () => ({ granted: true, status: 'granted', canAskAgain: true, expires: 'never' });
-export const setNotificationCategoryAsync = async (id: string, actions: Notifications.NotificationAction[]) => {
-  registered.categories.set(id, actions);
-  return { identifier: id, actions };
-};
-export const getDevicePushTokenAsync = async () => ({ type: 'ios', data: 'apns-device-token-0123456789' });
-export const addNotificationReceivedListener = (l: Listener<Notifications.Notification>) => subscription(received, l);
-export const addNotificationResponseReceivedListener = (l: Listener<Notifications.NotificationResponse>) => subscription(responses, l);
-export const getLastNotificationResponse = () => registered.lastResponse;
-export const addPushTokenListener = () => ({ remove: () => {} });
 
 /** The app is running: expo presents the notification and emits it. */
 export function deliver(notification: Notifications.Notification): void {

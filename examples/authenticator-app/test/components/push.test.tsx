@@ -12,7 +12,7 @@ import { notificationSeams } from '../../src/host/notifications';
 import * as expo from './fakeExpoNotifications';
 import { addThroughUi, PIN, renderApp, testHost, testServer } from './harness';
 
-jest.mock('expo-notifications', () => require('./fakeExpoNotifications'));
+jest.mock('expo-notifications', () => require('./fakeExpoNotifications').expoNotificationsStandIn);
 
 const CONTEXT = { service: 'Acme VPN', message: 'Sign in to the VPN', ip: '203.0.113.9', location: 'Berlin, DE', device: 'Firefox on Linux' };
 
@@ -78,6 +78,8 @@ describe('Push request', () => {
     expect(push.fcm.challengeIncluded).toBe(true);
     // Tapped before the app ran: expo-notifications keeps it as the last response.
     expo.respond(expo.fromFcmTappedInTray(push.fcm.json));
+    // A plain tap: Android draws no action buttons on these.
+    expect(expo.expoNotificationsStandIn.getLastNotificationResponse()?.actionIdentifier).toBe(expo.expoNotificationsStandIn.DEFAULT_ACTION_IDENTIFIER);
     // Offline at start: the app's start-up poll finds nothing, so only the tap can open the request.
     srv.setOffline(true);
     renderApp(host, srv);
