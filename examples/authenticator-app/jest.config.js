@@ -5,7 +5,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   preset: 'jest-expo/ios',
-  testMatch: ['<rootDir>/test/components/**/*.test.tsx'],
+  testMatch: ['<rootDir>/test/components/**/*.test.ts?(x)'],
   // The preset's pattern plus @noble/* (ES modules only, reached by @cloudmfa/*'s CommonJS
   // builds). pnpm nests each package as .pnpm/<name>@<v>/node_modules/<name>: both levels must pass.
   transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm|react-native|@react-native|@react-native-community|expo|@expo|@noble|react-native-svg))'],

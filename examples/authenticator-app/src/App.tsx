@@ -14,10 +14,16 @@ import { SettingsScreen } from './screens/SettingsScreen';
 import { UnlockScreen } from './screens/UnlockScreen';
 import { Message, P, Screen } from './ui/kit';
 
-type Route = { name: 'list' } | { name: 'add' } | { name: 'scan' } | { name: 'flow'; flow: ActivationFlow } | { name: 'push'; requestId: string } | { name: 'settings' };
+type Route =
+  | { name: 'list' }
+  | { name: 'add' }
+  | { name: 'scan' }
+  | { name: 'flow'; flow: ActivationFlow }
+  | { name: 'push'; requestId: string; intent?: 'confirm' | 'suspicious' | null }
+  | { name: 'settings' };
 
 function Screens() {
-  const { auth } = useApp();
+  const { auth, opened } = useApp();
   useAuthEvents(['lock', 'inbox']);
   const [route, setRoute] = useState<Route>({ name: 'list' });
   const home = () => setRoute({ name: 'list' });
@@ -30,12 +36,17 @@ function Screens() {
     setRoute((r) => (first && r.name === 'list' ? { name: 'push', requestId: first.id } : r));
   }), [auth]);
 
+  // A tapped notification (or its Confirm / Suspicious action) opens its request, whatever is shown.
+  useEffect(() => {
+    if (opened) setRoute({ name: 'push', requestId: opened.requestId, intent: opened.intent });
+  }, [opened]);
+
   // Pending requests are looked for when the app starts: push delivery is never the only path.
   useEffect(() => {
     if (auth.list().some((i) => i.push)) void auth.refresh();
   }, [auth]);
 
-  if (route.name === 'push') return <PushScreen requestId={route.requestId} onBack={home} />;
+  if (route.name === 'push') return <PushScreen key={route.requestId} requestId={route.requestId} intent={route.intent ?? null} onBack={home} />;
   // The activation flow has its own PIN steps; every other screen needs the vault open.
   if (route.name === 'flow') return <FlowScreen flow={route.flow} onDone={home} onCancel={home} />;
   if (auth.status().state === 'locked') return <UnlockScreen onPush={openPush} />;

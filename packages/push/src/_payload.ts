@@ -7,7 +7,10 @@ import { peekPushMessage } from './peekPushMessage.js';
 import type { PushChallengeRecord, PushContext } from './types.js';
 
 /**
- * The visible notification text. Display text rules apply (no control, bidi or separator characters).
+ * The visible notification text. The phone's system shows it as it comes, before the app has
+ * verified anything and on the lock screen, so it must be generic: never the number, an IP
+ * address, a location or anything else of the challenge's context that the lock screen must not
+ * show (docs/protocol/push.md 7). Display text rules apply (no control, bidi or separator characters).
  *
  * @example
  * ```ts
@@ -15,9 +18,9 @@ import type { PushChallengeRecord, PushContext } from './types.js';
  * ```
  */
 export interface PushAlert {
-  /** At most 64 characters. Default: the context's service name. */
+  /** At most 64 characters. Default: "Sign-in request". */
   readonly title?: string;
-  /** At most 200 characters. Default: "Sign-in request. Open the app to review it." */
+  /** At most 200 characters. Default: "Open the app to review it." */
   readonly body?: string;
 }
 
@@ -30,7 +33,7 @@ export interface PushAlert {
  * ```
  */
 export interface BuildPushPayloadOptions {
-  /** What `createPushChallenge` returned (or the stored token and record, with the context). */
+  /** What `createPushChallenge` returned (or the stored token and record). Its `context` never goes into the visible text. */
   challenge: { readonly token: string; readonly record: PushChallengeRecord; readonly context?: PushContext };
   /** The notification text. Localise it here. */
   alert?: PushAlert;
@@ -48,7 +51,9 @@ export interface PayloadInput {
   readonly maxBytes: number;
 }
 
-const DEFAULT_BODY = 'Sign-in request. Open the app to review it.';
+// Generic on purpose: shown on a lock screen, unverified (docs/protocol/push.md 7).
+const DEFAULT_TITLE = 'Sign-in request';
+const DEFAULT_BODY = 'Open the app to review it.';
 
 function alertText(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string' || value.length === 0) misuse(`"alert.${field}" expected a non-empty string`);
@@ -61,7 +66,7 @@ export function payloadInput(options: BuildPushPayloadOptions): PayloadInput {
   if (typeof options !== 'object' || options === null) misuse('"options" expected an options object');
   const { challenge, alert = {}, maxBytes = PUSH_LIMITS.maxPayloadBytes } = options;
   if (typeof challenge !== 'object' || challenge === null) misuse('"challenge" expected what createPushChallenge returned');
-  const { token, record, context } = challenge;
+  const { token, record } = challenge;
   const peek = peekPushMessage(token);
   if (!peek.ok || peek.kind !== 'challenge' || typeof record !== 'object' || record === null || peek.challengeId !== record.id) {
     misuse('"challenge" expected a challenge token and its own record');
@@ -70,7 +75,7 @@ export function payloadInput(options: BuildPushPayloadOptions): PayloadInput {
     misuse(`"maxBytes" expected an integer in [256, ${PUSH_LIMITS.maxPayloadBytes}]`);
   }
   if (typeof alert !== 'object' || alert === null) misuse('"alert" expected { title?, body? }');
-  const title = alertText(alert.title ?? context?.service ?? 'Sign-in request', 'title', PUSH_LIMITS.alertTitle);
+  const title = alertText(alert.title ?? DEFAULT_TITLE, 'title', PUSH_LIMITS.alertTitle);
   const body = alertText(alert.body ?? DEFAULT_BODY, 'body', PUSH_LIMITS.alertBody);
   const exp = Math.floor(record.expiresAt / 1000);
   return { id: record.id, exp, ttl: Math.max(0, exp - Math.floor(record.issuedAt / 1000)), token, title, body, maxBytes };

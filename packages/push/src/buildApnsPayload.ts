@@ -1,7 +1,10 @@
 import { type BuildPushPayloadOptions, fitPayload, payloadInput, type SizedPayload } from './_payload.js';
+import { PUSH_NOTIFICATION } from './constants.js';
 
 /**
- * The APNs payload (`aps` plus the `cloudmfa` member the app reads).
+ * The APNs payload (`aps` plus the `cloudmfa` member the app reads). `aps.alert` is the generic
+ * text iOS shows by itself (lock screen included, before the app verifies anything);
+ * `aps.category` names the app's registered actions (`PUSH_NOTIFICATION.category`).
  *
  * @example
  * ```ts
@@ -41,7 +44,7 @@ export interface ApnsPayloadResult extends SizedPayload<ApnsPushPayload> {
 }
 
 /**
- * Builds the Apple Push Notification service payload for a challenge: the visible alert and a
+ * Builds the Apple Push Notification service payload for a challenge: the visible (generic) alert, the category of the app's actions, and a
  * `cloudmfa` member with the challenge token, or only its id when the token would not fit in
  * `maxBytes` (default 4,096, APNs' limit); the app then fetches it with a poll request. Throws
  * `ERR_PUSH_PAYLOAD_TOO_LARGE` when even the id-only payload does not fit; never truncates.
@@ -60,7 +63,7 @@ export function buildApnsPayload(options: BuildPushPayloadOptions): ApnsPayloadR
       aps: {
         alert: { title: input.title, body: input.body },
         sound: 'default',
-        category: 'CLOUDMFA_PUSH',
+        category: PUSH_NOTIFICATION.category,
         'mutable-content': 1,
         'interruption-level': 'time-sensitive',
       },

@@ -64,3 +64,20 @@ export const PUSH_LIMITS = Object.freeze({
   alertTitle: 64,
   alertBody: 200,
 } as const);
+
+/**
+ * The names the push payloads give the app's notification settings: the APNs category
+ * (`aps.category`, whose actions the app registers) and the Android notification channel
+ * (`android.notification.channel_id` of the FCM message, which the app creates). An app
+ * registers both under these names before the first push arrives (docs/protocol/push.md 7).
+ *
+ * @example
+ * ```ts
+ * await Notifications.setNotificationChannelAsync(PUSH_NOTIFICATION.androidChannelId, { name: 'Sign-in requests', importance: 5 });
+ * await Notifications.setNotificationCategoryAsync(PUSH_NOTIFICATION.category, actions);
+ * ```
+ */
+export const PUSH_NOTIFICATION = Object.freeze({
+  category: 'CLOUDMFA_PUSH',
+  androidChannelId: 'cloudmfa-push',
+} as const);

@@ -1,4 +1,4 @@
-export { PUSH_LIMITS, PUSH_TYP } from './constants.js';
+export { PUSH_LIMITS, PUSH_NOTIFICATION, PUSH_TYP } from './constants.js';
 export { type CreatePushPollRequestOptions, createPushPollRequest } from './createPushPollRequest.js';
 export { type CreatePushResponseOptions, createPushResponse } from './createPushResponse.js';
 export type { PushErrorCode } from './errors.js';

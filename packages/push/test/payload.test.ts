@@ -1,5 +1,5 @@
 import { isCloudMfaError } from '@cloudmfa/core';
-import { PUSH_LIMITS, type PushContext } from '@cloudmfa/push';
+import { PUSH_LIMITS, PUSH_NOTIFICATION, type PushContext } from '@cloudmfa/push';
 import { buildApnsPayload, buildFcmPayload, createPushChallenge } from '@cloudmfa/push/server';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT, ENROLMENT_ID, NOW, seededRandom, testKeys } from './helpers.js';
@@ -33,7 +33,7 @@ describe('push payloads', () => {
     expect(apns.bytes).toBe(utf8(apns.json));
     expect(JSON.parse(apns.json)).toEqual({
       aps: {
-        alert: { title: 'Acme VPN', body: 'Sign-in request. Open the app to review it.' },
+        alert: { title: 'Sign-in request', body: 'Open the app to review it.' },
         sound: 'default',
         category: 'CLOUDMFA_PUSH',
         'mutable-content': 1,
@@ -49,22 +49,38 @@ describe('push payloads', () => {
     });
   });
 
-  it('FCM: data-only high-priority message with string values', async () => {
+  it('FCM: a high-priority notification message on the app channel; the data the app verifies, string values only', async () => {
     const created = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEd25519, ttlSeconds: 90, now, random: seededRandom() });
     const fcm = buildFcmPayload({ challenge: created, alert: { title: 'Anmeldung', body: 'Bei Acme VPN anmelden?' } });
     expect(fcm.payload).toEqual({
+      notification: { title: 'Anmeldung', body: 'Bei Acme VPN anmelden?' },
       data: {
         cloudmfa_v: '1',
         cloudmfa_id: created.record.id,
         cloudmfa_exp: String(NOW / 1000 + 90),
         cloudmfa_jws: created.token,
-        title: 'Anmeldung',
-        body: 'Bei Acme VPN anmelden?',
       },
-      android: { priority: 'HIGH', ttl: '90s', collapse_key: created.record.id },
+      android: {
+        priority: 'HIGH',
+        ttl: '90s',
+        collapse_key: created.record.id,
+        notification: { channel_id: PUSH_NOTIFICATION.androidChannelId, tag: created.record.id, notification_priority: 'PRIORITY_HIGH', default_sound: true },
+      },
     });
     expect(Object.values(fcm.payload.data).every((v) => typeof v === 'string')).toBe(true);
     expect(fcm.bytes).toBe(utf8(fcm.json));
+    expect(JSON.parse(fcm.json)).toEqual(fcm.payload);
+  });
+
+  it('what the phone shows by itself is generic: no context field, no number, the same text for APNs and FCM', async () => {
+    const created = await createPushChallenge({ enrolmentId: ENROLMENT_ID, context: CONTEXT, signer: keys.serverEs256, numberMatch: { digits: 6 }, now, random: seededRandom() });
+    const apns = buildApnsPayload({ challenge: created }).payload;
+    const fcm = buildFcmPayload({ challenge: created }).payload;
+    expect(apns.aps.alert).toEqual({ title: 'Sign-in request', body: 'Open the app to review it.' });
+    expect(fcm.notification).toEqual(apns.aps.alert);
+    expect(apns.aps.category).toBe(PUSH_NOTIFICATION.category);
+    const visible = JSON.stringify([apns.aps, fcm.notification, fcm.android]);
+    for (const value of [...Object.values(CONTEXT).map(String), created.number as string, ENROLMENT_ID]) expect(visible).not.toContain(value);
   });
 
   it('the worst case the caps allow still fits 4,096 bytes with the challenge included (both builders, both key types)', async () => {

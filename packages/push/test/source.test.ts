@@ -42,7 +42,7 @@ describe('@cloudmfa/push public surface', () => {
   it('the runtime exports are exactly these', () => {
     expect(Object.keys(push).sort()).toEqual(
       [
-        'PUSH_LIMITS', 'PUSH_TYP', 'createDeviceRequest', 'createPushPollRequest', 'createPushResponse', 'peekPushMessage', 'publicKeyThumbprint',
+        'PUSH_LIMITS', 'PUSH_NOTIFICATION', 'PUSH_TYP', 'createDeviceRequest', 'createPushPollRequest', 'createPushResponse', 'peekPushMessage', 'publicKeyThumbprint',
         'publicKeyToJwk', 'verifyPushChallenge',
       ].sort(),
     );

@@ -1,10 +1,10 @@
 // React glue for the engine: one Authenticator for the app, re-rendering on its events
 // (`subscribe`), a one-second tick for codes and countdowns, and the app's own settings
 // (auto-lock) kept in the host store beside the vault.
-import type { Authenticator, AuthenticatorEvent } from '@cloudmfa/client';
+import type { Authenticator, AuthenticatorEvent, InboxItem } from '@cloudmfa/client';
 import { utf8Decode, utf8Encode } from '@cloudmfa/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
-import type { Host } from '../host/types';
+import type { Host, NotificationEvent } from '../host/types';
 import { createAppAuthenticator, DEFAULT_AUTO_LOCK_MS } from './createAppAuthenticator';
 
 const SETTINGS_KEY = 'app.settings';
@@ -13,8 +13,17 @@ export interface AppSettings {
   autoLockMs: number;
 }
 
+/** A request the user opened from a notification, with the action chosen there; `n` counts the openings. */
+interface OpenedRequest {
+  requestId: string;
+  intent: 'confirm' | 'suspicious' | null;
+  n: number;
+}
+
 interface AuthContextValue {
   auth: Authenticator;
+  /** The last request opened from a notification (the screens navigate to it). */
+  opened: OpenedRequest | null;
   host: Host;
   settings: AppSettings;
   pushToken: string | null;
@@ -48,9 +57,10 @@ export interface AuthProviderProps {
 }
 
 export function AuthProvider({ host, children, engine, fallback = null, renderError }: AuthProviderProps) {
-  const [value, setValue] = useState<AuthContextValue | null>(null);
+  const [value, setValue] = useState<Omit<AuthContextValue, 'opened'> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [generation, setGeneration] = useState(0);
+  const [opened, setOpened] = useState<OpenedRequest | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -77,15 +87,18 @@ export function AuthProvider({ host, children, engine, fallback = null, renderEr
   // Notifications and token changes go to the engine as the platform hands them over.
   useEffect(() => {
     if (!value) return;
-    const stopNotes = host.onNotification((payload) => {
-      value.auth.receiveNotification(payload).then((r) => {
-        if (!r.ok && r.reason === 'fetch-needed') return value.auth.refresh();
+    const { auth } = value;
+    let live = true;
+    const stopNotes = host.onNotification((event) => {
+      void handleNotification(auth, event).then((open) => {
+        if (open && live) setOpened((o) => ({ ...open, n: (o?.n ?? 0) + 1 }));
       });
     });
     const stopToken = host.onPushToken((token) => {
-      void value.auth.setPushToken(token);
+      void auth.setPushToken(token);
     });
     return () => {
+      live = false;
       stopNotes();
       stopToken();
     };
@@ -93,7 +106,25 @@ export function AuthProvider({ host, children, engine, fallback = null, renderEr
 
   if (error !== null) return <>{renderError ? renderError(error) : null}</>;
   if (!value) return <>{fallback}</>;
-  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+  return <AuthContext.Provider value={{ ...value, opened }}>{children}</AuthContext.Provider>;
+}
+
+/**
+ * Gives a notification to the engine (which verifies it and adds the request), then decides what
+ * the user's gesture opens: nothing for a notification shown while the app runs (the list opens
+ * new requests by itself), the request for a tap, Confirm or Suspicious (the screen asks for the
+ * PIN first when the policy does), and a local discard for Cancel (nothing is sent).
+ */
+async function handleNotification(auth: Authenticator, event: NotificationEvent): Promise<Omit<OpenedRequest, 'n'> | null> {
+  const r = await auth.receiveNotification(event.payload);
+  if (!r.ok && r.reason === 'fetch-needed') await auth.refresh();
+  const requestId = r.ok ? r.requestId : event.challengeId;
+  if (event.action === 'delivered' || requestId === null) return null;
+  if (event.action === 'cancel') {
+    await auth.respond({ requestId, decision: 'cancel' });
+    return null;
+  }
+  return { requestId, intent: event.action === 'open' ? null : event.action };
 }
 
 export function useApp(): AuthContextValue {
@@ -119,6 +150,34 @@ export function useAuthEvents(types?: readonly AuthenticatorEvent['type'][]): nu
     [auth],
   );
   return n;
+}
+
+/**
+ * The push inbox, read outside render: once after mounting, after every engine event, and every
+ * `tickMs` (countdowns, expiry). `auth.inbox()` drops expired requests and may emit `inbox` as it
+ * does; called while rendering, that event would update other components in the middle of a
+ * render (React refuses that), so no screen reads it during render. `null` until the first read.
+ */
+export function useInbox(tickMs = 1000): readonly InboxItem[] | null {
+  const auth = useAuth();
+  const [items, setItems] = useState<readonly InboxItem[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    // A read inside the listener may emit again (the expired requests it drops); the engine
+    // emits only when something changed, so the second read is quiet.
+    const read = () => {
+      if (live) setItems(auth.inbox());
+    };
+    const stop = auth.subscribe(read);
+    read();
+    const timer = setInterval(read, tickMs);
+    return () => {
+      live = false;
+      stop();
+      clearInterval(timer);
+    };
+  }, [auth, tickMs]);
+  return items;
 }
 
 /** Re-renders every `ms` (codes, countdowns); returns Date.now(). */

@@ -2,18 +2,19 @@
 // - vault storage: expo-secure-store (Keychain on iOS, Android Keystore-encrypted preferences),
 // - scrypt: react-native-quick-crypto's native scrypt (pure-JS scrypt takes 15-20 s on Hermes),
 //   and its `install()` puts `crypto.getRandomValues` on the global object,
-// - device keys: P-256 keys kept in expo-secure-store (see docs/guides/authenticator-app.md,
-//   "Device keys", for why they are not Secure Enclave keys yet),
+// - device keys: P-256 keys in the Secure Enclave / Android Keystore through the app's own Expo
+//   module (modules/device-key), or software keys in expo-secure-store where that module or the
+//   key hardware is missing (a simulator; docs/guides/authenticator-app.md, "Device keys"),
 // - biometrics: expo-local-authentication + expo-secure-store `requireAuthentication`,
 // - push: expo-notifications' device token (the raw APNs/FCM token the server sends to),
 // - clipboard: expo-clipboard; settings: Linking.openSettings.
-import { createSoftwareDeviceKeys } from '@cloudmfa/client';
 import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { secureStoreFromStringHost } from '@cloudmfa/storage';
 import * as Clipboard from 'expo-clipboard';
 import * as SecureStore from 'expo-secure-store';
 import { Linking, Platform } from 'react-native';
 import QuickCrypto, { install } from 'react-native-quick-crypto';
+import { createDeviceKeys, loadNativeDeviceKeyModule } from '../../modules/device-key';
 import { nativeBiometrics } from './biometrics';
 import { notificationSeams } from './notifications';
 import type { Host } from './types';
@@ -39,11 +40,19 @@ export async function createHost(): Promise<Host> {
   });
   // Native scrypt; HMAC, hashes and P-256 verification stay the SDK's pure JS (fast enough).
   const crypto = createCryptoProvider({ scrypt: nativeScrypt });
+  const ios = Platform.OS === 'ios';
+  const { deviceKeys, hardware } = createDeviceKeys({ native: loadNativeDeviceKeyModule(), store });
   return {
-    platform: Platform.OS === 'ios' ? 'ios' : 'android',
+    platform: ios ? 'ios' : 'android',
     store,
-    deviceKeys: createSoftwareDeviceKeys({ store }),
-    deviceKeyStorage: Platform.OS === 'ios' ? 'P-256 key in the iOS Keychain (expo-secure-store)' : 'P-256 key encrypted by the Android Keystore (expo-secure-store)',
+    deviceKeys,
+    deviceKeyStorage: hardware
+      ? ios
+        ? 'P-256 key in the Secure Enclave'
+        : 'P-256 key in the Android Keystore (StrongBox where the phone has one)'
+      : ios
+        ? 'P-256 key in the iOS Keychain (expo-secure-store; no Secure Enclave here)'
+        : 'P-256 key encrypted by the Android Keystore (expo-secure-store)',
     crypto,
     biometrics: await nativeBiometrics(),
     ...notificationSeams(),

@@ -4,7 +4,7 @@
 import type { IdentityCode } from '@cloudmfa/client';
 import { useState } from 'react';
 import { Pressable, Text, View } from 'react-native';
-import { useApp, useAuthEvents, useBusy, useTick } from '../engine/AuthProvider';
+import { useApp, useAuthEvents, useBusy, useInbox, useTick } from '../engine/AuthProvider';
 import { groupCode } from '../messages';
 import { CountdownRing } from '../ui/CountdownRing';
 import { Button, Card, colors, Message, P, Screen, TextButton } from '../ui/kit';
@@ -18,7 +18,7 @@ export function IdentitiesScreen({ onAdd, onSettings, onPush }: { onAdd: () => v
   const [busy, run] = useBusy();
   const identities = auth.list();
   const codes = auth.codes();
-  const inbox = auth.inbox();
+  const inbox = useInbox() ?? [];
   const byId = new Map<string, IdentityCode>(codes.ok ? codes.codes.map((c) => [c.id, c]) : []);
 
   const refresh = () =>

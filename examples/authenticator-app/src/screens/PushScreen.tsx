@@ -3,8 +3,8 @@
 // request's context, the number to type when number matching is on, and Confirm / Cancel /
 // Suspicious with the seed's explanation of each.
 import type { Authenticator } from '@cloudmfa/client';
-import { useState } from 'react';
-import { useApp, useAuthEvents, useBusy, useTick } from '../engine/AuthProvider';
+import { useEffect, useRef, useState } from 'react';
+import { useApp, useAuthEvents, useBusy, useInbox } from '../engine/AuthProvider';
 import { decisionHelp, mmss, respondMessages } from '../messages';
 import { Button, Card, Field, H2, Message, P, Screen } from '../ui/kit';
 import { PinPrompt } from './UnlockScreen';
@@ -13,15 +13,35 @@ type Decision = Parameters<Authenticator['respond']>[0]['decision'];
 
 const outcomeText = { approved: 'Approved. You can go back to the sign-in page.', denied: 'Denied and reported to your organisation.', cancelled: 'Cancelled. Nothing was sent.' } as const;
 
-export function PushScreen({ requestId, onBack }: { requestId: string; onBack: () => void }) {
+/**
+ * `intent`: the action chosen on the notification. Suspicious is sent as soon as the request may
+ * be answered (after the PIN when the policy asks for it): denying needs no more than that.
+ * Confirm still shows the request and waits for the tap (and the number): an approval is never
+ * given on the notification's generic text alone.
+ */
+export function PushScreen({ requestId, intent = null, onBack }: { requestId: string; intent?: 'confirm' | 'suspicious' | null; onBack: () => void }) {
   const { auth } = useApp();
-  useAuthEvents(['inbox', 'lock']);
-  useTick(1000);
+  useAuthEvents(['lock']);
+  const inbox = useInbox();
   const [number, setNumber] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<keyof typeof outcomeText | null>(null);
   const [busy, run] = useBusy();
-  const item = auth.inbox().find((r) => r.id === requestId);
+  const item = inbox?.find((r) => r.id === requestId);
+  const locked = auth.status().state === 'locked';
+  const mayAnswer = item !== undefined && !(item.requiresPin && locked);
+  const sentIntent = useRef(false);
+  const answer = (decision: Decision) =>
+    run(async () => {
+      const r = await auth.respond({ requestId, decision, number: item?.numberMatch && decision === 'confirm' ? number : undefined });
+      if (r.ok) setOutcome(r.status);
+      else setError(respondMessages[r.reason]);
+    });
+  useEffect(() => {
+    if (intent !== 'suspicious' || !mayAnswer || sentIntent.current) return;
+    sentIntent.current = true;
+    void answer('suspicious');
+  });
 
   if (outcome) {
     return (
@@ -31,6 +51,7 @@ export function PushScreen({ requestId, onBack }: { requestId: string; onBack: (
       </Screen>
     );
   }
+  if (inbox === null) return <Screen title="Sign-in request" onBack={onBack}>{null}</Screen>;
   if (!item) {
     return (
       <Screen title="Sign-in request" onBack={onBack}>
@@ -39,19 +60,13 @@ export function PushScreen({ requestId, onBack }: { requestId: string; onBack: (
       </Screen>
     );
   }
-  if (item.requiresPin && auth.status().state === 'locked') {
+  if (!mayAnswer) {
     return (
       <Screen title="Sign-in request" onBack={onBack}>
         <PinPrompt prompt={`${item.issuer} asks for your PIN before you answer a sign-in request.`} />
       </Screen>
     );
   }
-  const answer = (decision: Decision) =>
-    run(async () => {
-      const r = await auth.respond({ requestId, decision, number: item.numberMatch && decision === 'confirm' ? number : undefined });
-      if (r.ok) setOutcome(r.status);
-      else setError(respondMessages[r.reason]);
-    });
   const rows: Array<[string, string | undefined]> = [
     ['Message', item.message],
     ['Location', item.location],
@@ -69,6 +84,7 @@ export function PushScreen({ requestId, onBack }: { requestId: string; onBack: (
         ))}
         <P muted>{`${mmss(item.secondsLeft)} left to answer`}</P>
       </Card>
+      {intent === 'confirm' ? <Message>You chose Confirm on the notification: check the request, then confirm it here.</Message> : null}
       {item.numberMatch ? <Field label="Type the number shown on the sign-in page" value={number} onChangeText={setNumber} keyboardType="number-pad" maxLength={4} /> : null}
       {error ? <Message kind="error">{error}</Message> : null}
       <Button label="Confirm" onPress={() => answer('confirm')} disabled={busy || (item.numberMatch && number.length === 0)} hint={decisionHelp.confirm} />

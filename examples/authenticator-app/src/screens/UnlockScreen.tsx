@@ -2,7 +2,7 @@
 // they can be opened (the request screen asks for the PIN before an answer).
 import type { UnlockResult } from '@cloudmfa/client';
 import { useState } from 'react';
-import { useApp, useAuthEvents, useBusy, useTick } from '../engine/AuthProvider';
+import { useApp, useAuthEvents, useBusy, useInbox, useTick } from '../engine/AuthProvider';
 import { Button, Field, Message, P, Screen } from '../ui/kit';
 
 function unlockMessage(r: Exclude<UnlockResult, { ok: true }>, now: number): string {
@@ -63,10 +63,10 @@ export function PinPrompt({ prompt, onUnlocked }: { prompt: string; onUnlocked?:
 
 export function UnlockScreen({ onPush }: { onPush: (requestId: string) => void }) {
   const { auth } = useApp();
-  useAuthEvents(['inbox', 'lock']);
+  useAuthEvents(['lock']);
   const [busy, run] = useBusy();
   const [note, setNote] = useState<string | null>(null);
-  const inbox = auth.inbox();
+  const inbox = useInbox() ?? [];
   return (
     <Screen title="Locked">
       <PinPrompt prompt="Enter your PIN to see your codes." />

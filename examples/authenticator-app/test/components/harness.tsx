@@ -2,7 +2,7 @@
 // a memory store; device keys are the SDK's software keys; scrypt is Node's native one so a PIN
 // costs milliseconds), a real @cloudmfa/server in-process behind its HTTP handler (the engine's
 // `fetch`), one pinned clock for both, and seeded randomness.
-import { type BiometricKeySeam, createSoftwareDeviceKeys } from '@cloudmfa/client';
+import { type BiometricKeySeam, createSoftwareDeviceKeys, type DeviceKeySeam } from '@cloudmfa/client';
 import { createSoftwareSigner, fixedClock } from '@cloudmfa/core';
 import { createCryptoProvider } from '@cloudmfa/core/providers';
 import { createHttpHandler, createMfaServer, type MfaEvent } from '@cloudmfa/server';
@@ -54,34 +54,33 @@ export function testBiometrics(): BiometricKeySeam & { succeed: boolean; saved: 
 
 export interface TestHost extends Host {
   copied: string[];
-  notify(payload: unknown): void;
 }
 
-export function testHost(options: { biometrics?: BiometricKeySeam; label?: string } = {}): TestHost {
+/**
+ * `notifications`: the push seams (push.test.tsx passes the app's own `notificationSeams()` on a
+ * stand-in for expo-notifications' native module); by default a token and no notifications.
+ */
+export function testHost(
+  options: { biometrics?: BiometricKeySeam; label?: string; notifications?: Pick<Host, 'pushToken' | 'onNotification' | 'onPushToken'>; deviceKeys?: (store: Host['store']) => DeviceKeySeam } = {},
+): TestHost {
   const store = createMemorySecureStore();
-  const listeners = new Set<(p: unknown) => void>();
   const copied: string[] = [];
   return {
     platform: 'ios',
     store,
-    deviceKeys: createSoftwareDeviceKeys({ store, random: seededRandom(`${options.label ?? 'phone'}-keys`) }),
+    deviceKeys: options.deviceKeys?.(store) ?? createSoftwareDeviceKeys({ store, random: seededRandom(`${options.label ?? 'phone'}-keys`) }),
     deviceKeyStorage: 'memory (test)',
     crypto: nodeCrypto,
     biometrics: options.biometrics,
     pushToken: async () => 'apns-device-token-0123456789',
-    onNotification: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    onNotification: () => () => {},
     onPushToken: () => () => {},
+    ...options.notifications,
     copy: async (text) => {
       copied.push(text);
     },
     openSettings: async () => {},
     copied,
-    notify: (payload) => {
-      for (const l of listeners) l(payload);
-    },
   };
 }
 
