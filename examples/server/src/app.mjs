@@ -8,7 +8,6 @@ import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
 import { loadKeys } from './keys.mjs';
-import { nodeCryptoProvider } from './nodeCrypto.mjs';
 import { listen, serve } from './nodeHttp.mjs';
 import { openStores } from './stores.mjs';
 
@@ -107,7 +106,7 @@ export async function startApp(config, options = {}) {
         },
         clock,
         random,
-        crypto: nodeCryptoProvider(),
+        // No `crypto`: on Node the server derives envelope keys with node:crypto's scrypt by default.
         storeDeadlineMs: config.storeDeadlineMs,
       });
     } catch (e) {

@@ -1,4 +1,5 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
+import { nativeKdf } from '#native-kdf';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { withDeadline } from './internal/deadline.js';
@@ -37,11 +38,16 @@ function optionsObject<T extends object>(options: T): T {
   return options;
 }
 
+/**
+ * WebCrypto's P-256 verify over the runtime's native scrypt and PBKDF2 where the package's
+ * `node` condition applies (Node, Bun, Deno: `#native-kdf`), over the pure-JS ones elsewhere.
+ */
 function defaultCrypto(): CryptoProvider {
+  const base = nativeKdf() ?? pureJsCryptoProvider;
   try {
-    return webCryptoProvider();
+    return webCryptoProvider({ base });
   } catch (e) {
-    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return pureJsCryptoProvider;
+    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return base;
     throw e;
   }
 }

@@ -168,7 +168,11 @@ export interface MfaServerOptions {
   clock?: Clock;
   /** Default `systemRandom`. */
   random?: RandomSource;
-  /** Default `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure JS. */
+  /**
+   * Default: `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure
+   * JS; on Node, Bun and Deno (the package's `node` condition) over node:crypto's native scrypt
+   * and PBKDF2, elsewhere over the pure-JS ones (docs/server.md section 12.3).
+   */
   crypto?: CryptoProvider;
   /**
    * ms a store call may take before the operation fails with `ERR_STORAGE_UNAVAILABLE` (HTTP
