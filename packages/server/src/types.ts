@@ -402,7 +402,14 @@ export type UnlockOtpResult = { ok: true } | { ok: false; reason: 'not_found' };
  * const input: VerifyOtpInput = { userId: 'alice', code: form.code };
  * ```
  */
-export type VerifyOtpInput = { enrolmentId: string; code: string } | { userId: string; code: string };
+export type VerifyOtpInput = ({ enrolmentId: string; code: string } | { userId: string; code: string }) & {
+  /**
+   * The end user's address, as your application knows it (its socket, or a header set by your
+   * own proxy), for the per-address rate limit (`policy.rateLimits.verify.perIp`); an IPv6
+   * address counts by its /64. Not counted when absent or longer than 256 characters.
+   */
+  clientIp?: string;
+};
 
 /**
  * The outcome of `verifyOtp` and `resyncHotp`. Never an exception for what a user typed.
@@ -439,7 +446,13 @@ export type VerifyOtpResult =
   | { ok: false; reason: 'replayed'; enrolmentId: string }
   | { ok: false; reason: 'locked'; enrolmentId: string; retryAfterMs: number }
   | { ok: false; reason: 'not_active'; enrolmentId: string; status: 'pending' | 'revoked' | 'expired' }
-  | { ok: false; reason: 'not_found' };
+  | { ok: false; reason: 'not_found' }
+  /**
+   * A rate limit of `policy.rateLimits` (docs/server.md section 12.2) refused the request before
+   * any code or device was looked at: `scope` says which (`ip` or `user`); retry after
+   * `retryAfterMs` (the end of the window). Serve it as HTTP 429 with `Retry-After`.
+   */
+  | { ok: false; reason: 'rate_limited'; scope: 'ip' | 'user'; retryAfterMs: number };
 
 /**
  * Options of the facade's `createPushChallenge`.
@@ -471,6 +484,12 @@ export interface ServerPushChallengeOptions extends PushChallengeSettings {
   userId: string;
   /** What the phone shows (service, location, ...). */
   context: PushContext;
+  /**
+   * The address of the sign-in that asks for the push, for the per-address rate limit
+   * (`policy.rateLimits.push.perIp`); an IPv6 address counts by its /64. Not counted when
+   * absent or longer than 256 characters.
+   */
+  clientIp?: string;
 }
 
 /**
@@ -501,7 +520,13 @@ export type CreatePushChallengeResult =
   | { ok: false; reason: 'no_device' }
   | { ok: false; reason: 'paused'; retryAfterMs: number }
   /** The user already has `policy.push.maxPendingPerUser` pending challenges (push-fatigue cap). */
-  | { ok: false; reason: 'too_many_pending'; pending: number };
+  | { ok: false; reason: 'too_many_pending'; pending: number }
+  /**
+   * A rate limit of `policy.rateLimits` (docs/server.md section 12.2) refused the request before
+   * any code or device was looked at: `scope` says which (`ip` or `user`); retry after
+   * `retryAfterMs` (the end of the window). Serve it as HTTP 429 with `Retry-After`.
+   */
+  | { ok: false; reason: 'rate_limited'; scope: 'ip' | 'user'; retryAfterMs: number };
 
 /**
  * Result of `submitPushResponse`. `ok: true` means the response took effect (the challenge is

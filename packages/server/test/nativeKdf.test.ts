@@ -54,7 +54,7 @@ describe('the default KDF on Node', () => {
     // The app side (pure JS, as on a phone) derives the same key.
     Object.assign(crypto, original);
     syncBuiltinESMExports();
-    const opened = await openEnvelope({ text: a.text, password: a.password, now: () => T0 });
+    const opened = await openEnvelope({ text: a.text, password: a.password as string, now: () => T0 });
     expect(opened.mode).toBe('online');
   });
 
@@ -62,7 +62,7 @@ describe('the default KDF on Node', () => {
     const pbkdf2 = count('pbkdf2');
     const a = await defaultServer({ algorithm: 'pbkdf2-sha256', iterations: 600_000 }).startActivation({ userId: 'alice' });
     expect(pbkdf2.calls).toBe(1);
-    expect((await openEnvelope({ text: a.text, password: a.password, now: () => T0 })).mode).toBe('online');
+    expect((await openEnvelope({ text: a.text, password: a.password as string, now: () => T0 })).mode).toBe('online');
   });
 });
 
