@@ -10,7 +10,7 @@ import { nowOf, type ServerContext } from './context.js';
 import { auxGuardId } from './ids.js';
 
 /** Which limit refused a request. */
-export type RateLimitScope = 'ip' | 'user';
+type RateLimitScope = 'ip' | 'user';
 
 /** A refusal: the scope that was over its limit and the ms until its window ends. */
 export interface RateLimited {
