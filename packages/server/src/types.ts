@@ -7,6 +7,7 @@ import type { ApnsPayloadResult, FcmPushMessage, PushAlert, SizedPayload } from 
 import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
 import type { ActivationRefusalCode } from './errors.js';
 import type { MfaServerPolicy, MfaServerPolicyInput } from './policy.js';
+import type { MfaTelemetry } from './telemetry.js';
 
 /**
  * Key-encryption keys for seeds at rest: `current` seals, every key in `keys` opens. Each key
@@ -180,6 +181,12 @@ export interface MfaServerOptions {
    * outcome decides what the caller is told (docs/server.md section 4.1).
    */
   storeDeadlineMs?: number;
+  /**
+   * Metrics and traces (docs/server.md section 12.1): every facade operation's outcome and
+   * duration, every store call. `createOtelTelemetry()` from `@cloudmfa/server/otel` reports to
+   * OpenTelemetry. Default: none (nothing is wrapped).
+   */
+  telemetry?: MfaTelemetry;
 }
 
 /**

@@ -11,6 +11,8 @@ import { activateOnline, codeAt, makeDevice, makeServer, T0, testCrypto } from '
 afterAll(closeBackends);
 
 const MIN = 60_000;
+/** A result's `reason`, `undefined` on success. */
+const reasonOf = (r: object): string | undefined => (r as { reason?: string }).reason;
 const CONTEXT = { service: 'Acme VPN' };
 const limits = (rateLimits: MfaServerPolicyInput['rateLimits']): { policy: MfaServerPolicyInput } => ({ policy: { rateLimits } });
 
@@ -30,29 +32,29 @@ describe('rate limits (memory store)', () => {
 
   it('per user on verify: `limit` requests per window, then rate_limited until the window ends', async () => {
     const t = makeServer(limits({ verify: { perUser: { limit: 3, windowMs: MIN } } }));
-    for (let i = 0; i < 3; i++) expect((await t.server.verifyOtp({ userId: 'alice', code: '000000' })).reason).toBe('not_found');
+    for (let i = 0; i < 3; i++) expect(reasonOf(await t.server.verifyOtp({ userId: 'alice', code: '000000' }))).toBe('not_found');
     t.clock.advance(15_000);
     expect(await t.server.verifyOtp({ userId: 'alice', code: '000000' })).toEqual({ ok: false, reason: 'rate_limited', scope: 'user', retryAfterMs: 45_000 });
     // Another user has a budget of their own.
-    expect((await t.server.verifyOtp({ userId: 'bob', code: '000000' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'bob', code: '000000' }))).toBe('not_found');
     t.clock.advance(45_000);
-    expect((await t.server.verifyOtp({ userId: 'alice', code: '000000' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'alice', code: '000000' }))).toBe('not_found');
   });
 
   it('per address on verify: across users; an IPv6 address counts by its /64', async () => {
     const t = makeServer(limits({ verify: { perIp: { limit: 2, windowMs: MIN } } }));
-    expect((await t.server.verifyOtp({ userId: 'alice', code: '1', clientIp: '203.0.113.7' })).reason).toBe('not_found');
-    expect((await t.server.verifyOtp({ userId: 'bob', code: '1', clientIp: '203.0.113.7' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'alice', code: '1', clientIp: '203.0.113.7' }))).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'bob', code: '1', clientIp: '203.0.113.7' }))).toBe('not_found');
     expect(await t.server.verifyOtp({ userId: 'carol', code: '1', clientIp: '203.0.113.7' })).toMatchObject({ reason: 'rate_limited', scope: 'ip' });
     // By enrolment id too, before the id is looked up.
     expect(await t.server.verifyOtp({ enrolmentId: 'AAAAAAAAAAAAAAAAAAAAAA', code: '1', clientIp: '203.0.113.7' })).toMatchObject({ reason: 'rate_limited', scope: 'ip' });
-    expect((await t.server.verifyOtp({ userId: 'carol', code: '1', clientIp: '198.51.100.1' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'carol', code: '1', clientIp: '198.51.100.1' }))).toBe('not_found');
     // Without an address, the per-address limit does not apply.
-    expect((await t.server.verifyOtp({ userId: 'carol', code: '1' })).reason).toBe('not_found');
-    expect((await t.server.verifyOtp({ userId: 'a', code: '1', clientIp: '2001:db8:0:1::1' })).reason).toBe('not_found');
-    expect((await t.server.verifyOtp({ userId: 'b', code: '1', clientIp: '2001:DB8:0:1:ffff::2' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'carol', code: '1' }))).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'a', code: '1', clientIp: '2001:db8:0:1::1' }))).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'b', code: '1', clientIp: '2001:DB8:0:1:ffff::2' }))).toBe('not_found');
     expect(await t.server.verifyOtp({ userId: 'c', code: '1', clientIp: '2001:db8::1:abcd:0:0:3' })).toMatchObject({ reason: 'rate_limited', scope: 'ip' });
-    expect((await t.server.verifyOtp({ userId: 'd', code: '1', clientIp: '2001:db8:0:2::1' })).reason).toBe('not_found');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'd', code: '1', clientIp: '2001:db8:0:2::1' }))).toBe('not_found');
   });
 
   it('a right code refused by the limit is not consumed: the per-enrolment guard is untouched', async () => {
@@ -74,7 +76,7 @@ describe('rate limits (memory store)', () => {
     expect(await t.server.createPushChallenge({ userId: 'alice', context: CONTEXT, clientIp: '198.51.100.1' })).toEqual({ ok: false, reason: 'rate_limited', scope: 'user', retryAfterMs: MIN });
     expect(await t.server.createPushChallenge({ userId: 'bob', context: CONTEXT, clientIp: '203.0.113.7' })).toMatchObject({ ok: false, reason: 'rate_limited', scope: 'ip' });
     // Verify and push have budgets of their own.
-    expect((await t.server.verifyOtp({ userId: 'alice', code: '1', clientIp: '203.0.113.7' })).reason).toBe('invalid');
+    expect(reasonOf(await t.server.verifyOtp({ userId: 'alice', code: '1', clientIp: '203.0.113.7' }))).toBe('invalid');
   });
 
   it('refuses a bad limit with ERR_SERVER_POLICY', () => {
@@ -94,8 +96,8 @@ describe.each(Object.keys(BACKENDS))('rate limits on %s, two server instances', 
     const one = makeServer({ ...policy, clock: b.clock(), store: () => b.opened().store });
     const two = makeServer({ ...policy, clock: b.clock(), store: () => b.opened().store, seed: 'second' });
     const results = await Promise.all(Array.from({ length: N }, (_, i) => (i % 2 ? one : two).server.verifyOtp({ userId: 'alice', code: '1', clientIp: '203.0.113.7' })));
-    expect(results.filter((r) => r.reason === 'not_found')).toHaveLength(LIMIT);
-    expect(results.filter((r) => r.reason === 'rate_limited')).toHaveLength(N - LIMIT);
+    expect(results.filter((r) => reasonOf(r) === 'not_found')).toHaveLength(LIMIT);
+    expect(results.filter((r) => reasonOf(r) === 'rate_limited')).toHaveLength(N - LIMIT);
     // The rows: the window's guard (internal id), forgotten one window after its last count.
     const store = b.opened().store;
     const id = (scope: string, subject: string) => auxGuardId(testCrypto, 'l', `verify\u0000${scope}\u0000${MIN}\u0000${Math.floor(T0 / MIN)}\u0000${subject}`);
@@ -104,6 +106,6 @@ describe.each(Object.keys(BACKENDS))('rate limits on %s, two server instances', 
     b.clock().advance(2 * MIN);
     expect(await store.guard.get(id('user', 'alice'))).toBeNull();
     expect(await store.guard.get(id('ip', '203.0.113.7'))).toBeNull();
-    expect((await one.server.verifyOtp({ userId: 'alice', code: '1' })).reason).toBe('not_found');
+    expect(reasonOf(await one.server.verifyOtp({ userId: 'alice', code: '1' }))).toBe('not_found');
   });
 });
