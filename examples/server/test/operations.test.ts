@@ -8,7 +8,7 @@ import { fixedClock } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
-import { call, FAST_KDF_POLICY, seededRandom } from './helpers.js';
+import { call, codeAt, FAST_KDF_POLICY, makePhone, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -30,6 +30,7 @@ beforeAll(async () => {
     CLOUDMFA_ADMIN_TOKEN: TOKEN,
     CLOUDMFA_ISSUER: 'Acme Corporation',
     CLOUDMFA_POLICY: JSON.stringify(policy),
+    CLOUDMFA_METRICS_PORT: '0',
   });
   app = await startApp(config, { clock, random: seededRandom('ops-test'), log: () => undefined });
 });
@@ -62,5 +63,37 @@ describe('rate limits over the admin API', () => {
     expect(limited.status).toBe(429);
     expect(limited.json).toMatchObject({ reason: 'rate_limited', scope: 'user' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the Prometheus endpoint', () => {
+  it('serves the counters and histograms of the requests served, without ids or addresses', async () => {
+    expect(app.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const started = await api('/api/enrolments', { userId: 'erin', account: 'erin@acme.example' });
+    expect(started.status).toBe(201);
+    const { identity } = await redeemOverHttp(app.deviceUrl, started.json, makePhone('erin'), clock);
+    const ok = await api('/api/verify', { userId: 'erin', code: codeAt(identity, clock), clientIp: '192.0.2.44' });
+    expect(ok.json).toMatchObject({ ok: true });
+    expect((await api('/api/verify', { userId: 'erin', code: wrongCode(identity, clock), clientIp: '192.0.2.44' })).json).toMatchObject({ reason: 'invalid' });
+
+    const scrape = await call(app.metricsUrl as string);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = scrape.text;
+    const sample = (name: string, labels: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((kv) => l.includes(kv)));
+      return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    // The earlier tests' requests count too: 3 not_found and 1 rate_limited verifies, 1 no_device and 1 rate_limited push.
+    expect(sample('cloudmfa_otp_verifications_total', 'cloudmfa_outcome="not_found"')).toBe(3);
+    expect(sample('cloudmfa_otp_verifications_total', 'cloudmfa_outcome="accepted"')).toBe(1);
+    expect(sample('cloudmfa_otp_verifications_total', 'cloudmfa_outcome="invalid"')).toBe(1);
+    expect(sample('cloudmfa_otp_verifications_total', 'cloudmfa_outcome="rate_limited"')).toBe(1);
+    expect(sample('cloudmfa_push_challenges_total', 'cloudmfa_outcome="rate_limited"')).toBe(1);
+    expect(sample('cloudmfa_activation_redemptions_total', 'cloudmfa_outcome="redeemed"')).toBe(1);
+    expect(sample('cloudmfa_operation_duration_count', 'cloudmfa_operation="start_activation"')).toBe(1);
+    expect(sample('cloudmfa_store_duration_count', 'cloudmfa_store_part="guard",db_operation_name="consume"')).toBe(1);
+    for (const leak of ['erin', identity.enrolmentId, '192.0.2.44', '203.0.113.7']) expect(text).not.toContain(leak);
+    expect((await call((app.metricsUrl as string).replace('/metrics', '/other'))).status).toBe(404);
   });
 });
