@@ -8,7 +8,7 @@ import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
 import { loadKeys } from './keys.mjs';
-import { nodeCryptoProvider } from './nodeCrypto.mjs';
+import { startMetrics } from './metrics.mjs';
 import { listen, serve } from './nodeHttp.mjs';
 import { openStores } from './stores.mjs';
 
@@ -92,6 +92,8 @@ export async function startApp(config, options = {}) {
     );
     closers.push(device);
     const origin = config.origin ?? `http://127.0.0.1:${device.port}`;
+    const metrics = config.metrics ? await startMetrics(config.metrics) : null;
+    if (metrics) closers.push(metrics);
     let server;
     try {
       server = createMfaServer({
@@ -107,8 +109,9 @@ export async function startApp(config, options = {}) {
         },
         clock,
         random,
-        crypto: nodeCryptoProvider(),
+        // No `crypto`: on Node the server derives envelope keys with node:crypto's scrypt by default.
         storeDeadlineMs: config.storeDeadlineMs,
+        ...(metrics ? { telemetry: metrics.telemetry } : {}),
       });
     } catch (e) {
       if (typeof e?.code === 'string' && (e.code === 'ERR_SERVER_CONFIG' || e.code === 'ERR_SERVER_POLICY')) {
@@ -172,6 +175,8 @@ export async function startApp(config, options = {}) {
       server,
       deviceUrl: device.url,
       adminUrl: `http://127.0.0.1:${admin.port}`,
+      /** `http://host:port/metrics` (Prometheus text format), or null when metrics are off. */
+      metricsUrl: metrics ? `${metrics.url}/metrics` : null,
       origin,
       adminToken,
       adminTokenGenerated: generated,

@@ -33,6 +33,7 @@ function nonEmpty(env, name) {
  * @property {string} host
  * @property {number} port
  * @property {number} adminPort
+ * @property {{ host: string, port: number } | null} metrics  Prometheus endpoint (`GET /metrics`), or null: off
  * @property {string | undefined} origin
  * @property {string} issuer
  * @property {{ kind: 'sqlite', path: string } | { kind: 'postgres+redis' | 'postgres' | 'redis', databaseUrl?: string, redisUrl?: string, schema: string, redisPrefix: string }} store
@@ -189,6 +190,13 @@ export function readConfig(env) {
   const drainRaw = nonEmpty(env, 'CLOUDMFA_OUTBOX_DRAIN_MS') ?? '5000';
   if (!/^[0-9]{1,7}$/.test(drainRaw)) throw new ConfigError('CLOUDMFA_OUTBOX_DRAIN_MS expected an integer 0..9999999');
 
+  // The Prometheus endpoint (docs/server.md 12.1): off unless a port is given; loopback unless
+  // a host is given (the counters say how many codes failed, which is not for everyone).
+  const metricsPortRaw = nonEmpty(env, 'CLOUDMFA_METRICS_PORT');
+  const metricsHost = nonEmpty(env, 'CLOUDMFA_METRICS_HOST') ?? '127.0.0.1';
+  if (metricsPortRaw === undefined && nonEmpty(env, 'CLOUDMFA_METRICS_HOST') !== undefined) throw new ConfigError('CLOUDMFA_METRICS_HOST needs CLOUDMFA_METRICS_PORT');
+  const metrics = metricsPortRaw === undefined ? null : { host: metricsHost, port: port(env, 'CLOUDMFA_METRICS_PORT', 0) };
+
   const logRaw = nonEmpty(env, 'CLOUDMFA_LOG') ?? 'json';
   if (logRaw !== 'json' && logRaw !== 'off') throw new ConfigError('CLOUDMFA_LOG expected json or off');
 
@@ -196,6 +204,7 @@ export function readConfig(env) {
     host,
     port: port(env, 'PORT', 8080),
     adminPort: port(env, 'CLOUDMFA_ADMIN_PORT', 8081),
+    metrics,
     origin,
     issuer,
     store,

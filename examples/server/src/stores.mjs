@@ -3,6 +3,7 @@
 // Connection strings can hold passwords: they are never printed, and driver errors are reduced
 // to their code before they reach a log line.
 import { createRequire } from 'node:module';
+import { composeStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { createRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
@@ -113,24 +114,13 @@ export async function openStores(config, { clock, warn = () => {} }) {
 
     if (pgStore && redisStore) {
       // The system of record (enrolments, audit) in PostgreSQL; the hot, short-lived atomic state
-      // (OTP guard, push challenges) in Redis. Every facade operation is atomic within one of them.
-      const store = Object.freeze({
-        enrolments: pgStore.enrolments,
-        audit: pgStore.audit,
-        guard: redisStore.guard,
-        challenges: redisStore.challenges,
-        close: async () => {
-          await Promise.allSettled([pgStore.close(), redisStore.close()]);
-        },
-      });
+      // (OTP guard with the audit outbox, push challenges) in Redis (docs/storage.md section 12).
+      const store = composeStore({ records: pgStore, state: redisStore, onClose: () => pool.end().catch(() => {}) });
       return {
         store,
         kind: 'postgres+redis',
         describe: () => `postgres schema ${config.schema} (enrolments, audit) + redis prefix ${config.redisPrefix} (otp guard, push challenges)`,
-        close: async () => {
-          await store.close();
-          await pool.end().catch(() => {});
-        },
+        close: () => store.close().catch(() => {}),
       };
     }
     if (pgStore) {

@@ -1,8 +1,10 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
 import { webCryptoProvider } from '@cloudmfa/core/providers';
+import { nativeKdf } from '#native-kdf';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { withDeadline } from './internal/deadline.js';
+import { observeOperation, observeStore } from './internal/telemetry.js';
 import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
 import { createSealing } from './internal/sealing.js';
 import { isDisplayText } from './internal/text.js';
@@ -38,11 +40,16 @@ function optionsObject<T extends object>(options: T): T {
   return options;
 }
 
+/**
+ * WebCrypto's P-256 verify over the runtime's native scrypt and PBKDF2 where the package's
+ * `node` condition applies (Node, Bun, Deno: `#native-kdf`), over the pure-JS ones elsewhere.
+ */
 function defaultCrypto(): CryptoProvider {
+  const base = nativeKdf() ?? pureJsCryptoProvider;
   try {
-    return webCryptoProvider();
+    return webCryptoProvider({ base });
   } catch (e) {
-    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return pureJsCryptoProvider;
+    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return base;
     throw e;
   }
 }
@@ -100,6 +107,10 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (!Number.isSafeInteger(storeDeadlineMs) || storeDeadlineMs < 1 || storeDeadlineMs > 60_000) {
     throw serverError('ERR_SERVER_CONFIG', '"storeDeadlineMs" expected an integer in [1, 60000]');
   }
+  const { telemetry } = options;
+  if (telemetry !== undefined && (typeof telemetry !== 'object' || telemetry === null || typeof telemetry.operation !== 'function' || typeof telemetry.storeCall !== 'function')) {
+    throw serverError('ERR_SERVER_CONFIG', '"telemetry" expected { operation, storeCall } (see createOtelTelemetry)');
+  }
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
   const kek: unknown = keys.kek;
@@ -110,7 +121,8 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (keys.legacyKek !== undefined && !isProvider) throw serverError('ERR_SERVER_CONFIG', '"keys.legacyKek" goes beside a KekProvider; put every in-memory key in "keys.kek.keys"');
   const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, checked, crypto, 'keys.legacyKek') : ring;
   const ctx: ServerContext = Object.freeze({
-    store: withDeadline(store, storeDeadlineMs),
+    // Telemetry outside the deadline: a store call cut short is a store error it reports.
+    store: telemetry ? observeStore(withDeadline(store, storeDeadlineMs), telemetry) : withDeadline(store, storeDeadlineMs),
     policy: resolveServerPolicy(options.policy),
     keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock, random: checked, crypto }),
     pushSigner: push,
@@ -126,11 +138,11 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     policy: ctx.policy,
     startActivation: (options) => {
       const { userId, ...o } = optionsObject(options);
-      return startActivation(ctx, userId, o);
+      return observeOperation(telemetry, 'start_activation', () => startActivation(ctx, userId, o));
     },
     completeActivation: (options) => {
       const { request, ...o } = optionsObject(options);
-      return completeActivation(ctx, request, o);
+      return observeOperation(telemetry, 'complete_activation', () => completeActivation(ctx, request, o));
     },
     reissueActivation: (options) => {
       const { enrolmentId, ...o } = optionsObject(options);
@@ -142,14 +154,14 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     },
     getEnrolment: (id) => getEnrolment(ctx, id),
     listEnrolments: (userId) => listEnrolments(ctx, userId),
-    verifyOtp: (input) => verifyOtp(ctx, input),
+    verifyOtp: (input) => observeOperation(telemetry, 'verify_otp', () => verifyOtp(ctx, input)),
     resyncHotp: (input) => resyncHotp(ctx, input),
     unlockOtp: (id) => unlockOtp(ctx, id),
     createPushChallenge: (options) => {
       const { userId, context, ...o } = optionsObject(options);
-      return createPushChallenge(ctx, userId, context, o);
+      return observeOperation(telemetry, 'create_push_challenge', () => createPushChallenge(ctx, userId, context, o));
     },
-    submitPushResponse: (jws) => submitPushResponse(ctx, jws),
+    submitPushResponse: (jws) => observeOperation(telemetry, 'submit_push_response', () => submitPushResponse(ctx, jws)),
     getChallengeStatus: (id) => getChallengeStatus(ctx, id),
     pollPushChallenges: (jws) => pollPushChallenges(ctx, jws),
     updateDevicePushToken: (jws) => updateDevicePushToken(ctx, jws),

@@ -4,6 +4,7 @@ export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
 export { DEFAULT_SERVER_POLICY, type MfaServerPolicy, type MfaServerPolicyInput, resolveServerPolicy } from './policy.js';
+export type { MfaOperationName, MfaStorePart, MfaTelemetry } from './telemetry.js';
 export type {
   ActivationMode,
   ActivationSettings,

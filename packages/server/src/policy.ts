@@ -20,6 +20,14 @@ const throttleSchema = (d: { freeFailures: number; baseDelayMs: number; maxDelay
     .refine((t) => t.freeFailures < t.lockoutFailures, { message: 'freeFailures must be below lockoutFailures', path: ['freeFailures'] })
     .prefault({});
 
+// One fixed-window rate limit (docs/server.md section 12.2): at most `limit` requests per window.
+const rateWindow = z
+  .object({ limit: int(1, 99_999), windowMs: int(1000, MAX_DELAY_MS) })
+  .strict()
+  .nullable()
+  .default(null);
+const rateLimitsOf = z.object({ perIp: rateWindow, perUser: rateWindow }).strict().prefault({});
+
 const policySchema = z
   .object({
     app: z
@@ -101,6 +109,8 @@ const policySchema = z
       .strict()
       .prefault({}),
     maxEnrolmentsPerUser: int(1, 100).default(10),
+    // Off by default: each configured limit costs one store write per request.
+    rateLimits: z.object({ verify: rateLimitsOf, push: rateLimitsOf }).strict().prefault({}),
   })
   .strict();
 

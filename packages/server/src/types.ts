@@ -7,6 +7,7 @@ import type { ApnsPayloadResult, FcmPushMessage, PushAlert, SizedPayload } from 
 import type { AuditPage, AuditQuery, ChallengeStatus, JsonObject, MfaStore } from '@cloudmfa/storage';
 import type { ActivationRefusalCode } from './errors.js';
 import type { MfaServerPolicy, MfaServerPolicyInput } from './policy.js';
+import type { MfaTelemetry } from './telemetry.js';
 
 /**
  * Key-encryption keys for seeds at rest: `current` seals, every key in `keys` opens. Each key
@@ -168,7 +169,11 @@ export interface MfaServerOptions {
   clock?: Clock;
   /** Default `systemRandom`. */
   random?: RandomSource;
-  /** Default `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure JS. */
+  /**
+   * Default: `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure
+   * JS; on Node, Bun and Deno (the package's `node` condition) over node:crypto's native scrypt
+   * and PBKDF2, elsewhere over the pure-JS ones (docs/server.md section 12.3).
+   */
   crypto?: CryptoProvider;
   /**
    * ms a store call may take before the operation fails with `ERR_STORAGE_UNAVAILABLE` (HTTP
@@ -176,6 +181,12 @@ export interface MfaServerOptions {
    * outcome decides what the caller is told (docs/server.md section 4.1).
    */
   storeDeadlineMs?: number;
+  /**
+   * Metrics and traces (docs/server.md section 12.1): every facade operation's outcome and
+   * duration, every store call. `createOtelTelemetry()` from `@cloudmfa/server/otel` reports to
+   * OpenTelemetry. Default: none (nothing is wrapped).
+   */
+  telemetry?: MfaTelemetry;
 }
 
 /**
@@ -398,7 +409,14 @@ export type UnlockOtpResult = { ok: true } | { ok: false; reason: 'not_found' };
  * const input: VerifyOtpInput = { userId: 'alice', code: form.code };
  * ```
  */
-export type VerifyOtpInput = { enrolmentId: string; code: string } | { userId: string; code: string };
+export type VerifyOtpInput = ({ enrolmentId: string; code: string } | { userId: string; code: string }) & {
+  /**
+   * The end user's address, as your application knows it (its socket, or a header set by your
+   * own proxy), for the per-address rate limit (`policy.rateLimits.verify.perIp`); an IPv6
+   * address counts by its /64. Not counted when absent or longer than 256 characters.
+   */
+  clientIp?: string;
+};
 
 /**
  * The outcome of `verifyOtp` and `resyncHotp`. Never an exception for what a user typed.
@@ -435,7 +453,13 @@ export type VerifyOtpResult =
   | { ok: false; reason: 'replayed'; enrolmentId: string }
   | { ok: false; reason: 'locked'; enrolmentId: string; retryAfterMs: number }
   | { ok: false; reason: 'not_active'; enrolmentId: string; status: 'pending' | 'revoked' | 'expired' }
-  | { ok: false; reason: 'not_found' };
+  | { ok: false; reason: 'not_found' }
+  /**
+   * A rate limit of `policy.rateLimits` (docs/server.md section 12.2) refused the request before
+   * any code or device was looked at: `scope` says which (`ip` or `user`); retry after
+   * `retryAfterMs` (the end of the window). Serve it as HTTP 429 with `Retry-After`.
+   */
+  | { ok: false; reason: 'rate_limited'; scope: 'ip' | 'user'; retryAfterMs: number };
 
 /**
  * Options of the facade's `createPushChallenge`.
@@ -467,6 +491,12 @@ export interface ServerPushChallengeOptions extends PushChallengeSettings {
   userId: string;
   /** What the phone shows (service, location, ...). */
   context: PushContext;
+  /**
+   * The address of the sign-in that asks for the push, for the per-address rate limit
+   * (`policy.rateLimits.push.perIp`); an IPv6 address counts by its /64. Not counted when
+   * absent or longer than 256 characters.
+   */
+  clientIp?: string;
 }
 
 /**
@@ -497,7 +527,13 @@ export type CreatePushChallengeResult =
   | { ok: false; reason: 'no_device' }
   | { ok: false; reason: 'paused'; retryAfterMs: number }
   /** The user already has `policy.push.maxPendingPerUser` pending challenges (push-fatigue cap). */
-  | { ok: false; reason: 'too_many_pending'; pending: number };
+  | { ok: false; reason: 'too_many_pending'; pending: number }
+  /**
+   * A rate limit of `policy.rateLimits` (docs/server.md section 12.2) refused the request before
+   * any code or device was looked at: `scope` says which (`ip` or `user`); retry after
+   * `retryAfterMs` (the end of the window). Serve it as HTTP 429 with `Retry-After`.
+   */
+  | { ok: false; reason: 'rate_limited'; scope: 'ip' | 'user'; retryAfterMs: number };
 
 /**
  * Result of `submitPushResponse`. `ok: true` means the response took effect (the challenge is

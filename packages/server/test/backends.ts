@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '@cloudmfa/core';
-import { createMemoryStore, type MfaStore } from '@cloudmfa/storage';
+import { composeStore, createMemoryStore, type MfaStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
@@ -70,16 +70,8 @@ export const BACKENDS: Record<string, (clock: Clock) => Promise<OpenedStore>> = 
   'postgres+redis': async (clock) => {
     const pgPart = await openPostgres(clock);
     const redis = openRedis(clock);
-    const store: MfaStore = {
-      enrolments: pgPart.store.enrolments,
-      audit: pgPart.store.audit,
-      guard: redis.store.guard,
-      challenges: redis.store.challenges,
-      close: async () => {
-        await redis.store.close();
-        await pgPart.store.close();
-      },
-    };
+    // The composition the reference server opens (docs/storage.md section 12.1).
+    const store = composeStore({ records: pgPart.store, state: redis.store });
     return {
       store,
       cleanup: async () => {

@@ -21,6 +21,7 @@ import {
   type MfaServer,
   type MfaServerKeys,
   type MfaServerPolicyInput,
+  type MfaTelemetry,
   type StartedActivation,
 } from '../src/index.js';
 import { seededRandom } from '../../client/test/story/seededRandom.js';
@@ -76,6 +77,7 @@ export function makeServer(
     seed?: string;
     /** Default {@link TEST_STORE_DEADLINE_MS}. */
     storeDeadlineMs?: number;
+    telemetry?: MfaTelemetry;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -96,6 +98,7 @@ export function makeServer(
     random,
     crypto: testCrypto,
     storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   return { server, store, clock, events, pushSigner, random };
 }

@@ -30,6 +30,7 @@ describe('policy', () => {
       },
       push: { ttlSeconds: 120, numberMatchDigits: 2, numberMatch: true, maxPendingPerUser: 3, requireUserVerification: false, suspiciousPauseMs: 900_000, maxSkewMs: 60_000, pollLimit: 10 },
       maxEnrolmentsPerUser: 10,
+      rateLimits: { verify: { perIp: null, perUser: null }, push: { perIp: null, perUser: null } },
     });
     expect(Object.isFrozen(DEFAULT_SERVER_POLICY.otp.window)).toBe(true);
   });

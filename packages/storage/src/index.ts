@@ -1,4 +1,5 @@
 /** @module @cloudmfa/storage */
+export { type ComposeStoreOptions, composeStore } from './composeStore.js';
 export { createMemorySecureStore } from './createMemorySecureStore.js';
 export { createMemoryStore } from './createMemoryStore.js';
 export type { StorageErrorCode } from './errors.js';

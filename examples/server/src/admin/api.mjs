@@ -9,6 +9,15 @@ function activationJson(a) {
   return { ...a, qr: { svg: a.qr.svg, png: Buffer.from(a.qr.png).toString('base64') } };
 }
 
+/**
+ * A facade result as the API answers it: 200, or 429 with `Retry-After` (whole seconds, rounded
+ * up) for a rate limit of `policy.rateLimits` (docs/server.md section 12.2), the body the result.
+ */
+function facadeAnswer(r) {
+  if (!r.ok && r.reason === 'rate_limited') return json(429, r, { 'retry-after': String(Math.max(1, Math.ceil(r.retryAfterMs / 1000))) });
+  return json(200, r);
+}
+
 function decodeSegment(s) {
   try {
     return decodeURIComponent(s);
@@ -107,10 +116,11 @@ export function apiRoutes(ctx) {
       /^\/api\/verify$/,
       '/api/verify',
       async (req) => {
-        const body = await readJson(req, ['enrolmentId', 'userId', 'code']);
+        const body = await readJson(req, ['enrolmentId', 'userId', 'code', 'clientIp']);
         const input = body.enrolmentId !== undefined ? { enrolmentId: body.enrolmentId, code: body.code } : { userId: body.userId, code: body.code };
         if (body.enrolmentId !== undefined && body.userId !== undefined) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
-        return json(200, await server.verifyOtp(input));
+        if (body.clientIp !== undefined) input.clientIp = body.clientIp;
+        return facadeAnswer(await server.verifyOtp(input));
       },
     ],
     [
@@ -118,15 +128,16 @@ export function apiRoutes(ctx) {
       /^\/api\/push$/,
       '/api/push',
       async (req) => {
-        const body = await readJson(req, ['userId', 'context', 'numberMatch', 'enrolmentId', 'alert']);
-        const { userId, context, numberMatch, enrolmentId, alert } = body;
+        const body = await readJson(req, ['userId', 'context', 'numberMatch', 'enrolmentId', 'alert', 'clientIp']);
+        const { userId, context, numberMatch, enrolmentId, alert, clientIp } = body;
         const o = {};
         if (numberMatch !== undefined) o.numberMatch = numberMatch;
         if (enrolmentId !== undefined) o.enrolmentId = enrolmentId;
         if (alert !== undefined) o.alert = alert;
+        if (clientIp !== undefined) o.clientIp = clientIp;
         const r = await server.createPushChallenge({ userId, context, ...o });
         if (r.ok) await deliver(ctx, r);
-        return json(200, r);
+        return facadeAnswer(r);
       },
     ],
     [

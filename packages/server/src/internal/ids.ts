@@ -25,10 +25,10 @@ export function newId(random: RandomSource): string {
 
 /**
  * Ids of the auxiliary guards (redemption failure budget, per-IP redemption throttle, push
- * pause): `<tag>_` + base64url(SHA-256(label || 0x00 || value)), 45 characters, so they can
+ * pause, rate-limit windows): `<tag>_` + base64url(SHA-256(label || 0x00 || value)), 45 characters, so they can
  * never equal a 22-character enrolment id and never reveal the user id or IP they count.
  */
-export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p', value: string): string {
+export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p' | 'l', value: string): string {
   const label = `cloudmfa/server/guard/${tag}/v1`;
   const input = utf8Encode(`${label}\u0000${value}`);
   return `${tag}_${encodeBase64Url(crypto.hash('SHA256', input))}`;

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
+import { throttleKeyOfIp } from '../internal/clientAddress.js';
 import { auxGuardId } from '../internal/ids.js';
 import { bindingOf, deviceKeyOf, deviceThumbprint, type EnrolmentMeta, metaToJson, readMeta } from '../internal/meta.js';
 import type { CompleteActivationResult } from '../types.js';
@@ -262,26 +263,6 @@ async function decoyVerification(ctx: ServerContext, body: unknown, now: number)
   } finally {
     secret.fill(0);
   }
-}
-
-/**
- * The address a throttle counts: an IPv4 address as given, an IPv6 address by its /64 (one
- * subscriber's prefix; counting whole addresses would give each client 2^64 budgets).
- */
-function throttleKeyOfIp(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  const zoneless = ip.split('%')[0] as string;
-  const [head = '', tail] = zoneless.split('::') as [string, string | undefined];
-  const parse = (s: string) => (s === '' ? [] : s.split(':'));
-  let groups = parse(head);
-  if (tail !== undefined) {
-    const t = parse(tail);
-    // An embedded IPv4 tail counts as two groups; only the first four groups matter anyway.
-    const tailLen = t.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
-    groups = [...groups, ...Array(Math.max(0, 8 - groups.length - tailLen)).fill('0'), ...t];
-  }
-  if (groups.length < 4 || groups.slice(0, 4).some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return ip.toLowerCase();
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** Counts one bad-MAC / bad-signature / stale attempt on a pending activation; revokes it at the budget (rule 7). */

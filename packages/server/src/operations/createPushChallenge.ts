@@ -7,6 +7,7 @@ import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
+import { checkRateLimits, clientAddressOf } from '../internal/rateLimit.js';
 import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
@@ -15,6 +16,7 @@ const optionsSchema = z
     numberMatch: z.union([z.boolean(), z.object({ digits: z.number().int().min(2).max(6) }).strict()]).optional(),
     enrolmentId: z.string().optional(),
     alert: z.object({ title: z.string().optional(), body: z.string().optional() }).strict().optional(),
+    clientIp: z.string().optional(),
   })
   .strict();
 
@@ -32,9 +34,11 @@ function pushCapable(rec: EnrolmentRecord): boolean {
 export async function createPushChallenge(ctx: ServerContext, userId: string, context: PushContext, rawOptions?: PushChallengeSettings): Promise<CreatePushChallengeResult> {
   checkUserId(userId);
   const parsed = optionsSchema.safeParse(rawOptions ?? {});
-  if (!parsed.success) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected { numberMatch?, enrolmentId?, alert? }');
+  if (!parsed.success) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected { numberMatch?, enrolmentId?, alert?, clientIp? }');
   const options = parsed.data;
   const now = nowOf(ctx);
+  const limited = await checkRateLimits(ctx, 'push', { clientIp: clientAddressOf(options.clientIp), userId });
+  if (limited) return limited;
 
   // A cheap early answer; the binding check is inside the store's create (below).
   const pausedUntil = await ctx.store.challenges.getPause(userId);

@@ -5,6 +5,7 @@ import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';
 import { readMeta } from '../internal/meta.js';
+import { checkRateLimits, clientAddressOf } from '../internal/rateLimit.js';
 import { blockedStatus, type CodeCheck, type CodeChecker, otpAttempt } from '../internal/otpAttempt.js';
 import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
 
@@ -51,24 +52,34 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
  */
 export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Promise<VerifyOtpResult> {
   if (typeof input !== 'object' || input === null) throw serverError('ERR_INVALID_ARGUMENT', '"input" expected { enrolmentId, code } or { userId, code }');
-  const { enrolmentId, userId, code } = input as { enrolmentId?: unknown; userId?: unknown; code?: unknown };
+  const { enrolmentId, userId, code, clientIp } = input as { enrolmentId?: unknown; userId?: unknown; code?: unknown; clientIp?: unknown };
   const now = nowOf(ctx);
+  const address = clientAddressOf(clientIp);
   let candidates: EnrolmentRecord[];
   if (enrolmentId !== undefined) {
     if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
+    // Every request counts on its address, unknown ids too (section 12.2).
+    const byIp = await checkRateLimits(ctx, 'verify', { clientIp: address });
+    if (byIp) return byIp;
     if (!isEnrolmentId(enrolmentId)) return { ok: false, reason: 'not_found' };
     const rec = await ctx.store.enrolments.get(enrolmentId);
     if (!rec) return { ok: false, reason: 'not_found' };
+    const byUser = await checkRateLimits(ctx, 'verify', { userId: rec.userId });
+    if (byUser) return byUser;
     const blocked = blockedStatus(rec, readMeta(rec), now);
     if (blocked) return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: blocked };
     candidates = [rec];
   } else if (userId !== undefined) {
     if (typeof userId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"userId" expected a string');
+    let validUser = true;
     try {
       assertUserId(userId, 'userId');
     } catch {
-      return { ok: false, reason: 'not_found' };
+      validUser = false;
     }
+    const limited = await checkRateLimits(ctx, 'verify', { clientIp: address, userId: validUser ? userId : null });
+    if (limited) return limited;
+    if (!validUser) return { ok: false, reason: 'not_found' };
     const all = await ctx.store.enrolments.listByUser(userId, { limit: 1000 });
     if (all.length === 0) return { ok: false, reason: 'not_found' };
     // Active first, most recently activated first; then activatable pending ones, newest first.

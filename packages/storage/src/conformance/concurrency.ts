@@ -41,6 +41,20 @@ export function concurrencyTests(c: Ctx, n: number): void {
     expect((await c.store.guard.get('f'))?.failures).toBe(n);
   });
 
+  // The server's rate limits (docs/server.md section 12.2) count each request in a time-based
+  // guard and admit it when the count it got back is within the limit: under a parallel burst,
+  // every caller must see its own count, or more than `limit` would pass.
+  it(`${n} concurrent counts on a time-based guard (a rate-limit window): each sees a distinct count, then it is forgotten`, async () => {
+    const p: ThrottlePolicy = { freeFailures: 99_999, baseDelayMs: 0, maxDelayMs: 0, lockoutFailures: 100_000, lockoutMs: 0, forgetAfterMs: 60_000 };
+    const counts = (await Promise.all(Array.from({ length: n }, () => c.store.guard.recordFailure('l_window', p)))).map((s) => s.failures);
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    c.clock.advance(60_000 - 1);
+    expect((await c.store.guard.get('l_window'))?.failures).toBe(n);
+    c.clock.advance(1);
+    expect(await c.store.guard.get('l_window')).toBeNull();
+    expect((await c.store.guard.recordFailure('l_window', p)).failures).toBe(1);
+  });
+
   it(`${n} concurrent redemptions of the same enrolment: exactly one wins`, async () => {
     await enrol(c, 'enr1');
     const results = await Promise.all(

@@ -1,0 +1,72 @@
+import { isCloudMfaError } from '@cloudmfa/core';
+import { composeStore, createMemoryStore, type MfaStore } from '@cloudmfa/storage';
+import { runStorageConformance } from '@cloudmfa/storage/testing';
+import { describe, expect, it } from 'vitest';
+
+// Two memory stores composed: the whole suite, the outbox group included (the consume on `state`
+// records the entry that the audit log of `records` takes by key).
+runStorageConformance({
+  name: 'composeStore(memory, memory)',
+  factory: ({ clock }) => ({ store: composeStore({ records: createMemoryStore({ clock }), state: createMemoryStore({ clock }) }) }),
+});
+
+describe('composeStore', () => {
+  it('takes enrolments and audit from records, guard and challenges from state', () => {
+    const records = createMemoryStore();
+    const state = createMemoryStore();
+    const store = composeStore({ records, state });
+    expect(store.enrolments).toBe(records.enrolments);
+    expect(store.audit).toBe(records.audit);
+    expect(store.guard).toBe(state.guard);
+    expect(store.challenges).toBe(state.challenges);
+  });
+
+  it('the outbox lives with the guard: a consume writes nothing to the records store', async () => {
+    const records = createMemoryStore();
+    const state = createMemoryStore();
+    const store = composeStore({ records, state });
+    await store.guard.consume('enr1', 7, { audit: { key: 'k1', kind: 'otp.accepted', enrolmentId: 'enr1', userId: 'alice' } });
+    expect(await state.guard.listPendingAudit()).toHaveLength(1);
+    expect(await records.guard.listPendingAudit()).toHaveLength(0);
+    expect((await records.audit.query()).events).toHaveLength(0);
+  });
+
+  it('close closes both, runs onClose once after them, and is idempotent', async () => {
+    const order: string[] = [];
+    const tracked = (name: string): MfaStore => {
+      const s = createMemoryStore();
+      return { ...s, close: async () => { order.push(name); await s.close(); } };
+    };
+    const store = composeStore({ records: tracked('records'), state: tracked('state'), onClose: async () => { order.push('onClose'); } });
+    await Promise.all([store.close(), store.close()]);
+    await store.close();
+    expect(order).toEqual(['records', 'state', 'onClose']);
+    await expect(store.enrolments.get('enr1')).rejects.toMatchObject({ code: 'ERR_STORAGE_UNAVAILABLE' });
+    await expect(store.guard.get('enr1')).rejects.toMatchObject({ code: 'ERR_STORAGE_UNAVAILABLE' });
+  });
+
+  it('a store that fails to close still lets the other close and onClose run, then rejects', async () => {
+    const state = createMemoryStore();
+    const boom = new Error('driver down');
+    const records: MfaStore = { ...createMemoryStore(), close: () => Promise.reject(boom) };
+    let hook = 0;
+    const store = composeStore({ records, state, onClose: async () => { hook++; } });
+    await expect(store.close()).rejects.toBe(boom);
+    expect(hook).toBe(1);
+    await expect(state.guard.get('enr1')).rejects.toMatchObject({ code: 'ERR_STORAGE_UNAVAILABLE' });
+  });
+
+  it('refuses what is not a store with ERR_STORAGE_INVALID', () => {
+    const ok = createMemoryStore();
+    for (const bad of [null, {}, { ...ok, guard: undefined }, 'store']) {
+      let thrown: unknown;
+      try {
+        composeStore({ records: bad as unknown as MfaStore, state: ok });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(isCloudMfaError(thrown, 'ERR_STORAGE_INVALID')).toBe(true);
+    }
+    expect(() => composeStore({ records: ok, state: ok, onClose: 1 as never })).toThrow(expect.objectContaining({ code: 'ERR_STORAGE_INVALID' }));
+  });
+});
