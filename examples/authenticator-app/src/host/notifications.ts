@@ -65,8 +65,9 @@ export function notificationSeams(): Pick<Host, 'pushToken' | 'onNotification' |
       }
       const permission = await Notifications.requestPermissionsAsync();
       if (!permission.granted) return null;
-      // Android draws these buttons only on notifications the running app presents (FCM shows
-      // its own while the app is not running, without buttons); iOS on every one.
+      // iOS shows these buttons on every CloudMFA notification (`aps.category`). Android shows
+      // none: it draws the FCM `notification` block itself, and expo-notifications would take a
+      // category only from a `categoryId` data key, which the payload does not carry.
       await Notifications.setNotificationCategoryAsync(PUSH_NOTIFICATION.category, PUSH_ACTIONS);
       const token = await Notifications.getDevicePushTokenAsync().catch(() => null);
       return token && typeof token.data === 'string' ? token.data : null;
