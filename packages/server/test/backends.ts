@@ -73,6 +73,7 @@ export const BACKENDS: Record<string, (clock: Clock) => Promise<OpenedStore>> = 
     const store: MfaStore = {
       enrolments: pgPart.store.enrolments,
       audit: pgPart.store.audit,
+      webhooks: pgPart.store.webhooks,
       guard: redis.store.guard,
       challenges: redis.store.challenges,
       close: async () => {

@@ -21,6 +21,7 @@ import {
   type MfaServerKeys,
   type MfaServerPolicyInput,
   type StartedActivation,
+  type WebhookOptions,
 } from '../src/index.js';
 import { seededRandom } from '../../client/test/story/seededRandom.js';
 
@@ -75,6 +76,7 @@ export function makeServer(
     seed?: string;
     /** Default {@link TEST_STORE_DEADLINE_MS}. */
     storeDeadlineMs?: number;
+    webhooks?: WebhookOptions;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -95,6 +97,7 @@ export function makeServer(
     random,
     crypto: testCrypto,
     storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
+    webhooks: options.webhooks,
   });
   return { server, store, clock, events, pushSigner, random };
 }
