@@ -16,7 +16,7 @@ const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const KIND = /^(?:[a-z][a-z0-9_]*\.)*(?:[a-z][a-z0-9_]*|\*)$/;
 
 /** The audit kinds (with their detail) that are risk events (docs/server.md section 6). */
-export function isRiskEvent(kind: string, detail: JsonObject): boolean {
+function isRiskEvent(kind: string, detail: JsonObject): boolean {
   if (kind === 'enrolment.double_redemption' || kind === 'enrolment.tampered' || kind === 'otp.locked' || kind === 'push.suspicious') return true;
   return kind === 'enrolment.revoked' && detail.reason === 'redemption_failures';
 }
