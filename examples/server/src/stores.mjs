@@ -117,6 +117,8 @@ export async function openStores(config, { clock, warn = () => {} }) {
       const store = Object.freeze({
         enrolments: pgStore.enrolments,
         audit: pgStore.audit,
+        // Webhook positions sit beside the audit log they point into.
+        webhooks: pgStore.webhooks,
         guard: redisStore.guard,
         challenges: redisStore.challenges,
         close: async () => {
