@@ -161,7 +161,7 @@ describe.each(Object.keys(BACKENDS))('webhooks on %s', (backend) => {
     expectSigned(receiver.received);
   });
 
-  it('two servers delivering at once: each event is accepted once', async () => {
+  it('two servers (and two overlapping calls of one) delivering at once: each event is accepted once', async () => {
     receiver = await startReceiver(() => 200);
     const a = serverOn(receiver.url, 'a');
     const b = serverOn(receiver.url, 'b');
@@ -170,6 +170,11 @@ describe.each(Object.keys(BACKENDS))('webhooks on %s', (backend) => {
     expect(ra.delivered + rb.delivered).toBe(8);
     await Promise.all([a.server.deliverWebhooks(), b.server.deliverWebhooks()]);
     expect(receiver.received.map((x) => x.id)).toEqual(ids);
+    // Overlapping calls of one server exclude each other too.
+    const more = await appendEvents(a, 8, 8);
+    await Promise.all([a.server.deliverWebhooks(), a.server.deliverWebhooks(), b.server.deliverWebhooks()]);
+    await a.server.deliverWebhooks();
+    expect(receiver.received.map((x) => x.id)).toEqual([...ids, ...more]);
   });
 
   it('gives an event up after the last attempt, records it where the operator sees it, and goes on', async () => {

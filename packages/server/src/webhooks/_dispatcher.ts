@@ -127,8 +127,6 @@ export function createWebhookDispatcher(init: { options: WebhookOptions; store: 
   const send = options.fetch ?? (globalThis.fetch as NonNullable<WebhookOptions['fetch']> | undefined);
   if (typeof send !== 'function') throw serverError('ERR_SERVER_CONFIG', '"webhooks.fetch" expected a fetch function (none is global here)');
   const maxAttempts = retryScheduleMs.length + 1;
-  // This dispatcher's name in the leases it takes.
-  const owner = bytesToHex(random(16));
   const now = () => Math.floor(clock());
 
   const feed = (): { follow: (o: AuditFollowOptions) => Promise<AuditFollowPage>; webhooks: WebhookStateStore } => {
@@ -181,11 +179,14 @@ export function createWebhookDispatcher(init: { options: WebhookOptions; store: 
 
   async function deliverEndpoint(ep: Endpoint, limit: number): Promise<Outcome> {
     const { follow, webhooks } = feed();
+    // The name of this pass in the lease: fresh per pass, so that two passes of one server
+    // (overlapping calls) exclude each other as two servers do.
+    const owner = bytesToHex(random(16));
     const out: Outcome = { delivered: 0, failed: 0, retrying: false, busy: false, more: false };
     const rec = await webhooks.get(ep.id);
     const state = readState(rec?.state);
     const t0 = now();
-    if (state.lease && state.lease.owner !== owner && state.lease.until > t0) return { ...out, busy: true };
+    if (state.lease && state.lease.until > t0) return { ...out, busy: true };
     if (state.nextAttemptAt !== null && t0 < state.nextAttemptAt) return { ...out, retrying: true };
     let version = rec?.version ?? null;
     // Every write renews the lease; one that loses the compare-and-set means another dispatcher
