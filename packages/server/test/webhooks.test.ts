@@ -240,6 +240,27 @@ describe('webhooks: filters, timeouts, configuration (memory store)', () => {
     expect(await t.server.deliverWebhooks()).toMatchObject({ delivered: 0 });
   });
 
+  it("a new endpoint with from: 'latest' skips the history; one with the default receives it", async () => {
+    receiver = await startReceiver(() => 200);
+    const store = createMemoryStore({ clock: fixedClock(T0) });
+    t = makeServer({
+      store: () => store,
+      webhooks: {
+        endpoints: [
+          { id: 'new', url: `${receiver.url}&ep=new`, secret: SECRET, from: 'latest' },
+          { id: 'all', url: `${receiver.url}&ep=all`, secret: SECRET },
+        ],
+      },
+    });
+    const history = await appendEvents(t, 3);
+    expect(await t.server.deliverWebhooks()).toMatchObject({ delivered: 3 });
+    const later = await appendEvents(t, 2, 3);
+    await t.server.deliverWebhooks();
+    const to = (ep: string) => receiver.received.filter((r) => r.path.endsWith(`ep=${ep}`)).map((r) => r.id);
+    expect(to('new')).toEqual(later);
+    expect(to('all')).toEqual([...history, ...later]);
+  });
+
   it('an endpoint that does not answer in time fails the attempt as a timeout', async () => {
     receiver = await startReceiver(() => 'hang');
     t = makeServer({ webhooks: { endpoints: [{ id: 'slow', url: receiver.url, secret: SECRET }], timeoutMs: 50 } });
@@ -288,6 +309,7 @@ describe('webhooks: filters, timeouts, configuration (memory store)', () => {
       { endpoints: [], timeoutMs: 0 },
       { endpoints: [], timeoutMs: 1000, leaseMs: 1000 },
       { endpoints: [], retryScheduleMs: [-1] },
+      { endpoints: [{ id: 'a', url: 'https://x.example', secret: SECRET, from: 'now' as 'latest' }] },
     ];
     for (const webhooks of bad) {
       let err: unknown;

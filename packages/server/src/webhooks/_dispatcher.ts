@@ -27,6 +27,7 @@ interface Endpoint {
   keys: Uint8Array[];
   kinds: readonly string[] | null;
   risk: boolean;
+  latest: boolean;
 }
 
 interface State {
@@ -89,8 +90,9 @@ function resolveEndpoint(e: WebhookEndpoint, i: number): Endpoint {
     throw serverError('ERR_SERVER_CONFIG', `${at}.events.kinds" expected audit kinds ('otp.locked') or families ('push.*')`);
   }
   if (f?.risk !== undefined && typeof f.risk !== 'boolean') throw serverError('ERR_SERVER_CONFIG', `${at}.events.risk" expected a boolean`);
+  if (e.from !== undefined && e.from !== 'oldest' && e.from !== 'latest') throw serverError('ERR_SERVER_CONFIG', `${at}.from" expected 'oldest' or 'latest'`);
   const all = kinds === null && f?.risk === undefined;
-  return { id: e.id, url: url.href, keys, kinds: all ? null : (kinds ?? []), risk: all || f?.risk === true };
+  return { id: e.id, url: url.href, keys, kinds: all ? null : (kinds ?? []), risk: all || f?.risk === true, latest: e.from === 'latest' };
 }
 
 function wants(ep: Endpoint, kind: string, risk: boolean): boolean {
@@ -199,6 +201,16 @@ export function createWebhookDispatcher(init: { options: WebhookOptions; store: 
     };
     const lease = () => ({ owner, until: now() + leaseMs });
     if (!(await write({ ...state, lease: lease() }))) return { ...out, busy: true };
+    if (rec === null && ep.latest) {
+      // A new endpoint that starts at the end of the log: skip the history, once.
+      for (;;) {
+        const { events } = await follow({ after: state.position, limit: 1000 });
+        const last = events[events.length - 1];
+        if (last) state.position = last.position;
+        if (events.length < 1000) break;
+      }
+      if (!(await write({ ...state, lease: lease() }))) return out;
+    }
     let sent = 0;
     for (;;) {
       const { events } = await follow({ after: state.position, limit: Math.min(100, limit - sent + 1) });

@@ -29,6 +29,12 @@ export interface WebhookEndpoint {
    * or families (`'push.*'`); `risk: true`: every risk event. An event goes when either matches.
    */
   events?: { kinds?: readonly string[]; risk?: boolean };
+  /**
+   * Where an endpoint the store has no state for starts: `'oldest'` (default: it receives the
+   * whole audit log, history included) or `'latest'` (only events appended after its first
+   * delivery run). Ignored once the endpoint has state.
+   */
+  from?: 'oldest' | 'latest';
 }
 
 /**
