@@ -112,6 +112,7 @@ export async function startApp(config, options = {}) {
         // No `crypto`: on Node the server derives envelope keys with node:crypto's scrypt by default.
         storeDeadlineMs: config.storeDeadlineMs,
         ...(metrics ? { telemetry: metrics.telemetry } : {}),
+        webhooks: config.webhooks ? { endpoints: config.webhooks.endpoints } : undefined,
       });
     } catch (e) {
       if (typeof e?.code === 'string' && (e.code === 'ERR_SERVER_CONFIG' || e.code === 'ERR_SERVER_POLICY')) {
@@ -170,6 +171,23 @@ export async function startApp(config, options = {}) {
         : null;
     drainTimer?.unref();
 
+    // Audit and risk events to the webhook endpoint (docs/server.md section 13): at start and
+    // every intervalMs. The position is in the store, so a restart goes on where this stopped.
+    const deliver = async () => {
+      try {
+        while ((await server.deliverWebhooks({ limit: 500 })).more);
+      } catch (e) {
+        warn({ event: 'webhook_delivery_failed', code: typeof e?.code === 'string' ? e.code : 'error' });
+      }
+    };
+    let delivering = config.webhooks ? deliver() : Promise.resolve();
+    const deliverTimer = config.webhooks
+      ? setInterval(() => {
+          delivering = delivering.then(deliver);
+        }, config.webhooks.intervalMs)
+      : null;
+    deliverTimer?.unref();
+
     let closing = null;
     return {
       server,
@@ -190,8 +208,10 @@ export async function startApp(config, options = {}) {
         closing ??= (async () => {
           await Promise.all(closers.map((c) => c.close(timeoutMs)));
           if (drainTimer) clearInterval(drainTimer);
+          if (deliverTimer) clearInterval(deliverTimer);
           await draining;
           await drain();
+          await delivering;
           await stores.close();
         })();
         return closing;

@@ -59,6 +59,35 @@ function nonEmpty(env, name) {
 const FLAG = /^[01]$/;
 const DELIVERIES = ['same-email', 'separate-email', 'out-of-band'];
 
+/**
+ * Webhook delivery of audit and risk events (docs/server.md section 13): one endpoint, from
+ * CLOUDMFA_WEBHOOK_URL and CLOUDMFA_WEBHOOK_SECRET (whsec_...; two, space-separated, while
+ * rotating). CLOUDMFA_WEBHOOK_EVENTS: `risk`, or a comma-separated list of kinds and families
+ * (`otp.locked,push.*`), optionally with `risk`; default every event. The secret is never echoed.
+ */
+function readWebhookConfig(env) {
+  const url = nonEmpty(env, 'CLOUDMFA_WEBHOOK_URL');
+  const secret = nonEmpty(env, 'CLOUDMFA_WEBHOOK_SECRET');
+  const eventsRaw = nonEmpty(env, 'CLOUDMFA_WEBHOOK_EVENTS');
+  const intervalRaw = nonEmpty(env, 'CLOUDMFA_WEBHOOK_INTERVAL_MS') ?? '5000';
+  if (!/^[0-9]{1,7}$/.test(intervalRaw) || Number(intervalRaw) < 100) throw new ConfigError('CLOUDMFA_WEBHOOK_INTERVAL_MS expected an integer 100..9999999');
+  if (url === undefined) {
+    if (secret !== undefined || eventsRaw !== undefined) throw new ConfigError('CLOUDMFA_WEBHOOK_SECRET and CLOUDMFA_WEBHOOK_EVENTS need CLOUDMFA_WEBHOOK_URL');
+    return null;
+  }
+  if (secret === undefined) throw new ConfigError('CLOUDMFA_WEBHOOK_URL needs CLOUDMFA_WEBHOOK_SECRET (whsec_...)');
+  let events;
+  if (eventsRaw !== undefined) {
+    const items = eventsRaw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const kinds = items.filter((s) => s !== 'risk');
+    events = { ...(kinds.length > 0 ? { kinds } : {}), ...(items.includes('risk') ? { risk: true } : {}) };
+  }
+  return {
+    endpoints: [{ id: 'default', url, secret: secret.split(/\s+/), ...(events ? { events } : {}) }],
+    intervalMs: Number(intervalRaw),
+  };
+}
+
 /** The activation email's settings (docs/guides/reference-server.md 1.1 and 4.4). */
 function readEmailConfig(env) {
   const passwordDelivery = nonEmpty(env, 'CLOUDMFA_PASSWORD_DELIVERY') ?? 'same-email';
@@ -217,5 +246,6 @@ export function readConfig(env) {
     outboxDrainMs: Number(drainRaw),
     log: logRaw === 'json',
     email: readEmailConfig(env),
+    webhooks: readWebhookConfig(env),
   };
 }

@@ -28,6 +28,7 @@ import { verifyOtp } from './operations/verifyOtp.js';
 import { resolveServerPolicy } from './policy.js';
 import type { KekProvider, KeyEncryptionKeys, MfaServer, MfaServerOptions } from './types.js';
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/_dispatcher.js';
 
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
 const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
@@ -134,6 +135,10 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     events,
   });
 
+  // Delivery reads the store itself, not through the request deadline: it serves no request.
+  const webhooks: WebhookDispatcher | null =
+    options.webhooks === undefined ? null : createWebhookDispatcher({ options: options.webhooks, store, clock, random: checked, crypto });
+
   return Object.freeze({
     policy: ctx.policy,
     startActivation: (options) => {
@@ -172,5 +177,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => ctx.store.audit.query(query),
     drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
+    deliverWebhooks: async (options) => (webhooks ? webhooks.deliver(options) : { delivered: 0, failed: 0, retrying: 0, busy: 0, more: false }),
+    webhookStatus: async () => (webhooks ? webhooks.status() : []),
   } satisfies MfaServer);
 }

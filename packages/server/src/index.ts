@@ -43,3 +43,13 @@ export type {
   VerifyOtpInput,
   VerifyOtpResult,
 } from './types.js';
+export { type VerifyWebhookOptions, type VerifyWebhookResult, verifyWebhook } from './verifyWebhook.js';
+export type {
+  DeliverWebhooksResult,
+  WebhookEndpoint,
+  WebhookEndpointStatus,
+  WebhookErrorReason,
+  WebhookFailure,
+  WebhookOptions,
+  WebhookPayload,
+} from './webhooks/types.js';

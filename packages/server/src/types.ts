@@ -1,4 +1,5 @@
 // Public types of @cloudmfa/server. Types only: no runtime code lives here.
+import type { DeliverWebhooksResult, WebhookEndpointStatus, WebhookOptions } from './webhooks/types.js';
 import type { RedemptionResponse } from '@cloudmfa/activation';
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
 import type { OtpAlgorithm } from '@cloudmfa/otp';
@@ -187,6 +188,8 @@ export interface MfaServerOptions {
    * OpenTelemetry. Default: none (nothing is wrapped).
    */
   telemetry?: MfaTelemetry;
+  /** Webhook endpoints that receive audit and risk events (docs/server.md section 13). */
+  webhooks?: WebhookOptions;
 }
 
 /**
@@ -728,6 +731,15 @@ export interface MfaServer {
    * Store faults reject with `ERR_STORAGE_*`; what was moved stays moved.
    */
   drainAuditOutbox(options?: { limit?: number }): Promise<DrainAuditOutboxResult>;
+  /**
+   * Operations: delivers audit and risk events to the `webhooks` endpoints, up to `limit`
+   * (default 100, 1..1000) per endpoint, with retries on the schedule and Standard Webhooks
+   * signatures (docs/server.md section 13). Run it every few seconds and at start, beside
+   * `drainAuditOutbox`. Without `webhooks` it does nothing.
+   */
+  deliverWebhooks(options?: { limit?: number }): Promise<DeliverWebhooksResult>;
+  /** Operations: each endpoint's delivery state: position, failing attempts, given-up events (docs/server.md section 13). */
+  webhookStatus(): Promise<WebhookEndpointStatus[]>;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type MfaServerPolicyInput,
   type MfaTelemetry,
   type StartedActivation,
+  type WebhookOptions,
 } from '../src/index.js';
 import { seededRandom } from '../../client/test/story/seededRandom.js';
 
@@ -78,6 +79,7 @@ export function makeServer(
     /** Default {@link TEST_STORE_DEADLINE_MS}. */
     storeDeadlineMs?: number;
     telemetry?: MfaTelemetry;
+    webhooks?: WebhookOptions;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -99,6 +101,7 @@ export function makeServer(
     crypto: testCrypto,
     storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    webhooks: options.webhooks,
   });
   return { server, store, clock, events, pushSigner, random };
 }

@@ -2,6 +2,7 @@ import { type AuditLog } from '@cloudmfa/storage';
 import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
 import { toEvent } from './_rows.js';
+import { d1Follow } from './_webhooks.js';
 
 // An entry with a key already in the log (moved from the outbox again by a drain that died
 // before settling) writes nothing; the stored one is answered.
@@ -51,5 +52,6 @@ export function d1Audit(ctx: D1Context): AuditLog {
         cursor: rows.length > nq.limit && last ? encodeAuditCursor({ at: last.at as number, seq: last.seq as number }) : null,
       };
     },
+    follow: d1Follow(ctx),
   };
 }

@@ -78,6 +78,15 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TRIGGER cloudmfa_audit_no_delete BEFORE DELETE ON cloudmfa_audit
       BEGIN SELECT RAISE(ABORT, 'cloudmfa_audit is append-only'); END`,
   ],
+  // 2: webhook delivery state per endpoint, written by compare-and-set (docs/storage.md 7.2).
+  [
+    `CREATE TABLE cloudmfa_webhook_state (
+      endpoint_id  TEXT    PRIMARY KEY,
+      state        TEXT    NOT NULL,
+      version      INTEGER NOT NULL,
+      updated_at   INTEGER NOT NULL
+    ) STRICT`,
+  ],
 ];
 
 /**

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '@cloudmfa/core';
 import { type MfaStore } from '@cloudmfa/storage';
 import { storageError } from '@cloudmfa/storage/adapter';
 import { d1Audit } from './_audit.js';
+import { d1Webhooks } from './_webhooks.js';
 import { d1Challenges } from './_challenges.js';
 import { createContext } from './_context.js';
 import { d1Enrolments } from './_enrolments.js';
@@ -60,6 +61,7 @@ export async function openD1Store(options: D1StoreOptions): Promise<MfaStore> {
     guard: d1Guard(ctx),
     challenges: d1Challenges(ctx),
     audit: d1Audit(ctx),
+    webhooks: d1Webhooks(ctx),
     close: async () => {
       ctx.close();
     },

@@ -108,8 +108,11 @@ RETURNING ${CHALLENGE_COLUMNS}`),
 WHERE enrolment_id = $1 AND status = 'pending' AND expires_at > $2::bigint
 ORDER BY created_at DESC, id DESC LIMIT $3::integer`),
 
-    auditAppend: statement(`INSERT INTO ${s}.cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
-VALUES ($1::bigint, $2, $3, $4, $5::json, $6) ON CONFLICT (entry_key) DO NOTHING RETURNING seq`),
+    // The shared advisory lock before the seq is taken (the CTE is read before any row is
+    // inserted), held to commit: what makes audit.follow's order final (migration 5).
+    auditAppend: statement(`WITH follow_lock AS (SELECT pg_advisory_xact_lock_shared(1129138497, '${s}.cloudmfa_audit'::regclass::oid::integer))
+INSERT INTO ${s}.cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
+SELECT $1::bigint, $2, $3, $4, $5::json, $6 FROM follow_lock ON CONFLICT (entry_key) DO NOTHING RETURNING seq`),
     auditByKey: statement(`SELECT ${AUDIT_COLUMNS} FROM ${s}.cloudmfa_audit WHERE entry_key = $1`),
   };
 }

@@ -8,6 +8,7 @@ import { type Row, run, type Statement } from './_pg.js';
 import { int, text, toChallenge, toEnrolment, toEvent, toGuard, toPending } from './_rows.js';
 import { auditQueryStatement, buildStatements } from './_statements.js';
 import type { PostgresStore, PostgresStoreOptions } from './types.js';
+import { postgresFollow, postgresWebhooks } from './_webhooks.js';
 
 const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message);
 // Uint8Array -> Buffer view (no copy): pg sends Buffers as bytea.
@@ -308,6 +309,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           cursor: rows.length > f.limit && last ? encodeAuditCursor({ at: last.at, seq: Number(last.id) }) : null,
         };
       }),
+    follow: postgresFollow(quoted, op, q),
   };
 
   return {
@@ -316,6 +318,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     guard,
     challenges,
     audit,
+    webhooks: postgresWebhooks(quoted, op, q),
     close: async () => {
       closed = true;
     },

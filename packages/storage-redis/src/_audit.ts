@@ -4,6 +4,7 @@ import { decodeAuditEntry, parseStreamId } from './_codec.js';
 import type { StoreContext } from './_context.js';
 import { auditAllKey, auditEnrolmentKey, auditMarkerKey, auditUserKey } from './_keys.js';
 import { AUDIT_APPEND, AUDIT_QUERY } from './_scripts.js';
+import { redisFollow } from './_webhooks.js';
 
 /** The most stream entries one filtered audit query inspects before it returns a cursor. */
 const AUDIT_QUERY_MAX_SCAN = 5_000;
@@ -72,5 +73,6 @@ export function redisAudit(ctx: StoreContext): AuditLog {
         else if (reply[2] === 1 && typeof reply[1] === 'string' && reply[1] !== '') cursor = encodeAuditCursor(parseStreamId(reply[1]));
         return { events, cursor };
       }),
+    follow: redisFollow(ctx),
   };
 }

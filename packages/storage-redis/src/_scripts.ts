@@ -20,7 +20,7 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-const script = (name: string, lua: string): LuaScript => ({
+export const script = (name: string, lua: string): LuaScript => ({
   name,
   lua,
   sha: createHash('sha1').update(lua).digest('hex'),

@@ -3,6 +3,7 @@ import { type MfaStore } from '@cloudmfa/storage';
 import { storageError } from '@cloudmfa/storage/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { redisAudit } from './_audit.js';
+import { redisWebhooks } from './_webhooks.js';
 import { redisChallenges } from './_challenges.js';
 import { createContext } from './_context.js';
 import { redisEnrolments } from './_enrolments.js';
@@ -94,6 +95,7 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
     guard,
     challenges: redisChallenges(ctx),
     audit: redisAudit(ctx),
+    webhooks: redisWebhooks(ctx),
     close: async () => {
       if (!markClosed()) return;
       // Calls accepted before close() still go out (and settle) before the client goes.

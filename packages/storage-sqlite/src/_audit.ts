@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type AuditLog } from '@cloudmfa/storage';
-import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
+import { decodeSeqPosition, encodeAuditCursor, normalizeAuditEvent, normalizeAuditFollow, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toEvent } from './_rows.js';
 
@@ -10,6 +10,9 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
   const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
       VALUES (@now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
   const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE entry_key = ?');
+  // Log order is `seq` order: one writer at a time holds the file (BEGIN IMMEDIATE), so a row
+  // with a lower seq is committed no later than one with a higher seq.
+  const auditFollow = q('SELECT * FROM cloudmfa_audit WHERE seq > ? ORDER BY seq LIMIT ?');
   const auditQueries = new Map<string, Database.Statement>();
   const auditQuery = (key: { e: boolean; u: boolean; f: boolean; t: boolean; c: boolean }) => {
     const k = `${+key.e}${+key.u}${+key.f}${+key.t}${+key.c}`;
@@ -66,6 +69,17 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
           cursor: rows.length > nq.limit && last ? encodeAuditCursor({ at: last.at as number, seq: last.seq as number }) : null,
         };
       });
+    },
+    follow: async (options) => {
+      now();
+      const { after, limit } = normalizeAuditFollow(options);
+      const from = decodeSeqPosition(after);
+      return runner.read(() => ({
+        events: (auditFollow.all(from, limit) as Row[]).map((r) => {
+          const e = toEvent(r);
+          return { ...e, position: e.id };
+        }),
+      }));
     },
   };
 }

@@ -86,6 +86,15 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE cloudmfa_audit ADD COLUMN entry_key TEXT;
   CREATE UNIQUE INDEX cloudmfa_audit_entry_key ON cloudmfa_audit (entry_key) WHERE entry_key IS NOT NULL;
   `,
+  // 4: webhook delivery state per endpoint, written by compare-and-set (docs/storage.md 7.2).
+  `
+  CREATE TABLE cloudmfa_webhook_state (
+    endpoint_id  TEXT    PRIMARY KEY,
+    state        TEXT    NOT NULL,
+    version      INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /**

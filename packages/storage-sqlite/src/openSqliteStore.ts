@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '@cloudmfa/core';
 import { type MfaStore } from '@cloudmfa/storage';
 import { storageError } from '@cloudmfa/storage/adapter';
 import { sqliteAudit } from './_audit.js';
+import { sqliteWebhooks } from './_webhooks.js';
 import { sqliteChallenges } from './_challenges.js';
 import { createContext } from './_context.js';
 import { sqliteEnrolments } from './_enrolments.js';
@@ -106,6 +107,7 @@ function buildStore(db: Database.Database, path: string, clock: Clock): SqliteSt
     guard: sqliteGuard(ctx),
     challenges: sqliteChallenges(ctx),
     audit: sqliteAudit(ctx),
+    webhooks: sqliteWebhooks(ctx),
     close: async () => {
       runner.close();
     },

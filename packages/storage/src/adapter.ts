@@ -21,6 +21,13 @@ export {
   normalizeSettle,
   type NormalizedPendingAudit,
 } from './normalize.js';
+export {
+  decodeSeqPosition,
+  type NormalizedAuditFollow,
+  type NormalizedWebhookPut,
+  normalizeAuditFollow,
+  normalizeWebhookPut,
+} from './normalizeWebhook.js';
 export { assertThrottlePolicy, guardExpiry } from './throttle.js';
 export {
   assertAuditKind,

@@ -54,6 +54,9 @@ function assertStore(value: unknown, field: string): asserts value is MfaStore {
  * (`drainAuditOutbox`) moves it to the audit log in `records` by its idempotency key, so a code
  * consumed while `records` is down is never left without a record.
  *
+ * Webhook delivery state (`webhooks`, when `records` has it) comes from `records`, beside the
+ * audit log it points into.
+ *
  * `close()` closes both stores (concurrently), then runs `onClose`; it is idempotent and
  * rejects with the first failure after all of that ran.
  *
@@ -84,6 +87,8 @@ export function composeStore({ records, state, onClose }: ComposeStoreOptions): 
   return Object.freeze({
     enrolments: records.enrolments,
     audit: records.audit,
+    // Webhook positions sit beside the audit log they point into (docs/storage.md section 7.2).
+    ...(records.webhooks ? { webhooks: records.webhooks } : {}),
     guard: state.guard,
     challenges: state.challenges,
     close: () => (closing ??= close()),

@@ -12,6 +12,7 @@ import { unicodeTests } from './conformance/unicode.js';
 import { limitTests } from './conformance/limits.js';
 import { concurrencyTests } from './conformance/concurrency.js';
 import { closedTests } from './conformance/closed.js';
+import { webhookTests } from './conformance/webhooks.js';
 
 export { runSecureStoreConformance, type SecureStoreConformanceOptions, type SecureStoreFactory } from './conformance/secureStore.js';
 
@@ -33,7 +34,8 @@ export type ConformanceGroup =
   | 'unicode'
   | 'limits'
   | 'concurrency'
-  | 'closed';
+  | 'closed'
+  | 'webhooks';
 
 /**
  * One fresh, isolated store set made by a {@link StoreFactory}, and how to dispose of it.
@@ -132,5 +134,6 @@ export function runStorageConformance(options: ConformanceOptions): void {
     group('limits', () => limitTests(ctx));
     group('concurrency', () => concurrencyTests(ctx, n));
     group('closed', () => closedTests(ctx));
+    group('webhooks', () => webhookTests(ctx, n));
   });
 }

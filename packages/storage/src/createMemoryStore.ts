@@ -10,6 +10,7 @@ import {
   normalizeFinalize,
   normalizePauseUser,
 } from './normalize.js';
+import { decodeSeqPosition, normalizeAuditFollow, normalizeWebhookPut } from './normalizeWebhook.js';
 import { createMemoryGuard } from './_memoryGuard.js';
 import type {
   AuditEvent,
@@ -20,6 +21,7 @@ import type {
   EnrolmentStore,
   MfaStore,
 } from './types.js';
+import type { WebhookStateRecord, WebhookStateStore } from './webhookState.js';
 import {
   assertStorageId,
   assertUserId,
@@ -28,6 +30,9 @@ import {
   resolveLimit,
 } from './validate.js';
 
+interface WebhookRow extends Omit<WebhookStateRecord, 'state'> {
+  state: string;
+}
 interface EnrolmentRow extends Omit<EnrolmentRecord, 'meta'> {
   meta: string;
 }
@@ -297,6 +302,38 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
           cursor: matches.length > limit && last ? encodeAuditCursor({ at: last.at, seq: last.seq }) : null,
         };
       }),
+    follow: (options) =>
+      op(() => {
+        const { after, limit } = normalizeAuditFollow(options);
+        const from = decodeSeqPosition(after);
+        // `audit` is in seq order and seq is 1-based: the rows after `from` start at index `from`.
+        return { events: audit.slice(from, from + limit).map((r) => ({ ...toEvent(r), position: String(r.seq) })) };
+      }),
+  };
+
+  const webhookRows = new Map<string, WebhookRow>();
+  const toWebhook = (r: WebhookRow): WebhookStateRecord => ({
+    endpointId: r.endpointId,
+    state: parseJsonObject(r.state, 'state'),
+    version: r.version,
+    updatedAt: r.updatedAt,
+  });
+  const webhooks: WebhookStateStore = {
+    get: (endpointId) =>
+      op(() => {
+        assertStorageId(endpointId, 'endpointId');
+        const r = webhookRows.get(endpointId);
+        return r ? toWebhook(r) : null;
+      }),
+    put: (input) =>
+      op((now) => {
+        const { endpointId, state, expectedVersion } = normalizeWebhookPut(input);
+        const r = webhookRows.get(endpointId);
+        if ((r?.version ?? null) !== expectedVersion) return { ok: false as const, reason: 'version_mismatch' as const, record: r ? toWebhook(r) : null };
+        const row = { endpointId, state, version: (r?.version ?? 0) + 1, updatedAt: now };
+        webhookRows.set(endpointId, row);
+        return { ok: true as const, record: toWebhook(row) };
+      }),
   };
 
   return {
@@ -304,6 +341,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
     guard: guardStore,
     challenges: challengeStore,
     audit: auditLog,
+    webhooks,
     close: async () => {
       closed = true;
     },

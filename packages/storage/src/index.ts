@@ -37,3 +37,12 @@ export type {
   SecureKeyValueStore,
   UpdateEnrolmentResult,
 } from './types.js';
+export type {
+  AuditFollowOptions,
+  AuditFollowPage,
+  FollowedAuditEvent,
+  PutWebhookStateInput,
+  PutWebhookStateResult,
+  WebhookStateRecord,
+  WebhookStateStore,
+} from './webhookState.js';

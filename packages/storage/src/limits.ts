@@ -20,6 +20,8 @@ export const STORAGE_LIMITS = Object.freeze({
   outcomeBytes: 4096,
   /** Serialized audit `detail` (UTF-8 bytes). */
   detailBytes: 4096,
+  /** Serialized webhook endpoint `state` (UTF-8 bytes). */
+  webhookStateBytes: 16384,
   /** Nesting depth of any JSON value. */
   jsonDepth: 16,
   /** Audit kind length. */

@@ -1,4 +1,5 @@
 import type { ThrottlePolicy } from './throttle.js';
+import type { AuditFollowOptions, AuditFollowPage, WebhookStateStore } from './webhookState.js';
 
 /**
  * A JSON value as the stores keep it: finite numbers, well-formed strings without U+0000.
@@ -498,6 +499,13 @@ export interface AuditLog {
   append(event: AuditEventInput): Promise<AuditEvent>;
   /** Matching events, newest first (`at` desc, then insertion order desc), paginated. */
   query(query?: AuditQuery): Promise<AuditPage>;
+  /**
+   * Events after the position `after`, **in log order**, oldest first (docs/storage.md 7.1).
+   * The order is final: an event appended later never comes before one already returned, so a
+   * reader that keeps the last `position` misses nothing. Every adapter of this repository has
+   * it; the webhook dispatcher needs it.
+   */
+  follow?(options: AuditFollowOptions): Promise<AuditFollowPage>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,6 +526,8 @@ export interface MfaStore {
   readonly guard: OtpGuardStore;
   readonly challenges: ChallengeStore;
   readonly audit: AuditLog;
+  /** Webhook delivery state (docs/storage.md 7.2); every adapter of this repository has it. */
+  readonly webhooks?: WebhookStateStore;
   close(): Promise<void>;
 }
 
