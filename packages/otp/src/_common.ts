@@ -2,7 +2,7 @@
 // private key registry, and the typed-code reader. Not exported from the package.
 import { type Clock, CloudMfaError, decodeBase32, systemClock } from '@cloudmfa/core';
 import { hotpTruncated, type KeyState, prepareKey } from './_hmac.js';
-import type { AlgIndex } from './_sha.js';
+import { type AlgIndex, IVS } from './_sha.js';
 import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarningCode } from './types.js';
 
 export const MAX_COUNTER = 9007199254740991; // 2^53 - 1
@@ -79,6 +79,7 @@ interface KeyInternals {
 }
 
 const KEYS = new WeakMap<object, KeyInternals>();
+const ONE_SHOT: KeyInternals[] = /* @__PURE__ */ [0, 1, 2].map((a) => ({ alg: a as AlgIndex, state: { alg: a as AlgIndex, inner: new Int32Array(IVS[a as AlgIndex].length), outer: new Int32Array(IVS[a as AlgIndex].length) } }));
 
 export function makeKey(secret: Uint8Array, alg: AlgIndex, warnings: OtpWarning[], mac?: (hi: number, lo: number) => number): OtpKey {
   const key: OtpKey = Object.freeze({ algorithm: ALGORITHMS[alg] as OtpAlgorithm, bits: secret.length * 8, warnings: Object.freeze(warnings) });
@@ -94,7 +95,12 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
   if (secret instanceof Uint8Array) {
     const alg = algIndex(algorithm ?? 'SHA1');
     secretPolicy(secret, 'ERR_OTP_SECRET');
-    return { alg, state: prepareKey(alg, secret) };
+    // The path verifyOtp and most callers take: the states go into this algorithm's one-shot
+    // slot, no allocation. So callers read every option (getters included) before this call
+    // and call nothing of the caller's while they use the result.
+    const k = ONE_SHOT[alg] as KeyInternals;
+    prepareKey(alg, secret, k.state);
+    return k;
   }
   const k = typeof secret === 'object' && secret !== null ? KEYS.get(secret) : undefined;
   if (!k) return fail('ERR_OTP_SECRET', '"secret" expected an OtpKey or a Uint8Array (for base32, use createOtpKey)');

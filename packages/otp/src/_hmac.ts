@@ -14,21 +14,32 @@ export interface KeyState {
   readonly outer: Int32Array;
 }
 
-export function prepareKey(alg: AlgIndex, secret: Uint8Array): KeyState {
+// Scratch for prepareKey: the key's words (zero-padded to a block) and the block they are
+// XORed into; both wiped after each use.
+const KEY_WORDS = /* @__PURE__ */ new Int32Array(32);
+const BLOCK = /* @__PURE__ */ new Int32Array(64);
+
+/**
+ * The ipad/opad states of `secret`, written into `into` when given (the one-shot states of a
+ * raw-bytes call, reused so that path allocates nothing) or into new arrays.
+ */
+export function prepareKey(alg: AlgIndex, secret: Uint8Array, into?: KeyState): KeyState {
   const blockBytes = BLOCK_BYTES[alg];
-  const key = new Uint8Array(blockBytes);
-  key.set(secret.length > blockBytes ? digest(alg, secret) : secret);
-  const block = new Int32Array(BUFFER_WORDS[alg]);
-  const state = (pad: number): Int32Array => {
-    const out = new Int32Array(IVS[alg].length);
-    for (let j = 0; j < blockBytes / 4; j++) block[j] = readWord(key, 4 * j) ^ pad;
-    COMPRESS[alg](IVS[alg], block, out);
-    return out;
-  };
-  const s = { alg, inner: state(0x36363636), outer: state(0x5c5c5c5c) };
-  // Wipe the padded key copies; the states are what we keep.
-  key.fill(0);
-  block.fill(0);
+  const words = blockBytes / 4;
+  const key = secret.length > blockBytes ? digest(alg, secret) : secret;
+  const n = key.length;
+  const full = n >> 2;
+  for (let j = 0; j < words; j++) KEY_WORDS[j] = j < full ? readWord(key, 4 * j) : 0;
+  for (let i = 4 * full; i < n; i++) KEY_WORDS[full] |= (key[i] as number) << (24 - 8 * (i & 3));
+  const s = into ?? { alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) };
+  for (let j = 0; j < words; j++) BLOCK[j] = (KEY_WORDS[j] as number) ^ 0x36363636;
+  COMPRESS[alg](IVS[alg], BLOCK, s.inner);
+  for (let j = 0; j < words; j++) BLOCK[j] = (KEY_WORDS[j] as number) ^ 0x5c5c5c5c;
+  COMPRESS[alg](IVS[alg], BLOCK, s.outer);
+  // Wipe the key copies; the states are what we keep. (compress256 also writes BLOCK's
+  // schedule words past the block.)
+  for (let j = 0; j < words; j++) KEY_WORDS[j] = 0;
+  for (let j = 0; j < BUFFER_WORDS[alg]; j++) BLOCK[j] = 0;
   return s;
 }
 

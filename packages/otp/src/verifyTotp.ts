@@ -48,9 +48,10 @@ export function verifyTotp(options: {
   const past = checkInt(o ? w.past : w, o ? 'window.past' : 'window', 0, 10, 'ERR_OTP_WINDOW');
   const future = checkInt(o ? w.future : w, o ? 'window.future' : 'window', 0, 10, 'ERR_OTP_WINDOW');
   const last = checkInt(options.afterStep ?? -1, 'afterStep', -1 - MAX_COUNTER, MAX_COUNTER, 'ERR_OTP_AFTER_STEP');
+  const code: unknown = options.code;
   const key = resolveKey(options.secret, options.algorithm);
 
-  const typed = readCode(options.code, digits);
+  const typed = readCode(code, digits);
   if (typed < 0) return { ok: false, reason: reasonOf(typed) };
 
   let replayed = false;
