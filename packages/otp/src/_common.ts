@@ -1,8 +1,8 @@
 // Internal helpers shared by the public operations: argument checks with stable codes, the
 // private key registry, and the typed-code reader. Not exported from the package.
 import { type Clock, CloudMfaError, decodeBase32, systemClock } from '@cloudmfa/core';
-import { hotpTruncated, type KeyState, prepareKey } from './_hmac.js';
-import { type AlgIndex, IVS } from './_sha.js';
+import { hotpTruncated, type KeyState, ONE_SHOT, prepareKey } from './_hmac.js';
+import type { AlgIndex } from './_sha.js';
 import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarningCode } from './types.js';
 
 export const MAX_COUNTER = 9007199254740991; // 2^53 - 1
@@ -79,7 +79,6 @@ interface KeyInternals {
 }
 
 const KEYS = new WeakMap<object, KeyInternals>();
-const ONE_SHOT: KeyInternals[] = /* @__PURE__ */ [0, 1, 2].map((a) => ({ alg: a as AlgIndex, state: { alg: a as AlgIndex, inner: new Int32Array(IVS[a as AlgIndex].length), outer: new Int32Array(IVS[a as AlgIndex].length) } }));
 
 export function makeKey(secret: Uint8Array, alg: AlgIndex, warnings: OtpWarning[], mac?: (hi: number, lo: number) => number): OtpKey {
   const key: OtpKey = Object.freeze({ algorithm: ALGORITHMS[alg] as OtpAlgorithm, bits: secret.length * 8, warnings: Object.freeze(warnings) });
@@ -96,11 +95,9 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
     const alg = algIndex(algorithm ?? 'SHA1');
     secretPolicy(secret, 'ERR_OTP_SECRET');
     // The path verifyOtp and most callers take: the states go into this algorithm's one-shot
-    // slot, no allocation. So callers read every option (getters included) before this call
+    // slot, no typed array is allocated. So callers read every option (getters included) before this call
     // and call nothing of the caller's while they use the result.
-    const k = ONE_SHOT[alg] as KeyInternals;
-    prepareKey(alg, secret, k.state);
-    return k;
+    return { alg, state: prepareKey(alg, secret, ONE_SHOT[alg]) };
   }
   const k = typeof secret === 'object' && secret !== null ? KEYS.get(secret) : undefined;
   if (!k) return fail('ERR_OTP_SECRET', '"secret" expected an OtpKey or a Uint8Array (for base32, use createOtpKey)');

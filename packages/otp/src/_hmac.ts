@@ -14,32 +14,29 @@ export interface KeyState {
   readonly outer: Int32Array;
 }
 
-// Scratch for prepareKey: the key's words (zero-padded to a block) and the block they are
-// XORed into; both wiped after each use.
-const KEY_WORDS = /* @__PURE__ */ new Int32Array(32);
+// Scratch for prepareKey: the zero-padded key and the block, wiped after each use.
+const PAD = /* @__PURE__ */ new Uint8Array(128);
 const BLOCK = /* @__PURE__ */ new Int32Array(64);
 
+/** Empty ipad/opad states for `alg`. */
+export const keyState = (alg: AlgIndex): KeyState => ({ alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) });
+
 /**
- * The ipad/opad states of `secret`, written into `into` when given (the one-shot states of a
- * raw-bytes call, reused so that path allocates nothing) or into new arrays.
+ * Writes the ipad/opad states of `secret` into `s` (new ones by default; the one-shot states
+ * of a raw-bytes call are reused, so that path allocates nothing) and returns it.
  */
-export function prepareKey(alg: AlgIndex, secret: Uint8Array, into?: KeyState): KeyState {
+export function prepareKey(alg: AlgIndex, secret: Uint8Array, s: KeyState = keyState(alg)): KeyState {
   const blockBytes = BLOCK_BYTES[alg];
-  const words = blockBytes / 4;
-  const key = secret.length > blockBytes ? digest(alg, secret) : secret;
-  const n = key.length;
-  const full = n >> 2;
-  for (let j = 0; j < words; j++) KEY_WORDS[j] = j < full ? readWord(key, 4 * j) : 0;
-  for (let i = 4 * full; i < n; i++) KEY_WORDS[full] |= (key[i] as number) << (24 - 8 * (i & 3));
-  const s = into ?? { alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) };
-  for (let j = 0; j < words; j++) BLOCK[j] = (KEY_WORDS[j] as number) ^ 0x36363636;
-  COMPRESS[alg](IVS[alg], BLOCK, s.inner);
-  for (let j = 0; j < words; j++) BLOCK[j] = (KEY_WORDS[j] as number) ^ 0x5c5c5c5c;
-  COMPRESS[alg](IVS[alg], BLOCK, s.outer);
-  // Wipe the key copies; the states are what we keep. (compress256 also writes BLOCK's
-  // schedule words past the block.)
-  for (let j = 0; j < words; j++) KEY_WORDS[j] = 0;
-  for (let j = 0; j < BUFFER_WORDS[alg]; j++) BLOCK[j] = 0;
+  PAD.set(secret.length > blockBytes ? digest(alg, secret) : secret);
+  const half = (pad: number, out: Int32Array) => {
+    for (let j = 0; j < blockBytes / 4; j++) BLOCK[j] = readWord(PAD, 4 * j) ^ pad;
+    COMPRESS[alg](IVS[alg], BLOCK, out);
+  };
+  half(0x36363636, s.inner);
+  half(0x5c5c5c5c, s.outer);
+  // Wipe the padded key copies; the states are what we keep.
+  PAD.fill(0);
+  BLOCK.fill(0);
   return s;
 }
 
@@ -60,6 +57,8 @@ const ALGS: AlgIndex[] = [0, 1, 2];
 const INNER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, 2));
 const OUTER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, DIGEST_BYTES[a] / 4));
 const DIGEST = /* @__PURE__ */ new Int32Array(16);
+/** Per algorithm, the states of the raw-bytes path (`resolveKey`), rewritten on every such call. */
+export const ONE_SHOT = /* @__PURE__ */ ALGS.map(keyState);
 
 /**
  * HMAC(key, counter) truncated per RFC 4226 section 5.3: a non-negative 31-bit integer.
