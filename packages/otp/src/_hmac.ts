@@ -19,7 +19,7 @@ const PAD = /* @__PURE__ */ new Uint8Array(128);
 const BLOCK = /* @__PURE__ */ new Int32Array(64);
 
 /** Empty ipad/opad states for `alg`. */
-export const keyState = (alg: AlgIndex): KeyState => ({ alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) });
+const keyState = (alg: AlgIndex): KeyState => ({ alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) });
 
 /**
  * Writes the ipad/opad states of `secret` into `s` (new ones by default; the one-shot states
