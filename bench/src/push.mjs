@@ -4,7 +4,8 @@
 //
 // "One core" is enforced, not assumed: the measurements run in a child process pinned to CPU 0
 // with `taskset`, so WebCrypto's libuv worker threads share that one core with the main thread.
-// Each row is the best of several rounds (damps noise from other processes on a shared machine).
+// Each row is the median of several rounds, like the other sections (a best-of would report the
+// luckiest moment of a shared machine).
 // Before any loop, every measured call is checked to give the expected answer.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,10 +26,10 @@ import {
   verifyPushPollRequest,
   verifyPushResponse,
 } from '@cloudmfa/push/server';
-import { fmt, table } from './_measure.mjs';
+import { fmt, median, table } from './_measure.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const NOW = 1_700_000_000_000;
 const now = () => NOW + 10_000;
 const ENROLMENT = 'enr_01HZX3K9';
@@ -58,7 +59,7 @@ async function webCryptoSigner(privateKey, publicKey) {
 
 // Like _measure.mjs opsPerSecond, but also counts the process's CPU time (all threads, so
 // WebCrypto's libuv workers are included): ops per CPU-second is what one core would do if the
-// machine were not shared, wall-clock ops/s is what this run got. Best of ROUNDS each.
+// machine were not shared, wall-clock ops/s is what this run got. Median of ROUNDS each.
 async function measureRates(fn, { ms = 1000, warmupMs = 200, inFlight = 1 } = {}) {
   const runFor = async (duration) => {
     let ops = 0;
@@ -80,14 +81,10 @@ async function measureRates(fn, { ms = 1000, warmupMs = 200, inFlight = 1 } = {}
   return runFor(ms);
 }
 
-async function best(fn, options) {
-  const top = { wall: 0, cpu: 0 };
-  for (let r = 0; r < ROUNDS; r++) {
-    const m = await measureRates(fn, options);
-    top.wall = Math.max(top.wall, m.wall);
-    top.cpu = Math.max(top.cpu, m.cpu);
-  }
-  return top;
+async function medianRates(fn, options) {
+  const runs = [];
+  for (let r = 0; r < ROUNDS; r++) runs.push(await measureRates(fn, options));
+  return { wall: median(runs.map((m) => m.wall)), cpu: median(runs.map((m) => m.cpu)) };
 }
 
 function expectValid(label, result) {
@@ -141,7 +138,7 @@ async function measure() {
 
   const rows = {};
   const timed = async (name, fn, options) => {
-    rows[name] = await best(fn, options);
+    rows[name] = await medianRates(fn, options);
   };
   // Server: the issue's goal.
   await timed('verifyResponse.web.64', verifyResponse(web), { inFlight: 64 });

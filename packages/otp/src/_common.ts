@@ -1,7 +1,7 @@
 // Internal helpers shared by the public operations: argument checks with stable codes, the
 // private key registry, and the typed-code reader. Not exported from the package.
 import { type Clock, CloudMfaError, decodeBase32, systemClock } from '@cloudmfa/core';
-import { hotpTruncated, type KeyState, prepareKey } from './_hmac.js';
+import { hotpTruncated, type KeyState, ONE_SHOT, prepareKey } from './_hmac.js';
 import type { AlgIndex } from './_sha.js';
 import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarningCode } from './types.js';
 
@@ -94,7 +94,10 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
   if (secret instanceof Uint8Array) {
     const alg = algIndex(algorithm ?? 'SHA1');
     secretPolicy(secret, 'ERR_OTP_SECRET');
-    return { alg, state: prepareKey(alg, secret) };
+    // The path verifyOtp and most callers take: the states go into this algorithm's one-shot
+    // slot, no typed array is allocated. So callers read every option (getters included) before this call
+    // and call nothing of the caller's while they use the result.
+    return { alg, state: prepareKey(alg, secret, ONE_SHOT[alg]) };
   }
   const k = typeof secret === 'object' && secret !== null ? KEYS.get(secret) : undefined;
   if (!k) return fail('ERR_OTP_SECRET', '"secret" expected an OtpKey or a Uint8Array (for base32, use createOtpKey)');

@@ -14,21 +14,29 @@ export interface KeyState {
   readonly outer: Int32Array;
 }
 
-export function prepareKey(alg: AlgIndex, secret: Uint8Array): KeyState {
+// Scratch for prepareKey: the zero-padded key and the block, wiped after each use.
+const PAD = /* @__PURE__ */ new Uint8Array(128);
+const BLOCK = /* @__PURE__ */ new Int32Array(64);
+
+/** Empty ipad/opad states for `alg`. */
+const keyState = (alg: AlgIndex): KeyState => ({ alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) });
+
+/**
+ * Writes the ipad/opad states of `secret` into `s` (new ones by default; the one-shot states
+ * of a raw-bytes call are reused, so that path allocates nothing) and returns it.
+ */
+export function prepareKey(alg: AlgIndex, secret: Uint8Array, s: KeyState = keyState(alg)): KeyState {
   const blockBytes = BLOCK_BYTES[alg];
-  const key = new Uint8Array(blockBytes);
-  key.set(secret.length > blockBytes ? digest(alg, secret) : secret);
-  const block = new Int32Array(BUFFER_WORDS[alg]);
-  const state = (pad: number): Int32Array => {
-    const out = new Int32Array(IVS[alg].length);
-    for (let j = 0; j < blockBytes / 4; j++) block[j] = readWord(key, 4 * j) ^ pad;
-    COMPRESS[alg](IVS[alg], block, out);
-    return out;
+  PAD.set(secret.length > blockBytes ? digest(alg, secret) : secret);
+  const half = (pad: number, out: Int32Array) => {
+    for (let j = 0; j < blockBytes / 4; j++) BLOCK[j] = readWord(PAD, 4 * j) ^ pad;
+    COMPRESS[alg](IVS[alg], BLOCK, out);
   };
-  const s = { alg, inner: state(0x36363636), outer: state(0x5c5c5c5c) };
+  half(0x36363636, s.inner);
+  half(0x5c5c5c5c, s.outer);
   // Wipe the padded key copies; the states are what we keep.
-  key.fill(0);
-  block.fill(0);
+  PAD.fill(0);
+  BLOCK.fill(0);
   return s;
 }
 
@@ -49,6 +57,8 @@ const ALGS: AlgIndex[] = [0, 1, 2];
 const INNER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, 2));
 const OUTER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, DIGEST_BYTES[a] / 4));
 const DIGEST = /* @__PURE__ */ new Int32Array(16);
+/** Per algorithm, the states of the raw-bytes path (`resolveKey`), rewritten on every such call. */
+export const ONE_SHOT = /* @__PURE__ */ ALGS.map(keyState);
 
 /**
  * HMAC(key, counter) truncated per RFC 4226 section 5.3: a non-negative 31-bit integer.

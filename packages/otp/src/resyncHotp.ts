@@ -37,10 +37,9 @@ export function resyncHotp(options: {
   const lookAhead = checkInt(options.lookAhead ?? 1000, 'lookAhead', 1, 10000, 'ERR_OTP_WINDOW');
   const codes: unknown = options.codes;
   if (!Array.isArray(codes) || codes.length < 2 || codes.length > 4) fail('ERR_OTP_CODES', '"codes" expected 2 to 4 consecutive codes');
-  const key = resolveKey(options.secret, options.algorithm);
-
   const n = codes.length;
   const typed = codes.map((c) => readCode(c, digits));
+  const key = resolveKey(options.secret, options.algorithm);
   for (const t of typed) if (t < 0) return { ok: false, reason: reasonOf(t) };
 
   // Start positions p (counter + p); ok[p] stays 1 while every code matches in sequence.

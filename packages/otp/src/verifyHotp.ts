@@ -33,9 +33,9 @@ export function verifyHotp(options: {
   const digits = checkDigits(options.digits ?? 6);
   const counter = checkInt(options.counter, 'counter', 0, MAX_COUNTER, 'ERR_OTP_COUNTER');
   const lookAhead = checkInt(options.lookAhead ?? 10, 'lookAhead', 0, 1000, 'ERR_OTP_WINDOW');
-  const key = resolveKey(options.secret, options.algorithm);
-
+  // Read before the key: a raw-bytes key lives in a shared slot until this call returns.
   const typed = readCode(options.code, digits);
+  const key = resolveKey(options.secret, options.algorithm);
   if (typed < 0) return { ok: false, reason: reasonOf(typed) };
 
   const end = Math.min(counter + lookAhead, MAX_COUNTER);

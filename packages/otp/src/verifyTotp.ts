@@ -48,9 +48,9 @@ export function verifyTotp(options: {
   const past = checkInt(o ? w.past : w, o ? 'window.past' : 'window', 0, 10, 'ERR_OTP_WINDOW');
   const future = checkInt(o ? w.future : w, o ? 'window.future' : 'window', 0, 10, 'ERR_OTP_WINDOW');
   const last = checkInt(options.afterStep ?? -1, 'afterStep', -1 - MAX_COUNTER, MAX_COUNTER, 'ERR_OTP_AFTER_STEP');
-  const key = resolveKey(options.secret, options.algorithm);
-
+  // Read before the key: a raw-bytes key lives in a shared slot until this call returns.
   const typed = readCode(options.code, digits);
+  const key = resolveKey(options.secret, options.algorithm);
   if (typed < 0) return { ok: false, reason: reasonOf(typed) };
 
   let replayed = false;

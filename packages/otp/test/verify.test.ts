@@ -239,3 +239,48 @@ describe('secrets and keys', () => {
     expect(throwsCode(() => hotp({ secret: short, counter: 0 }))).toBe('ERR_OTP_CRYPTO');
   });
 });
+
+describe('a secret given as bytes per call (one-shot key states)', () => {
+  const now = fixedClock(T);
+  const other = utf8Encode('another secret of 24 b.');
+
+  it('gives the codes of a created key, for every algorithm and secret lengths off a word and over a block', () => {
+    for (const algorithm of ['SHA1', 'SHA256', 'SHA512'] as const) {
+      for (const len of [10, 17, 20, 31, 64, 65, 128, 129, 200]) {
+        const secret = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff);
+        const k = createOtpKey({ secret, algorithm });
+        for (const counter of [0, 1, 2 ** 32 + 5]) expect(hotp({ secret, algorithm, counter })).toBe(hotp({ secret: k, counter }));
+      }
+    }
+  });
+
+  it('is not disturbed by a code getter that computes a code with another secret', () => {
+    const c = totp({ secret: seed, now });
+    const options = {
+      secret: seed,
+      now,
+      get code() {
+        totp({ secret: other, now });
+        return c;
+      },
+    };
+    expect(verifyTotp(options)).toEqual({ ok: true, delta: 0, step: STEP });
+    const h = hotp({ secret: seed, counter: 7 });
+    const hotpOptions = {
+      secret: seed,
+      counter: 7,
+      get code() {
+        hotp({ secret: other, counter: 7 });
+        return h;
+      },
+    };
+    expect(verifyHotp(hotpOptions)).toEqual({ ok: true, delta: 0, counter: 7 });
+    const codes = new Proxy([hotp({ secret: seed, counter: 3 }), hotp({ secret: seed, counter: 4 })], {
+      get(target, p, r) {
+        if (p === '0') hotp({ secret: other, counter: 0 });
+        return Reflect.get(target, p, r);
+      },
+    });
+    expect(resyncHotp({ secret: seed, codes, counter: 0 })).toMatchObject({ ok: true, counter: 4 });
+  });
+});

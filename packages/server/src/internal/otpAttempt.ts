@@ -1,7 +1,6 @@
 // One OTP attempt against one or more enrolments (docs/server.md section 4): lock check,
 // count-first throttling, code check, activation of a pending offline/otpauth enrolment,
 // atomic consume, audit, lazy key maintenance.
-import { createOtpKey, type OtpKey } from '@cloudmfa/otp';
 import { type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS, throttleDelay } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
 import { moveAuditEntry, record } from './audit.js';
@@ -17,7 +16,7 @@ export type CodeCheck =
   | { kind: 'replayed' }
   | { kind: 'failure'; detail: 'format' | 'length' | 'mismatch' };
 
-export type CodeChecker = (input: { meta: EnrolmentMeta; key: OtpKey; guard: OtpGuardState | null; now: number }) => CodeCheck;
+export type CodeChecker = (input: { meta: EnrolmentMeta; secret: Uint8Array; guard: OtpGuardState | null; now: number }) => CodeCheck;
 
 const MAX_DRIFT_STORED = 100_000;
 
@@ -74,8 +73,9 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
     }
     let result: CodeCheck;
     try {
-      const key = createOtpKey({ secret: opened.bytes, algorithm: meta.otp.algorithm });
-      result = check({ meta, key, guard: before[i] ?? null, now });
+      // The seed's bytes go to verifyTotp/verifyHotp as they are: their one-shot path sets the
+      // key up without allocating (an OtpKey would cost a registry entry per call).
+      result = check({ meta, secret: opened.bytes, guard: before[i] ?? null, now });
       if (result.kind === 'match') {
         return await accept(ctx, candidates, i, meta, result, counted, opened.bytes, now, success);
       }

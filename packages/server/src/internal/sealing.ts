@@ -168,10 +168,12 @@ export function createSealing({ provider, legacy, cache: cacheOptions, clock, ra
   };
 
   const dataKeyOf = (h: Header, binding: SecretBinding): Promise<CryptoKey> => {
-    // The cache key covers everything the unwrap depended on: the KEK id, the wrapped key (at
-    // most 1024 bytes) and the enrolment id of wrapAad. No hash: this runs on every verify.
-    const id = `${h.keyId}\u0000${binding.enrolmentId}\u0000${encodeBase64Url(h.wrapped)}`;
-    return cache.get(id, async () => importKey(await unwrapRaw(h.keyId, h.wrapped, wrapAad(WRAP_LABEL, binding.enrolmentId))));
+    // The cache entry covers everything the unwrap depended on: the KEK id and the enrolment id
+    // of wrapAad in its key, the wrapped key (at most 1024 bytes) compared on a hit. No hash
+    // and no encoding: this runs on every verify.
+    return cache.get(`${h.keyId}\u0000${binding.enrolmentId}`, h.wrapped, async () =>
+      importKey(await unwrapRaw(h.keyId, h.wrapped, wrapAad(WRAP_LABEL, binding.enrolmentId))),
+    );
   };
 
   return Object.freeze({

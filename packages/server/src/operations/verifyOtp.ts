@@ -15,21 +15,22 @@ const MAX_CODE_LENGTH = 64;
 /** The TOTP/HOTP check of docs/server.md section 4 step 4, for `verifyOtp`. */
 function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
   const typed = typeof code === 'string' && code.length <= MAX_CODE_LENGTH ? code : null;
-  return ({ meta, key, guard, now }): CodeCheck => {
+  return ({ meta, secret, guard, now }): CodeCheck => {
     if (typed === null) return { kind: 'failure', detail: 'format' };
     const otp = meta.otp;
     if (otp.type === 'hotp') {
       const counter = guard?.lastStep != null ? guard.lastStep + 1 : otp.counter;
       if (counter > Number.MAX_SAFE_INTEGER) return { kind: 'failure', detail: 'mismatch' };
-      const r = verifyHotp({ secret: key, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
+      const r = verifyHotp({ secret, algorithm: otp.algorithm, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
       return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     }
     const maxDrift = ctx.policy.otp.maxDriftSteps;
     const drift = Math.max(-maxDrift, Math.min(maxDrift, guard?.drift ?? 0));
     const options = {
-      secret: key,
+      secret,
+      algorithm: otp.algorithm,
       code: typed,
-      window: { ...ctx.policy.otp.window },
+      window: ctx.policy.otp.window,
       period: otp.period,
       digits: otp.digits,
       ...(guard?.lastStep != null ? { afterStep: guard.lastStep } : {}),
