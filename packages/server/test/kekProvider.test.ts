@@ -117,6 +117,24 @@ describe('the data-key cache', () => {
     expect(p.calls.unwrap).toBe(after1 + 1); // 60 s after the unwrap: expired, unwrapped again
   });
 
+  it('serves a cached key only for the wrapped key it was unwrapped from', async () => {
+    const clock = fixedClock(T0);
+    const store = createMemoryStore({ clock });
+    const p = instrumented(ring());
+    const t = makeServer({ clock, store: () => store, kek: p.provider });
+    const { identity } = await activateOnline(t, makeDevice('a'));
+    expect(await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) })).toMatchObject({ ok: true });
+    const unwraps = p.calls.unwrap;
+    // Format 0x03: 0x03, len(kid), kid ('k1'), u16 len(wrapped), wrapped, nonce, ciphertext.
+    const rec = await store.enrolments.get(identity.enrolmentId);
+    const secret = Uint8Array.from(rec?.secret as Uint8Array);
+    secret[6] = (secret[6] as number) ^ 1;
+    await store.enrolments.update(identity.enrolmentId, { secret, expectedVersion: rec?.version as number });
+    clock.advance(30_000);
+    await expect(t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) })).rejects.toMatchObject({ code: 'ERR_SERVER_DECRYPT' });
+    expect(p.calls.unwrap).toBe(unwraps + 1);
+  });
+
   it('holds at most maxEntries keys, least recently used out first; 0 turns it off', async () => {
     for (const [maxEntries, extra] of [
       [0, 4],
