@@ -36,7 +36,7 @@ function nonEmpty(env, name) {
  * @property {{ host: string, port: number } | null} metrics  Prometheus endpoint (`GET /metrics`), or null: off
  * @property {string | undefined} origin
  * @property {string} issuer
- * @property {{ kind: 'sqlite', path: string } | { kind: 'postgres+redis' | 'postgres' | 'redis', databaseUrl?: string, redisUrl?: string, schema: string, redisPrefix: string }} store
+ * @property {{ kind: 'sqlite', path: string } | { kind: 'postgres+redis' | 'postgres' | 'redis', databaseUrl?: string, redisUrl?: string, schema: string, redisPrefix: string, redisDisposable?: boolean }} store
  * @property {string | undefined} adminToken
  * @property {{ source: 'env', kekCurrent: string, keks: Record<string, string>, pushKey: string } | { source: 'file', path: string }} keys
  * @property {object | undefined} policy
@@ -46,6 +46,7 @@ function nonEmpty(env, name) {
  * @property {number} outboxDrainMs
  * @property {boolean} log
  * @property {EmailConfig} email
+ * @property {{ endpoints: import('@cloudmfa/server').WebhookEndpoint[], intervalMs: number } | null} webhooks  audit and risk events to one endpoint, or null: off
  */
 
 /**
@@ -64,6 +65,8 @@ const DELIVERIES = ['same-email', 'separate-email', 'out-of-band'];
  * CLOUDMFA_WEBHOOK_URL and CLOUDMFA_WEBHOOK_SECRET (whsec_...; two, space-separated, while
  * rotating). CLOUDMFA_WEBHOOK_EVENTS: `risk`, or a comma-separated list of kinds and families
  * (`otp.locked,push.*`), optionally with `risk`; default every event. The secret is never echoed.
+ *
+ * @returns {ServerConfig['webhooks']}
  */
 function readWebhookConfig(env) {
   const url = nonEmpty(env, 'CLOUDMFA_WEBHOOK_URL');

@@ -12,6 +12,7 @@ import { serve } from './nodeHttp.mjs';
  * port, close(timeoutMs) }`: pass `telemetry` to `createMfaServer`.
  *
  * @param {{ host: string, port: number }} config
+ * @returns {Promise<{ telemetry: import('@cloudmfa/server').MfaTelemetry, url: string, port: number, close: (timeoutMs: number) => Promise<void> }>}
  */
 export async function startMetrics({ host, port }) {
   // The exporter is a pull reader: it collects when scraped; its own HTTP server is not started.

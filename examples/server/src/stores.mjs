@@ -66,6 +66,7 @@ export async function redisPersists(client) {
  *
  * @param {import('./config.mjs').ServerConfig['store']} config
  * @param {{ clock: () => number, warn?: (entry: object) => void }} options
+ * @returns {Promise<{ store: import('@cloudmfa/storage').MfaStore, kind: 'sqlite' | 'postgres+redis' | 'postgres' | 'redis', describe: () => string, close: () => Promise<void> }>}
  */
 export async function openStores(config, { clock, warn = () => {} }) {
   if (config.kind === 'sqlite') {

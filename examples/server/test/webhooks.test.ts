@@ -101,5 +101,5 @@ it('refuses a webhook URL without a secret, a secret without a URL, and a malfor
   expect(err?.name).toBe('ConfigError');
   expect(err?.message).toContain('ERR_SERVER_CONFIG');
   expect(err?.message).not.toContain('dG9vLXNob3J0');
-  expect(readConfig(env({ CLOUDMFA_WEBHOOK_EVENTS: 'risk, push.*' })).webhooks.endpoints[0].events).toEqual({ kinds: ['push.*'], risk: true });
+  expect(readConfig(env({ CLOUDMFA_WEBHOOK_EVENTS: 'risk, push.*' })).webhooks?.endpoints[0]?.events).toEqual({ kinds: ['push.*'], risk: true });
 });
