@@ -94,8 +94,9 @@ export function SettingsScreen({ onBack }: { onBack: () => void }) {
             onChange={(on) =>
               run(async () => {
                 if (!on) {
-                  // @cloudmfa/client has no call that removes only the biometric slot; removePin drops both.
-                  setBioNote({ kind: 'info', text: 'Biometrics stay on while the PIN is on: turning the PIN off turns them off.' });
+                  // Drops the biometric slot and the host's key; the PIN stays.
+                  const off = await auth.disableBiometrics();
+                  setBioNote(off.ok ? { kind: 'ok', text: 'Biometrics off. The PIN stays on.' } : { kind: 'error', text: 'Unlock the app first.' });
                   return;
                 }
                 const r = await auth.enableBiometrics();

@@ -55,6 +55,11 @@ describe('Settings', () => {
     fireEvent(screen.getByLabelText('Unlock with biometrics'), 'valueChange', true);
     expect(await screen.findByText('Biometrics on.')).toBeTruthy();
     expect(biometrics.saved).toBe(true);
+    // Off again: the biometric key is gone, the PIN stays.
+    fireEvent(screen.getByLabelText('Unlock with biometrics'), 'valueChange', false);
+    expect(await screen.findByText('Biometrics off. The PIN stays on.')).toBeTruthy();
+    expect(biometrics.saved).toBe(false);
+    expect(screen.getByRole('button', { name: 'Turn PIN off' })).toBeTruthy();
   });
 
   it('auto-lock: the choice is kept and the engine restarts with it', async () => {
