@@ -16,7 +16,7 @@ export type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './types.js';
  * The seam between the SDK and cryptographic primitives. The default,
  * {@link pureJsCryptoProvider}, runs everywhere (Node, browsers, Hermes) on `@noble/*`.
  * Hosts plug native implementations of the slow operations (the password KDFs on phones,
- * ECDSA verification on servers) with {@link createCryptoProvider}.
+ * ECDSA verification on servers) with `createCryptoProvider` from `@cloudmfa/core/providers`.
  *
  * Contract for implementers (`docs/core.md` section 5): outputs bit-identical to the pure-JS
  * ones (the test suites run both); verification returns `false`, never throws, for any
