@@ -4,7 +4,9 @@
 // BUILT packages (`pnpm test` builds everything before vitest). KDF costs: the story's PIN slot
 // and envelope run at the smallest costs the vault and the activation protocol accept (see
 // test/story/runStory.ts), so the run does not hinge on pure-JS scrypt's speed on a loaded
-// machine; the default PIN cost inside Hermes is covered by test/vault/hermes.test.ts.
+// machine (measured here, 2 loaded cores: 187 s with the default PIN cost, 40 s with the
+// cheapest, 36 s of it the two envelope opens); the default PIN cost inside Hermes is covered by
+// test/vault/hermes.test.ts.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runInHermes } from '../../../scripts/hermes/harness.mjs';
