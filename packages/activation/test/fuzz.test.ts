@@ -4,9 +4,10 @@ import { BASE45_ALPHABET, CloudMfaError, encodeBase45, pureJsCryptoProvider } fr
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { envelopeSeal } from '../src/internal/aead.js';
-import { encodeHeader } from '../src/internal/envelopeCodec.js';
+
 import { deriveEnvelopeKey } from '../src/internal/kdf.js';
-import { decodePayload, encodePayload } from '../src/internal/payloadCodec.js';
+import { decodePayload } from '../src/internal/payloadCodec.js';
+import { encodeHeader, encodePayload } from '../src/internal/seal.js';
 import { CHEAP_KDF, CHEAP_PASSWORD, cheapEnvelope } from './fixtures.js';
 import { seededRandom, T0 } from './helpers.js';
 

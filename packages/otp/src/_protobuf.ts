@@ -1,6 +1,7 @@
-// A tiny, hand-written protobuf reader and writer: just what the Google Authenticator
-// MigrationPayload needs (varints, length-delimited fields, skipping unknown fields of wire
-// types 0, 1, 2 and 5). No protobuf library, no BigInt: 64-bit varints are two 32-bit halves.
+// A tiny, hand-written protobuf reader (the writer is in _migrationWriter.ts, server side):
+// just what the Google Authenticator MigrationPayload needs (varints, length-delimited fields,
+// skipping unknown fields of wire types 0, 1, 2 and 5). No protobuf library, no BigInt: 64-bit
+// varints are two 32-bit halves.
 // Malformed input fails with a typed code: ERR_MIGRATION_VARINT for a truncated, over-long or
 // over-64-bit varint, ERR_MIGRATION_PROTOBUF for everything else.
 import { fail, P32 } from './_common.js';
@@ -69,28 +70,3 @@ export const int32 = ([, lo]: [number, number]): number => lo | 0;
 
 /** A non-negative 64-bit varint as a number, or -1 when it is 2^53 or more (or negative). */
 export const uint53 = ([hi, lo]: [number, number]): number => (hi >= 0x200000 ? -1 : hi * P32 + lo);
-
-export class Writer {
-  readonly out: number[] = [];
-
-  private varint(hi: number, lo: number): void {
-    while (hi || lo > 0x7f) {
-      this.out.push((lo & 0x7f) | 0x80);
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    this.out.push(lo);
-  }
-
-  /** A varint field: an integer 0..2^53-1, or a negative int32 (sign-extended to 64 bits). */
-  int(field: number, n: number): void {
-    this.varint(0, field << 3);
-    this.varint(n < 0 ? 0xffffffff : Math.floor(n / P32), n >>> 0);
-  }
-
-  bytes(field: number, data: ArrayLike<number>): void {
-    this.varint(0, (field << 3) | WIRE_LEN);
-    this.varint(0, data.length);
-    for (let i = 0; i < data.length; i++) this.out.push(data[i] as number);
-  }
-}

@@ -1,18 +1,8 @@
 import { checkedRandom, type RandomSource, systemRandom, utf8Encode } from '@cloudmfa/core';
 import { checkInt, checkOptions, fail, MAX_COUNTER } from './_common.js';
-import {
-  ALGORITHM_ENUM,
-  DIGITS_ENUM,
-  encodeBase64,
-  MAX_BATCH_SIZE,
-  MAX_PAYLOAD_BYTES,
-  MIGRATION_PERIOD,
-  MIGRATION_PREFIX,
-  PARAMS,
-  PAYLOAD,
-} from './_migration.js';
+import { MAX_BATCH_SIZE, MAX_PAYLOAD_BYTES, MIGRATION_PERIOD, PARAMS, PAYLOAD } from './_migration.js';
+import { ALGORITHM_ENUM, DIGITS_ENUM, encodeBase64, MIGRATION_PREFIX, Writer } from './_migrationWriter.js';
 import { checkText, secretWithCode } from './_otpauth.js';
-import { Writer } from './_protobuf.js';
 import type { OtpauthInput } from './types.js';
 
 /**

@@ -1,10 +1,42 @@
 import { type Clock, type CryptoProvider, pureJsCryptoProvider, systemClock } from '@cloudmfa/core';
 import { isEnrolmentId } from './_claims.js';
-import { DEVICE_REQUEST_LENGTH, DEVICE_REQUEST_TYP, parseDeviceClaims } from './_device.js';
+import { DEVICE_REQUEST_TYP } from './_device.js';
 import { decodeJsonPayload, parseJws, verifyJwsSignature } from './_jws.js';
 import { assertPublicKeyBytes, thumbprintOf } from './_keys.js';
 import { assertClock, assertCrypto, assertOptionsObject, assertSkew, misuse, readClock } from './_options.js';
 import { PUSH_LIMITS } from './constants.js';
+
+// The device request's claims, checked by hand (docs/protocol/push.md section 3.4), without a
+// schema library.
+
+/** Longest device request token accepted, in characters (a 4,096-character push token fits). */
+const DEVICE_REQUEST_LENGTH = 6144;
+
+const ID128 = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+const PUSH_TOKEN = /^[\x21-\x7e]{1,4096}$/;
+const MAX_SECONDS = 253_402_300_799;
+
+interface DeviceClaims {
+  sub: string;
+  act: 'push-token' | 'unregister';
+  tok?: string | null;
+  iat: number;
+  jti: string;
+}
+
+/** The claims of a device request, or `null` when they are not exactly what the protocol allows. */
+function parseDeviceClaims(value: unknown): DeviceClaims | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  const expected = v.act === 'push-token' ? ['sub', 'act', 'tok', 'iat', 'jti'] : v.act === 'unregister' ? ['sub', 'act', 'iat', 'jti'] : null;
+  if (!expected || keys.length !== expected.length || !keys.every((k) => expected.includes(k))) return null;
+  if (!isEnrolmentId(v.sub)) return null;
+  if (typeof v.iat !== 'number' || !Number.isInteger(v.iat) || v.iat < 0 || v.iat > MAX_SECONDS) return null;
+  if (typeof v.jti !== 'string' || !ID128.test(v.jti)) return null;
+  if (v.act === 'push-token' && v.tok !== null && (typeof v.tok !== 'string' || !PUSH_TOKEN.test(v.tok))) return null;
+  return v as unknown as DeviceClaims;
+}
 
 /**
  * Options of {@link verifyDeviceRequest}.

@@ -1,8 +1,8 @@
 // The envelope container (docs/protocol/activation.md sections 1 and 2): QR text <-> bytes,
 // and the clear header. Checks run cheapest first and before any KDF work.
-import { BASE45_ALPHABET, CloudMfaError, decodeBase45, encodeBase45 } from '@cloudmfa/core';
+import { BASE45_ALPHABET, CloudMfaError, decodeBase45 } from '@cloudmfa/core';
 import type { EnvelopeHeader, EnvelopeLimits, KdfParameters } from '../types.js';
-import { ByteReader, ByteWriter } from './binary.js';
+import { ByteReader } from './binary.js';
 import {
   DEFAULT_LIMITS,
   ENVELOPE_VERSION,
@@ -24,6 +24,7 @@ export interface ParsedEnvelope {
   sealed: Uint8Array;
 }
 
+/** What the sealer (seal.ts, server side) writes into a header. */
 export interface HeaderFields {
   mode: 'online' | 'offline';
   kdf: KdfParameters;
@@ -37,18 +38,6 @@ const fail = (code: 'ERR_ENVELOPE_MALFORMED' | 'ERR_ENVELOPE_TOO_LARGE' | 'ERR_E
   throw new CloudMfaError(code, message);
 };
 const malformed = (): never => fail('ERR_ENVELOPE_MALFORMED', 'not a valid activation envelope');
-
-/** The header, every byte of which is the AEAD's associated data (spec section 2). */
-export function encodeHeader(f: HeaderFields): Uint8Array {
-  const w = new ByteWriter().u8((ENVELOPE_VERSION << 4) | (f.mode === 'online' ? MODE_ONLINE : MODE_OFFLINE));
-  if (f.kdf.algorithm === 'scrypt') w.u8(KDF_SCRYPT).u8(f.kdf.log2N).u8(f.kdf.r).u8(f.kdf.p);
-  else w.u8(KDF_PBKDF2_SHA256).u32(f.kdf.iterations);
-  return w.bytes(f.salt).u32(f.issuedAtSeconds).u16(f.lifetimeSeconds).finish();
-}
-
-export function envelopeText(bytes: Uint8Array): string {
-  return TEXT_PREFIX + encodeBase45(bytes);
-}
 
 const ALPHANUMERIC = new Set(BASE45_ALPHABET.split(''));
 

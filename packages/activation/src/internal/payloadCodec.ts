@@ -1,7 +1,7 @@
 // Binary encoding of the envelope payloads (docs/protocol/activation.md section 3). Encoding
-// takes an already-validated payload; decoding is strict (exact lengths, reserved bits zero,
+// (server side, in seal.ts) takes an already-validated payload; decoding is strict (exact lengths, reserved bits zero,
 // no trailing bytes, strict UTF-8) and then runs the same schema as sealing.
-import { CloudMfaError, decodeBase32, decodeBase64Url, encodeBase32, encodeBase64Url, utf8Decode, utf8Encode } from '@cloudmfa/core';
+import { CloudMfaError, encodeBase32, encodeBase64Url, utf8Decode } from '@cloudmfa/core';
 import type { OtpAlgorithm } from '@cloudmfa/otp';
 import type {
   ActivationPayload,
@@ -11,12 +11,12 @@ import type {
   OnlineActivationPayload,
   TotpParameters,
 } from '../types.js';
-import { ByteReader, ByteWriter } from './binary.js';
+import { ByteReader, type ByteWriter } from './binary.js';
 import { ACTIVATION_ID_LENGTH, ACTIVATION_SECRET_LENGTH } from './constants.js';
 import { payloadSchema } from './schemas.js';
 
 const ALGORITHMS: readonly OtpAlgorithm[] = ['SHA1', 'SHA256', 'SHA512'];
-const HTTPS = 'https://';
+export const HTTPS = 'https://';
 
 const malformed = (): never => {
   throw new CloudMfaError('ERR_ENVELOPE_MALFORMED', 'envelope payload is malformed');
@@ -50,30 +50,6 @@ function readText(r: ByteReader): string {
   } catch {
     return malformed();
   }
-}
-
-/** Encodes a payload that already passed `payloadSchema`. */
-export function encodePayload(payload: ActivationPayload): Uint8Array {
-  const w = new ByteWriter();
-  if (payload.mode === 'online') {
-    w.bytes(decodeBase64Url(payload.activationId)).bytes(decodeBase64Url(payload.activationSecret));
-    writePolicy(w, payload.policy);
-    writeOtpByte(w, payload.otp);
-    w.u16(payload.otp.period);
-    // No account in the online payload (spec 3.1): the server returns it at redemption.
-    w.lp8(utf8Encode(payload.issuer));
-    const elided = payload.origin.startsWith(HTTPS);
-    const origin = utf8Encode(elided ? payload.origin.slice(HTTPS.length) : payload.origin);
-    w.u8((elided ? 0x80 : 0) | origin.length).bytes(origin);
-  } else {
-    writeOtpByte(w, payload.otp);
-    if (payload.otp.type === 'totp') w.u16(payload.otp.period);
-    else w.u64(payload.otp.counter);
-    w.lp8(decodeBase32(payload.secret));
-    w.lp8(utf8Encode(payload.issuer)).lp8(utf8Encode(payload.account));
-    writePolicy(w, payload.policy);
-  }
-  return w.finish();
 }
 
 /** Decodes and validates a payload; anything wrong throws `ERR_ENVELOPE_MALFORMED`. */

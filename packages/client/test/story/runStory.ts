@@ -2,6 +2,14 @@
 // live server (story.test.ts), and Hermes / Chromium against the replies recorded from that run
 // (test/fixtures/story-replies.json, replayed by replayStory.ts). No vitest, no Node built-ins:
 // checks throw plain Errors with the step's name.
+//
+// KDF costs: the story runs at the smallest scrypt costs the protocol accepts, in every runtime
+// (Node records the replies with the same settings): the PIN slot at VAULT_KDF_LIMITS' floor
+// (STORY_PIN_KDF below) and the envelope at the activation floor (N·r = 2^17, set by
+// liveServer.ts's policy). Pure-JS scrypt at the default PIN cost made the Hermes run take
+// minutes on a loaded machine (four PIN derivations); what the story checks is the flow, not
+// the KDF's cost. The default PIN cost inside Hermes stays covered by test/vault/hermes.test.ts,
+// and the caps and floors by the vault's own tests.
 import type { Authenticator, AuthenticatorOptions, FetchLike } from '../../src/index.js';
 
 /** The server's admin side as the story needs it: live, or replayed from the fixture. */
@@ -59,6 +67,9 @@ export interface StoryLog {
   skewReported: number;
 }
 
+/** The cheapest PIN slot the vault accepts (VAULT_KDF_LIMITS: 2^10 <= N, r >= 1, p >= 1). */
+export const STORY_PIN_KDF = Object.freeze({ N: 1024, r: 1, p: 1, dkLen: 32 });
+
 export async function runStory(o: StoryOptions): Promise<StoryLog> {
   const log: StoryLog = { steps: [], identityId: '', approved: 0, denied: 0, cancelled: 0, skewReported: 0 };
   const step = (name: string) => {
@@ -67,7 +78,7 @@ export async function runStory(o: StoryOptions): Promise<StoryLog> {
   };
   let skew = 0;
   const phoneNow = () => o.time.now() + skew;
-  const auth = await o.makeAuthenticator({ ...o.seams, fetch: o.fetch, now: phoneNow, platform: 'ios', pushToken: 'apns-alice-phone' });
+  const auth = await o.makeAuthenticator({ ...o.seams, vault: { pinKdf: STORY_PIN_KDF, ...o.seams.vault }, fetch: o.fetch, now: phoneNow, platform: 'ios', pushToken: 'apns-alice-phone' });
   const events: string[] = [];
   auth.subscribe((e) => events.push(e.type));
 
