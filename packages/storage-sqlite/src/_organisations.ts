@@ -1,34 +1,16 @@
-import { type OrganisationRecord, type OrganisationStore, type UpdateOrganisationResult } from '@cloudmfa/storage';
+import { type OrganisationStore, type UpdateOrganisationResult } from '@cloudmfa/storage';
 import {
   assertOrganisationId,
   normalizeCreateOrganisation,
   normalizeOrganisationChanges,
   normalizeOrganisationList,
-  parseJsonObject,
+  organisationFromRow,
   storageError,
 } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row } from './_rows.js';
 
-/** A stored organisation row as a record; a row that does not decode is ERR_STORAGE_CORRUPT. */
-export function toOrganisation(r: Row): OrganisationRecord {
-  const int = (v: unknown) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw storageError('ERR_STORAGE_CORRUPT', 'a stored organisation row does not decode');
-    return v;
-  };
-  if (typeof r.id !== 'string' || typeof r.issuer !== 'string' || !(r.origin === null || typeof r.origin === 'string')) {
-    throw storageError('ERR_STORAGE_CORRUPT', 'a stored organisation row does not decode');
-  }
-  return {
-    id: r.id,
-    issuer: r.issuer,
-    origin: r.origin,
-    policy: parseJsonObject(r.policy, 'policy'),
-    createdAt: int(r.created_at),
-    updatedAt: int(r.updated_at),
-    version: int(r.version),
-  };
-}
+const toOrganisation = (r: Row) => organisationFromRow(r);
 
 /** The organisation records of the SQLite store (one table, keyed by id). */
 export function sqliteOrganisations(ctx: SqliteContext): OrganisationStore {

@@ -27,6 +27,7 @@ export {
   normalizeOrganisationChanges,
   normalizeOrganisationList,
   type NormalizedOrganisation,
+  organisationFromRow,
   scopeCache,
 } from './organisations.js';
 export { assertThrottlePolicy, guardExpiry } from './throttle.js';

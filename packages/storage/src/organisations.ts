@@ -2,7 +2,8 @@
 // normalizers every adapter shares, so that all of them refuse the same inputs the same way.
 import { storageError } from './errors.js';
 import { STORAGE_LIMITS } from './limits.js';
-import { assertUserId, resolveLimit, serializeJsonObject } from './validate.js';
+import type { OrganisationRecord } from './types.js';
+import { assertUserId, parseJsonObject, resolveLimit, serializeJsonObject } from './validate.js';
 
 /**
  * The id of the default organisation: the one `createMfaServer`'s own `issuer`, `origin`,
@@ -140,5 +141,35 @@ export function scopeCache<T>(root: T, make: (organisationId: string) => T): (id
       scopes.set(id, s);
     }
     return s;
+  };
+}
+
+/**
+ * Decodes an organisation row of the SQL adapters (columns `id`, `issuer`, `origin`, `policy`
+ * as JSON text, `created_at`, `updated_at`, `version`; numbers or integer strings). A row that
+ * does not decode is `ERR_STORAGE_CORRUPT`.
+ *
+ * @example
+ * ```ts
+ * const record = organisationFromRow(db.prepare('SELECT * FROM cloudmfa_organisations WHERE id = ?').get(id));
+ * ```
+ */
+export function organisationFromRow(row: Record<string, unknown>): OrganisationRecord {
+  const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored organisation row does not decode');
+  const int = (v: unknown): number => {
+    const n = typeof v === 'string' && /^[0-9]{1,16}$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw corrupt();
+    return n;
+  };
+  if (typeof row.id !== 'string' || typeof row.issuer !== 'string' || !(row.origin === null || typeof row.origin === 'string')) throw corrupt();
+  const policy = typeof row.policy === 'string' ? row.policy : JSON.stringify(row.policy);
+  return {
+    id: row.id,
+    issuer: row.issuer,
+    origin: row.origin,
+    policy: parseJsonObject(policy, 'policy'),
+    createdAt: int(row.created_at),
+    updatedAt: int(row.updated_at),
+    version: int(row.version),
   };
 }
