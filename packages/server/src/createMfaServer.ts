@@ -117,7 +117,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     // A store set composed by hand before organisations existed has neither: it serves the
     // default organisation only, and the organisation methods say why they cannot work.
     records: store.organisations && typeof store.forOrganisation === 'function' ? organisationsWithDeadline(store.organisations, storeDeadlineMs) : null,
-    scope: (id) => withDeadline(store.forOrganisation!(id), storeDeadlineMs),
+    scope: (id) => withDeadline(store.forOrganisation(id), storeDeadlineMs),
     keys: organisationKeys ? async (id) => resolveKeys(await organisationKeys(id), { clock, random: checked, crypto }, `keys of organisation ${id}`, 'ERR_SERVER_CONFIG') : null,
     api: organisationApi,
   });

@@ -77,8 +77,8 @@ export const BACKENDS: Record<string, (clock: Clock) => Promise<OpenedStore>> = 
       challenges: redis.store.challenges,
       organisations: pgPart.store.organisations,
       forOrganisation: (id) => {
-        const p = pgPart.store.forOrganisation!(id);
-        const r = redis.store.forOrganisation!(id);
+        const p = pgPart.store.forOrganisation(id);
+        const r = redis.store.forOrganisation(id);
         return { enrolments: p.enrolments, audit: p.audit, guard: r.guard, challenges: r.challenges };
       },
       close: async () => {

@@ -79,8 +79,8 @@ const BACKENDS: Record<string, (clock: Clock) => Promise<Opened>> = {
       challenges: redis.challenges,
       organisations: pgPart.store.organisations,
       forOrganisation: (id) => {
-        const p = pgPart.store.forOrganisation!(id);
-        const r = redis.forOrganisation!(id);
+        const p = pgPart.store.forOrganisation(id);
+        const r = redis.forOrganisation(id);
         return { enrolments: p.enrolments, audit: p.audit, guard: r.guard, challenges: r.challenges };
       },
       close: async () => {

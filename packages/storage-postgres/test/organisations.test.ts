@@ -41,7 +41,7 @@ it('a version-4 schema migrates: its enrolments, guard, challenges, pauses, outb
   expect((await migrate({ pool, schema })).applied).toEqual([5]);
 
   const store = await openPostgresStore({ pool, schema, clock: fixedClock(T0 + 1000) });
-  const acme = store.forOrganisation!('acme');
+  const acme = store.forOrganisation('acme');
   expect((await store.enrolments.get('e1'))?.version).toBe(2);
   expect(await acme.enrolments.get('e1')).toBeNull();
   expect(await store.guard.consume('e1', 42)).toMatchObject({ ok: false, reason: 'replayed' });

@@ -18,9 +18,9 @@ it('default keys are unchanged, an organisation id sits inside the hash tag, dro
   const store = createRedisStore({ client: admin, keyPrefix: p, clock: fixedClock(T0) });
   const secret = new Uint8Array([1, 2, 3]);
   await store.enrolments.create({ id: 'enr1', userId: 'alice', secret, expiresAt: T0 + 60_000 });
-  await store.forOrganisation!('acme').enrolments.create({ id: 'enr1', userId: 'alice', secret, expiresAt: T0 + 60_000 });
-  await store.forOrganisation!('acme').guard.consume('enr1', 7);
-  await store.organisations!.create({ id: 'acme', issuer: 'ACME' });
+  await store.forOrganisation('acme').enrolments.create({ id: 'enr1', userId: 'alice', secret, expiresAt: T0 + 60_000 });
+  await store.forOrganisation('acme').guard.consume('enr1', 7);
+  await store.organisations.create({ id: 'acme', issuer: 'ACME' });
   const keys = await keysUnder(admin, p);
   expect(keys).toContain(`${p}{enr1}:enr`);
   expect(keys).toContain(`${p}{acme/enr1}:enr`);

@@ -29,7 +29,7 @@ it('a schema-3 file upgrades: its enrolments, guard, challenges, pauses, outbox 
   raw.close();
 
   const store = openSqliteStore({ path, clock: fixedClock(T0 + 1000) });
-  const acme = store.forOrganisation!('acme');
+  const acme = store.forOrganisation('acme');
   expect((await store.enrolments.get('e1'))?.version).toBe(2);
   expect(await acme.enrolments.get('e1')).toBeNull();
   expect(await store.guard.consume('e1', 42)).toMatchObject({ ok: false, reason: 'replayed' });

@@ -639,12 +639,12 @@ export interface OrganisationScope {
  * ```
  */
 export interface MfaStore extends OrganisationScope {
-  readonly organisations?: OrganisationStore;
+  readonly organisations: OrganisationStore;
   /**
    * The stores of organisation `id` (validated: `ERR_STORAGE_INVALID`), whether or not a
    * record exists for it; `DEFAULT_ORGANISATION_ID` gives this store's own parts.
    */
-  forOrganisation?(id: string): OrganisationScope;
+  forOrganisation(id: string): OrganisationScope;
   close(): Promise<void>;
 }
 

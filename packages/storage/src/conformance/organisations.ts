@@ -59,12 +59,12 @@ export function organisationTests(c: Ctx): void {
     expect(p2.organisations.map((o) => o.id)).toEqual(['mid-1', 'zeta']);
     expect(p2.cursor).toBeNull();
     expect((await orgs.list()).organisations).toHaveLength(4);
-    expect(() => c.store.forOrganisation!('Bad Id')).toThrow();
+    expect(() => c.store.forOrganisation('Bad Id')).toThrow();
   });
 
   it('the default organisation is the store itself (rows written before organisations belong to it)', async () => {
     await c.store.enrolments.create({ id: 'enr1', userId: 'alice', secret: SECRET, expiresAt: c.clock() + MIN });
-    const d = c.store.forOrganisation!(DEFAULT_ORGANISATION_ID);
+    const d = c.store.forOrganisation(DEFAULT_ORGANISATION_ID);
     expect((await d.enrolments.get('enr1'))?.userId).toBe('alice');
     expect(await scopes(c.store).a.enrolments.get('enr1')).toBeNull();
   });
@@ -196,7 +196,7 @@ export function organisationTests(c: Ctx): void {
   it('after close, the organisation records and scopes refuse too', async () => {
     const { a } = scopes(c.store);
     await c.store.close();
-    await expectCode(() => c.store.organisations!.list(), 'ERR_STORAGE_UNAVAILABLE');
+    await expectCode(() => c.store.organisations.list(), 'ERR_STORAGE_UNAVAILABLE');
     await expectCode(() => a.enrolments.get('enr1'), 'ERR_STORAGE_UNAVAILABLE');
   });
 }
