@@ -1,5 +1,6 @@
 /** @module @cloudmfa/server */
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
+export type { ResolvedOrganisation } from './http/dispatch.js';
 export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
