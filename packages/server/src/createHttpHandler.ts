@@ -27,7 +27,7 @@ export interface HttpHandlerOptions {
   /** Receives one {@link HttpLogEntry} per request. Errors it throws are ignored. */
   log?: (entry: HttpLogEntry) => void;
   /**
-   * The organisation a request is for (docs/server.md section 15.3): by host, path or header,
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP): by host, path or header,
    * your choice. Every route then runs in that organisation's scope; `null`, an unknown id or
    * a thrown `ERR_ORGANISATION_NOT_FOUND` answer 404 `ERR_HTTP_NOT_FOUND`, exactly like an
    * unknown route. Absent: the default organisation.

@@ -73,7 +73,7 @@ export interface NodeHandlerOptions<Req extends NodeRequestLike = NodeRequestLik
    */
   log?: (entry: HttpLogEntry, req: Req) => void;
   /**
-   * The organisation a request is for (docs/server.md section 15.3), as for `createHttpHandler`:
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP), as for `createHttpHandler`:
    * by host (`req.headers.host`), path or header. With a `next`, a request that names no
    * organisation is passed on; without, it is answered 404 like an unknown route.
    */

@@ -1,4 +1,4 @@
-// The device routes of two organisations on one handler (docs/server.md section 15.3), resolved
+// The device routes of two organisations on one handler (docs/server.md, "Organisations", HTTP), resolved
 // by host and by path, on both adapters: each route runs in its organisation's scope, and an id
 // of one organisation used at another is answered exactly like an unknown one.
 import { createSoftwareSigner } from '@cloudmfa/core';

@@ -1,4 +1,4 @@
-// Organisations through the facade (docs/server.md section 15): each organisation's issuer,
+// Organisations through the facade (docs/server.md, "Organisations"): each organisation's issuer,
 // policy and keys, isolation of its enrolments, challenges and audit, audited changes, and a
 // policy change that applies to new enrolments and the checks it governs only.
 import { createSoftwareSigner, isCloudMfaError } from '@cloudmfa/core';

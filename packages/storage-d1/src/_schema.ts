@@ -78,7 +78,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TRIGGER cloudmfa_audit_no_delete BEFORE DELETE ON cloudmfa_audit
       BEGIN SELECT RAISE(ABORT, 'cloudmfa_audit is append-only'); END`,
   ],
-  // 2: organisations (docs/storage.md section 14), as @cloudmfa/storage-sqlite's schema 4: every
+  // 2: organisations (docs/storage.md, "Organisations"), as @cloudmfa/storage-sqlite's schema 4: every
   // row keyed by its organisation; the rows written before belong to the default one.
   [
     `CREATE TABLE cloudmfa_organisations (

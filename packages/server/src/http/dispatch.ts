@@ -123,7 +123,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
     try {
       let path = req.path;
       if (path === null) return answer(route, fail(400, 'ERR_HTTP_MALFORMED'));
-      // An unknown organisation is answered like an unknown route (docs/server.md 15.3).
+      // An unknown organisation is answered like an unknown route (docs/server.md, "Organisations", HTTP).
       const org = await organisationOf(req);
       if (org === null) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
       if (org.base !== '') {
