@@ -118,7 +118,7 @@ const nodeAdapter: Adapter = {
       server,
       ...rest,
       ...(resolveOrganisation
-        ? { resolveOrganisation: (req) => resolveOrganisation({ host: req.headers.host ?? null, path: (req.url ?? '').split('?')[0]! }) }
+        ? { resolveOrganisation: (req) => resolveOrganisation({ host: (req.headers.host as string | undefined) ?? null, path: (req.url ?? '').split('?')[0]! }) }
         : {}),
       ...(clientIpHeader ? { clientIp: (req) => (req.headers[clientIpHeader] as string | undefined) ?? null } : {}),
     });
