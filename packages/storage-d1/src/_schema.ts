@@ -4,7 +4,8 @@ import type { D1Context } from './_context.js';
 // Migrations, each a list of single statements (D1 prepares one statement at a time), applied
 // in order. The tables are those of @cloudmfa/storage-sqlite's schema (D1 is SQLite). Never edit
 // a released one: add the next. Timestamps are integer ms from the injected clock.
-const MIGRATIONS: readonly (readonly string[])[] = [
+/** The migrations, in order (exported for the upgrade test of a database written before organisations). */
+export const MIGRATIONS: readonly (readonly string[])[] = [
   // 1: the four server stores, the per-user push pause and the pending count index.
   [
     `CREATE TABLE cloudmfa_enrolments (
