@@ -1,5 +1,5 @@
 import { concatChunks } from './http/body.js';
-import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
+import { createDispatcher, type HttpLogEntry, type ResolvedOrganisation } from './http/dispatch.js';
 import type { BodyBytes, NeutralRequest, NeutralResponse } from './http/neutral.js';
 import { BASE_HEADERS } from './http/respond.js';
 import { serverError } from './internal/errors.js';
@@ -26,6 +26,13 @@ export interface HttpHandlerOptions {
   clientIp?: (req: Request) => string | null | undefined;
   /** Receives one {@link HttpLogEntry} per request. Errors it throws are ignored. */
   log?: (entry: HttpLogEntry) => void;
+  /**
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP): by host, path or header,
+   * your choice. Every route then runs in that organisation's scope; `null`, an unknown id or
+   * a thrown `ERR_ORGANISATION_NOT_FOUND` answer 404 `ERR_HTTP_NOT_FOUND`, exactly like an
+   * unknown route. Absent: the default organisation.
+   */
+  resolveOrganisation?: (req: Request) => ResolvedOrganisation | Promise<ResolvedOrganisation>;
 }
 
 /** Reads a Fetch body stream with a cap: a stream that grows past it is cancelled. */
@@ -90,8 +97,13 @@ const toResponse = (r: NeutralResponse): Response => new Response(r.body, { stat
  */
 export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Promise<Response> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, log, clientIp, ...rest } = options;
-  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }) });
+  const { server, log, clientIp, resolveOrganisation, ...rest } = options;
+  const { dispatch } = createDispatcher(server, {
+    ...rest,
+    clientIp,
+    ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }),
+    resolve: typeof resolveOrganisation === 'function' ? (req: NeutralRequest) => resolveOrganisation(req.native as Request) : resolveOrganisation,
+  });
   return async (req: Request): Promise<Response> => {
     const neutral: NeutralRequest = {
       method: typeof req?.method === 'string' ? req.method.toUpperCase() : 'GET',

@@ -1,5 +1,6 @@
 /** @module @cloudmfa/server */
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
+export type { ResolvedOrganisation } from './http/dispatch.js';
 export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
@@ -11,6 +12,7 @@ export type {
   ChallengeStatusView,
   CompleteActivationOptions,
   CompleteActivationResult,
+  CreateOrganisationOptions,
   CreatePushChallengeResult,
   DataKeyCacheOptions,
   DeviceRequestResult,
@@ -22,9 +24,12 @@ export type {
   MfaAuditKind,
   MfaEvent,
   MfaEventSink,
+  MfaOrganisationServer,
   MfaServer,
   MfaServerKeys,
   MfaServerOptions,
+  OrganisationList,
+  OrganisationView,
   PollPushChallengesResult,
   PushChallengeSettings,
   ReissueActivationOptions,
@@ -40,6 +45,7 @@ export type {
   StartedActivation,
   SubmitPushResponseResult,
   UnlockOtpResult,
+  UpdateOrganisationOptions,
   VerifyOtpInput,
   VerifyOtpResult,
 } from './types.js';

@@ -1,2 +1,2 @@
 export { createNodeHandler, type NodeHandler, type NodeHandlerOptions, type NodeRequestLike, type NodeResponseLike } from './createNodeHandler.js';
-export type { HttpLogEntry } from './http/dispatch.js';
+export type { HttpLogEntry, ResolvedOrganisation } from './http/dispatch.js';

@@ -4,7 +4,7 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
-import { createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
+import { createHttpHandler, type HttpLogEntry, type MfaServer, type ResolvedOrganisation } from '../src/index.js';
 import { createNodeHandler } from '../src/node.js';
 
 interface AdapterOptions {
@@ -13,6 +13,8 @@ interface AdapterOptions {
   /** The header the test puts the client address in (each adapter reads it its own way). */
   clientIpHeader?: string;
   log?: (entry: HttpLogEntry) => void;
+  /** Resolves the organisation from the request's host and path (each adapter reads them its own way). */
+  resolveOrganisation?: (where: { host: string | null; path: string }) => ResolvedOrganisation;
 }
 
 export interface Adapter {
@@ -34,8 +36,15 @@ export interface Adapter {
 
 const fetchAdapter: Adapter = {
   name: 'Fetch handler',
-  create: (server, { clientIpHeader, ...rest } = {}) =>
-    createHttpHandler({ server, ...rest, ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}) }),
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) =>
+    createHttpHandler({
+      server,
+      ...rest,
+      ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}),
+      ...(resolveOrganisation
+        ? { resolveOrganisation: (req: Request) => resolveOrganisation({ host: new URL(req.url).host, path: new URL(req.url).pathname }) }
+        : {}),
+    }),
   parserOwnsContentLength: false,
   cutsStream: 'cancel',
 };
@@ -49,6 +58,8 @@ function sendOver(port: number, req: Request): Promise<Response> {
   // A body of unknown length goes chunked (node's client would send DELETE and OPTIONS bodies
   // without any framing).
   if (req.body && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  // The Host the request was addressed to (what a host-based organisation resolver reads).
+  headers.host = url.host;
   let answered = false;
   const out = httpRequest({ host: '127.0.0.1', port, method: req.method, path: url.pathname + url.search, headers, agent: false });
   const response = new Promise<Response>((resolve, reject) => {
@@ -102,10 +113,13 @@ function sendOver(port: number, req: Request): Promise<Response> {
 
 const nodeAdapter: Adapter = {
   name: 'node:http handler',
-  create: (server, { clientIpHeader, ...rest } = {}) => {
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) => {
     const handler = createNodeHandler({
       server,
       ...rest,
+      ...(resolveOrganisation
+        ? { resolveOrganisation: (req) => resolveOrganisation({ host: (req.headers.host as string | undefined) ?? null, path: (req.url ?? '').split('?')[0]! }) }
+        : {}),
       ...(clientIpHeader ? { clientIp: (req) => (req.headers[clientIpHeader] as string | undefined) ?? null } : {}),
     });
     let listening: Promise<Server> | null = null;
