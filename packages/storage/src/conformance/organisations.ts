@@ -173,6 +173,35 @@ export function organisationTests(c: Ctx): void {
     expect((await c.store.audit.query()).events).toEqual([]);
   });
 
+  it('webhooks: follow reads its own organisation\'s log, and endpoint state with the same id is kept per organisation', async () => {
+    const { a, b } = scopes(c.store);
+    const followA = a.audit.follow?.bind(a.audit);
+    const followB = b.audit.follow?.bind(b.audit);
+    if (!followA || !followB || !a.webhooks || !b.webhooks) throw new Error('the store has no audit.follow or webhooks per organisation');
+    for (let i = 0; i < 3; i++) {
+      await a.audit.append({ kind: 'a.event', detail: { i } });
+      await b.audit.append({ kind: 'b.event', detail: { i } });
+    }
+    const fa = await followA({ after: null });
+    const fb = await followB({ after: null });
+    expect(fa.events.map((e) => [e.kind, e.detail.i])).toEqual([['a.event', 0], ['a.event', 1], ['a.event', 2]]);
+    expect(fb.events.map((e) => [e.kind, e.detail.i])).toEqual([['b.event', 0], ['b.event', 1], ['b.event', 2]]);
+    // A position kept in A, given to B, reads B's log only.
+    expect((await followB({ after: fa.events[0]!.position })).events.every((e) => e.kind === 'b.event')).toBe(true);
+    expect((await c.store.audit.follow!({ after: null })).events).toEqual([]);
+
+    const wa = await a.webhooks.put({ endpointId: 'ep1', state: { position: 'a' }, expectedVersion: null });
+    expect(wa.ok).toBe(true);
+    expect(await b.webhooks.get('ep1')).toBeNull();
+    const wb = await b.webhooks.put({ endpointId: 'ep1', state: { position: 'b' }, expectedVersion: null });
+    expect(wb.ok).toBe(true);
+    // A compare-and-set at A's version does not touch B's record, and the other way round.
+    expect((await b.webhooks.put({ endpointId: 'ep1', state: { position: 'b2' }, expectedVersion: 1 })).ok).toBe(true);
+    expect((await a.webhooks.get('ep1'))?.state).toEqual({ position: 'a' });
+    expect((await b.webhooks.get('ep1'))?.state).toEqual({ position: 'b2' });
+    expect(await c.store.webhooks!.get('ep1')).toBeNull();
+  });
+
   it('a race across organisations on the same ids: one winner per organisation, never across', async () => {
     const { a, b } = scopes(c.store);
     await Promise.all([enrolIn(a, c, 'enr1'), enrolIn(b, c, 'enr1', B_SECRET)]);
