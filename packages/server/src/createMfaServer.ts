@@ -25,6 +25,7 @@ import { verifyOtp } from './operations/verifyOtp.js';
 import { resolveServerPolicy } from './policy.js';
 import type { KekProvider, KeyEncryptionKeys, MfaServer, MfaServerOptions } from './types.js';
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
+import { getKeyStatus } from './operations/getKeyStatus.js';
 
 const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
 const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
@@ -35,6 +36,14 @@ function optionsObject<T extends object>(options: T): T {
     throw serverError('ERR_INVALID_ARGUMENT', '"options" expected an object');
   }
   return options;
+}
+
+/** A principal's name for `detail.actor`: 1..256 characters without control characters. */
+function checkActor(actor: unknown): string {
+  if (typeof actor !== 'string' || actor.length === 0 || actor.length > 256 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(actor)) {
+    throw serverError('ERR_INVALID_ARGUMENT', '"actor" expected 1..256 characters without control or bidirectional-override characters');
+  }
+  return actor;
 }
 
 function defaultCrypto(): CryptoProvider {
@@ -119,10 +128,17 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     random: checked,
     crypto,
     events,
+    actor: null,
   });
 
+  return facade(ctx);
+}
+
+/** The facade over one context; `withActor` makes another over the same context with `actor` set. */
+function facade(ctx: ServerContext): MfaServer {
   return Object.freeze({
     policy: ctx.policy,
+    withActor: (actor) => facade({ ...ctx, actor: checkActor(actor) }),
     startActivation: (options) => {
       const { userId, ...o } = optionsObject(options);
       return startActivation(ctx, userId, o);
@@ -158,6 +174,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     rotateAllKeys: (options) => rotateAllKeys(ctx, optionsObject(options)),
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => ctx.store.audit.query(query),
+    getKeyStatus: (target) => getKeyStatus(ctx, target),
     drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
   } satisfies MfaServer);
 }

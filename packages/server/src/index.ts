@@ -17,6 +17,7 @@ export type {
   EnrolmentOtp,
   EnrolmentView,
   KekProvider,
+  KeyStatus,
   KeyEncryptionKeys,
   MfaAuditKind,
   MfaEvent,
