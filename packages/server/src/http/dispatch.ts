@@ -1,10 +1,30 @@
-import { isCloudMfaError } from '@cloudmfa/core';
+import { type CloudMfaErrorCode, isCloudMfaError } from '@cloudmfa/core';
 import type { HttpErrorCode } from '../errors.js';
 import { serverError } from '../internal/errors.js';
 import type { MfaServer } from '../types.js';
 import type { NeutralRequest, NeutralResponse } from './neutral.js';
 import { fail } from './respond.js';
 import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
+
+/** A route found for a path: its pattern (for the log), the methods it takes, and how to run it for this method (`null`: 405). */
+export interface FoundRoute {
+  pattern: string;
+  allow: string;
+  run: ((req: NeutralRequest) => Promise<NeutralResponse>) | null;
+}
+
+/** A route table: the route of a method and a path below the mount point, or `null` (404). */
+export type RouteTable = (method: string, path: string) => FoundRoute | null;
+
+/** The device routes (routes.ts) as a table. */
+function deviceTable(server: MfaServer, maxBodyBytes: number): RouteTable {
+  return (method, path) => {
+    const found = matchRoute(path);
+    if (!found) return null;
+    const allow = METHODS[found.route];
+    return { pattern: PATTERNS[found.route], allow, run: method === allow ? (req) => runRoute(server, found, req, maxBodyBytes) : null };
+  };
+}
 
 /**
  * One log entry per request. It never holds a body, a token, a header value or an error
@@ -17,11 +37,11 @@ import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
  */
 export interface HttpLogEntry {
   method: string;
-  /** The matched route pattern (e.g. `/v1/push/challenges/:id`), or `null`. */
+  /** The matched route pattern (e.g. `/v1/push/challenges/:id`, `/v1/admin/orgs/{orgId}/enrolments`), or `null`. */
   route: string | null;
   status: number;
-  /** The error code answered, or `null` on success. */
-  code: HttpErrorCode | null;
+  /** The error code answered (an admin route's 400 may carry the facade's own, e.g. `ERR_INVALID_ARGUMENT`), or `null` on success. */
+  code: HttpErrorCode | CloudMfaErrorCode | null;
   /** For a 500 only: the error's class name and code, never its message. */
   error?: { name: string; code?: string };
 }
@@ -32,6 +52,8 @@ export interface DispatchOptions {
   maxBodyBytes?: number;
   clientIp?: unknown;
   log?: (entry: HttpLogEntry, req: NeutralRequest) => void;
+  /** The routes served; default the device routes. Given the checked `maxBodyBytes`. */
+  table?: (maxBodyBytes: number) => RouteTable;
 }
 
 /** What a dispatch decided: the answer, or "not mine" when the adapter may pass the request on. */
@@ -52,7 +74,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (typeof server !== 'object' || server === null || typeof server.completeActivation !== 'function') {
     throw serverError('ERR_SERVER_CONFIG', '"server" expected what createMfaServer returned');
   }
-  const { basePath = '', maxBodyBytes = 16_384, clientIp, log } = options ?? {};
+  const { basePath = '', maxBodyBytes = 16_384, clientIp, log, table: makeTable } = options ?? {};
   if (typeof basePath !== 'string' || (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath))) {
     throw serverError('ERR_SERVER_CONFIG', '"basePath" expected "" or /segment[/segment...] without a trailing slash');
   }
@@ -62,6 +84,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (clientIp !== undefined && typeof clientIp !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clientIp" expected a function');
   if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
   const mount = `${basePath}/`;
+  const table = makeTable ? makeTable(maxBodyBytes) : deviceTable(server, maxBodyBytes);
 
   const logged = (req: NeutralRequest, route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']): NeutralResponse => {
     if (log) {
@@ -86,11 +109,11 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
         if (!path.startsWith(mount)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
         path = path.slice(basePath.length);
       }
-      const found = matchRoute(path);
+      const found = table(method, path);
       if (!found) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
-      route = PATTERNS[found.route];
-      if (method !== METHODS[found.route]) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
-      return answer(route, await runRoute(server, found, req, maxBodyBytes));
+      route = found.pattern;
+      if (!found.run) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: found.allow }));
+      return answer(route, await found.run(req));
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') || isCloudMfaError(e, 'ERR_KEK_UNAVAILABLE')) return answer(route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
       const err = e as { name?: unknown; code?: unknown } | null;

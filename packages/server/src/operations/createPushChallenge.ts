@@ -10,7 +10,7 @@ import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
 
-const optionsSchema = z
+export const pushSettingsSchema = z
   .object({
     numberMatch: z.union([z.boolean(), z.object({ digits: z.number().int().min(2).max(6) }).strict()]).optional(),
     enrolmentId: z.string().optional(),
@@ -31,7 +31,7 @@ function pushCapable(rec: EnrolmentRecord): boolean {
  */
 export async function createPushChallenge(ctx: ServerContext, userId: string, context: PushContext, rawOptions?: PushChallengeSettings): Promise<CreatePushChallengeResult> {
   checkUserId(userId);
-  const parsed = optionsSchema.safeParse(rawOptions ?? {});
+  const parsed = pushSettingsSchema.safeParse(rawOptions ?? {});
   if (!parsed.success) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected { numberMatch?, enrolmentId?, alert? }');
   const options = parsed.data;
   const now = nowOf(ctx);

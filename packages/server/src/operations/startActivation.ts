@@ -13,7 +13,7 @@ import { bindingOf, type EnrolmentMeta, metaToJson } from '../internal/meta.js';
 import { isDisplayText } from '../internal/text.js';
 import type { EnrolmentOtp, ActivationSettings, StartedActivation } from '../types.js';
 
-const optionsSchema = z
+export const activationSettingsSchema = z
   .object({
     mode: z.enum(['online', 'offline', 'otpauth']).optional(),
     account: z.string().max(512).optional(),
@@ -40,7 +40,7 @@ export function checkUserId(userId: unknown): asserts userId is string {
 }
 
 export function parseStartOptions(options: unknown): ActivationSettings {
-  const parsed = optionsSchema.safeParse(options ?? {});
+  const parsed = activationSettingsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
     throw serverError('ERR_INVALID_ARGUMENT', `"options${path ? `.${path}` : ''}" is invalid`);
