@@ -4,8 +4,9 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
-import { createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
-import { createNodeHandler } from '../src/node.js';
+import { type AdminAuthorization, type AdminHooks, createAdminHandler, createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
+import { createNodeAdminHandler, createNodeHandler } from '../src/node.js';
+import { documented } from './openapi.js';
 
 interface AdapterOptions {
   basePath?: string;
@@ -15,10 +16,24 @@ interface AdapterOptions {
   log?: (entry: HttpLogEntry) => void;
 }
 
+/** Options of an admin handler in the tests: `authorize` reads a Fetch-style header getter whatever the adapter. */
+export interface AdminAdapterOptions extends AdminHooks {
+  basePath?: string;
+  maxBodyBytes?: number;
+  organisationId?: string;
+  authorize: (header: (name: string) => string | null) => AdminAuthorization | Promise<AdminAuthorization>;
+  log?: (entry: HttpLogEntry) => void;
+}
+
 export interface Adapter {
   name: string;
-  /** Throws what the adapter's factory throws; the handler takes a Fetch Request either way. */
+  /**
+   * Throws what the adapter's factory throws; the handler takes a Fetch Request either way, and
+   * every answer is checked against the OpenAPI document (test/openapi.ts) before it is returned.
+   */
   create(server: MfaServer, options?: AdapterOptions): (req: Request) => Promise<Response>;
+  /** The admin handler of the same adapter, checked against the document the same way. */
+  createAdmin(server: MfaServer, options: AdminAdapterOptions): (req: Request) => Promise<Response>;
   /**
    * node:http's parser refuses a malformed `Content-Length` itself (400, no body) before any
    * handler runs; the Fetch handler answers it with `ERR_HTTP_MALFORMED`.
@@ -35,7 +50,9 @@ export interface Adapter {
 const fetchAdapter: Adapter = {
   name: 'Fetch handler',
   create: (server, { clientIpHeader, ...rest } = {}) =>
-    createHttpHandler({ server, ...rest, ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}) }),
+    documented(createHttpHandler({ server, ...rest, ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}) }), rest.basePath),
+  createAdmin: (server, { authorize, ...rest }) =>
+    documented(createAdminHandler({ server, ...rest, authorize: (req) => authorize((name) => req.headers.get(name)) }), rest.basePath),
   parserOwnsContentLength: false,
   cutsStream: 'cancel',
 };
@@ -100,6 +117,35 @@ function sendOver(port: number, req: Request): Promise<Response> {
   return Promise.all([response, upload]).then(([res]) => res);
 }
 
+/** Serves a node:http listener for the test and sends each Request to it over a real socket. */
+function overSocket(handler: Parameters<typeof createServer>[0]): (req: Request) => Promise<Response> {
+  let listening: Promise<Server> | null = null;
+  return async (req) => {
+    listening ??= new Promise<Server>((resolve) => {
+      const s = createServer(handler);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+      onTestFinished(() => new Promise<void>((done) => {
+        s.closeAllConnections();
+        s.close(() => done());
+      }));
+    });
+    const s = await listening;
+    return sendOver((s.address() as AddressInfo).port, req);
+  };
+}
+
+/**
+ * node's HTTP parser answers a malformed Content-Length itself (400, no JSON body) before any
+ * handler runs: that answer is not ours to document. Every other answer is checked.
+ */
+function documentedNode(handler: (req: Request) => Promise<Response>, basePath: string | undefined): (req: Request) => Promise<Response> {
+  const checked = documented(handler, basePath);
+  return (req) => {
+    const length = req.headers.get('content-length');
+    return length !== null && !/^[0-9]+$/.test(length) ? handler(req) : checked(req);
+  };
+}
+
 const nodeAdapter: Adapter = {
   name: 'node:http handler',
   create: (server, { clientIpHeader, ...rest } = {}) => {
@@ -108,19 +154,19 @@ const nodeAdapter: Adapter = {
       ...rest,
       ...(clientIpHeader ? { clientIp: (req) => (req.headers[clientIpHeader] as string | undefined) ?? null } : {}),
     });
-    let listening: Promise<Server> | null = null;
-    return async (req) => {
-      listening ??= new Promise<Server>((resolve) => {
-        const s = createServer(handler);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-        onTestFinished(() => new Promise<void>((done) => {
-          s.closeAllConnections();
-          s.close(() => done());
-        }));
-      });
-      const s = await listening;
-      return sendOver((s.address() as AddressInfo).port, req);
-    };
+    return documentedNode(overSocket(handler), rest.basePath);
+  },
+  createAdmin: (server, { authorize, ...rest }) => {
+    const handler = createNodeAdminHandler({
+      server,
+      ...rest,
+      authorize: (req) =>
+        authorize((name) => {
+          const v = req.headers[name];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        }),
+    });
+    return documentedNode(overSocket(handler), rest.basePath);
   },
   parserOwnsContentLength: true,
   cutsStream: 'close',
