@@ -1,7 +1,7 @@
 // The HTTP suites run against both adapters of the device routes: the Fetch handler, called
 // with a Request, and the node:http handler, served on a loopback port and called over a real
 // socket (a Request is sent as is: method, target, headers, body streamed as it is produced).
-import { request as httpRequest, createServer, type Server } from 'node:http';
+import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 import { type AdminAuthorization, type AdminHooks, createAdminHandler, createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
@@ -118,7 +118,7 @@ function sendOver(port: number, req: Request): Promise<Response> {
 }
 
 /** Serves a node:http listener for the test and sends each Request to it over a real socket. */
-function overSocket(handler: Parameters<typeof createServer>[0]): (req: Request) => Promise<Response> {
+function overSocket(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: Request) => Promise<Response> {
   let listening: Promise<Server> | null = null;
   return async (req) => {
     listening ??= new Promise<Server>((resolve) => {
