@@ -2,7 +2,7 @@ import type { AdminAuthorization, AdminHooks } from './http/adminRoutes.js';
 import { checkAdminOptions } from './http/adminOptions.js';
 import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
 import { fetchRequest, toResponse } from './http/fetch.js';
-import type { NeutralResponse } from './http/neutral.js';
+import type { NeutralRequest, NeutralResponse } from './http/neutral.js';
 import { serverError } from './internal/errors.js';
 import type { MfaServer } from './types.js';
 
@@ -37,8 +37,8 @@ export interface AdminHandlerOptions extends AdminHooks {
   basePath?: string;
   /** Largest request body read, 256..1,048,576 bytes. Default 16,384. */
   maxBodyBytes?: number;
-  /** Receives one {@link HttpLogEntry} per request. Errors it throws are ignored. */
-  log?: (entry: HttpLogEntry) => void;
+  /** Receives one {@link HttpLogEntry} per request, with the request it answers. Errors it throws are ignored. */
+  log?: (entry: HttpLogEntry, req: Request) => void;
 }
 
 /**
@@ -63,6 +63,6 @@ export function createAdminHandler(options: AdminHandlerOptions): (req: Request)
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server" and "authorize"');
   const { server, log, basePath, maxBodyBytes } = options;
   const table = checkAdminOptions(options);
-  const { dispatch } = createDispatcher(server, { basePath, maxBodyBytes, table, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }) });
+  const { dispatch } = createDispatcher(server, { basePath, maxBodyBytes, table, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Request) } : { log }) });
   return async (req: Request): Promise<Response> => toResponse((await dispatch(fetchRequest(req, undefined, true))) as NeutralResponse);
 }

@@ -1,6 +1,6 @@
 import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
 import { fetchRequest, toResponse } from './http/fetch.js';
-import type { NeutralResponse } from './http/neutral.js';
+import type { NeutralRequest, NeutralResponse } from './http/neutral.js';
 import { serverError } from './internal/errors.js';
 import type { MfaServer } from './types.js';
 
@@ -23,8 +23,8 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
   /** The client address on your runtime (e.g. from a trusted proxy header); feeds the redemption throttle. */
   clientIp?: (req: Request) => string | null | undefined;
-  /** Receives one {@link HttpLogEntry} per request. Errors it throws are ignored. */
-  log?: (entry: HttpLogEntry) => void;
+  /** Receives one {@link HttpLogEntry} per request, with the request it answers. Errors it throws are ignored. */
+  log?: (entry: HttpLogEntry, req: Request) => void;
 }
 
 /**
@@ -52,7 +52,7 @@ export interface HttpHandlerOptions {
 export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Promise<Response> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
   const { server, log, clientIp, ...rest } = options;
-  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }) });
+  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Request) } : { log }) });
   return async (req: Request): Promise<Response> => {
     return toResponse((await dispatch(fetchRequest(req, clientIp, false))) as NeutralResponse);
   };

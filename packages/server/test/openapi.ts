@@ -55,8 +55,12 @@ export class UndocumentedResponse extends Error {}
  * described there. `path` is below the handler's `basePath`.
  */
 export async function checkDocumented(method: string, path: string, res: Response): Promise<void> {
-  const text = await res.clone().text();
-  const where = `${method} ${path} -> ${res.status}`;
+  checkAnswer({ method, path, status: res.status, contentType: res.headers.get('content-type'), text: await res.clone().text() });
+}
+
+/** {@link checkDocumented} for an answer already read (status, content type, body text). */
+export function checkAnswer({ method, path, status, contentType, text }: { method: string; path: string; status: number; contentType: string | null; text: string }): void {
+  const where = `${method} ${path} -> ${status}`;
   const template = templateOf(path);
   const operation = template ? DOCUMENT.paths[template]?.[method.toLowerCase()] : undefined;
   let body: unknown;
@@ -65,19 +69,19 @@ export async function checkDocumented(method: string, path: string, res: Respons
   } catch {
     throw new UndocumentedResponse(`${where}: the body is not JSON`);
   }
-  if (res.headers.get('content-type') !== 'application/json; charset=utf-8') throw new UndocumentedResponse(`${where}: content-type ${res.headers.get('content-type')}`);
+  if (contentType !== 'application/json; charset=utf-8') throw new UndocumentedResponse(`${where}: content-type ${contentType}`);
   if (!operation) {
     // No such operation: only the router's own refusals may answer.
-    if (res.status !== 404 && res.status !== 405) throw new UndocumentedResponse(`${where}: no operation, and not a 404/405`);
+    if (status !== 404 && status !== 405) throw new UndocumentedResponse(`${where}: no operation, and not a 404/405`);
     const v = validator('Error', DOCUMENT.components.schemas.Error as Json);
     if (!v(body)) throw new UndocumentedResponse(`${where}: ${ajv.errorsText(v.errors)}`);
     return;
   }
-  const response = operation.responses[String(res.status)];
+  const response = operation.responses[String(status)];
   if (!response) throw new UndocumentedResponse(`${where}: status not documented for ${method} ${template}`);
   const schema = response.content?.['application/json']?.schema;
   if (!schema) throw new UndocumentedResponse(`${where}: no JSON schema documented`);
-  const v = validator(`${method} ${template} ${res.status}`, schema);
+  const v = validator(`${method} ${template} ${status}`, schema);
   if (!v(body)) throw new UndocumentedResponse(`${where}: ${ajv.errorsText(v.errors)} in ${text.slice(0, 300)}`);
 }
 

@@ -5,7 +5,7 @@ import { constantTimeEqual, isCloudMfaError } from '@cloudmfa/core';
 
 const MAX_BODY = 16_384;
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
