@@ -40,7 +40,7 @@ const TEMPLATES = Object.keys(DOCUMENT.paths).map((template) => ({
 }));
 
 /** The document's path template of a request path (below the mount point), or `null`. */
-export function templateOf(path: string): string | null {
+function templateOf(path: string): string | null {
   // Concrete paths are matched before templated ones (OpenAPI 3.1, Paths Object): the template
   // with the fewest parameters wins (`/push/resume` over `/push/{challengeId}`).
   const params = (t: string) => t.split('{').length;
