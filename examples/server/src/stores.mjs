@@ -119,6 +119,13 @@ export async function openStores(config, { clock, warn = () => {} }) {
         audit: pgStore.audit,
         guard: redisStore.guard,
         challenges: redisStore.challenges,
+        // Organisations: the records in PostgreSQL; each organisation's parts split the same way.
+        organisations: pgStore.organisations,
+        forOrganisation: (id) => {
+          const pg = pgStore.forOrganisation(id);
+          const rd = redisStore.forOrganisation(id);
+          return { enrolments: pg.enrolments, audit: pg.audit, guard: rd.guard, challenges: rd.challenges };
+        },
         close: async () => {
           await Promise.allSettled([pgStore.close(), redisStore.close()]);
         },

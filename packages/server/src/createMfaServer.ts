@@ -1,7 +1,7 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom, webCryptoProvider } from '@cloudmfa/core';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
-import { withDeadline } from './internal/deadline.js';
+import { organisationsWithDeadline, withDeadline } from './internal/deadline.js';
 import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
 import { createSealing } from './internal/sealing.js';
 import { isDisplayText } from './internal/text.js';
@@ -23,12 +23,11 @@ import { submitPushResponse } from './operations/submitPushResponse.js';
 import { unlockOtp } from './operations/unlockOtp.js';
 import { verifyOtp } from './operations/verifyOtp.js';
 import { resolveServerPolicy } from './policy.js';
-import type { KekProvider, KeyEncryptionKeys, MfaServer, MfaServerOptions } from './types.js';
+import { createOrganisations, isOrigin } from './internal/organisations.js';
+import { DEFAULT_ORGANISATION_ID } from '@cloudmfa/storage';
+import type { KekProvider, KeyEncryptionKeys, MfaOrganisationServer, MfaServer, MfaServerKeys, MfaServerOptions } from './types.js';
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
 import { getKeyStatus } from './operations/getKeyStatus.js';
-
-const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
-const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
 
 /** The one options object of a facade method; anything else is misuse. */
 function optionsObject<T extends object>(options: T): T {
@@ -81,47 +80,39 @@ function defaultCrypto(): CryptoProvider {
  */
 export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object');
-  const { store, keys, issuer, origin, events, clock = systemClock, random = systemRandom } = options;
-  if (typeof store !== 'object' || store === null || !store.enrolments || !store.guard || !store.challenges || !store.audit) {
-    throw serverError('ERR_SERVER_CONFIG', '"store" expected an MfaStore');
-  }
-  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys" expected { kek, push }');
-  const push = keys.push;
+  const { store, keys, issuer, origin, events, clock = systemClock, random = systemRandom, organisationKeys } = options;
   if (
-    typeof push !== 'object' ||
-    push === null ||
-    typeof push.sign !== 'function' ||
-    !(push.publicKey instanceof Uint8Array) ||
-    !((push.algorithm === 'ES256' && push.publicKey.length === 65) || (push.algorithm === 'EdDSA' && push.publicKey.length === 32))
+    typeof store !== 'object' ||
+    store === null ||
+    !store.enrolments ||
+    !store.guard ||
+    !store.challenges ||
+    !store.audit
   ) {
-    throw serverError('ERR_SERVER_CONFIG', '"keys.push" expected an ES256 or EdDSA Signer');
+    throw serverError('ERR_SERVER_CONFIG', '"store" expected an MfaStore');
   }
   if (!isDisplayText(issuer, 64)) {
     throw serverError('ERR_SERVER_CONFIG', '"issuer" expected 1..64 UTF-8 bytes without control or bidirectional-override characters');
   }
-  if (origin !== undefined && (typeof origin !== 'string' || origin.length > 127 || !(HTTPS_ORIGIN.test(origin) || LOOPBACK_ORIGIN.test(origin)))) {
+  if (origin !== undefined && !isOrigin(origin)) {
     throw serverError('ERR_SERVER_CONFIG', '"origin" expected https://host[:port] (or http:// on a loopback host), lowercase, no path');
   }
   if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
+  if (organisationKeys !== undefined && typeof organisationKeys !== 'function') {
+    throw serverError('ERR_SERVER_CONFIG', '"organisationKeys" expected a function of the organisation id');
+  }
   const { storeDeadlineMs = 250 } = options;
   if (!Number.isSafeInteger(storeDeadlineMs) || storeDeadlineMs < 1 || storeDeadlineMs > 60_000) {
     throw serverError('ERR_SERVER_CONFIG', '"storeDeadlineMs" expected an integer in [1, 60000]');
   }
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
-  const kek: unknown = keys.kek;
-  const isProvider = typeof kek === 'object' && kek !== null && 'wrapKey' in kek;
-  const ring: MemoryKeyRing | null = isProvider
-    ? (MEMORY_RINGS.get(keys.kek as KekProvider) ?? null)
-    : createMemoryKeyRing(keys.kek as KeyEncryptionKeys, checked, crypto);
-  if (keys.legacyKek !== undefined && !isProvider) throw serverError('ERR_SERVER_CONFIG', '"keys.legacyKek" goes beside a KekProvider; put every in-memory key in "keys.kek.keys"');
-  const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, checked, crypto, 'keys.legacyKek') : ring;
   const ctx: ServerContext = Object.freeze({
+    organisationId: DEFAULT_ORGANISATION_ID,
     store: withDeadline(store, storeDeadlineMs),
     policy: resolveServerPolicy(options.policy),
-    keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock, random: checked, crypto }),
-    pushSigner: push,
+    ...resolveKeys(keys, { clock, random: checked, crypto }, 'keys', 'ERR_SERVER_CONFIG'),
     issuer,
     origin: origin ?? null,
     clock,
@@ -130,15 +121,78 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     events,
     actor: null,
   });
+  const root = organisationApi(ctx);
+  const organisations = createOrganisations({
+    root: ctx,
+    // A store set composed by hand before organisations existed has neither: it serves the
+    // default organisation only, and the organisation methods say why they cannot work.
+    records: store.organisations && typeof store.forOrganisation === 'function' ? organisationsWithDeadline(store.organisations, storeDeadlineMs) : null,
+    scope: (id) => withDeadline(store.forOrganisation(id), storeDeadlineMs),
+    keys: organisationKeys ? async (id) => resolveKeys(await organisationKeys(id), { clock, random: checked, crypto }, `keys of organisation ${id}`, 'ERR_SERVER_CONFIG') : null,
+    api: organisationApi,
+  });
 
-  return facade(ctx);
+  return serverApi(root, organisations, null);
 }
 
-/** The facade over one context; `withActor` makes another over the same context with `actor` set. */
-function facade(ctx: ServerContext): MfaServer {
+/**
+ * The facade: the default organisation's operations, the others' through `forOrganisation`, the
+ * organisation records. With an `actor` (`withActor`), every one of them (another organisation's
+ * operations and the records' audit entries included) names who acts.
+ */
+function serverApi(root: MfaOrganisationServer, organisations: ReturnType<typeof createOrganisations>, actor: string | null): MfaServer {
+  const acting = actor === null ? root : root.withActor(actor);
   return Object.freeze({
+    ...acting,
+    withActor: (a: string) => serverApi(root, organisations, checkActor(a)),
+    forOrganisation: async (organisationId: string) => {
+      const api = await organisations.forOrganisation(organisationId, root);
+      return actor === null ? api : api.withActor(actor);
+    },
+    createOrganisation: (o) => organisations.create(optionsObject(o), actor),
+    updateOrganisation: (o) => organisations.update(optionsObject(o), actor),
+    getOrganisation: (o) => organisations.get(optionsObject(o).organisationId),
+    listOrganisations: (o) => organisations.list(o === undefined ? {} : optionsObject(o)),
+  } satisfies MfaServer);
+}
+
+/** Validates one organisation's keys and builds its sealing; `label` names them in errors. */
+function resolveKeys(
+  keys: MfaServerKeys,
+  env: { clock: ServerContext['clock']; random: ServerContext['random']; crypto: CryptoProvider },
+  label: string,
+  code: 'ERR_SERVER_CONFIG',
+): Pick<ServerContext, 'keyRing' | 'pushSigner'> {
+  if (typeof keys !== 'object' || keys === null) throw serverError(code, `"${label}" expected { kek, push }`);
+  const push = keys.push;
+  if (
+    typeof push !== 'object' ||
+    push === null ||
+    typeof push.sign !== 'function' ||
+    !(push.publicKey instanceof Uint8Array) ||
+    !((push.algorithm === 'ES256' && push.publicKey.length === 65) || (push.algorithm === 'EdDSA' && push.publicKey.length === 32))
+  ) {
+    throw serverError(code, `"${label}.push" expected an ES256 or EdDSA Signer`);
+  }
+  const kek: unknown = keys.kek;
+  const isProvider = typeof kek === 'object' && kek !== null && 'wrapKey' in kek;
+  const ring: MemoryKeyRing | null = isProvider
+    ? (MEMORY_RINGS.get(keys.kek as KekProvider) ?? null)
+    : createMemoryKeyRing(keys.kek as KeyEncryptionKeys, env.random, env.crypto);
+  if (keys.legacyKek !== undefined && !isProvider) throw serverError(code, `"${label}.legacyKek" goes beside a KekProvider; put every in-memory key in "${label}.kek.keys"`);
+  const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, env.random, env.crypto, `${label}.legacyKek`) : ring;
+  return {
+    keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock: env.clock, random: env.random, crypto: env.crypto }),
+    pushSigner: push,
+  };
+}
+
+/** The operations of one organisation's context; `withActor` makes the same over a context naming who acts. */
+function organisationApi(ctx: ServerContext): MfaOrganisationServer {
+  return Object.freeze({
+    organisationId: ctx.organisationId,
     policy: ctx.policy,
-    withActor: (actor) => facade({ ...ctx, actor: checkActor(actor) }),
+    withActor: (actor) => organisationApi({ ...ctx, actor: checkActor(actor) }),
     startActivation: (options) => {
       const { userId, ...o } = optionsObject(options);
       return startActivation(ctx, userId, o);
@@ -176,5 +230,5 @@ function facade(ctx: ServerContext): MfaServer {
     queryAudit: (query) => ctx.store.audit.query(query),
     getKeyStatus: (target) => getKeyStatus(ctx, target),
     drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
-  } satisfies MfaServer);
+  } satisfies MfaOrganisationServer);
 }

@@ -16,7 +16,9 @@ export type ServerErrorCode =
   | 'ERR_SERVER_CORRUPT'
   | 'ERR_KEK_UNAVAILABLE'
   | 'ERR_KEY_FILE_ACCESS'
-  | 'ERR_KEY_FILE_INVALID';
+  | 'ERR_KEY_FILE_INVALID'
+  | 'ERR_ORGANISATION_NOT_FOUND'
+  | 'ERR_ORGANISATION_CONFLICT';
 
 /**
  * The HTTP error codes of `POST /v1/activations/redeem`, one per `CompleteActivationResult`

@@ -75,6 +75,12 @@ export const BACKENDS: Record<string, (clock: Clock) => Promise<OpenedStore>> = 
       audit: pgPart.store.audit,
       guard: redis.store.guard,
       challenges: redis.store.challenges,
+      organisations: pgPart.store.organisations,
+      forOrganisation: (id) => {
+        const p = pgPart.store.forOrganisation(id);
+        const r = redis.store.forOrganisation(id);
+        return { enrolments: p.enrolments, audit: p.audit, guard: r.guard, challenges: r.challenges };
+      },
       close: async () => {
         await redis.store.close();
         await pgPart.store.close();

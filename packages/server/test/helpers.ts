@@ -75,6 +75,8 @@ export function makeServer(
     seed?: string;
     /** Default {@link TEST_STORE_DEADLINE_MS}. */
     storeDeadlineMs?: number;
+    /** The keys of stored organisations (`MfaServerOptions.organisationKeys`). */
+    organisationKeys?: (organisationId: string) => MfaServerKeys | Promise<MfaServerKeys>;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -95,6 +97,7 @@ export function makeServer(
     random,
     crypto: testCrypto,
     storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
+    ...(options.organisationKeys && { organisationKeys: options.organisationKeys }),
   });
   return { server, store, clock, events, pushSigner, random };
 }

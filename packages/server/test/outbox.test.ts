@@ -21,7 +21,7 @@ function withAuditFault(store: MfaStore): { store: MfaStore; set(mode: 'up' | 'd
       mode === 'up' ? store.audit.append(e) : mode === 'down' ? Promise.reject(storageError('ERR_STORAGE_UNAVAILABLE', 'audit down')) : new Promise(() => undefined),
     query: (q) => store.audit.query(q),
   };
-  return { store: { enrolments: store.enrolments, guard: store.guard, challenges: store.challenges, audit, close: () => store.close() }, set: (m) => (mode = m) };
+  return { store: { enrolments: store.enrolments, guard: store.guard, challenges: store.challenges, audit, organisations: store.organisations, forOrganisation: (id) => store.forOrganisation(id), close: () => store.close() }, set: (m) => (mode = m) };
 }
 
 /**

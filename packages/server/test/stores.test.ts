@@ -78,6 +78,12 @@ const BACKENDS: Record<string, (clock: Clock) => Promise<Opened>> = {
       audit: pgPart.store.audit,
       guard: redis.guard,
       challenges: redis.challenges,
+      organisations: pgPart.store.organisations,
+      forOrganisation: (id) => {
+        const p = pgPart.store.forOrganisation(id);
+        const r = redis.forOrganisation(id);
+        return { enrolments: p.enrolments, audit: p.audit, guard: r.guard, challenges: r.challenges };
+      },
       close: async () => {
         await redis.close();
         await pgPart.store.close();

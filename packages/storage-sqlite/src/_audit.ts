@@ -6,22 +6,23 @@ import { type Row, toEvent } from './_rows.js';
 
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
 export function sqliteAudit(ctx: SqliteContext): AuditLog {
-  const { runner, q, now } = ctx;
-  const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
-      VALUES (@now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
-  const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE entry_key = ?');
+  // Every statement names the organisation (docs/storage.md section 14).
+  const { runner, q, now, org } = ctx;
+  const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
+      VALUES (@org, @now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
+  const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE org = @org AND entry_key = @key');
   const auditQueries = new Map<string, Database.Statement>();
   const auditQuery = (key: { e: boolean; u: boolean; f: boolean; t: boolean; c: boolean }) => {
     const k = `${+key.e}${+key.u}${+key.f}${+key.t}${+key.c}`;
     let st = auditQueries.get(k);
     if (!st) {
-      const where: string[] = [];
+      const where: string[] = ['org = @org'];
       if (key.e) where.push('enrolment_id = @enrolmentId');
       if (key.u) where.push('user_id = @userId');
       if (key.f) where.push('at >= @from');
       if (key.t) where.push('at < @to');
       if (key.c) where.push('(at < @cAt OR (at = @cAt AND seq < @cSeq))');
-      st = q(`SELECT * FROM cloudmfa_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      st = q(`SELECT * FROM cloudmfa_audit WHERE ${where.join(' AND ')}
               ORDER BY at DESC, seq DESC LIMIT @limit`);
       auditQueries.set(k, st);
     }
@@ -34,8 +35,8 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
       const e = normalizeAuditEvent(event);
       return runner.write(() => {
         // An entry moved from the outbox again (a drain that died before settling): the stored one.
-        const known = e.key === null ? undefined : (auditByKey.get(e.key) as Row | undefined);
-        return toEvent(known ?? (auditInsert.get({ ...e, now: t }) as Row));
+        const known = e.key === null ? undefined : (auditByKey.get({ org, key: e.key }) as Row | undefined);
+        return toEvent(known ?? (auditInsert.get({ ...e, org, now: t }) as Row));
       });
     },
     query: async (query) => {
@@ -48,7 +49,7 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
         t: nq.to !== undefined,
         c: nq.after !== null,
       });
-      const params: Record<string, unknown> = { limit: nq.limit + 1 };
+      const params: Record<string, unknown> = { org, limit: nq.limit + 1 };
       if (nq.enrolmentId !== undefined) params.enrolmentId = nq.enrolmentId;
       if (nq.userId !== undefined) params.userId = nq.userId;
       if (nq.from !== undefined) params.from = nq.from;

@@ -21,6 +21,15 @@ export {
   normalizeSettle,
   type NormalizedPendingAudit,
 } from './normalize.js';
+export {
+  assertOrganisationId,
+  normalizeCreateOrganisation,
+  normalizeOrganisationChanges,
+  normalizeOrganisationList,
+  type NormalizedOrganisation,
+  organisationFromRow,
+  scopeCache,
+} from './organisations.js';
 export { assertThrottlePolicy, guardExpiry } from './throttle.js';
 export {
   assertAuditKind,

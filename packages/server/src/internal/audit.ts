@@ -48,6 +48,7 @@ function publish(ctx: ServerContext, stored: AuditEvent, risk: boolean): void {
   if (!sink) return;
   const event: MfaEvent = {
     id: stored.id,
+    organisationId: ctx.organisationId,
     at: stored.at,
     kind: stored.kind as MfaAuditKind,
     enrolmentId: stored.enrolmentId,

@@ -1,12 +1,17 @@
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
-import type { MfaStore } from '@cloudmfa/storage';
+import type { OrganisationScope } from '@cloudmfa/storage';
 import type { MfaServerPolicy } from '../policy.js';
 import type { MfaEventSink } from '../types.js';
 import type { KeyRing } from './sealing.js';
 
-/** Everything an operation needs, resolved once by createMfaServer. */
+/**
+ * Everything an operation needs, for one organisation: resolved once by createMfaServer for the
+ * default one, and per organisation record version for the others (docs/server.md section 15).
+ */
 export interface ServerContext {
-  readonly store: MfaStore;
+  /** The organisation the operations serve; every store call goes through its scope. */
+  readonly organisationId: string;
+  readonly store: OrganisationScope;
   readonly policy: MfaServerPolicy;
   readonly keyRing: KeyRing;
   readonly pushSigner: Signer;
