@@ -31,8 +31,6 @@ export interface AdminHandlerOptions extends AdminHooks {
    * its own. A throw is a 500 (logged with the error's class and code only).
    */
   authorize: (req: Request) => AdminAuthorization | Promise<AdminAuthorization>;
-  /** The id of the organisation `server` serves, as it appears in the paths (`/v1/admin/orgs/{orgId}/...`). Default `default`. */
-  organisationId?: string;
   /** Mount point, e.g. `/mfa` (no trailing slash). Default `''`. */
   basePath?: string;
   /** Largest request body read, 256..1,048,576 bytes. Default 16,384. */

@@ -24,8 +24,6 @@ export interface NodeAdminHandlerOptions<Req extends NodeRequestLike = NodeReque
   server: MfaServer;
   /** Your authorisation (see `createAdminHandler`): the principal and its organisations, or a refusal. No built-in password. */
   authorize: (req: Req) => AdminAuthorization | Promise<AdminAuthorization>;
-  /** The id of the organisation `server` serves in the paths. Default `default`. */
-  organisationId?: string;
   /** Mount point, e.g. `/admin` (no trailing slash). Default `''`. */
   basePath?: string;
   /** Largest request body read, 256..1,048,576 bytes. Default 16,384. */

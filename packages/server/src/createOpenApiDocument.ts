@@ -37,7 +37,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'The authorize hook did not authenticate the caller (ERR_ADMIN_UNAUTHORIZED; WWW-Authenticate says how)',
   403: 'Refused: ERR_ADMIN_FORBIDDEN (the principal may not act on this organisation), ERR_ACTIVATION_INVALID, ERR_PUSH_BAD_SIGNATURE, ERR_PUSH_NOT_ACTIVE, ERR_PUSH_MISMATCH',
   404: 'No such record: ERR_ADMIN_NOT_FOUND (organisation, enrolment, challenge), ERR_PUSH_NOT_FOUND',
-  409: 'Already used: ERR_ACTIVATION_ALREADY_REDEEMED, ERR_PUSH_REPLAYED, ERR_PUSH_PAUSED',
+  409: 'Already used or changed: ERR_ACTIVATION_ALREADY_REDEEMED, ERR_PUSH_REPLAYED, ERR_PUSH_PAUSED, ERR_ADMIN_CONFLICT (an organisation id taken, or a version that moved on)',
   410: 'Too late: ERR_ACTIVATION_EXPIRED, ERR_ACTIVATION_REVOKED, ERR_PUSH_EXPIRED',
   413: 'The body is over the cap (ERR_HTTP_BODY_TOO_LARGE)',
   415: 'The body is not application/json (ERR_HTTP_MEDIA_TYPE)',
@@ -83,7 +83,7 @@ const pathParam = (name: string, pattern: RegExp, description: string) => ({
 });
 
 const PATH_PARAMS: Record<string, Json> = {
-  orgId: pathParam('orgId', ORGANISATION_ID, 'The organisation acted on: one the principal may act on'),
+  orgId: pathParam('orgId', ORGANISATION_ID, 'The organisation acted on (`default`: the server\'s own): one the principal may act on'),
   enrolmentId: pathParam('enrolmentId', ENROLMENT_ID, 'An enrolment id'),
   challengeId: pathParam('challengeId', CHALLENGE_ID, 'A push challenge id'),
   id: pathParam('id', CHALLENGE_ID, 'A push challenge id'),
@@ -147,7 +147,7 @@ export function createOpenApiDocument(options: OpenApiDocumentOptions = {}): Rec
         tags: ['admin'],
         parameters: parameters(r.path, r.query),
         ...(r.body ? { requestBody: { required: true, content: jsonContent(jsonSchema(r.body, 'input')) } } : {}),
-        responses: responses(r.responses, [...ADMIN_ERRORS, ...(r.body ? [413, 415] : [])], undefined, error),
+        responses: responses(r.responses, [...ADMIN_ERRORS, ...(r.body ? [413, 415] : []), ...(r.scope === 'records' && r.method !== 'GET' ? [409] : [])], undefined, error),
         ...(adminSecurity ? { security: [{ admin: [] }] } : {}),
       });
     }

@@ -20,7 +20,7 @@ const throttleSchema = (d: { freeFailures: number; baseDelayMs: number; maxDelay
     .refine((t) => t.freeFailures < t.lockoutFailures, { message: 'freeFailures must be below lockoutFailures', path: ['freeFailures'] })
     .prefault({});
 
-const policySchema = z
+export const policySchema = z
   .object({
     app: z
       .object({

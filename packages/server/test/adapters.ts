@@ -20,7 +20,6 @@ interface AdapterOptions {
 export interface AdminAdapterOptions extends AdminHooks {
   basePath?: string;
   maxBodyBytes?: number;
-  organisationId?: string;
   authorize: (header: (name: string) => string | null) => AdminAuthorization | Promise<AdminAuthorization>;
   log?: (entry: HttpLogEntry) => void;
 }

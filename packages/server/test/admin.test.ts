@@ -2,12 +2,12 @@
 // OpenAPI document (adapters.ts): authorisation by the caller's hook, organisation scoping, the
 // enrolment lifecycle, verify, unlock, push, audit paging with the principal on every entry the
 // admin actions wrote, key status and rotation, and the refusals.
-import { encodeBase32 } from '@cloudmfa/core';
+import { createSoftwareSigner, encodeBase32 } from '@cloudmfa/core';
 import { openRedemptionResponse } from '@cloudmfa/activation';
 import { describe, expect, it } from 'vitest';
 import type { AdminAuthorization, HttpLogEntry, StartedActivation } from '../src/index.js';
 import { ADAPTERS, type AdminAdapterOptions } from './adapters.js';
-import { answerPush, codeAt, makeDevice, makeServer, ORIGIN, prepareRedemption, testCrypto } from './helpers.js';
+import { answerPush, codeAt, makeDevice, makeServer, ORIGIN, prepareRedemption, seededRandom, testCrypto } from './helpers.js';
 
 const BASE = `${ORIGIN}/admin`;
 const ORG = '/v1/admin/orgs/default';
@@ -15,6 +15,7 @@ const TOKENS: Record<string, AdminAuthorization> = {
   'op-all': { ok: true, principal: 'ops:alice', organisations: 'all' },
   'op-default': { ok: true, principal: 'ops:bob', organisations: ['default'] },
   'op-other': { ok: true, principal: 'ops:carol', organisations: ['other'] },
+  'op-globex': { ok: true, principal: 'ops:dave', organisations: ['globex', 'initech'] },
 };
 
 /** The test's hook: a bearer token looked up in TOKENS; `slow` is throttled, `bad-shape` answers junk. */
@@ -29,7 +30,13 @@ const authorize: AdminAdapterOptions['authorize'] = (header) => {
 
 describe.each(ADAPTERS)('admin routes: $name', (adapter) => {
   function setup(options: Partial<AdminAdapterOptions> = {}) {
-    const t = makeServer();
+    // Every organisation gets its own KEK and push key (docs/server.md section 15).
+    const t = makeServer({
+      organisationKeys: (id) => ({
+        kek: { current: `${id}-k1`, keys: { [`${id}-k1`]: new Uint8Array(32).fill(id.length) } },
+        push: createSoftwareSigner({ algorithm: 'ES256', random: seededRandom(`push-key-${id}`) }),
+      }),
+    });
     const logs: HttpLogEntry[] = [];
     const handler = adapter.createAdmin(t.server, { basePath: '/admin', authorize, log: (e) => logs.push(e), ...options });
     const device = adapter.create(t.server, {});
@@ -47,14 +54,24 @@ describe.each(ADAPTERS)('admin routes: $name', (adapter) => {
       return { status: res.status, headers: res.headers, json: JSON.parse(text) };
     };
     /** Enrols `userId` online through the admin route and redeems it through the device route. */
-    const enrol = async (userId: string) => {
-      const started = await call('POST', `${ORG}/enrolments`, { userId, account: `${userId}@acme.example` });
+    const enrol = async (userId: string, org = ORG, token = 'op-all') => {
+      const started = await call('POST', `${org}/enrolments`, { userId, account: `${userId}@acme.example` }, token);
       expect(started.status).toBe(201);
       const phone = makeDevice(userId);
       const { request, state } = await prepareRedemption(t, started.json as StartedActivation, phone);
-      const redeemed = await device(new Request(`${ORIGIN}/v1/activations/redeem`, { method: 'POST', body: JSON.stringify(request), headers: { 'content-type': 'application/json' } }));
-      expect(redeemed.status).toBe(200);
-      const identity = await openRedemptionResponse({ response: await redeemed.json(), state, crypto: testCrypto });
+      let response: unknown;
+      if (org === ORG) {
+        const redeemed = await device(new Request(`${ORIGIN}/v1/activations/redeem`, { method: 'POST', body: JSON.stringify(request), headers: { 'content-type': 'application/json' } }));
+        expect(redeemed.status).toBe(200);
+        response = await redeemed.json();
+      } else {
+        // Another organisation's app redeems through that organisation's facade (the device
+        // handler here serves the default one).
+        const r = await (await t.server.forOrganisation(org.split('/').pop() as string)).completeActivation({ request });
+        if (!r.ok) throw new Error(r.reason);
+        response = r.response;
+      }
+      const identity = await openRedemptionResponse({ response, state, crypto: testCrypto });
       return { started: started.json, identity, phone };
     };
     return { t, handler, logs, call, enrol, bodies, device };
@@ -256,4 +273,68 @@ describe.each(ADAPTERS)('admin routes: $name', (adapter) => {
     expect(outside.status).toBe(404);
     expect(logs.every((e) => e.route === null || e.route.startsWith('/v1/admin/'))).toBe(true);
   });
+
+  it('organisations: create, list, get, update (audited with the principal); each one’s routes see only its own records', async () => {
+    const { call, enrol, t } = setup();
+    const created = await call('POST', '/v1/admin/orgs', { organisationId: 'globex', issuer: 'Globex', origin: 'https://mfa.globex.example', policy: { otp: { digits: 8 } } });
+    expect(created.status).toBe(201);
+    // The policy is stored as given (the schema's defaults are the facade's to fill), and resolved.
+    expect(created.json).toMatchObject({ id: 'globex', issuer: 'Globex', origin: 'https://mfa.globex.example', policyInput: { otp: { digits: 8 } }, version: 1 });
+    expect(created.json.policy.otp).toMatchObject({ algorithm: 'SHA1', digits: 8, period: 30 });
+    expect((await call('POST', '/v1/admin/orgs', { organisationId: 'initech', issuer: 'Initech' })).status).toBe(201);
+    expect((await call('POST', '/v1/admin/orgs', { organisationId: 'globex', issuer: 'Again' })).json.error.code).toBe('ERR_ADMIN_CONFLICT');
+    expect((await call('POST', '/v1/admin/orgs', { organisationId: 'default', issuer: 'Default' })).status).toBe(409);
+    // Only a principal of all organisations creates one.
+    expect((await call('POST', '/v1/admin/orgs', { organisationId: 'hooli', issuer: 'Hooli' }, 'op-globex')).status).toBe(403);
+    for (const bad of [{ organisationId: 'Bad_Id', issuer: 'x' }, { organisationId: 'ok', issuer: 'x', policy: { otp: { digits: 5 } } }, { organisationId: 'ok', issuer: 'x', extra: 1 }]) {
+      expect((await call('POST', '/v1/admin/orgs', bad)).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    }
+    const badOrigin = await call('POST', '/v1/admin/orgs', { organisationId: 'ok', issuer: 'x', origin: 'ftp://x' });
+    expect([badOrigin.status, badOrigin.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
+
+    const all = await call('GET', '/v1/admin/orgs?limit=1');
+    expect([all.json.organisations.map((o: { id: string }) => o.id), typeof all.json.cursor]).toEqual([['globex'], 'string']);
+    expect((await call('GET', `/v1/admin/orgs?cursor=${encodeURIComponent(all.json.cursor)}`)).json.organisations.map((o: { id: string }) => o.id)).toEqual(['initech']);
+    const mine = await call('GET', '/v1/admin/orgs', undefined, 'op-other');
+    expect(mine.json).toEqual({ organisations: [], cursor: null });
+    const dave = await call('GET', '/v1/admin/orgs?limit=1', undefined, 'op-globex');
+    expect([dave.json.organisations.map((o: { id: string }) => o.id), dave.json.cursor]).toEqual([['globex'], 'globex']);
+    expect((await call('GET', '/v1/admin/orgs?cursor=globex', undefined, 'op-globex')).json.organisations.map((o: { id: string }) => o.id)).toEqual(['initech']);
+    expect((await call('GET', '/v1/admin/orgs/globex', undefined, 'op-globex')).json.issuer).toBe('Globex');
+    expect((await call('GET', '/v1/admin/orgs/globex', undefined, 'op-other')).status).toBe(403);
+    expect((await call('GET', '/v1/admin/orgs/nowhere')).json.error.code).toBe('ERR_ADMIN_NOT_FOUND');
+
+    const updated = await call('PATCH', '/v1/admin/orgs/globex', { issuer: 'Globex Corp', expectedVersion: 1 }, 'op-globex');
+    expect(updated.json).toMatchObject({ issuer: 'Globex Corp', version: 2 });
+    expect((await call('PATCH', '/v1/admin/orgs/globex', { issuer: 'Late', expectedVersion: 1 }, 'op-globex')).json.error.code).toBe('ERR_ADMIN_CONFLICT');
+    expect((await call('PATCH', '/v1/admin/orgs/nowhere', { issuer: 'x' })).status).toBe(404);
+    const orgAuditAnswer = await call('GET', '/v1/admin/orgs/globex/audit', undefined, 'op-globex');
+    expect(orgAuditAnswer.status, JSON.stringify(orgAuditAnswer.json)).toBe(200);
+    const orgAudit = orgAuditAnswer.json.events;
+    expect(orgAudit.map((e: { kind: string; detail: { actor?: string } }) => [e.kind, e.detail.actor])).toEqual([
+      ['organisation.updated', 'ops:dave'],
+      ['organisation.created', 'ops:alice'],
+    ]);
+
+    // The same user id in two organisations: two users, each organisation's routes see its own.
+    const inGlobex = await enrol('alice', '/v1/admin/orgs/globex', 'op-globex');
+    expect(inGlobex.started.text).toMatch(/^CMFA:/);
+    const inDefault = await enrol('alice');
+    const list = async (org: string, token: string) => (await call('GET', `/v1/admin/orgs/${org}/enrolments?userId=alice`, undefined, token)).json.enrolments.map((e: { id: string }) => e.id);
+    expect(await list('globex', 'op-globex')).toEqual([inGlobex.started.enrolmentId]);
+    expect(await list('default', 'op-default')).toEqual([inDefault.started.enrolmentId]);
+    expect((await call('GET', `/v1/admin/orgs/globex/enrolments/${inDefault.started.enrolmentId}`, undefined, 'op-globex')).status).toBe(404);
+    expect((await call('POST', `/v1/admin/orgs/globex/enrolments/${inDefault.started.enrolmentId}/revoke`, {}, 'op-globex')).status).toBe(404);
+    expect((await call('GET', '/v1/admin/orgs/globex/enrolments?userId=alice', undefined, 'op-default')).status).toBe(403);
+    // Globex's policy holds there: 8 digits.
+    expect((await call('GET', `/v1/admin/orgs/globex/enrolments/${inGlobex.started.enrolmentId}`, undefined, 'op-globex')).json.otp.digits).toBe(8);
+    expect((await call('GET', '/v1/admin/orgs/globex/keys', undefined, 'op-globex')).json.currentKeyId).toBe('globex-k1');
+    const code = codeAt(t, inGlobex.identity.seed, 0, 30, 8);
+    expect((await call('POST', '/v1/admin/orgs/default/verify', { userId: 'alice', code })).json.ok).toBe(false);
+    expect((await call('POST', '/v1/admin/orgs/globex/verify', { userId: 'alice', code }, 'op-globex')).json).toMatchObject({ ok: true, enrolmentId: inGlobex.started.enrolmentId });
+    const globexAudit = (await call('GET', '/v1/admin/orgs/globex/audit?userId=alice', undefined, 'op-globex')).json.events;
+    expect(globexAudit.every((e: { enrolmentId: string | null }) => e.enrolmentId === inGlobex.started.enrolmentId)).toBe(true);
+    expect(globexAudit.find((e: { kind: string }) => e.kind === 'otp.accepted').detail.actor).toBe('ops:dave');
+  });
 });
+

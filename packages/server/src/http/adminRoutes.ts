@@ -2,11 +2,16 @@ import { type CloudMfaErrorCode, encodeBase64Url, isCloudMfaError } from '@cloud
 import type { JsonObject } from '@cloudmfa/storage';
 import type * as z from 'zod';
 import { serverError } from '../internal/errors.js';
-import type { CreatePushChallengeResult, MfaServer, StartedActivation } from '../types.js';
+import type { CreatePushChallengeResult, MfaOrganisationServer, MfaServer, StartedActivation } from '../types.js';
 import {
   auditPage,
   auditQuery,
   challengeStatus,
+  createOrganisationBody,
+  organisationList,
+  organisationsQuery,
+  organisationView,
+  updateOrganisationBody,
   emptyBody,
   enrolmentList,
   enrolmentView,
@@ -91,9 +96,14 @@ export interface AdminHooks {
   }) => void | Promise<void>;
 }
 
-/** What a route handler gets: the facade acting for the principal, the checked input, the hooks. */
+/** What a route handler gets: the facades acting for the principal, the checked input, the hooks. */
 interface Call {
-  server: MfaServer;
+  /** The organisation's operations (organisation routes), acting for the principal. */
+  server: MfaOrganisationServer;
+  /** The whole facade (organisation records), acting for the principal. */
+  root: MfaServer;
+  /** The organisations the principal may act on. */
+  allowed: readonly string[] | 'all';
   params: Record<string, string>;
   body: unknown;
   query: Record<string, string>;
@@ -115,6 +125,8 @@ export interface AdminRoute {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
   summary: string;
+  /** `records`: the organisation records themselves (below `/v1/admin/orgs`); else the routes of one organisation. */
+  scope?: 'records';
   body?: z.ZodType;
   query?: z.ZodObject;
   /** Its successful answers (every admin route can also answer ADMIN_ERRORS, and 413/415 with a body). */
@@ -122,7 +134,8 @@ export interface AdminRoute {
   run(call: Call): Promise<NeutralResponse>;
 }
 
-const ORG = '/v1/admin/orgs/{orgId}';
+const ORGS = '/v1/admin/orgs';
+const ORG = `${ORGS}/{orgId}`;
 
 const json = (status: number, body: unknown): NeutralResponse => ({ status, headers: null, body: JSON.stringify(body), code: null });
 const notFound = (): NeutralResponse => fail(404, 'ERR_ADMIN_NOT_FOUND');
@@ -167,8 +180,75 @@ async function listPage(call: Call): Promise<NeutralResponse> {
   return json(200, { enrolments: page, cursor: rest.length > limit && last ? `${last.createdAt}.${last.id}` : null });
 }
 
+/**
+ * A principal of all organisations pages through the store; one of a list gets those of its list
+ * that are stored, by id, paged the same way (the cursor is the last id).
+ */
+async function listOrganisations(call: Call): Promise<NeutralResponse> {
+  const limit = call.query.limit === undefined ? undefined : Number(call.query.limit);
+  if (limit !== undefined && (limit < 1 || limit > 1000)) return fail(400, 'ERR_HTTP_MALFORMED');
+  const { cursor } = call.query;
+  if (call.allowed === 'all') return json(200, await call.root.listOrganisations({ ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }) }));
+  const ids = [...new Set(call.allowed)].filter((id) => ORGANISATION_ID.test(id) && (cursor === undefined || id > cursor)).sort();
+  const found = [];
+  const max = limit ?? 100;
+  let last: string | null = null;
+  for (const id of ids) {
+    if (found.length === max) break;
+    last = id;
+    const o = await call.root.getOrganisation({ organisationId: id });
+    if (o) found.push(o);
+  }
+  return json(200, { organisations: found, cursor: last !== null && ids.indexOf(last) < ids.length - 1 ? last : null });
+}
+
 /** The admin routes, organisation-scoped below `/v1/admin/orgs/{orgId}` (docs/server.md section 7.4). */
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  {
+    operationId: 'listOrganisations',
+    method: 'GET',
+    path: ORGS,
+    summary: 'The stored organisations the principal may act on, by id, paged (the default organisation is configured, not stored)',
+    scope: 'records',
+    query: organisationsQuery,
+    responses: [{ status: 200, description: 'One page; `cursor` is `null` on the last', schema: organisationList }],
+    run: listOrganisations,
+  },
+  {
+    operationId: 'createOrganisation',
+    method: 'POST',
+    path: ORGS,
+    summary: "Stores a new organisation: its issuer, origin and policy (a principal of all organisations only; audited in the new organisation's log)",
+    scope: 'records',
+    body: createOrganisationBody,
+    responses: [{ status: 201, description: 'The organisation', schema: organisationView }],
+    run: async (call) => {
+      if (call.allowed !== 'all') return fail(403, 'ERR_ADMIN_FORBIDDEN');
+      return json(201, await call.root.createOrganisation(call.body as z.infer<typeof createOrganisationBody>));
+    },
+  },
+  {
+    operationId: 'getOrganisation',
+    method: 'GET',
+    path: ORG,
+    summary: 'One stored organisation',
+    scope: 'records',
+    responses: [{ status: 200, description: 'The organisation', schema: organisationView }],
+    run: async (call) => {
+      const o = await call.root.getOrganisation({ organisationId: call.organisationId });
+      return o ? json(200, o) : notFound();
+    },
+  },
+  {
+    operationId: 'updateOrganisation',
+    method: 'PATCH',
+    path: ORG,
+    summary: 'Changes an organisation: each field given replaces the stored one (audited with the changes); applies to new enrolments and the checks the policy governs',
+    scope: 'records',
+    body: updateOrganisationBody,
+    responses: [{ status: 200, description: 'The organisation as stored now', schema: organisationView }],
+    run: async (call) => json(200, await call.root.updateOrganisation({ organisationId: call.organisationId, ...(call.body as z.infer<typeof updateOrganisationBody>) })),
+  },
   {
     operationId: 'listEnrolments',
     method: 'GET',
@@ -332,7 +412,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
 export const ADMIN_ERRORS: readonly number[] = [400, 401, 403, 404, 429, 500, 503];
 
 /** Facade errors that are the caller's input: answered 400 with their own code and message. */
-const MISUSE = /^ERR_(INVALID_ARGUMENT|PUSH_CONTEXT_[A-Z_]+|PUSH_PAYLOAD_TOO_LARGE|STORAGE_INVALID|OTP_[A-Z_]+|OTPAUTH_[A-Z_]+|ENVELOPE_[A-Z_]+)$/;
+const MISUSE = /^ERR_(INVALID_ARGUMENT|SERVER_POLICY|PUSH_CONTEXT_[A-Z_]+|PUSH_PAYLOAD_TOO_LARGE|STORAGE_INVALID|OTP_[A-Z_]+|OTPAUTH_[A-Z_]+|ENVELOPE_[A-Z_]+)$/;
 const NOT_MISUSE = new Set<string>(['ERR_OTP_CRYPTO', 'ERR_ENVELOPE_KDF_FAILED']);
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +442,6 @@ function matchSegments(segments: string[], parts: string[]): Record<string, stri
 export interface AdminTableOptions {
   server: MfaServer;
   authorize: (native: unknown) => unknown;
-  organisationId: string;
   hooks: AdminHooks;
 }
 
@@ -417,11 +496,11 @@ function readQuery(req: NeutralRequest): Record<string, string> | null {
 async function runAdmin(options: AdminTableOptions, route: AdminRoute, params: Record<string, string>, req: NeutralRequest, maxBodyBytes: number): Promise<NeutralResponse> {
   const auth = checkAuthorization(await options.authorize(req.native));
   if (!auth.ok) return refusal(auth);
-  const organisationId = params.orgId as string;
+  const organisationId = params.orgId;
   // Authorisation before existence: an organisation the principal may not act on is 403
   // whether or not it exists, so a principal cannot probe for other organisations.
-  if (auth.organisations !== 'all' && !auth.organisations.includes(organisationId)) return fail(403, 'ERR_ADMIN_FORBIDDEN');
-  if (!ORGANISATION_ID.test(organisationId) || organisationId !== options.organisationId) return fail(404, 'ERR_ADMIN_NOT_FOUND');
+  if (organisationId !== undefined && auth.organisations !== 'all' && !auth.organisations.includes(organisationId)) return fail(403, 'ERR_ADMIN_FORBIDDEN');
+  if (organisationId !== undefined && !ORGANISATION_ID.test(organisationId)) return fail(404, 'ERR_ADMIN_NOT_FOUND');
   if (params.enrolmentId !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(params.enrolmentId)) return fail(400, 'ERR_HTTP_MALFORMED');
   if (params.challengeId !== undefined && !CHALLENGE_ID.test(params.challengeId)) return fail(400, 'ERR_HTTP_MALFORMED');
 
@@ -438,13 +517,25 @@ async function runAdmin(options: AdminTableOptions, route: AdminRoute, params: R
   if (route.body) {
     const read = await readJsonBody(req, maxBodyBytes);
     if (!read.ok) return fail(read.status, read.code);
-    const parsed = route.body.safeParse(read.value);
-    if (!parsed.success) return fail(400, 'ERR_HTTP_MALFORMED');
-    body = parsed.data;
+    // Checked, then passed on as sent: a schema's defaults (the policy's) are the facade's to fill.
+    if (!route.body.safeParse(read.value).success) return fail(400, 'ERR_HTTP_MALFORMED');
+    body = read.value;
   }
+  const root = options.server.withActor(auth.principal);
   try {
-    return await route.run({ server: options.server.withActor(auth.principal), params, body, query, organisationId, principal: auth.principal, hooks: options.hooks });
+    let server: MfaOrganisationServer = root;
+    if (route.scope !== 'records' && organisationId !== undefined) {
+      try {
+        server = await root.forOrganisation(organisationId);
+      } catch (e) {
+        if (isCloudMfaError(e, 'ERR_ORGANISATION_NOT_FOUND')) return fail(404, 'ERR_ADMIN_NOT_FOUND');
+        throw e;
+      }
+    }
+    return await route.run({ server, root, allowed: auth.organisations, params, body, query, organisationId: organisationId ?? '', principal: auth.principal, hooks: options.hooks });
   } catch (e) {
+    if (isCloudMfaError(e, 'ERR_ORGANISATION_NOT_FOUND')) return fail(404, 'ERR_ADMIN_NOT_FOUND');
+    if (isCloudMfaError(e, 'ERR_ORGANISATION_CONFLICT')) return fail(409, 'ERR_ADMIN_CONFLICT');
     if (isCloudMfaError(e) && MISUSE.test(e.code) && !NOT_MISUSE.has(e.code)) return refused(e.code as CloudMfaErrorCode, e.message);
     throw e;
   }

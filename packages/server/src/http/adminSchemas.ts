@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { pushSettingsSchema } from '../operations/createPushChallenge.js';
+import { policySchema } from '../policy.js';
 import { activationSettingsSchema } from '../operations/startActivation.js';
 
 // The admin routes' shapes (docs/server.md section 7.4). The request schemas are what the route
@@ -8,7 +9,8 @@ import { activationSettingsSchema } from '../operations/startActivation.js';
 // (createOpenApiDocument), and the HTTP tests check every real answer against it.
 
 export const ENROLMENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
-export const ORGANISATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** An organisation id as the facade takes it (`default`: the server's own organisation). */
+export const ORGANISATION_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const enrolmentId = z.string().regex(ENROLMENT_ID);
 const userId = z.string().min(1).max(256);
@@ -39,6 +41,15 @@ export const pushBody = pushSettingsSchema.extend({ userId, context: pushContext
 export const userBody = z.object({ userId }).strict();
 export const rotateBody = z.union([z.object({ userId }).strict(), z.object({ enrolmentId }).strict()]);
 
+// Organisation records. The policy is the facade's own schema (docs/server.md section 8): any
+// subset, checked before anything is stored; what is stored is the input as given.
+const organisationId = z.string().regex(ORGANISATION_ID);
+const origin = z.string().min(1).max(127);
+export const createOrganisationBody = z.object({ organisationId, issuer: z.string().min(1).max(256), origin: origin.optional(), policy: policySchema.optional() }).strict();
+export const updateOrganisationBody = z
+  .object({ issuer: z.string().min(1).max(256).optional(), origin: origin.nullable().optional(), policy: policySchema.optional(), expectedVersion: z.number().int().min(1).optional() })
+  .strict();
+
 // Query strings: the values as they arrive (strings), checked before they are converted.
 const count = z.string().regex(/^[0-9]{1,4}$/);
 const time = z.string().regex(/^[0-9]{1,16}$/);
@@ -47,6 +58,7 @@ export const listQuery = z.object({ userId, limit: count.optional(), cursor: cur
 export const auditQuery = z
   .object({ userId: userId.optional(), enrolmentId: enrolmentId.optional(), from: time.optional(), to: time.optional(), limit: count.optional(), cursor: cursor.optional() })
   .strict();
+export const organisationsQuery = z.object({ limit: count.optional(), cursor: cursor.optional() }).strict();
 export const keysQuery = z.object({ userId: userId.optional(), enrolmentId: enrolmentId.optional() }).strict();
 
 // Responses.
@@ -159,3 +171,17 @@ export const keyStatus = z
   })
   .strict();
 export const rotated = z.object({ examined: z.number().int(), rewrapped: z.number().int(), current: z.number().int(), failed: z.number().int() }).strict();
+
+export const organisationView = z
+  .object({
+    id: organisationId,
+    issuer: z.string(),
+    origin: z.string().nullable(),
+    policy: policySchema.describe('The resolved policy (every field present)'),
+    policyInput: z.record(z.string(), z.unknown()).describe('The policy as given (what an update replaces)'),
+    createdAt: ms,
+    updatedAt: ms,
+    version: z.number().int().min(1),
+  })
+  .strict();
+export const organisationList = z.object({ organisations: z.array(organisationView), cursor: z.string().nullable() }).strict();

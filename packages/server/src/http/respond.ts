@@ -37,6 +37,7 @@ const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_ADMIN_FORBIDDEN: 'not allowed for this principal or organisation',
   ERR_ADMIN_THROTTLED: 'too many refused admin requests; try again later',
   ERR_ADMIN_NOT_FOUND: 'no such organisation, enrolment or challenge',
+  ERR_ADMIN_CONFLICT: 'the organisation exists already, or changed since the expected version',
   ERR_ADMIN_EMAIL_UNAVAILABLE: 'this server sends no activation email',
 };
 
