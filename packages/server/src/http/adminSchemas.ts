@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { pushSettingsSchema } from '../operations/createPushChallenge.js';
 import { policySchema } from '../policy.js';
-import { activationSettingsSchema } from '../operations/startActivation.js';
+import { activationSettingsSchema, pushSettingsSchema } from '../internal/settings.js';
 
 // The admin routes' shapes (docs/server.md section 7.4). The request schemas are what the route
 // validates with (an activation's and a push's settings are the facade's own schemas); the

@@ -1,7 +1,6 @@
 import type { PushContext } from '@cloudmfa/push';
 import { buildApnsPayload, buildFcmPayload, createPushChallenge as createChallenge } from '@cloudmfa/push/server';
 import type { EnrolmentRecord } from '@cloudmfa/storage';
-import * as z from 'zod';
 import { challengeMetaToJson, numberMac } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
@@ -9,14 +8,8 @@ import { isEnrolmentId } from '../internal/ids.js';
 import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
+import { pushSettingsSchema } from '../internal/settings.js';
 
-export const pushSettingsSchema = z
-  .object({
-    numberMatch: z.union([z.boolean(), z.object({ digits: z.number().int().min(2).max(6) }).strict()]).optional(),
-    enrolmentId: z.string().optional(),
-    alert: z.object({ title: z.string().optional(), body: z.string().optional() }).strict().optional(),
-  })
-  .strict();
 
 function pushCapable(rec: EnrolmentRecord): boolean {
   if (rec.status !== 'active') return false;
