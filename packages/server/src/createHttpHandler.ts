@@ -1,4 +1,4 @@
-import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
+import { createDispatcher, type HttpLogEntry, type ResolvedOrganisation } from './http/dispatch.js';
 import { fetchRequest, toResponse } from './http/fetch.js';
 import type { NeutralRequest, NeutralResponse } from './http/neutral.js';
 import { serverError } from './internal/errors.js';
@@ -25,6 +25,13 @@ export interface HttpHandlerOptions {
   clientIp?: (req: Request) => string | null | undefined;
   /** Receives one {@link HttpLogEntry} per request, with the request it answers. Errors it throws are ignored. */
   log?: (entry: HttpLogEntry, req: Request) => void;
+  /**
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP): by host, path or header,
+   * your choice. Every route then runs in that organisation's scope; `null`, an unknown id or
+   * a thrown `ERR_ORGANISATION_NOT_FOUND` answer 404 `ERR_HTTP_NOT_FOUND`, exactly like an
+   * unknown route. Absent: the default organisation.
+   */
+  resolveOrganisation?: (req: Request) => ResolvedOrganisation | Promise<ResolvedOrganisation>;
 }
 
 /**
@@ -51,8 +58,13 @@ export interface HttpHandlerOptions {
  */
 export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Promise<Response> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, log, clientIp, ...rest } = options;
-  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Request) } : { log }) });
+  const { server, log, clientIp, resolveOrganisation, ...rest } = options;
+  const { dispatch } = createDispatcher(server, {
+    ...rest,
+    clientIp,
+    ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Request) } : { log }),
+    resolve: typeof resolveOrganisation === 'function' ? (req: NeutralRequest) => resolveOrganisation(req.native as Request) : resolveOrganisation,
+  });
   return async (req: Request): Promise<Response> => {
     return toResponse((await dispatch(fetchRequest(req, clientIp, false))) as NeutralResponse);
   };

@@ -1,5 +1,5 @@
 import { serverError } from './internal/errors.js';
-import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
+import { createDispatcher, type HttpLogEntry, type ResolvedOrganisation } from './http/dispatch.js';
 import type { NeutralRequest } from './http/neutral.js';
 import { nodeRequest, serveNode } from './http/nodeAdapter.js';
 import type { MfaServer } from './types.js';
@@ -71,6 +71,12 @@ export interface NodeHandlerOptions<Req extends NodeRequestLike = NodeRequestLik
    * Errors it throws are ignored.
    */
   log?: (entry: HttpLogEntry, req: Req) => void;
+  /**
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP), as for `createHttpHandler`:
+   * by host (`req.headers.host`), path or header. With a `next`, a request that names no
+   * organisation is passed on; without, it is answered 404 like an unknown route.
+   */
+  resolveOrganisation?: (req: Req) => ResolvedOrganisation | Promise<ResolvedOrganisation>;
 }
 
 /** A `node:http` request listener; given `next` (Express, Connect), a path outside the device routes goes to `next()`. */
@@ -97,10 +103,11 @@ export type NodeHandler<Req extends NodeRequestLike = NodeRequestLike> = (req: R
  */
 export function createNodeHandler<Req extends NodeRequestLike = NodeRequestLike>(options: NodeHandlerOptions<Req>): NodeHandler<Req> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, clientIp, log, ...rest } = options;
+  const { server, clientIp, log, resolveOrganisation, ...rest } = options;
   const { dispatch } = createDispatcher(server, {
     ...rest,
     clientIp,
+    resolve: typeof resolveOrganisation === 'function' ? (req: NeutralRequest) => resolveOrganisation(req.native as Req) : resolveOrganisation,
     ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Req) } : { log }),
   });
   return (req, res, next) => {

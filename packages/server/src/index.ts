@@ -2,6 +2,7 @@
 export { createAdminHandler, type AdminAuthorization, type AdminHandlerOptions, type AdminHooks } from './createAdminHandler.js';
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
 export { createOpenApiDocument, type OpenApiDocumentOptions } from './createOpenApiDocument.js';
+export type { ResolvedOrganisation } from './http/dispatch.js';
 export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';

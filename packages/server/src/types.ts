@@ -181,7 +181,7 @@ export interface MfaServerOptions {
    */
   storeDeadlineMs?: number;
   /**
-   * The keys of each stored organisation (docs/server.md section 15): a KEK ring or provider
+   * The keys of each stored organisation (docs/server.md, "Organisations"): a KEK ring or provider
    * and a push signer per organisation, so each can sit in its own HSM or KMS key. Called once
    * per organisation id (the answer is remembered; a rejection is not) the first time the
    * organisation serves an operation. Absent: only the default organisation (this options
@@ -813,7 +813,7 @@ export interface OrganisationList {
 /**
  * The facade: the default organisation's operations (the options' own issuer, origin, policy
  * and keys), the other organisations' through {@link MfaServer.forOrganisation}, and the
- * organisation records (docs/server.md section 15).
+ * organisation records (docs/server.md, "Organisations").
  *
  * @example
  * ```ts

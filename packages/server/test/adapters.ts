@@ -4,7 +4,7 @@
 import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
-import { type AdminAuthorization, type AdminHooks, createAdminHandler, createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
+import { type AdminAuthorization, type AdminHooks, createAdminHandler, createHttpHandler, type HttpLogEntry, type MfaServer, type ResolvedOrganisation } from '../src/index.js';
 import { createNodeAdminHandler, createNodeHandler } from '../src/node.js';
 import { documented } from './openapi.js';
 
@@ -14,6 +14,8 @@ interface AdapterOptions {
   /** The header the test puts the client address in (each adapter reads it its own way). */
   clientIpHeader?: string;
   log?: (entry: HttpLogEntry) => void;
+  /** Resolves the organisation from the request's host and path (each adapter reads them its own way). */
+  resolveOrganisation?: (where: { host: string | null; path: string }) => ResolvedOrganisation;
 }
 
 /** Options of an admin handler in the tests: `authorize` reads a Fetch-style header getter whatever the adapter. */
@@ -46,10 +48,29 @@ export interface Adapter {
   cutsStream: 'cancel' | 'close';
 }
 
+/** Where a request's routes are mounted: the organisation's base path when the resolver gives one. */
+function baseOf(basePath: string | undefined, resolve: AdapterOptions['resolveOrganisation']): string | undefined | ((url: URL) => string | undefined) {
+  if (!resolve) return basePath;
+  return (url) => {
+    const r = resolve({ host: url.host, path: url.pathname });
+    return r !== null && typeof r === 'object' ? r.basePath : basePath;
+  };
+}
+
 const fetchAdapter: Adapter = {
   name: 'Fetch handler',
-  create: (server, { clientIpHeader, ...rest } = {}) =>
-    documented(createHttpHandler({ server, ...rest, ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}) }), rest.basePath),
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) =>
+    documented(
+      createHttpHandler({
+        server,
+        ...rest,
+        ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}),
+        ...(resolveOrganisation
+          ? { resolveOrganisation: (req: Request) => resolveOrganisation({ host: new URL(req.url).host, path: new URL(req.url).pathname }) }
+          : {}),
+      }),
+      baseOf(rest.basePath, resolveOrganisation),
+    ),
   createAdmin: (server, { authorize, ...rest }) =>
     documented(createAdminHandler({ server, ...rest, authorize: (req) => authorize((name) => req.headers.get(name)) }), rest.basePath),
   parserOwnsContentLength: false,
@@ -65,6 +86,8 @@ function sendOver(port: number, req: Request): Promise<Response> {
   // A body of unknown length goes chunked (node's client would send DELETE and OPTIONS bodies
   // without any framing).
   if (req.body && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  // The Host the request was addressed to (what a host-based organisation resolver reads).
+  headers.host = url.host;
   let answered = false;
   const out = httpRequest({ host: '127.0.0.1', port, method: req.method, path: url.pathname + url.search, headers, agent: false });
   const response = new Promise<Response>((resolve, reject) => {
@@ -137,7 +160,7 @@ function overSocket(handler: (req: IncomingMessage, res: ServerResponse) => void
  * node's HTTP parser answers a malformed Content-Length itself (400, no JSON body) before any
  * handler runs: that answer is not ours to document. Every other answer is checked.
  */
-function documentedNode(handler: (req: Request) => Promise<Response>, basePath: string | undefined): (req: Request) => Promise<Response> {
+function documentedNode(handler: (req: Request) => Promise<Response>, basePath: string | undefined | ((url: URL) => string | undefined)): (req: Request) => Promise<Response> {
   const checked = documented(handler, basePath);
   return (req) => {
     const length = req.headers.get('content-length');
@@ -147,13 +170,16 @@ function documentedNode(handler: (req: Request) => Promise<Response>, basePath: 
 
 const nodeAdapter: Adapter = {
   name: 'node:http handler',
-  create: (server, { clientIpHeader, ...rest } = {}) => {
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) => {
     const handler = createNodeHandler({
       server,
       ...rest,
+      ...(resolveOrganisation
+        ? { resolveOrganisation: (req) => resolveOrganisation({ host: (req.headers.host as string | undefined) ?? null, path: (req.url ?? '').split('?')[0]! }) }
+        : {}),
       ...(clientIpHeader ? { clientIp: (req) => (req.headers[clientIpHeader] as string | undefined) ?? null } : {}),
     });
-    return documentedNode(overSocket(handler), rest.basePath);
+    return documentedNode(overSocket(handler), baseOf(rest.basePath, resolveOrganisation));
   },
   createAdmin: (server, { authorize, ...rest }) => {
     const handler = createNodeAdminHandler({

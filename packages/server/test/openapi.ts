@@ -85,11 +85,13 @@ export function checkAnswer({ method, path, status, contentType, text }: { metho
   if (!v(body)) throw new UndocumentedResponse(`${where}: ${ajv.errorsText(v.errors)} in ${text.slice(0, 300)}`);
 }
 
-/** A handler whose every answer is checked against the document first (`basePath`: where it is mounted). */
-export function documented(handler: (req: Request) => Promise<Response>, basePath = ''): (req: Request) => Promise<Response> {
+/** A handler whose every answer is checked against the document first (`mount`: where it is mounted, or how to find it per request). */
+export function documented(handler: (req: Request) => Promise<Response>, mount: string | undefined | ((url: URL) => string | undefined) = ''): (req: Request) => Promise<Response> {
   return async (req) => {
     const method = req.method;
     const url = new URL(req.url);
+    // A base per request: an organisation resolved from the path has its own.
+    const basePath = (typeof mount === 'function' ? mount(url) : mount) ?? '';
     const res = await handler(req);
     // Outside the mount point nothing of ours answers (404 from the router itself).
     const path = basePath !== '' && url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : url.pathname;

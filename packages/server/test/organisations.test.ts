@@ -1,4 +1,4 @@
-// Organisations through the facade (docs/server.md section 15): each organisation's issuer,
+// Organisations through the facade (docs/server.md, "Organisations"): each organisation's issuer,
 // policy and keys, isolation of its enrolments, challenges and audit, audited changes, and a
 // policy change that applies to new enrolments and the checks it governs only.
 import { createSoftwareSigner, isCloudMfaError } from '@cloudmfa/core';
@@ -93,6 +93,20 @@ describe('organisations', () => {
         'policy.throttle.lockoutFailures': { from: 10, to: 2 },
       },
     });
+  });
+
+  it('number matching follows the organisation policy on new pushes, from the next call on', async () => {
+    const { t, acme } = await twoOrgs();
+    await activateOnline(acme, makeDevice('a'));
+    const before = await acme.server.createPushChallenge({ userId: 'alice', context: { service: 'VPN' } });
+    expect(before.ok && before.number).toMatch(/^[0-9]{2}$/);
+    await t.server.updateOrganisation({ organisationId: 'acme', policy: { activation: { kdf: FAST_KDF }, push: { numberMatch: false } } });
+    // The scope taken before the change keeps its policy; the next forOrganisation has the new one.
+    const after = await (await t.server.forOrganisation('acme')).createPushChallenge({ userId: 'alice', context: { service: 'VPN' } });
+    expect(after).toMatchObject({ ok: true, number: null });
+    // Globex's policy did not move.
+    const globex = await t.server.forOrganisation('globex');
+    expect(globex.policy.push.numberMatch).toBe(true);
   });
 
   it('create, get, list (paged) and the typed refusals', async () => {

@@ -26,7 +26,7 @@ const ORG_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * The context of one organisation's parts: every statement's `$ORG` becomes the organisation id
- * as a SQL literal (docs/storage.md section 14). The id is 1..63 of `[a-z0-9-]` (checked again
+ * as a SQL literal (docs/storage.md, "Organisations"). The id is 1..63 of `[a-z0-9-]` (checked again
  * here), so the literal cannot end early; a literal keeps the statements' positional
  * parameters as they are.
  */

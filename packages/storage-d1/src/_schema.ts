@@ -4,7 +4,8 @@ import type { D1Context } from './_context.js';
 // Migrations, each a list of single statements (D1 prepares one statement at a time), applied
 // in order. The tables are those of @cloudmfa/storage-sqlite's schema (D1 is SQLite). Never edit
 // a released one: add the next. Timestamps are integer ms from the injected clock.
-const MIGRATIONS: readonly (readonly string[])[] = [
+/** The migrations, in order (exported for the upgrade test of a database written before organisations). */
+export const MIGRATIONS: readonly (readonly string[])[] = [
   // 1: the four server stores, the per-user push pause and the pending count index.
   [
     `CREATE TABLE cloudmfa_enrolments (
@@ -78,7 +79,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     `CREATE TRIGGER cloudmfa_audit_no_delete BEFORE DELETE ON cloudmfa_audit
       BEGIN SELECT RAISE(ABORT, 'cloudmfa_audit is append-only'); END`,
   ],
-  // 2: organisations (docs/storage.md section 14), as @cloudmfa/storage-sqlite's schema 4: every
+  // 2: organisations (docs/storage.md, "Organisations"), as @cloudmfa/storage-sqlite's schema 4: every
   // row keyed by its organisation; the rows written before belong to the default one.
   [
     `CREATE TABLE cloudmfa_organisations (

@@ -56,7 +56,7 @@ export async function openD1Store(options: D1StoreOptions): Promise<MfaStore> {
   }
   const ctx = createContext(options.db, options.clock ?? systemClock);
   await migrate(ctx);
-  // Every statement of an organisation's parts names it (docs/storage.md section 14).
+  // Every statement of an organisation's parts names it (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const c = scopedContext(ctx, org);
     return { enrolments: d1Enrolments(c), guard: d1Guard(c), challenges: d1Challenges(c), audit: d1Audit(c) };

@@ -4,7 +4,7 @@ import { type Statement, statement } from './_pg.js';
 // validated schema name and `o` the organisation id as a SQL literal (validated: 1..63 of
 // [a-z0-9-], so it cannot end the literal): they are the only things ever spliced into SQL
 // text; every value is a bound parameter. Every statement names the organisation
-// (docs/storage.md section 14).
+// (docs/storage.md, "Organisations").
 
 const ENROLMENT_COLUMNS = `id, user_id, status, encode(secret, 'hex') AS secret, meta, created_at, expires_at,
   activated_at, revoked_at, version`;

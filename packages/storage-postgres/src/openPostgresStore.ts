@@ -69,7 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
   const q = (stmt: Statement, values: unknown[], what: string): Promise<Row[]> => run(pool, stmt, values, what);
   // One set of statements (and one consume batcher) per organisation, each naming it in every
-  // statement (docs/storage.md section 14).
+  // statement (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const sql = buildStatements(quoted, orgLiteral(org));
     const consumeBatched = createConsumeBatcher((values) => q(sql.guardConsumeBatch, values, 'guard consume'));

@@ -1,4 +1,4 @@
-// Migration 5 (organisations, docs/storage.md section 14) on a schema written at version 4: every
+// Migration 5 (organisations, docs/storage.md, "Organisations") on a schema written at version 4: every
 // existing row belongs to the default organisation afterwards, and no other organisation sees it.
 import { fixedClock } from '@cloudmfa/core';
 import { listMigrations, migrate, openPostgresStore } from '@cloudmfa/storage-postgres';

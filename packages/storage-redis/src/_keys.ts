@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 // the tag of an enrolment key is exactly the enrolment id, and the `c:` / `u:` tags (which
 // contain a colon) can never collide with one.
 //
-// `p` is the key head of one organisation (docs/storage.md section 14): the store's prefix and
+// `p` is the key head of one organisation (docs/storage.md, "Organisations"): the store's prefix and
 // the tag's opening brace, then, for any organisation but the default one, `<org>/` inside
 // the tag (`cloudmfa:{acme/enr1}:enr`). A default tag never holds a slash and an organisation
 // id never does, so no key of one organisation is ever a key of another; the default one's

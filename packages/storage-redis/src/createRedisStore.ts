@@ -89,7 +89,7 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const closeClient = options.closeClient === true;
   const client = options.client;
 
-  // One set of parts per organisation, each on its own key head (docs/storage.md section 14).
+  // One set of parts per organisation, each on its own key head (docs/storage.md, "Organisations").
   const drains: (() => Promise<void>)[] = [];
   const scope = (org: string | null): OrganisationScope => {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };

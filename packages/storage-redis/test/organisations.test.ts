@@ -1,4 +1,4 @@
-// Key layout of organisations (docs/storage.md section 14): the default organisation keeps the
+// Key layout of organisations (docs/storage.md, "Organisations"): the default organisation keeps the
 // key names of a store written before organisations, another organisation's keys carry its id
 // inside the hash tag (one slot per enrolment, user and audit log, as before), and dropping the
 // store drops every organisation's keys.

@@ -6,7 +6,7 @@ import { type Row, toEvent } from './_rows.js';
 
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
 export function sqliteAudit(ctx: SqliteContext): AuditLog {
-  // Every statement names the organisation (docs/storage.md section 14).
+  // Every statement names the organisation (docs/storage.md, "Organisations").
   const { runner, q, now, org } = ctx;
   const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
       VALUES (@org, @now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);

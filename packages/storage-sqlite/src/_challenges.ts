@@ -5,7 +5,7 @@ import { type Row, toChallenge } from './_rows.js';
 
 /** The push challenge part of the SQLite store. */
 export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
-  // Every statement names the organisation (docs/storage.md section 14).
+  // Every statement names the organisation (docs/storage.md, "Organisations").
   const { runner, q, now, org } = ctx;
   const chInsert = q(`INSERT INTO cloudmfa_challenges
       (org, id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)

@@ -5,7 +5,7 @@ import { type Row, toEnrolment } from './_rows.js';
 
 /** The enrolments part of the SQLite store. */
 export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
-  // Every statement names the organisation (docs/storage.md section 14).
+  // Every statement names the organisation (docs/storage.md, "Organisations").
   const { runner, q, now, org } = ctx;
   const enrInsert = q(`INSERT INTO cloudmfa_enrolments
       (org, id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)

@@ -22,7 +22,7 @@ const PURGE_PER_WRITE = 8;
  * its outbox entry is written in the same transaction.
  */
 export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
-  // Every statement names the organisation (docs/storage.md section 14); the purge of forgotten
+  // Every statement names the organisation (docs/storage.md, "Organisations"); the purge of forgotten
   // rows is the one that spans them (it removes only what no read can see any more).
   const { runner, q, now, org } = ctx;
   const guardGet = q('SELECT * FROM cloudmfa_otp_guard WHERE org = @org AND enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)');

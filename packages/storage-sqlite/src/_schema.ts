@@ -87,7 +87,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE cloudmfa_audit ADD COLUMN entry_key TEXT;
   CREATE UNIQUE INDEX cloudmfa_audit_entry_key ON cloudmfa_audit (entry_key) WHERE entry_key IS NOT NULL;
   `,
-  // 4: organisations (docs/storage.md section 14). Every row is keyed by its organisation: the
+  // 4: organisations (docs/storage.md, "Organisations"). Every row is keyed by its organisation: the
   // tables whose primary key did not hold it are rebuilt with (org, ...) keys, and every row
   // written before lands in the default organisation. The audit log keeps its sequence.
   `

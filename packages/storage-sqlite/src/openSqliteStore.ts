@@ -101,7 +101,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 function buildStore(db: Database.Database, path: string, clock: Clock): SqliteStore {
   const runner = new Runner(db);
-  // One set of prepared statements per organisation, each bound to it (docs/storage.md 14).
+  // One set of prepared statements per organisation, each bound to it (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const ctx = createContext(db, runner, clock, org);
     return { enrolments: sqliteEnrolments(ctx), guard: sqliteGuard(ctx), challenges: sqliteChallenges(ctx), audit: sqliteAudit(ctx) };

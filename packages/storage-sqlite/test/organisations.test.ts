@@ -1,4 +1,4 @@
-// The upgrade to schema 4 (organisations, docs/storage.md section 14): a file written before
+// The upgrade to schema 4 (organisations, docs/storage.md, "Organisations"): a file written before
 // keeps every row, in the default organisation, and no other organisation sees them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Organisations (docs/storage.md section 14): the default id, the id rule and the input
+// Organisations (docs/storage.md, "Organisations"): the default id, the id rule and the input
 // normalizers every adapter shares, so that all of them refuse the same inputs the same way.
 import { storageError } from './errors.js';
 import { STORAGE_LIMITS } from './limits.js';

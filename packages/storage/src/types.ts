@@ -504,11 +504,11 @@ export interface AuditLog {
 // The server-side set and the client store
 
 // ---------------------------------------------------------------------------------------------
-// Organisations (docs/storage.md section 14)
+// Organisations (docs/storage.md, "Organisations")
 
 /**
  * One organisation (tenant) as stored: its display name, origin and policy. No secret: an
- * organisation's keys are the caller's (docs/server.md section 15).
+ * organisation's keys are the caller's (docs/server.md, "Organisations").
  *
  * @example
  * ```ts
@@ -612,7 +612,7 @@ export interface OrganisationStore {
 /**
  * The four server stores of one organisation. Every row they read or write is keyed by the
  * organisation in the store itself: no id, user id, cursor or race reaches another
- * organisation's rows (docs/storage.md section 14).
+ * organisation's rows (docs/storage.md, "Organisations").
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@ import type { KeyRing } from './sealing.js';
 
 /**
  * Everything an operation needs, for one organisation: resolved once by createMfaServer for the
- * default one, and per organisation record version for the others (docs/server.md section 15).
+ * default one, and per organisation record version for the others (docs/server.md, "Organisations").
  */
 export interface ServerContext {
   /** The organisation the operations serve; every store call goes through its scope. */

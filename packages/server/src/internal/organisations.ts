@@ -1,4 +1,4 @@
-// Organisations (docs/server.md section 15): the records through the store, each organisation's
+// Organisations (docs/server.md, "Organisations"): the records through the store, each organisation's
 // context (its store scope, policy, issuer, origin and keys) built per record version, and the
 // audited changes.
 import { isCloudMfaError } from '@cloudmfa/core';

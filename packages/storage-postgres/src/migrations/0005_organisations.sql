@@ -1,4 +1,4 @@
--- Organisations (docs/storage.md section 14, issue 12 §1): every row is keyed by its
+-- Organisations (docs/storage.md, "Organisations", issue 12 §1): every row is keyed by its
 -- organisation, in every primary and unique key, so that no id, user id, audit key or race of
 -- one organisation reaches another's rows. Rows written before belong to the default
 -- organisation ('default'). ADD COLUMN with a constant default rewrites no table.

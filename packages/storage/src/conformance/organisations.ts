@@ -5,7 +5,7 @@ import type { AuditEvent, MfaStore, OrganisationScope } from '../types.js';
 import { type Ctx, expectCode, MIN, SECRET } from './_shared.js';
 
 // ---------------------------------------------------------------------------------------------
-// Organisations (docs/storage.md section 14): the records, and isolation. Two organisations use
+// Organisations (docs/storage.md, "Organisations"): the records, and isolation. Two organisations use
 // the SAME enrolment ids, challenge ids, user ids and audit keys: a store that does not key
 // every row by organisation fails each test here (a conflict, a shared row, or a leak).
 
