@@ -36,7 +36,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Malformed: not JSON, a body or query outside its schema, a bad id in the path (ERR_HTTP_MALFORMED, ERR_ACTIVATION_MALFORMED, ERR_ACTIVATION_STALE, ERR_PUSH_MALFORMED, ERR_PUSH_MISMATCH); on admin routes also an argument the facade refuses, with its own code (ERR_INVALID_ARGUMENT, ERR_PUSH_CONTEXT_*, ...), or ERR_ADMIN_EMAIL_UNAVAILABLE',
   401: 'The authorize hook did not authenticate the caller (ERR_ADMIN_UNAUTHORIZED; WWW-Authenticate says how)',
   403: 'Refused: ERR_ADMIN_FORBIDDEN (the principal may not act on this organisation), ERR_ACTIVATION_INVALID, ERR_PUSH_BAD_SIGNATURE, ERR_PUSH_NOT_ACTIVE, ERR_PUSH_MISMATCH',
-  404: 'No such record: ERR_ADMIN_NOT_FOUND (organisation, enrolment, challenge), ERR_PUSH_NOT_FOUND',
+  404: 'No such record: ERR_ADMIN_NOT_FOUND (organisation, enrolment, challenge), ERR_PUSH_NOT_FOUND; or ERR_HTTP_NOT_FOUND, an organisation the device handler\'s resolveOrganisation does not know',
   409: 'Already used or changed: ERR_ACTIVATION_ALREADY_REDEEMED, ERR_PUSH_REPLAYED, ERR_PUSH_PAUSED, ERR_ADMIN_CONFLICT (an organisation id taken, or a version that moved on)',
   410: 'Too late: ERR_ACTIVATION_EXPIRED, ERR_ACTIVATION_REVOKED, ERR_PUSH_EXPIRED',
   413: 'The body is over the cap (ERR_HTTP_BODY_TOO_LARGE)',

@@ -29,8 +29,10 @@ export interface DeviceRouteDoc {
 }
 
 // Bodies are read with a cap and a media type: every POST can answer 413 and 415; every route
-// can answer 500 (a bug) and 503 (the store is unavailable).
-const POST = [413, 415, 500, 503];
+// can answer 500 (a bug), 503 (the store is unavailable) and 404 (with `resolveOrganisation`, an
+// organisation the resolver does not know is answered like an unknown route).
+const ANY = [404, 500, 503];
+const POST = [413, 415, ...ANY];
 
 export const DEVICE_ROUTES: readonly DeviceRouteDoc[] = [
   {
@@ -67,7 +69,7 @@ export const DEVICE_ROUTES: readonly DeviceRouteDoc[] = [
     path: '/v1/push/challenges/{id}',
     summary: "A challenge's status for the login page (never the number)",
     responses: [{ status: 200, description: 'The status', schema: challengeStatus }],
-    errors: [400, 404, 500, 503],
+    errors: [400, ...ANY],
   },
   {
     operationId: 'updatePushToken',
@@ -93,6 +95,6 @@ export const DEVICE_ROUTES: readonly DeviceRouteDoc[] = [
     path: '/v1/time',
     summary: "The server's clock, for the app's clock correction",
     responses: [{ status: 200, description: 'The time', schema: timeResponse }],
-    errors: [500, 503],
+    errors: ANY,
   },
 ];
