@@ -32,6 +32,7 @@ import type { MfaTelemetry } from './telemetry.js';
 import type { KekProvider, KeyEncryptionKeys, MfaOrganisationServer, MfaServer, MfaServerKeys, MfaServerOptions } from './types.js';
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/_dispatcher.js';
+import { getKeyStatus } from './operations/getKeyStatus.js';
 
 /** The one options object of a facade method; anything else is misuse. */
 function optionsObject<T extends object>(options: T): T {
@@ -39,6 +40,14 @@ function optionsObject<T extends object>(options: T): T {
     throw serverError('ERR_INVALID_ARGUMENT', '"options" expected an object');
   }
   return options;
+}
+
+/** A principal's name for `detail.actor`: 1..256 characters without control characters. */
+function checkActor(actor: unknown): string {
+  if (typeof actor !== 'string' || actor.length === 0 || actor.length > 256 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(actor)) {
+    throw serverError('ERR_INVALID_ARGUMENT', '"actor" expected 1..256 characters without control or bidirectional-override characters');
+  }
+  return actor;
 }
 
 /**
@@ -131,6 +140,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     random: checked,
     crypto,
     events,
+    actor: null,
   });
   const root = organisationApi(ctx, { telemetry, webhooks: dispatcherOf(DEFAULT_ORGANISATION_ID, store) });
   const organisations = createOrganisations({
@@ -143,11 +153,25 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     api: (c) => organisationApi(c, { telemetry, webhooks: dispatcherOf(c.organisationId, store.forOrganisation(c.organisationId)) }),
   });
 
+  return serverApi(root, organisations, null);
+}
+
+/**
+ * The facade: the default organisation's operations, the others' through `forOrganisation`, the
+ * organisation records. With an `actor` (`withActor`), every one of them (another organisation's
+ * operations and the records' audit entries included) names who acts.
+ */
+function serverApi(root: MfaOrganisationServer, organisations: ReturnType<typeof createOrganisations>, actor: string | null): MfaServer {
+  const acting = actor === null ? root : root.withActor(actor);
   return Object.freeze({
-    ...root,
-    forOrganisation: (organisationId) => organisations.forOrganisation(organisationId, root),
-    createOrganisation: (o) => organisations.create(optionsObject(o)),
-    updateOrganisation: (o) => organisations.update(optionsObject(o)),
+    ...acting,
+    withActor: (a: string) => serverApi(root, organisations, checkActor(a)),
+    forOrganisation: async (organisationId: string) => {
+      const api = await organisations.forOrganisation(organisationId, root);
+      return actor === null ? api : api.withActor(actor);
+    },
+    createOrganisation: (o) => organisations.create(optionsObject(o), actor),
+    updateOrganisation: (o) => organisations.update(optionsObject(o), actor),
     getOrganisation: (o) => organisations.get(optionsObject(o).organisationId),
     listOrganisations: (o) => organisations.list(o === undefined ? {} : optionsObject(o)),
   } satisfies MfaServer);
@@ -190,11 +214,13 @@ interface OrganisationExtras {
   webhooks: WebhookDispatcher | null;
 }
 
-/** The operations of one organisation's context. */
-function organisationApi(ctx: ServerContext, { telemetry, webhooks }: OrganisationExtras): MfaOrganisationServer {
+/** The operations of one organisation's context; `withActor` makes the same over a context naming who acts. */
+function organisationApi(ctx: ServerContext, extras: OrganisationExtras): MfaOrganisationServer {
+  const { telemetry, webhooks } = extras;
   return Object.freeze({
     organisationId: ctx.organisationId,
     policy: ctx.policy,
+    withActor: (actor) => organisationApi({ ...ctx, actor: checkActor(actor) }, extras),
     startActivation: (options) => {
       const { userId, ...o } = optionsObject(options);
       return observeOperation(telemetry, 'start_activation', () => startActivation(ctx, userId, o));
@@ -230,6 +256,7 @@ function organisationApi(ctx: ServerContext, { telemetry, webhooks }: Organisati
     rotateAllKeys: (options) => rotateAllKeys(ctx, optionsObject(options)),
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => ctx.store.audit.query(query),
+    getKeyStatus: (target) => getKeyStatus(ctx, target),
     drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
     deliverWebhooks: async (options) => (webhooks ? webhooks.deliver(options) : { delivered: 0, failed: 0, retrying: 0, busy: 0, more: false }),
     webhookStatus: async () => (webhooks ? webhooks.status() : []),

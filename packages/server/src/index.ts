@@ -1,5 +1,7 @@
 /** @module @cloudmfa/server */
+export { createAdminHandler, type AdminAuthorization, type AdminHandlerOptions, type AdminHooks } from './createAdminHandler.js';
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
+export { createOpenApiDocument, type OpenApiDocumentOptions } from './createOpenApiDocument.js';
 export type { ResolvedOrganisation } from './http/dispatch.js';
 export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
@@ -20,6 +22,7 @@ export type {
   EnrolmentOtp,
   EnrolmentView,
   KekProvider,
+  KeyStatus,
   KeyEncryptionKeys,
   MfaAuditKind,
   MfaEvent,

@@ -683,6 +683,24 @@ export interface RotateAllKeysResult extends RotateKeysResult {
 }
 
 /**
+ * Result of `getKeyStatus`: the current KEK id, and the enrolments asked about with the KEK id
+ * sealing each secret (`null` once revoked) and whether it is the current one (`current`: a
+ * secret sealed in an older format under the current KEK id is not current yet).
+ *
+ * @example
+ * ```ts
+ * const s: KeyStatus = await server.getKeyStatus({ userId: 'alice' });
+ * if (s.stale > 0) await server.rotateKeys({ userId: 'alice' });
+ * ```
+ */
+export interface KeyStatus {
+  currentKeyId: string;
+  enrolments: Array<{ enrolmentId: string; keyId: string | null; current: boolean }>;
+  /** How many of `enrolments` are not `current`. */
+  stale: number;
+}
+
+/**
  * The facade `createMfaServer` returns. Admin operations are plain functions: expose them
  * behind your own authentication. The device-facing ones are also served by
  * `createHttpHandler`.
@@ -738,6 +756,18 @@ export interface MfaOrganisationServer {
   rotateAllKeys(options: RotateAllKeysOptions): Promise<RotateAllKeysResult>;
   /** Admin: reads the audit log (newest first, paginated). */
   queryAudit(query?: AuditQuery): Promise<AuditPage>;
+  /**
+   * Admin: where key rotation stands: the current KEK id and, for one enrolment or a user's
+   * (at most 1000), the KEK id of each secret and whether it is under the current one. Without
+   * a target, the current KEK id only. Reads only; `rotateKeys` brings stale secrets over.
+   */
+  getKeyStatus(target?: { enrolmentId: string } | { userId: string }): Promise<KeyStatus>;
+  /**
+   * The same operations acting for `actor` (an administrator, a service; 1..256 characters, never
+   * a credential): every audit entry they write carries `detail.actor`. The admin HTTP routes
+   * call it with the principal their `authorize` hook returned.
+   */
+  withActor(actor: string): MfaOrganisationServer;
   /**
    * Operations: moves audit entries that an accepted code left in the guard store's outbox
    * (because the audit log was unreachable) into the audit log, exactly once each, and hands
@@ -861,6 +891,11 @@ export interface MfaServer extends MfaOrganisationServer {
   getOrganisation(options: { organisationId: string }): Promise<OrganisationView | null>;
   /** Admin: the stored organisations by id, paged (the default organisation is not stored). */
   listOrganisations(options?: { limit?: number; cursor?: string }): Promise<OrganisationList>;
+  /**
+   * The whole facade acting for `actor`: its operations, `forOrganisation`'s and the
+   * organisation records' audit entries carry `detail.actor`.
+   */
+  withActor(actor: string): MfaServer;
 }
 
 /**

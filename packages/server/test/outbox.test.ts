@@ -9,6 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../src/index.js';
 import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, codeAt, makeDevice, makeServer, ORIGIN, T0, type TestServer } from './helpers.js';
+import { documented } from './openapi.js';
 
 afterAll(closeBackends);
 
@@ -106,7 +107,7 @@ describe('a store that does not answer fails fast', () => {
     const t = makeServer();
     const hung: MfaStore = { ...t.store, enrolments: { ...t.store.enrolments, get: () => new Promise(() => undefined) } };
     const server = makeServer({ clock: t.clock, store: () => hung, storeDeadlineMs: 50 }).server;
-    const handler = createHttpHandler({ server: server });
+    const handler = documented(createHttpHandler({ server: server }));
     // A generous bound: without the deadline the request never completes.
     const res = await within(
       5_000,

@@ -1,10 +1,30 @@
-import { isCloudMfaError } from '@cloudmfa/core';
+import { type CloudMfaErrorCode, isCloudMfaError } from '@cloudmfa/core';
 import type { HttpErrorCode } from '../errors.js';
 import { serverError } from '../internal/errors.js';
 import type { MfaOrganisationServer, MfaServer } from '../types.js';
 import type { NeutralRequest, NeutralResponse } from './neutral.js';
 import { fail } from './respond.js';
 import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
+
+/** A route found for a path: its pattern (for the log), the methods it takes, and how to run it for this method (`null`: 405). */
+export interface FoundRoute {
+  pattern: string;
+  allow: string;
+  run: ((req: NeutralRequest, server: MfaOrganisationServer) => Promise<NeutralResponse>) | null;
+}
+
+/** A route table: the route of a method and a path below the mount point, or `null` (404). */
+export type RouteTable = (method: string, path: string) => FoundRoute | null;
+
+/** The device routes (routes.ts) as a table, run on the request's organisation. */
+function deviceTable(maxBodyBytes: number): RouteTable {
+  return (method, path) => {
+    const found = matchRoute(path);
+    if (!found) return null;
+    const allow = METHODS[found.route];
+    return { pattern: PATTERNS[found.route], allow, run: method === allow ? (req, server) => runRoute(server, found, req, maxBodyBytes) : null };
+  };
+}
 
 /**
  * One log entry per request. It never holds a body, a token, a header value or an error
@@ -17,11 +37,11 @@ import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
  */
 export interface HttpLogEntry {
   method: string;
-  /** The matched route pattern (e.g. `/v1/push/challenges/:id`), or `null`. */
+  /** The matched route pattern (e.g. `/v1/push/challenges/:id`, `/v1/admin/orgs/{orgId}/enrolments`), or `null`. */
   route: string | null;
   status: number;
-  /** The error code answered, or `null` on success. */
-  code: HttpErrorCode | null;
+  /** The error code answered (an admin route's 400 may carry the facade's own, e.g. `ERR_INVALID_ARGUMENT`), or `null` on success. */
+  code: HttpErrorCode | CloudMfaErrorCode | null;
   /** For a 500 only: the error's class name and code, never its message. */
   error?: { name: string; code?: string };
 }
@@ -46,6 +66,8 @@ export interface DispatchOptions {
   maxBodyBytes?: number;
   clientIp?: unknown;
   log?: (entry: HttpLogEntry, req: NeutralRequest) => void;
+  /** The routes served; default the device routes. Given the checked `maxBodyBytes`. */
+  table?: (maxBodyBytes: number) => RouteTable;
   /** The adapter's `resolveOrganisation`, called with the neutral request. */
   resolve?: ((req: NeutralRequest) => ResolvedOrganisation | Promise<ResolvedOrganisation>) | undefined;
 }
@@ -70,7 +92,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (typeof server !== 'object' || server === null || typeof server.completeActivation !== 'function') {
     throw serverError('ERR_SERVER_CONFIG', '"server" expected what createMfaServer returned');
   }
-  const { basePath = '', maxBodyBytes = 16_384, clientIp, log, resolve } = options ?? {};
+  const { basePath = '', maxBodyBytes = 16_384, clientIp, log, resolve, table: makeTable } = options ?? {};
   if (resolve !== undefined && (typeof resolve !== 'function' || typeof server.forOrganisation !== 'function')) {
     throw serverError('ERR_SERVER_CONFIG', '"resolveOrganisation" expected a function, with a server from createMfaServer');
   }
@@ -82,6 +104,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   }
   if (clientIp !== undefined && typeof clientIp !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clientIp" expected a function');
   if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
+  const table = makeTable ? makeTable(maxBodyBytes) : deviceTable(maxBodyBytes);
 
   /**
    * The organisation of a request and the base path its routes sit under; `null`: it names
@@ -130,10 +153,10 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
         if (!path.startsWith(`${org.base}/`)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
         path = path.slice(org.base.length);
       }
-      const found = matchRoute(path);
+      const found = table(method, path);
       if (!found) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
-      route = PATTERNS[found.route];
-      if (method !== METHODS[found.route]) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
+      route = found.pattern;
+      if (!found.run) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: found.allow }));
       let scoped: MfaOrganisationServer = server;
       if (org.id !== null) {
         try {
@@ -143,7 +166,7 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
           throw e;
         }
       }
-      return answer(route, await runRoute(scoped, found, req, maxBodyBytes));
+      return answer(route, await found.run(req, scoped));
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') || isCloudMfaError(e, 'ERR_KEK_UNAVAILABLE')) return answer(route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
       const err = e as { name?: unknown; code?: unknown } | null;

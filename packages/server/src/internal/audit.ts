@@ -16,9 +16,14 @@ export async function record(
     kind,
     enrolmentId: entry.enrolmentId ?? null,
     userId: entry.userId ?? null,
-    detail: entry.detail ?? {},
+    detail: withActor(ctx, entry.detail ?? {}),
   });
   publish(ctx, stored, entry.risk === true);
+}
+
+/** `detail` with the acting principal (`withActor`) added, when there is one. */
+export function withActor(ctx: ServerContext, detail: JsonObject): JsonObject {
+  return ctx.actor === null ? detail : { ...detail, actor: ctx.actor };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ServerContext {
   readonly random: RandomSource;
   readonly crypto: CryptoProvider;
   readonly events: MfaEventSink | undefined;
+  /** Who acts (`withActor`): recorded as `detail.actor` in the audit entries the operation writes; `null` when unnamed. */
+  readonly actor: string | null;
 }
 
 /** The server clock, floored to whole milliseconds like the stores do. */

@@ -104,7 +104,7 @@ export function createOrganisations(setup: Setup) {
     return s;
   };
   // A context that only audits (no keys): what create and update record with.
-  const auditCtx = (id: string): ServerContext => ({ ...root, organisationId: id, store: scopeOf(id) });
+  const auditCtx = (id: string, actor: string | null): ServerContext => ({ ...root, organisationId: id, store: scopeOf(id), actor });
   const keysOf = (id: string): Promise<Keys> => {
     const resolve = setup.keys;
     if (!resolve) return Promise.reject(serverError('ERR_SERVER_CONFIG', '"organisationKeys" is needed to serve an organisation other than the default'));
@@ -141,7 +141,7 @@ export function createOrganisations(setup: Setup) {
       return api;
     },
 
-    async create(o: CreateOrganisationOptions): Promise<OrganisationView> {
+    async create(o: CreateOrganisationOptions, actor: string | null): Promise<OrganisationView> {
       assertNewId(o.organisationId);
       assertIssuer(o.issuer);
       if (o.origin !== undefined) assertOrigin(o.origin);
@@ -153,11 +153,11 @@ export function createOrganisations(setup: Setup) {
         if (isCloudMfaError(e, 'ERR_STORAGE_CONFLICT')) throw serverError('ERR_ORGANISATION_CONFLICT', 'an organisation with this id already exists');
         throw e;
       }
-      await record(auditCtx(r.id), 'organisation.created', { detail: { issuer: r.issuer, origin: r.origin, version: r.version, policy: r.policy } });
+      await record(auditCtx(r.id, actor), 'organisation.created', { detail: { issuer: r.issuer, origin: r.origin, version: r.version, policy: r.policy } });
       return toView(r);
     },
 
-    async update(o: UpdateOrganisationOptions): Promise<OrganisationView> {
+    async update(o: UpdateOrganisationOptions, actor: string | null): Promise<OrganisationView> {
       const id = o.organisationId;
       if (typeof id !== 'string' || !ORG_RE.test(id) || id === DEFAULT_ORGANISATION_ID) throw notFound();
       if (o.issuer !== undefined) assertIssuer(o.issuer);
@@ -190,7 +190,7 @@ export function createOrganisations(setup: Setup) {
         if (after.issuer !== before.issuer) changes.issuer = { from: before.issuer, to: after.issuer };
         if (after.origin !== before.origin) changes.origin = { from: before.origin, to: after.origin };
         policyChanges(resolveServerPolicy(before.policy), resolveServerPolicy(after.policy), 'policy', changes);
-        await record(auditCtx(id), 'organisation.updated', { detail: { version: after.version, changes } });
+        await record(auditCtx(id, actor), 'organisation.updated', { detail: { version: after.version, changes } });
         return toView(after);
       }
     },
