@@ -77,6 +77,23 @@ describe.each(ADAPTERS)('admin routes: $name', (adapter) => {
     return { t, handler, logs, call, enrol, bodies, device };
   }
 
+  it('a verify or push refused by policy.rateLimits is 429 with Retry-After and its result, as the document says', async () => {
+    const t = makeServer({ policy: { rateLimits: { verify: { perIp: { limit: 1, windowMs: 60_000 } }, push: { perUser: { limit: 1, windowMs: 60_000 } } } } });
+    const handler = adapter.createAdmin(t.server, { basePath: '/admin', authorize });
+    const post = async (path: string, body: unknown) => {
+      const res = await handler(new Request(`${BASE}${ORG}${path}`, { method: 'POST', headers: { authorization: 'Bearer op-all', 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), json: JSON.parse(await res.text()) };
+    };
+    expect(await post('/verify', { userId: 'alice', code: '123456', clientIp: '203.0.113.7' })).toMatchObject({ status: 200, json: { ok: false, reason: 'not_found' } });
+    const limited = await post('/verify', { userId: 'bob', code: '123456', clientIp: '203.0.113.7' });
+    expect(limited.status).toBe(429);
+    expect(limited.json).toMatchObject({ ok: false, reason: 'rate_limited', scope: 'ip' });
+    expect(Number(limited.retryAfter)).toBe(Math.max(1, Math.ceil(limited.json.retryAfterMs / 1000)));
+    expect((await post('/push', { userId: 'carol', context: { service: 'VPN' } })).json).toEqual({ ok: false, reason: 'no_device' });
+    const pushLimited = await post('/push', { userId: 'carol', context: { service: 'VPN' } });
+    expect([pushLimited.status, pushLimited.json.reason, pushLimited.json.scope]).toEqual([429, 'rate_limited', 'user']);
+  });
+
   it('authorisation is the hook’s: 401 with its challenge, 403, 429 with Retry-After, organisations it may not act on', async () => {
     const { call, logs } = setup();
     const none = await call('GET', `${ORG}/enrolments?userId=alice`, undefined, '');
