@@ -89,7 +89,7 @@ async function advance(ms: number): Promise<void> {
 }
 
 async function auditKinds(): Promise<string[]> {
-  const r = await admin('/api/audit?userId=alice&limit=100');
+  const r = await admin('/api/v1/admin/orgs/default/audit?userId=alice&limit=100');
   return (r.json.events as Array<{ kind: string }>).map((e) => e.kind);
 }
 
@@ -98,7 +98,7 @@ async function pushAndOpen(context: Record<string, string>, numberMatch: boolean
   await button('Lock').click();
   await heading('Locked').waitFor();
   await advance(30_000);
-  const r = await admin('/api/push', { userId: 'alice', context, numberMatch });
+  const r = await admin('/api/v1/admin/orgs/default/push', { userId: 'alice', context, numberMatch });
   expect(r.status).toBe(200);
   expect(r.json.ok).toBe(true);
   await button('Check for sign-in requests').click();
@@ -122,7 +122,7 @@ describe('the authenticator app (web build) in Chromium against the reference se
   let password: string;
 
   it('starts empty and explains how to add a token', async () => {
-    const enrolled = await admin('/api/enrolments', { userId: 'alice', account: 'alice@acme.example', mode: 'online' });
+    const enrolled = await admin('/api/v1/admin/orgs/default/enrolments', { userId: 'alice', account: 'alice@acme.example', mode: 'online' });
     expect(enrolled.status).toBe(201);
     ({ text, password } = enrolled.json);
     await page.goto(`${web.url}/`);
@@ -182,7 +182,7 @@ describe('the authenticator app (web build) in Chromium against the reference se
     await page.getByText('Acme work').waitFor();
     await shot('codes');
     const shown = ((await code.textContent()) as string).replace(/\s/g, '');
-    const verified = await admin('/api/verify', { userId: 'alice', code: shown });
+    const verified = await admin('/api/v1/admin/orgs/default/verify', { userId: 'alice', code: shown });
     expect(verified.json).toMatchObject({ ok: true, method: 'totp', delta: 0 });
   });
 
@@ -213,7 +213,7 @@ describe('the authenticator app (web build) in Chromium against the reference se
     await button('Confirm').click();
     await page.getByText('Approved.', { exact: false }).waitFor();
     await shot('push-approved');
-    expect((await admin(`/api/push/${challengeId}`)).json.status).toBe('approved');
+    expect((await admin(`/api/v1/admin/orgs/default/push/${challengeId}`)).json.status).toBe('approved');
     expect(await auditKinds()).toContain('push.approved');
     await backToTokens();
   });
@@ -224,13 +224,13 @@ describe('the authenticator app (web build) in Chromium against the reference se
     await button('Suspicious').click();
     await page.getByText('Denied and reported to your organisation.').waitFor();
     await shot('push-suspicious');
-    expect((await admin(`/api/push/${challengeId}`)).json.status).toBe('denied');
+    expect((await admin(`/api/v1/admin/orgs/default/push/${challengeId}`)).json.status).toBe('denied');
     expect(await auditKinds()).toContain('push.suspicious');
     expect(serverLog.filter((e) => e.event === 'risk').map((e) => e.kind)).toContain('push.suspicious');
     // The server pauses pushes to alice until an administrator has looked (push fatigue).
-    const paused = await admin('/api/push', { userId: 'alice', context: { service: 'Acme Mail' } });
+    const paused = await admin('/api/v1/admin/orgs/default/push', { userId: 'alice', context: { service: 'Acme Mail' } });
     expect(paused.json).toMatchObject({ ok: false, reason: 'paused' });
-    expect((await admin('/api/users/alice/resume-push', {})).json).toEqual({ ok: true });
+    expect((await admin('/api/v1/admin/orgs/default/push/resume', { userId: 'alice' })).json).toEqual({ ok: true });
     await backToTokens();
   });
 
@@ -241,7 +241,7 @@ describe('the authenticator app (web build) in Chromium against the reference se
     await button('Cancel').click();
     await page.getByText('Cancelled. Nothing was sent.').waitFor();
     await shot('push-cancelled');
-    expect((await admin(`/api/push/${challengeId}`)).json.status).toBe('pending');
+    expect((await admin(`/api/v1/admin/orgs/default/push/${challengeId}`)).json.status).toBe('pending');
     expect(await auditKinds()).toEqual(before);
     await backToTokens();
   });

@@ -1,6 +1,7 @@
 // The admin surface (docs/guides/reference-server.md section 4): HTML pages behind a session
-// cookie and a JSON API behind a bearer token, both only on 127.0.0.1. It calls the facade's
-// admin operations; @cloudmfa/server deliberately serves none of them over HTTP.
+// cookie and the SDK's admin API (`createAdminHandler`, docs/server.md 7.4) below /api behind a
+// bearer token, both only on 127.0.0.1; the OpenAPI document at /openapi.json and its rendered
+// reference at /api-reference. The pages call the facade's admin operations themselves.
 //
 // Rules kept here: the token and session ids are compared in constant time over SHA-256
 // digests; every form carries the session's CSRF token; Host must name the loopback listener
@@ -11,15 +12,17 @@
 // This file routes and applies the rules that hold for every request (Host, method, session,
 // CSRF, Origin); each page and the JSON API live in ./admin/.
 import { isCloudMfaError, systemRandom } from '@cloudmfa/core';
+import { createAdminHandler as createAdminApi, createOpenApiDocument } from '@cloudmfa/server';
+import { emailOutcome } from './email.mjs';
 import { esc, layout } from './html.mjs';
 import { annotate, remoteAddressOf } from './nodeHttp.mjs';
-import { apiRoutes } from './admin/api.mjs';
+import { renderApiReference } from './admin/reference.mjs';
 import { auditPage } from './admin/audit.mjs';
 import { dashboard } from './admin/dashboard.mjs';
 import { enrolPage } from './admin/enrol.mjs';
-import { HttpRefusal, MESSAGES, html, isMisuse, jsonError, readForm, redirect, secretEqual } from './admin/http.mjs';
+import { HttpRefusal, MESSAGES, SECURITY_HEADERS, html, isMisuse, json, jsonError, readForm, redirect, secretEqual } from './admin/http.mjs';
 import { loginPage } from './admin/login.mjs';
-import { pushPage, pushStatusPage } from './admin/push.mjs';
+import { deliver, pushPage, pushStatusPage } from './admin/push.mjs';
 import { COOKIE, SESSION_MS, createSessions } from './admin/sessions.mjs';
 import { createLoginThrottle } from './admin/throttle.mjs';
 import { userPage } from './admin/users.mjs';
@@ -41,9 +44,13 @@ import { verifyPage } from './admin/verify.mjs';
  *   warn?: (entry: object) => void,
  * }} options
  */
+/** Who the admin token and the admin sessions act as in the audit log. */
+const PRINCIPAL = 'admin';
+
 export function createAdminHandler(options) {
   const { server, token, issuer, storeKind, port, clock, random = systemRandom, deliverPush, mailer, warn = () => {} } = options;
-  const ctx = { server, issuer, storeKind, clock, deliverPush, mailer, warn };
+  // The pages act as the same principal as the API: the audit log names it (`detail.actor`).
+  const ctx = { server: server.withActor(PRINCIPAL), issuer, storeKind, clock, deliverPush, mailer, warn };
   const { sessionOf, newSession, endSession } = createSessions({ clock, random });
 
   const allowedHost = (host) => host === `127.0.0.1:${port()}` || host === `localhost:${port()}`;
@@ -77,19 +84,53 @@ export function createAdminHandler(options) {
   const throttle = createLoginThrottle({ clock });
   const retryAfter = (ms) => ({ 'retry-after': String(Math.ceil(ms / 1000)) });
 
-  function checkBearer(req) {
+  // The API's authorisation (the SDK's `authorize` hook): the bearer token, compared in constant
+  // time, wrong ones counted by the login throttle. The principal is what the audit log names.
+  function authorize(req) {
     const h = req.headers.get('authorization');
-    if (!h || !h.startsWith('Bearer ')) throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+    if (!h || !h.startsWith('Bearer ')) return { ok: false, reason: 'unauthenticated', challenge: 'Bearer' };
     const address = remoteAddressOf(req);
     const wait = throttle.retryAfterMs(address);
-    if (wait > 0) throw new HttpRefusal(429, 'ERR_ADMIN_THROTTLED', retryAfter(wait));
+    if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
     if (!secretEqual(h.slice(7), token)) {
       throttle.fail(address);
-      throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+      return { ok: false, reason: 'unauthenticated', challenge: 'Bearer' };
     }
+    return { ok: true, principal: PRINCIPAL, organisations: 'all' };
   }
 
-  const api = apiRoutes(ctx);
+  // The SDK's admin routes below /api (/api/v1/admin/orgs/default/...). Its log entry is kept
+  // per request and attached to the answer for the listener's log line.
+  const entries = new WeakMap();
+  const api = createAdminApi({
+    server,
+    basePath: '/api',
+    authorize,
+    sendActivationEmail: ({ activation, to }) => emailOutcome(mailer, activation, to),
+    deliverPush: ({ challenge }) => deliver(ctx, challenge),
+    log: (entry, req) => entries.set(req, entry),
+  });
+  const document = createOpenApiDocument({ basePath: '/api', title: `CloudMFA reference server: ${issuer}`, adminSecurity: { type: 'http', scheme: 'bearer' } });
+  const documentJson = JSON.stringify(document, null, 2);
+  const reference = renderApiReference(document);
+
+  async function handleApi(req, url) {
+    if (url.pathname === '/api/health') {
+      if (req.method !== 'GET') throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: 'GET' });
+      const a = authorize(req);
+      if (!a.ok) {
+        if (a.reason === 'throttled') throw new HttpRefusal(429, 'ERR_ADMIN_THROTTLED', retryAfter(a.retryAfterMs));
+        throw new HttpRefusal(401, 'ERR_ADMIN_UNAUTHORIZED', { 'www-authenticate': 'Bearer' });
+      }
+      return { route: '/api/health', res: json(200, { status: 'ok', store: storeKind }) };
+    }
+    const answer = await api(req);
+    const entry = entries.get(req);
+    // The SDK's answer with this surface's security headers added.
+    const headers = new Headers(answer.headers);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!headers.has(name)) headers.set(name, value);
+    return { route: entry?.route ?? null, code: entry?.code ?? null, res: new Response(answer.body, { status: answer.status, headers }) };
+  }
 
   async function handleHtml(req, url) {
     const path = url.pathname;
@@ -158,9 +199,9 @@ export function createAdminHandler(options) {
     if (route === '/push') return { route, res: await pushPage(ctx, form, session) };
     const userId = form('userId');
     const back = `/users?userId=${encodeURIComponent(userId)}`;
-    if (route === '/revoke') await server.revokeEnrolment({ enrolmentId: form('enrolmentId'), reason: 'admin' });
-    else if (route === '/unlock') await server.unlockOtp(form('enrolmentId'));
-    else await server.resumePush(userId);
+    if (route === '/revoke') await ctx.server.revokeEnrolment({ enrolmentId: form('enrolmentId'), reason: 'admin' });
+    else if (route === '/unlock') await ctx.server.unlockOtp(form('enrolmentId'));
+    else await ctx.server.resumePush(userId);
     return { route, res: redirect(back) };
   }
 
@@ -178,15 +219,15 @@ export function createAdminHandler(options) {
     let code = null;
     try {
       if (!allowedHost(req.headers.get('host') ?? '')) throw new HttpRefusal(421, 'ERR_ADMIN_HOST');
-      if (isApi) {
-        const found = api.find(([, re]) => re.test(url.pathname));
-        if (!found) throw new HttpRefusal(404, 'ERR_ADMIN_NOT_FOUND');
-        route = found[2];
-        const candidates = api.filter(([, re]) => re.test(url.pathname));
-        const match = candidates.find(([m]) => m === req.method);
-        if (!match) throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: candidates.map(([m]) => m).join(', ') });
-        checkBearer(req);
-        res = await match[3](req, match[1].exec(url.pathname), url);
+      if (url.pathname === '/openapi.json' || url.pathname === '/api-reference') {
+        route = url.pathname;
+        if (req.method !== 'GET') throw new HttpRefusal(405, 'ERR_ADMIN_METHOD', { allow: 'GET' });
+        res = url.pathname === '/openapi.json' ? new Response(documentJson, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS } }) : html(200, reference);
+      } else if (isApi) {
+        const r = await handleApi(req, url);
+        route = r.route;
+        res = r.res;
+        code = r.code ?? null;
       } else {
         const r = await handleHtml(req, url);
         route = r.route;

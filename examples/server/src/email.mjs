@@ -60,7 +60,7 @@ export function checkRecipient(to) {
   return to;
 }
 
-/** What the JSON API answers about the email of `POST /api/enrolments` with an `email` field. */
+/** What the JSON API answers about the email of `POST /api/v1/admin/orgs/default/enrolments` with an `email` field. */
 export async function emailOutcome(mailer, activation, to) {
   const email = mailer.render(activation);
   if (!mailer.sends) {

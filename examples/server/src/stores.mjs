@@ -116,7 +116,8 @@ export async function openStores(config, { clock, warn = () => {} }) {
     if (pgStore && redisStore) {
       // The system of record (enrolments, audit) in PostgreSQL; the hot, short-lived atomic state
       // (OTP guard with the audit outbox, push challenges) in Redis (docs/storage.md section 12);
-      // webhook positions sit beside the audit log they point into.
+      // webhook positions sit beside the audit log they point into, and every organisation's
+      // parts split the same way (composeStore's forOrganisation).
       const store = composeStore({ records: pgStore, state: redisStore, onClose: () => pool.end().catch(() => {}) });
       return {
         store,

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderApiReference } from '../src/admin/reference.mjs';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
+import { checkAnswer, DOCUMENT } from '../../../packages/server/test/openapi.js';
 import { call, codeAt, FAST_KDF_POLICY, makePhone, pollAndAnswer, rawRequest, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
@@ -39,10 +41,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const api = (path: string, init: Parameters<typeof call>[1] = {}) => call(`${app.adminUrl}${path}`, { token: TOKEN, ...init });
+/**
+ * The admin JSON API. Every answer of the SDK's admin routes (below /api/v1/) is checked against
+ * the OpenAPI document (the SDK's own test harness, docs/server.md 7.5): a drift fails here too.
+ */
+const api = async (path: string, init: Parameters<typeof call>[1] = {}) => {
+  const reply = await call(`${app.adminUrl}${path}`, { token: TOKEN, ...init });
+  if (path.startsWith('/api/v1/')) {
+    const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+    checkAnswer({ method, path: path.slice('/api'.length).split('?')[0] as string, status: reply.status, contentType: reply.headers.get('content-type'), text: reply.text });
+    documentedAnswers++;
+  }
+  return reply;
+};
+let documentedAnswers = 0;
 
 async function enrolAndRedeem(userId: string, phoneName = userId) {
-  const started = await api('/api/enrolments', { body: { userId, account: `${userId}@acme.example` } });
+  const started = await api('/api/v1/admin/orgs/default/enrolments', { body: { userId, account: `${userId}@acme.example` } });
   expect(started.status).toBe(201);
   secrets.add(started.json.password);
   secrets.add(started.json.text);
@@ -121,40 +136,46 @@ describe('admin JSON API protections', () => {
     }
   });
 
+  // The JSON API is the SDK's admin router (docs/server.md 7.4): its codes.
   it('answers routes, methods, media types, sizes and JSON with stable codes', async () => {
-    expect((await api('/api/nothing')).json.error.code).toBe('ERR_ADMIN_NOT_FOUND');
-    const method = await api('/api/verify', { method: 'GET' });
+    expect((await api('/api/nothing')).json.error.code).toBe('ERR_HTTP_NOT_FOUND');
+    const method = await api('/api/v1/admin/orgs/default/verify', { method: 'GET' });
     expect([method.status, method.headers.get('allow')]).toEqual([405, 'POST']);
-    expect((await api('/api/verify', { body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
-    expect((await api('/api/verify', { body: '{"userId":' })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    expect((await api('/api/verify', { body: '[1]' })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    const big = await api('/api/verify', { body: { userId: 'a', code: 'x'.repeat(20_000) } });
-    expect([big.status, big.json.error.code]).toEqual([413, 'ERR_ADMIN_BODY_TOO_LARGE']);
-    expect((await api('/api/audit?limit=abc')).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    expect((await api('/api/enrolments', { body: { userId: 'bob', mode: 'online', extra: 1 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/verify', { body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await api('/api/v1/admin/orgs/default/verify', { body: '{"userId":' })).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/verify', { body: '[1]' })).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    const big = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'a', code: 'x'.repeat(20_000) } });
+    expect([big.status, big.json.error.code]).toEqual([413, 'ERR_HTTP_BODY_TOO_LARGE']);
+    expect((await api('/api/v1/admin/orgs/default/audit?limit=abc')).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/enrolments', { body: { userId: 'bob', mode: 'online', extra: 1 } })).json.error.code).toBe('ERR_HTTP_MALFORMED');
     // Every JSON route refuses an unknown field (guide 4.1), not only enrolment.
-    expect((await api('/api/verify', { body: { userId: 'a', code: '123456', window: 5 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    expect((await api('/api/push', { body: { userId: 'a', context: {}, numberMatch: true, force: true } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    expect((await api('/api/enrolments/abc/revoke', { body: { reason: 'lost', now: 1 } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
-    expect((await api('/api/enrolments/abc/unlock', { body: { all: true } })).json.error.code).toBe('ERR_ADMIN_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'a', code: '123456', window: 5 } })).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/push', { body: { userId: 'a', context: {}, numberMatch: true, force: true } })).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/enrolments/abc/revoke', { body: { reason: 'lost', now: 1 } })).json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await api('/api/v1/admin/orgs/default/enrolments/abc/unlock', { body: { all: true } })).json.error.code).toBe('ERR_HTTP_MALFORMED');
   });
 
   it('passes the facade refusals of bad input on as 400 with their code', async () => {
-    const badUser = await api('/api/enrolments', { body: { userId: '' } });
-    expect([badUser.status, badUser.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
-    const badMode = await api('/api/enrolments', { body: { userId: 'bob', mode: 'carrier-pigeon' } });
-    expect([badMode.status, badMode.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
-    const badAccount = await api('/api/enrolments', { body: { userId: 'bob', account: 'x\u202ey' } });
+    // Types, lengths and enums are the route's schema (400 ERR_HTTP_MALFORMED); what only the
+    // facade can judge comes back with the facade's code.
+    const badUser = await api('/api/v1/admin/orgs/default/enrolments', { body: { userId: '' } });
+    expect([badUser.status, badUser.json.error.code]).toEqual([400, 'ERR_HTTP_MALFORMED']);
+    const badMode = await api('/api/v1/admin/orgs/default/enrolments', { body: { userId: 'bob', mode: 'carrier-pigeon' } });
+    expect([badMode.status, badMode.json.error.code]).toEqual([400, 'ERR_HTTP_MALFORMED']);
+    expect((await api('/api/v1/admin/orgs/default/enrolments?userId=bob')).json.enrolments).toEqual([]);
+    const badAccount = await api('/api/v1/admin/orgs/default/enrolments', { body: { userId: 'bob', account: 'x\u202ey' } });
     expect([badAccount.status, badAccount.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
     expect(badAccount.json.error.message).toContain('"account"');
     expect(badAccount.json.error.message).not.toContain('x\u202ey');
-    const noIds = await api('/api/verify', { body: { code: '123456' } });
-    expect([noIds.status, noIds.json.error.code]).toEqual([400, 'ERR_INVALID_ARGUMENT']);
-    const both = await api('/api/verify', { body: { userId: 'a', enrolmentId: 'b', code: '1' } });
+    const noIds = await api('/api/v1/admin/orgs/default/verify', { body: { code: '123456' } });
+    expect([noIds.status, noIds.json.error.code]).toEqual([400, 'ERR_HTTP_MALFORMED']);
+    const both = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'a', enrolmentId: 'b', code: '1' } });
     expect(both.status).toBe(400);
-    // A code of any type is a typed refusal, never an error.
-    const weird = await api('/api/verify', { body: { userId: 'nobody', code: { $gt: '' } } });
+    // A code of any string is a typed refusal, never an error; a code that is not a string is a malformed request.
+    const weird = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'nobody', code: '{"$gt":""}' } });
     expect([weird.status, weird.json]).toEqual([200, { ok: false, reason: 'not_found' }]);
+    const notString = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'nobody', code: { $gt: '' } } });
+    expect([notString.status, notString.json.error.code]).toEqual([400, 'ERR_HTTP_MALFORMED']);
   });
 });
 
@@ -176,26 +197,26 @@ describe('enrol, redeem, verify, push: the JSON API and the device routes', () =
     expect(alice.identity.issuer).toBe('Acme Corporation');
     expect(alice.identity.origin).toBe(app.deviceUrl);
 
-    const list = await api(`/api/users/alice/enrolments`);
+    const list = await api(`/api/v1/admin/orgs/default/enrolments?userId=alice`);
     expect(list.json.enrolments).toHaveLength(1);
     expect(list.json.enrolments[0]).toMatchObject({ id: alice.identity.enrolmentId, status: 'active', mode: 'online', keyId: 'k1', device: { platform: 'android' } });
-    const one = await api(`/api/enrolments/${alice.identity.enrolmentId}`);
+    const one = await api(`/api/v1/admin/orgs/default/enrolments/${alice.identity.enrolmentId}`);
     expect(one.json.id).toBe(alice.identity.enrolmentId);
-    expect((await api('/api/enrolments/doesnotexist')).status).toBe(404);
+    expect((await api('/api/v1/admin/orgs/default/enrolments/doesnotexist')).status).toBe(404);
   });
 
   it('accepts a code once, refuses the replay, throttles, locks, and unlocks', async () => {
     const code = codeAt(alice.identity, clock);
     secrets.add(code);
-    const ok = await api('/api/verify', { body: { userId: 'alice', code } });
+    const ok = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'alice', code } });
     expect(ok.json).toMatchObject({ ok: true, method: 'totp', delta: 0, enrolmentId: alice.identity.enrolmentId });
-    const replay = await api('/api/verify', { body: { enrolmentId: alice.identity.enrolmentId, code } });
+    const replay = await api('/api/v1/admin/orgs/default/verify', { body: { enrolmentId: alice.identity.enrolmentId, code } });
     expect(replay.json).toMatchObject({ ok: false, reason: 'replayed' });
 
     clock.advance(30_000);
     const seen: Array<number | null> = [];
     for (let i = 0; i < 9; i++) {
-      const r = await api('/api/verify', { body: { userId: 'alice', code: wrongCode(alice.identity, clock, i) } });
+      const r = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'alice', code: wrongCode(alice.identity, clock, i) } });
       expect(r.json).toMatchObject({ ok: false, reason: 'invalid', detail: 'mismatch' });
       seen.push(r.json.retryAfterMs);
       if (r.json.retryAfterMs && i < 8) clock.advance(r.json.retryAfterMs);
@@ -203,17 +224,17 @@ describe('enrol, redeem, verify, push: the JSON API and the device routes', () =
     // The replay counted as the first failure: 3 free, then 1 s, 2 s, ... 32 s, and at the 10th
     // consecutive failure the lockout (15 min).
     expect(seen).toEqual([null, null, 1000, 2000, 4000, 8000, 16_000, 32_000, 900_000]);
-    const locked = await api('/api/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
+    const locked = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
     expect(locked.json).toMatchObject({ ok: false, reason: 'locked', retryAfterMs: 900_000 });
 
-    expect((await api(`/api/enrolments/${alice.identity.enrolmentId}/unlock`, { body: {} })).json).toEqual({ ok: true });
-    const after = await api('/api/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
+    expect((await api(`/api/v1/admin/orgs/default/enrolments/${alice.identity.enrolmentId}/unlock`, { body: {} })).json).toEqual({ ok: true });
+    const after = await api('/api/v1/admin/orgs/default/verify', { body: { userId: 'alice', code: codeAt(alice.identity, clock) } });
     expect(after.json).toMatchObject({ ok: true });
   });
 
   it('pushes: Confirm with number matching approves once; the login page sees it', async () => {
     clock.advance(60_000);
-    const push = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in' }, numberMatch: true } });
+    const push = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: { service: 'Acme VPN', message: 'Sign in' }, numberMatch: true } });
     expect(push.json).toMatchObject({ ok: true, enrolmentId: alice.identity.enrolmentId, pushToken: null, platform: 'android' });
     expect(push.json.number).toMatch(/^[1-9][0-9]$/);
     const response = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'confirm', push.json.number);
@@ -228,26 +249,26 @@ describe('enrol, redeem, verify, push: the JSON API and the device routes', () =
     const values = (v: unknown): unknown[] => (v !== null && typeof v === 'object' ? Object.values(v).flatMap(values) : [v]);
     expect(values(status.json)).not.toContain(push.json.number);
     expect(values(status.json)).not.toContain(Number(push.json.number));
-    expect((await api(`/api/push/${push.json.challengeId}`)).json.status).toBe('approved');
+    expect((await api(`/api/v1/admin/orgs/default/push/${push.json.challengeId}`)).json.status).toBe('approved');
   });
 
   it('pushes: Suspicious denies and pauses pushes until resumed; Cancel closes without an audit entry', async () => {
     clock.advance(60_000);
-    const push = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    const push = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
     const response = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'suspicious');
     const answered = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response } });
     expect(answered.json).toMatchObject({ challengeId: push.json.challengeId, status: 'denied', suspicious: true });
-    const paused = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    const paused = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
     expect(paused.json).toMatchObject({ ok: false, reason: 'paused', retryAfterMs: 900_000 });
-    expect((await api('/api/users/alice/resume-push', { body: {} })).json).toEqual({ ok: true });
+    expect((await api('/api/v1/admin/orgs/default/push/resume', { body: { userId: 'alice' } })).json).toEqual({ ok: true });
 
-    const again = await api('/api/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
+    const again = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: { service: 'Acme VPN' } } });
     expect(again.json.ok).toBe(true);
     const cancel = await pollAndAnswer(app.deviceUrl, alice.identity, alice.phone, clock, 'cancel');
     const cancelled = await call(`${app.deviceUrl}/v1/push/respond`, { body: { response: cancel } });
     expect(cancelled.json).toMatchObject({ status: 'cancelled', suspicious: false });
 
-    const audit = await api(`/api/audit?userId=alice&limit=100`);
+    const audit = await api(`/api/v1/admin/orgs/default/audit?userId=alice&limit=100`);
     const kinds = audit.json.events.map((e: { kind: string }) => e.kind).reverse();
     expect(kinds.filter((k: string) => k.startsWith('push.'))).toEqual(['push.approved', 'push.suspicious', 'push.resumed']);
     expect(kinds).toContain('otp.locked');
@@ -257,36 +278,37 @@ describe('enrol, redeem, verify, push: the JSON API and the device routes', () =
   });
 
   it('refuses misuse of the push API with the facade codes', async () => {
-    const noService = await api('/api/push', { body: { userId: 'alice', context: {} } });
-    expect([noService.status, noService.json.error.code]).toEqual([400, 'ERR_PUSH_CONTEXT_INVALID']);
-    const tooLong = await api('/api/push', { body: { userId: 'alice', context: { service: 'x'.repeat(65) } } });
+    const noService = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: {} } });
+    // A context without its service fails the route's schema; one the push package refuses, its code.
+    expect([noService.status, noService.json.error.code]).toEqual([400, 'ERR_HTTP_MALFORMED']);
+    const tooLong = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'alice', context: { service: 'x'.repeat(65) } } });
     expect([tooLong.status, tooLong.json.error.code]).toEqual([400, 'ERR_PUSH_CONTEXT_TOO_LARGE']);
-    const nobody = await api('/api/push', { body: { userId: 'nobody', context: { service: 'VPN' } } });
+    const nobody = await api('/api/v1/admin/orgs/default/push', { body: { userId: 'nobody', context: { service: 'VPN' } } });
     expect(nobody.json).toEqual({ ok: false, reason: 'no_device' });
   });
 
   it('revokes: codes and pushes stop working', async () => {
     const carol = await enrolAndRedeem('carol');
-    const revoked = await api(`/api/enrolments/${carol.identity.enrolmentId}/revoke`, { body: { reason: 'lost_phone' } });
+    const revoked = await api(`/api/v1/admin/orgs/default/enrolments/${carol.identity.enrolmentId}/revoke`, { body: { reason: 'lost_phone' } });
     expect(revoked.json).toEqual({ ok: true });
-    expect((await api(`/api/enrolments/${carol.identity.enrolmentId}/revoke`, { body: {} })).json).toEqual({ ok: false, reason: 'already_revoked' });
-    const code = await api('/api/verify', { body: { enrolmentId: carol.identity.enrolmentId, code: codeAt(carol.identity, clock) } });
+    expect((await api(`/api/v1/admin/orgs/default/enrolments/${carol.identity.enrolmentId}/revoke`, { body: {} })).json).toEqual({ ok: false, reason: 'already_revoked' });
+    const code = await api('/api/v1/admin/orgs/default/verify', { body: { enrolmentId: carol.identity.enrolmentId, code: codeAt(carol.identity, clock) } });
     expect(code.json).toMatchObject({ ok: false, reason: 'not_active', status: 'revoked' });
-    expect((await api('/api/push', { body: { userId: 'carol', context: { service: 'VPN' } } })).json).toEqual({ ok: false, reason: 'no_device' });
-    const view = await api(`/api/enrolments/${carol.identity.enrolmentId}`);
+    expect((await api('/api/v1/admin/orgs/default/push', { body: { userId: 'carol', context: { service: 'VPN' } } })).json).toEqual({ ok: false, reason: 'no_device' });
+    const view = await api(`/api/v1/admin/orgs/default/enrolments/${carol.identity.enrolmentId}`);
     expect(view.json).toMatchObject({ status: 'revoked', keyId: null });
   });
 
   it('issues otpauth enrolments activated by the first code, and re-issues', async () => {
-    const started = await api('/api/enrolments', { body: { userId: 'dave', mode: 'otpauth' } });
+    const started = await api('/api/v1/admin/orgs/default/enrolments', { body: { userId: 'dave', mode: 'otpauth' } });
     expect(started.json.uri).toMatch(/^otpauth:\/\/totp\//);
     secrets.add(started.json.uri);
     secrets.add(new URL(started.json.uri).searchParams.get('secret') as string);
-    const reissued = await api(`/api/enrolments/${started.json.enrolmentId}/reissue`, { body: {} });
+    const reissued = await api(`/api/v1/admin/orgs/default/enrolments/${started.json.enrolmentId}/reissue`, { body: {} });
     expect(reissued.json).toMatchObject({ ok: true, revoked: true });
     expect(reissued.json.activation.uri).not.toBe(started.json.uri);
     secrets.add(reissued.json.activation.uri);
-    const rotated = await api('/api/users/dave/rotate-keys', { body: {} });
+    const rotated = await api('/api/v1/admin/orgs/default/keys/rotate', { body: { userId: 'dave' } });
     expect(rotated.json).toEqual({ examined: 2, current: 2, rewrapped: 0, failed: 0 });
   });
 });
@@ -371,7 +393,7 @@ describe('admin HTML pages', () => {
     expect(crossSite.status).toBe(403);
     const noCookie = await call(`${app.adminUrl}/enrol`, { body: new URLSearchParams({ userId: 'eve', csrf }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(noCookie.status).toBe(401);
-    const audit = await api('/api/audit?userId=eve');
+    const audit = await api('/api/v1/admin/orgs/default/audit?userId=eve');
     expect(audit.json.events).toEqual([]);
   });
 
@@ -385,7 +407,7 @@ describe('admin HTML pages', () => {
     secrets.add(password);
     expect(res.text).toContain('expires 2026-01-01T');
 
-    const list = await api('/api/users/erin/enrolments');
+    const list = await api('/api/v1/admin/orgs/default/enrolments?userId=erin');
     expect(list.json.enrolments[0].account).toBe(hostile);
     const user = await page('/users?userId=erin');
     expect(user.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -405,7 +427,7 @@ describe('admin HTML pages', () => {
   });
 
   it('sends a push: the number on the page (not in the URL), the status refreshed until final', async () => {
-    const bob = { identity: (await api('/api/users/bob/enrolments')).json.enrolments[0] };
+    const bob = { identity: (await api('/api/v1/admin/orgs/default/enrolments?userId=bob')).json.enrolments[0] };
     const sent = await page('/push', { form: { userId: 'bob', service: 'Example sign-in', numberMatch: '1', csrf } });
     expect(sent.status).toBe(303);
     const location = sent.headers.get('location') as string;
@@ -416,7 +438,7 @@ describe('admin HTML pages', () => {
     expect(pending.text).toContain('<meta http-equiv="refresh" content="2">');
     expect(pending.text).toContain('<b class="">pending</b>');
     const id = location.split('/')[2] as string;
-    expect((await api(`/api/push/${id}`)).json).toMatchObject({ status: 'pending', numberMatch: true });
+    expect((await api(`/api/v1/admin/orgs/default/push/${id}`)).json).toMatchObject({ status: 'pending', numberMatch: true });
     expect(bob.identity.status).toBe('active');
     const missing = await page('/push/AAAAAAAAAAAAAAAAAAAAAA');
     expect(missing.status).toBe(404);
@@ -427,7 +449,7 @@ describe('admin HTML pages', () => {
     const id = /name="enrolmentId" value="([^"]+)"/.exec(user.text)?.[1] as string;
     const revoked = await page('/revoke', { form: { userId: 'bob', enrolmentId: id, csrf } });
     expect([revoked.status, revoked.headers.get('location')]).toEqual([303, '/users?userId=bob']);
-    expect((await api(`/api/enrolments/${id}`)).json.status).toBe('revoked');
+    expect((await api(`/api/v1/admin/orgs/default/enrolments/${id}`)).json.status).toBe('revoked');
     const audit = await page('/audit?userId=bob');
     expect(audit.text).toContain('enrolment.revoked');
     expect(audit.text).toContain('otp.accepted');
@@ -450,11 +472,57 @@ describe('logs', () => {
       expect(Object.keys(e).sort()).toEqual(expect.arrayContaining(['listener', 'method', 'route', 'status', 'code', 'ms']));
       expect(typeof e.ms).toBe('number');
     }
-    expect(requests.some((e) => e.route === '/api/users/:userId/enrolments')).toBe(true);
+    expect(requests.some((e) => e.route === '/v1/admin/orgs/{orgId}/enrolments')).toBe(true);
     expect(requests.some((e) => e.route === '/v1/push/challenges/:id')).toBe(true);
     const all = logs.join('\n');
     expect(secrets.size).toBeGreaterThan(8);
     for (const s of secrets) expect(all).not.toContain(s);
     expect(all).not.toContain('alice@acme.example');
+  });
+});
+
+describe('the OpenAPI document and the API reference', () => {
+  it('serves /openapi.json: the SDK document of the routes it serves, mounted below /api', async () => {
+    const res = await call(`${app.adminUrl}/openapi.json`);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'application/json; charset=utf-8', 'no-store']);
+    const doc = res.json as typeof DOCUMENT;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(DOCUMENT.paths).map((p) => `/api${p}`).sort());
+    expect((await call(`${app.adminUrl}/openapi.json`, { method: 'POST', body: {} })).status).toBe(405);
+    // The API tests above went through the document check.
+    expect(documentedAnswers).toBeGreaterThan(40);
+  });
+
+  it('renders every operation on /api-reference, escaped, under the admin CSP', async () => {
+    const res = await call(`${app.adminUrl}/api-reference`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.text).not.toContain('<script');
+    const doc = (await call(`${app.adminUrl}/openapi.json`)).json as typeof DOCUMENT;
+    let operations = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        operations++;
+        const id = (op as unknown as { operationId: string }).operationId;
+        const section = new RegExp(`<section class="operation" id="op-${id}">\\s*<h2><code>${method.toUpperCase()} ${path.replace(/[{}]/g, '\\$&')}</code></h2>`);
+        expect(res.text, `${method} ${path}`).toMatch(section);
+      }
+    }
+    expect(res.text.match(/<section class="operation"/g)).toHaveLength(operations);
+    expect(operations).toBe(24);
+  });
+
+  it('escapes everything the document says (a hostile document renders as text)', () => {
+    const evil = '<img src=x onerror=alert(1)>"\'&';
+    const html = renderApiReference({
+      openapi: '3.1.0',
+      info: { title: evil, version: evil, description: evil },
+      tags: [{ name: evil, description: evil }],
+      paths: { [`/x/${evil}`]: { get: { operationId: evil, summary: evil, tags: [evil], parameters: [{ name: evil, in: 'query', schema: { pattern: evil } }], responses: { 200: { description: evil, content: { 'application/json': { schema: { const: evil } } } } } } } },
+    });
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain(evil);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
   });
 });

@@ -211,4 +211,30 @@ describe('the admin pages in Chromium', () => {
     for (const kind of ['enrolment.issued', 'otp.accepted', 'push.approved', 'enrolment.revoked']) expect(kinds, kind).toContain(kind);
     await shot('audit');
   });
+
+  it('renders the API reference: every operation of the OpenAPI document, with its schemas', async () => {
+    const doc = (await call(`${app.adminUrl}/openapi.json`)).json as { paths: Record<string, Record<string, { operationId: string }>> };
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, id: op.operationId })));
+    expect(operations.length).toBeGreaterThan(15);
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${app.adminUrl}/api-reference`);
+    await page.getByRole('heading', { name: /OpenAPI 3\.1\.0/ }).waitFor();
+    expect(await page.locator('section.operation').count()).toBe(operations.length);
+    for (const { path, method, id } of operations) {
+      const section = page.locator(`#op-${id}`);
+      expect(await section.getByRole('heading', { level: 2 }).textContent(), id).toBe(`${method.toUpperCase()} ${path}`);
+      // The table of contents links to it.
+      expect(await page.locator(`a[href="#op-${id}"]`).count(), id).toBe(1);
+    }
+    const verify = page.locator('#op-verifyOtp');
+    await verify.locator('details').first().locator('summary').click();
+    await verify.locator('details[open] pre.schema').first().waitFor();
+    expect(await verify.locator('details[open] pre.schema').first().textContent()).toContain('"enrolmentId"');
+    await shot('api-reference');
+    expect(errors).toEqual([]);
+  });
 });
+

@@ -84,9 +84,9 @@ describe('with SMTP configured: the email is sent', () => {
     }
   });
 
-  it('POST /api/enrolments with "email": the message arrives, related[alternative[text, html], PNG], its QR redeems on a phone', async () => {
+  it('POST /api/v1/admin/orgs/default/enrolments with "email": the message arrives, related[alternative[text, html], PNG], its QR redeems on a phone', async () => {
     const before = smtp.received().length;
-    const res = await call(`${app.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'alice', email: 'Alice <alice@acme.example>' } });
+    const res = await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'alice', email: 'Alice <alice@acme.example>' } });
     expect(res.status).toBe(201);
     expect(res.json.email).toEqual({ sent: true });
     secrets.push(res.json.password, res.json.text);
@@ -129,7 +129,7 @@ describe('with SMTP configured: the email is sent', () => {
 
   it('CLOUDMFA_PASSWORD_DELIVERY=separate-email: two messages, the password only in the second', async () => {
     const before = smtp.received().length;
-    const res = await call(`${separate.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'carol', email: 'carol@acme.example' } });
+    const res = await call(`${separate.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'carol', email: 'carol@acme.example' } });
     expect(res.json.email).toEqual({ sent: true });
     secrets.push(res.json.password);
     const received = smtp.received().slice(before);
@@ -139,7 +139,7 @@ describe('with SMTP configured: the email is sent', () => {
   });
 
   it('a refusing SMTP server: the activation is issued, the answer and the page say the email was not sent, the log line has codes only', async () => {
-    const res = await call(`${broken.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'dave', email: 'dave@acme.example' } });
+    const res = await call(`${broken.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'dave', email: 'dave@acme.example' } });
     expect(res.status).toBe(201);
     expect(res.json.email).toEqual({ sent: false, reason: 'send_failed', code: 'ERR_EMAIL_SEND' });
     secrets.push(res.json.password);
@@ -153,10 +153,10 @@ describe('with SMTP configured: the email is sent', () => {
   });
 
   it('an address that would inject a header is refused before an activation is issued', async () => {
-    const bad = await call(`${app.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'mallory', email: 'm@acme.example\r\nBcc: eve@evil.example' } });
+    const bad = await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'mallory', email: 'm@acme.example\r\nBcc: eve@evil.example' } });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.code).toBe('ERR_INVALID_ARGUMENT');
-    expect((await call(`${app.adminUrl}/api/users/mallory/enrolments`, { token: TOKEN })).json.enrolments).toEqual([]);
+    expect(bad.json.error.code).toBe('ERR_HTTP_MALFORMED');
+    expect((await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments?userId=mallory`, { token: TOKEN })).json.enrolments).toEqual([]);
   });
 });
 
@@ -191,13 +191,13 @@ describe('without SMTP: the email is shown', () => {
     // The preview's QR is the activation's.
     const scanned = zbarDecode(Buffer.from(png, 'base64'));
     expect(scanned.startsWith('CMFA:')).toBe(true);
-    const enrolments = (await call(`${app.adminUrl}/api/users/frank/enrolments`, { token: TOKEN })).json.enrolments;
+    const enrolments = (await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments?userId=frank`, { token: TOKEN })).json.enrolments;
     expect(enrolments).toHaveLength(1);
     for (const line of logs) expect(line).not.toContain(password);
   });
 
   it('the JSON API returns the email instead of sending it', async () => {
-    const res = await call(`${app.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'grace', mode: 'otpauth', email: 'grace@acme.example' } });
+    const res = await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'grace', mode: 'otpauth', email: 'grace@acme.example' } });
     expect(res.status).toBe(201);
     expect(res.json.email.sent).toBe(false);
     expect(res.json.email.reason).toBe('not_configured');
@@ -205,7 +205,7 @@ describe('without SMTP: the email is shown', () => {
     expect(res.json.email.preview.activation.subject).toBe('Activate two-factor sign-in for Acme <Corporation>');
     expect(res.json.email.preview.activation.text).toContain('With Google Authenticator, Authy or another authenticator app');
     // Without "email" the answer is what it always was.
-    const plain = await call(`${app.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId: 'heidi' } });
+    const plain = await call(`${app.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId: 'heidi' } });
     expect(plain.json.email).toBeUndefined();
   });
 });

@@ -68,7 +68,7 @@ beforeAll(async () => {
   // Enrol on A, redeem through B: one shared state.
   for (let i = 0; i < USERS; i++) {
     const userId = `user-${i}`;
-    const started = await call(`${a.adminUrl}/api/enrolments`, { token: TOKEN, body: { userId } });
+    const started = await call(`${a.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId } });
     expect(started.status).toBe(201);
     const phone = makePhone(`mp-${i}`);
     const { identity } = await redeemOverHttp(b.deviceUrl, started.json, phone, now);
@@ -103,7 +103,7 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
     const attempts = users.flatMap((u, i) =>
       [a, b].flatMap((server) =>
         Array.from({ length: PER_SERVER }, () =>
-          call(`${server.adminUrl}/api/verify`, { token: TOKEN, body: { userId: u.userId, code: codes[i] } }).then((r) => ({ user: i, server, result: r.json })),
+          call(`${server.adminUrl}/api/v1/admin/orgs/default/verify`, { token: TOKEN, body: { userId: u.userId, code: codes[i] } }).then((r) => ({ user: i, server, result: r.json })),
         ),
       ),
     );
@@ -130,7 +130,7 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
       // Alternate which process creates the challenge; the phone polls the other one.
       const creator = i % 2 === 0 ? a : b;
       const poller = creator === a ? b : a;
-      const created = await call(`${creator.adminUrl}/api/push`, { token: TOKEN, body: { userId: u.userId, context: { service: 'Acme VPN' }, numberMatch: true } });
+      const created = await call(`${creator.adminUrl}/api/v1/admin/orgs/default/push`, { token: TOKEN, body: { userId: u.userId, context: { service: 'Acme VPN' }, numberMatch: true } });
       expect(created.json.ok).toBe(true);
       const response = await pollAndAnswer(poller.deviceUrl, u.identity, u.phone, now, 'confirm', created.json.number);
       challenges.push({ id: created.json.challengeId as string, response, enrolmentId: u.identity.enrolmentId });

@@ -8,6 +8,7 @@ import { fixedClock } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
+import { checkAnswer } from '../../../packages/server/test/openapi.js';
 import { call, codeAt, FAST_KDF_POLICY, makePhone, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
@@ -40,26 +41,32 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const api = (path: string, body: unknown) => call(`${app.adminUrl}${path}`, { token: TOKEN, body });
+/** The admin JSON API of the default organisation; every answer is checked against the OpenAPI document (429 included). */
+const P = '/api/v1/admin/orgs/default';
+const api = async (path: string, body: unknown) => {
+  const reply = await call(`${app.adminUrl}${P}${path}`, { token: TOKEN, body });
+  checkAnswer({ method: 'POST', path: `${P}${path}`.slice('/api'.length), status: reply.status, contentType: reply.headers.get('content-type'), text: reply.text });
+  return reply;
+};
 
 describe('rate limits over the admin API', () => {
   it('verify: 429 with Retry-After once the address is over its limit', async () => {
     for (const userId of ['alice', 'bob']) {
-      const r = await api('/api/verify', { userId, code: '123456', clientIp: '203.0.113.7' });
+      const r = await api('/verify', { userId, code: '123456', clientIp: '203.0.113.7' });
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ ok: false, reason: 'not_found' });
     }
     clock.advance(20_500);
-    const limited = await api('/api/verify', { userId: 'carol', code: '123456', clientIp: '203.0.113.7' });
+    const limited = await api('/verify', { userId: 'carol', code: '123456', clientIp: '203.0.113.7' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('40');
     expect(limited.json).toEqual({ ok: false, reason: 'rate_limited', scope: 'ip', retryAfterMs: 39_500 });
-    expect((await api('/api/verify', { userId: 'carol', code: '123456', clientIp: '198.51.100.1' })).status).toBe(200);
+    expect((await api('/verify', { userId: 'carol', code: '123456', clientIp: '198.51.100.1' })).status).toBe(200);
   });
 
   it('push: 429 once the user is over its limit', async () => {
-    expect((await api('/api/push', { userId: 'dave', context: { service: 'VPN' } })).json).toEqual({ ok: false, reason: 'no_device' });
-    const limited = await api('/api/push', { userId: 'dave', context: { service: 'VPN' } });
+    expect((await api('/push', { userId: 'dave', context: { service: 'VPN' } })).json).toEqual({ ok: false, reason: 'no_device' });
+    const limited = await api('/push', { userId: 'dave', context: { service: 'VPN' } });
     expect(limited.status).toBe(429);
     expect(limited.json).toMatchObject({ reason: 'rate_limited', scope: 'user' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -69,12 +76,12 @@ describe('rate limits over the admin API', () => {
 describe('the Prometheus endpoint', () => {
   it('serves the counters and histograms of the requests served, without ids or addresses', async () => {
     expect(app.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    const started = await api('/api/enrolments', { userId: 'erin', account: 'erin@acme.example' });
+    const started = await api('/enrolments', { userId: 'erin', account: 'erin@acme.example' });
     expect(started.status).toBe(201);
     const { identity } = await redeemOverHttp(app.deviceUrl, started.json, makePhone('erin'), clock);
-    const ok = await api('/api/verify', { userId: 'erin', code: codeAt(identity, clock), clientIp: '192.0.2.44' });
+    const ok = await api('/verify', { userId: 'erin', code: codeAt(identity, clock), clientIp: '192.0.2.44' });
     expect(ok.json).toMatchObject({ ok: true });
-    expect((await api('/api/verify', { userId: 'erin', code: wrongCode(identity, clock), clientIp: '192.0.2.44' })).json).toMatchObject({ reason: 'invalid' });
+    expect((await api('/verify', { userId: 'erin', code: wrongCode(identity, clock), clientIp: '192.0.2.44' })).json).toMatchObject({ reason: 'invalid' });
 
     const scrape = await call(app.metricsUrl as string);
     expect(scrape.status).toBe(200);

@@ -68,12 +68,12 @@ describe('node server.mjs on SQLite', () => {
   });
 
   it('enrols through the admin API, redeems through the device API, verifies a code', async () => {
-    const started = await call(`${first.adminUrl}/api/enrolments`, { token: first.token as string, body: { userId: 'alice' } });
+    const started = await call(`${first.adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: first.token as string, body: { userId: 'alice' } });
     expect(started.status).toBe(201);
     ({ identity } = await redeemOverHttp(first.deviceUrl, started.json, makePhone('proc-alice'), now));
     expect(identity.origin).toBe(first.deviceUrl);
     acceptedCode = codeAt(identity, now);
-    const ok = await call(`${first.adminUrl}/api/verify`, { token: first.token as string, body: { userId: 'alice', code: acceptedCode } });
+    const ok = await call(`${first.adminUrl}/api/v1/admin/orgs/default/verify`, { token: first.token as string, body: { userId: 'alice', code: acceptedCode } });
     expect(ok.json).toMatchObject({ ok: true, method: 'totp' });
     const out = first.stdout();
     expect(out).not.toContain(started.json.password);
@@ -138,9 +138,9 @@ describe('node server.mjs on SQLite', () => {
       expect(second.stdout()).toContain(`push key ES256 ${thumbprint}`);
       expect(second.token).not.toBe(first.token);
       const token = second.token as string;
-      const replay = await call(`${second.adminUrl}/api/verify`, { token, body: { userId: 'alice', code: acceptedCode } });
+      const replay = await call(`${second.adminUrl}/api/v1/admin/orgs/default/verify`, { token, body: { userId: 'alice', code: acceptedCode } });
       expect(replay.json).toMatchObject({ ok: false, reason: 'replayed' });
-      const next = await call(`${second.adminUrl}/api/verify`, { token, body: { userId: 'alice', code: codeAt(identity, now, 1) } });
+      const next = await call(`${second.adminUrl}/api/v1/admin/orgs/default/verify`, { token, body: { userId: 'alice', code: codeAt(identity, now, 1) } });
       expect(next.json).toMatchObject({ ok: true, enrolmentId: identity.enrolmentId });
       // The old admin token is gone with the old process.
       expect((await call(`${second.adminUrl}/api/health`, { token: first.token as string })).status).toBe(401);

@@ -56,7 +56,7 @@ const env = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-const enrol = (adminUrl: string, userId: string) => call(`${adminUrl}/api/enrolments`, { token: TOKEN, body: { userId, account: `${userId}@acme.example` } });
+const enrol = (adminUrl: string, userId: string) => call(`${adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId, account: `${userId}@acme.example` } });
 
 it('delivers audit events to the configured endpoint, and a restarted server delivers what the first left', async () => {
   const clock = fixedClock(T0);

@@ -104,6 +104,8 @@ export type CloudMfaErrorCode =
   | 'ERR_KEK_UNAVAILABLE'
   | 'ERR_KEY_FILE_ACCESS'
   | 'ERR_KEY_FILE_INVALID'
+  | 'ERR_ORGANISATION_NOT_FOUND'
+  | 'ERR_ORGANISATION_CONFLICT'
   // @cloudmfa/kek-pkcs11 (`Pkcs11ErrorCode`)
   | 'ERR_PKCS11_CONFIG'
   // @cloudmfa/client (`ClientErrorCode`, `VaultErrorCode`, `BackupErrorCode`)

@@ -1,7 +1,6 @@
-import { concatChunks } from './http/body.js';
-import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
-import type { BodyBytes, NeutralRequest, NeutralResponse } from './http/neutral.js';
-import { BASE_HEADERS } from './http/respond.js';
+import { createDispatcher, type HttpLogEntry, type ResolvedOrganisation } from './http/dispatch.js';
+import { fetchRequest, toResponse } from './http/fetch.js';
+import type { NeutralRequest, NeutralResponse } from './http/neutral.js';
 import { serverError } from './internal/errors.js';
 import type { MfaServer } from './types.js';
 
@@ -24,47 +23,16 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
   /** The client address on your runtime (e.g. from a trusted proxy header); feeds the redemption throttle. */
   clientIp?: (req: Request) => string | null | undefined;
-  /** Receives one {@link HttpLogEntry} per request. Errors it throws are ignored. */
-  log?: (entry: HttpLogEntry) => void;
+  /** Receives one {@link HttpLogEntry} per request, with the request it answers. Errors it throws are ignored. */
+  log?: (entry: HttpLogEntry, req: Request) => void;
+  /**
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP): by host, path or header,
+   * your choice. Every route then runs in that organisation's scope; `null`, an unknown id or
+   * a thrown `ERR_ORGANISATION_NOT_FOUND` answer 404 `ERR_HTTP_NOT_FOUND`, exactly like an
+   * unknown route. Absent: the default organisation.
+   */
+  resolveOrganisation?: (req: Request) => ResolvedOrganisation | Promise<ResolvedOrganisation>;
 }
-
-/** Reads a Fetch body stream with a cap: a stream that grows past it is cancelled. */
-async function readStream(req: Request, maxBytes: number): Promise<BodyBytes> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!(value instanceof Uint8Array)) return { ok: false, reason: 'broken' };
-        total += value.length;
-        if (total > maxBytes) {
-          reader.cancel().catch(() => undefined);
-          return { ok: false, reason: 'too_large' };
-        }
-        chunks.push(value);
-      }
-    } catch {
-      // The client went away or the stream broke: nothing to parse.
-      return { ok: false, reason: 'broken' };
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  return { ok: true, bytes: concatChunks(chunks, total) };
-}
-
-function pathOf(url: string): string | null {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return null;
-  }
-}
-
-const toResponse = (r: NeutralResponse): Response => new Response(r.body, { status: r.status, headers: r.headers ? { ...BASE_HEADERS, ...r.headers } : BASE_HEADERS });
 
 /**
  * A Fetch-API handler with the **device-facing** routes of the verify API (docs/server.md
@@ -90,17 +58,14 @@ const toResponse = (r: NeutralResponse): Response => new Response(r.body, { stat
  */
 export function createHttpHandler(options: HttpHandlerOptions): (req: Request) => Promise<Response> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, log, clientIp, ...rest } = options;
-  const { dispatch } = createDispatcher(server, { ...rest, clientIp, ...(typeof log === 'function' ? { log: (entry: HttpLogEntry) => log(entry) } : { log }) });
+  const { server, log, clientIp, resolveOrganisation, ...rest } = options;
+  const { dispatch } = createDispatcher(server, {
+    ...rest,
+    clientIp,
+    ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Request) } : { log }),
+    resolve: typeof resolveOrganisation === 'function' ? (req: NeutralRequest) => resolveOrganisation(req.native as Request) : resolveOrganisation,
+  });
   return async (req: Request): Promise<Response> => {
-    const neutral: NeutralRequest = {
-      method: typeof req?.method === 'string' ? req.method.toUpperCase() : 'GET',
-      path: typeof req?.url === 'string' ? pathOf(req.url) : null,
-      header: (name) => req.headers.get(name),
-      readBody: (maxBytes) => readStream(req, maxBytes),
-      clientIp: () => (clientIp ? clientIp(req) : undefined),
-      native: req,
-    };
-    return toResponse((await dispatch(neutral)) as NeutralResponse);
+    return toResponse((await dispatch(fetchRequest(req, clientIp, false))) as NeutralResponse);
   };
 }

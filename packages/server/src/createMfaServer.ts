@@ -3,7 +3,7 @@ import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { nativeKdf } from '#native-kdf';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
-import { withDeadline } from './internal/deadline.js';
+import { organisationsWithDeadline, withDeadline } from './internal/deadline.js';
 import { observeOperation, observeStore } from './internal/telemetry.js';
 import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
 import { createSealing } from './internal/sealing.js';
@@ -26,12 +26,13 @@ import { submitPushResponse } from './operations/submitPushResponse.js';
 import { unlockOtp } from './operations/unlockOtp.js';
 import { verifyOtp } from './operations/verifyOtp.js';
 import { resolveServerPolicy } from './policy.js';
-import type { KekProvider, KeyEncryptionKeys, MfaServer, MfaServerOptions } from './types.js';
+import { createOrganisations, isOrigin } from './internal/organisations.js';
+import { DEFAULT_ORGANISATION_ID, type OrganisationScope } from '@cloudmfa/storage';
+import type { MfaTelemetry } from './telemetry.js';
+import type { KekProvider, KeyEncryptionKeys, MfaOrganisationServer, MfaServer, MfaServerKeys, MfaServerOptions } from './types.js';
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/_dispatcher.js';
-
-const HTTPS_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$/;
-const LOOPBACK_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/;
+import { getKeyStatus } from './operations/getKeyStatus.js';
 
 /** The one options object of a facade method; anything else is misuse. */
 function optionsObject<T extends object>(options: T): T {
@@ -39,6 +40,14 @@ function optionsObject<T extends object>(options: T): T {
     throw serverError('ERR_INVALID_ARGUMENT', '"options" expected an object');
   }
   return options;
+}
+
+/** A principal's name for `detail.actor`: 1..256 characters without control characters. */
+function checkActor(actor: unknown): string {
+  if (typeof actor !== 'string' || actor.length === 0 || actor.length > 256 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(actor)) {
+    throw serverError('ERR_INVALID_ARGUMENT', '"actor" expected 1..256 characters without control or bidirectional-override characters');
+  }
+  return actor;
 }
 
 /**
@@ -81,29 +90,28 @@ function defaultCrypto(): CryptoProvider {
  */
 export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object');
-  const { store, keys, issuer, origin, events, clock = systemClock, random = systemRandom } = options;
-  if (typeof store !== 'object' || store === null || !store.enrolments || !store.guard || !store.challenges || !store.audit) {
-    throw serverError('ERR_SERVER_CONFIG', '"store" expected an MfaStore');
-  }
-  if (typeof keys !== 'object' || keys === null) throw serverError('ERR_SERVER_CONFIG', '"keys" expected { kek, push }');
-  const push = keys.push;
+  const { store, keys, issuer, origin, events, clock = systemClock, random = systemRandom, organisationKeys } = options;
   if (
-    typeof push !== 'object' ||
-    push === null ||
-    typeof push.sign !== 'function' ||
-    !(push.publicKey instanceof Uint8Array) ||
-    !((push.algorithm === 'ES256' && push.publicKey.length === 65) || (push.algorithm === 'EdDSA' && push.publicKey.length === 32))
+    typeof store !== 'object' ||
+    store === null ||
+    !store.enrolments ||
+    !store.guard ||
+    !store.challenges ||
+    !store.audit
   ) {
-    throw serverError('ERR_SERVER_CONFIG', '"keys.push" expected an ES256 or EdDSA Signer');
+    throw serverError('ERR_SERVER_CONFIG', '"store" expected an MfaStore');
   }
   if (!isDisplayText(issuer, 64)) {
     throw serverError('ERR_SERVER_CONFIG', '"issuer" expected 1..64 UTF-8 bytes without control or bidirectional-override characters');
   }
-  if (origin !== undefined && (typeof origin !== 'string' || origin.length > 127 || !(HTTPS_ORIGIN.test(origin) || LOOPBACK_ORIGIN.test(origin)))) {
+  if (origin !== undefined && !isOrigin(origin)) {
     throw serverError('ERR_SERVER_CONFIG', '"origin" expected https://host[:port] (or http:// on a loopback host), lowercase, no path');
   }
   if (typeof clock !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clock" expected a function returning ms');
   if (events !== undefined && typeof events !== 'function') throw serverError('ERR_SERVER_CONFIG', '"events" expected a function');
+  if (organisationKeys !== undefined && typeof organisationKeys !== 'function') {
+    throw serverError('ERR_SERVER_CONFIG', '"organisationKeys" expected a function of the organisation id');
+  }
   const { storeDeadlineMs = 250 } = options;
   if (!Number.isSafeInteger(storeDeadlineMs) || storeDeadlineMs < 1 || storeDeadlineMs > 60_000) {
     throw serverError('ERR_SERVER_CONFIG', '"storeDeadlineMs" expected an integer in [1, 60000]');
@@ -114,33 +122,105 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   }
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
-  const kek: unknown = keys.kek;
-  const isProvider = typeof kek === 'object' && kek !== null && 'wrapKey' in kek;
-  const ring: MemoryKeyRing | null = isProvider
-    ? (MEMORY_RINGS.get(keys.kek as KekProvider) ?? null)
-    : createMemoryKeyRing(keys.kek as KeyEncryptionKeys, checked, crypto);
-  if (keys.legacyKek !== undefined && !isProvider) throw serverError('ERR_SERVER_CONFIG', '"keys.legacyKek" goes beside a KekProvider; put every in-memory key in "keys.kek.keys"');
-  const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, checked, crypto, 'keys.legacyKek') : ring;
+  // Telemetry outside the deadline: a store call cut short is a store error it reports.
+  const bounded = (scope: OrganisationScope) => (telemetry ? observeStore(withDeadline(scope, storeDeadlineMs), telemetry) : withDeadline(scope, storeDeadlineMs));
+  // Webhook delivery per organisation, over its own audit log and endpoint state (docs/server.md
+  // section 13); it reads the store itself, not through the request deadline: it serves no request.
+  const { webhooks } = options;
+  const dispatcherOf = (organisationId: string, scope: OrganisationScope): WebhookDispatcher | null =>
+    webhooks === undefined ? null : createWebhookDispatcher({ options: webhooks, store: scope, organisationId, clock, random: checked, crypto });
   const ctx: ServerContext = Object.freeze({
-    // Telemetry outside the deadline: a store call cut short is a store error it reports.
-    store: telemetry ? observeStore(withDeadline(store, storeDeadlineMs), telemetry) : withDeadline(store, storeDeadlineMs),
+    organisationId: DEFAULT_ORGANISATION_ID,
+    store: bounded(store),
     policy: resolveServerPolicy(options.policy),
-    keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock, random: checked, crypto }),
-    pushSigner: push,
+    ...resolveKeys(keys, { clock, random: checked, crypto }, 'keys', 'ERR_SERVER_CONFIG'),
     issuer,
     origin: origin ?? null,
     clock,
     random: checked,
     crypto,
     events,
+    actor: null,
+  });
+  const root = organisationApi(ctx, { telemetry, webhooks: dispatcherOf(DEFAULT_ORGANISATION_ID, store) });
+  const organisations = createOrganisations({
+    root: ctx,
+    // A store set composed by hand before organisations existed has neither: it serves the
+    // default organisation only, and the organisation methods say why they cannot work.
+    records: store.organisations && typeof store.forOrganisation === 'function' ? organisationsWithDeadline(store.organisations, storeDeadlineMs) : null,
+    scope: (id) => bounded(store.forOrganisation(id)),
+    keys: organisationKeys ? async (id) => resolveKeys(await organisationKeys(id), { clock, random: checked, crypto }, `keys of organisation ${id}`, 'ERR_SERVER_CONFIG') : null,
+    api: (c) => organisationApi(c, { telemetry, webhooks: dispatcherOf(c.organisationId, store.forOrganisation(c.organisationId)) }),
   });
 
-  // Delivery reads the store itself, not through the request deadline: it serves no request.
-  const webhooks: WebhookDispatcher | null =
-    options.webhooks === undefined ? null : createWebhookDispatcher({ options: options.webhooks, store, clock, random: checked, crypto });
+  return serverApi(root, organisations, null);
+}
 
+/**
+ * The facade: the default organisation's operations, the others' through `forOrganisation`, the
+ * organisation records. With an `actor` (`withActor`), every one of them (another organisation's
+ * operations and the records' audit entries included) names who acts.
+ */
+function serverApi(root: MfaOrganisationServer, organisations: ReturnType<typeof createOrganisations>, actor: string | null): MfaServer {
+  const acting = actor === null ? root : root.withActor(actor);
   return Object.freeze({
+    ...acting,
+    withActor: (a: string) => serverApi(root, organisations, checkActor(a)),
+    forOrganisation: async (organisationId: string) => {
+      const api = await organisations.forOrganisation(organisationId, root);
+      return actor === null ? api : api.withActor(actor);
+    },
+    createOrganisation: (o) => organisations.create(optionsObject(o), actor),
+    updateOrganisation: (o) => organisations.update(optionsObject(o), actor),
+    getOrganisation: (o) => organisations.get(optionsObject(o).organisationId),
+    listOrganisations: (o) => organisations.list(o === undefined ? {} : optionsObject(o)),
+  } satisfies MfaServer);
+}
+
+/** Validates one organisation's keys and builds its sealing; `label` names them in errors. */
+function resolveKeys(
+  keys: MfaServerKeys,
+  env: { clock: ServerContext['clock']; random: ServerContext['random']; crypto: CryptoProvider },
+  label: string,
+  code: 'ERR_SERVER_CONFIG',
+): Pick<ServerContext, 'keyRing' | 'pushSigner'> {
+  if (typeof keys !== 'object' || keys === null) throw serverError(code, `"${label}" expected { kek, push }`);
+  const push = keys.push;
+  if (
+    typeof push !== 'object' ||
+    push === null ||
+    typeof push.sign !== 'function' ||
+    !(push.publicKey instanceof Uint8Array) ||
+    !((push.algorithm === 'ES256' && push.publicKey.length === 65) || (push.algorithm === 'EdDSA' && push.publicKey.length === 32))
+  ) {
+    throw serverError(code, `"${label}.push" expected an ES256 or EdDSA Signer`);
+  }
+  const kek: unknown = keys.kek;
+  const isProvider = typeof kek === 'object' && kek !== null && 'wrapKey' in kek;
+  const ring: MemoryKeyRing | null = isProvider
+    ? (MEMORY_RINGS.get(keys.kek as KekProvider) ?? null)
+    : createMemoryKeyRing(keys.kek as KeyEncryptionKeys, env.random, env.crypto);
+  if (keys.legacyKek !== undefined && !isProvider) throw serverError(code, `"${label}.legacyKek" goes beside a KekProvider; put every in-memory key in "${label}.kek.keys"`);
+  const legacy = keys.legacyKek !== undefined ? createMemoryKeyRing(keys.legacyKek, env.random, env.crypto, `${label}.legacyKek`) : ring;
+  return {
+    keyRing: createSealing({ provider: ring?.provider ?? (keys.kek as KekProvider), legacy, cache: keys.dataKeyCache, clock: env.clock, random: env.random, crypto: env.crypto }),
+    pushSigner: push,
+  };
+}
+
+/** What an organisation's operations use beside its context: telemetry, its webhook delivery. */
+interface OrganisationExtras {
+  telemetry: MfaTelemetry | undefined;
+  webhooks: WebhookDispatcher | null;
+}
+
+/** The operations of one organisation's context; `withActor` makes the same over a context naming who acts. */
+function organisationApi(ctx: ServerContext, extras: OrganisationExtras): MfaOrganisationServer {
+  const { telemetry, webhooks } = extras;
+  return Object.freeze({
+    organisationId: ctx.organisationId,
     policy: ctx.policy,
+    withActor: (actor) => organisationApi({ ...ctx, actor: checkActor(actor) }, extras),
     startActivation: (options) => {
       const { userId, ...o } = optionsObject(options);
       return observeOperation(telemetry, 'start_activation', () => startActivation(ctx, userId, o));
@@ -176,8 +256,9 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     rotateAllKeys: (options) => rotateAllKeys(ctx, optionsObject(options)),
     rotateKeys: (target) => rotateKeys(ctx, target),
     queryAudit: (query) => ctx.store.audit.query(query),
+    getKeyStatus: (target) => getKeyStatus(ctx, target),
     drainAuditOutbox: (options) => drainAuditOutbox(ctx, options),
     deliverWebhooks: async (options) => (webhooks ? webhooks.deliver(options) : { delivered: 0, failed: 0, retrying: 0, busy: 0, more: false }),
     webhookStatus: async () => (webhooks ? webhooks.status() : []),
-  } satisfies MfaServer);
+  } satisfies MfaOrganisationServer);
 }

@@ -1,8 +1,7 @@
 import { serverError } from './internal/errors.js';
-import { concatChunks } from './http/body.js';
-import { createDispatcher, type HttpLogEntry } from './http/dispatch.js';
-import type { BodyBytes, NeutralRequest, NeutralResponse } from './http/neutral.js';
-import { BASE_HEADERS } from './http/respond.js';
+import { createDispatcher, type HttpLogEntry, type ResolvedOrganisation } from './http/dispatch.js';
+import type { NeutralRequest } from './http/neutral.js';
+import { nodeRequest, serveNode } from './http/nodeAdapter.js';
 import type { MfaServer } from './types.js';
 
 /**
@@ -72,79 +71,16 @@ export interface NodeHandlerOptions<Req extends NodeRequestLike = NodeRequestLik
    * Errors it throws are ignored.
    */
   log?: (entry: HttpLogEntry, req: Req) => void;
+  /**
+   * The organisation a request is for (docs/server.md, "Organisations", HTTP), as for `createHttpHandler`:
+   * by host (`req.headers.host`), path or header. With a `next`, a request that names no
+   * organisation is passed on; without, it is answered 404 like an unknown route.
+   */
+  resolveOrganisation?: (req: Req) => ResolvedOrganisation | Promise<ResolvedOrganisation>;
 }
 
 /** A `node:http` request listener; given `next` (Express, Connect), a path outside the device routes goes to `next()`. */
 export type NodeHandler<Req extends NodeRequestLike = NodeRequestLike> = (req: Req, res: NodeResponseLike, next?: (err?: unknown) => void) => void;
-
-// Targets made of these characters are their own path: `new URL` would change nothing. Anything
-// else (dot segments, percent escapes, a query, characters URL encodes) goes through `new URL`, so
-// routing is exactly the Fetch handler's.
-const PLAIN_PATH = /^\/[A-Za-z0-9/_~-]*$/;
-const ASCII = /^[\x00-\x7f]*$/;
-const encoder = new TextEncoder();
-const BASE = Object.entries(BASE_HEADERS).flat();
-
-function pathOf(target: string | undefined): string | null {
-  if (typeof target !== 'string' || !target.startsWith('/')) return null; // absolute-form and '*' targets are not routes
-  const q = target.indexOf('?');
-  const path = q < 0 ? target : target.slice(0, q);
-  if (PLAIN_PATH.test(path) && !path.startsWith('//')) return path;
-  try {
-    return new URL(`http://h${target}`).pathname;
-  } catch {
-    return null;
-  }
-}
-
-/** Reads the body from the stream, stopping at the cap (the rest is never read: the answer closes the connection). */
-function readNodeBody(req: NodeRequestLike, maxBytes: number): Promise<BodyBytes> {
-  if (req.readableEnded) {
-    // A body parser (express.json(), Fastify's) read it first: a mounting mistake, not the client's.
-    return Promise.reject(serverError('ERR_SERVER_CONFIG', 'the request body was read before the handler: mount it before any body parser'));
-  }
-  return new Promise((resolve) => {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const finish = (result: BodyBytes) => {
-      req.removeListener('data', onData);
-      req.removeListener('end', onEnd);
-      req.removeListener('error', onBroken);
-      req.removeListener('close', onBroken);
-      resolve(result);
-    };
-    const onData = (chunk: Uint8Array) => {
-      total += chunk.length;
-      if (total > maxBytes) {
-        req.pause();
-        finish({ ok: false, reason: 'too_large' });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => finish({ ok: true, bytes: concatChunks(chunks, total) });
-    const onBroken = () => finish({ ok: false, reason: 'broken' });
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onBroken);
-    req.on('close', onBroken);
-  });
-}
-
-function send(req: NodeRequestLike, res: NodeResponseLike, r: NeutralResponse): void {
-  if (res.headersSent) return;
-  const body = ASCII.test(r.body) ? r.body : encoder.encode(r.body);
-  const headers = BASE.slice();
-  if (r.headers) for (const name in r.headers) headers.push(name, r.headers[name] as string);
-  headers.push('content-length', String(body.length));
-  // A body still arriving (refused as too large, or never read): answer, then close instead of
-  // draining whatever the client keeps sending.
-  const closeAfter = !req.complete;
-  if (closeAfter) headers.push('connection', 'close');
-  res.writeHead(r.status, headers);
-  res.end(body);
-  if (closeAfter) res.once('finish', () => req.destroy());
-}
 
 /**
  * The device routes of `createHttpHandler` (`@cloudmfa/server`) as a `node:http` request listener: the same
@@ -167,30 +103,14 @@ function send(req: NodeRequestLike, res: NodeResponseLike, r: NeutralResponse): 
  */
 export function createNodeHandler<Req extends NodeRequestLike = NodeRequestLike>(options: NodeHandlerOptions<Req>): NodeHandler<Req> {
   if (typeof options !== 'object' || options === null) throw serverError('ERR_SERVER_CONFIG', '"options" expected an object with "server"');
-  const { server, clientIp, log, ...rest } = options;
+  const { server, clientIp, log, resolveOrganisation, ...rest } = options;
   const { dispatch } = createDispatcher(server, {
     ...rest,
     clientIp,
+    resolve: typeof resolveOrganisation === 'function' ? (req: NeutralRequest) => resolveOrganisation(req.native as Req) : resolveOrganisation,
     ...(typeof log === 'function' ? { log: (entry: HttpLogEntry, req: NeutralRequest) => log(entry, req.native as Req) } : { log }),
   });
   return (req, res, next) => {
-    const neutral: NeutralRequest = {
-      method: typeof req.method === 'string' ? req.method.toUpperCase() : 'GET',
-      path: pathOf(req.url),
-      header: (name) => {
-        const v = req.headers[name];
-        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-      },
-      readBody: (maxBytes) => readNodeBody(req, maxBytes),
-      clientIp: () => (clientIp ? clientIp(req) : undefined),
-      native: req,
-    };
-    dispatch(neutral, typeof next === 'function')
-      .then((r) => {
-        if (r === null) (next as (err?: unknown) => void)();
-        else send(req, res, r);
-      })
-      // dispatch answers every error itself; this is the writer failing on a broken socket.
-      .catch(() => res.destroy());
+    serveNode(dispatch, nodeRequest(req, clientIp, false), res, next);
   };
 }

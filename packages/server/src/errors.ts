@@ -16,7 +16,9 @@ export type ServerErrorCode =
   | 'ERR_SERVER_CORRUPT'
   | 'ERR_KEK_UNAVAILABLE'
   | 'ERR_KEY_FILE_ACCESS'
-  | 'ERR_KEY_FILE_INVALID';
+  | 'ERR_KEY_FILE_INVALID'
+  | 'ERR_ORGANISATION_NOT_FOUND'
+  | 'ERR_ORGANISATION_CONFLICT';
 
 /**
  * The HTTP error codes of `POST /v1/activations/redeem`, one per `CompleteActivationResult`
@@ -38,8 +40,10 @@ export type ActivationRefusalCode =
   | 'ERR_ACTIVATION_THROTTLED';
 
 /**
- * Every `error.code` the HTTP handler can answer with. See docs/server.md section 7 for the
- * status of each.
+ * Every `error.code` the HTTP handlers (device and admin) can answer with. See docs/server.md
+ * sections 7 and 7.4 for the status of each. An admin route refusing an argument the facade
+ * checks answers 400 with the facade's own code instead (`ERR_INVALID_ARGUMENT`,
+ * `ERR_PUSH_CONTEXT_*`, ...).
  *
  * @example
  * ```ts
@@ -62,4 +66,10 @@ export type HttpErrorCode =
   | 'ERR_PUSH_NOT_FOUND'
   | 'ERR_PUSH_REPLAYED'
   | 'ERR_PUSH_EXPIRED'
-  | 'ERR_PUSH_PAUSED';
+  | 'ERR_PUSH_PAUSED'
+  | 'ERR_ADMIN_UNAUTHORIZED'
+  | 'ERR_ADMIN_FORBIDDEN'
+  | 'ERR_ADMIN_THROTTLED'
+  | 'ERR_ADMIN_NOT_FOUND'
+  | 'ERR_ADMIN_CONFLICT'
+  | 'ERR_ADMIN_EMAIL_UNAVAILABLE';

@@ -1,5 +1,8 @@
 /** @module @cloudmfa/server */
+export { createAdminHandler, type AdminAuthorization, type AdminHandlerOptions, type AdminHooks } from './createAdminHandler.js';
 export { createHttpHandler, type HttpHandlerOptions, type HttpLogEntry } from './createHttpHandler.js';
+export { createOpenApiDocument, type OpenApiDocumentOptions } from './createOpenApiDocument.js';
+export type { ResolvedOrganisation } from './http/dispatch.js';
 export { createKeyRing } from './createKeyRing.js';
 export { createMfaServer } from './createMfaServer.js';
 export type { ActivationRefusalCode, HttpErrorCode, ServerErrorCode } from './errors.js';
@@ -11,6 +14,7 @@ export type {
   ChallengeStatusView,
   CompleteActivationOptions,
   CompleteActivationResult,
+  CreateOrganisationOptions,
   CreatePushChallengeResult,
   DataKeyCacheOptions,
   DeviceRequestResult,
@@ -18,13 +22,17 @@ export type {
   EnrolmentOtp,
   EnrolmentView,
   KekProvider,
+  KeyStatus,
   KeyEncryptionKeys,
   MfaAuditKind,
   MfaEvent,
   MfaEventSink,
+  MfaOrganisationServer,
   MfaServer,
   MfaServerKeys,
   MfaServerOptions,
+  OrganisationList,
+  OrganisationView,
   PollPushChallengesResult,
   PushChallengeSettings,
   ReissueActivationOptions,
@@ -40,6 +48,7 @@ export type {
   StartedActivation,
   SubmitPushResponseResult,
   UnlockOtpResult,
+  UpdateOrganisationOptions,
   VerifyOtpInput,
   VerifyOtpResult,
 } from './types.js';

@@ -28,7 +28,7 @@ const rateWindow = z
   .default(null);
 const rateLimitsOf = z.object({ perIp: rateWindow, perUser: rateWindow }).strict().prefault({});
 
-const policySchema = z
+export const policySchema = z
   .object({
     app: z
       .object({

@@ -114,7 +114,9 @@ export type MfaAuditKind =
   | 'push.approved'
   | 'push.denied'
   | 'push.suspicious'
-  | 'push.resumed';
+  | 'push.resumed'
+  | 'organisation.created'
+  | 'organisation.updated';
 
 /**
  * One audited event as the `events` sink receives it, after it was written to the audit log.
@@ -127,8 +129,10 @@ export type MfaAuditKind =
  * ```
  */
 export interface MfaEvent {
-  /** The audit entry id. */
+  /** The audit entry id (unique within its organisation's log). */
   id: string;
+  /** The organisation whose audit log holds the entry (`'default'` for the server's own). */
+  organisationId: string;
   at: number;
   kind: MfaAuditKind;
   enrolmentId: string | null;
@@ -190,6 +194,14 @@ export interface MfaServerOptions {
   telemetry?: MfaTelemetry;
   /** Webhook endpoints that receive audit and risk events (docs/server.md section 13). */
   webhooks?: WebhookOptions;
+  /**
+   * The keys of each stored organisation (docs/server.md, "Organisations"): a KEK ring or provider
+   * and a push signer per organisation, so each can sit in its own HSM or KMS key. Called once
+   * per organisation id (the answer is remembered; a rejection is not) the first time the
+   * organisation serves an operation. Absent: only the default organisation (this options
+   * object's own `keys`) can serve operations.
+   */
+  organisationKeys?: (organisationId: string) => MfaServerKeys | Promise<MfaServerKeys>;
 }
 
 /**
@@ -671,6 +683,24 @@ export interface RotateAllKeysResult extends RotateKeysResult {
 }
 
 /**
+ * Result of `getKeyStatus`: the current KEK id, and the enrolments asked about with the KEK id
+ * sealing each secret (`null` once revoked) and whether it is the current one (`current`: a
+ * secret sealed in an older format under the current KEK id is not current yet).
+ *
+ * @example
+ * ```ts
+ * const s: KeyStatus = await server.getKeyStatus({ userId: 'alice' });
+ * if (s.stale > 0) await server.rotateKeys({ userId: 'alice' });
+ * ```
+ */
+export interface KeyStatus {
+  currentKeyId: string;
+  enrolments: Array<{ enrolmentId: string; keyId: string | null; current: boolean }>;
+  /** How many of `enrolments` are not `current`. */
+  stale: number;
+}
+
+/**
  * The facade `createMfaServer` returns. Admin operations are plain functions: expose them
  * behind your own authentication. The device-facing ones are also served by
  * `createHttpHandler`.
@@ -681,7 +711,9 @@ export interface RotateAllKeysResult extends RotateKeysResult {
  * const r = await server.verifyOtp({ userId: 'alice', code: '123456' });
  * ```
  */
-export interface MfaServer {
+export interface MfaOrganisationServer {
+  /** The organisation these operations serve (`'default'`: the one the options describe). */
+  readonly organisationId: string;
   /** The resolved policy. */
   readonly policy: MfaServerPolicy;
   /** Admin: issues an online/offline envelope or an otpauth URI, with its QR; the enrolment is pending until activated. */
@@ -725,6 +757,18 @@ export interface MfaServer {
   /** Admin: reads the audit log (newest first, paginated). */
   queryAudit(query?: AuditQuery): Promise<AuditPage>;
   /**
+   * Admin: where key rotation stands: the current KEK id and, for one enrolment or a user's
+   * (at most 1000), the KEK id of each secret and whether it is under the current one. Without
+   * a target, the current KEK id only. Reads only; `rotateKeys` brings stale secrets over.
+   */
+  getKeyStatus(target?: { enrolmentId: string } | { userId: string }): Promise<KeyStatus>;
+  /**
+   * The same operations acting for `actor` (an administrator, a service; 1..256 characters, never
+   * a credential): every audit entry they write carries `detail.actor`. The admin HTTP routes
+   * call it with the principal their `authorize` hook returned.
+   */
+  withActor(actor: string): MfaOrganisationServer;
+  /**
    * Operations: moves audit entries that an accepted code left in the guard store's outbox
    * (because the audit log was unreachable) into the audit log, exactly once each, and hands
    * them to `events`. Run it at start and every few seconds (docs/server.md section 4.1).
@@ -743,7 +787,119 @@ export interface MfaServer {
 }
 
 /**
- * Result of {@link MfaServer.drainAuditOutbox}.
+ * Options of {@link MfaServer.createOrganisation}.
+ *
+ * @example
+ * ```ts
+ * const o: CreateOrganisationOptions = { organisationId: 'acme', issuer: 'ACME Corp', origin: 'https://acme.mfa.example', policy: { otp: { digits: 8 } } };
+ * ```
+ */
+export interface CreateOrganisationOptions {
+  /** 1..63 of `[a-z0-9-]`, starting and ending with a letter or digit; not `'default'`. */
+  organisationId: string;
+  /** Display name in envelopes and otpauth URIs (the rule of `MfaServerOptions.issuer`). */
+  issuer: string;
+  /** Where this organisation's apps redeem (the rule of `MfaServerOptions.origin`). */
+  origin?: string;
+  /** The organisation's policy: any subset, defaults filled as for `createMfaServer`. */
+  policy?: MfaServerPolicyInput;
+}
+
+/**
+ * Options of {@link MfaServer.updateOrganisation}: each given field replaces the stored one
+ * (`policy` replaces the whole policy input; `origin: null` removes the origin).
+ *
+ * @example
+ * ```ts
+ * const o: UpdateOrganisationOptions = { organisationId: 'acme', policy: { throttle: { lockoutFailures: 5 } }, expectedVersion: 2 };
+ * ```
+ */
+export interface UpdateOrganisationOptions {
+  organisationId: string;
+  issuer?: string;
+  origin?: string | null;
+  policy?: MfaServerPolicyInput;
+  /** Refuse (`ERR_ORGANISATION_CONFLICT`) unless the stored record has this version. */
+  expectedVersion?: number;
+}
+
+/**
+ * An organisation as the facade returns it: the stored record (no secret) and its resolved policy.
+ *
+ * @example
+ * ```ts
+ * const o: OrganisationView = await server.createOrganisation({ organisationId: 'acme', issuer: 'ACME' });
+ * o.policy.otp.digits; // 6
+ * ```
+ */
+export interface OrganisationView {
+  id: string;
+  issuer: string;
+  origin: string | null;
+  /** The resolved policy (every field present). */
+  policy: MfaServerPolicy;
+  /** The policy as given (what `updateOrganisation` replaces). */
+  policyInput: MfaServerPolicyInput;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+/**
+ * One page of {@link MfaServer.listOrganisations}; `cursor` is `null` on the last page.
+ *
+ * @example
+ * ```ts
+ * const page: OrganisationList = await server.listOrganisations({ limit: 50 });
+ * ```
+ */
+export interface OrganisationList {
+  organisations: OrganisationView[];
+  cursor: string | null;
+}
+
+/**
+ * The facade: the default organisation's operations (the options' own issuer, origin, policy
+ * and keys), the other organisations' through {@link MfaServer.forOrganisation}, and the
+ * organisation records (docs/server.md, "Organisations").
+ *
+ * @example
+ * ```ts
+ * const server: MfaServer = createMfaServer({ store, keys, issuer: 'Acme', origin, organisationKeys: (id) => keysOf(id) });
+ * await server.createOrganisation({ organisationId: 'globex', issuer: 'Globex' });
+ * const globex = await server.forOrganisation('globex');
+ * const r = await globex.verifyOtp({ userId: 'alice', code: '123456' }); // Globex's alice only
+ * ```
+ */
+export interface MfaServer extends MfaOrganisationServer {
+  /**
+   * The operations of one organisation, in its scope: its stores, policy, issuer, origin and
+   * keys. Reads the organisation record on every call, so a policy change applies from the
+   * next call on, on every server. Unknown: `ERR_ORGANISATION_NOT_FOUND`; `'default'` gives
+   * this server's own operations.
+   */
+  forOrganisation(organisationId: string): Promise<MfaOrganisationServer>;
+  /** Admin: stores a new organisation (audited `organisation.created` in its log). Existing id: `ERR_ORGANISATION_CONFLICT`. */
+  createOrganisation(options: CreateOrganisationOptions): Promise<OrganisationView>;
+  /**
+   * Admin: changes an organisation (audited `organisation.updated` in its log with the changed
+   * fields and policy paths, old and new). Applies to new enrolments and to the checks the policy
+   * governs; an existing enrolment keeps its own digits, period and algorithm.
+   */
+  updateOrganisation(options: UpdateOrganisationOptions): Promise<OrganisationView>;
+  /** Admin: one stored organisation, or `null`. */
+  getOrganisation(options: { organisationId: string }): Promise<OrganisationView | null>;
+  /** Admin: the stored organisations by id, paged (the default organisation is not stored). */
+  listOrganisations(options?: { limit?: number; cursor?: string }): Promise<OrganisationList>;
+  /**
+   * The whole facade acting for `actor`: its operations, `forOrganisation`'s and the
+   * organisation records' audit entries carry `detail.actor`.
+   */
+  withActor(actor: string): MfaServer;
+}
+
+/**
+ * Result of {@link MfaOrganisationServer.drainAuditOutbox}.
  *
  * @example
  * ```ts

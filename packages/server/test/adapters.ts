@@ -1,11 +1,12 @@
 // The HTTP suites run against both adapters of the device routes: the Fetch handler, called
 // with a Request, and the node:http handler, served on a loopback port and called over a real
 // socket (a Request is sent as is: method, target, headers, body streamed as it is produced).
-import { request as httpRequest, createServer, type Server } from 'node:http';
+import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
-import { createHttpHandler, type HttpLogEntry, type MfaServer } from '../src/index.js';
-import { createNodeHandler } from '../src/node.js';
+import { type AdminAuthorization, type AdminHooks, createAdminHandler, createHttpHandler, type HttpLogEntry, type MfaServer, type ResolvedOrganisation } from '../src/index.js';
+import { createNodeAdminHandler, createNodeHandler } from '../src/node.js';
+import { documented } from './openapi.js';
 
 interface AdapterOptions {
   basePath?: string;
@@ -13,12 +14,27 @@ interface AdapterOptions {
   /** The header the test puts the client address in (each adapter reads it its own way). */
   clientIpHeader?: string;
   log?: (entry: HttpLogEntry) => void;
+  /** Resolves the organisation from the request's host and path (each adapter reads them its own way). */
+  resolveOrganisation?: (where: { host: string | null; path: string }) => ResolvedOrganisation;
+}
+
+/** Options of an admin handler in the tests: `authorize` reads a Fetch-style header getter whatever the adapter. */
+export interface AdminAdapterOptions extends AdminHooks {
+  basePath?: string;
+  maxBodyBytes?: number;
+  authorize: (header: (name: string) => string | null) => AdminAuthorization | Promise<AdminAuthorization>;
+  log?: (entry: HttpLogEntry) => void;
 }
 
 export interface Adapter {
   name: string;
-  /** Throws what the adapter's factory throws; the handler takes a Fetch Request either way. */
+  /**
+   * Throws what the adapter's factory throws; the handler takes a Fetch Request either way, and
+   * every answer is checked against the OpenAPI document (test/openapi.ts) before it is returned.
+   */
   create(server: MfaServer, options?: AdapterOptions): (req: Request) => Promise<Response>;
+  /** The admin handler of the same adapter, checked against the document the same way. */
+  createAdmin(server: MfaServer, options: AdminAdapterOptions): (req: Request) => Promise<Response>;
   /**
    * node:http's parser refuses a malformed `Content-Length` itself (400, no body) before any
    * handler runs; the Fetch handler answers it with `ERR_HTTP_MALFORMED`.
@@ -32,10 +48,31 @@ export interface Adapter {
   cutsStream: 'cancel' | 'close';
 }
 
+/** Where a request's routes are mounted: the organisation's base path when the resolver gives one. */
+function baseOf(basePath: string | undefined, resolve: AdapterOptions['resolveOrganisation']): string | undefined | ((url: URL) => string | undefined) {
+  if (!resolve) return basePath;
+  return (url) => {
+    const r = resolve({ host: url.host, path: url.pathname });
+    return r !== null && typeof r === 'object' ? r.basePath : basePath;
+  };
+}
+
 const fetchAdapter: Adapter = {
   name: 'Fetch handler',
-  create: (server, { clientIpHeader, ...rest } = {}) =>
-    createHttpHandler({ server, ...rest, ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}) }),
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) =>
+    documented(
+      createHttpHandler({
+        server,
+        ...rest,
+        ...(clientIpHeader ? { clientIp: (req: Request) => req.headers.get(clientIpHeader) } : {}),
+        ...(resolveOrganisation
+          ? { resolveOrganisation: (req: Request) => resolveOrganisation({ host: new URL(req.url).host, path: new URL(req.url).pathname }) }
+          : {}),
+      }),
+      baseOf(rest.basePath, resolveOrganisation),
+    ),
+  createAdmin: (server, { authorize, ...rest }) =>
+    documented(createAdminHandler({ server, ...rest, authorize: (req) => authorize((name) => req.headers.get(name)) }), rest.basePath),
   parserOwnsContentLength: false,
   cutsStream: 'cancel',
 };
@@ -49,6 +86,8 @@ function sendOver(port: number, req: Request): Promise<Response> {
   // A body of unknown length goes chunked (node's client would send DELETE and OPTIONS bodies
   // without any framing).
   if (req.body && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
+  // The Host the request was addressed to (what a host-based organisation resolver reads).
+  headers.host = url.host;
   let answered = false;
   const out = httpRequest({ host: '127.0.0.1', port, method: req.method, path: url.pathname + url.search, headers, agent: false });
   const response = new Promise<Response>((resolve, reject) => {
@@ -100,27 +139,59 @@ function sendOver(port: number, req: Request): Promise<Response> {
   return Promise.all([response, upload]).then(([res]) => res);
 }
 
+/** Serves a node:http listener for the test and sends each Request to it over a real socket. */
+function overSocket(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: Request) => Promise<Response> {
+  let listening: Promise<Server> | null = null;
+  return async (req) => {
+    listening ??= new Promise<Server>((resolve) => {
+      const s = createServer(handler);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+      onTestFinished(() => new Promise<void>((done) => {
+        s.closeAllConnections();
+        s.close(() => done());
+      }));
+    });
+    const s = await listening;
+    return sendOver((s.address() as AddressInfo).port, req);
+  };
+}
+
+/**
+ * node's HTTP parser answers a malformed Content-Length itself (400, no JSON body) before any
+ * handler runs: that answer is not ours to document. Every other answer is checked.
+ */
+function documentedNode(handler: (req: Request) => Promise<Response>, basePath: string | undefined | ((url: URL) => string | undefined)): (req: Request) => Promise<Response> {
+  const checked = documented(handler, basePath);
+  return (req) => {
+    const length = req.headers.get('content-length');
+    return length !== null && !/^[0-9]+$/.test(length) ? handler(req) : checked(req);
+  };
+}
+
 const nodeAdapter: Adapter = {
   name: 'node:http handler',
-  create: (server, { clientIpHeader, ...rest } = {}) => {
+  create: (server, { clientIpHeader, resolveOrganisation, ...rest } = {}) => {
     const handler = createNodeHandler({
       server,
       ...rest,
+      ...(resolveOrganisation
+        ? { resolveOrganisation: (req) => resolveOrganisation({ host: (req.headers.host as string | undefined) ?? null, path: (req.url ?? '').split('?')[0]! }) }
+        : {}),
       ...(clientIpHeader ? { clientIp: (req) => (req.headers[clientIpHeader] as string | undefined) ?? null } : {}),
     });
-    let listening: Promise<Server> | null = null;
-    return async (req) => {
-      listening ??= new Promise<Server>((resolve) => {
-        const s = createServer(handler);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-        onTestFinished(() => new Promise<void>((done) => {
-          s.closeAllConnections();
-          s.close(() => done());
-        }));
-      });
-      const s = await listening;
-      return sendOver((s.address() as AddressInfo).port, req);
-    };
+    return documentedNode(overSocket(handler), baseOf(rest.basePath, resolveOrganisation));
+  },
+  createAdmin: (server, { authorize, ...rest }) => {
+    const handler = createNodeAdminHandler({
+      server,
+      ...rest,
+      authorize: (req) =>
+        authorize((name) => {
+          const v = req.headers[name];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        }),
+    });
+    return documentedNode(overSocket(handler), rest.basePath);
   },
   parserOwnsContentLength: true,
   cutsStream: 'close',

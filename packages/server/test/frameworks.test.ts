@@ -6,17 +6,21 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { HttpLogEntry } from '../src/index.js';
 import { createNodeHandler } from '../src/node.js';
 import { makeServer, T0 } from './helpers.js';
+import { documented } from './openapi.js';
+
+/** fetch, with each answer of the device routes checked against the OpenAPI document. */
+const send = (url: string, init?: RequestInit) => documented((req) => fetch(req), '/mfa')(new Request(url, init));
 
 async function check(base: string, logs: HttpLogEntry[]) {
-  const time = await fetch(`${base}/mfa/v1/time`);
+  const time = await send(`${base}/mfa/v1/time`);
   expect(time.status).toBe(200);
   expect(time.headers.get('cache-control')).toBe('no-store');
   expect(await time.json()).toEqual({ serverTime: T0 });
   // The body reaches the handler unread: it parses it and refuses the shape itself.
-  const poll = await fetch(`${base}/mfa/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request":1}' });
+  const poll = await send(`${base}/mfa/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request":1}' });
   expect(poll.status).toBe(400);
   expect(((await poll.json()) as { error: { code: string } }).error.code).toBe('ERR_PUSH_MALFORMED');
-  const big = await fetch(`${base}/mfa/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(20_000)}"` });
+  const big = await send(`${base}/mfa/v1/push/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'x'.repeat(20_000)}"` });
   expect(big.status).toBe(413);
   expect(logs.map((l) => [l.route, l.status])).toEqual([
     ['/v1/time', 200],
@@ -66,7 +70,7 @@ describe('createNodeHandler in frameworks', () => {
     const listener = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => listener.once('listening', resolve));
     onTestFinished(() => void listener.close());
-    const res = await fetch(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/mfa/v1/push/poll`, {
+    const res = await send(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/mfa/v1/push/poll`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"request":"x"}',

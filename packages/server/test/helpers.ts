@@ -80,6 +80,8 @@ export function makeServer(
     storeDeadlineMs?: number;
     telemetry?: MfaTelemetry;
     webhooks?: WebhookOptions;
+    /** The keys of stored organisations (`MfaServerOptions.organisationKeys`). */
+    organisationKeys?: (organisationId: string) => MfaServerKeys | Promise<MfaServerKeys>;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -102,6 +104,7 @@ export function makeServer(
     storeDeadlineMs: options.storeDeadlineMs ?? TEST_STORE_DEADLINE_MS,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     webhooks: options.webhooks,
+    ...(options.organisationKeys && { organisationKeys: options.organisationKeys }),
   });
   return { server, store, clock, events, pushSigner, random };
 }

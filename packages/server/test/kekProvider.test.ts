@@ -8,6 +8,7 @@ import { createMemoryStore } from '@cloudmfa/storage';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, createKeyRing, type KekProvider } from '../src/index.js';
 import { activateOnline, answerPush, codeAt, KEK1, KEK2, legacySeal, makeDevice, makeServer, prepareRedemption, seededRandom, T0 } from './helpers.js';
+import { documented } from './openapi.js';
 
 /** The in-memory ring, with its calls counted and an unwrap fault that a test can switch on. */
 function instrumented(inner: KekProvider) {
@@ -82,7 +83,7 @@ describe('KEK provider failures', () => {
     p.failWith(() => {
       throw new Error('connection reset');
     });
-    const handler = createHttpHandler({ server: t.server, basePath: '/mfa' });
+    const handler = documented(createHttpHandler({ server: t.server, basePath: '/mfa' }), '/mfa');
     const res = await handler(new Request('https://mfa.acme.example/mfa/v1/activations/redeem', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }));
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: 'ERR_HTTP_UNAVAILABLE' } });

@@ -79,7 +79,27 @@ describe('key rotation', () => {
     expect((await rotated.getEnrolment(a.identity.enrolmentId))?.keyId).toBe('k2');
     expect((await rotated.getEnrolment(b.identity.enrolmentId))?.keyId).toBe('k1');
 
+    // The status says which are not under k2 yet, and changes nothing.
+    const before = await rotated.getKeyStatus({ userId: 'alice' });
+    // (b and the pending one share a creation time: listed by id then.)
+    const byId = (x: { enrolmentId: string }, y: { enrolmentId: string }) => (x.enrolmentId < y.enrolmentId ? -1 : 1);
+    expect({ ...before, enrolments: [...before.enrolments].sort(byId) }).toEqual({
+      currentKeyId: 'k2',
+      enrolments: [
+        { enrolmentId: a.identity.enrolmentId, keyId: 'k2', current: true },
+        { enrolmentId: b.identity.enrolmentId, keyId: 'k1', current: false },
+        { enrolmentId: pending.enrolmentId, keyId: 'k1', current: false },
+      ].sort(byId),
+      stale: 2,
+    });
+    expect(await rotated.getKeyStatus({ userId: 'alice' })).toEqual(before);
+    expect(await rotated.getKeyStatus()).toEqual({ currentKeyId: 'k2', enrolments: [], stale: 0 });
+    expect((await rotated.getKeyStatus({ enrolmentId: b.identity.enrolmentId })).stale).toBe(1);
+    for (const bad of [{ userId: '' }, { enrolmentId: 'a b' }, {}, 'alice']) {
+      await expect(rotated.getKeyStatus(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
     expect(await rotated.rotateKeys({ userId: 'alice' })).toEqual({ examined: 3, rewrapped: 2, current: 1, failed: 0 });
+    expect((await rotated.getKeyStatus({ userId: 'alice' })).stale).toBe(0);
     expect((await rotated.listEnrolments('alice')).map((e) => e.keyId)).toEqual(['k2', 'k2', 'k2']);
     expect(await rotated.rotateKeys({ enrolmentId: b.identity.enrolmentId })).toEqual({ examined: 1, rewrapped: 0, current: 1, failed: 0 });
 
@@ -123,5 +143,25 @@ describe('key rotation', () => {
     for (const kek of bad) {
       expect(() => serverWithKeys(store, clock, kek as never)).toThrow(expect.objectContaining({ code: 'ERR_SERVER_CONFIG' }));
     }
+  });
+});
+
+describe('withActor', () => {
+  it('names who acted in every entry the operations write; the facade it came from stays unnamed', async () => {
+    const t = makeServer();
+    const ops = t.server.withActor('ops:alice');
+    const a = await ops.startActivation({ userId: 'alice' });
+    await t.server.startActivation({ userId: 'bob' });
+    await ops.revokeEnrolment({ enrolmentId: a.enrolmentId, reason: 'lost_phone' });
+    await ops.withActor('ops:bob').resumePush('alice');
+    const entries = (await t.server.queryAudit({ limit: 100 })).events.map((e) => [e.kind, e.userId, e.detail.actor ?? null]);
+    expect(entries.reverse()).toEqual([
+      ['enrolment.issued', 'alice', 'ops:alice'],
+      ['enrolment.issued', 'bob', null],
+      ['enrolment.revoked', 'alice', 'ops:alice'],
+      ['push.resumed', 'alice', 'ops:bob'],
+    ]);
+    expect(t.events.map((e) => e.detail.actor ?? null)).toEqual(['ops:alice', null, 'ops:alice', 'ops:bob']);
+    for (const bad of ['', 'x'.repeat(257), 'a\nb', 'a\u202eb', 7]) expect(() => t.server.withActor(bad as string)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../src/index.js';
 import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
 import { activateOnline, codeAt, makeDevice, makeServer, ORIGIN, T0, type TestServer } from './helpers.js';
+import { documented } from './openapi.js';
 
 afterAll(closeBackends);
 
@@ -20,7 +21,7 @@ function withAuditFault(store: MfaStore): { store: MfaStore; set(mode: 'up' | 'd
       mode === 'up' ? store.audit.append(e) : mode === 'down' ? Promise.reject(storageError('ERR_STORAGE_UNAVAILABLE', 'audit down')) : new Promise(() => undefined),
     query: (q) => store.audit.query(q),
   };
-  return { store: { enrolments: store.enrolments, guard: store.guard, challenges: store.challenges, audit, close: () => store.close() }, set: (m) => (mode = m) };
+  return { store: { enrolments: store.enrolments, guard: store.guard, challenges: store.challenges, audit, organisations: store.organisations, forOrganisation: (id) => store.forOrganisation(id), close: () => store.close() }, set: (m) => (mode = m) };
 }
 
 /**
@@ -106,7 +107,7 @@ describe('a store that does not answer fails fast', () => {
     const t = makeServer();
     const hung: MfaStore = { ...t.store, enrolments: { ...t.store.enrolments, get: () => new Promise(() => undefined) } };
     const server = makeServer({ clock: t.clock, store: () => hung, storeDeadlineMs: 50 }).server;
-    const handler = createHttpHandler({ server: server });
+    const handler = documented(createHttpHandler({ server: server }));
     // A generous bound: without the deadline the request never completes.
     const res = await within(
       5_000,

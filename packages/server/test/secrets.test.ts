@@ -6,6 +6,7 @@ import { parseOtpauthUri } from '@cloudmfa/otp';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler, type HttpLogEntry } from '../src/index.js';
 import { activateOnline, answerPush, codeAt, makeDevice, makeServer, ORIGIN, prepareRedemption, testCrypto } from './helpers.js';
+import { documented } from './openapi.js';
 
 function encodings(bytes: Uint8Array): string[] {
   return [bytesToHex(bytes), encodeBase32(bytes), encodeBase64Url(bytes)];
@@ -15,7 +16,7 @@ describe('secret hygiene', () => {
   it('audit, events, HTTP answers, logs and errors never carry a seed, password, activation secret, MAC, code or number', async () => {
     const t = makeServer();
     const logs: HttpLogEntry[] = [];
-    const handler = createHttpHandler({ server: t.server, log: (e) => logs.push(e) });
+    const handler = documented(createHttpHandler({ server: t.server, log: (e) => logs.push(e) }));
     const observed: string[] = [];
     const secrets: string[] = [];
     const call = async (req: Request) => {

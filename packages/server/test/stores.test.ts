@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpHandler, createMfaServer, type MfaServer } from '../src/index.js';
+import { documented } from './openapi.js';
 import {
   answerPush,
   codeAt,
@@ -77,6 +78,12 @@ const BACKENDS: Record<string, (clock: Clock) => Promise<Opened>> = {
       audit: pgPart.store.audit,
       guard: redis.guard,
       challenges: redis.challenges,
+      organisations: pgPart.store.organisations,
+      forOrganisation: (id) => {
+        const p = pgPart.store.forOrganisation(id);
+        const r = redis.forOrganisation(id);
+        return { enrolments: p.enrolments, audit: p.audit, guard: r.guard, challenges: r.challenges };
+      },
       close: async () => {
         await redis.close();
         await pgPart.store.close();
@@ -129,7 +136,7 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
   });
 
   async function redeemOverHttp(userId: string, deviceName: string) {
-    const handler = createHttpHandler({ server: t.server });
+    const handler = documented(createHttpHandler({ server: t.server }));
     const activation = await t.server.startActivation({ userId });
     const device = makeDevice(deviceName);
     const { request, state } = await prepareRedemption(t, activation, device);
@@ -143,7 +150,7 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
   it('activation: once, retried, second device refused, late refused; lifetime by time travel', async () => {
     const { activation, request, body, handler } = await redeemOverHttp('alice', 'a');
     // The same request on the other server: the stored response.
-    const retry = await createHttpHandler({ server: second })(json('/v1/activations/redeem', request));
+    const retry = await documented(createHttpHandler({ server: second }))(json('/v1/activations/redeem', request));
     expect(retry.status).toBe(200);
     expect(await retry.json()).toEqual(body);
     const other = await prepareRedemption(t, activation, makeDevice('b'));
@@ -201,8 +208,8 @@ describe.each(Object.keys(BACKENDS))('end to end over HTTP on %s', (backend) => 
 
   it('push over HTTP: one approval from two servers, number match, suspicious pause, cancel unaudited, poll, status', async () => {
     const { identity, device } = await redeemOverHttp('alice', 'a');
-    const h1 = createHttpHandler({ server: t.server });
-    const h2 = createHttpHandler({ server: second });
+    const h1 = documented(createHttpHandler({ server: t.server }));
+    const h2 = documented(createHttpHandler({ server: second }));
     const c = await t.server.createPushChallenge({ userId: 'alice', context: { service: 'Acme VPN' }, numberMatch: true });
     if (!c.ok) throw new Error('no challenge');
     const poll = await h2(json('/v1/push/poll', { request: await pollRequest(t, identity, device) }));

@@ -3,13 +3,13 @@
 // HTTP receiver on loopback that fails some deliveries. docs/server.md section 13.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixedClock, isCloudMfaError } from '@cloudmfa/core';
+import { createSoftwareSigner, fixedClock, isCloudMfaError } from '@cloudmfa/core';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyWebhook, type WebhookOptions, type WebhookPayload } from '../src/index.js';
+import { type MfaServerKeys, verifyWebhook, type WebhookOptions, type WebhookPayload } from '../src/index.js';
 import { BACKENDS, closeBackends, freshBackendPerTest } from './backends.js';
-import { makeServer, T0, type TestServer } from './helpers.js';
+import { makeServer, seededRandom, T0, type TestServer } from './helpers.js';
 
 afterAll(closeBackends);
 
@@ -175,6 +175,40 @@ describe.each(Object.keys(BACKENDS))('webhooks on %s', (backend) => {
     await Promise.all([a.server.deliverWebhooks(), a.server.deliverWebhooks(), b.server.deliverWebhooks()]);
     await a.server.deliverWebhooks();
     expect(receiver.received.map((x) => x.id)).toEqual([...ids, ...more]);
+  });
+
+  it('delivers per organisation: each organisation\'s own log and state, its id in the payload and the webhook-id', async () => {
+    receiver = await startReceiver(() => 200);
+    const orgKeys = (id: string): MfaServerKeys => ({
+      kek: { current: `${id}-1`, keys: { [`${id}-1`]: new Uint8Array(32).fill(id.charCodeAt(0)) } },
+      push: createSoftwareSigner({ algorithm: 'ES256', random: seededRandom(`push-${id}`) }),
+    });
+    const t = makeServer({ clock: backendNow.clock(), store: () => backendNow.opened().store, seed: 'orgs', webhooks: webhooks(receiver.url), organisationKeys: orgKeys });
+    await t.server.createOrganisation({ organisationId: 'acme', issuer: 'ACME' });
+    const acmeStore = t.store.forOrganisation('acme');
+    await appendEvents(t, 2);
+    for (let i = 0; i < 3; i++) await acmeStore.audit.append({ kind: 'otp.locked', enrolmentId: `acme${i}`, userId: 'alice', detail: { i } });
+    const acmeIds = (await acmeStore.audit.follow!({ after: null })).events.map((e) => `msg_acme_${e.id}`);
+    const defaultIds = (await t.store.audit.follow!({ after: null })).events.map((e) => `msg_${e.id}`);
+    expect(acmeIds.length).toBeGreaterThanOrEqual(3);
+
+    const acme = await t.server.forOrganisation('acme');
+    const r = await acme.deliverWebhooks();
+    expect(r).toMatchObject({ delivered: acmeIds.length, failed: 0, more: false });
+    expect(receiver.accepted()).toEqual(acmeIds);
+    const payloads = receiver.received.map((x) => JSON.parse(x.body) as WebhookPayload);
+    expect(payloads.every((p) => p.organisationId === 'acme')).toBe(true);
+    // The default organisation's endpoint state did not move.
+    expect((await t.server.webhookStatus())[0]).toMatchObject({ position: null, delivered: 0 });
+    expect((await acme.webhookStatus())[0]).toMatchObject({ delivered: acmeIds.length });
+
+    expect(await t.server.deliverWebhooks()).toMatchObject({ delivered: defaultIds.length, failed: 0 });
+    expect(receiver.accepted()).toEqual([...acmeIds, ...defaultIds]);
+    const last = receiver.received.slice(acmeIds.length).map((x) => JSON.parse(x.body) as WebhookPayload);
+    expect(last.every((p) => p.organisationId === 'default')).toBe(true);
+    // Nothing left in either.
+    expect(await acme.deliverWebhooks()).toMatchObject({ delivered: 0 });
+    expect(await t.server.deliverWebhooks()).toMatchObject({ delivered: 0 });
   });
 
   it('gives an event up after the last attempt, records it where the operator sees it, and goes on', async () => {

@@ -6,11 +6,11 @@ import { d1Follow } from './_webhooks.js';
 
 // An entry with a key already in the log (moved from the outbox again by a drain that died
 // before settling) writes nothing; the stored one is answered.
-const INSERT = `INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail)
-    VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *`;
-const INSERT_KEYED = `INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (entry_key) WHERE entry_key IS NOT NULL DO NOTHING`;
-const BY_KEY = 'SELECT * FROM cloudmfa_audit WHERE entry_key = ?1';
+const INSERT = `INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail)
+    VALUES ($ORG, ?1, ?2, ?3, ?4, ?5) RETURNING *`;
+const INSERT_KEYED = `INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
+    VALUES ($ORG, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (org, entry_key) WHERE entry_key IS NOT NULL DO NOTHING`;
+const BY_KEY = 'SELECT * FROM cloudmfa_audit WHERE org = $ORG AND entry_key = ?1';
 
 /** The audit log part of the D1 store. */
 export function d1Audit(ctx: D1Context): AuditLog {
@@ -29,7 +29,7 @@ export function d1Audit(ctx: D1Context): AuditLog {
     query: async (query) => {
       now();
       const nq = normalizeAuditQuery(query);
-      const where: string[] = [];
+      const where: string[] = ['org = $ORG'];
       const params: unknown[] = [];
       const param = (v: unknown) => {
         params.push(v);
@@ -43,7 +43,7 @@ export function d1Audit(ctx: D1Context): AuditLog {
         const at = param(nq.after.at);
         where.push(`(at < ${at} OR (at = ${at} AND seq < ${param(nq.after.seq)}))`);
       }
-      const sql = `SELECT * FROM cloudmfa_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, seq DESC LIMIT ${param(nq.limit + 1)}`;
+      const sql = `SELECT * FROM cloudmfa_audit WHERE ${where.join(' AND ')} ORDER BY at DESC, seq DESC LIMIT ${param(nq.limit + 1)}`;
       const [rows = []] = await batch([st(sql, ...params)]);
       const page = rows.slice(0, nq.limit);
       const last = page[page.length - 1];

@@ -6,23 +6,23 @@ import { toChallenge } from './_rows.js';
 // The pause and the pending count are conditions of the insert itself: one statement, so a
 // concurrent pauseUser or create cannot slip between the check and the write.
 const INSERT = `INSERT INTO cloudmfa_challenges
-    (id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
-    SELECT ?1, ?2, ?3, 'pending', ?4, ?5, NULL, ?6, NULL
-    WHERE NOT EXISTS (SELECT 1 FROM cloudmfa_push_pause WHERE user_id = ?3 AND paused_until > ?4)
-      AND (?7 IS NULL OR (SELECT count(*) FROM cloudmfa_challenges WHERE user_id = ?3 AND status = 'pending' AND expires_at > ?4) < ?7)
-    ON CONFLICT (id) DO NOTHING RETURNING *`;
-const GET = 'SELECT * FROM cloudmfa_challenges WHERE id = ?1';
+    (org, id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
+    SELECT $ORG, ?1, ?2, ?3, 'pending', ?4, ?5, NULL, ?6, NULL
+    WHERE NOT EXISTS (SELECT 1 FROM cloudmfa_push_pause WHERE org = $ORG AND user_id = ?3 AND paused_until > ?4)
+      AND (?7 IS NULL OR (SELECT count(*) FROM cloudmfa_challenges WHERE org = $ORG AND user_id = ?3 AND status = 'pending' AND expires_at > ?4) < ?7)
+    ON CONFLICT (org, id) DO NOTHING RETURNING *`;
+const GET = 'SELECT * FROM cloudmfa_challenges WHERE org = $ORG AND id = ?1';
 const FINALIZE = `UPDATE cloudmfa_challenges SET status = ?3, finalized_at = ?2, outcome = ?4
-    WHERE id = ?1 AND status = 'pending' AND expires_at > ?2 RETURNING *`;
-const PAUSE_GET = 'SELECT paused_until FROM cloudmfa_push_pause WHERE user_id = ?1';
-const PAUSE_SET = `INSERT INTO cloudmfa_push_pause (user_id, paused_until) VALUES (?1, ?2)
-    ON CONFLICT (user_id) DO UPDATE SET paused_until = max(paused_until, excluded.paused_until) RETURNING paused_until`;
-const PAUSE_DELETE = 'DELETE FROM cloudmfa_push_pause WHERE user_id = ?1';
-const PENDING_COUNT = `SELECT count(*) AS n FROM cloudmfa_challenges WHERE user_id = ?1 AND status = 'pending' AND expires_at > ?2`;
+    WHERE org = $ORG AND id = ?1 AND status = 'pending' AND expires_at > ?2 RETURNING *`;
+const PAUSE_GET = 'SELECT paused_until FROM cloudmfa_push_pause WHERE org = $ORG AND user_id = ?1';
+const PAUSE_SET = `INSERT INTO cloudmfa_push_pause (org, user_id, paused_until) VALUES ($ORG, ?1, ?2)
+    ON CONFLICT (org, user_id) DO UPDATE SET paused_until = max(paused_until, excluded.paused_until) RETURNING paused_until`;
+const PAUSE_DELETE = 'DELETE FROM cloudmfa_push_pause WHERE org = $ORG AND user_id = ?1';
+const PENDING_COUNT = `SELECT count(*) AS n FROM cloudmfa_challenges WHERE org = $ORG AND user_id = ?1 AND status = 'pending' AND expires_at > ?2`;
 const USER_CANCEL = `UPDATE cloudmfa_challenges SET status = 'cancelled', finalized_at = ?2, outcome = ?3
-    WHERE user_id = ?1 AND status = 'pending' AND expires_at > ?2`;
+    WHERE org = $ORG AND user_id = ?1 AND status = 'pending' AND expires_at > ?2`;
 const PENDING = `SELECT * FROM cloudmfa_challenges
-    WHERE enrolment_id = ?1 AND status = 'pending' AND expires_at > ?2
+    WHERE org = $ORG AND enrolment_id = ?1 AND status = 'pending' AND expires_at > ?2
     ORDER BY created_at DESC, id DESC LIMIT ?3`;
 
 /** The push challenge part of the D1 store. */
@@ -37,7 +37,7 @@ export function d1Challenges(ctx: D1Context): ChallengeStore {
         st(INSERT, c.id, c.enrolmentId, c.userId, t, c.expiresAt, c.meta, c.maxPending),
         st(PAUSE_GET, c.userId),
         st(PENDING_COUNT, c.userId, t),
-        st('SELECT id FROM cloudmfa_challenges WHERE id = ?1', c.id),
+        st('SELECT id FROM cloudmfa_challenges WHERE org = $ORG AND id = ?1', c.id),
       ]);
       if (won?.[0]) return { ok: true, challenge: toChallenge(won[0], t) } satisfies CreateChallengeResult;
       const until = paused?.[0]?.paused_until;

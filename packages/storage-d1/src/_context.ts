@@ -22,6 +22,20 @@ function mapError(e: unknown): unknown {
   return storageError('ERR_STORAGE_UNAVAILABLE', 'd1 query failed', e);
 }
 
+const ORG_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The context of one organisation's parts: every statement's `$ORG` becomes the organisation id
+ * as a SQL literal (docs/storage.md, "Organisations"). The id is 1..63 of `[a-z0-9-]` (checked again
+ * here), so the literal cannot end early; a literal keeps the statements' positional
+ * parameters as they are.
+ */
+export function scopedContext(ctx: D1Context, org: string): D1Context {
+  if (!ORG_RE.test(org)) throw storageError('ERR_STORAGE_INVALID', '"organisationId" expected 1..63 characters of [a-z0-9-]');
+  const literal = `'${org}'`;
+  return { ...ctx, st: (sql, ...params) => ctx.st(sql.replaceAll('$ORG', literal), ...params) };
+}
+
 /** Builds the context of {@link D1Context}. */
 export function createContext(db: D1DatabaseLike, clock: Clock): D1Context {
   let closed = false;

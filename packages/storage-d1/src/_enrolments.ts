@@ -4,20 +4,20 @@ import type { D1Context } from './_context.js';
 import { toEnrolment } from './_rows.js';
 
 const INSERT = `INSERT INTO cloudmfa_enrolments
-    (id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
-    VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, NULL, NULL, 1)
-    ON CONFLICT (id) DO NOTHING RETURNING *`;
-const GET = 'SELECT * FROM cloudmfa_enrolments WHERE id = ?1';
-const BY_USER = 'SELECT * FROM cloudmfa_enrolments WHERE user_id = ?1 ORDER BY created_at, id LIMIT ?2';
+    (org, id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
+    VALUES ($ORG, ?1, ?2, 'pending', ?3, ?4, ?5, ?6, NULL, NULL, 1)
+    ON CONFLICT (org, id) DO NOTHING RETURNING *`;
+const GET = 'SELECT * FROM cloudmfa_enrolments WHERE org = $ORG AND id = ?1';
+const BY_USER = 'SELECT * FROM cloudmfa_enrolments WHERE org = $ORG AND user_id = ?1 ORDER BY created_at, id LIMIT ?2';
 const REDEEM = `UPDATE cloudmfa_enrolments
     SET status = 'active', activated_at = ?2, secret = coalesce(?3, secret), meta = coalesce(?4, meta), version = version + 1
-    WHERE id = ?1 AND status = 'pending' AND expires_at > ?2 RETURNING *`;
+    WHERE org = $ORG AND id = ?1 AND status = 'pending' AND expires_at > ?2 RETURNING *`;
 const UPDATE = `UPDATE cloudmfa_enrolments
     SET secret = coalesce(?2, secret), meta = coalesce(?3, meta), version = version + 1
-    WHERE id = ?1 AND status <> 'revoked' AND (?4 IS NULL OR version = ?4) RETURNING *`;
+    WHERE org = $ORG AND id = ?1 AND status <> 'revoked' AND (?4 IS NULL OR version = ?4) RETURNING *`;
 const REVOKE = `UPDATE cloudmfa_enrolments
     SET status = 'revoked', revoked_at = ?2, secret = zeroblob(0), version = version + 1
-    WHERE id = ?1 AND status <> 'revoked' RETURNING *`;
+    WHERE org = $ORG AND id = ?1 AND status <> 'revoked' RETURNING *`;
 
 /** The enrolments part of the D1 store: each change is one conditional statement, batched with the read that classifies a refusal. */
 export function d1Enrolments(ctx: D1Context): EnrolmentStore {
@@ -68,7 +68,7 @@ export function d1Enrolments(ctx: D1Context): EnrolmentStore {
     revoke: async (id) => {
       const t = now();
       assertStorageId(id, 'id');
-      const [won, cur] = await batch([st(REVOKE, id, t), st('SELECT id FROM cloudmfa_enrolments WHERE id = ?1', id)]);
+      const [won, cur] = await batch([st(REVOKE, id, t), st('SELECT id FROM cloudmfa_enrolments WHERE org = $ORG AND id = ?1', id)]);
       if (won?.[0]) return { ok: true, enrolment: toEnrolment(won[0]) } satisfies RevokeResult;
       return cur?.[0] ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
     },

@@ -27,43 +27,43 @@ function delayTable(p: ThrottlePolicy): string {
 
 // A forgotten guard (ThrottlePolicy.forgetAfterMs, docs/storage.md 5.2) reads as absent, and is
 // deleted before any write looks at it, so it counts from zero again.
-const GET = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
-const GET_RAW = 'SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?1';
-const FORGET = 'DELETE FROM cloudmfa_otp_guard WHERE enrolment_id = ?1 AND expires_at <= ?2';
+const GET = 'SELECT * FROM cloudmfa_otp_guard WHERE org = $ORG AND enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
+const GET_RAW = 'SELECT * FROM cloudmfa_otp_guard WHERE org = $ORG AND enrolment_id = ?1';
+const FORGET = 'DELETE FROM cloudmfa_otp_guard WHERE org = $ORG AND enrolment_id = ?1 AND expires_at <= ?2';
 // Forgotten guards one failure removes at most: more than it can add.
-const PURGE = `DELETE FROM cloudmfa_otp_guard WHERE enrolment_id IN
-    (SELECT enrolment_id FROM cloudmfa_otp_guard WHERE expires_at <= ?1 LIMIT 8)`;
+const PURGE = `DELETE FROM cloudmfa_otp_guard WHERE rowid IN
+    (SELECT rowid FROM cloudmfa_otp_guard WHERE expires_at <= ?1 LIMIT 8)`;
 // When the guard is forgotten (guardExpiry of @cloudmfa/storage, in SQL so that it is decided in
 // the failure's transaction): never once it accepted a step or without forgetAfterMs (?3 NULL).
 const EXPIRE = `UPDATE cloudmfa_otp_guard SET expires_at = CASE WHEN last_step IS NOT NULL OR ?3 IS NULL THEN NULL
-    ELSE CAST(max(?2, coalesce(locked_until, 0)) + ?3 AS INTEGER) END WHERE enrolment_id = ?1`;
+    ELSE CAST(max(?2, coalesce(locked_until, 0)) + ?3 AS INTEGER) END WHERE org = $ORG AND enrolment_id = ?1`;
 // The outbox entry of an accepted consume, in the consume's transaction: written only when the
 // statement just before it (the consume) changed its row. A key already there writes nothing.
-const OUTBOX_INSERT = `INSERT INTO cloudmfa_audit_outbox (entry_key, at, kind, enrolment_id, user_id, detail)
-    SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1 ON CONFLICT (entry_key) DO NOTHING`;
-const OUTBOX_LIST = 'SELECT * FROM cloudmfa_audit_outbox ORDER BY at, entry_key LIMIT ?1';
-const OUTBOX_DELETE = 'DELETE FROM cloudmfa_audit_outbox WHERE entry_key = ?1 AND enrolment_id = ?2';
+const OUTBOX_INSERT = `INSERT INTO cloudmfa_audit_outbox (org, entry_key, at, kind, enrolment_id, user_id, detail)
+    SELECT $ORG, ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1 ON CONFLICT (org, entry_key) DO NOTHING`;
+const OUTBOX_LIST = 'SELECT * FROM cloudmfa_audit_outbox WHERE org = $ORG ORDER BY at, entry_key LIMIT ?1';
+const OUTBOX_DELETE = 'DELETE FROM cloudmfa_audit_outbox WHERE org = $ORG AND entry_key = ?1 AND enrolment_id = ?2';
 // The whole verify-and-consume in one statement: insert the first use, or advance last_step
 // only when not locked and strictly greater.
 const CONSUME = `INSERT INTO cloudmfa_otp_guard
-    (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
-    VALUES (?1, ?2, 0, NULL, ?3, ?4)
-    ON CONFLICT (enrolment_id) DO UPDATE SET
+    (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+    VALUES ($ORG, ?1, ?2, 0, NULL, ?3, ?4)
+    ON CONFLICT (org, enrolment_id) DO UPDATE SET
       last_step = excluded.last_step, failures = 0, locked_until = NULL,
       drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at, expires_at = NULL
     WHERE (locked_until IS NULL OR locked_until <= ?4 OR (?5 IS NOT NULL AND locked_until <= ?5)) AND (last_step IS NULL OR last_step < excluded.last_step)
     RETURNING *`;
 const FAIL = `INSERT INTO cloudmfa_otp_guard
-    (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
-    VALUES (?1, NULL, 1, NULL, NULL, NULL)
-    ON CONFLICT (enrolment_id) DO UPDATE SET failures = failures + 1`;
+    (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+    VALUES ($ORG, ?1, NULL, 1, NULL, NULL, NULL)
+    ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = failures + 1`;
 // ?2 now, ?3 lockoutFailures, ?4 lockoutMs, ?5 freeFailures, ?6 the delay table. D1 binds a
 // JavaScript number as REAL: the index and the lock are cast back to integers.
 const DELAY = `(CASE WHEN failures >= ?3 THEN ?4 WHEN failures <= ?5 THEN 0
     ELSE json_extract(?6, '$[' || CAST(min(failures - ?5 - 1, ${DELAY_STEPS - 1}) AS INTEGER) || ']') END)`;
 const LOCK = `UPDATE cloudmfa_otp_guard SET locked_until = CAST(max(coalesce(locked_until, 0), ?2 + ${DELAY}) AS INTEGER)
-    WHERE enrolment_id = ?1 AND ${DELAY} > 0`;
-const RESET = 'UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
+    WHERE org = $ORG AND enrolment_id = ?1 AND ${DELAY} > 0`;
+const RESET = 'UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL WHERE org = $ORG AND enrolment_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 
 /**
  * The OTP guard part of the D1 store: the verify-and-consume is one statement, and its outbox

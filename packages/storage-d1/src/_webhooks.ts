@@ -5,12 +5,12 @@ import { type Row, toEvent } from './_rows.js';
 
 // D1 runs one writer at a time (each batch is a transaction on one SQLite database), so `seq`
 // order is commit order: the log read forward by seq is final.
-const FOLLOW = 'SELECT * FROM cloudmfa_audit WHERE seq > ?1 ORDER BY seq LIMIT ?2';
-const GET = 'SELECT * FROM cloudmfa_webhook_state WHERE endpoint_id = ?1';
-const CREATE = `INSERT INTO cloudmfa_webhook_state (endpoint_id, state, version, updated_at)
-    VALUES (?1, ?2, 1, ?3) ON CONFLICT (endpoint_id) DO NOTHING RETURNING *`;
+const FOLLOW = 'SELECT * FROM cloudmfa_audit WHERE org = $ORG AND seq > ?1 ORDER BY seq LIMIT ?2';
+const GET = 'SELECT * FROM cloudmfa_webhook_state WHERE org = $ORG AND endpoint_id = ?1';
+const CREATE = `INSERT INTO cloudmfa_webhook_state (org, endpoint_id, state, version, updated_at)
+    VALUES ($ORG, ?1, ?2, 1, ?3) ON CONFLICT (org, endpoint_id) DO NOTHING RETURNING *`;
 const UPDATE = `UPDATE cloudmfa_webhook_state SET state = ?2, version = version + 1, updated_at = ?3
-    WHERE endpoint_id = ?1 AND version = ?4 RETURNING *`;
+    WHERE org = $ORG AND endpoint_id = ?1 AND version = ?4 RETURNING *`;
 
 function toRecord(r: Row): WebhookStateRecord {
   const { endpoint_id: id, version, updated_at: at } = r;

@@ -1,12 +1,13 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { type MfaStore } from '@cloudmfa/storage';
-import { storageError } from '@cloudmfa/storage/adapter';
+import { DEFAULT_ORGANISATION_ID, type MfaStore, type OrganisationScope } from '@cloudmfa/storage';
+import { scopeCache, storageError } from '@cloudmfa/storage/adapter';
 import { d1Audit } from './_audit.js';
 import { d1Webhooks } from './_webhooks.js';
 import { d1Challenges } from './_challenges.js';
-import { createContext } from './_context.js';
+import { createContext, scopedContext } from './_context.js';
 import { d1Enrolments } from './_enrolments.js';
 import { d1Guard } from './_guard.js';
+import { d1Organisations } from './_organisations.js';
 import { migrate } from './_schema.js';
 import type { D1DatabaseLike } from './d1.js';
 
@@ -56,12 +57,16 @@ export async function openD1Store(options: D1StoreOptions): Promise<MfaStore> {
   }
   const ctx = createContext(options.db, options.clock ?? systemClock);
   await migrate(ctx);
+  // Every statement of an organisation's parts names it (docs/storage.md, "Organisations").
+  const scope = (org: string): OrganisationScope => {
+    const c = scopedContext(ctx, org);
+    return { enrolments: d1Enrolments(c), guard: d1Guard(c), challenges: d1Challenges(c), audit: d1Audit(c), webhooks: d1Webhooks(c) };
+  };
+  const root = scope(DEFAULT_ORGANISATION_ID);
   return {
-    enrolments: d1Enrolments(ctx),
-    guard: d1Guard(ctx),
-    challenges: d1Challenges(ctx),
-    audit: d1Audit(ctx),
-    webhooks: d1Webhooks(ctx),
+    ...root,
+    organisations: d1Organisations(ctx),
+    forOrganisation: scopeCache(root, scope),
     close: async () => {
       ctx.close();
     },

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => mf?.dispose());
 
-const TABLES = ['cloudmfa_webhook_state', 'cloudmfa_enrolments', 'cloudmfa_otp_guard', 'cloudmfa_audit_outbox', 'cloudmfa_challenges', 'cloudmfa_push_pause', 'cloudmfa_audit', 'cloudmfa_schema'];
+const TABLES = ['cloudmfa_webhook_state', 'cloudmfa_enrolments', 'cloudmfa_otp_guard', 'cloudmfa_audit_outbox', 'cloudmfa_challenges', 'cloudmfa_push_pause', 'cloudmfa_audit', 'cloudmfa_organisations', 'cloudmfa_schema'];
 
 runStorageConformance({
   name: 'd1 (miniflare)',

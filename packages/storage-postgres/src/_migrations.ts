@@ -3,7 +3,8 @@ import initial from './migrations/0001_initial.sql?raw';
 import consumeUnlock from './migrations/0002_consume_unlock.sql?raw';
 import pushPause from './migrations/0003_push_pause.sql?raw';
 import outboxForget from './migrations/0004_outbox_forget.sql?raw';
-import webhooks from './migrations/0005_webhooks.sql?raw';
+import organisations from './migrations/0005_organisations.sql?raw';
+import webhooks from './migrations/0006_webhooks.sql?raw';
 import type { PostgresMigration } from './types.js';
 
 // The shipped migrations, in order. Never edit a released file (migrate refuses a changed
@@ -13,7 +14,8 @@ const FILES: readonly { version: number; name: string; sql: string }[] = [
   { version: 2, name: 'consume_unlock', sql: consumeUnlock },
   { version: 3, name: 'push_pause', sql: pushPause },
   { version: 4, name: 'outbox_forget', sql: outboxForget },
-  { version: 5, name: 'webhooks', sql: webhooks },
+  { version: 5, name: 'organisations', sql: organisations },
+  { version: 6, name: 'webhooks', sql: webhooks },
 ];
 
 // Line endings are normalized before hashing so that a checkout with CRLF (git autocrlf)

@@ -7,13 +7,14 @@ type Query = (stmt: Statement, values: unknown[], what: string) => Promise<Row[]
 type Op = <T>(body: (now: number) => Promise<T>) => Promise<T>;
 
 /**
- * `audit.follow` on PostgreSQL (migration 5): `cloudmfa_audit_follow` reads by seq under the
+ * `audit.follow` on PostgreSQL (migration 6): `cloudmfa_audit_follow` reads one organisation's rows
+ * (`o`, its SQL literal) by seq under the
  * audit table's exclusive advisory lock, which every append holds shared from before it takes its
  * seq to its commit, so no row can later appear before a position already handed out.
  */
-export function postgresFollow(quoted: string, op: Op, q: Query): (options: AuditFollowOptions) => Promise<AuditFollowPage> {
+export function postgresFollow(quoted: string, o: string, op: Op, q: Query): (options: AuditFollowOptions) => Promise<AuditFollowPage> {
   const follow = statement(`SELECT r_seq AS seq, r_at AS at, r_kind AS kind, r_enrolment_id AS enrolment_id, r_user_id AS user_id, r_detail AS detail
-FROM ${quoted}.cloudmfa_audit_follow($1::bigint, $2::integer)`);
+FROM ${quoted}.cloudmfa_audit_follow(${o}, $1::bigint, $2::integer)`);
   return (options) =>
     op(async () => {
       const { after, limit } = normalizeAuditFollow(options);
@@ -26,15 +27,16 @@ function toRecord(r: Row): WebhookStateRecord {
   return { endpointId: text(r, 'endpoint_id'), state: parseJsonObject(r.state, 'state'), version: int(r, 'version'), updatedAt: int(r, 'updated_at') };
 }
 
-/** Webhook endpoint state on PostgreSQL: one conditional statement per write. */
-export function postgresWebhooks(quoted: string, op: Op, q: Query): WebhookStateStore {
+/** Webhook endpoint state of one organisation (`o`, its SQL literal) on PostgreSQL: one conditional statement per write. */
+export function postgresWebhooks(quoted: string, o: string, op: Op, q: Query): WebhookStateStore {
   const table = `${quoted}.cloudmfa_webhook_state`;
   const cols = 'endpoint_id, state, version, updated_at';
-  const get = statement(`SELECT ${cols} FROM ${table} WHERE endpoint_id = $1`);
-  const create = statement(`INSERT INTO ${table} (${cols}) VALUES ($1, $2::json, 1, $3::bigint)
-ON CONFLICT (endpoint_id) DO NOTHING RETURNING ${cols}`);
+  const key = `org = ${o} AND endpoint_id = $1`;
+  const get = statement(`SELECT ${cols} FROM ${table} WHERE ${key}`);
+  const create = statement(`INSERT INTO ${table} (org, ${cols}) VALUES (${o}, $1, $2::json, 1, $3::bigint)
+ON CONFLICT (org, endpoint_id) DO NOTHING RETURNING ${cols}`);
   const update = statement(`UPDATE ${table} SET state = $2::json, version = version + 1, updated_at = $3::bigint
-WHERE endpoint_id = $1 AND version = $4::bigint RETURNING ${cols}`);
+WHERE ${key} AND version = $4::bigint RETURNING ${cols}`);
   return {
     get: (endpointId) =>
       op(async () => {

@@ -1,15 +1,21 @@
-import { type AuditLog, type ChallengeRecord, type ChallengeStore, type EnrolmentStore, type JsonObject, type OtpGuardStore } from '@cloudmfa/storage';
-import { normalizePendingAudit, normalizeSettle } from '@cloudmfa/storage/adapter';
+import { type AuditLog, type ChallengeRecord, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore } from '@cloudmfa/storage';
+import { assertOrganisationId, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizePendingAudit, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
 import { assertDrift, assertTime, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
 import { type Row, run, type Statement } from './_pg.js';
 import { int, text, toChallenge, toEnrolment, toEvent, toGuard, toPending } from './_rows.js';
-import { auditQueryStatement, buildStatements } from './_statements.js';
+import { auditQueryStatement, buildStatements, organisationStatements } from './_statements.js';
 import type { PostgresStore, PostgresStoreOptions } from './types.js';
 import { postgresFollow, postgresWebhooks } from './_webhooks.js';
 
+// The organisation id as a SQL literal: validated by the caller (scopeCache) to 1..63 of
+// [a-z0-9-], checked again here, so it cannot end the literal.
+const orgLiteral = (org: string) => {
+  assertOrganisationId(org, 'organisationId');
+  return `'${org}'`;
+};
 const corrupt = (message: string) => storageError('ERR_STORAGE_CORRUPT', message);
 // Uint8Array -> Buffer view (no copy): pg sends Buffers as bytea.
 const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -47,10 +53,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const { schema, quoted } = resolveSchema(options.schema);
   const clock = resolveClock(options.clock);
   const pool = options.pool;
-  const sql = buildStatements(quoted);
+  const schemaVersion = buildStatements(quoted, orgLiteral(DEFAULT_ORGANISATION_ID)).schemaVersion;
   let closed = false;
 
-  const version = await run(pool, sql.schemaVersion, [], 'schema check');
+  const version = await run(pool, schemaVersion, [], 'schema check');
   const v = version[0]?.version ?? null;
   if (v === null) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the PostgreSQL schema is not migrated: run migrate({ pool, schema })');
   const found = int({ version: v }, 'version');
@@ -63,262 +69,303 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return body(readClock(clock));
   };
   const q = (stmt: Statement, values: unknown[], what: string): Promise<Row[]> => run(pool, stmt, values, what);
-  const consumeBatched = createConsumeBatcher((values) => q(sql.guardConsumeBatch, values, 'guard consume'));
+  // One set of statements (and one consume batcher) per organisation, each naming it in every
+  // statement (docs/storage.md, "Organisations").
+  const scope = (org: string): OrganisationScope => {
+    const sql = buildStatements(quoted, orgLiteral(org));
+    const consumeBatched = createConsumeBatcher((values) => q(sql.guardConsumeBatch, values, 'guard consume'));
 
-  const enrolments: EnrolmentStore = {
+    const enrolments: EnrolmentStore = {
+      create: (input) =>
+        op(async (now) => {
+          const e = normalizeCreateEnrolment(input, now);
+          const rows = await q(sql.enrolmentCreate, [e.id, e.userId, bytea(e.secret), e.meta, now, e.expiresAt], 'enrolment create');
+          // ON CONFLICT DO NOTHING returned nothing: the id exists; it was not touched.
+          if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
+          return toEnrolment(rows[0]);
+        }),
+      get: (id) =>
+        op(async () => {
+          assertStorageId(id, 'id');
+          const rows = await q(sql.enrolmentGet, [id], 'enrolment read');
+          return rows[0] ? toEnrolment(rows[0]) : null;
+        }),
+      listByUser: (userId, options) =>
+        op(async () => {
+          assertUserId(userId, 'userId');
+          const limit = resolveLimit(options?.limit, 'limit');
+          return (await q(sql.enrolmentList, [userId, limit], 'enrolment list')).map(toEnrolment);
+        }),
+      redeem: (id, changes) =>
+        op(async (now) => {
+          assertStorageId(id, 'id');
+          const { secret, meta } = normalizeEnrolmentChanges(changes, { allowVersion: false });
+          const rows = await q(sql.enrolmentRedeem, [id, now, bytea(secret), meta ?? null], 'enrolment redeem');
+          if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+          // Refused. The states only move forward, so this later read shows the state that
+          // refused the update or a later one (docs/storage.md section 4); same `now`.
+          const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+          if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+          const enrolment = toEnrolment(after[0]);
+          if (enrolment.status === 'active') return { ok: false as const, reason: 'already_active' as const, enrolment };
+          if (enrolment.status === 'revoked') return { ok: false as const, reason: 'revoked' as const, enrolment };
+          if (now >= enrolment.expiresAt) return { ok: false as const, reason: 'expired' as const, enrolment };
+          throw corrupt('an enrolment refused redemption while pending and unexpired');
+        }),
+      update: (id, changes) =>
+        op(async () => {
+          assertStorageId(id, 'id');
+          const { secret, meta, expectedVersion } = normalizeEnrolmentChanges(changes, { allowVersion: true });
+          const rows = await q(sql.enrolmentUpdate, [id, bytea(secret), meta ?? null, expectedVersion ?? null], 'enrolment update');
+          if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+          const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+          if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+          const status = toEnrolment(after[0]).status;
+          if (status === 'revoked') return { ok: false as const, reason: 'revoked' as const };
+          if (expectedVersion !== undefined) return { ok: false as const, reason: 'version_mismatch' as const };
+          throw corrupt('an enrolment refused an update while not revoked');
+        }),
+      revoke: (id) =>
+        op(async (now) => {
+          assertStorageId(id, 'id');
+          const rows = await q(sql.enrolmentRevoke, [id, now], 'enrolment revoke');
+          if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
+          const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
+          return after[0] ? { ok: false as const, reason: 'already_revoked' as const } : { ok: false as const, reason: 'not_found' as const };
+        }),
+    };
+
+    const guard: OtpGuardStore = {
+      get: (id) =>
+        op(async (now) => {
+          assertStorageId(id, 'enrolmentId');
+          const rows = await q(sql.guardGet, [id, now], 'guard read');
+          return rows[0] ? toGuard(rows[0]) : null;
+        }),
+      consume: (id, step, options) =>
+        op(async (now) => {
+          assertStorageId(id, 'enrolmentId');
+          assertStep(step, 'step');
+          const drift = options?.drift;
+          if (drift !== undefined) assertDrift(drift, 'drift');
+          const unlock = options?.unlockThrough;
+          if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+          const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, id);
+          const row = await consumeBatched({ id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit });
+          const outcome = text(row, 'outcome');
+          const state = toGuard({ ...row, enrolment_id: id });
+          if (outcome === 'ok') return { ok: true as const, state };
+          if (outcome === 'locked' && state.lockedUntil !== null) {
+            return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };
+          }
+          if (outcome === 'replayed' && state.lastStep !== null) return { ok: false as const, reason: 'replayed' as const, lastStep: state.lastStep };
+          throw corrupt('the consume function returned an unexpected outcome');
+        }),
+      recordFailure: (id, policy) =>
+        op(async (now) => {
+          assertStorageId(id, 'enrolmentId');
+          assertThrottlePolicy(policy);
+          const p = policy;
+          const rows = await q(
+            sql.guardRecordFailure,
+            [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs, p.forgetAfterMs ?? null],
+            'guard failure',
+          );
+          if (!rows[0]) throw corrupt('the failure upsert returned no row');
+          return toGuard(rows[0]);
+        }),
+      reset: (id) =>
+        op(async (now) => {
+          assertStorageId(id, 'enrolmentId');
+          await q(sql.guardReset, [id, now], 'guard reset');
+        }),
+      listPendingAudit: (options) =>
+        op(async () => {
+          const limit = resolveLimit(options?.limit, 'limit');
+          return (await q(sql.outboxList, [limit], 'outbox list')).map(toPending);
+        }),
+      settleAudit: (entry) =>
+        op(async () => {
+          const { key, enrolmentId } = normalizeSettle(entry);
+          await q(sql.outboxDelete, [key, enrolmentId], 'outbox settle');
+        }),
+    };
+
+    const challenges: ChallengeStore = {
+      create: (input) =>
+        op(async (now) => {
+          const c = normalizeCreateChallenge(input, now);
+          const rows = await q(sql.challengeCreate, [c.id, c.enrolmentId, c.userId, now, c.expiresAt, c.meta, c.maxPending], 'challenge create');
+          const row = rows[0];
+          if (!row) throw corrupt('the challenge create function returned no row');
+          const outcome = text(row, 'outcome');
+          if (outcome === 'paused') return { ok: false as const, reason: 'paused' as const, pausedUntil: int(row, 'paused_until') };
+          if (outcome === 'too_many_pending') return { ok: false as const, reason: 'too_many_pending' as const, pending: int(row, 'pending') };
+          if (outcome === 'conflict') throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
+          if (outcome !== 'ok') throw corrupt('the challenge create function returned an unexpected outcome');
+          const challenge: ChallengeRecord = {
+            id: c.id,
+            enrolmentId: c.enrolmentId,
+            userId: c.userId,
+            status: 'pending',
+            createdAt: now,
+            expiresAt: c.expiresAt,
+            finalizedAt: null,
+            meta: JSON.parse(c.meta) as JsonObject,
+            outcome: null,
+          };
+          return { ok: true as const, challenge };
+        }),
+      pauseUser: (userId, options) =>
+        op(async (now) => {
+          const p = normalizePauseUser(userId, options);
+          const rows = await q(sql.pauseUser, [p.userId, p.until, now, p.outcome], 'push pause');
+          if (!rows[0]) throw corrupt('the push pause function returned no row');
+          return { pausedUntil: int(rows[0], 'paused_until'), cancelled: int(rows[0], 'cancelled') };
+        }),
+      getPause: (userId) =>
+        op(async (now) => {
+          assertUserId(userId, 'userId');
+          const rows = await q(sql.pauseGet, [userId], 'push pause read');
+          const until = rows[0] ? int(rows[0], 'paused_until') : 0;
+          return now < until ? until : null;
+        }),
+      resumeUser: (userId) =>
+        op(async () => {
+          assertUserId(userId, 'userId');
+          await q(sql.pauseDelete, [userId], 'push resume');
+        }),
+      get: (id) =>
+        op(async (now) => {
+          assertStorageId(id, 'id');
+          const rows = await q(sql.challengeGet, [id], 'challenge read');
+          return rows[0] ? toChallenge(rows[0], now) : null;
+        }),
+      finalize: (id, transition) =>
+        op(async (now) => {
+          assertStorageId(id, 'id');
+          const { status, outcome } = normalizeFinalize(transition);
+          const rows = await q(sql.challengeFinalize, [id, status, now, outcome], 'challenge finalize');
+          if (rows[0]) return { ok: true as const, challenge: toChallenge(rows[0], now) };
+          // Refused: pending -> final is one-way, so the later read is race-free (see redeem).
+          const after = await q(sql.challengeGet, [id], 'challenge read');
+          if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
+          const stored = text(after[0], 'status');
+          const challenge = toChallenge(after[0], now);
+          if (stored !== 'pending') {
+            return { ok: false as const, reason: 'already_final' as const, status: challenge.status as 'approved' | 'denied' | 'cancelled' | 'expired', challenge };
+          }
+          if (now >= challenge.expiresAt) return { ok: false as const, reason: 'expired' as const, challenge };
+          throw corrupt('a challenge refused its answer while pending and unexpired');
+        }),
+      listPending: (enrolmentId, options) =>
+        op(async (now) => {
+          assertStorageId(enrolmentId, 'enrolmentId');
+          const limit = resolveLimit(options?.limit, 'limit');
+          return (await q(sql.challengeListPending, [enrolmentId, now, limit], 'challenge list')).map((r) => toChallenge(r, now));
+        }),
+    };
+
+    const auditStatements = new Map<string, Statement>();
+    const audit: AuditLog = {
+      append: (event) =>
+        op(async (now) => {
+          const e = normalizeAuditEvent(event);
+          const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail, e.key], 'audit append');
+          if (!rows[0]) {
+            // ON CONFLICT DO NOTHING: the key is in the log already (an outbox entry moved twice).
+            const known = e.key === null ? [] : await q(sql.auditByKey, [e.key], 'audit read');
+            if (!known[0]) throw corrupt('the audit insert returned no row');
+            return toEvent(known[0]);
+          }
+          return {
+            id: String(int(rows[0], 'seq')),
+            at: now,
+            kind: e.kind,
+            enrolmentId: e.enrolmentId,
+            userId: e.userId,
+            detail: parseJsonObject(e.detail, 'detail'),
+          };
+        }),
+      query: (query) =>
+        op(async () => {
+          const f = normalizeAuditQuery(query);
+          const filters = {
+            enrolmentId: f.enrolmentId !== undefined,
+            userId: f.userId !== undefined,
+            from: f.from !== undefined,
+            to: f.to !== undefined,
+            after: f.after !== null,
+          };
+          const key = JSON.stringify(filters);
+          let stmt = auditStatements.get(key);
+          if (!stmt) {
+            stmt = auditQueryStatement(quoted, orgLiteral(org), filters);
+            auditStatements.set(key, stmt);
+          }
+          const values: unknown[] = [];
+          if (f.enrolmentId !== undefined) values.push(f.enrolmentId);
+          if (f.userId !== undefined) values.push(f.userId);
+          if (f.from !== undefined) values.push(f.from);
+          if (f.to !== undefined) values.push(f.to);
+          if (f.after) values.push(f.after.at, f.after.seq);
+          // One row more than the page tells whether there is a next page.
+          values.push(f.limit + 1);
+          const rows = await q(stmt, values, 'audit query');
+          const page = rows.slice(0, f.limit).map(toEvent);
+          const last = page[page.length - 1];
+          return {
+            events: page,
+            cursor: rows.length > f.limit && last ? encodeAuditCursor({ at: last.at, seq: Number(last.id) }) : null,
+          };
+        }),
+      follow: postgresFollow(quoted, orgLiteral(org), op, q),
+    };
+    return { enrolments, guard, challenges, audit, webhooks: postgresWebhooks(quoted, orgLiteral(org), op, q) };
+  };
+  const root = scope(DEFAULT_ORGANISATION_ID);
+  const orgSql = organisationStatements(quoted);
+  const organisations: OrganisationStore = {
     create: (input) =>
       op(async (now) => {
-        const e = normalizeCreateEnrolment(input, now);
-        const rows = await q(sql.enrolmentCreate, [e.id, e.userId, bytea(e.secret), e.meta, now, e.expiresAt], 'enrolment create');
-        // ON CONFLICT DO NOTHING returned nothing: the id exists; it was not touched.
-        if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
-        return toEnrolment(rows[0]);
+        const o = normalizeCreateOrganisation(input);
+        const rows = await q(orgSql.create, [o.id, o.issuer, o.origin, o.policy, now], 'organisation create');
+        if (!rows[0]) throw storageError('ERR_STORAGE_CONFLICT', 'an organisation with this id already exists');
+        return organisationFromRow(rows[0]);
       }),
     get: (id) =>
       op(async () => {
-        assertStorageId(id, 'id');
-        const rows = await q(sql.enrolmentGet, [id], 'enrolment read');
-        return rows[0] ? toEnrolment(rows[0]) : null;
-      }),
-    listByUser: (userId, options) =>
-      op(async () => {
-        assertUserId(userId, 'userId');
-        const limit = resolveLimit(options?.limit, 'limit');
-        return (await q(sql.enrolmentList, [userId, limit], 'enrolment list')).map(toEnrolment);
-      }),
-    redeem: (id, changes) =>
-      op(async (now) => {
-        assertStorageId(id, 'id');
-        const { secret, meta } = normalizeEnrolmentChanges(changes, { allowVersion: false });
-        const rows = await q(sql.enrolmentRedeem, [id, now, bytea(secret), meta ?? null], 'enrolment redeem');
-        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
-        // Refused. The states only move forward, so this later read shows the state that
-        // refused the update or a later one (docs/storage.md section 4); same `now`.
-        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
-        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
-        const enrolment = toEnrolment(after[0]);
-        if (enrolment.status === 'active') return { ok: false as const, reason: 'already_active' as const, enrolment };
-        if (enrolment.status === 'revoked') return { ok: false as const, reason: 'revoked' as const, enrolment };
-        if (now >= enrolment.expiresAt) return { ok: false as const, reason: 'expired' as const, enrolment };
-        throw corrupt('an enrolment refused redemption while pending and unexpired');
+        assertOrganisationId(id, 'id');
+        const rows = await q(orgSql.get, [id], 'organisation read');
+        return rows[0] ? organisationFromRow(rows[0]) : null;
       }),
     update: (id, changes) =>
-      op(async () => {
-        assertStorageId(id, 'id');
-        const { secret, meta, expectedVersion } = normalizeEnrolmentChanges(changes, { allowVersion: true });
-        const rows = await q(sql.enrolmentUpdate, [id, bytea(secret), meta ?? null, expectedVersion ?? null], 'enrolment update');
-        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
-        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
-        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
-        const status = toEnrolment(after[0]).status;
-        if (status === 'revoked') return { ok: false as const, reason: 'revoked' as const };
-        if (expectedVersion !== undefined) return { ok: false as const, reason: 'version_mismatch' as const };
-        throw corrupt('an enrolment refused an update while not revoked');
-      }),
-    revoke: (id) =>
       op(async (now) => {
-        assertStorageId(id, 'id');
-        const rows = await q(sql.enrolmentRevoke, [id, now], 'enrolment revoke');
-        if (rows[0]) return { ok: true as const, enrolment: toEnrolment(rows[0]) };
-        const after = await q(sql.enrolmentGetNoSecret, [id], 'enrolment read');
-        return after[0] ? { ok: false as const, reason: 'already_revoked' as const } : { ok: false as const, reason: 'not_found' as const };
-      }),
-  };
-
-  const guard: OtpGuardStore = {
-    get: (id) =>
-      op(async (now) => {
-        assertStorageId(id, 'enrolmentId');
-        const rows = await q(sql.guardGet, [id, now], 'guard read');
-        return rows[0] ? toGuard(rows[0]) : null;
-      }),
-    consume: (id, step, options) =>
-      op(async (now) => {
-        assertStorageId(id, 'enrolmentId');
-        assertStep(step, 'step');
-        const drift = options?.drift;
-        if (drift !== undefined) assertDrift(drift, 'drift');
-        const unlock = options?.unlockThrough;
-        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, id);
-        const row = await consumeBatched({ id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit });
-        const outcome = text(row, 'outcome');
-        const state = toGuard({ ...row, enrolment_id: id });
-        if (outcome === 'ok') return { ok: true as const, state };
-        if (outcome === 'locked' && state.lockedUntil !== null) {
-          return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };
-        }
-        if (outcome === 'replayed' && state.lastStep !== null) return { ok: false as const, reason: 'replayed' as const, lastStep: state.lastStep };
-        throw corrupt('the consume function returned an unexpected outcome');
-      }),
-    recordFailure: (id, policy) =>
-      op(async (now) => {
-        assertStorageId(id, 'enrolmentId');
-        assertThrottlePolicy(policy);
-        const p = policy;
+        assertOrganisationId(id, 'id');
+        const c = normalizeOrganisationChanges(changes);
         const rows = await q(
-          sql.guardRecordFailure,
-          [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs, p.forgetAfterMs ?? null],
-          'guard failure',
+          orgSql.update,
+          [id, now, c.issuer ?? null, c.origin !== undefined, c.origin ?? null, c.policy ?? null, c.expectedVersion ?? null],
+          'organisation update',
         );
-        if (!rows[0]) throw corrupt('the failure upsert returned no row');
-        return toGuard(rows[0]);
+        if (rows[0]) return { ok: true as const, organisation: organisationFromRow(rows[0]) };
+        const after = await q(orgSql.get, [id], 'organisation read');
+        return after[0] ? { ok: false as const, reason: 'version_mismatch' as const } : { ok: false as const, reason: 'not_found' as const };
       }),
-    reset: (id) =>
-      op(async (now) => {
-        assertStorageId(id, 'enrolmentId');
-        await q(sql.guardReset, [id, now], 'guard reset');
-      }),
-    listPendingAudit: (options) =>
+    list: (options) =>
       op(async () => {
-        const limit = resolveLimit(options?.limit, 'limit');
-        return (await q(sql.outboxList, [limit], 'outbox list')).map(toPending);
+        const { limit, after } = normalizeOrganisationList(options);
+        const rows = (await q(orgSql.list, [after, limit + 1], 'organisation list')).map(organisationFromRow);
+        const page = rows.slice(0, limit);
+        return { organisations: page, cursor: rows.length > limit ? page[page.length - 1]!.id : null };
       }),
-    settleAudit: (entry) =>
-      op(async () => {
-        const { key, enrolmentId } = normalizeSettle(entry);
-        await q(sql.outboxDelete, [key, enrolmentId], 'outbox settle');
-      }),
-  };
-
-  const challenges: ChallengeStore = {
-    create: (input) =>
-      op(async (now) => {
-        const c = normalizeCreateChallenge(input, now);
-        const rows = await q(sql.challengeCreate, [c.id, c.enrolmentId, c.userId, now, c.expiresAt, c.meta, c.maxPending], 'challenge create');
-        const row = rows[0];
-        if (!row) throw corrupt('the challenge create function returned no row');
-        const outcome = text(row, 'outcome');
-        if (outcome === 'paused') return { ok: false as const, reason: 'paused' as const, pausedUntil: int(row, 'paused_until') };
-        if (outcome === 'too_many_pending') return { ok: false as const, reason: 'too_many_pending' as const, pending: int(row, 'pending') };
-        if (outcome === 'conflict') throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
-        if (outcome !== 'ok') throw corrupt('the challenge create function returned an unexpected outcome');
-        const challenge: ChallengeRecord = {
-          id: c.id,
-          enrolmentId: c.enrolmentId,
-          userId: c.userId,
-          status: 'pending',
-          createdAt: now,
-          expiresAt: c.expiresAt,
-          finalizedAt: null,
-          meta: JSON.parse(c.meta) as JsonObject,
-          outcome: null,
-        };
-        return { ok: true as const, challenge };
-      }),
-    pauseUser: (userId, options) =>
-      op(async (now) => {
-        const p = normalizePauseUser(userId, options);
-        const rows = await q(sql.pauseUser, [p.userId, p.until, now, p.outcome], 'push pause');
-        if (!rows[0]) throw corrupt('the push pause function returned no row');
-        return { pausedUntil: int(rows[0], 'paused_until'), cancelled: int(rows[0], 'cancelled') };
-      }),
-    getPause: (userId) =>
-      op(async (now) => {
-        assertUserId(userId, 'userId');
-        const rows = await q(sql.pauseGet, [userId], 'push pause read');
-        const until = rows[0] ? int(rows[0], 'paused_until') : 0;
-        return now < until ? until : null;
-      }),
-    resumeUser: (userId) =>
-      op(async () => {
-        assertUserId(userId, 'userId');
-        await q(sql.pauseDelete, [userId], 'push resume');
-      }),
-    get: (id) =>
-      op(async (now) => {
-        assertStorageId(id, 'id');
-        const rows = await q(sql.challengeGet, [id], 'challenge read');
-        return rows[0] ? toChallenge(rows[0], now) : null;
-      }),
-    finalize: (id, transition) =>
-      op(async (now) => {
-        assertStorageId(id, 'id');
-        const { status, outcome } = normalizeFinalize(transition);
-        const rows = await q(sql.challengeFinalize, [id, status, now, outcome], 'challenge finalize');
-        if (rows[0]) return { ok: true as const, challenge: toChallenge(rows[0], now) };
-        // Refused: pending -> final is one-way, so the later read is race-free (see redeem).
-        const after = await q(sql.challengeGet, [id], 'challenge read');
-        if (!after[0]) return { ok: false as const, reason: 'not_found' as const };
-        const stored = text(after[0], 'status');
-        const challenge = toChallenge(after[0], now);
-        if (stored !== 'pending') {
-          return { ok: false as const, reason: 'already_final' as const, status: challenge.status as 'approved' | 'denied' | 'cancelled' | 'expired', challenge };
-        }
-        if (now >= challenge.expiresAt) return { ok: false as const, reason: 'expired' as const, challenge };
-        throw corrupt('a challenge refused its answer while pending and unexpired');
-      }),
-    listPending: (enrolmentId, options) =>
-      op(async (now) => {
-        assertStorageId(enrolmentId, 'enrolmentId');
-        const limit = resolveLimit(options?.limit, 'limit');
-        return (await q(sql.challengeListPending, [enrolmentId, now, limit], 'challenge list')).map((r) => toChallenge(r, now));
-      }),
-  };
-
-  const auditStatements = new Map<string, Statement>();
-  const audit: AuditLog = {
-    append: (event) =>
-      op(async (now) => {
-        const e = normalizeAuditEvent(event);
-        const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail, e.key], 'audit append');
-        if (!rows[0]) {
-          // ON CONFLICT DO NOTHING: the key is in the log already (an outbox entry moved twice).
-          const known = e.key === null ? [] : await q(sql.auditByKey, [e.key], 'audit read');
-          if (!known[0]) throw corrupt('the audit insert returned no row');
-          return toEvent(known[0]);
-        }
-        return {
-          id: String(int(rows[0], 'seq')),
-          at: now,
-          kind: e.kind,
-          enrolmentId: e.enrolmentId,
-          userId: e.userId,
-          detail: parseJsonObject(e.detail, 'detail'),
-        };
-      }),
-    query: (query) =>
-      op(async () => {
-        const f = normalizeAuditQuery(query);
-        const filters = {
-          enrolmentId: f.enrolmentId !== undefined,
-          userId: f.userId !== undefined,
-          from: f.from !== undefined,
-          to: f.to !== undefined,
-          after: f.after !== null,
-        };
-        const key = JSON.stringify(filters);
-        let stmt = auditStatements.get(key);
-        if (!stmt) {
-          stmt = auditQueryStatement(quoted, filters);
-          auditStatements.set(key, stmt);
-        }
-        const values: unknown[] = [];
-        if (f.enrolmentId !== undefined) values.push(f.enrolmentId);
-        if (f.userId !== undefined) values.push(f.userId);
-        if (f.from !== undefined) values.push(f.from);
-        if (f.to !== undefined) values.push(f.to);
-        if (f.after) values.push(f.after.at, f.after.seq);
-        // One row more than the page tells whether there is a next page.
-        values.push(f.limit + 1);
-        const rows = await q(stmt, values, 'audit query');
-        const page = rows.slice(0, f.limit).map(toEvent);
-        const last = page[page.length - 1];
-        return {
-          events: page,
-          cursor: rows.length > f.limit && last ? encodeAuditCursor({ at: last.at, seq: Number(last.id) }) : null,
-        };
-      }),
-    follow: postgresFollow(quoted, op, q),
   };
 
   return {
     schema,
-    enrolments,
-    guard,
-    challenges,
-    audit,
-    webhooks: postgresWebhooks(quoted, op, q),
+    ...root,
+    organisations,
+    forOrganisation: scopeCache(root, scope),
     close: async () => {
       closed = true;
     },

@@ -1,6 +1,6 @@
 // audit.follow on PostgreSQL: identity values are taken before commit, so an append that
 // commits late has a lower seq than one already visible. The follower must not hand out a
-// position past it (docs/storage.md 7.1, migration 5).
+// position past it (docs/storage.md 7.1, migration 6).
 import { fixedClock } from '@cloudmfa/core';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { afterAll, expect, it } from 'vitest';

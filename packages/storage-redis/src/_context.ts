@@ -9,6 +9,7 @@ export type RedisClient = Redis | Cluster;
 /** What every part of the store set shares. */
 export interface StoreContext {
   readonly client: RedisClient;
+  /** The key head of the organisation the parts serve (see `keyHead` in _keys.ts). */
   readonly prefix: string;
   readonly pendingEnrolmentRetentionMs: number;
   readonly challengeRetentionMs: number;

@@ -123,7 +123,10 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
       ctx.op(async () => {
         const limit = resolveLimit(options?.limit, 'limit');
         const found: PendingAuditEntry[] = [];
-        for (const key of await scanKeys(client, `${prefix}{*}${OUTBOX_SUFFIX}`)) {
+        // The pattern of the default organisation also matches the others' keys (`{acme/...}`):
+        // a key is this organisation's only when the rest of its tag holds no slash.
+        for (const key of await scanKeys(client, `${prefix}*}${OUTBOX_SUFFIX}`)) {
+          if (key.slice(prefix.length, key.length - OUTBOX_SUFFIX.length - 1).includes('/')) continue;
           const fields = mapOfObject(await client.hgetall(key), 'audit outbox');
           for (const [k, v] of fields) found.push(decodePending(k, v));
         }

@@ -499,3 +499,34 @@ redis.call('ZREM', KEYS[2], ARGV[3])
 return 1
 `,
 );
+
+/**
+ * Organisation create. KEYS: record, id index. ARGV: id, issuer, origin ('' with hasOrigin
+ * '0'), hasOrigin, policy, now. Returns 0 when the id exists (nothing written), else the record.
+ */
+export const ORGANISATION_CREATE = script(
+  'organisation_create',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'i', ARGV[2], 'o', ARGV[3], 'ho', ARGV[4], 'p', ARGV[5], 'c', ARGV[6], 'u', ARGV[6], 'v', '1')
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`,
+);
+
+/**
+ * Organisation update (compare-and-set). KEYS: record. ARGV: now, expectedVersion ('' for
+ * none), then field/value pairs to set. Returns 'not_found', 'version_mismatch' or the record.
+ */
+export const ORGANISATION_UPDATE = script(
+  'organisation_update',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
+local v = tonumber(redis.call('HGET', KEYS[1], 'v'))
+if v == nil then return 'corrupt' end
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= v then return 'version_mismatch' end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'v', string.format('%.0f', v + 1))
+return redis.call('HGETALL', KEYS[1])
+`,
+);

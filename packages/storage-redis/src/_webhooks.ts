@@ -8,8 +8,12 @@ import { script } from './_scripts.js';
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored webhook state does not decode');
 const POSITION = /^(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})$/;
 
-/** The state of one webhook endpoint (hash: s state JSON, v version, t updatedAt), all in one slot. */
-const webhookKey = (p: string, endpointId: string) => `${p}{wh}:${endpointId}`;
+/**
+ * The state of one webhook endpoint of an organisation (hash: s state JSON, v version, t
+ * updatedAt), all in one slot per organisation; `p` is the organisation's key head (_keys.ts),
+ * and `:ep:` keeps it apart from the keys of an enrolment whose id is `wh`.
+ */
+const webhookKey = (p: string, endpointId: string) => `${p}wh}:ep:${endpointId}`;
 
 // Compare-and-set on the version: ARGV[1] the expected version ('' = create only), ARGV[2] the
 // state JSON, ARGV[3] now. Returns {1, s, v, t} when written, {0, s, v, t} (false when absent)

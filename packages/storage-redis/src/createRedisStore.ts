@@ -1,13 +1,15 @@
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { type MfaStore } from '@cloudmfa/storage';
-import { storageError } from '@cloudmfa/storage/adapter';
+import { type MfaStore, type OrganisationScope } from '@cloudmfa/storage';
+import { scopeCache, storageError } from '@cloudmfa/storage/adapter';
 import type { Cluster, Redis } from 'ioredis';
 import { redisAudit } from './_audit.js';
 import { redisWebhooks } from './_webhooks.js';
 import { redisChallenges } from './_challenges.js';
-import { createContext } from './_context.js';
+import { createContext, type StoreContext } from './_context.js';
 import { redisEnrolments } from './_enrolments.js';
 import { redisGuard } from './_guard.js';
+import { keyHead } from './_keys.js';
+import { redisOrganisations } from './_organisations.js';
 import { assertClient, assertKeyPrefix, retentionOf } from './_options.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -88,18 +90,24 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const closeClient = options.closeClient === true;
   const client = options.client;
 
-  const { drain, ...guard } = redisGuard(ctx);
+  // One set of parts per organisation, each on its own key head (docs/storage.md, "Organisations").
+  const drains: (() => Promise<void>)[] = [];
+  const scope = (org: string | null): OrganisationScope => {
+    const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
+    const { drain, ...guard } = redisGuard(c);
+    drains.push(drain);
+    return { enrolments: redisEnrolments(c), guard, challenges: redisChallenges(c), audit: redisAudit(c), webhooks: redisWebhooks(c) };
+  };
+  const root = scope(null);
 
   return {
-    enrolments: redisEnrolments(ctx),
-    guard,
-    challenges: redisChallenges(ctx),
-    audit: redisAudit(ctx),
-    webhooks: redisWebhooks(ctx),
+    ...root,
+    organisations: redisOrganisations(ctx, prefix),
+    forOrganisation: scopeCache(root, (org) => scope(org)),
     close: async () => {
       if (!markClosed()) return;
       // Calls accepted before close() still go out (and settle) before the client goes.
-      await drain();
+      await Promise.all(drains.map((d) => d()));
       if (closeClient) await endClient(client);
     },
   };

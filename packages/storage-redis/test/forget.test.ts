@@ -1,6 +1,6 @@
 import { fixedClock } from '@cloudmfa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardKey } from '../src/_keys.js';
+import { guardKey, keyHead } from '../src/_keys.js';
 import { freshStore, newClient } from './helpers.js';
 
 // Forgotten throttle guards are removed by Redis itself (issue 11 §3, docs/storage-redis.md 4):
@@ -25,31 +25,31 @@ afterAll(async () => {
 describe('redis: forgotten throttle guards expire', () => {
   it('sets a TTL that ends when the guard is forgotten, extended with the lock', async () => {
     await env.store.guard.recordFailure('i_a', policy);
-    const first = await admin.pttl(guardKey(env.keyPrefix, 'i_a'));
+    const first = await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'i_a'));
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(60_000);
     // The second failure locks for 10 s: forgotten 60 s after the lock ends.
     await env.store.guard.recordFailure('i_a', policy);
-    const second = await admin.pttl(guardKey(env.keyPrefix, 'i_a'));
+    const second = await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'i_a'));
     expect(second).toBeGreaterThan(60_000);
     expect(second).toBeLessThanOrEqual(70_000);
   });
 
   it('an accepted step removes the TTL; a guard counted without forgetAfterMs has none', async () => {
     await env.store.guard.recordFailure('enr1', policy);
-    expect(await admin.pttl(guardKey(env.keyPrefix, 'enr1'))).toBeGreaterThan(0);
+    expect(await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'enr1'))).toBeGreaterThan(0);
     expect((await env.store.guard.consume('enr1', 5)).ok).toBe(true);
-    expect(await admin.pttl(guardKey(env.keyPrefix, 'enr1'))).toBe(-1);
+    expect(await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'enr1'))).toBe(-1);
     await env.store.guard.recordFailure('enr1', policy);
-    expect(await admin.pttl(guardKey(env.keyPrefix, 'enr1'))).toBe(-1);
+    expect(await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'enr1'))).toBe(-1);
     const { forgetAfterMs: _f, ...plain } = policy;
     await env.store.guard.recordFailure('enr2', plain);
-    expect(await admin.pttl(guardKey(env.keyPrefix, 'enr2'))).toBe(-1);
+    expect(await admin.pttl(guardKey(keyHead(env.keyPrefix, null), 'enr2'))).toBe(-1);
   });
 
   it('Redis deletes the key once the window has passed', async () => {
     await env.store.guard.recordFailure('i_b', { ...policy, forgetAfterMs: 1 });
-    const key = guardKey(env.keyPrefix, 'i_b');
+    const key = guardKey(keyHead(env.keyPrefix, null), 'i_b');
     // Redis's own expiry, not a sleep of ours: poll until the key is gone (bounded generously).
     const end = Date.now() + 10_000;
     while ((await admin.exists(key)) === 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));

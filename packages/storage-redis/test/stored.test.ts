@@ -8,6 +8,7 @@ import {
   challengeKey,
   enrolmentKey,
   guardKey,
+  keyHead,
   ownerKey,
   pendingKey,
   userIndexKey,
@@ -52,11 +53,11 @@ const enrol = (id = 'e1', ttl = 60_000) => store.enrolments.create({ id, userId:
 
 describe('tampered data', () => {
   it('an enrolment key of another type', async () => {
-    await admin.set(enrolmentKey(p, 'e1'), MARKER);
+    await admin.set(enrolmentKey(keyHead(p, null), 'e1'), MARKER);
     await expectCorrupt(() => store.enrolments.get('e1'));
     await expectCorrupt(() => store.enrolments.redeem('e1'));
     await expectCorrupt(() => store.enrolments.revoke('e1'));
-    expect(await admin.get(enrolmentKey(p, 'e1'))).toBe(MARKER);
+    expect(await admin.get(enrolmentKey(keyHead(p, null), 'e1'))).toBe(MARKER);
   });
 
   it('malformed enrolment fields are refused and nothing is written over them', async () => {
@@ -70,7 +71,7 @@ describe('tampered data', () => {
     ] as const) {
       await dropRedisStore({ client: admin, keyPrefix: p });
       await enrol();
-      await admin.hset(enrolmentKey(p, 'e1'), field, value);
+      await admin.hset(enrolmentKey(keyHead(p, null), 'e1'), field, value);
       const raw = await rawSnapshot(admin, p);
       await expectCorrupt(() => store.enrolments.get('e1'));
       if (field === 's' || field === 'x') await expectCorrupt(() => store.enrolments.redeem('e1', { meta: { a: 1 } }));
@@ -84,11 +85,11 @@ describe('tampered data', () => {
 
   it('malformed guard fields are refused before any write', async () => {
     await store.guard.consume('e1', 5);
-    await admin.hset(guardKey(p, 'e1'), 'l', MARKER);
+    await admin.hset(guardKey(keyHead(p, null), 'e1'), 'l', MARKER);
     const raw = await rawSnapshot(admin, p);
     await expectCorrupt(() => store.guard.consume('e1', 6));
     await expectCorrupt(() => store.guard.get('e1'));
-    await admin.hset(guardKey(p, 'e1'), 'l', '5', 'k', MARKER);
+    await admin.hset(guardKey(keyHead(p, null), 'e1'), 'l', '5', 'k', MARKER);
     const raw2 = await rawSnapshot(admin, p);
     await expectCorrupt(() => store.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY));
     await expectCorrupt(() => store.guard.consume('e1', 6));
@@ -97,20 +98,20 @@ describe('tampered data', () => {
   });
 
   it('a challenge owner pointer or record that is not ours', async () => {
-    await admin.set(ownerKey(p, 'c1'), `{${MARKER}}`);
+    await admin.set(ownerKey(keyHead(p, null), 'c1'), `{${MARKER}}`);
     await expectCorrupt(() => store.challenges.get('c1'));
     await expectCorrupt(() => store.challenges.finalize('c1', { status: 'approved' }));
     await store.challenges.create({ id: 'c2', enrolmentId: 'e1', userId: 'alice', expiresAt: clock() + 60_000 });
-    await admin.hset(challengeKey(p, 'e1', 'c2'), 'x', MARKER);
+    await admin.hset(challengeKey(keyHead(p, null), 'e1', 'c2'), 'x', MARKER);
     await expectCorrupt(() => store.challenges.finalize('c2', { status: 'approved' }));
     await expectCorrupt(() => store.challenges.get('c2'));
-    expect(await admin.hget(challengeKey(p, 'e1', 'c2'), 's')).toBe('pending');
+    expect(await admin.hget(challengeKey(keyHead(p, null), 'e1', 'c2'), 's')).toBe('pending');
   });
 
   it('an audit entry that is not ours', async () => {
-    await admin.xadd(auditAllKey(p), `${T0}-0`, 'x', MARKER);
+    await admin.xadd(auditAllKey(keyHead(p, null)), `${T0}-0`, 'x', MARKER);
     await expectCorrupt(() => store.audit.query());
-    await admin.xadd(auditEnrolmentKey(p, 'e1'), `${T0}-0`, 'k', 'otp.accepted', 'e', 'e2', 'd', '{}');
+    await admin.xadd(auditEnrolmentKey(keyHead(p, null), 'e1'), `${T0}-0`, 'k', 'otp.accepted', 'e', 'e2', 'd', '{}');
     await expectCorrupt(() => store.audit.query({ enrolmentId: 'e1' }));
   });
 });
@@ -122,7 +123,7 @@ describe('key layout', () => {
     await store.audit.append({ kind: 'k', userId, enrolmentId: 'e1' });
     const keys = await keysUnder(admin, p);
     expect(keys.some((k) => k.includes(MARKER))).toBe(false);
-    expect(keys).toContain(userIndexKey(p, userId));
+    expect(keys).toContain(userIndexKey(keyHead(p, null), userId));
     // Exactly one hash tag per key.
     for (const k of keys) expect(k.slice(p.length).match(/[{}]/g)).toEqual(['{', '}']);
     expect((await store.enrolments.listByUser(userId)).map((e) => e.id)).toEqual(['e1']);
@@ -143,17 +144,17 @@ describe('TTLs follow the injected clock', () => {
         expect(ttl, key).toBeLessThanOrEqual(ms);
         expect(ttl, key).toBeGreaterThan(ms - 5000);
       };
-      await near(enrolmentKey(p, 'e1'), 70_000);
-      await near(challengeKey(p, 'e1', 'c1'), 140_000);
-      await near(ownerKey(p, 'c1'), 140_000);
-      await near(pendingKey(p, 'e1'), 140_000);
-      expect(await admin.pttl(guardKey(p, 'e1'))).toBe(-1);
-      expect(await admin.pttl(userIndexKey(p, 'alice'))).toBe(-1);
+      await near(enrolmentKey(keyHead(p, null), 'e1'), 70_000);
+      await near(challengeKey(keyHead(p, null), 'e1', 'c1'), 140_000);
+      await near(ownerKey(keyHead(p, null), 'c1'), 140_000);
+      await near(pendingKey(keyHead(p, null), 'e1'), 140_000);
+      expect(await admin.pttl(guardKey(keyHead(p, null), 'e1'))).toBe(-1);
+      expect(await admin.pttl(userIndexKey(keyHead(p, null), 'alice'))).toBe(-1);
       // Redeemed and revoked enrolments are kept.
       await s.enrolments.redeem('e1');
       await s.enrolments.revoke('e2');
-      expect(await admin.pttl(enrolmentKey(p, 'e1'))).toBe(-1);
-      expect(await admin.pttl(enrolmentKey(p, 'e2'))).toBe(-1);
+      expect(await admin.pttl(enrolmentKey(keyHead(p, null), 'e1'))).toBe(-1);
+      expect(await admin.pttl(enrolmentKey(keyHead(p, null), 'e2'))).toBe(-1);
     });
   }
 
@@ -164,7 +165,7 @@ describe('TTLs follow the injected clock', () => {
     await s.challenges.create({ id: 'c1', enrolmentId: 'kept', userId: 'alice', expiresAt: clock() + 30 });
     // Real time passes for Redis (its TTLs are real time); the store clock stays put.
     const deadline = Date.now() + 5000;
-    while ((await admin.exists(enrolmentKey(p, 'gone'), challengeKey(p, 'kept', 'c1'))) > 0 && Date.now() < deadline) {
+    while ((await admin.exists(enrolmentKey(keyHead(p, null), 'gone'), challengeKey(keyHead(p, null), 'kept', 'c1'))) > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(await s.enrolments.get('gone')).toBeNull();
@@ -172,17 +173,17 @@ describe('TTLs follow the injected clock', () => {
     expect(await s.challenges.get('c1')).toBeNull();
     expect(await s.challenges.finalize('c1', { status: 'approved' })).toEqual({ ok: false, reason: 'not_found' });
     // The pending index drops the entry of a reclaimed challenge at once (same slot, one script).
-    await admin.zadd(pendingKey(p, 'kept'), clock(), 'c1');
+    await admin.zadd(pendingKey(keyHead(p, null), 'kept'), clock(), 'c1');
     expect(await s.challenges.listPending('kept')).toEqual([]);
-    expect(await admin.zcard(pendingKey(p, 'kept'))).toBe(0);
+    expect(await admin.zcard(pendingKey(keyHead(p, null), 'kept'))).toBe(0);
     // The user index keeps the dangling entry while a create could still be in flight ...
     clock.advance(60_000);
     expect((await s.enrolments.listByUser('alice')).map((e) => e.id)).toEqual(['kept']);
-    expect(await admin.zrange(userIndexKey(p, 'alice'), 0, -1)).toEqual(['gone', 'kept']);
+    expect(await admin.zrange(userIndexKey(keyHead(p, null), 'alice'), 0, -1)).toEqual(['gone', 'kept']);
     // ... and drops it after the grace period.
     clock.advance(5 * 60_000);
     expect((await s.enrolments.listByUser('alice')).map((e) => e.id)).toEqual(['kept']);
-    expect(await admin.zrange(userIndexKey(p, 'alice'), 0, -1)).toEqual(['kept']);
+    expect(await admin.zrange(userIndexKey(keyHead(p, null), 'alice'), 0, -1)).toEqual(['kept']);
   });
 });
 
@@ -216,9 +217,9 @@ describe('audit streams', () => {
 
   it('a filtered query stops after its scan budget with a cursor, and paging finds the rest', async () => {
     // One event of e1 by alice, then 5,010 by bob: a query for (e1, alice) past the budget.
-    await admin.xadd(auditEnrolmentKey(p, 'e1'), `${T0 + 1}-0`, 'k', 'y', 'e', 'e1', 'u', 'alice', 'd', '{}');
+    await admin.xadd(auditEnrolmentKey(keyHead(p, null), 'e1'), `${T0 + 1}-0`, 'k', 'y', 'e', 'e1', 'u', 'alice', 'd', '{}');
     const pipe = admin.pipeline();
-    for (let i = 0; i < 5010; i++) pipe.xadd(auditEnrolmentKey(p, 'e1'), `${T0 + 10 + i}-0`, 'k', 'x', 'e', 'e1', 'u', 'bob', 'd', '{}');
+    for (let i = 0; i < 5010; i++) pipe.xadd(auditEnrolmentKey(keyHead(p, null), 'e1'), `${T0 + 10 + i}-0`, 'k', 'x', 'e', 'e1', 'u', 'bob', 'd', '{}');
     await pipe.exec();
     const first = await store.audit.query({ enrolmentId: 'e1', userId: 'alice' });
     expect(first.events).toEqual([]);

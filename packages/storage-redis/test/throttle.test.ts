@@ -3,7 +3,7 @@ import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from '@cl
 import { fixedClock } from '@cloudmfa/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardKey } from '../src/_keys.js';
+import { guardKey, keyHead } from '../src/_keys.js';
 import { freshStore, newClient } from './helpers.js';
 
 // recordFailure's delay curve is throttleDelay re-implemented in Lua (the script cannot call
@@ -27,7 +27,7 @@ afterAll(async () => {
 /** lockedUntil after the failure that makes the count `f`, from a guard with f - 1 failures and no lock. */
 async function lockAfter(id: string, policy: ThrottlePolicy, f: number): Promise<number | null> {
   // Seed the count directly, so any f is one round trip.
-  await admin.hset(guardKey(env.keyPrefix, id), 'f', String(f - 1), 'k', '');
+  await admin.hset(guardKey(keyHead(env.keyPrefix, null), id), 'f', String(f - 1), 'k', '');
   const s = await env.store.guard.recordFailure(id, policy);
   expect(s.failures).toBe(f);
   return s.lockedUntil;
@@ -72,7 +72,7 @@ describe('the Lua throttle curve equals throttleDelay', () => {
 
   it('keeps a longer existing lock and never shortens it', async () => {
     const id = 'keep';
-    await admin.hset(guardKey(env.keyPrefix, id), 'f', '0', 'k', String(T0 + 10 ** 9));
+    await admin.hset(guardKey(keyHead(env.keyPrefix, null), id), 'f', '0', 'k', String(T0 + 10 ** 9));
     const s = await env.store.guard.recordFailure(id, { ...DEFAULT_THROTTLE_POLICY, freeFailures: 0 });
     expect(s.lockedUntil).toBe(T0 + 10 ** 9);
   });
@@ -83,7 +83,7 @@ describe('the Lua throttle curve equals throttleDelay', () => {
     try {
       const p: ThrottlePolicy = { freeFailures: 0, baseDelayMs: 123_457, maxDelayMs: 123_457, lockoutFailures: 10, lockoutMs: 0 };
       expect((await store.guard.recordFailure('big', p)).lockedUntil).toBe(8.6e15 + 123_457);
-      expect(await admin.hget(guardKey(env.keyPrefix, 'big'), 'k')).toBe('8600000000123457');
+      expect(await admin.hget(guardKey(keyHead(env.keyPrefix, null), 'big'), 'k')).toBe('8600000000123457');
       const r = await store.guard.consume('big2', Number.MAX_SAFE_INTEGER, { drift: -100_000 });
       expect(r).toMatchObject({ ok: true, state: { lastStep: Number.MAX_SAFE_INTEGER, drift: -100_000, lastUsedAt: 8.6e15 } });
       expect(await store.guard.get('big2')).toMatchObject({ lastStep: Number.MAX_SAFE_INTEGER, lastUsedAt: 8.6e15 });

@@ -6,25 +6,26 @@ import { type Row, toEvent } from './_rows.js';
 
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
 export function sqliteAudit(ctx: SqliteContext): AuditLog {
-  const { runner, q, now } = ctx;
-  const auditInsert = q(`INSERT INTO cloudmfa_audit (at, kind, enrolment_id, user_id, detail, entry_key)
-      VALUES (@now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
-  const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE entry_key = ?');
+  // Every statement names the organisation (docs/storage.md, "Organisations").
+  const { runner, q, now, org } = ctx;
+  const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
+      VALUES (@org, @now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
+  const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE org = @org AND entry_key = @key');
   // Log order is `seq` order: one writer at a time holds the file (BEGIN IMMEDIATE), so a row
   // with a lower seq is committed no later than one with a higher seq.
-  const auditFollow = q('SELECT * FROM cloudmfa_audit WHERE seq > ? ORDER BY seq LIMIT ?');
+  const auditFollow = q('SELECT * FROM cloudmfa_audit WHERE org = @org AND seq > @from ORDER BY seq LIMIT @limit');
   const auditQueries = new Map<string, Database.Statement>();
   const auditQuery = (key: { e: boolean; u: boolean; f: boolean; t: boolean; c: boolean }) => {
     const k = `${+key.e}${+key.u}${+key.f}${+key.t}${+key.c}`;
     let st = auditQueries.get(k);
     if (!st) {
-      const where: string[] = [];
+      const where: string[] = ['org = @org'];
       if (key.e) where.push('enrolment_id = @enrolmentId');
       if (key.u) where.push('user_id = @userId');
       if (key.f) where.push('at >= @from');
       if (key.t) where.push('at < @to');
       if (key.c) where.push('(at < @cAt OR (at = @cAt AND seq < @cSeq))');
-      st = q(`SELECT * FROM cloudmfa_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      st = q(`SELECT * FROM cloudmfa_audit WHERE ${where.join(' AND ')}
               ORDER BY at DESC, seq DESC LIMIT @limit`);
       auditQueries.set(k, st);
     }
@@ -37,8 +38,8 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
       const e = normalizeAuditEvent(event);
       return runner.write(() => {
         // An entry moved from the outbox again (a drain that died before settling): the stored one.
-        const known = e.key === null ? undefined : (auditByKey.get(e.key) as Row | undefined);
-        return toEvent(known ?? (auditInsert.get({ ...e, now: t }) as Row));
+        const known = e.key === null ? undefined : (auditByKey.get({ org, key: e.key }) as Row | undefined);
+        return toEvent(known ?? (auditInsert.get({ ...e, org, now: t }) as Row));
       });
     },
     query: async (query) => {
@@ -51,7 +52,7 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
         t: nq.to !== undefined,
         c: nq.after !== null,
       });
-      const params: Record<string, unknown> = { limit: nq.limit + 1 };
+      const params: Record<string, unknown> = { org, limit: nq.limit + 1 };
       if (nq.enrolmentId !== undefined) params.enrolmentId = nq.enrolmentId;
       if (nq.userId !== undefined) params.userId = nq.userId;
       if (nq.from !== undefined) params.from = nq.from;
@@ -75,7 +76,7 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
       const { after, limit } = normalizeAuditFollow(options);
       const from = decodeSeqPosition(after);
       return runner.read(() => ({
-        events: (auditFollow.all(from, limit) as Row[]).map((r) => {
+        events: (auditFollow.all({ org, from, limit }) as Row[]).map((r) => {
           const e = toEvent(r);
           return { ...e, position: e.id };
         }),

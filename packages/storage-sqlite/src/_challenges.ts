@@ -5,24 +5,25 @@ import { type Row, toChallenge } from './_rows.js';
 
 /** The push challenge part of the SQLite store. */
 export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
-  const { runner, q, now } = ctx;
+  // Every statement names the organisation (docs/storage.md, "Organisations").
+  const { runner, q, now, org } = ctx;
   const chInsert = q(`INSERT INTO cloudmfa_challenges
-      (id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
-      VALUES (@id, @enrolmentId, @userId, 'pending', @now, @expiresAt, NULL, @meta, NULL)
-      ON CONFLICT (id) DO NOTHING RETURNING *`);
-  const chGet = q('SELECT * FROM cloudmfa_challenges WHERE id = ?');
+      (org, id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome)
+      VALUES (@org, @id, @enrolmentId, @userId, 'pending', @now, @expiresAt, NULL, @meta, NULL)
+      ON CONFLICT (org, id) DO NOTHING RETURNING *`);
+  const chGet = q('SELECT * FROM cloudmfa_challenges WHERE org = @org AND id = @id');
   const chFinalize = q(`UPDATE cloudmfa_challenges SET status = @status, finalized_at = @now, outcome = @outcome
-      WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`);
-  const pauseGet = q('SELECT paused_until FROM cloudmfa_push_pause WHERE user_id = ?');
-  const pauseSet = q(`INSERT INTO cloudmfa_push_pause (user_id, paused_until) VALUES (@userId, @until)
-      ON CONFLICT (user_id) DO UPDATE SET paused_until = max(paused_until, excluded.paused_until) RETURNING paused_until`);
-  const pauseDelete = q('DELETE FROM cloudmfa_push_pause WHERE user_id = ?');
-  const userPendingCount = q(`SELECT count(*) AS n FROM cloudmfa_challenges WHERE user_id = ? AND status = 'pending' AND expires_at > ?`);
+      WHERE org = @org AND id = @id AND status = 'pending' AND expires_at > @now RETURNING *`);
+  const pauseGet = q('SELECT paused_until FROM cloudmfa_push_pause WHERE org = @org AND user_id = @userId');
+  const pauseSet = q(`INSERT INTO cloudmfa_push_pause (org, user_id, paused_until) VALUES (@org, @userId, @until)
+      ON CONFLICT (org, user_id) DO UPDATE SET paused_until = max(paused_until, excluded.paused_until) RETURNING paused_until`);
+  const pauseDelete = q('DELETE FROM cloudmfa_push_pause WHERE org = @org AND user_id = @userId');
+  const userPendingCount = q(`SELECT count(*) AS n FROM cloudmfa_challenges WHERE org = @org AND user_id = @userId AND status = 'pending' AND expires_at > @now`);
   const userCancel = q(`UPDATE cloudmfa_challenges SET status = 'cancelled', finalized_at = @now, outcome = @outcome
-      WHERE user_id = @userId AND status = 'pending' AND expires_at > @now`);
+      WHERE org = @org AND user_id = @userId AND status = 'pending' AND expires_at > @now`);
   const chPending = q(`SELECT * FROM cloudmfa_challenges
-      WHERE enrolment_id = ? AND status = 'pending' AND expires_at > ?
-      ORDER BY created_at DESC, id DESC LIMIT ?`);
+      WHERE org = @org AND enrolment_id = @enrolmentId AND status = 'pending' AND expires_at > @now
+      ORDER BY created_at DESC, id DESC LIMIT @limit`);
 
   return {
     create: async (input) => {
@@ -30,13 +31,13 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       const c = normalizeCreateChallenge(input, t);
       return runner.write((): CreateChallengeResult => {
         // One immediate transaction: the pause and the count are exact against pauseUser.
-        const paused = pauseGet.get(c.userId) as { paused_until: number } | undefined;
+        const paused = pauseGet.get({ org, userId: c.userId }) as { paused_until: number } | undefined;
         if (paused && t < paused.paused_until) return { ok: false, reason: 'paused', pausedUntil: paused.paused_until };
         if (c.maxPending !== null) {
-          const pending = (userPendingCount.get(c.userId, t) as { n: number }).n;
+          const pending = (userPendingCount.get({ org, userId: c.userId, now: t }) as { n: number }).n;
           if (pending >= c.maxPending) return { ok: false, reason: 'too_many_pending', pending };
         }
-        const row = chInsert.get({ id: c.id, enrolmentId: c.enrolmentId, userId: c.userId, expiresAt: c.expiresAt, meta: c.meta, now: t }) as Row | undefined;
+        const row = chInsert.get({ org, id: c.id, enrolmentId: c.enrolmentId, userId: c.userId, expiresAt: c.expiresAt, meta: c.meta, now: t }) as Row | undefined;
         if (!row) throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
         return { ok: true, challenge: toChallenge(row, t) };
       });
@@ -45,7 +46,7 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       const t = now();
       assertStorageId(id, 'id');
       return runner.read(() => {
-        const row = chGet.get(id) as Row | undefined;
+        const row = chGet.get({ org, id }) as Row | undefined;
         return row ? toChallenge(row, t) : null;
       });
     },
@@ -54,9 +55,9 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       assertStorageId(id, 'id');
       const f = normalizeFinalize(transition);
       return runner.write((): FinalizeResult => {
-        const row = chFinalize.get({ id, now: t, status: f.status, outcome: f.outcome }) as Row | undefined;
+        const row = chFinalize.get({ org, id, now: t, status: f.status, outcome: f.outcome }) as Row | undefined;
         if (row) return { ok: true, challenge: toChallenge(row, t) };
-        const cur = chGet.get(id) as Row | undefined;
+        const cur = chGet.get({ org, id }) as Row | undefined;
         if (!cur) return { ok: false, reason: 'not_found' };
         const challenge = toChallenge(cur, t);
         if (cur.status === 'pending') return { ok: false, reason: 'expired', challenge };
@@ -67,14 +68,14 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       const t = now();
       assertStorageId(enrolmentId, 'enrolmentId');
       const limit = resolveLimit(opts?.limit, 'limit');
-      return runner.read(() => (chPending.all(enrolmentId, t, limit) as Row[]).map((r) => toChallenge(r, t)));
+      return runner.read(() => (chPending.all({ org, enrolmentId, now: t, limit }) as Row[]).map((r) => toChallenge(r, t)));
     },
     pauseUser: async (userId, options) => {
       const t = now();
       const p = normalizePauseUser(userId, options);
       return runner.write(() => {
-        const pausedUntil = (pauseSet.get({ userId: p.userId, until: p.until }) as { paused_until: number }).paused_until;
-        const cancelled = userCancel.run({ userId: p.userId, now: t, outcome: p.outcome }).changes;
+        const pausedUntil = (pauseSet.get({ org, userId: p.userId, until: p.until }) as { paused_until: number }).paused_until;
+        const cancelled = userCancel.run({ org, userId: p.userId, now: t, outcome: p.outcome }).changes;
         return { pausedUntil, cancelled };
       });
     },
@@ -82,7 +83,7 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       const t = now();
       assertUserId(userId, 'userId');
       return runner.read(() => {
-        const row = pauseGet.get(userId) as { paused_until: number } | undefined;
+        const row = pauseGet.get({ org, userId }) as { paused_until: number } | undefined;
         return row && t < row.paused_until ? row.paused_until : null;
       });
     },
@@ -90,7 +91,7 @@ export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {
       now();
       assertUserId(userId, 'userId');
       return runner.write(() => {
-        pauseDelete.run(userId);
+        pauseDelete.run({ org, userId });
       });
     },
   };

@@ -8,6 +8,8 @@ import type { Runner } from './_runner.js';
 /** The shared state of one open SQLite store. */
 export interface SqliteContext {
   readonly db: Database.Database;
+  /** The organisation every statement of the parts built on this context is bound to. */
+  readonly org: string;
   readonly runner: Runner;
   /** Prepares a statement (once, when the part is built). */
   q(sql: string): Database.Statement;
@@ -16,9 +18,10 @@ export interface SqliteContext {
 }
 
 /** Builds the context of {@link SqliteContext}. */
-export function createContext(db: Database.Database, runner: Runner, clock: Clock): SqliteContext {
+export function createContext(db: Database.Database, runner: Runner, clock: Clock, org: string): SqliteContext {
   return {
     db,
+    org,
     runner,
     q: (sql) => db.prepare(sql),
     now: () => {

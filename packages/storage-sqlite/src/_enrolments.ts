@@ -5,29 +5,30 @@ import { type Row, toEnrolment } from './_rows.js';
 
 /** The enrolments part of the SQLite store. */
 export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
-  const { runner, q, now } = ctx;
+  // Every statement names the organisation (docs/storage.md, "Organisations").
+  const { runner, q, now, org } = ctx;
   const enrInsert = q(`INSERT INTO cloudmfa_enrolments
-      (id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
-      VALUES (@id, @userId, 'pending', @secret, @meta, @now, @expiresAt, NULL, NULL, 1)
-      ON CONFLICT (id) DO NOTHING RETURNING *`);
-  const enrGet = q('SELECT * FROM cloudmfa_enrolments WHERE id = ?');
-  const enrByUser = q('SELECT * FROM cloudmfa_enrolments WHERE user_id = ? ORDER BY created_at, id LIMIT ?');
+      (org, id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)
+      VALUES (@org, @id, @userId, 'pending', @secret, @meta, @now, @expiresAt, NULL, NULL, 1)
+      ON CONFLICT (org, id) DO NOTHING RETURNING *`);
+  const enrGet = q('SELECT * FROM cloudmfa_enrolments WHERE org = @org AND id = @id');
+  const enrByUser = q('SELECT * FROM cloudmfa_enrolments WHERE org = @org AND user_id = @userId ORDER BY created_at, id LIMIT @limit');
   const enrRedeem = q(`UPDATE cloudmfa_enrolments
       SET status = 'active', activated_at = @now, secret = coalesce(@secret, secret), meta = coalesce(@meta, meta), version = version + 1
-      WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`);
+      WHERE org = @org AND id = @id AND status = 'pending' AND expires_at > @now RETURNING *`);
   const enrUpdate = q(`UPDATE cloudmfa_enrolments
       SET secret = coalesce(@secret, secret), meta = coalesce(@meta, meta), version = version + 1
-      WHERE id = @id AND status <> 'revoked' AND (@expectedVersion IS NULL OR version = @expectedVersion) RETURNING *`);
+      WHERE org = @org AND id = @id AND status <> 'revoked' AND (@expectedVersion IS NULL OR version = @expectedVersion) RETURNING *`);
   const enrRevoke = q(`UPDATE cloudmfa_enrolments
       SET status = 'revoked', revoked_at = @now, secret = zeroblob(0), version = version + 1
-      WHERE id = @id AND status <> 'revoked' RETURNING *`);
+      WHERE org = @org AND id = @id AND status <> 'revoked' RETURNING *`);
 
   return {
     create: async (input) => {
       const t = now();
       const e = normalizeCreateEnrolment(input, t);
       return runner.write(() => {
-        const row = enrInsert.get({ ...e, secret: bytes(e.secret), now: t }) as Row | undefined;
+        const row = enrInsert.get({ ...e, org, secret: bytes(e.secret), now: t }) as Row | undefined;
         if (!row) throw storageError('ERR_STORAGE_CONFLICT', 'an enrolment with this id already exists');
         return toEnrolment(row);
       });
@@ -36,7 +37,7 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       now();
       assertStorageId(id, 'id');
       return runner.read(() => {
-        const row = enrGet.get(id) as Row | undefined;
+        const row = enrGet.get({ org, id }) as Row | undefined;
         return row ? toEnrolment(row) : null;
       });
     },
@@ -44,17 +45,17 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       now();
       assertUserId(userId, 'userId');
       const limit = resolveLimit(opts?.limit, 'limit');
-      return runner.read(() => (enrByUser.all(userId, limit) as Row[]).map((r) => toEnrolment(r)));
+      return runner.read(() => (enrByUser.all({ org, userId, limit }) as Row[]).map((r) => toEnrolment(r)));
     },
     redeem: async (id, changes) => {
       const t = now();
       assertStorageId(id, 'id');
       const c = normalizeEnrolmentChanges(changes, { allowVersion: false });
       return runner.write((): RedeemResult => {
-        const row = enrRedeem.get({ id, now: t, secret: c.secret ? bytes(c.secret) : null, meta: c.meta ?? null }) as Row | undefined;
+        const row = enrRedeem.get({ org, id, now: t, secret: c.secret ? bytes(c.secret) : null, meta: c.meta ?? null }) as Row | undefined;
         if (row) return { ok: true, enrolment: toEnrolment(row) };
         // Read inside the same immediate transaction: the classification is exact.
-        const cur = enrGet.get(id) as Row | undefined;
+        const cur = enrGet.get({ org, id }) as Row | undefined;
         if (!cur) return { ok: false, reason: 'not_found' };
         const enrolment = toEnrolment(cur, true);
         if (enrolment.status === 'active') return { ok: false, reason: 'already_active', enrolment };
@@ -68,13 +69,14 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       const c = normalizeEnrolmentChanges(changes, { allowVersion: true });
       return runner.write((): UpdateEnrolmentResult => {
         const row = enrUpdate.get({
+          org,
           id,
           secret: c.secret ? bytes(c.secret) : null,
           meta: c.meta ?? null,
           expectedVersion: c.expectedVersion ?? null,
         }) as Row | undefined;
         if (row) return { ok: true, enrolment: toEnrolment(row) };
-        const cur = enrGet.get(id) as Row | undefined;
+        const cur = enrGet.get({ org, id }) as Row | undefined;
         if (!cur) return { ok: false, reason: 'not_found' };
         if (cur.status === 'revoked') return { ok: false, reason: 'revoked' };
         return { ok: false, reason: 'version_mismatch' };
@@ -84,9 +86,9 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       const t = now();
       assertStorageId(id, 'id');
       return runner.write((): RevokeResult => {
-        const row = enrRevoke.get({ id, now: t }) as Row | undefined;
+        const row = enrRevoke.get({ org, id, now: t }) as Row | undefined;
         if (row) return { ok: true, enrolment: toEnrolment(row) };
-        return enrGet.get(id) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
+        return enrGet.get({ org, id }) ? { ok: false, reason: 'already_revoked' } : { ok: false, reason: 'not_found' };
       });
     },
   };

@@ -22,43 +22,45 @@ const PURGE_PER_WRITE = 8;
  * its outbox entry is written in the same transaction.
  */
 export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
-  const { runner, q, now } = ctx;
-  const guardGet = q('SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)');
-  const guardRaw = q('SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = ?');
+  // Every statement names the organisation (docs/storage.md, "Organisations"); the purge of forgotten
+  // rows is the one that spans them (it removes only what no read can see any more).
+  const { runner, q, now, org } = ctx;
+  const guardGet = q('SELECT * FROM cloudmfa_otp_guard WHERE org = @org AND enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)');
+  const guardRaw = q('SELECT * FROM cloudmfa_otp_guard WHERE org = @org AND enrolment_id = @id');
   // A forgotten guard is gone before any write looks at it, so it counts from zero again.
-  const guardForget = q('DELETE FROM cloudmfa_otp_guard WHERE enrolment_id = @id AND expires_at <= @now');
-  const guardPurge = q(`DELETE FROM cloudmfa_otp_guard WHERE enrolment_id IN
-      (SELECT enrolment_id FROM cloudmfa_otp_guard WHERE expires_at <= @now LIMIT ${PURGE_PER_WRITE})`);
-  const guardExpire = q('UPDATE cloudmfa_otp_guard SET expires_at = @expiresAt WHERE enrolment_id = @id');
-  const outboxInsert = q(`INSERT OR IGNORE INTO cloudmfa_audit_outbox (entry_key, at, kind, enrolment_id, user_id, detail)
-      VALUES (@key, @now, @kind, @enrolmentId, @userId, @detail)`);
-  const outboxList = q('SELECT * FROM cloudmfa_audit_outbox ORDER BY at, entry_key LIMIT ?');
-  const outboxDelete = q('DELETE FROM cloudmfa_audit_outbox WHERE entry_key = @key AND enrolment_id = @enrolmentId');
+  const guardForget = q('DELETE FROM cloudmfa_otp_guard WHERE org = @org AND enrolment_id = @id AND expires_at <= @now');
+  const guardPurge = q(`DELETE FROM cloudmfa_otp_guard WHERE rowid IN
+      (SELECT rowid FROM cloudmfa_otp_guard WHERE expires_at <= @now LIMIT ${PURGE_PER_WRITE})`);
+  const guardExpire = q('UPDATE cloudmfa_otp_guard SET expires_at = @expiresAt WHERE org = @org AND enrolment_id = @id');
+  const outboxInsert = q(`INSERT OR IGNORE INTO cloudmfa_audit_outbox (org, entry_key, at, kind, enrolment_id, user_id, detail)
+      VALUES (@org, @key, @now, @kind, @enrolmentId, @userId, @detail)`);
+  const outboxList = q('SELECT * FROM cloudmfa_audit_outbox WHERE org = @org ORDER BY at, entry_key LIMIT @limit');
+  const outboxDelete = q('DELETE FROM cloudmfa_audit_outbox WHERE org = @org AND entry_key = @key AND enrolment_id = @enrolmentId');
   // The whole verify-and-consume in one statement: insert the first use, or advance
   // last_step only when not locked and strictly greater.
   const guardConsume = q(`INSERT INTO cloudmfa_otp_guard
-      (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
-      VALUES (@id, @step, 0, NULL, @drift, @now)
-      ON CONFLICT (enrolment_id) DO UPDATE SET
+      (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+      VALUES (@org, @id, @step, 0, NULL, @drift, @now)
+      ON CONFLICT (org, enrolment_id) DO UPDATE SET
         last_step = excluded.last_step, failures = 0, locked_until = NULL,
         drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at, expires_at = NULL
       WHERE (locked_until IS NULL OR locked_until <= @now OR (@unlock IS NOT NULL AND locked_until <= @unlock)) AND (last_step IS NULL OR last_step < excluded.last_step)
       RETURNING *`);
   const guardFail = q(`INSERT INTO cloudmfa_otp_guard
-      (enrolment_id, last_step, failures, locked_until, drift, last_used_at)
-      VALUES (?, NULL, 1, NULL, NULL, NULL)
-      ON CONFLICT (enrolment_id) DO UPDATE SET failures = failures + 1 RETURNING *`);
+      (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
+      VALUES (@org, @id, NULL, 1, NULL, NULL, NULL)
+      ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = failures + 1 RETURNING *`);
   const guardLock = q(`UPDATE cloudmfa_otp_guard SET locked_until = max(coalesce(locked_until, 0), @until)
-      WHERE enrolment_id = @id RETURNING *`);
+      WHERE org = @org AND enrolment_id = @id RETURNING *`);
   const guardReset = q(`UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL
-      WHERE enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)`);
+      WHERE org = @org AND enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)`);
 
   return {
     get: async (id) => {
       const t = now();
       assertStorageId(id, 'enrolmentId');
       return runner.read(() => {
-        const row = guardGet.get({ id, now: t }) as Row | undefined;
+        const row = guardGet.get({ org, id, now: t }) as Row | undefined;
         return row ? toGuard(row) : null;
       });
     },
@@ -72,13 +74,13 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
       const audit = opts?.audit === undefined ? null : normalizePendingAudit(opts.audit, id);
       return runner.write((): ConsumeResult => {
-        guardForget.run({ id, now: t });
-        const row = guardConsume.get({ id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;
+        guardForget.run({ org, id, now: t });
+        const row = guardConsume.get({ org, id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;
         if (row) {
-          if (audit) outboxInsert.run({ ...audit, now: t });
+          if (audit) outboxInsert.run({ ...audit, org, now: t });
           return { ok: true, state: toGuard(row) };
         }
-        const cur = toGuard(guardRaw.get(id) as Row);
+        const cur = toGuard(guardRaw.get({ org, id }) as Row);
         if (cur.lockedUntil !== null && t < cur.lockedUntil && (unlock === undefined || cur.lockedUntil > unlock)) {
           return { ok: false, reason: 'locked', lockedUntil: cur.lockedUntil, failures: cur.failures };
         }
@@ -91,13 +93,13 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       assertThrottlePolicy(policy);
       const p = { ...policy };
       return runner.write(() => {
-        guardForget.run({ id, now: t });
-        let row = guardFail.get(id) as Row;
+        guardForget.run({ org, id, now: t });
+        let row = guardFail.get({ org, id }) as Row;
         const delay = throttleDelay(p, row.failures as number);
-        if (delay > 0) row = guardLock.get({ id, until: t + delay }) as Row;
+        if (delay > 0) row = guardLock.get({ org, id, until: t + delay }) as Row;
         const state = toGuard(row);
         const expiresAt = guardExpiry(p, { now: t, lockedUntil: state.lockedUntil, lastStep: state.lastStep });
-        if (expiresAt !== row.expires_at) guardExpire.run({ id, expiresAt });
+        if (expiresAt !== row.expires_at) guardExpire.run({ org, id, expiresAt });
         guardPurge.run({ now: t });
         return state;
       });
@@ -106,19 +108,19 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       const t = now();
       assertStorageId(id, 'enrolmentId');
       return runner.write(() => {
-        guardReset.run({ id, now: t });
+        guardReset.run({ org, id, now: t });
       });
     },
     listPendingAudit: async (options) => {
       now();
       const limit = resolveLimit(options?.limit, 'limit');
-      return runner.read(() => (outboxList.all(limit) as Row[]).map(toPending));
+      return runner.read(() => (outboxList.all({ org, limit }) as Row[]).map(toPending));
     },
     settleAudit: async (entry) => {
       now();
       const { key, enrolmentId } = normalizeSettle(entry);
       return runner.write(() => {
-        outboxDelete.run({ key, enrolmentId });
+        outboxDelete.run({ org, key, enrolmentId });
       });
     },
   };

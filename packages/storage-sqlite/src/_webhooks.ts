@@ -12,22 +12,22 @@ function toRecord(r: Row): WebhookStateRecord {
 }
 
 /**
- * Webhook endpoint state (docs/storage.md 7.2): one row per endpoint; a write is one
+ * Webhook endpoint state (docs/storage.md 7.2): one row per endpoint of the organisation; a write is one
  * conditional statement on `version`, so of racing writers exactly one applies.
  */
 export function sqliteWebhooks(ctx: SqliteContext): WebhookStateStore {
-  const { runner, q, now } = ctx;
-  const get = q('SELECT * FROM cloudmfa_webhook_state WHERE endpoint_id = ?');
-  const create = q(`INSERT INTO cloudmfa_webhook_state (endpoint_id, state, version, updated_at)
-      VALUES (@endpointId, @state, 1, @now) ON CONFLICT (endpoint_id) DO NOTHING RETURNING *`);
+  const { runner, q, now, org } = ctx;
+  const get = q('SELECT * FROM cloudmfa_webhook_state WHERE org = @org AND endpoint_id = @endpointId');
+  const create = q(`INSERT INTO cloudmfa_webhook_state (org, endpoint_id, state, version, updated_at)
+      VALUES (@org, @endpointId, @state, 1, @now) ON CONFLICT (org, endpoint_id) DO NOTHING RETURNING *`);
   const update = q(`UPDATE cloudmfa_webhook_state SET state = @state, version = version + 1, updated_at = @now
-      WHERE endpoint_id = @endpointId AND version = @expectedVersion RETURNING *`);
+      WHERE org = @org AND endpoint_id = @endpointId AND version = @expectedVersion RETURNING *`);
   return {
     get: async (endpointId) => {
       now();
       assertStorageId(endpointId, 'endpointId');
       return runner.read(() => {
-        const r = get.get(endpointId) as Row | undefined;
+        const r = get.get({ org, endpointId }) as Row | undefined;
         return r ? toRecord(r) : null;
       });
     },
@@ -35,9 +35,9 @@ export function sqliteWebhooks(ctx: SqliteContext): WebhookStateStore {
       const t = now();
       const w = normalizeWebhookPut(input);
       return runner.write(() => {
-        const written = (w.expectedVersion === null ? create.get({ ...w, now: t }) : update.get({ ...w, now: t })) as Row | undefined;
+        const written = (w.expectedVersion === null ? create.get({ ...w, org, now: t }) : update.get({ ...w, org, now: t })) as Row | undefined;
         if (written) return { ok: true as const, record: toRecord(written) };
-        const r = get.get(w.endpointId) as Row | undefined;
+        const r = get.get({ org, endpointId: w.endpointId }) as Row | undefined;
         return { ok: false as const, reason: 'version_mismatch' as const, record: r ? toRecord(r) : null };
       });
     },

@@ -1,13 +1,14 @@
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '@cloudmfa/core';
-import { type MfaStore } from '@cloudmfa/storage';
-import { storageError } from '@cloudmfa/storage/adapter';
+import { DEFAULT_ORGANISATION_ID, type MfaStore, type OrganisationScope } from '@cloudmfa/storage';
+import { scopeCache, storageError } from '@cloudmfa/storage/adapter';
 import { sqliteAudit } from './_audit.js';
 import { sqliteWebhooks } from './_webhooks.js';
 import { sqliteChallenges } from './_challenges.js';
 import { createContext } from './_context.js';
 import { sqliteEnrolments } from './_enrolments.js';
 import { sqliteGuard } from './_guard.js';
+import { sqliteOrganisations } from './_organisations.js';
 import { Runner } from './_runner.js';
 import { migrate } from './_schema.js';
 
@@ -51,7 +52,8 @@ export interface SqliteStore extends MfaStore {
 
 /**
  * Opens (creating and migrating when needed) the embedded SQLite store: one file, WAL,
- * `synchronous=FULL`, `secure_delete` on. Every atomic operation is one conditional
+ * `synchronous=FULL`, `secure_delete` on. Every row is keyed by its organisation
+ * (`forOrganisation`); rows of files written before organisations belong to the default one. Every atomic operation is one conditional
  * statement inside a `BEGIN IMMEDIATE` transaction, so several processes can share the
  * file: of many concurrent `guard.consume` calls for one step, across processes, exactly
  * one succeeds. Concurrent writes from one process share a commit (group commit).
@@ -100,14 +102,17 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
 function buildStore(db: Database.Database, path: string, clock: Clock): SqliteStore {
   const runner = new Runner(db);
-  const ctx = createContext(db, runner, clock);
+  // One set of prepared statements per organisation, each bound to it (docs/storage.md, "Organisations").
+  const scope = (org: string): OrganisationScope => {
+    const ctx = createContext(db, runner, clock, org);
+    return { enrolments: sqliteEnrolments(ctx), guard: sqliteGuard(ctx), challenges: sqliteChallenges(ctx), audit: sqliteAudit(ctx), webhooks: sqliteWebhooks(ctx) };
+  };
+  const root = scope(DEFAULT_ORGANISATION_ID);
   return {
     path,
-    enrolments: sqliteEnrolments(ctx),
-    guard: sqliteGuard(ctx),
-    challenges: sqliteChallenges(ctx),
-    audit: sqliteAudit(ctx),
-    webhooks: sqliteWebhooks(ctx),
+    ...root,
+    organisations: sqliteOrganisations(createContext(db, runner, clock, DEFAULT_ORGANISATION_ID)),
+    forOrganisation: scopeCache(root, scope),
     close: async () => {
       runner.close();
     },

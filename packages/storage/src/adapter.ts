@@ -28,6 +28,15 @@ export {
   normalizeAuditFollow,
   normalizeWebhookPut,
 } from './normalizeWebhook.js';
+export {
+  assertOrganisationId,
+  normalizeCreateOrganisation,
+  normalizeOrganisationChanges,
+  normalizeOrganisationList,
+  type NormalizedOrganisation,
+  organisationFromRow,
+  scopeCache,
+} from './organisations.js';
 export { assertThrottlePolicy, guardExpiry } from './throttle.js';
 export {
   assertAuditKind,

@@ -1,5 +1,6 @@
 import { storageError } from './errors.js';
-import type { MfaStore } from './types.js';
+import { scopeCache } from './organisations.js';
+import type { MfaStore, OrganisationScope } from './types.js';
 
 /**
  * Options of {@link composeStore}.
@@ -11,8 +12,8 @@ import type { MfaStore } from './types.js';
  */
 export interface ComposeStoreOptions {
   /**
-   * The system of record: the composed store's `enrolments` and `audit` are this store's
-   * (PostgreSQL in the reference deployment).
+   * The system of record: the composed store's `enrolments`, `audit`, `webhooks` and
+   * `organisations` are this store's (PostgreSQL in the reference deployment).
    */
   records: MfaStore;
   /**
@@ -37,9 +38,11 @@ function assertStore(value: unknown, field: string): asserts value is MfaStore {
     typeof s.guard !== 'object' ||
     typeof s.challenges !== 'object' ||
     typeof s.audit !== 'object' ||
+    typeof s.organisations !== 'object' ||
+    typeof s.forOrganisation !== 'function' ||
     typeof s.close !== 'function'
   ) {
-    throw storageError('ERR_STORAGE_INVALID', `"${field}" expected an MfaStore (enrolments, guard, challenges, audit, close)`);
+    throw storageError('ERR_STORAGE_INVALID', `"${field}" expected an MfaStore (enrolments, guard, challenges, audit, organisations, forOrganisation, close)`);
   }
 }
 
@@ -55,7 +58,9 @@ function assertStore(value: unknown, field: string): asserts value is MfaStore {
  * consumed while `records` is down is never left without a record.
  *
  * Webhook delivery state (`webhooks`, when `records` has it) comes from `records`, beside the
- * audit log it points into.
+ * audit log it points into. The organisation records are `records`'; `forOrganisation(id)`
+ * composes `records.forOrganisation(id)` and `state.forOrganisation(id)` the same way, so every
+ * organisation's parts are split as the default one's.
  *
  * `close()` closes both stores (concurrently), then runs `onClose`; it is idempotent and
  * rejects with the first failure after all of that ran.
@@ -84,13 +89,20 @@ export function composeStore({ records, state, onClose }: ComposeStoreOptions): 
     const failed = [...settled, ...hook].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
+  const compose = (r: OrganisationScope, s: OrganisationScope): OrganisationScope =>
+    Object.freeze({
+      enrolments: r.enrolments,
+      audit: r.audit,
+      // Webhook positions sit beside the audit log they point into (docs/storage.md section 7.2).
+      ...(r.webhooks ? { webhooks: r.webhooks } : {}),
+      guard: s.guard,
+      challenges: s.challenges,
+    });
+  const root = compose(records, state);
   return Object.freeze({
-    enrolments: records.enrolments,
-    audit: records.audit,
-    // Webhook positions sit beside the audit log they point into (docs/storage.md section 7.2).
-    ...(records.webhooks ? { webhooks: records.webhooks } : {}),
-    guard: state.guard,
-    challenges: state.challenges,
+    ...root,
+    organisations: records.organisations,
+    forOrganisation: scopeCache(root, (id) => compose(records.forOrganisation(id), state.forOrganisation(id))),
     close: () => (closing ??= close()),
   });
 }

@@ -12,6 +12,7 @@ import { unicodeTests } from './conformance/unicode.js';
 import { limitTests } from './conformance/limits.js';
 import { concurrencyTests } from './conformance/concurrency.js';
 import { closedTests } from './conformance/closed.js';
+import { organisationTests } from './conformance/organisations.js';
 import { webhookTests } from './conformance/webhooks.js';
 
 export { runSecureStoreConformance, type SecureStoreConformanceOptions, type SecureStoreFactory } from './conformance/secureStore.js';
@@ -35,7 +36,8 @@ export type ConformanceGroup =
   | 'limits'
   | 'concurrency'
   | 'closed'
-  | 'webhooks';
+  | 'webhooks'
+  | 'organisations';
 
 /**
  * One fresh, isolated store set made by a {@link StoreFactory}, and how to dispose of it.
@@ -85,7 +87,8 @@ export { CONFORMANCE_T0 } from './conformance/_shared.js';
 /**
  * The shared conformance suite for {@link MfaStore} adapters: every operation, expiry through
  * the injected clock, the error codes, unicode and maximum-size values, and concurrency
- * (N concurrent consumes / redemptions / finalisations with exactly one winner each).
+ * (N concurrent consumes / redemptions / finalisations with exactly one winner each), and
+ * organisations (records, and isolation of every part between two organisations).
  * Call it at the top level of a vitest test file. Each test gets a fresh store set from
  * `factory`.
  *
@@ -135,5 +138,6 @@ export function runStorageConformance(options: ConformanceOptions): void {
     group('concurrency', () => concurrencyTests(ctx, n));
     group('closed', () => closedTests(ctx));
     group('webhooks', () => webhookTests(ctx, n));
+    group('organisations', () => organisationTests(ctx));
   });
 }

@@ -20,8 +20,18 @@ import type {
   EnrolmentRecord,
   EnrolmentStore,
   MfaStore,
+  OrganisationRecord,
+  OrganisationScope,
+  OrganisationStore,
 } from './types.js';
 import type { WebhookStateRecord, WebhookStateStore } from './webhookState.js';
+import {
+  assertOrganisationId,
+  normalizeCreateOrganisation,
+  normalizeOrganisationChanges,
+  normalizeOrganisationList,
+  scopeCache,
+} from './organisations.js';
 import {
   assertStorageId,
   assertUserId,
@@ -46,7 +56,8 @@ interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
 }
 
 /**
- * An {@link MfaStore} in memory: for tests, demos and single-process tools. Every operation
+ * An {@link MfaStore} in memory: for tests, demos and single-process tools. Each organisation
+ * has maps of its own (`forOrganisation`), so no key reaches another's rows. Every operation
  * validates, then reads and writes with no `await` in between, so it is atomic within the
  * process. State is lost when the process ends.
  *
@@ -61,14 +72,6 @@ interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
  */
 export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
   const clock = options.clock ?? systemClock;
-  const enrolments = new Map<string, EnrolmentRow>();
-  const challenges = new Map<string, ChallengeRow>();
-  const pauses = new Map<string, number>();
-  const pendingOf = (userId: string, now: number) =>
-    [...challenges.values()].filter((r) => r.userId === userId && r.status === 'pending' && now < r.expiresAt);
-  const audit: AuditRow[] = [];
-  const auditByKey = new Map<string, AuditRow>();
-  let seq = 0;
   let closed = false;
 
   // Every public method runs through `op`: the closed check and the clock read happen first,
@@ -77,6 +80,69 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
     if (closed) throw storageError('ERR_STORAGE_UNAVAILABLE', 'the store is closed');
     return body(readClock(clock));
   };
+
+  const root = createMemoryScope(op);
+  return {
+    ...root,
+    organisations: createMemoryOrganisations(op),
+    forOrganisation: scopeCache(root, () => createMemoryScope(op)),
+    close: async () => {
+      closed = true;
+    },
+  };
+}
+
+type Op = <T>(body: (now: number) => T) => Promise<T>;
+
+/** The organisation records on a map (the ordered listing sorts the ids). */
+function createMemoryOrganisations(op: Op): OrganisationStore {
+  const orgs = new Map<string, Omit<OrganisationRecord, 'policy'> & { policy: string }>();
+  const toRecord = (r: Omit<OrganisationRecord, 'policy'> & { policy: string }): OrganisationRecord => ({ ...r, policy: parseJsonObject(r.policy, 'policy') });
+  return {
+    create: (input) =>
+      op((now) => {
+        const o = normalizeCreateOrganisation(input);
+        if (orgs.has(o.id)) throw storageError('ERR_STORAGE_CONFLICT', 'an organisation with this id already exists');
+        const row = { ...o, createdAt: now, updatedAt: now, version: 1 };
+        orgs.set(o.id, row);
+        return toRecord(row);
+      }),
+    get: (id) =>
+      op(() => {
+        assertOrganisationId(id, 'id');
+        const r = orgs.get(id);
+        return r ? toRecord(r) : null;
+      }),
+    update: (id, changes) =>
+      op((now) => {
+        assertOrganisationId(id, 'id');
+        const { expectedVersion, ...c } = normalizeOrganisationChanges(changes);
+        const r = orgs.get(id);
+        if (!r) return { ok: false as const, reason: 'not_found' as const };
+        if (expectedVersion !== undefined && r.version !== expectedVersion) return { ok: false as const, reason: 'version_mismatch' as const };
+        Object.assign(r, c, { updatedAt: now, version: r.version + 1 });
+        return { ok: true as const, organisation: toRecord(r) };
+      }),
+    list: (options) =>
+      op(() => {
+        const { limit, after } = normalizeOrganisationList(options);
+        const ids = [...orgs.keys()].filter((id) => after === null || id > after).sort();
+        const page = ids.slice(0, limit).map((id) => toRecord(orgs.get(id)!));
+        return { organisations: page, cursor: ids.length > limit ? page[page.length - 1]!.id : null };
+      }),
+  };
+}
+
+/** One organisation's four stores on plain maps; `op` is the store's (closed check, clock). */
+function createMemoryScope(op: Op): OrganisationScope {
+  const enrolments = new Map<string, EnrolmentRow>();
+  const challenges = new Map<string, ChallengeRow>();
+  const pauses = new Map<string, number>();
+  const pendingOf = (userId: string, now: number) =>
+    [...challenges.values()].filter((r) => r.userId === userId && r.status === 'pending' && now < r.expiresAt);
+  const audit: AuditRow[] = [];
+  const auditByKey = new Map<string, AuditRow>();
+  let seq = 0;
 
   const toEnrolment = (r: EnrolmentRow, wipeSecret = false): EnrolmentRecord => ({
     ...r,
@@ -342,8 +408,5 @@ export function createMemoryStore(options: { clock?: Clock } = {}): MfaStore {
     challenges: challengeStore,
     audit: auditLog,
     webhooks,
-    close: async () => {
-      closed = true;
-    },
   };
 }

@@ -4,6 +4,7 @@ export { createMemorySecureStore } from './createMemorySecureStore.js';
 export { createMemoryStore } from './createMemoryStore.js';
 export type { StorageErrorCode } from './errors.js';
 export { STORAGE_LIMITS } from './limits.js';
+export { DEFAULT_ORGANISATION_ID } from './organisations.js';
 export { type StringKeyValueHost, secureStoreFromStringHost } from './secureStoreFromStringHost.js';
 export { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy, throttleDelay } from './throttle.js';
 export type {
@@ -28,6 +29,13 @@ export type {
   JsonObject,
   JsonValue,
   MfaStore,
+  OrganisationChanges,
+  OrganisationPage,
+  OrganisationRecord,
+  OrganisationScope,
+  OrganisationStore,
+  CreateOrganisationInput,
+  UpdateOrganisationResult,
   OtpGuardState,
   OtpGuardStore,
   PauseUserResult,

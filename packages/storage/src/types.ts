@@ -511,9 +511,139 @@ export interface AuditLog {
 // ---------------------------------------------------------------------------------------------
 // The server-side set and the client store
 
+// ---------------------------------------------------------------------------------------------
+// Organisations (docs/storage.md, "Organisations")
+
 /**
- * Everything the server keeps. `close()` is idempotent; afterwards every method rejects with
- * `ERR_STORAGE_UNAVAILABLE`.
+ * One organisation (tenant) as stored: its display name, origin and policy. No secret: an
+ * organisation's keys are the caller's (docs/server.md, "Organisations").
+ *
+ * @example
+ * ```ts
+ * const o: OrganisationRecord | null = await store.organisations.get('acme');
+ * console.log(o?.issuer, o?.policy);
+ * ```
+ */
+export interface OrganisationRecord {
+  /** 1..63 of `[a-z0-9-]`, starting and ending with a letter or digit (a DNS label). */
+  id: string;
+  /** The issuer name users see (the facade validates it). */
+  issuer: string;
+  /** The public origin of this organisation's device routes, or `null`. */
+  origin: string | null;
+  /** The organisation's policy input (the facade resolves and validates it). */
+  policy: JsonObject;
+  /** ms, store clock. */
+  createdAt: number;
+  /** ms, store clock, of the last change. */
+  updatedAt: number;
+  /** 1 on create, +1 on every change; for {@link OrganisationStore.update} compare-and-set. */
+  version: number;
+}
+
+/**
+ * Input of {@link OrganisationStore.create}.
+ *
+ * @example
+ * ```ts
+ * const input: CreateOrganisationInput = { id: 'acme', issuer: 'ACME Corp', policy: { otp: { digits: 8 } } };
+ * ```
+ */
+export interface CreateOrganisationInput {
+  id: string;
+  issuer: string;
+  origin?: string | null;
+  policy?: JsonObject;
+}
+
+/**
+ * Changes of {@link OrganisationStore.update}: each given field replaces the stored one.
+ *
+ * @example
+ * ```ts
+ * const changes: OrganisationChanges = { policy: { push: { numberMatch: true } }, expectedVersion: 3 };
+ * ```
+ */
+export interface OrganisationChanges {
+  issuer?: string;
+  origin?: string | null;
+  policy?: JsonObject;
+  expectedVersion?: number;
+}
+
+/**
+ * Result of {@link OrganisationStore.update}.
+ *
+ * @example
+ * ```ts
+ * const r: UpdateOrganisationResult = await store.organisations.update('acme', { issuer: 'ACME' });
+ * if (!r.ok) console.log(r.reason); // 'not_found' | 'version_mismatch'
+ * ```
+ */
+export type UpdateOrganisationResult = { ok: true; organisation: OrganisationRecord } | { ok: false; reason: 'not_found' | 'version_mismatch' };
+
+/**
+ * One page of {@link OrganisationStore.list}; `cursor` is `null` on the last page.
+ *
+ * @example
+ * ```ts
+ * let page: OrganisationPage = await store.organisations.list({ limit: 50 });
+ * while (page.cursor) page = await store.organisations.list({ limit: 50, cursor: page.cursor });
+ * ```
+ */
+export interface OrganisationPage {
+  organisations: OrganisationRecord[];
+  cursor: string | null;
+}
+
+/**
+ * The organisation records (the default organisation, {@link DEFAULT_ORGANISATION_ID}, is
+ * configured by the application and never stored: `DEFAULT_ORGANISATION_ID`).
+ *
+ * @example
+ * ```ts
+ * await store.organisations.create({ id: 'acme', issuer: 'ACME Corp' });
+ * const page = await store.organisations.list({ limit: 20 });
+ * ```
+ */
+export interface OrganisationStore {
+  /** Inserts an organisation. Duplicate id (or the default one): `ERR_STORAGE_CONFLICT`. */
+  create(input: CreateOrganisationInput): Promise<OrganisationRecord>;
+  /** The record, or `null`. */
+  get(id: string): Promise<OrganisationRecord | null>;
+  /** Replaces the given fields; atomic compare-and-set with `expectedVersion`. */
+  update(id: string, changes: OrganisationChanges): Promise<UpdateOrganisationResult>;
+  /** Organisations by id ascending, paged; the cursor is opaque. */
+  list(options?: { limit?: number; cursor?: string }): Promise<OrganisationPage>;
+}
+
+/**
+ * The four server stores of one organisation. Every row they read or write is keyed by the
+ * organisation in the store itself: no id, user id, cursor or race reaches another
+ * organisation's rows (docs/storage.md, "Organisations").
+ *
+ * @example
+ * ```ts
+ * const acme: OrganisationScope = store.forOrganisation('acme');
+ * await acme.enrolments.listByUser('alice'); // ACME's alice only
+ * ```
+ */
+export interface OrganisationScope {
+  readonly enrolments: EnrolmentStore;
+  readonly guard: OtpGuardStore;
+  readonly challenges: ChallengeStore;
+  readonly audit: AuditLog;
+  /**
+   * This organisation's webhook delivery state (docs/storage.md 7.2); every adapter of this
+   * repository has it.
+   */
+  readonly webhooks?: WebhookStateStore;
+}
+
+/**
+ * Everything the server keeps. Its own `enrolments`, `guard`, `challenges` and `audit` are the
+ * default organisation's; {@link MfaStore.forOrganisation} gives any other's. `close()` is
+ * idempotent; afterwards every method rejects with `ERR_STORAGE_UNAVAILABLE`.
  *
  * @example
  * ```ts
@@ -521,13 +651,13 @@ export interface AuditLog {
  * await store.close();
  * ```
  */
-export interface MfaStore {
-  readonly enrolments: EnrolmentStore;
-  readonly guard: OtpGuardStore;
-  readonly challenges: ChallengeStore;
-  readonly audit: AuditLog;
-  /** Webhook delivery state (docs/storage.md 7.2); every adapter of this repository has it. */
-  readonly webhooks?: WebhookStateStore;
+export interface MfaStore extends OrganisationScope {
+  readonly organisations: OrganisationStore;
+  /**
+   * The stores of organisation `id` (validated: `ERR_STORAGE_INVALID`), whether or not a
+   * record exists for it; `DEFAULT_ORGANISATION_ID` gives this store's own parts.
+   */
+  forOrganisation(id: string): OrganisationScope;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-// GET /audit and the audit table shared with the dashboard; the audit query of /api/audit.
+// GET /audit and the audit table shared with the dashboard.
 import { esc, time } from '../html.mjs';
 import { HttpRefusal } from './http.mjs';
 import { page } from './layout.mjs';
@@ -20,7 +20,7 @@ export async function auditPage(ctx, params, session) {
   return page(ctx, 'Audit log', `<h1>Audit log${params.get('userId') ? ` of ${esc(params.get('userId'))}` : ''}</h1><section>${auditTable(p.events)}${next}</section>`, session);
 }
 
-export function auditQuery(params) {
+function auditQuery(params) {
   const q = {};
   for (const name of ['userId', 'enrolmentId', 'cursor']) {
     const v = params.get(name);

@@ -5,7 +5,7 @@ import { constantTimeEqual, isCloudMfaError } from '@cloudmfa/core';
 
 const MAX_BODY = 16_384;
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -96,21 +96,6 @@ async function readBody(req) {
 }
 
 const mediaType = (req) => (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-
-export async function readJson(req, fields = []) {
-  if (mediaType(req) !== 'application/json') throw new HttpRefusal(415, 'ERR_ADMIN_MEDIA_TYPE');
-  const bytes = await readBody(req);
-  let value;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
-  // An unknown field is refused, not ignored: a typo must not silently change what happens.
-  if (Object.keys(value).some((k) => !fields.includes(k))) throw new HttpRefusal(400, 'ERR_ADMIN_MALFORMED');
-  return value;
-}
 
 export async function readForm(req) {
   if (mediaType(req) !== 'application/x-www-form-urlencoded') throw new HttpRefusal(415, 'ERR_ADMIN_MEDIA_TYPE');

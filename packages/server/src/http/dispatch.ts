@@ -1,10 +1,30 @@
-import { isCloudMfaError } from '@cloudmfa/core';
+import { type CloudMfaErrorCode, isCloudMfaError } from '@cloudmfa/core';
 import type { HttpErrorCode } from '../errors.js';
 import { serverError } from '../internal/errors.js';
-import type { MfaServer } from '../types.js';
+import type { MfaOrganisationServer, MfaServer } from '../types.js';
 import type { NeutralRequest, NeutralResponse } from './neutral.js';
 import { fail } from './respond.js';
 import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
+
+/** A route found for a path: its pattern (for the log), the methods it takes, and how to run it for this method (`null`: 405). */
+export interface FoundRoute {
+  pattern: string;
+  allow: string;
+  run: ((req: NeutralRequest, server: MfaOrganisationServer) => Promise<NeutralResponse>) | null;
+}
+
+/** A route table: the route of a method and a path below the mount point, or `null` (404). */
+export type RouteTable = (method: string, path: string) => FoundRoute | null;
+
+/** The device routes (routes.ts) as a table, run on the request's organisation. */
+function deviceTable(maxBodyBytes: number): RouteTable {
+  return (method, path) => {
+    const found = matchRoute(path);
+    if (!found) return null;
+    const allow = METHODS[found.route];
+    return { pattern: PATTERNS[found.route], allow, run: method === allow ? (req, server) => runRoute(server, found, req, maxBodyBytes) : null };
+  };
+}
 
 /**
  * One log entry per request. It never holds a body, a token, a header value or an error
@@ -17,14 +37,28 @@ import { matchRoute, METHODS, PATTERNS, runRoute } from './routes.js';
  */
 export interface HttpLogEntry {
   method: string;
-  /** The matched route pattern (e.g. `/v1/push/challenges/:id`), or `null`. */
+  /** The matched route pattern (e.g. `/v1/push/challenges/:id`, `/v1/admin/orgs/{orgId}/enrolments`), or `null`. */
   route: string | null;
   status: number;
-  /** The error code answered, or `null` on success. */
-  code: HttpErrorCode | null;
+  /** The error code answered (an admin route's 400 may carry the facade's own, e.g. `ERR_INVALID_ARGUMENT`), or `null` on success. */
+  code: HttpErrorCode | CloudMfaErrorCode | null;
   /** For a 500 only: the error's class name and code, never its message. */
   error?: { name: string; code?: string };
 }
+
+/**
+ * What a `resolveOrganisation` hook answers for one request: the organisation id, or the id with
+ * the path prefix that named it (path-based resolution: the routes are matched below
+ * `basePath`); `null` or `undefined` when the request names no organisation (404, or passed on
+ * by the node handler when it has a `next`).
+ *
+ * @example
+ * ```ts
+ * const byHost = (host: string | null): ResolvedOrganisation => host?.split('.')[0] ?? null; // acme.mfa.example -> acme
+ * const byPath: ResolvedOrganisation = { organisationId: 'acme', basePath: '/orgs/acme' };
+ * ```
+ */
+export type ResolvedOrganisation = string | { organisationId: string; basePath: string } | null | undefined;
 
 /** The options every adapter shares, checked the same way. */
 export interface DispatchOptions {
@@ -32,7 +66,13 @@ export interface DispatchOptions {
   maxBodyBytes?: number;
   clientIp?: unknown;
   log?: (entry: HttpLogEntry, req: NeutralRequest) => void;
+  /** The routes served; default the device routes. Given the checked `maxBodyBytes`. */
+  table?: (maxBodyBytes: number) => RouteTable;
+  /** The adapter's `resolveOrganisation`, called with the neutral request. */
+  resolve?: ((req: NeutralRequest) => ResolvedOrganisation | Promise<ResolvedOrganisation>) | undefined;
 }
+
+const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 /** What a dispatch decided: the answer, or "not mine" when the adapter may pass the request on. */
 type Dispatched = NeutralResponse | null;
@@ -52,8 +92,11 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (typeof server !== 'object' || server === null || typeof server.completeActivation !== 'function') {
     throw serverError('ERR_SERVER_CONFIG', '"server" expected what createMfaServer returned');
   }
-  const { basePath = '', maxBodyBytes = 16_384, clientIp, log } = options ?? {};
-  if (typeof basePath !== 'string' || (basePath !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath))) {
+  const { basePath = '', maxBodyBytes = 16_384, clientIp, log, resolve, table: makeTable } = options ?? {};
+  if (resolve !== undefined && (typeof resolve !== 'function' || typeof server.forOrganisation !== 'function')) {
+    throw serverError('ERR_SERVER_CONFIG', '"resolveOrganisation" expected a function, with a server from createMfaServer');
+  }
+  if (typeof basePath !== 'string' || (basePath !== '' && !BASE_PATH.test(basePath))) {
     throw serverError('ERR_SERVER_CONFIG', '"basePath" expected "" or /segment[/segment...] without a trailing slash');
   }
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 256 || maxBodyBytes > 1_048_576) {
@@ -61,7 +104,28 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   }
   if (clientIp !== undefined && typeof clientIp !== 'function') throw serverError('ERR_SERVER_CONFIG', '"clientIp" expected a function');
   if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
-  const mount = `${basePath}/`;
+  const table = makeTable ? makeTable(maxBodyBytes) : deviceTable(maxBodyBytes);
+
+  /**
+   * The organisation of a request and the base path its routes sit under; `null`: it names
+   * none. A resolver's `ERR_ORGANISATION_NOT_FOUND` is the same `null`.
+   */
+  const organisationOf = async (req: NeutralRequest): Promise<{ id: string | null; base: string } | null> => {
+    if (!resolve) return { id: null, base: basePath };
+    let r: ResolvedOrganisation;
+    try {
+      r = await resolve(req);
+    } catch (e) {
+      if (isCloudMfaError(e, 'ERR_ORGANISATION_NOT_FOUND')) return null;
+      throw e;
+    }
+    if (r === null || r === undefined) return null;
+    if (typeof r === 'string') return { id: r, base: basePath };
+    if (typeof r === 'object' && typeof r.organisationId === 'string' && typeof r.basePath === 'string' && BASE_PATH.test(r.basePath)) {
+      return { id: r.organisationId, base: r.basePath };
+    }
+    throw serverError('ERR_SERVER_CONFIG', '"resolveOrganisation" expected an id, { organisationId, basePath } or null');
+  };
 
   const logged = (req: NeutralRequest, route: string | null, res: NeutralResponse, error?: HttpLogEntry['error']): NeutralResponse => {
     if (log) {
@@ -82,15 +146,27 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
     try {
       let path = req.path;
       if (path === null) return answer(route, fail(400, 'ERR_HTTP_MALFORMED'));
-      if (basePath !== '') {
-        if (!path.startsWith(mount)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
-        path = path.slice(basePath.length);
+      // An unknown organisation is answered like an unknown route (docs/server.md, "Organisations", HTTP).
+      const org = await organisationOf(req);
+      if (org === null) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+      if (org.base !== '') {
+        if (!path.startsWith(`${org.base}/`)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+        path = path.slice(org.base.length);
       }
-      const found = matchRoute(path);
+      const found = table(method, path);
       if (!found) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
-      route = PATTERNS[found.route];
-      if (method !== METHODS[found.route]) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: METHODS[found.route] }));
-      return answer(route, await runRoute(server, found, req, maxBodyBytes));
+      route = found.pattern;
+      if (!found.run) return answer(route, fail(405, 'ERR_HTTP_METHOD', { allow: found.allow }));
+      let scoped: MfaOrganisationServer = server;
+      if (org.id !== null) {
+        try {
+          scoped = await server.forOrganisation(org.id);
+        } catch (e) {
+          if (isCloudMfaError(e, 'ERR_ORGANISATION_NOT_FOUND')) return answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
+          throw e;
+        }
+      }
+      return answer(route, await found.run(req, scoped));
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') || isCloudMfaError(e, 'ERR_KEK_UNAVAILABLE')) return answer(route, fail(503, 'ERR_HTTP_UNAVAILABLE', { 'retry-after': '1' }));
       const err = e as { name?: unknown; code?: unknown } | null;

@@ -1,3 +1,4 @@
+import type { CloudMfaErrorCode } from '@cloudmfa/core';
 import type { HttpErrorCode } from '../errors.js';
 
 /**
@@ -14,6 +15,8 @@ export interface NeutralRequest {
   header(name: string): string | null;
   /** Reads the whole body, stopping as soon as it passes `maxBytes`. Never throws. */
   readBody(maxBytes: number): Promise<BodyBytes>;
+  /** The query string without `?` (`''` when there is none); set by the admin adapters only. */
+  query?: () => string;
   /** The client address the caller's `clientIp` option gave (checked by the core), or `undefined`. */
   clientIp(): unknown;
   /** The adapter's own request object, handed back to the adapter's logger. */
@@ -30,5 +33,5 @@ export interface NeutralResponse {
   /** The JSON text of the body. */
   body: string;
   /** The error code answered, or `null` on success (for the log). */
-  code: HttpErrorCode | null;
+  code: HttpErrorCode | CloudMfaErrorCode | null;
 }

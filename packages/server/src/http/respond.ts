@@ -1,3 +1,4 @@
+import type { CloudMfaErrorCode } from '@cloudmfa/core';
 import type { HttpErrorCode } from '../errors.js';
 import type { NeutralResponse } from './neutral.js';
 
@@ -32,6 +33,12 @@ const MESSAGES: Record<HttpErrorCode, string> = {
   ERR_PUSH_REPLAYED: 'the challenge was already answered',
   ERR_PUSH_EXPIRED: 'the challenge or the message time is out of bounds',
   ERR_PUSH_PAUSED: 'the user\'s pushes are paused; the challenge was closed',
+  ERR_ADMIN_UNAUTHORIZED: 'missing or wrong admin credentials',
+  ERR_ADMIN_FORBIDDEN: 'not allowed for this principal or organisation',
+  ERR_ADMIN_THROTTLED: 'too many refused admin requests; try again later',
+  ERR_ADMIN_NOT_FOUND: 'no such organisation, enrolment or challenge',
+  ERR_ADMIN_CONFLICT: 'the organisation exists already, or changed since the expected version',
+  ERR_ADMIN_EMAIL_UNAVAILABLE: 'this server sends no activation email',
 };
 
 // The error bodies are fixed: serialise each once.
@@ -41,6 +48,14 @@ const ERROR_BODIES = Object.fromEntries(
 
 export function ok(body: unknown, headers: Record<string, string> | null = null): NeutralResponse {
   return { status: 200, headers, body: JSON.stringify(body), code: null };
+}
+
+/**
+ * A 400 carrying a facade misuse error's own code and message: those messages name the field
+ * and the rule, never the value (docs/contributing/api-style.md section 2).
+ */
+export function refused(code: CloudMfaErrorCode, message: string): NeutralResponse {
+  return { status: 400, headers: null, body: JSON.stringify({ error: { code, message } }), code };
 }
 
 export function fail(status: number, code: HttpErrorCode, headers: Record<string, string> | null = null): NeutralResponse {

@@ -1,5 +1,5 @@
 import type { ActivationRefusalCode, HttpErrorCode } from '../errors.js';
-import type { CompleteActivationResult, DeviceRequestResult, MfaServer, PollPushChallengesResult, SubmitPushResponseResult } from '../types.js';
+import type { CompleteActivationResult, DeviceRequestResult, MfaOrganisationServer, PollPushChallengesResult, SubmitPushResponseResult } from '../types.js';
 import { readJsonBody } from './body.js';
 import type { NeutralRequest, NeutralResponse } from './neutral.js';
 import { fail, ok } from './respond.js';
@@ -116,7 +116,7 @@ function readIp(req: NeutralRequest): string | undefined {
 }
 
 /** Runs a matched route whose method is right. Throws only what the facade throws. */
-export async function runRoute(server: MfaServer, found: { route: Route; id?: string }, req: NeutralRequest, maxBodyBytes: number): Promise<NeutralResponse> {
+export async function runRoute(server: MfaOrganisationServer, found: { route: Route; id?: string }, req: NeutralRequest, maxBodyBytes: number): Promise<NeutralResponse> {
   if (found.route === 'status') {
     const id = found.id as string;
     if (!CHALLENGE_ID.test(id)) return fail(400, 'ERR_HTTP_MALFORMED');

@@ -24,3 +24,22 @@ export const pollBody = z.object({ request: z.string().min(1).max(PUSH_LIMITS.po
 /** Device requests carry a push token of up to 4,096 characters. */
 export const deviceBody = z.object({ request: z.string().min(1).max(6144) }).strict();
 export const CHALLENGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+// What the device routes answer (documentation: the OpenAPI document is generated from these,
+// and the HTTP tests check every real answer against it).
+export const redeemResponse = z
+  .object({ version: z.literal(1), activationId: z.string(), serverEphemeralPublicKey: z.string(), nonce: z.string(), ciphertext: z.string() })
+  .strict()
+  .describe('The RedemptionResponse (docs/protocol/activation.md): the seed encrypted to the device key');
+export const respondResponse = z
+  .object({
+    challengeId: z.string(),
+    status: z.enum(['approved', 'denied', 'cancelled']),
+    suspicious: z.boolean(),
+    detail: z.enum(['wrong_number', 'user_not_verified']).nullable(),
+  })
+  .strict();
+export const pollResponse = z.object({ enrolmentId: z.string(), challenges: z.array(z.string()).describe('Pending challenge JWSs') }).strict();
+export const pushTokenResponse = z.object({ enrolmentId: z.string(), updated: z.literal(true) }).strict();
+export const unregisterResponse = z.object({ enrolmentId: z.string(), unregistered: z.literal(true) }).strict();
+export const timeResponse = z.object({ serverTime: z.number().int().min(0).describe('ms since the epoch') }).strict();

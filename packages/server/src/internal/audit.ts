@@ -16,9 +16,14 @@ export async function record(
     kind,
     enrolmentId: entry.enrolmentId ?? null,
     userId: entry.userId ?? null,
-    detail: entry.detail ?? {},
+    detail: withActor(ctx, entry.detail ?? {}),
   });
   publish(ctx, stored, entry.risk === true);
+}
+
+/** `detail` with the acting principal (`withActor`) added, when there is one. */
+export function withActor(ctx: ServerContext, detail: JsonObject): JsonObject {
+  return ctx.actor === null ? detail : { ...detail, actor: ctx.actor };
 }
 
 /**
@@ -43,6 +48,7 @@ function publish(ctx: ServerContext, stored: AuditEvent, risk: boolean): void {
   if (!sink) return;
   const event: MfaEvent = {
     id: stored.id,
+    organisationId: ctx.organisationId,
     at: stored.at,
     kind: stored.kind as MfaAuditKind,
     enrolmentId: stored.enrolmentId,

@@ -1,12 +1,17 @@
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
-import type { MfaStore } from '@cloudmfa/storage';
+import type { OrganisationScope } from '@cloudmfa/storage';
 import type { MfaServerPolicy } from '../policy.js';
 import type { MfaEventSink } from '../types.js';
 import type { KeyRing } from './sealing.js';
 
-/** Everything an operation needs, resolved once by createMfaServer. */
+/**
+ * Everything an operation needs, for one organisation: resolved once by createMfaServer for the
+ * default one, and per organisation record version for the others (docs/server.md, "Organisations").
+ */
 export interface ServerContext {
-  readonly store: MfaStore;
+  /** The organisation the operations serve; every store call goes through its scope. */
+  readonly organisationId: string;
+  readonly store: OrganisationScope;
   readonly policy: MfaServerPolicy;
   readonly keyRing: KeyRing;
   readonly pushSigner: Signer;
@@ -17,6 +22,8 @@ export interface ServerContext {
   readonly random: RandomSource;
   readonly crypto: CryptoProvider;
   readonly events: MfaEventSink | undefined;
+  /** Who acts (`withActor`): recorded as `detail.actor` in the audit entries the operation writes; `null` when unnamed. */
+  readonly actor: string | null;
 }
 
 /** The server clock, floored to whole milliseconds like the stores do. */

@@ -1,7 +1,7 @@
 // The store deadline of docs/server.md section 4.1: a store that does not answer in time fails
 // the operation fast (ERR_STORAGE_UNAVAILABLE, HTTP 503 with Retry-After) instead of holding
 // the request for as long as the driver waits.
-import type { MfaStore } from '@cloudmfa/storage';
+import type { OrganisationScope, OrganisationStore } from '@cloudmfa/storage';
 import { storageError } from '@cloudmfa/storage/adapter';
 
 type AnyFn = (...args: never[]) => Promise<unknown>;
@@ -46,13 +46,13 @@ function bounded<T extends object>(part: T, ms: number, keep: ReadonlySet<string
 }
 
 /**
- * The store as the facade uses it: every call bounded by `ms`, except `guard.consume` (and the
+ * One organisation's stores as the facade uses them: every call bounded by `ms`, except `guard.consume` (and the
  * drain's `guard.listPendingAudit`). A
  * consume cut short could still be applied after its caller was told 503, and the user's retry
  * of the same code would then be refused as replayed; so a consume is always awaited to its
  * outcome, and the calls before it (which fail fast) keep a dead store from reaching it.
  */
-export function withDeadline(store: MfaStore, ms: number): MfaStore {
+export function withDeadline(store: OrganisationScope, ms: number): OrganisationScope {
   return Object.freeze({
     enrolments: bounded(store.enrolments, ms),
     // listPendingAudit serves the drain, not a request: on Redis it SCANs the keyspace, which
@@ -60,6 +60,10 @@ export function withDeadline(store: MfaStore, ms: number): MfaStore {
     guard: bounded(store.guard, ms, new Set(['consume', 'listPendingAudit'])),
     challenges: bounded(store.challenges, ms),
     audit: bounded(store.audit, ms),
-    close: () => store.close(),
   });
+}
+
+/** The organisation records, every call bounded by `ms` (resolving an organisation serves a request). */
+export function organisationsWithDeadline(store: OrganisationStore, ms: number): OrganisationStore {
+  return Object.freeze(bounded(store, ms));
 }

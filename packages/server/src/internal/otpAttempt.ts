@@ -3,7 +3,7 @@
 // atomic consume, audit, lazy key maintenance.
 import { type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS, throttleDelay } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
-import { moveAuditEntry, record } from './audit.js';
+import { moveAuditEntry, record, withActor } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
@@ -153,7 +153,7 @@ async function accept(
     kind: success,
     enrolmentId: rec.id,
     userId: rec.userId,
-    detail: { method, delta: match.delta, step: match.step },
+    detail: withActor(ctx, { method, delta: match.delta, step: match.step }),
   };
   const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock, audit: entry });
   if (!consumed.ok) {

@@ -1,6 +1,6 @@
 // Applies the telemetry seam (docs/server.md section 12.1): the store's calls and the facade
 // operations. Without a `telemetry` option nothing is wrapped.
-import type { MfaStore } from '@cloudmfa/storage';
+import type { OrganisationScope } from '@cloudmfa/storage';
 import type { MfaOperationName, MfaStorePart, MfaTelemetry } from '../telemetry.js';
 import type { CompleteActivationResult, CreatePushChallengeResult, SubmitPushResponseResult, VerifyOtpResult } from '../types.js';
 
@@ -17,14 +17,13 @@ function observed<T extends object>(part: T, name: MfaStorePart, telemetry: MfaT
   return out as T;
 }
 
-/** The store with every call run through `telemetry.storeCall`. */
-export function observeStore(store: MfaStore, telemetry: MfaTelemetry): MfaStore {
+/** An organisation's stores with every call run through `telemetry.storeCall`. */
+export function observeStore(store: OrganisationScope, telemetry: MfaTelemetry): OrganisationScope {
   return Object.freeze({
     enrolments: observed(store.enrolments, 'enrolments', telemetry),
     guard: observed(store.guard, 'guard', telemetry),
     challenges: observed(store.challenges, 'challenges', telemetry),
     audit: observed(store.audit, 'audit', telemetry),
-    close: () => store.close(),
   });
 }
 

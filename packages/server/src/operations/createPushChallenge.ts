@@ -1,7 +1,6 @@
 import type { PushContext } from '@cloudmfa/push';
 import { buildApnsPayload, buildFcmPayload, createPushChallenge as createChallenge } from '@cloudmfa/push/server';
 import type { EnrolmentRecord } from '@cloudmfa/storage';
-import * as z from 'zod';
 import { challengeMetaToJson, numberMac } from '../internal/challengeMeta.js';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
@@ -10,15 +9,8 @@ import { deviceKeyOf, readMeta } from '../internal/meta.js';
 import { checkRateLimits, clientAddressOf } from '../internal/rateLimit.js';
 import type { CreatePushChallengeResult, PushChallengeSettings } from '../types.js';
 import { checkUserId } from './startActivation.js';
+import { pushSettingsSchema } from '../internal/settings.js';
 
-const optionsSchema = z
-  .object({
-    numberMatch: z.union([z.boolean(), z.object({ digits: z.number().int().min(2).max(6) }).strict()]).optional(),
-    enrolmentId: z.string().optional(),
-    alert: z.object({ title: z.string().optional(), body: z.string().optional() }).strict().optional(),
-    clientIp: z.string().optional(),
-  })
-  .strict();
 
 function pushCapable(rec: EnrolmentRecord): boolean {
   if (rec.status !== 'active') return false;
@@ -33,7 +25,7 @@ function pushCapable(rec: EnrolmentRecord): boolean {
  */
 export async function createPushChallenge(ctx: ServerContext, userId: string, context: PushContext, rawOptions?: PushChallengeSettings): Promise<CreatePushChallengeResult> {
   checkUserId(userId);
-  const parsed = optionsSchema.safeParse(rawOptions ?? {});
+  const parsed = pushSettingsSchema.safeParse(rawOptions ?? {});
   if (!parsed.success) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected { numberMatch?, enrolmentId?, alert?, clientIp? }');
   const options = parsed.data;
   const now = nowOf(ctx);

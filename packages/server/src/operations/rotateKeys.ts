@@ -14,23 +14,29 @@ import { checkUserId } from './startActivation.js';
  * current. `failed` counts lost compare-and-sets (a concurrent change): run it again.
  */
 export async function rotateKeys(ctx: ServerContext, target: { enrolmentId: string } | { userId: string }): Promise<RotateKeysResult> {
-  let records: EnrolmentRecord[];
-  if (typeof target === 'object' && target !== null && 'enrolmentId' in target) {
-    if (!isEnrolmentId(target.enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
-    const rec = await ctx.store.enrolments.get(target.enrolmentId);
-    records = rec ? [rec] : [];
-  } else if (typeof target === 'object' && target !== null && 'userId' in target) {
-    checkUserId(target.userId);
-    records = await ctx.store.enrolments.listByUser(target.userId, { limit: 1000 });
-  } else {
-    throw serverError('ERR_INVALID_ARGUMENT', '"target" expected { enrolmentId } or { userId }');
-  }
+  const records = await recordsOf(ctx, target);
   const result: RotateKeysResult = { examined: 0, rewrapped: 0, current: 0, failed: 0 };
   for (const rec of records) {
     result.examined++;
     result[await rotateRecord(ctx, rec)]++;
   }
   return result;
+}
+
+/** The records of `{ enrolmentId }` (none if unknown) or `{ userId }` (at most 1000); anything else is misuse. */
+export async function recordsOf(ctx: ServerContext, target: unknown): Promise<EnrolmentRecord[]> {
+  if (typeof target === 'object' && target !== null && 'enrolmentId' in target) {
+    const { enrolmentId } = target as { enrolmentId: unknown };
+    if (typeof enrolmentId !== 'string' || !isEnrolmentId(enrolmentId)) throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected 1..128 of [A-Za-z0-9_-]');
+    const rec = await ctx.store.enrolments.get(enrolmentId);
+    return rec ? [rec] : [];
+  }
+  if (typeof target === 'object' && target !== null && 'userId' in target) {
+    const { userId } = target as { userId: unknown };
+    checkUserId(userId);
+    return ctx.store.enrolments.listByUser(userId, { limit: 1000 });
+  }
+  throw serverError('ERR_INVALID_ARGUMENT', '"target" expected { enrolmentId } or { userId }');
 }
 
 /**

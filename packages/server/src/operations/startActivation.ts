@@ -4,7 +4,6 @@ import { renderQrPng, renderQrSvg } from '@cloudmfa/activation/qr';
 import { decodeBase64Url, encodeBase32 } from '@cloudmfa/core';
 import { formatOtpauthUri, generateSecret } from '@cloudmfa/otp/server';
 import { assertUserId } from '@cloudmfa/storage/adapter';
-import * as z from 'zod';
 import { record } from '../internal/audit.js';
 import { type ServerContext, nowOf } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
@@ -12,24 +11,8 @@ import { newId } from '../internal/ids.js';
 import { bindingOf, type EnrolmentMeta, metaToJson } from '../internal/meta.js';
 import { isDisplayText } from '../internal/text.js';
 import type { EnrolmentOtp, ActivationSettings, StartedActivation } from '../types.js';
+import { activationSettingsSchema } from '../internal/settings.js';
 
-const optionsSchema = z
-  .object({
-    mode: z.enum(['online', 'offline', 'otpauth']).optional(),
-    account: z.string().max(512).optional(),
-    otp: z
-      .object({
-        type: z.enum(['totp', 'hotp']).optional(),
-        algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']).optional(),
-        digits: z.number().int().min(6).max(10).optional(),
-        period: z.number().int().min(1).max(3600).optional(),
-        counter: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-      })
-      .strict()
-      .optional(),
-    lifetimeSeconds: z.number().int().min(10).max(65_535).optional(),
-  })
-  .strict();
 
 export function checkUserId(userId: unknown): asserts userId is string {
   try {
@@ -40,7 +23,7 @@ export function checkUserId(userId: unknown): asserts userId is string {
 }
 
 export function parseStartOptions(options: unknown): ActivationSettings {
-  const parsed = optionsSchema.safeParse(options ?? {});
+  const parsed = activationSettingsSchema.safeParse(options ?? {});
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
     throw serverError('ERR_INVALID_ARGUMENT', `"options${path ? `.${path}` : ''}" is invalid`);

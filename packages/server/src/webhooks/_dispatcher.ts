@@ -4,7 +4,8 @@
 // every retry of an event carries the same webhook-id (derived from the audit event id), and of
 // dispatchers racing for an endpoint one holds it (a lease in the same record).
 import { bytesToHex, type Clock, type CryptoProvider, type RandomSource, utf8Encode } from '@cloudmfa/core';
-import type { AuditFollowOptions, AuditFollowPage, FollowedAuditEvent, JsonObject, MfaStore, WebhookStateStore } from '@cloudmfa/storage';
+import { DEFAULT_ORGANISATION_ID } from '@cloudmfa/storage';
+import type { AuditFollowOptions, AuditFollowPage, FollowedAuditEvent, JsonObject, OrganisationScope, WebhookStateStore } from '@cloudmfa/storage';
 import { serverError } from '../internal/errors.js';
 import { encodeBase64, parseWebhookSecret, signWebhook } from './_signature.js';
 import type { DeliverWebhooksResult, WebhookEndpoint, WebhookEndpointStatus, WebhookErrorReason, WebhookFailure, WebhookOptions, WebhookPayload } from './types.js';
@@ -101,8 +102,12 @@ function wants(ep: Endpoint, kind: string, risk: boolean): boolean {
   return ep.kinds.some((k) => k === kind || (k.endsWith('.*') && kind.startsWith(k.slice(0, -1))));
 }
 
-/** The webhook-id of an event: the same for every attempt, every dispatcher, every restart. */
-const webhookIdOf = (e: FollowedAuditEvent) => `msg_${e.id}`;
+/**
+ * The webhook-id of an event: the same for every attempt, every dispatcher, every restart; an
+ * organisation other than the default one is named in it (event ids are unique per organisation
+ * only, and one receiver may serve several).
+ */
+const webhookIdOf = (organisationId: string, e: FollowedAuditEvent) => (organisationId === DEFAULT_ORGANISATION_ID ? `msg_${e.id}` : `msg_${organisationId}_${e.id}`);
 
 export interface WebhookDispatcher {
   deliver(options?: { limit?: number }): Promise<DeliverWebhooksResult>;
@@ -110,8 +115,16 @@ export interface WebhookDispatcher {
 }
 
 /** Builds the dispatcher of `createMfaServer({ webhooks })`; throws `ERR_SERVER_CONFIG` on bad options. */
-export function createWebhookDispatcher(init: { options: WebhookOptions; store: MfaStore; clock: Clock; random: RandomSource; crypto: CryptoProvider }): WebhookDispatcher {
-  const { options, store, clock, random, crypto } = init;
+export function createWebhookDispatcher(init: {
+  options: WebhookOptions;
+  /** The organisation's own stores (its audit log and endpoint state). */
+  store: Pick<OrganisationScope, 'audit' | 'webhooks'>;
+  organisationId: string;
+  clock: Clock;
+  random: RandomSource;
+  crypto: CryptoProvider;
+}): WebhookDispatcher {
+  const { options, store, organisationId, clock, random, crypto } = init;
   if (typeof options !== 'object' || options === null || !Array.isArray(options.endpoints)) {
     throw serverError('ERR_SERVER_CONFIG', '"webhooks" expected { endpoints: [...] }');
   }
@@ -149,12 +162,13 @@ export function createWebhookDispatcher(init: { options: WebhookOptions; store: 
   async function post(ep: Endpoint, event: FollowedAuditEvent): Promise<{ ok: true } | { ok: false; status: number | null; reason: WebhookErrorReason }> {
     const risk = isRiskEvent(event.kind, event.detail);
     const payload: WebhookPayload = {
+      organisationId,
       type: event.kind,
       timestamp: new Date(event.at).toISOString(),
       data: { id: event.id, at: event.at, kind: event.kind, enrolmentId: event.enrolmentId, userId: event.userId, risk, detail: event.detail },
     };
     const body = utf8Encode(JSON.stringify(payload));
-    const id = webhookIdOf(event);
+    const id = webhookIdOf(organisationId, event);
     const ts = Math.floor(now() / 1000);
     const signature = ep.keys.map((k) => `v1,${encodeBase64(signWebhook(crypto, k, id, ts, body))}`).join(' ');
     const controller = new AbortController();
@@ -236,7 +250,7 @@ export function createWebhookDispatcher(init: { options: WebhookOptions; store: 
           state.attempts++;
           state.lastError = { at, status: r.status, reason: r.reason };
           if (state.attempts >= maxAttempts) {
-            const failure: WebhookFailure = { eventId: event.id, webhookId: webhookIdOf(event), type: event.kind, attempts: state.attempts, status: r.status, reason: r.reason, at };
+            const failure: WebhookFailure = { eventId: event.id, webhookId: webhookIdOf(organisationId, event), type: event.kind, attempts: state.attempts, status: r.status, reason: r.reason, at };
             Object.assign(state, { position: event.position, attempts: 0, nextAttemptAt: null, failed: state.failed + 1, failures: [...state.failures, failure].slice(-KEPT_FAILURES) });
             out.failed++;
           } else {

@@ -153,6 +153,8 @@ export interface WebhookEndpointStatus {
  * ```
  */
 export interface WebhookPayload {
+  /** The organisation whose audit log the event is from (`'default'` for the default one). */
+  organisationId: string;
   /** The audit kind, e.g. `push.suspicious`. */
   type: string;
   /** ISO 8601 time of the audit event. */
