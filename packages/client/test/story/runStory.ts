@@ -68,7 +68,7 @@ export interface StoryLog {
 }
 
 /** The cheapest PIN slot the vault accepts (VAULT_KDF_LIMITS: 2^10 <= N, r >= 1, p >= 1). */
-export const STORY_PIN_KDF = Object.freeze({ N: 1024, r: 1, p: 1, dkLen: 32 });
+const STORY_PIN_KDF = Object.freeze({ N: 1024, r: 1, p: 1, dkLen: 32 });
 
 export async function runStory(o: StoryOptions): Promise<StoryLog> {
   const log: StoryLog = { steps: [], identityId: '', approved: 0, denied: 0, cancelled: 0, skewReported: 0 };
