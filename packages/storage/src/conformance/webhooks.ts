@@ -37,10 +37,17 @@ async function readAll(follow: Follow, limit: number, after: string | null = nul
  */
 async function dispatch(
   c: Ctx,
-  { owner, sent, crashAfterSend = false, leaseMs = 30_000 }: { owner: string; sent: { owner: string; id: string }[]; crashAfterSend?: boolean; leaseMs?: number },
+  {
+    owner,
+    sent,
+    crashAfterSend = false,
+    leaseMs = 30_000,
+    afterRead,
+  }: { owner: string; sent: { owner: string; id: string }[]; crashAfterSend?: boolean; leaseMs?: number; afterRead?: () => Promise<void> },
 ): Promise<'done' | 'busy' | 'lost' | 'crashed'> {
   const { follow, webhooks } = feed(c);
   const cur = await webhooks.get('ep1');
+  await afterRead?.();
   const state = (cur?.state ?? { position: null }) as { position: string | null; owner?: string; until?: number };
   if (state.owner !== undefined && state.owner !== owner && (state.until ?? 0) > c.clock()) return 'busy';
   const claimed = await webhooks.put({ endpointId: 'ep1', state: { position: state.position, owner, until: c.clock() + leaseMs }, expectedVersion: cur?.version ?? null });
@@ -151,8 +158,20 @@ export function webhookTests(c: Ctx, n: number): void {
   it('two dispatchers racing for one endpoint: one holds it, every event is sent once, none is lost', async () => {
     for (let i = 0; i < 10; i++) await c.store.audit.append({ kind: 'otp.refused', enrolmentId: 'enr1', detail: { i } });
     const sent: { owner: string; id: string }[] = [];
-    const results = await Promise.all([dispatch(c, { owner: 'a', sent }), dispatch(c, { owner: 'b', sent })]);
+    // Both read the endpoint's state before either claims it (a barrier), so both claim the same
+    // version: the race is the compare-and-set's to decide, not the scheduler's. Without the
+    // barrier, one dispatcher could finish and release before the other even read (a slow new
+    // pool connection), and both would rightly report 'done'.
+    let arrived = 0;
+    let open!: () => void;
+    const bothRead = new Promise<void>((r) => (open = r));
+    const afterRead = (): Promise<void> => {
+      if (++arrived === 2) open();
+      return bothRead;
+    };
+    const results = await Promise.all([dispatch(c, { owner: 'a', sent, afterRead }), dispatch(c, { owner: 'b', sent, afterRead })]);
     expect(results.filter((r) => r === 'done')).toHaveLength(1);
+    expect(results.filter((r) => r === 'busy')).toHaveLength(1);
     const all = await readAll(feed(c).follow, 100);
     expect(sent.map((s) => s.id)).toEqual(all.map((e) => e.id));
     expect(new Set(sent.map((s) => s.owner)).size).toBe(1);
