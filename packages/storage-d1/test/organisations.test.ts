@@ -4,11 +4,11 @@
 import { fixedClock } from '@cloudmfa/core';
 import { openD1Store } from '@cloudmfa/storage-d1';
 import { Miniflare } from 'miniflare';
-import { afterAll, expect, it } from 'vitest';
+import { checkOrganisationsUpgrade, CONFORMANCE_T0 as T0 } from '@cloudmfa/storage/testing';
+import { afterAll, it } from 'vitest';
 import type { D1DatabaseLike } from '../src/d1.js';
 import { MIGRATIONS } from '../src/_schema.js';
 
-const T0 = Date.UTC(2026, 0, 1);
 const mf = new Miniflare({ modules: true, script: 'export default { fetch: () => new Response(null, { status: 404 }) }', d1Databases: { DB: 'cloudmfa-orgs-upgrade' } });
 afterAll(() => mf.dispose());
 
@@ -18,6 +18,7 @@ it('a schema-1 database upgrades through schemas 2 and 3: its enrolments, guard,
     db.prepare('CREATE TABLE cloudmfa_schema (version INTEGER NOT NULL) STRICT'),
     db.prepare('INSERT INTO cloudmfa_schema (version) VALUES (1)'),
     ...MIGRATIONS[0]!.map((sql) => db.prepare(sql)),
+    // The old rows checkOrganisationsUpgrade expects.
     db.prepare(`INSERT INTO cloudmfa_enrolments VALUES ('e1', 'alice', 'active', x'01', '{}', ${T0}, ${T0 + 60_000}, ${T0}, NULL, 2)`),
     db.prepare(`INSERT INTO cloudmfa_otp_guard (enrolment_id, last_step, failures, locked_until, drift, last_used_at) VALUES ('e1', 42, 0, NULL, 0, ${T0})`),
     db.prepare(`INSERT INTO cloudmfa_challenges VALUES ('c1', 'e1', 'alice', 'pending', ${T0}, ${T0 + 60_000}, NULL, '{}', NULL)`),
@@ -27,25 +28,6 @@ it('a schema-1 database upgrades through schemas 2 and 3: its enrolments, guard,
   ]);
 
   const store = await openD1Store({ db, clock: fixedClock(T0 + 1000) });
-  const acme = store.forOrganisation('acme');
-  expect((await store.enrolments.get('e1'))?.version).toBe(2);
-  expect(await acme.enrolments.get('e1')).toBeNull();
-  expect(await store.guard.consume('e1', 42)).toMatchObject({ ok: false, reason: 'replayed' });
-  expect((await acme.guard.consume('e1', 42)).ok).toBe(true);
-  expect((await store.challenges.get('c1'))?.status).toBe('pending');
-  expect(await acme.challenges.get('c1')).toBeNull();
-  expect(await store.challenges.getPause('bob')).toBe(T0 + 60_000);
-  expect(await acme.challenges.getPause('bob')).toBeNull();
-  expect((await store.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k1']);
-  expect(await acme.guard.listPendingAudit()).toEqual([]);
-  expect((await store.audit.query()).events.map((e) => e.kind)).toEqual(['enrolment.issued']);
-  expect((await acme.audit.query()).events).toEqual([]);
-  expect((await store.audit.append({ key: 'k0', kind: 'other' })).kind).toBe('enrolment.issued');
-  expect((await acme.audit.append({ key: 'k0', kind: 'other' })).kind).toBe('other');
-  // ...and on through schema 3 (webhook state and the forward read, per organisation).
-  expect((await store.audit.follow!({ after: null })).events.map((e) => e.kind)).toEqual(['enrolment.issued']);
-  expect((await acme.audit.follow!({ after: null })).events.map((e) => e.kind)).toEqual(['other']);
-  expect((await store.webhooks!.put({ endpointId: 'ep1', state: { position: null }, expectedVersion: null })).ok).toBe(true);
-  expect(await acme.webhooks!.get('ep1')).toBeNull();
+  await checkOrganisationsUpgrade(store);
   await store.close();
 });

@@ -6,18 +6,19 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fixedClock } from '@cloudmfa/core';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
-import { afterAll, expect, it } from 'vitest';
+import { checkOrganisationsUpgrade, CONFORMANCE_T0 as T0 } from '@cloudmfa/storage/testing';
+import { afterAll, it } from 'vitest';
 import { MIGRATIONS } from '../src/_schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudmfa-sqlite-orgs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const T0 = Date.UTC(2026, 0, 1);
 
 it('a schema-3 file upgrades through schemas 4 and 5: its enrolments, guard, challenges, pauses, outbox and audit belong to the default organisation', async () => {
   const path = join(dir, 'v3.db');
   const raw = new Database(path);
   raw.exec('CREATE TABLE cloudmfa_schema (version INTEGER NOT NULL) STRICT; INSERT INTO cloudmfa_schema VALUES (3);');
   for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m);
+  // The old rows checkOrganisationsUpgrade expects.
   raw.exec(`
     INSERT INTO cloudmfa_enrolments VALUES ('e1', 'alice', 'active', x'01', '{}', ${T0}, ${T0 + 60_000}, ${T0}, NULL, 2);
     INSERT INTO cloudmfa_otp_guard (enrolment_id, last_step, failures, locked_until, drift, last_used_at) VALUES ('e1', 42, 0, NULL, 0, ${T0});
@@ -29,26 +30,6 @@ it('a schema-3 file upgrades through schemas 4 and 5: its enrolments, guard, cha
   raw.close();
 
   const store = openSqliteStore({ path, clock: fixedClock(T0 + 1000) });
-  const acme = store.forOrganisation('acme');
-  expect((await store.enrolments.get('e1'))?.version).toBe(2);
-  expect(await acme.enrolments.get('e1')).toBeNull();
-  expect(await store.guard.consume('e1', 42)).toMatchObject({ ok: false, reason: 'replayed' });
-  expect((await acme.guard.consume('e1', 42)).ok).toBe(true);
-  expect((await store.challenges.get('c1'))?.status).toBe('pending');
-  expect(await acme.challenges.get('c1')).toBeNull();
-  expect(await store.challenges.getPause('bob')).toBe(T0 + 60_000);
-  expect(await acme.challenges.getPause('bob')).toBeNull();
-  expect((await store.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k1']);
-  expect(await acme.guard.listPendingAudit()).toEqual([]);
-  expect((await store.audit.query()).events.map((e) => e.kind)).toEqual(['enrolment.issued']);
-  expect((await acme.audit.query()).events).toEqual([]);
-  // The idempotency key stays the default organisation's: an append with it writes nothing there.
-  expect((await store.audit.append({ key: 'k0', kind: 'other' })).kind).toBe('enrolment.issued');
-  expect((await acme.audit.append({ key: 'k0', kind: 'other' })).kind).toBe('other');
-  // ...and on through schema 5 (webhook state and the forward read, per organisation).
-  expect((await store.audit.follow!({ after: null })).events.map((e) => e.kind)).toEqual(['enrolment.issued']);
-  expect((await acme.audit.follow!({ after: null })).events.map((e) => e.kind)).toEqual(['other']);
-  expect((await store.webhooks!.put({ endpointId: 'ep1', state: { position: null }, expectedVersion: null })).ok).toBe(true);
-  expect(await acme.webhooks!.get('ep1')).toBeNull();
+  await checkOrganisationsUpgrade(store);
   await store.close();
 });

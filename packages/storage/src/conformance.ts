@@ -15,6 +15,7 @@ import { closedTests } from './conformance/closed.js';
 import { organisationTests } from './conformance/organisations.js';
 import { webhookTests } from './conformance/webhooks.js';
 
+export { checkOrganisationsUpgrade } from './conformance/upgrade.js';
 export { runSecureStoreConformance, type SecureStoreConformanceOptions, type SecureStoreFactory } from './conformance/secureStore.js';
 
 /**

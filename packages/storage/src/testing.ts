@@ -1,6 +1,7 @@
 /** @module @cloudmfa/storage/testing */
 export {
   CONFORMANCE_T0,
+  checkOrganisationsUpgrade,
   type ConformanceGroup,
   type ConformanceInstance,
   type ConformanceOptions,
