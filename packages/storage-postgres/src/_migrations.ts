@@ -5,6 +5,7 @@ import pushPause from './migrations/0003_push_pause.sql?raw';
 import outboxForget from './migrations/0004_outbox_forget.sql?raw';
 import organisations from './migrations/0005_organisations.sql?raw';
 import webhooks from './migrations/0006_webhooks.sql?raw';
+import followPerOrg from './migrations/0007_follow_per_org.sql?raw';
 import type { PostgresMigration } from './types.js';
 
 // The shipped migrations, in order. Never edit a released file (migrate refuses a changed
@@ -16,6 +17,7 @@ const FILES: readonly { version: number; name: string; sql: string }[] = [
   { version: 4, name: 'outbox_forget', sql: outboxForget },
   { version: 5, name: 'organisations', sql: organisations },
   { version: 6, name: 'webhooks', sql: webhooks },
+  { version: 7, name: 'follow_per_org', sql: followPerOrg },
 ];
 
 // Line endings are normalized before hashing so that a checkout with CRLF (git autocrlf)

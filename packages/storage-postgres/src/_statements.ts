@@ -111,9 +111,9 @@ RETURNING ${CHALLENGE_COLUMNS}`),
 WHERE org = ${o} AND enrolment_id = $1 AND status = 'pending' AND expires_at > $2::bigint
 ORDER BY created_at DESC, id DESC LIMIT $3::integer`),
 
-    // The shared advisory lock before the seq is taken (the CTE is read before any row is
-    // inserted), held to commit: what makes audit.follow's order final (migration 6).
-    auditAppend: statement(`WITH follow_lock AS (SELECT pg_advisory_xact_lock_shared(1129138497, '${s}.cloudmfa_audit'::regclass::oid::integer))
+    // The organisation's advisory lock, shared, before the seq is taken (the CTE is read before
+    // any row is inserted), held to commit: what makes audit.follow's order final (migration 7).
+    auditAppend: statement(`WITH follow_lock AS (SELECT pg_advisory_xact_lock_shared(${s}.cloudmfa_audit_follow_key(${o})))
 INSERT INTO ${s}.cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
 SELECT ${o}, $1::bigint, $2, $3, $4, $5::json, $6 FROM follow_lock ON CONFLICT (org, entry_key) DO NOTHING RETURNING seq`),
     auditByKey: statement(`SELECT ${AUDIT_COLUMNS} FROM ${s}.cloudmfa_audit WHERE org = ${o} AND entry_key = $1`),

@@ -7,10 +7,10 @@ type Query = (stmt: Statement, values: unknown[], what: string) => Promise<Row[]
 type Op = <T>(body: (now: number) => Promise<T>) => Promise<T>;
 
 /**
- * `audit.follow` on PostgreSQL (migration 6): `cloudmfa_audit_follow` reads one organisation's rows
- * (`o`, its SQL literal) by seq under the
- * audit table's exclusive advisory lock, which every append holds shared from before it takes its
- * seq to its commit, so no row can later appear before a position already handed out.
+ * `audit.follow` on PostgreSQL (migrations 6 and 7): `cloudmfa_audit_follow` reads one organisation's
+ * rows (`o`, its SQL literal) by seq under that organisation's exclusive advisory lock, which
+ * every append of the organisation holds shared from before it takes its seq to its commit, so
+ * no row can later appear before a position already handed out.
  */
 export function postgresFollow(quoted: string, o: string, op: Op, q: Query): (options: AuditFollowOptions) => Promise<AuditFollowPage> {
   const follow = statement(`SELECT r_seq AS seq, r_at AS at, r_kind AS kind, r_enrolment_id AS enrolment_id, r_user_id AS user_id, r_detail AS detail
