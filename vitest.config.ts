@@ -10,11 +10,11 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli|email|kek-pkcs11)\/([a-z-]+)$/,
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli|email|kek-pkcs11|sqlite-dialect)\/([a-z-]+)$/,
         replacement: `${root}packages/$1/src/$2.ts`,
       },
       {
-        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli|email|kek-pkcs11)$/,
+        find: /^@cloudmfa\/(core|otp|activation|push|storage|storage-sqlite|storage-d1|storage-postgres|storage-redis|server|client|cli|email|kek-pkcs11|sqlite-dialect)$/,
         replacement: `${root}packages/$1/src/index.ts`,
       },
     ],

@@ -8,4 +8,7 @@ export default defineConfig({
   clean: true,
   target: 'es2020',
   treeshake: true,
+  // The SQLite dialect shared with the other SQLite adapter is a private workspace package:
+  // inlined here, so the published package does not depend on it.
+  noExternal: ['@cloudmfa/sqlite-dialect'],
 });

@@ -1,7 +1,7 @@
 import { type AuditLog } from '@cloudmfa/storage';
 import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
-import { toEvent } from './_rows.js';
+import { toEvent } from '@cloudmfa/sqlite-dialect';
 import { d1Follow } from './_webhooks.js';
 
 // An entry with a key already in the log (moved from the outbox again by a drain that died

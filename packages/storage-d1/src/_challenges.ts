@@ -1,7 +1,7 @@
 import { type ChallengeStore, type CreateChallengeResult, type FinalizeResult } from '@cloudmfa/storage';
 import { assertStorageId, assertUserId, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
-import { toChallenge } from './_rows.js';
+import { toChallenge } from '@cloudmfa/sqlite-dialect';
 
 // The pause and the pending count are conditions of the insert itself: one statement, so a
 // concurrent pauseUser or create cannot slip between the check and the write.

@@ -2,7 +2,7 @@
 import { type Clock, isCloudMfaError } from '@cloudmfa/core';
 import { readClock, storageError } from '@cloudmfa/storage/adapter';
 import type { D1DatabaseLike, D1ResultLike, D1StatementLike } from './d1.js';
-import type { Row } from './_rows.js';
+import type { Row } from '@cloudmfa/sqlite-dialect';
 
 /** The shared state of one open D1 store. */
 export interface D1Context {

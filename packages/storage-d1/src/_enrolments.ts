@@ -1,7 +1,7 @@
 import { type EnrolmentStore, type RedeemResult, type RevokeResult, type UpdateEnrolmentResult } from '@cloudmfa/storage';
 import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrolmentChanges, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
-import { toEnrolment } from './_rows.js';
+import { toEnrolment } from '@cloudmfa/sqlite-dialect';
 
 const INSERT = `INSERT INTO cloudmfa_enrolments
     (org, id, user_id, status, secret, meta, created_at, expires_at, activated_at, revoked_at, version)

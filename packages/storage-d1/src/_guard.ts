@@ -11,7 +11,7 @@ import {
   resolveLimit,
 } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
-import { toGuard } from './_rows.js';
+import { toGuard } from '@cloudmfa/sqlite-dialect';
 
 // Exponents past this give maxDelayMs anyway (throttleDelay caps the exponent at 52).
 const DELAY_STEPS = 54;

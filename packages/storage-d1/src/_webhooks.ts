@@ -1,7 +1,7 @@
 import type { AuditFollowOptions, AuditFollowPage, WebhookStateRecord, WebhookStateStore } from '@cloudmfa/storage';
 import { assertStorageId, decodeSeqPosition, normalizeAuditFollow, normalizeWebhookPut, parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 import type { D1Context } from './_context.js';
-import { type Row, toEvent } from './_rows.js';
+import { type Row, toEvent } from '@cloudmfa/sqlite-dialect';
 
 // D1 runs one writer at a time (each batch is a transaction on one SQLite database), so `seq`
 // order is commit order: the log read forward by seq is final.

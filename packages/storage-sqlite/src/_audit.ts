@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type AuditLog } from '@cloudmfa/storage';
 import { decodeSeqPosition, encodeAuditCursor, normalizeAuditEvent, normalizeAuditFollow, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
-import { type Row, toEvent } from './_rows.js';
+import { type Row, toEvent } from '@cloudmfa/sqlite-dialect';
 
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
 export function sqliteAudit(ctx: SqliteContext): AuditLog {

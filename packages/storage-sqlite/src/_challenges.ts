@@ -1,7 +1,7 @@
 import { type ChallengeStore, type CreateChallengeResult, type FinalizeResult } from '@cloudmfa/storage';
 import { assertStorageId, assertUserId, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
-import { type Row, toChallenge } from './_rows.js';
+import { type Row, toChallenge } from '@cloudmfa/sqlite-dialect';
 
 /** The push challenge part of the SQLite store. */
 export function sqliteChallenges(ctx: SqliteContext): ChallengeStore {

@@ -1,7 +1,7 @@
 import { type EnrolmentStore, type RedeemResult, type RevokeResult, type UpdateEnrolmentResult } from '@cloudmfa/storage';
 import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrolmentChanges, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { bytes, type SqliteContext } from './_context.js';
-import { type Row, toEnrolment } from './_rows.js';
+import { type Row, toEnrolment } from '@cloudmfa/sqlite-dialect';
 
 /** The enrolments part of the SQLite store. */
 export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {

@@ -12,7 +12,7 @@ import {
   resolveLimit,
 } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
-import { type Row, toGuard } from './_rows.js';
+import { type Row, toGuard } from '@cloudmfa/sqlite-dialect';
 
 /** Forgotten throttle guards one write removes at most (docs/storage.md 5.2): more than it can add. */
 const PURGE_PER_WRITE = 8;

@@ -8,7 +8,7 @@ import {
   storageError,
 } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
-import { type Row } from './_rows.js';
+import { type Row } from '@cloudmfa/sqlite-dialect';
 
 const toOrganisation = (r: Row) => organisationFromRow(r);
 

@@ -1,7 +1,7 @@
 import type { WebhookStateRecord, WebhookStateStore } from '@cloudmfa/storage';
 import { assertStorageId, normalizeWebhookPut, parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
-import type { Row } from './_rows.js';
+import type { Row } from '@cloudmfa/sqlite-dialect';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored webhook state row does not decode');
 

@@ -1,5 +1,6 @@
-// Row decoding of the D1 store: a row that does not decode is ERR_STORAGE_CORRUPT, never a
-// crash. D1 returns a BLOB as an array of byte values.
+// Row decoding of the SQLite stores (@cloudmfa/storage-sqlite and @cloudmfa/storage-d1): a row
+// that does not decode is ERR_STORAGE_CORRUPT, never a crash. better-sqlite3 returns a BLOB as a
+// Buffer, D1 as an array of byte values.
 import { type AuditEvent, type ChallengeRecord, type EnrolmentRecord, type OtpGuardState } from '@cloudmfa/storage';
 import { parseJsonObject, storageError } from '@cloudmfa/storage/adapter';
 
