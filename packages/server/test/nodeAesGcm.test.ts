@@ -5,7 +5,7 @@ import { activateOnline, codeAt, makeDevice, makeServer } from './helpers.js';
 const subtle = globalThis.crypto.subtle;
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 const key = (usages: KeyUsage[] = ['encrypt', 'decrypt']) => subtle.importKey('raw', bytes(32, 5), 'AES-GCM', false, usages);
-const seal = async (k: CryptoKey, iv: Uint8Array, aad: Uint8Array, pt: Uint8Array) =>
+const seal = async (k: CryptoKey, iv: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, pt: Uint8Array<ArrayBuffer>) =>
   new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, k, pt));
 
 const withBuiltins = <T>(getBuiltinModule: unknown, run: () => T): T => {

@@ -23,7 +23,7 @@ interface NodeCrypto {
  * Decrypts `ct || tag` (16-byte tag) with `key` and `aad`; throws when it does not open, and
  * answers `null` for a key it cannot use (then WebCrypto decides).
  */
-export type AesGcmOpen = (key: CryptoKey, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null;
+type AesGcmOpen = (key: CryptoKey, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null;
 
 function nodeCrypto(): NodeCrypto | null {
   try {
