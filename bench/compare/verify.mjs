@@ -20,12 +20,19 @@ function open(side, kind) {
   const [root, own] = side.split('|');
   const c = spawn(process.execPath, [child, root, own ?? kind], { stdio: ['pipe', 'pipe', 'inherit'] });
   let buf = '';
+  // Lines not yet asked for wait in `arrived` (one side may be ready before the other is asked).
   const waiting = [];
+  const arrived = [];
   c.stdout.on('data', (d) => {
     buf += d;
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) waiting.shift()?.(JSON.parse(buf.slice(0, i)));
+    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
+      const line = JSON.parse(buf.slice(0, i));
+      const w = waiting.shift();
+      if (w) w(line);
+      else arrived.push(line);
+    }
   });
-  const next = () => new Promise((resolve) => waiting.push(resolve));
+  const next = () => (arrived.length ? Promise.resolve(arrived.shift()) : new Promise((resolve) => waiting.push(resolve)));
   return { next, ask: (cmd) => (c.stdin.write(`${cmd}\n`), next()), stop: () => c.stdin.write('stop\n') };
 }
 

@@ -73,6 +73,17 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
  */
 export function utf8Encode(text: string): Uint8Array {
   assertString(text, 'text');
+  // ASCII (ids, labels, codes: nearly every call) in one pass into the array it returns.
+  const ascii = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return utf8EncodeAny(text);
+    ascii[i] = c;
+  }
+  return ascii;
+}
+
+function utf8EncodeAny(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);

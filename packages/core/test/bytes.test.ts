@@ -31,7 +31,7 @@ const utf16 = fc
 
 describe('utf8Encode matches TextEncoder', () => {
   it('on fixed cases: ASCII, 2/3/4-byte forms, lone surrogates', () => {
-    for (const s of ['', 'Acme GmbH', 'é', '€', '😀', 'a\ud800b', '\udc00', '\ud800', '\ud83d\ude00\ud83d', '\ufeff']) {
+    for (const s of ['', 'Acme GmbH', '\u007f', 'Acme é', 'x\u0080', 'é', '€', '😀', 'a\ud800b', '\udc00', '\ud800', '\ud83d\ude00\ud83d', '\ufeff']) {
       expect(toHex(utf8Encode(s))).toBe(toHex(encoder.encode(s)));
     }
     expect(toHex(utf8Encode('\ud800'))).toBe('efbfbd');
