@@ -55,14 +55,18 @@ export function nativeAesGcmOpen(): AesGcmOpen | null {
     d.setAAD(aad);
     d.setAuthTag(sealed.subarray(sealed.length - 16));
     const head = d.update(sealed.subarray(0, sealed.length - 16));
-    const tail = d.final();
-    // Node answers Buffers (possibly views of a shared pool): copy into a plain array the caller
-    // owns and zero what Node handed back.
-    const out = new Uint8Array(head.length + tail.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    head.fill(0);
-    tail.fill(0);
-    return out;
+    try {
+      // `final` checks the tag; until it has, `head` is unauthenticated and is zeroed on refusal too.
+      const tail = d.final();
+      // Node answers Buffers (possibly views of a shared pool): copy into a plain array the caller
+      // owns and zero what Node handed back.
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head, 0);
+      out.set(tail, head.length);
+      tail.fill(0);
+      return out;
+    } finally {
+      head.fill(0);
+    }
   };
 }
