@@ -67,7 +67,7 @@ const RUNTIMES: Runtime[] = [
     name: 'Bun',
     userAgent: /^Bun\/1\.4\.5$/,
     async start(dir) {
-      const child = spawn(bin('bun'), ['run', await bundle('bun', dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(bin('bun'), ['run', await bundle('bun', dir)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       return { child, port: await portOf(child, child.stdout!, /PORT (\d+)/) };
     },
   },
@@ -75,7 +75,7 @@ const RUNTIMES: Runtime[] = [
     name: 'Deno',
     userAgent: /^Deno\/2\.9\.6$/,
     async start(dir) {
-      const child = spawn(bin('deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', await bundle('deno', dir)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      const child = spawn(bin('deno'), ['run', '--no-prompt', '--allow-net=127.0.0.1', await bundle('deno', dir)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
       return { child, port: await portOf(child, child.stdout!, /PORT (\d+)/) };
     },
   },
@@ -99,7 +99,7 @@ const RUNTIMES: Runtime[] = [
         ].join('\n'),
       );
       // workerd reports the port it bound on the control fd (3): {"event":"listen","socket":"http","port":N}.
-      const child = spawn(bin('workerd'), ['serve', join(dir, 'config.capnp'), '--control-fd=3'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+      const child = spawn(bin('workerd'), ['serve', join(dir, 'config.capnp'), '--control-fd=3'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true });
       return { child, port: await portOf(child, child.stdio[3] as NodeJS.ReadableStream, /"socket":"http","port":(\d+)/) };
     },
   },
@@ -121,7 +121,16 @@ describe.each(RUNTIMES)('the Fetch handler on $name', (runtime) => {
     base = `http://127.0.0.1:${started.port}`;
   });
   afterAll(() => {
-    child?.kill();
+    // Each runtime's npm bin is a Node wrapper that runs the real binary as its own child, so
+    // killing the wrapper alone left Deno running: each child leads its own process group
+    // (`detached`), and the whole group is stopped.
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill();
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
