@@ -9,6 +9,9 @@ import { CloudMfaError } from '../errors.js';
 import { type AlgIndex, BLOCK_BYTES, BUFFER_WORDS, COMPRESS, DIGEST_BYTES, IVS, readWord } from './sha.js';
 
 const misuse = (what: string): CloudMfaError => new CloudMfaError('ERR_INVALID_ARGUMENT', `hash ${what}`);
+// The block's words (SHA-256 expands its schedule in place), shared by every instance of an
+// algorithm: compression is synchronous. Wiped after each digest.
+const WORDS = /* @__PURE__ */ BUFFER_WORDS.map((n) => new Int32Array(n));
 
 class Sha implements Hash<Sha> {
   readonly blockLen: number;
@@ -18,7 +21,6 @@ class Sha implements Hash<Sha> {
   destroyed = false;
   private readonly state: Int32Array;
   private readonly buffer: Uint8Array;
-  private readonly words: Int32Array;
   private pos = 0;
   /** Bytes hashed so far (a double: exact up to 2^53). */
   private length = 0;
@@ -28,7 +30,6 @@ class Sha implements Hash<Sha> {
     this.outputLen = DIGEST_BYTES[alg];
     this.state = Int32Array.from(IVS[alg]);
     this.buffer = new Uint8Array(this.blockLen);
-    this.words = new Int32Array(BUFFER_WORDS[alg]);
   }
 
   private check(): void {
@@ -37,9 +38,10 @@ class Sha implements Hash<Sha> {
   }
 
   private compress(): void {
-    const { buffer, words } = this;
+    const { buffer, alg } = this;
+    const words = WORDS[alg] as Int32Array;
     for (let j = 0; j < this.blockLen / 4; j++) words[j] = readWord(buffer, 4 * j);
-    COMPRESS[this.alg](this.state, words, this.state);
+    COMPRESS[alg](this.state, words, this.state);
     this.pos = 0;
   }
 
@@ -49,7 +51,7 @@ class Sha implements Hash<Sha> {
     const { buffer, blockLen } = this;
     for (let i = 0; i < data.length; ) {
       const take = Math.min(blockLen - this.pos, data.length - i);
-      buffer.set(data.subarray(i, i + take), this.pos);
+      buffer.set(take === data.length ? data : data.subarray(i, i + take), this.pos);
       this.pos += take;
       i += take;
       if (this.pos === blockLen) this.compress();
@@ -81,19 +83,21 @@ class Sha implements Hash<Sha> {
     this.compress();
     const state = this.state;
     for (let i = 0; i < this.outputLen; i++) out[i] = (state[i >> 2] as number) >>> (24 - 8 * (i & 3));
-    this.wipe();
+    (WORDS[this.alg] as Int32Array).fill(0);
   }
 
+  /** The digest; the instance is wiped and unusable after (noble's rule). */
   digest(): TRet<Uint8Array> {
     const out = new Uint8Array(this.outputLen);
     this.digestInto(out);
+    this.destroy();
     return out;
   }
 
   _cloneInto(to?: Sha): Sha {
     const out = to ?? new Sha(this.alg);
     out.state.set(this.state);
-    out.buffer.set(this.buffer);
+    if (this.pos > 0) out.buffer.set(this.buffer.subarray(0, this.pos));
     out.pos = this.pos;
     out.length = this.length;
     out.finished = this.finished;
@@ -108,13 +112,8 @@ class Sha implements Hash<Sha> {
   /** Wipes the state and the buffered input; the instance is unusable after. */
   destroy(): void {
     this.destroyed = true;
-    this.wipe();
-  }
-
-  private wipe(): void {
     this.state.fill(0);
     this.buffer.fill(0);
-    this.words.fill(0);
   }
 }
 

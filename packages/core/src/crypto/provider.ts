@@ -1,10 +1,9 @@
 import { ed25519 } from '../curves.js';
 import { p256 } from '../curves.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { CHash } from '@noble/hashes/utils.js';
-import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
 import { sha1, sha256, sha512 } from './hash.js';
+import { hkdfSha256, pbkdf2Sha256 } from './kdf.js';
 import { scryptAsync } from './scrypt.js';
 import { assertBytes } from '../assert.js';
 import { checkHashAlgorithm, checkHkdf, checkPbkdf2, checkScrypt, checkVerify } from './checks.js';
@@ -96,14 +95,14 @@ export const pureJsCryptoProvider: CryptoProvider = /* @__PURE__ */ Object.freez
     return hash(message);
   },
   hkdfSha256: (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array =>
-    hkdf(sha256, ikm, salt, info, checkHkdf(ikm, salt, info, length)),
+    hkdfSha256(ikm, salt, info, checkHkdf(ikm, salt, info, length)),
   scrypt: async (password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> => {
     const { N, r, p, dkLen } = checkScrypt(password, salt, params);
     return scryptAsync(password, salt, { N, r, p, dkLen });
   },
   pbkdf2Sha256: async (password: Uint8Array, salt: Uint8Array, params: Pbkdf2Params): Promise<Uint8Array> => {
     const { iterations, dkLen } = checkPbkdf2(password, salt, params);
-    return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen });
+    return pbkdf2Sha256(password, salt, iterations, dkLen);
   },
   p256Verify: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> => {
     checkVerify(publicKey, message, signature);

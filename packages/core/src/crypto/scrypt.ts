@@ -1,13 +1,12 @@
-// scrypt (RFC 7914) on this package's SHA-256, for the pure-JS provider. The Salsa20/8 core,
-// BlockMix and the ROMix loops are those of @noble/hashes 2.4.0's `scrypt.js` (MIT, (c) 2022
+// scrypt (RFC 7914) on this package's PBKDF2-HMAC-SHA256 (kdf.ts), for the pure-JS provider.
+// The Salsa20/8 core, BlockMix and the ROMix loops are those of @noble/hashes 2.4.0's `scrypt.js` (MIT, (c) 2022
 // Paul Miller), unchanged but for types. Why not that module: it imports noble's `sha2.js`,
 // which would put a second SHA-2 (with `_md.js`, `_u64.js`) in every phone bundle (Metro does
 // not tree-shake; docs/benchmarks.md). Parameters are validated by `checkScrypt` before this
 // runs (power-of-two N, r and p >= 1, the memory and work ceilings). test/kdf.test.ts checks the
 // RFC 7914 vectors and noble's own scrypt.
-import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { asyncLoop, clean, rotl, swap32IfBE, u32 } from '@noble/hashes/utils.js';
-import { sha256 } from './hash.js';
+import { pbkdf2Sha256 } from './kdf.js';
 import type { ScryptParams } from './types.js';
 
 // prettier-ignore
@@ -98,7 +97,7 @@ function BlockMix(input: Uint32Array, ii: number, out: Uint32Array, oi: number, 
 export async function scryptAsync(password: Uint8Array, salt: Uint8Array, { N, r, p, dkLen }: ScryptParams): Promise<Uint8Array> {
   const blockSize = 128 * r;
   const blockSize32 = blockSize / 4;
-  const B = pbkdf2(sha256, password, salt, { c: 1, dkLen: blockSize * p });
+  const B = await pbkdf2Sha256(password, salt, 1, blockSize * p);
   const B32 = u32(B);
   const V = u32(new Uint8Array(blockSize * N));
   const tmp = u32(new Uint8Array(blockSize));
@@ -129,7 +128,7 @@ export async function scryptAsync(password: Uint8Array, salt: Uint8Array, { N, r
     );
   }
   swap32IfBE(B32);
-  const res = pbkdf2(sha256, password, B, { c: 1, dkLen });
+  const res = await pbkdf2Sha256(password, B, 1, dkLen);
   clean(B, V, tmp);
   return res;
 }
