@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/curves.ts', 'src/providers.ts', 'src/shape.ts'],
+  entry: ['src/index.ts', 'src/curves.ts', 'src/providers.ts', 'src/sha.ts', 'src/shape.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

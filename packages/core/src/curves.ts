@@ -11,7 +11,7 @@
 import { type EdDSA, eddsa, edwards } from '@noble/curves/abstract/edwards.js';
 import { isNegativeLE, mod, pow2 } from '@noble/curves/abstract/modular.js';
 import { type ECDSA, ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from './crypto/hash.js';
 
 const p256Point = /* @__PURE__ */ weierstrass({
   p: BigInt('0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff'),

@@ -38,7 +38,7 @@ describe('webCryptoProvider keeps the pure KDFs and hashes (the same functions, 
   });
 });
 
-describe('hmac and hash: pure-js agrees with node:crypto (fast-check, seeded)', () => {
+describe('hmac, hash and the KDFs: pure-js agrees with node:crypto (fast-check, seeded)', () => {
   it('on random keys, messages and algorithms', () => {
     fc.assert(
       fc.property(
@@ -51,6 +51,27 @@ describe('hmac and hash: pure-js agrees with node:crypto (fast-check, seeded)', 
         },
       ),
       { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('scrypt, PBKDF2 and HKDF on random inputs and parameters (r, p > 1, odd lengths)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 150 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.constantFrom(2, 4, 16, 64),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 200 }),
+        async (password, salt, N, r, p, dkLen) => {
+          const params = { N, r, p, dkLen };
+          expect(toHex(await pureJsCryptoProvider.scrypt(password, salt, params))).toBe(toHex(await nodeProvider.scrypt(password, salt, params)));
+          const pb = { iterations: 1 + (dkLen % 7), dkLen };
+          expect(toHex(await pureJsCryptoProvider.pbkdf2Sha256(password, salt, pb))).toBe(toHex(await nodeProvider.pbkdf2Sha256(password, salt, pb)));
+          expect(toHex(pureJsCryptoProvider.hkdfSha256(password, salt, salt, dkLen))).toBe(toHex(nodeProvider.hkdfSha256(password, salt, salt, dkLen)));
+        },
+      ),
+      { seed: 7, numRuns: 60 },
     );
   });
 

@@ -2,7 +2,7 @@
 // private key registry, and the typed-code reader. Not exported from the package.
 import { type Clock, CloudMfaError, decodeBase32, systemClock } from '@cloudmfa/core';
 import { hotpTruncated, type KeyState, ONE_SHOT, prepareKey } from './_hmac.js';
-import type { AlgIndex } from './_sha.js';
+import type { AlgIndex } from '@cloudmfa/core/sha';
 import type { OtpAlgorithm, OtpErrorCode, OtpKey, OtpSecret, OtpWarning, OtpWarningCode } from './types.js';
 
 export const MAX_COUNTER = 9007199254740991; // 2^53 - 1

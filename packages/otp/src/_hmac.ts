@@ -5,7 +5,7 @@
 // two compressions over preformatted blocks whose padding and length words never change: the
 // inner compression writes its digest straight into the outer block, the outer one into a
 // scratch digest, and RFC 4226's dynamic truncation reads that. No allocation.
-import { type AlgIndex, BLOCK_BYTES, BUFFER_WORDS, COMPRESS, DIGEST_BYTES, digest, IVS, readWord } from './_sha.js';
+import { type AlgIndex, BLOCK_BYTES, BUFFER_WORDS, COMPRESS, DIGEST_BYTES, digest, IVS, readWord } from '@cloudmfa/core/sha';
 
 /** A secret's precomputed HMAC state, held privately by the key registry; never exported. */
 export interface KeyState {

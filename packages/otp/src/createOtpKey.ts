@@ -1,7 +1,7 @@
 import type { CryptoProvider } from '@cloudmfa/core';
 import { ALGORITHMS, algIndex, checkOptions, fail, makeKey, secretBytes, secretPolicy } from './_common.js';
 import { truncateBytes } from './_hmac.js';
-import { type AlgIndex, DIGEST_BYTES } from './_sha.js';
+import { type AlgIndex, DIGEST_BYTES } from '@cloudmfa/core/sha';
 import type { OtpAlgorithm, OtpKey } from './types.js';
 
 /**

@@ -12,7 +12,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from '@cloudmfa/core';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@cloudmfa/core/sha';
 import { PUSH_LIMITS } from './constants.js';
 import type { PushPublicKey } from './types.js';
 

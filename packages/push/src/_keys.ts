@@ -1,5 +1,5 @@
 import { CloudMfaError, encodeBase64Url, type SignatureAlgorithm, utf8Encode } from '@cloudmfa/core';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@cloudmfa/core/sha';
 import type { PushPublicKey } from './types.js';
 
 /** Throws `ERR_INVALID_ARGUMENT` unless `key` is a public key of one of the `allowed` algorithms. */

@@ -3,7 +3,7 @@
 // to its own error codes, so the vault and the backup can word their errors differently.
 import { concatBytes, constantTimeEqual } from '@cloudmfa/core';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@cloudmfa/core/sha';
 
 /** "CMFV": CloudMFA vault record. */
 const RECORD_MAGIC: readonly number[] = [0x43, 0x4d, 0x46, 0x56];

@@ -9,7 +9,7 @@ export const HASH_OUTPUT_LENGTH: Readonly<Record<HashAlgorithm, number>> = { SHA
 
 /** noble's own default `maxmem`: 128·r·(N+p+1) for N = 2^20, r = 8, p = 1 (1 GiB + 2 KiB). */
 // Written as literals: a bundler keeps `2 ** n` expressions it cannot prove pure.
-export const SCRYPT_MAX_MEMORY = 1073743872;
+const SCRYPT_MAX_MEMORY = 1073743872;
 /** N·r·p ceiling: 256 times the SDK default (2^15 · 8 · 1). */
 const SCRYPT_MAX_WORK = 67108864;
 /** dkLen ceiling for scrypt and PBKDF2: the SDK derives 32 or 64 bytes. */

@@ -1,13 +1,12 @@
 import { ed25519 } from '../curves.js';
 import { p256 } from '../curves.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha1 } from './sha1.js';
-import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
-import { scryptAsync } from '@noble/hashes/scrypt.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import type { CHash } from '@noble/hashes/utils.js';
+import { sha1, sha256, sha512 } from './hash.js';
+import { hkdfSha256, pbkdf2Sha256 } from './kdf.js';
+import { scryptAsync } from './scrypt.js';
 import { assertBytes } from '../assert.js';
-import { checkHashAlgorithm, checkHkdf, checkPbkdf2, checkScrypt, checkVerify, SCRYPT_MAX_MEMORY } from './checks.js';
+import { checkHashAlgorithm, checkHkdf, checkPbkdf2, checkScrypt, checkVerify } from './checks.js';
 import type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './types.js';
 
 export type { HashAlgorithm, Pbkdf2Params, ScryptParams } from './types.js';
@@ -56,7 +55,9 @@ export interface CryptoProvider {
 const HASHES = { SHA1: sha1, SHA256: sha256, SHA512: sha512 } as const;
 
 /**
- * The noble hash function for an algorithm name. Throws `ERR_INVALID_ARGUMENT` otherwise.
+ * The hash function for an algorithm name, in @noble/hashes' shape (callable, `.create()`; usable
+ * with noble's `hmac`, `hkdf`, `pbkdf2`), from `@cloudmfa/core/sha`. Throws `ERR_INVALID_ARGUMENT`
+ * otherwise.
  *
  * @example
  * ```ts
@@ -64,12 +65,13 @@ const HASHES = { SHA1: sha1, SHA256: sha256, SHA512: sha512 } as const;
  * h(utf8Encode('abc')); // 32 bytes
  * ```
  */
-export function nobleHash(algorithm: HashAlgorithm): (typeof HASHES)[HashAlgorithm] {
+export function nobleHash(algorithm: HashAlgorithm): CHash {
   return HASHES[checkHashAlgorithm(algorithm)];
 }
 
 /**
- * The portable default provider on `@noble/hashes` and `@noble/curves` (frozen). Works without
+ * The portable default provider on `@noble/hashes` and `@noble/curves` (frozen; the SHA family
+ * and scrypt are this package's own, `@cloudmfa/core/sha`). Works without
  * any platform crypto; the KDFs yield to the event loop every 10 ms. Argument checks and cost
  * ceilings are those of `docs/core.md` section 5.
  *
@@ -93,14 +95,14 @@ export const pureJsCryptoProvider: CryptoProvider = /* @__PURE__ */ Object.freez
     return hash(message);
   },
   hkdfSha256: (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array =>
-    hkdf(sha256, ikm, salt, info, checkHkdf(ikm, salt, info, length)),
+    hkdfSha256(ikm, salt, info, checkHkdf(ikm, salt, info, length)),
   scrypt: async (password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> => {
     const { N, r, p, dkLen } = checkScrypt(password, salt, params);
-    return scryptAsync(password, salt, { N, r, p, dkLen, maxmem: SCRYPT_MAX_MEMORY });
+    return scryptAsync(password, salt, { N, r, p, dkLen });
   },
   pbkdf2Sha256: async (password: Uint8Array, salt: Uint8Array, params: Pbkdf2Params): Promise<Uint8Array> => {
     const { iterations, dkLen } = checkPbkdf2(password, salt, params);
-    return pbkdf2Async(sha256, password, salt, { c: iterations, dkLen });
+    return pbkdf2Sha256(password, salt, iterations, dkLen);
   },
   p256Verify: async (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> => {
     checkVerify(publicKey, message, signature);

@@ -1,11 +1,15 @@
-// Hand-written SHA-1, SHA-256 and SHA-512 compression functions for the OTP hot path.
+// Hand-written SHA-1, SHA-256 and SHA-512 compression functions: the only SHA code on the phone.
 //
-// Why not @noble/hashes: a generic HMAC allocates, pads and copies on every call. An OTP needs
-// exactly two compressions over fixed-size blocks (the 8-byte counter, then the inner digest),
-// so `_hmac.ts` keeps each secret's ipad/opad states and calls these directly on preallocated
-// words. The functions follow FIPS 180-4; every one is cross-checked against @noble/hashes and
-// the RFC 4226 / RFC 6238 vectors in test/sha.test.ts. SHA-512 works on 32-bit halves: no
-// BigInt at run time (Hermes, old engines).
+// Two users. @cloudmfa/otp's HMAC (`_hmac.ts` there): an OTP needs exactly two compressions over
+// fixed-size blocks (the 8-byte counter, then the inner digest), so it keeps each secret's
+// ipad/opad states and calls these directly on preallocated words, without a generic HMAC's
+// allocation, padding and copies. And `hash.ts` here, the streaming hash objects that the
+// pure-JS provider, the curves (ECDSA, Ed25519) and the other packages hand to @noble's HMAC,
+// HKDF and PBKDF2: one SHA family in every bundle instead of this one plus @noble/hashes'
+// `sha2.js`/`_md.js`/`_u64.js` (Metro does not tree-shake; docs/benchmarks.md, bundle section).
+// The functions follow FIPS 180-4; every one is cross-checked against @noble/hashes and the
+// FIPS 180-4 / RFC 4226 / RFC 6238 vectors (core test/sha.test.ts, otp test/sha.test.ts). SHA-512
+// works on 32-bit halves: no BigInt at run time (Hermes, old engines).
 //
 // Words are big-endian 32-bit values held in Int32Array. `out` may be the same array as `iv`.
 
@@ -14,7 +18,7 @@
 // they are derived here once, exactly, in double-double arithmetic (a double estimate, one
 // Newton step with an exact error term: ~100 correct bits, of which 64 are kept). This keeps
 // ~1.5 KB of numbers out of every bundle. test/sha.test.ts checks all of them against
-// FIPS 180-4's tables (test/vectors/sha2-constants.json).
+// FIPS 180-4's tables (otp test/vectors/sha2-constants.json).
 const P32 = 4294967296;
 
 /** [hi, lo] 32-bit words of frac(p^(1/k)) for the first `n` primes. */
@@ -338,9 +342,15 @@ export const BUFFER_WORDS = [16, 64, 32] as const;
 export const IVS = [IV1, IV256, IV512] as const;
 export const COMPRESS = [compress1, compress256, compress512] as const;
 
+/** Big-endian 32-bit word at byte offset `i`. */
+export function readWord(bytes: Uint8Array, i: number): number {
+  return ((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number);
+}
+
 /**
- * A whole-message hash with the functions above (for HMAC keys longer than a block, and for
- * the tests that check the compressions against @noble/hashes). Allocates; not the hot path.
+ * A whole-message hash with the functions above (for OTP HMAC keys longer than a block; without
+ * the streaming objects of `hash.ts`, so a tree-shaken OTP bundle carries none of them).
+ * Allocates; not the hot path.
  */
 export function digest(alg: AlgIndex, message: Uint8Array): Uint8Array {
   const blockBytes = BLOCK_BYTES[alg];
@@ -359,11 +369,6 @@ export function digest(alg: AlgIndex, message: Uint8Array): Uint8Array {
     COMPRESS[alg](state, block, state);
   }
   return wordsToBytes(state, DIGEST_BYTES[alg]);
-}
-
-/** Big-endian 32-bit word at byte offset `i`. */
-export function readWord(bytes: Uint8Array, i: number): number {
-  return ((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number);
 }
 
 /** The first `n` bytes of big-endian words. */
