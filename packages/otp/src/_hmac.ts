@@ -18,7 +18,8 @@ export interface KeyState {
 
 // Scratch for prepareKey: the blocks K ^ ipad and K ^ opad. Between calls they hold only the
 // pad bytes (a zero key); prepareKey writes the words that carry key bytes and puts the pad back
-// before it returns, so a 20-byte key costs 5 words, not a whole block.
+// before it returns, so a 20-byte key costs 5 words, not a whole block. The scratch arrays are
+// exported for test/scratch.test.ts only (it checks them after every operation).
 export const IPAD = /* @__PURE__ */ new Int32Array(32).fill(0x36363636);
 export const OPAD = /* @__PURE__ */ new Int32Array(32).fill(0x5c5c5c5c);
 

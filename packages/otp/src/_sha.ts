@@ -202,8 +202,8 @@ function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
 const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
 
 // The message schedules of SHA-256 (WH) and SHA-512 (WH, WL): module scratch, wiped at the end
-// of every compression, so no secret-derived word outlives a call. The `w` blocks passed in are
-// never written.
+// of every compression, so no secret-derived word outlives a call (exported for
+// test/scratch.test.ts). The `w` blocks passed in are never written.
 export const WH = /* @__PURE__ */ new Int32Array(80);
 export const WL = /* @__PURE__ */ new Int32Array(80);
 
