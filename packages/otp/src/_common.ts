@@ -72,32 +72,29 @@ export function secretPolicy(secret: Uint8Array, code: OtpErrorCode, warnings: O
  * truncated HMAC of a counter with a CryptoProvider. That function is built in createOtpKey.ts,
  * so bundles that never create a key with a provider do not carry the provider path.
  */
-interface KeyInternals {
-  readonly alg: AlgIndex;
-  readonly state?: KeyState;
-  readonly mac?: (hi: number, lo: number) => number;
-}
+type KeyInternals = KeyState | { readonly alg: AlgIndex; readonly mac: (hi: number, lo: number) => number };
 
 const KEYS = new WeakMap<object, KeyInternals>();
 
 export function makeKey(secret: Uint8Array, alg: AlgIndex, warnings: OtpWarning[], mac?: (hi: number, lo: number) => number): OtpKey {
   const key: OtpKey = Object.freeze({ algorithm: ALGORITHMS[alg] as OtpAlgorithm, bits: secret.length * 8, warnings: Object.freeze(warnings) });
-  KEYS.set(key, mac ? { alg, mac } : { alg, state: prepareKey(alg, secret) });
+  KEYS.set(key, mac ? { alg, mac } : prepareKey(alg, secret));
   return key;
 }
 
 /**
  * The internals for an OtpKey (which must match `algorithm` when one is given) or raw bytes
- * (the slow path: a key set-up on every call).
+ * (the slow path: a key set-up on every call). **Pass raw-bytes internals to `release` before
+ * returning**: they are shared per algorithm and as good as the secret.
  */
 export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals {
   if (secret instanceof Uint8Array) {
     const alg = algIndex(algorithm ?? 'SHA1');
     secretPolicy(secret, 'ERR_OTP_SECRET');
     // The path verifyOtp and most callers take: the states go into this algorithm's one-shot
-    // slot, no typed array is allocated. So callers read every option (getters included) before this call
-    // and call nothing of the caller's while they use the result.
-    return { alg, state: prepareKey(alg, secret, ONE_SHOT[alg]) };
+    // slot, no typed array is allocated. So callers read every option (getters included) before
+    // this call, call nothing of the caller's while they use the result, and then release it.
+    return prepareKey(alg, secret, ONE_SHOT[alg]);
   }
   const k = typeof secret === 'object' && secret !== null ? KEYS.get(secret) : undefined;
   if (!k) return fail('ERR_OTP_SECRET', '"secret" expected an OtpKey or a Uint8Array (for base32, use createOtpKey)');
@@ -105,11 +102,17 @@ export function resolveKey(secret: OtpSecret, algorithm: unknown): KeyInternals 
   return k;
 }
 
+/** Wipes the one-shot states behind raw-bytes internals (a no-op for an OtpKey's). */
+export function release(k: KeyInternals): void {
+  const s = ONE_SHOT[k.alg] as KeyState;
+  for (let j = 0; k === s && j < s.inner.length; j++) s.inner[j] = s.outer[j] = 0;
+}
+
 /** RFC 4226 truncated HMAC of `counter` under a key. */
 function truncated(k: KeyInternals, counter: number): number {
   const hi = Math.floor(counter / P32);
   const lo = counter >>> 0;
-  return k.state ? hotpTruncated(k.state, hi, lo) : (k.mac as (hi: number, lo: number) => number)(hi, lo);
+  return 'mac' in k ? k.mac(hi, lo) : hotpTruncated(k, hi, lo);
 }
 
 /** The code at `counter` as a number below 10^digits. */
@@ -118,7 +121,11 @@ export const codeAt = (k: KeyInternals, counter: number, digits: number): number
 /** 10^n for n = 0..10. */
 const POW10: number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
 
-export const codeString = (value: number, digits: number): string => ((POW10[digits] as number) + value).toString().slice(1);
+export function codeString(value: number, digits: number): string {
+  let s = `${value}`;
+  while (s.length < digits) s = `0${s}`;
+  return s;
+}
 
 // ---- what the user typed ------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 // HMAC (RFC 2104) specialised for HOTP: the message is always the 8-byte counter.
 //
-// prepareKey() runs once per secret: it pads the key (hashing it first when it is longer than a
-// block) and stores one compression of K ^ ipad and one of K ^ opad. hotpTruncated() then costs
-// two compressions over preformatted blocks whose padding and length words never change: the
-// inner compression writes its digest straight into the outer block, the outer one into a
-// scratch digest, and RFC 4226's dynamic truncation reads that. No allocation.
-import { type AlgIndex, BLOCK_BYTES, BUFFER_WORDS, COMPRESS, DIGEST_BYTES, digest, IVS, readWord } from '@cloudmfa/core/sha';
+// prepareKey() runs once per secret (or once per raw-bytes call): it pads the key (hashing it
+// first when it is longer than a block) and stores one compression of K ^ ipad and one of
+// K ^ opad. hotpTruncated() then costs two compressions over preformatted blocks whose padding
+// and length words never change: the inner compression writes its digest straight into the
+// outer block, the outer one into a scratch digest, and RFC 4226's dynamic truncation reads
+// that. No allocation, and no key- or code-derived word is left in this module's scratch when
+// either returns (the one-shot states are wiped by the caller, `release` in _common.ts).
+import { type AlgIndex, BLOCK_BYTES, COMPRESS, DIGEST_BYTES, digest, IVS, readWord } from '@cloudmfa/core/sha';
 
 /** A secret's precomputed HMAC state, held privately by the key registry; never exported. */
 export interface KeyState {
@@ -14,29 +16,43 @@ export interface KeyState {
   readonly outer: Int32Array;
 }
 
-// Scratch for prepareKey: the zero-padded key and the block, wiped after each use.
-const PAD = /* @__PURE__ */ new Uint8Array(128);
-const BLOCK = /* @__PURE__ */ new Int32Array(64);
+// Scratch for prepareKey: the blocks K ^ ipad and K ^ opad. Between calls they hold only the
+// pad bytes (a zero key); prepareKey writes the words that carry key bytes and puts the pad back
+// before it returns, so a 20-byte key costs 5 words, not a whole block. The scratch arrays are
+// exported for test/scratch.test.ts only (it checks them after every operation).
+export const IPAD = /* @__PURE__ */ new Int32Array(32).fill(0x36363636);
+export const OPAD = /* @__PURE__ */ new Int32Array(32).fill(0x5c5c5c5c);
 
 /** Empty ipad/opad states for `alg`. */
 const keyState = (alg: AlgIndex): KeyState => ({ alg, inner: new Int32Array(IVS[alg].length), outer: new Int32Array(IVS[alg].length) });
 
 /**
  * Writes the ipad/opad states of `secret` into `s` (new ones by default; the one-shot states
- * of a raw-bytes call are reused, so that path allocates nothing) and returns it.
+ * of a raw-bytes call are reused, so that path allocates nothing) and returns it. The key is
+ * read a word at a time straight into both pad blocks (no zero-padded copy).
  */
 export function prepareKey(alg: AlgIndex, secret: Uint8Array, s: KeyState = keyState(alg)): KeyState {
-  const blockBytes = BLOCK_BYTES[alg];
-  PAD.set(secret.length > blockBytes ? digest(alg, secret) : secret);
-  const half = (pad: number, out: Int32Array) => {
-    for (let j = 0; j < blockBytes / 4; j++) BLOCK[j] = readWord(PAD, 4 * j) ^ pad;
-    COMPRESS[alg](IVS[alg], BLOCK, out);
-  };
-  half(0x36363636, s.inner);
-  half(0x5c5c5c5c, s.outer);
-  // Wipe the padded key copies; the states are what we keep.
-  PAD.fill(0);
-  BLOCK.fill(0);
+  // Locals: V8 re-checks a module-level array on every loop iteration.
+  const ipad = IPAD;
+  const opad = OPAD;
+  const key = secret.length > BLOCK_BYTES[alg] ? digest(alg, secret) : secret;
+  const words = (key.length + 3) >> 2;
+  for (let j = 0, i = 0; j < words; j++, i += 4) {
+    // Word j of the key; bytes past its end are 0.
+    let w = 0;
+    if (i + 4 <= key.length) w = readWord(key, i);
+    else for (let k = i; k < key.length; k++) w |= (key[k] as number) << (24 - 8 * (k - i));
+    ipad[j] = w ^ 0x36363636;
+    opad[j] = w ^ 0x5c5c5c5c;
+  }
+  COMPRESS[alg](IVS[alg], ipad, s.inner);
+  COMPRESS[alg](IVS[alg], opad, s.outer);
+  // Back to the bare pads (and wipe a hashed long key); the states are what we keep.
+  for (let j = 0; j < words; j++) {
+    ipad[j] = 0x36363636;
+    opad[j] = 0x5c5c5c5c;
+  }
+  if (key !== secret) key.fill(0);
   return s;
 }
 
@@ -46,7 +62,7 @@ export function prepareKey(alg: AlgIndex, secret: Uint8Array, s: KeyState = keyS
  * low word set).
  */
 function finalBlock(alg: AlgIndex, dataWords: number): Int32Array {
-  const b = new Int32Array(BUFFER_WORDS[alg]);
+  const b = new Int32Array(BLOCK_BYTES[alg] / 4);
   b[dataWords] = 0x80000000 | 0;
   b[BLOCK_BYTES[alg] / 4 - 1] = (BLOCK_BYTES[alg] + 4 * dataWords) * 8;
   return b;
@@ -55,9 +71,12 @@ function finalBlock(alg: AlgIndex, dataWords: number): Int32Array {
 const ALGS: AlgIndex[] = [0, 1, 2];
 // Inner: the 8-byte counter. Outer: the inner digest.
 const INNER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, 2));
-const OUTER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, DIGEST_BYTES[a] / 4));
-const DIGEST = /* @__PURE__ */ new Int32Array(16);
-/** Per algorithm, the states of the raw-bytes path (`resolveKey`), rewritten on every such call. */
+export const OUTER = /* @__PURE__ */ ALGS.map((a) => finalBlock(a, DIGEST_BYTES[a] / 4));
+export const DIGEST = /* @__PURE__ */ new Int32Array(16);
+/**
+ * Per algorithm, the states of the raw-bytes path (`resolveKey`), rewritten on every such call
+ * and wiped (`release`) before it returns.
+ */
 export const ONE_SHOT = /* @__PURE__ */ ALGS.map(keyState);
 
 /**
@@ -77,7 +96,11 @@ export function hotpTruncated(state: KeyState, hi: number, lo: number): number {
   const offset = (d[DIGEST_BYTES[alg] / 4 - 1] as number) & 0xf;
   const i = offset >> 2;
   const r = (offset & 3) * 8;
-  return (r === 0 ? (d[i] as number) : ((d[i] as number) << r) | ((d[i + 1] as number) >>> (32 - r))) & 0x7fffffff;
+  // The next word's top r bits; `>>> 1 >>> (31 - r)` is 0 for r = 0, where `>>> 32` would not be.
+  const code = (((d[i] as number) << r) | ((d[i + 1] as number) >>> 1 >>> (31 - r))) & 0x7fffffff;
+  // The inner digest and the HMAC go: the code they give must not outlive the call.
+  for (let j = 0; j < DIGEST_BYTES[alg] / 4; j++) outer[j] = d[j] = 0;
+  return code;
 }
 
 /** Dynamic truncation over a digest given as bytes (the CryptoProvider path). */

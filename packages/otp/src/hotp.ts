@@ -1,4 +1,4 @@
-import { checkDigits, checkInt, checkOptions, codeAt, codeString, MAX_COUNTER, resolveKey } from './_common.js';
+import { checkDigits, checkInt, checkOptions, codeAt, codeString, MAX_COUNTER, release, resolveKey } from './_common.js';
 import type { OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
@@ -33,5 +33,8 @@ export function hotp(options: HotpOptions): string {
   const { secret, counter, digits = 6, algorithm } = options;
   const checkedDigits = checkDigits(digits);
   checkInt(counter, 'counter', 0, MAX_COUNTER, 'ERR_OTP_COUNTER');
-  return codeString(codeAt(resolveKey(secret, algorithm), counter, checkedDigits), checkedDigits);
+  const key = resolveKey(secret, algorithm);
+  const code = codeAt(key, counter, checkedDigits);
+  release(key);
+  return codeString(code, checkedDigits);
 }

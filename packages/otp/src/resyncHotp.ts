@@ -1,4 +1,4 @@
-import { checkDigits, checkInt, checkOptions, codeAt, fail, MAX_COUNTER, readCode, reasonOf, resolveKey, sameCode } from './_common.js';
+import { checkDigits, checkInt, checkOptions, codeAt, fail, MAX_COUNTER, readCode, reasonOf, release, resolveKey, sameCode } from './_common.js';
 import type { HotpVerifyResult, OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
@@ -40,7 +40,11 @@ export function resyncHotp(options: {
   const n = codes.length;
   const typed = codes.map((c) => readCode(c, digits));
   const key = resolveKey(options.secret, options.algorithm);
-  for (const t of typed) if (t < 0) return { ok: false, reason: reasonOf(t) };
+  const bad = typed.find((t) => t < 0);
+  if (bad !== undefined) {
+    release(key);
+    return { ok: false, reason: reasonOf(bad) };
+  }
 
   // Start positions p (counter + p); ok[p] stays 1 while every code matches in sequence.
   const positions = Math.max(0, Math.min(lookAhead, MAX_COUNTER - (n - 1) - counter) + 1);
@@ -52,6 +56,7 @@ export function resyncHotp(options: {
       if (p >= 0 && p < positions && !sameCode(v, typed[j] as number)) ok[p] = 0;
     }
   }
+  release(key);
   const p = ok.indexOf(1);
   return p < 0 ? { ok: false, reason: 'mismatch' } : { ok: true, delta: p, counter: counter + p + n - 1 };
 }

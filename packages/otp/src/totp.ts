@@ -1,5 +1,5 @@
 import type { Clock } from '@cloudmfa/core';
-import { checkDigits, checkOptions, codeAt, codeString, currentStep, resolveKey } from './_common.js';
+import { checkDigits, checkOptions, codeAt, codeString, currentStep, release, resolveKey } from './_common.js';
 import type { OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
@@ -41,5 +41,8 @@ export function totp(options: TotpOptions): string {
   const { secret, digits = 6, algorithm } = options;
   const checkedDigits = checkDigits(digits);
   const step = currentStep(options);
-  return codeString(codeAt(resolveKey(secret, algorithm), step, checkedDigits), checkedDigits);
+  const key = resolveKey(secret, algorithm);
+  const code = codeAt(key, step, checkedDigits);
+  release(key);
+  return codeString(code, checkedDigits);
 }

@@ -1,4 +1,4 @@
-import { checkDigits, checkInt, checkOptions, codeAt, MAX_COUNTER, readCode, reasonOf, resolveKey, sameCode } from './_common.js';
+import { checkDigits, checkInt, checkOptions, codeAt, MAX_COUNTER, readCode, reasonOf, release, resolveKey, sameCode } from './_common.js';
 import type { HotpVerifyResult, OtpAlgorithm, OtpSecret } from './types.js';
 
 /**
@@ -36,11 +36,10 @@ export function verifyHotp(options: {
   // Read before the key: a raw-bytes key lives in a shared slot until this call returns.
   const typed = readCode(options.code, digits);
   const key = resolveKey(options.secret, options.algorithm);
-  if (typed < 0) return { ok: false, reason: reasonOf(typed) };
-
   const end = Math.min(counter + lookAhead, MAX_COUNTER);
-  for (let c = counter; c <= end; c++) {
-    if (sameCode(codeAt(key, c, digits), typed)) return { ok: true, delta: c - counter, counter: c };
-  }
-  return { ok: false, reason: 'mismatch' };
+  let c = counter;
+  while (typed >= 0 && c <= end && !sameCode(codeAt(key, c, digits), typed)) c++;
+  release(key);
+  if (typed < 0) return { ok: false, reason: reasonOf(typed) };
+  return c <= end ? { ok: true, delta: c - counter, counter: c } : { ok: false, reason: 'mismatch' };
 }

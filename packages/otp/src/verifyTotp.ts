@@ -1,5 +1,5 @@
 import type { Clock } from '@cloudmfa/core';
-import { checkDigits, checkInt, checkOptions, codeAt, currentStep, MAX_COUNTER, readCode, reasonOf, resolveKey, sameCode } from './_common.js';
+import { checkDigits, checkInt, checkOptions, codeAt, currentStep, MAX_COUNTER, readCode, reasonOf, release, resolveKey, sameCode } from './_common.js';
 import type { OtpAlgorithm, OtpSecret, TotpVerifyResult } from './types.js';
 
 /**
@@ -51,16 +51,17 @@ export function verifyTotp(options: {
   // Read before the key: a raw-bytes key lives in a shared slot until this call returns.
   const typed = readCode(options.code, digits);
   const key = resolveKey(options.secret, options.algorithm);
-  if (typed < 0) return { ok: false, reason: reasonOf(typed) };
+  let result: TotpVerifyResult | undefined = typed < 0 ? { ok: false, reason: reasonOf(typed) } : undefined;
 
   let replayed = false;
   // Nearest first: 0, -1, +1, -2, +2, ...
-  for (let i = 0; i <= 2 * (past > future ? past : future); i++) {
+  for (let i = 0; !result && i <= 2 * (past > future ? past : future); i++) {
     const delta = i & 1 ? -(i + 1) / 2 : i / 2;
     const s = step + delta;
     if (delta < -past || delta > future || s < 0 || !sameCode(codeAt(key, s, digits), typed)) continue;
-    if (s > last) return { ok: true, delta, step: s };
-    replayed = true;
+    if (s > last) result = { ok: true, delta, step: s };
+    else replayed = true;
   }
-  return { ok: false, reason: replayed ? 'replayed' : 'mismatch' };
+  release(key);
+  return result ?? { ok: false, reason: replayed ? 'replayed' : 'mismatch' };
 }

@@ -9,8 +9,8 @@ import { CloudMfaError } from '../errors.js';
 import { type AlgIndex, BLOCK_BYTES, BUFFER_WORDS, COMPRESS, DIGEST_BYTES, IVS, readWord } from './sha.js';
 
 const misuse = (what: string): CloudMfaError => new CloudMfaError('ERR_INVALID_ARGUMENT', `hash ${what}`);
-// The block's words (SHA-256 expands its schedule in place), shared by every instance of an
-// algorithm: compression is synchronous. Wiped after each digest.
+// The block's words, shared by every instance of an algorithm: compression is synchronous.
+// Wiped after each digest.
 const WORDS = /* @__PURE__ */ BUFFER_WORDS.map((n) => new Int32Array(n));
 
 class Sha implements Hash<Sha> {

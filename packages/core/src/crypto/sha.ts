@@ -106,27 +106,27 @@ function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   let a = iv[0] as number, b = iv[1] as number, c = iv[2] as number, d = iv[3] as number, e = iv[4] as number;
   let t: number, x: number;
   let w0 = w[0] as number, w1 = w[1] as number, w2 = w[2] as number, w3 = w[3] as number, w4 = w[4] as number, w5 = w[5] as number, w6 = w[6] as number, w7 = w[7] as number, w8 = w[8] as number, w9 = w[9] as number, w10 = w[10] as number, w11 = w[11] as number, w12 = w[12] as number, w13 = w[13] as number, w14 = w[14] as number, w15 = w[15] as number;
-  // rounds 0-19: f = Ch, K = 0x5a827999
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  // rounds 0-19: f = Ch(b, c, d) = (b & c) | (~b & d), written d ^ (b & (c ^ d)), K = 0x5a827999
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   // rounds 20-39: f = Parity, K = 0x6ed9eba1
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
@@ -148,27 +148,27 @@ function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  // rounds 40-59: f = Maj, K = 0x8f1bbcdc
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
-  t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  // rounds 40-59: f = Maj(b, c, d) = (b & c) | (b & d) | (c & d), written (b & c) | (d & (b | c)), K = 0x8f1bbcdc
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
+  t = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   // rounds 60-79: f = Parity, K = 0xca62c1d6
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
   t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w0) | 0; e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t; x = w13 ^ w8 ^ w2 ^ w0; w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = w7; w7 = w8; w8 = w9; w9 = w10; w10 = w11; w11 = w12; w12 = w13; w13 = w14; w14 = w15; w15 = (x << 1) | (x >>> 31);
@@ -205,13 +205,26 @@ function compress1(iv: Int32Array, w: Int32Array, out: Int32Array): void {
  */
 const rot = (h: number, l: number, n: number): number => (h >>> n) | (l << (32 - n));
 
-/** SHA-256 compression: out[0..7] = iv + F(iv, w[0..15]); `w` has 64 words, expanded in place. */
+// The message schedules of SHA-256 (WH) and SHA-512 (WH, WL): module scratch, wiped at the end
+// of every compression, so no secret-derived word outlives a call (exported for
+// test/scratch.test.ts). The `w` blocks passed in are never written.
+export const WH = /* @__PURE__ */ new Int32Array(80);
+export const WL = /* @__PURE__ */ new Int32Array(80);
+
+/** SHA-256 compression: out[0..7] = iv + F(iv, w[0..15]). */
 function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
-  for (let i = 16; i < 64; i++) {
-    const x = w[i - 15] as number;
-    const y = w[i - 2] as number;
+  // Locals: V8 re-checks a module-level array on every loop iteration.
+  const s = WH;
+  const k = K256;
+  for (let i = 0; i < 64; i++) {
+    if (i < 16) {
+      s[i] = w[i] as number;
+      continue;
+    }
+    const x = s[i - 15] as number;
+    const y = s[i - 2] as number;
     // s0 = rotr7 ^ rotr18 ^ shr3, s1 = rotr17 ^ rotr19 ^ shr10
-    w[i] = ((rot(y, y, 17) ^ rot(y, y, 19) ^ (y >>> 10)) + (w[i - 7] as number) + (rot(x, x, 7) ^ rot(x, x, 18) ^ (x >>> 3)) + (w[i - 16] as number)) | 0;
+    s[i] = ((rot(y, y, 17) ^ rot(y, y, 19) ^ (y >>> 10)) + (s[i - 7] as number) + (rot(x, x, 7) ^ rot(x, x, 18) ^ (x >>> 3)) + (s[i - 16] as number)) | 0;
   }
   let a = iv[0] as number;
   let b = iv[1] as number;
@@ -223,9 +236,9 @@ function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   let h = iv[7] as number;
   for (let i = 0; i < 64; i++) {
     // T1 = h + S1(e) + Ch(e, f, g) + K[i] + W[i], S1 = rotr6 ^ rotr11 ^ rotr25
-    const t1 = (h + (rot(e, e, 6) ^ rot(e, e, 11) ^ rot(e, e, 25)) + ((e & f) ^ (~e & g)) + (K256[i] as number) + (w[i] as number)) | 0;
+    const t1 = (h + (rot(e, e, 6) ^ rot(e, e, 11) ^ rot(e, e, 25)) + (g ^ (e & (f ^ g))) + (k[i] as number) + (s[i] as number)) | 0;
     // T2 = S0(a) + Maj(a, b, c), S0 = rotr2 ^ rotr13 ^ rotr22
-    const t2 = ((rot(a, a, 2) ^ rot(a, a, 13) ^ rot(a, a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    const t2 = ((rot(a, a, 2) ^ rot(a, a, 13) ^ rot(a, a, 22)) + ((a & b) | (c & (a | b)))) | 0;
     h = g;
     g = f;
     f = e;
@@ -243,10 +256,8 @@ function compress256(iv: Int32Array, w: Int32Array, out: Int32Array): void {
   out[5] = ((iv[5] as number) + f) | 0;
   out[6] = ((iv[6] as number) + g) | 0;
   out[7] = ((iv[7] as number) + h) | 0;
+  s.fill(0);
 }
-
-const WH = /* @__PURE__ */ new Int32Array(80);
-const WL = /* @__PURE__ */ new Int32Array(80);
 
 /**
  * SHA-512 compression on 32-bit halves: state and block words are [hi, lo] pairs,
@@ -257,6 +268,7 @@ const WL = /* @__PURE__ */ new Int32Array(80);
 function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
   const wh = WH;
   const wl = WL;
+  const k = K512;
   for (let i = 0; i < 80; i++) {
     if (i < 16) {
       wh[i] = block[2 * i] as number;
@@ -290,13 +302,13 @@ function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
     const l1 =
       (hl >>> 0) +
       ((rot(el, eh, 14) ^ rot(el, eh, 18) ^ rot(eh, el, 9)) >>> 0) +
-      (((el & fl) ^ (~el & gl)) >>> 0) +
-      ((K512[2 * i + 1] as number) >>> 0) +
+      ((gl ^ (el & (fl ^ gl))) >>> 0) +
+      ((k[2 * i + 1] as number) >>> 0) +
       ((wl[i] as number) >>> 0);
-    const h1 = hh + (rot(eh, el, 14) ^ rot(eh, el, 18) ^ rot(el, eh, 9)) + ((eh & fh) ^ (~eh & gh)) + (K512[2 * i] as number) + (wh[i] as number);
+    const h1 = hh + (rot(eh, el, 14) ^ rot(eh, el, 18) ^ rot(el, eh, 9)) + (gh ^ (eh & (fh ^ gh))) + (k[2 * i] as number) + (wh[i] as number);
     // T1 + T2, T2 = S0(a) + Maj(a, b, c), S0 = rotr28 ^ rotr34 ^ rotr39
-    const l2 = l1 + ((rot(al, ah, 28) ^ rot(ah, al, 2) ^ rot(ah, al, 7)) >>> 0) + (((al & bl) ^ (al & cl) ^ (bl & cl)) >>> 0);
-    const h2 = h1 + (rot(ah, al, 28) ^ rot(al, ah, 2) ^ rot(al, ah, 7)) + ((ah & bh) ^ (ah & ch) ^ (bh & ch));
+    const l2 = l1 + ((rot(al, ah, 28) ^ rot(ah, al, 2) ^ rot(ah, al, 7)) >>> 0) + (((al & bl) | (cl & (al | bl))) >>> 0);
+    const h2 = h1 + (rot(ah, al, 28) ^ rot(al, ah, 2) ^ rot(al, ah, 7)) + ((ah & bh) | (ch & (ah | bh)));
     // d + T1
     const l3 = l1 + (dl >>> 0);
     hh = gh;
@@ -324,6 +336,8 @@ function compress512(iv: Int32Array, block: Int32Array, out: Int32Array): void {
   add64(iv, out, 10, fh, fl);
   add64(iv, out, 12, gh, gl);
   add64(iv, out, 14, hh, hl);
+  wh.fill(0);
+  wl.fill(0);
 }
 
 function add64(iv: Int32Array, out: Int32Array, i: number, h: number, l: number): void {
@@ -337,8 +351,8 @@ export type AlgIndex = 0 | 1 | 2;
 
 export const BLOCK_BYTES = [64, 64, 128] as const;
 export const DIGEST_BYTES = [20, 32, 64] as const;
-/** Words in a block buffer: SHA-256 expands its schedule in place. */
-export const BUFFER_WORDS = [16, 64, 32] as const;
+/** Words of a message block as the compressions read it (never written: the schedules are `WH`/`WL`). */
+export const BUFFER_WORDS = [16, 16, 32] as const;
 export const IVS = [IV1, IV256, IV512] as const;
 export const COMPRESS = [compress1, compress256, compress512] as const;
 
@@ -363,11 +377,14 @@ export function digest(alg: AlgIndex, message: Uint8Array): Uint8Array {
   // by policy) and test messages, never 512 MiB.
   for (let i = 0; i < 4; i++) padded[total - 1 - i] = (message.length * 8) >>> (8 * i);
   const state = Int32Array.from(IVS[alg]);
-  const block = new Int32Array(BUFFER_WORDS[alg]);
+  const block = new Int32Array(blockBytes / 4);
   for (let off = 0; off < total; off += blockBytes) {
     for (let j = 0; j < blockBytes / 4; j++) block[j] = readWord(padded, off + 4 * j);
     COMPRESS[alg](state, block, state);
   }
+  // The padded copy may be a secret (an HMAC key longer than a block).
+  padded.fill(0);
+  block.fill(0);
   return wordsToBytes(state, DIGEST_BYTES[alg]);
 }
 
