@@ -1,7 +1,8 @@
 // @cloudmfa/server: verifyOtp end to end per second from one process with 64 in flight, on each
 // store (memory, SQLite, PostgreSQL, Redis, and PostgreSQL + Redis as the reference server
-// combines them); then the same verification as an HTTP route (a Fetch handler on node:http,
-// in its own process) under autocannon on loopback, beside the bare function in that process.
+// combines them); then the same verification and the device poll as HTTP routes (Fetch and
+// node:http, in their own process) under autocannon on loopback, beside the bare function in
+// that process and node:http's own floor (a fixed answer).
 //
 // Every timed call is an acceptance (see the lap clock in _server-setup.mjs). Needs
 // PostgreSQL (CLOUDMFA_BENCH_PG_URL) and Redis (CLOUDMFA_BENCH_REDIS); each run works in its
