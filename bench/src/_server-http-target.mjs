@@ -9,7 +9,9 @@
 //      as a Fetch handler beside it;
 //    - `nodeUrl`: `createNodeHandler` on node:http, with the same verify route written directly
 //      on node:http beside it (what an application adds on Node: the handler serves the device
-//      routes only).
+//      routes only);
+//    - `bareHttpUrl`: node:http with no adapter: the floor (a fixed answer) and the poll written
+//      directly (see below).
 // 3. Answers commands on stdin with one JSON line each: `bare verify` / `bare poll` (the bare
 //    function here, 64 in flight, 3 s, with CPU per call), `token` (a fresh device-signed poll
 //    request), `stats` (calls and this process's CPU per call since the last `stats`), `stop`.
@@ -120,6 +122,44 @@ const nodeApp = createServer((req, res) => {
   });
 });
 await new Promise((resolve) => nodeApp.listen(0, '127.0.0.1', resolve));
+
+// node:http without any adapter, two routes:
+// - the floor (any other path): reads the body (chunks collected under the handler's default
+//   16 KiB cap) and answers a fixed JSON body with precomputed headers in one `end`. No route,
+//   no parse, no store: the cost per request that no adapter can avoid;
+// - `POST /v1/push/poll` written directly: the body parsed, `pollPushChallenges` called, its
+//   result answered, without the checks createNodeHandler makes (media type, size cap, shape,
+//   error mapping, security headers): the least a poll over node:http can cost.
+const BARE_HEADERS = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store'];
+const FLOOR_BODY = Buffer.from('{"ok":true}');
+const FLOOR_HEADERS = [...BARE_HEADERS, 'content-length', String(FLOOR_BODY.length)];
+const bareHttpApp = createServer((req, res) => {
+  const chunks = [];
+  let total = 0;
+  req.on('data', (c) => {
+    total += c.length;
+    if (total <= 16_384) chunks.push(c);
+  });
+  if (req.url !== '/v1/push/poll') {
+    req.on('end', () => {
+      ok++;
+      res.writeHead(total <= 16_384 && chunks.length > 0 ? 200 : 400, FLOOR_HEADERS).end(FLOOR_BODY);
+    });
+    return;
+  }
+  req.on('end', async () => {
+    let r;
+    try {
+      r = await server.pollPushChallenges(JSON.parse(Buffer.concat(chunks).toString('utf8')).request);
+    } catch {
+      res.writeHead(503, BARE_HEADERS).end('{"error":{"code":"ERR_HTTP_UNAVAILABLE"}}');
+      return;
+    }
+    count(r);
+    res.writeHead(r.ok ? 200 : 403, BARE_HEADERS).end(JSON.stringify(r.ok ? { enrolmentId: r.enrolmentId, challenges: r.challenges } : { error: { code: r.reason } }));
+  });
+});
+await new Promise((resolve) => bareHttpApp.listen(0, '127.0.0.1', resolve));
 const fetchServer = await listen(fetchApp, { host: '127.0.0.1', port: 0 });
 
 async function bare(what) {
@@ -139,6 +179,7 @@ emit({
   phase: 'ready',
   fetchUrl: fetchServer.url,
   nodeUrl: `http://127.0.0.1:${nodeApp.address().port}`,
+  bareHttpUrl: `http://127.0.0.1:${bareHttpApp.address().port}`,
   ids,
   seeds: seeds.map((s) => encodeBase32(s)),
 });
@@ -163,9 +204,11 @@ process.stdin.on('data', async (chunk) => {
       refused = 0;
       mark = process.cpuUsage();
     } else if (command === 'stop') {
-      nodeApp.closeIdleConnections();
-      setTimeout(() => nodeApp.closeAllConnections(), 1000).unref();
-      await Promise.all([fetchServer.close(1000), new Promise((resolve) => nodeApp.close(resolve))]);
+      for (const app of [nodeApp, bareHttpApp]) {
+        app.closeIdleConnections();
+        setTimeout(() => app.closeAllConnections(), 1000).unref();
+      }
+      await Promise.all([fetchServer.close(1000), new Promise((resolve) => nodeApp.close(resolve)), new Promise((resolve) => bareHttpApp.close(resolve))]);
       await close();
       process.exit(0);
     }

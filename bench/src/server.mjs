@@ -1,7 +1,8 @@
 // @cloudmfa/server: verifyOtp end to end per second from one process with 64 in flight, on each
 // store (memory, SQLite, PostgreSQL, Redis, and PostgreSQL + Redis as the reference server
-// combines them); then the same verification as an HTTP route (a Fetch handler on node:http,
-// in its own process) under autocannon on loopback, beside the bare function in that process.
+// combines them); then the same verification and the device poll as HTTP routes (Fetch and
+// node:http, in their own process) under autocannon on loopback, beside the bare function in
+// that process and node:http's own floor (a fixed answer).
 //
 // Every timed call is an acceptance (see the lap clock in _server-setup.mjs). Needs
 // PostgreSQL (CLOUDMFA_BENCH_PG_URL) and Redis (CLOUDMFA_BENCH_REDIS); each run works in its
@@ -87,7 +88,7 @@ async function httpOnStore(kind, log) {
       );
       return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, ...stats };
     };
-    const runs = { bareVerify: [], fetchVerify: [], nodeVerify: [], barePoll: [], fetchPoll: [], nodePoll: [] };
+    const runs = { bareVerify: [], floorVerify: [], fetchVerify: [], nodeVerify: [], barePoll: [], floorPoll: [], directPoll: [], fetchPoll: [], nodePoll: [] };
     for (let r = 0; r < HTTP_ROUNDS; r++) {
       const bare = await ask('bare verify');
       log(`  ${kind} bare verifyOtp: ${fmt(bare.perSecond)}/s, ${bare.cpuUsPerCall.toFixed(0)} us CPU per call`);
@@ -100,6 +101,10 @@ async function httpOnStore(kind, log) {
         const at = T0 + Math.floor(j / ENROLMENTS) * 30_000;
         return JSON.stringify({ enrolmentId: ready.ids[index], code: totp({ secret: seeds[index], now: () => at }) });
       };
+      // The floor with a body of the verify route's size (one real body, sent again: nothing reads it).
+      const sampleVerify = verifyBody();
+      runs.floorVerify.push(await load(ready.bareHttpUrl, '/floor', () => sampleVerify, 'node:http floor (verify body)'));
+      call = (await ask('calls')).calls;
       runs.fetchVerify.push(await load(ready.fetchUrl, '/v1/otp/verify', verifyBody, 'verify route, Fetch glue'));
       call = (await ask('calls')).calls;
       runs.nodeVerify.push(await load(ready.nodeUrl, '/v1/otp/verify', verifyBody, 'verify route, node:http'));
@@ -107,6 +112,8 @@ async function httpOnStore(kind, log) {
       log(`  ${kind} bare pollPushChallenges: ${fmt(barePoll.perSecond)}/s, ${barePoll.cpuUsPerCall.toFixed(0)} us CPU per call`);
       runs.barePoll.push(barePoll);
       const pollBody = JSON.stringify({ request: (await ask('token')).token });
+      runs.floorPoll.push(await load(ready.bareHttpUrl, '/floor', () => pollBody, 'node:http floor (poll body)'));
+      runs.directPoll.push(await load(ready.bareHttpUrl, '/v1/push/poll', () => pollBody, 'POST /v1/push/poll written directly on node:http'));
       runs.fetchPoll.push(await load(ready.fetchUrl, '/v1/push/poll', () => pollBody, 'POST /v1/push/poll, createHttpHandler'));
       runs.nodePoll.push(await load(ready.nodeUrl, '/v1/push/poll', () => pollBody, 'POST /v1/push/poll, createNodeHandler'));
     }
@@ -144,7 +151,7 @@ export default async function ({ log }) {
       STORES.map((k) => [names[k], fmt(bare[k].perSecond), bare[k].runs.map((r) => `${fmt(r.perSecond)}${r.refused ? ` (${r.refused} refused)` : ''}`).join(', ')]),
     ),
     '',
-    `The same work over HTTP on loopback, side by side in one target process (memory store and Redis), ${HTTP_ROUNDS} rounds; each round runs the bare function in that process (64 in flight, 3 s) and then each HTTP variant under autocannon (${IN_FLIGHT} keep-alive connections, no pipelining, ${HTTP_SECONDS} s). Medians of the rounds. Two operations: the application's verify route \`POST /v1/otp/verify\` (the handlers serve the device routes only, so an application writes this one itself: as a Fetch handler through the reference server's Request/Response glue, or directly on node:http), and the device route \`POST /v1/push/poll\` (a device-signed poll, ES256 verified with WebCrypto, no pending challenge) through each adapter of the SDK: \`createHttpHandler\` (Fetch, through the same glue) and \`createNodeHandler\` (node:http). Goal: the node:http route within 1.2x of the bare function.`,
+    `The same work over HTTP on loopback, side by side in one target process (memory store and Redis), ${HTTP_ROUNDS} rounds; each round runs the bare function in that process (64 in flight, 3 s) and then each HTTP variant under autocannon (${IN_FLIGHT} keep-alive connections, no pipelining, ${HTTP_SECONDS} s). Medians of the rounds. Two operations: the application's verify route \`POST /v1/otp/verify\` (the handlers serve the device routes only, so an application writes this one itself: as a Fetch handler through the reference server's Request/Response glue, or directly on node:http), and the device route \`POST /v1/push/poll\` (a device-signed poll, ES256 verified with WebCrypto, no pending challenge) through each adapter of the SDK: \`createHttpHandler\` (Fetch, through the same glue) and \`createNodeHandler\` (node:http). Goal: the node:http route within 1.2x of the bare function. Two rows say what that goal allows: the floor (node:http alone reading a body of the operation's size and answering a fixed JSON body: no route, no parse, no store; its "vs bare" is the share of the bare function's cost that any node:http route pays on top, so 1.2x is out of reach once it passes 0.20x) and, for the poll, the poll written directly on node:http (body parsed, facade called, result answered, none of the handler's checks): what the adapter costs is the difference between it and \`createNodeHandler\`.`,
     '',
     table(
       ['Store', 'Operation', 'Variant', 'per second', 'CPU per call (target process)', 'vs bare (CPU)', 'p50 / p99 ms', 'accepted / refused / failed'],
@@ -168,9 +175,12 @@ export default async function ({ log }) {
         };
         return [
           row('verifyOtp', 'bare function, 64 in flight', h.bareVerify, null),
+          row('verifyOtp', 'floor: node:http alone (body read, fixed answer)', h.floorVerify, h.bareVerify),
           row('verifyOtp', 'verify route as a Fetch handler (glue)', h.fetchVerify, h.bareVerify),
           row('verifyOtp', 'verify route on node:http', h.nodeVerify, h.bareVerify),
           row('poll', 'bare `pollPushChallenges`, 64 in flight', h.barePoll, null),
+          row('poll', 'floor: node:http alone (body read, fixed answer)', h.floorPoll, h.barePoll),
+          row('poll', 'poll written directly on node:http (no checks)', h.directPoll, h.barePoll),
           row('poll', '`createHttpHandler` (Fetch glue)', h.fetchPoll, h.barePoll),
           row('poll', '`createNodeHandler` (node:http)', h.nodePoll, h.barePoll),
         ];

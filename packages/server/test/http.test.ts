@@ -111,6 +111,19 @@ describe.each(ADAPTERS)('HTTP device routes: $name', (adapter) => {
     // Invalid UTF-8.
     const bad = new Request(`${BASE}/v1/push/respond`, { method: 'POST', body: new Uint8Array([0x7b, 0xc0, 0xaf, 0x7d]), headers: { 'content-type': 'application/json' } });
     await expectError(await handler(bad), 400, 'ERR_HTTP_MALFORMED');
+    // Strict UTF-8 as core's utf8Decode: an encoded surrogate (in a string) and a truncated
+    // sequence are refused; a leading byte-order mark is kept, so JSON.parse refuses it (were
+    // it stripped, this body would reach the schema and answer ERR_PUSH_MALFORMED).
+    const bytes = (...b: number[][]) => new Uint8Array(b.flat());
+    const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+    for (const body of [
+      bytes(ascii('{"request":"'), [0xed, 0xa0, 0x80], ascii('"}')),
+      bytes(ascii('{"request":"'), [0xe2, 0x82], ascii('"}')),
+      bytes([0xef, 0xbb, 0xbf], ascii('{"request":"x"}')),
+    ]) {
+      const res = await handler(new Request(`${BASE}/v1/push/poll`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }));
+      await expectError(res, 400, 'ERR_HTTP_MALFORMED');
+    }
     // Deep nesting within the cap: parsed, refused by the schema, not a crash.
     await expectError(await handler(post('/v1/push/poll', '['.repeat(8000) + ']'.repeat(8000))), 400, 'ERR_PUSH_MALFORMED');
     // Wrong shapes.

@@ -106,15 +106,18 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
   if (log !== undefined && typeof log !== 'function') throw serverError('ERR_SERVER_CONFIG', '"log" expected a function');
   const table = makeTable ? makeTable(maxBodyBytes) : deviceTable(maxBodyBytes);
 
+  const defaultOrganisation = Object.freeze({ id: null, base: basePath });
   /**
    * The organisation of a request and the base path its routes sit under; `null`: it names
    * none. A resolver's `ERR_ORGANISATION_NOT_FOUND` is the same `null`.
    */
-  const organisationOf = async (req: NeutralRequest): Promise<{ id: string | null; base: string } | null> => {
-    if (!resolve) return { id: null, base: basePath };
+  const organisationOf = async (
+    req: NeutralRequest,
+    resolver: NonNullable<DispatchOptions['resolve']>,
+  ): Promise<{ id: string | null; base: string } | null> => {
     let r: ResolvedOrganisation;
     try {
-      r = await resolve(req);
+      r = await resolver(req);
     } catch (e) {
       if (isCloudMfaError(e, 'ERR_ORGANISATION_NOT_FOUND')) return null;
       throw e;
@@ -147,7 +150,8 @@ export function createDispatcher(server: MfaServer, options: DispatchOptions): D
       let path = req.path;
       if (path === null) return answer(route, fail(400, 'ERR_HTTP_MALFORMED'));
       // An unknown organisation is answered like an unknown route (docs/server.md, "Organisations", HTTP).
-      const org = await organisationOf(req);
+      // Without a resolver every request is the default organisation's: no promise to wait for.
+      const org = resolve ? await organisationOf(req, resolve) : defaultOrganisation;
       if (org === null) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
       if (org.base !== '') {
         if (!path.startsWith(`${org.base}/`)) return passUnmatched ? null : answer(route, fail(404, 'ERR_HTTP_NOT_FOUND'));
