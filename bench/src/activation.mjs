@@ -104,7 +104,7 @@ export default async function activation(ctx) {
     table(
       ['Operation', 'Median', 'Runs', 'Goal'],
       [
-        ['openEnvelope, pure JS (@noble/hashes scrypt)', ms(median(pure)), String(pure.length), '<= 300 ms'],
+        ['openEnvelope, pure JS (core's scrypt, ported from @noble/hashes)', ms(median(pure)), String(pure.length), '<= 300 ms'],
         ['  pure-JS provider scrypt alone / openEnvelope, interleaved', `${ms(median(pureKdfOnly))} / ${ms(median(pureInterleaved))}`, `${pureKdfOnly.length} each`, ''],
         ['openEnvelope, node:crypto scrypt via the CryptoProvider seam', ms(median(native)), String(native.length), ''],
         ['  node:crypto scrypt alone (same parameters)', ms(median(kdfOnly)), String(kdfOnly.length), ''],

@@ -54,7 +54,7 @@ export default async function vault(ctx) {
 
   const m = (xs) => `${fmt(median(xs))} ms`;
   const rows = [
-    ['unlock, pure JS (@noble/hashes scrypt)', m(pure), '9', ''],
+    ['unlock, pure JS (core's scrypt, ported from @noble/hashes)', m(pure), '9', ''],
     ['  pure-JS scrypt alone', m(pureKdf), '9', ''],
     ['unlock, node:crypto scrypt via the CryptoProvider seam', m(nat), '9', 'phone (x3-5) well under 1 s'],
     ['  node:crypto scrypt alone', m(natKdf), '9', ''],
