@@ -1,6 +1,6 @@
 // scrypt (RFC 7914) on this package's PBKDF2-HMAC-SHA256 (kdf.ts), for the pure-JS provider.
 // The Salsa20/8 core, BlockMix and the ROMix loops are those of @noble/hashes 2.4.0's `scrypt.js` (MIT, (c) 2022
-// Paul Miller), unchanged but for types. Why not that module: it imports noble's `sha2.js`,
+// Paul Miller; the licence is in this package's THIRD_PARTY_NOTICES.md), unchanged but for types. Why not that module: it imports noble's `sha2.js`,
 // which would put a second SHA-2 (with `_md.js`, `_u64.js`) in every phone bundle (Metro does
 // not tree-shake; docs/benchmarks.md). Parameters are validated by `checkScrypt` before this
 // runs (power-of-two N, r and p >= 1, the memory and work ceilings). test/kdf.test.ts checks the
