@@ -5,24 +5,14 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRedemption, openEnvelope } from '@cloudmfa/activation';
-import { createSoftwareSigner } from '@cloudmfa/core';
-import { webCryptoProvider } from '@cloudmfa/core/providers';
-import { createPushPollRequest } from '@cloudmfa/push';
 import { listen } from '../../examples/server/src/nodeHttp.mjs';
-import { benchServer, lapClock, openBenchStore } from '../src/_server-setup.mjs';
+import { benchServer, lapClock, openBenchStore, redeemBenchDevice } from '../src/_server-setup.mjs';
 const [kind, ...checkouts] = process.argv.slice(2);
 const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const lap = lapClock();
 const { store, close } = await openBenchStore(kind, lap.clock);
 const { server } = await benchServer(store, lap, { n: 64 });
-const crypto = webCryptoProvider();
-const device = createSoftwareSigner({ algorithm: 'ES256' });
-const started = await server.startActivation({ userId: 'device-user' });
-const opened = await openEnvelope({ text: started.text, password: started.password, now: lap.clock, crypto });
-const { request: redemption } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'ios', now: lap.clock, crypto });
-const redeemed = await server.completeActivation({ request: redemption });
-if (!redeemed.ok) throw new Error(`compare setup: redemption refused (${redeemed.reason})`);
+const { pollToken } = await redeemBenchDevice(server, lap);
 let ok = 0;
 let refused = 0;
 const urls = {};
@@ -51,7 +41,7 @@ process.stdin.on('data', async (c) => {
   for (let i; (i = input.indexOf('\n')) >= 0; ) {
     const cmd = input.slice(0, i).trim();
     input = input.slice(i + 1);
-    if (cmd === 'token') emit({ token: await createPushPollRequest({ enrolmentId: redeemed.enrolmentId, signer: device, now: lap.clock }) });
+    if (cmd === 'token') emit({ token: await pollToken() });
     else if (cmd === 'stats') {
       const cpu = process.cpuUsage(mark);
       const n = ok + refused;

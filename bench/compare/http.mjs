@@ -8,24 +8,12 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { jsonLines } from '../src/_measure.mjs';
 
 const [a, b, kind = 'memory', rounds = '6'] = process.argv.slice(2);
 if (!a || !b) throw new Error('usage: node bench/compare/http.mjs <checkoutA> <checkoutB> [store] [rounds]');
 const child = spawn(process.execPath, [fileURLToPath(new URL('./http-child.mjs', import.meta.url)), kind, a, b], { stdio: ['pipe', 'pipe', 'inherit'] });
-let buf = '';
-const waiting = [];
-const queue = [];
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (c) => {
-  buf += c;
-  for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
-    const line = JSON.parse(buf.slice(0, i));
-    const w = waiting.shift();
-    if (w) w(line);
-    else queue.push(line);
-  }
-});
-const next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r)));
+const next = jsonLines(child);
 const ask = (c) => {
   child.stdin.write(`${c}\n`);
   return next();

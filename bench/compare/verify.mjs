@@ -8,31 +8,18 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { jsonLines, median } from '../src/_measure.mjs';
 
 const [a, b, ...rest] = process.argv.slice(2);
 if (!a || !b) throw new Error('usage: node bench/compare/verify.mjs <checkoutA> <checkoutB> [store...]');
 const stores = rest.length ? rest : ['memory', 'sqlite', 'postgres', 'redis', 'postgres+redis'];
 const child = fileURLToPath(new URL('./verify-child.mjs', import.meta.url));
 const ROUNDS = 3;
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 function open(side, kind) {
   const [root, own] = side.split('|');
   const c = spawn(process.execPath, [child, root, own ?? kind], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let buf = '';
-  // Lines not yet asked for wait in `arrived` (one side may be ready before the other is asked).
-  const waiting = [];
-  const arrived = [];
-  c.stdout.on('data', (d) => {
-    buf += d;
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
-      const line = JSON.parse(buf.slice(0, i));
-      const w = waiting.shift();
-      if (w) w(line);
-      else arrived.push(line);
-    }
-  });
-  const next = () => (arrived.length ? Promise.resolve(arrived.shift()) : new Promise((resolve) => waiting.push(resolve)));
+  const next = jsonLines(c);
   return { next, ask: (cmd) => (c.stdin.write(`${cmd}\n`), next()), stop: () => c.stdin.write('stop\n') };
 }
 

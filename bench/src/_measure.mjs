@@ -116,3 +116,24 @@ export async function raceAcceptances(consume, prefix, slots, n) {
   const results = await Promise.all(Array.from({ length: slots * n }, (_, i) => consume(`${prefix}${i % slots}`, 1000)));
   return results.filter((r) => r.ok).length;
 }
+
+/**
+ * Reads a child process's stdout as one JSON value per line: `next()` answers the next line,
+ * whether it arrived before it was asked for (kept in order) or after.
+ */
+export function jsonLines(child) {
+  let buf = '';
+  const waiting = [];
+  const arrived = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buf += chunk;
+    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) {
+      const line = JSON.parse(buf.slice(0, i));
+      const w = waiting.shift();
+      if (w) w(line);
+      else arrived.push(line);
+    }
+  });
+  return () => (arrived.length ? Promise.resolve(arrived.shift()) : new Promise((resolve) => waiting.push(resolve)));
+}

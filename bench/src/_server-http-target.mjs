@@ -16,14 +16,11 @@
 //    function here, 64 in flight, 3 s, with CPU per call), `token` (a fresh device-signed poll
 //    request), `stats` (calls and this process's CPU per call since the last `stats`), `stop`.
 import { createServer } from 'node:http';
-import { createRedemption, openEnvelope } from '@cloudmfa/activation';
-import { createSoftwareSigner, encodeBase32 } from '@cloudmfa/core';
-import { webCryptoProvider } from '@cloudmfa/core/providers';
-import { createPushPollRequest } from '@cloudmfa/push';
+import { encodeBase32 } from '@cloudmfa/core';
 import { createHttpHandler } from '@cloudmfa/server';
 import { createNodeHandler } from '@cloudmfa/server/node';
 import { listen } from '../../examples/server/src/nodeHttp.mjs';
-import { benchServer, lapClock, openBenchStore, timedRun } from './_server-setup.mjs';
+import { benchServer, lapClock, openBenchStore, redeemBenchDevice, timedRun } from './_server-setup.mjs';
 
 const kind = process.argv[2];
 const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -33,15 +30,7 @@ const { store, close } = await openBenchStore(kind, lap.clock);
 const { server, ids, seeds, verifyNext } = await benchServer(store, lap);
 
 // One enrolment redeemed online: its device key signs the poll requests.
-const crypto = webCryptoProvider();
-const device = createSoftwareSigner({ algorithm: 'ES256' });
-const started = await server.startActivation({ userId: 'device-user' });
-const opened = await openEnvelope({ text: started.text, password: started.password, now: lap.clock, crypto });
-const { request: redemption } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'ios', now: lap.clock, crypto });
-const redeemed = await server.completeActivation({ request: redemption });
-if (!redeemed.ok) throw new Error(`bench setup: redemption refused (${redeemed.reason})`);
-// A poll request is valid for +-60 s of the server clock and may be sent again (it only lists).
-const pollToken = () => createPushPollRequest({ enrolmentId: redeemed.enrolmentId, signer: device, now: lap.clock });
+const { pollToken } = await redeemBenchDevice(server, lap);
 
 let ok = 0;
 let refused = 0;

@@ -13,9 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRedemption, openEnvelope } from '@cloudmfa/activation';
 import { createSoftwareSigner } from '@cloudmfa/core';
 import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { parseOtpauthUri, totp } from '@cloudmfa/otp';
+import { createPushPollRequest } from '@cloudmfa/push';
 import { createMfaServer } from '@cloudmfa/server';
 import { createMemoryStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
@@ -192,4 +194,20 @@ export async function timedRun(fn, { ms, inFlight }) {
   await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = (performance.now() - start) / 1000;
   return { perSecond: (ok + refused) / seconds, ok, refused };
+}
+
+/**
+ * One enrolment redeemed online on `server` by a software ES256 device key, for the device
+ * routes: `pollToken()` makes a device-signed poll request (valid for +-60 s of the server
+ * clock; it only lists, so it may be sent again).
+ */
+export async function redeemBenchDevice(server, lap) {
+  const crypto = webCryptoProvider();
+  const device = createSoftwareSigner({ algorithm: 'ES256' });
+  const started = await server.startActivation({ userId: 'device-user' });
+  const opened = await openEnvelope({ text: started.text, password: started.password, now: lap.clock, crypto });
+  const { request } = await createRedemption({ payload: opened.payload, deviceSigner: device, pushToken: null, platform: 'ios', now: lap.clock, crypto });
+  const redeemed = await server.completeActivation({ request });
+  if (!redeemed.ok) throw new Error(`bench setup: redemption refused (${redeemed.reason})`);
+  return { pollToken: () => createPushPollRequest({ enrolmentId: redeemed.enrolmentId, signer: device, now: lap.clock }) };
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { decodeBase32 } from '@cloudmfa/core';
 import { totp } from '@cloudmfa/otp';
-import { fmt, median, table } from './_measure.mjs';
+import { fmt, jsonLines, median, table } from './_measure.mjs';
 import { benchServer, ENROLMENTS, lapClock, openBenchStore, T0, timedRun } from './_server-setup.mjs';
 
 const IN_FLIGHT = 64;
@@ -38,25 +38,6 @@ async function bareOnStore(kind, log) {
   }
 }
 
-function lines(child) {
-  let buf = '';
-  const waiting = [];
-  const queue = [];
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (c) => {
-    buf += c;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      const w = waiting.shift();
-      if (w) w(line);
-      else queue.push(line);
-    }
-  });
-  return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
-}
-
 const HTTP_ROUNDS = 3;
 const HTTP_SECONDS = 4;
 
@@ -65,7 +46,7 @@ const HTTP_SECONDS = 4;
 async function httpOnStore(kind, log) {
   const target = fileURLToPath(new URL('./_server-http-target.mjs', import.meta.url));
   const child = spawn(process.execPath, [target, kind], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const next = lines(child);
+  const next = jsonLines(child);
   const ask = (command) => {
     child.stdin.write(`${command}\n`);
     return next();
