@@ -351,7 +351,7 @@ export type AlgIndex = 0 | 1 | 2;
 
 export const BLOCK_BYTES = [64, 64, 128] as const;
 export const DIGEST_BYTES = [20, 32, 64] as const;
-/** Words of a message block as the compressions read it (never written: the schedules are `WH`/`WL`). */
+/** Words of a message block as the compressions read it (they never write it: the message schedules are this module's own scratch, wiped after each compression). */
 export const BUFFER_WORDS = [16, 16, 32] as const;
 export const IVS = [IV1, IV256, IV512] as const;
 export const COMPRESS = [compress1, compress256, compress512] as const;
