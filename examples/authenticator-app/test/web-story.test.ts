@@ -20,7 +20,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../server/src/app.mjs';
 import { readConfig } from '../../server/src/config.mjs';
-import { call, FAST_KDF_POLICY, seededRandom } from '../../server/test/helpers.js';
+import { call, FAST_KDF_POLICY, seededRandom, testServerEnv } from '../../server/test/helpers.js';
 import { APP_DIR, exportApp } from './exportApp.js';
 import { serveWebBuild, type WebServer } from './webServer.js';
 
@@ -43,19 +43,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cmfa-app-web-'));
   exportApp('web', join(dir, 'web'));
   web = await serveWebBuild(join(dir, 'web'));
-  const config = readConfig({
-    PORT: '0',
-    CLOUDMFA_ADMIN_PORT: '0',
-    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-    CLOUDMFA_ADMIN_TOKEN: TOKEN,
-    CLOUDMFA_ISSUER: 'Acme Corporation',
-    // The app's page and the device API share one origin (test/webServer.ts).
-    CLOUDMFA_ORIGIN: web.url,
-    CLOUDMFA_TRUST_PROXY_HEADER: 'none',
-    CLOUDMFA_POLICY: JSON.stringify({ ...FAST_KDF_POLICY, app: { pinRequired: true, minPinLength: 6, biometricsAllowed: true } }),
-    CLOUDMFA_LOG: 'off',
-  });
+  const config = readConfig(
+    testServerEnv(dir, TOKEN, {
+      // The app's page and the device API share one origin (test/webServer.ts).
+      CLOUDMFA_ORIGIN: web.url,
+      CLOUDMFA_TRUST_PROXY_HEADER: 'none',
+      CLOUDMFA_POLICY: JSON.stringify({ ...FAST_KDF_POLICY, app: { pinRequired: true, minPinLength: 6, biometricsAllowed: true } }),
+      CLOUDMFA_LOG: 'off',
+    }),
+  );
   app = await startApp(config, { clock, random: seededRandom('app-web-story'), log: (e: object) => void serverLog.push(e as Record<string, unknown>) });
   web.setDeviceUrl(app.deviceUrl);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
 import { estimateTokenBits, tokenAlphabetSize } from '../src/tokenEntropy.mjs';
-import { FAST_KDF_POLICY, seededRandom } from './helpers.js';
+import { seededRandom, testServerEnv } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'login-throttle-admin-token-0123456789';
@@ -103,15 +103,7 @@ describe('wrong admin tokens are throttled per address and globally', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cmfa-example-login-'));
     clock = fixedClock(T0);
-    const config = readConfig({
-      PORT: '0',
-      CLOUDMFA_ADMIN_PORT: '0',
-      CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-      CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-      CLOUDMFA_ADMIN_TOKEN: TOKEN,
-      CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
-      CLOUDMFA_LOG: 'off',
-    });
+    const config = readConfig(testServerEnv(dir, TOKEN, { CLOUDMFA_LOG: 'off' }));
     app = await startApp(config, { clock, random: seededRandom('login-test') });
   });
 

@@ -10,7 +10,7 @@ import { renderApiReference } from '../src/admin/reference.mjs';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
 import { checkAnswer, DOCUMENT } from '../../../packages/server/test/openapi.js';
-import { call, codeAt, FAST_KDF_POLICY, makePhone, pollAndAnswer, rawRequest, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
+import { call, codeAt, makePhone, pollAndAnswer, rawRequest, redeemOverHttp, seededRandom, testServerEnv, wrongCode } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -24,15 +24,7 @@ const secrets = new Set<string>([TOKEN]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cmfa-example-app-'));
-  const config = readConfig({
-    PORT: '0',
-    CLOUDMFA_ADMIN_PORT: '0',
-    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-    CLOUDMFA_ADMIN_TOKEN: TOKEN,
-    CLOUDMFA_ISSUER: 'Acme Corporation',
-    CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
-  });
+  const config = readConfig(testServerEnv(dir, TOKEN));
   app = await startApp(config, { clock, random: seededRandom('app-test'), log: (e) => logs.push(JSON.stringify(e)) });
 });
 

@@ -20,7 +20,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
-import { call, codeAt, FAST_KDF_POLICY, makePhone, pollAndAnswer, redeemOverHttp, seededRandom } from './helpers.js';
+import { call, codeAt, makePhone, pollAndAnswer, redeemOverHttp, seededRandom, testServerEnv } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'browser-admin-token-0123456789abcdef';
@@ -38,21 +38,16 @@ const clock = fixedClock(T0);
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cmfa-example-browser-'));
   shots = join(dir, 'screenshots');
-  const config = readConfig({
-    PORT: '0',
-    CLOUDMFA_ADMIN_PORT: '0',
-    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-    CLOUDMFA_ADMIN_TOKEN: TOKEN,
-    CLOUDMFA_ISSUER: 'Acme Corporation',
-    // Fixed (the device port is ephemeral): the origin is written into the QR, which the
-    // screenshots show. The test's phone posts to the listener directly.
-    CLOUDMFA_ORIGIN: 'https://mfa.acme.example',
-    // No proxy in front of the test's listener: the socket address counts.
-    CLOUDMFA_TRUST_PROXY_HEADER: 'none',
-    CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
-    CLOUDMFA_LOG: 'off',
-  });
+  const config = readConfig(
+    testServerEnv(dir, TOKEN, {
+      // Fixed (the device port is ephemeral): the origin is written into the QR, which the
+      // screenshots show. The test's phone posts to the listener directly.
+      CLOUDMFA_ORIGIN: 'https://mfa.acme.example',
+      // No proxy in front of the test's listener: the socket address counts.
+      CLOUDMFA_TRUST_PROXY_HEADER: 'none',
+      CLOUDMFA_LOG: 'off',
+    }),
+  );
   app = await startApp(config, { clock, random: seededRandom('browser-test') });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'UTC', colorScheme: 'light' });

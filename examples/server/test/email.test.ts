@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSmtpServer, mimeTree, startSmtpServer, zbarDecode } from '../../../packages/email/test/smtpServer.js';
 import { startApp } from '../src/app.mjs';
 import { ConfigError, readConfig } from '../src/config.mjs';
-import { call, FAST_KDF_POLICY, makePhone, redeemOverHttp, seededRandom } from './helpers.js';
+import { call, makePhone, redeemOverHttp, seededRandom, testServerEnv } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'email-admin-token-0123456789abcdef';
@@ -20,16 +20,13 @@ const TOKEN = 'email-admin-token-0123456789abcdef';
 type App = Awaited<ReturnType<typeof startApp>>;
 
 async function startWith(dir: string, env: Record<string, string>, logs: string[]): Promise<App> {
-  const config = readConfig({
-    PORT: '0',
-    CLOUDMFA_ADMIN_PORT: '0',
-    CLOUDMFA_DB: join(dir, `cloudmfa-${Object.keys(env).length}.db`),
-    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-    CLOUDMFA_ADMIN_TOKEN: TOKEN,
-    CLOUDMFA_ISSUER: 'Acme <Corporation>',
-    CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
-    ...env,
-  });
+  const config = readConfig(
+    testServerEnv(dir, TOKEN, {
+      CLOUDMFA_DB: join(dir, `cloudmfa-${Object.keys(env).length}.db`),
+      CLOUDMFA_ISSUER: 'Acme <Corporation>',
+      ...env,
+    }),
+  );
   return startApp(config, { clock: fixedClock(T0), random: seededRandom(`email-test-${JSON.stringify(env)}`), log: (e) => logs.push(JSON.stringify(e)) });
 }
 

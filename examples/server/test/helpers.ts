@@ -4,6 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, scryptSync } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { createRedemption, openEnvelope, openRedemptionResponse, type RedeemedIdentity } from '@cloudmfa/activation';
 import { type Clock, createSoftwareSigner, type RandomSource, type SoftwareSigner } from '@cloudmfa/core';
 import { createCryptoProvider } from '@cloudmfa/core/providers';
@@ -32,6 +33,24 @@ const appCrypto = createCryptoProvider({
 
 /** The cheapest envelope KDF the sealing floor allows, as a CLOUDMFA_POLICY fragment. */
 export const FAST_KDF_POLICY = { activation: { kdf: { algorithm: 'scrypt', log2N: 14, r: 8, p: 1 } } };
+
+/**
+ * The reference server's environment in a test (for `readConfig`): ephemeral device and admin
+ * ports, the SQLite database and key file in `dir`, the admin `token`, the issuer "Acme
+ * Corporation" and {@link FAST_KDF_POLICY}. `extra` adds variables or replaces these.
+ */
+export function testServerEnv(dir: string, token: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    CLOUDMFA_ADMIN_PORT: '0',
+    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
+    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
+    CLOUDMFA_ADMIN_TOKEN: token,
+    CLOUDMFA_ISSUER: 'Acme Corporation',
+    CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
+    ...extra,
+  };
+}
 
 export interface Reply {
   status: number;

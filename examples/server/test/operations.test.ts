@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
 import { checkAnswer } from '../../../packages/server/test/openapi.js';
-import { call, codeAt, FAST_KDF_POLICY, makePhone, redeemOverHttp, seededRandom, wrongCode } from './helpers.js';
+import { call, codeAt, FAST_KDF_POLICY, makePhone, redeemOverHttp, seededRandom, testServerEnv, wrongCode } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -23,16 +23,7 @@ beforeAll(async () => {
     ...FAST_KDF_POLICY,
     rateLimits: { verify: { perIp: { limit: 2, windowMs: 60_000 } }, push: { perUser: { limit: 1, windowMs: 60_000 } } },
   };
-  const config = readConfig({
-    PORT: '0',
-    CLOUDMFA_ADMIN_PORT: '0',
-    CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-    CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-    CLOUDMFA_ADMIN_TOKEN: TOKEN,
-    CLOUDMFA_ISSUER: 'Acme Corporation',
-    CLOUDMFA_POLICY: JSON.stringify(policy),
-    CLOUDMFA_METRICS_PORT: '0',
-  });
+  const config = readConfig(testServerEnv(dir, TOKEN, { CLOUDMFA_POLICY: JSON.stringify(policy), CLOUDMFA_METRICS_PORT: '0' }));
   app = await startApp(config, { clock, random: seededRandom('ops-test'), log: () => undefined });
 });
 

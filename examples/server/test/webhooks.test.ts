@@ -11,7 +11,7 @@ import { verifyWebhook } from '@cloudmfa/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApp } from '../src/app.mjs';
 import { readConfig } from '../src/config.mjs';
-import { call, FAST_KDF_POLICY, seededRandom } from './helpers.js';
+import { call, seededRandom, testServerEnv } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8, 0, 0);
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -41,20 +41,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string> = {}) => ({
-  PORT: '0',
-  CLOUDMFA_ADMIN_PORT: '0',
-  CLOUDMFA_DB: join(dir, 'cloudmfa.db'),
-  CLOUDMFA_KEY_FILE: join(dir, 'keys.json'),
-  CLOUDMFA_ADMIN_TOKEN: TOKEN,
-  CLOUDMFA_ISSUER: 'Acme Corporation',
-  CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
-  CLOUDMFA_WEBHOOK_URL: url,
-  CLOUDMFA_WEBHOOK_SECRET: SECRET,
-  // The timer never fires in a test: delivery runs at start and when the test asks.
-  CLOUDMFA_WEBHOOK_INTERVAL_MS: '9999999',
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}) =>
+  testServerEnv(dir, TOKEN, {
+    CLOUDMFA_WEBHOOK_URL: url,
+    CLOUDMFA_WEBHOOK_SECRET: SECRET,
+    // The timer never fires in a test: delivery runs at start and when the test asks.
+    CLOUDMFA_WEBHOOK_INTERVAL_MS: '9999999',
+    ...extra,
+  });
 
 const enrol = (adminUrl: string, userId: string) => call(`${adminUrl}/api/v1/admin/orgs/default/enrolments`, { token: TOKEN, body: { userId, account: `${userId}@acme.example` } });
 
