@@ -1,11 +1,8 @@
 import { type ConsumeResult, type OtpGuardStore, type PendingAuditEntry, throttleDelay, type ThrottlePolicy } from '@cloudmfa/storage';
 import {
-  assertDrift,
-  assertStep,
   assertStorageId,
   assertThrottlePolicy,
-  assertTime,
-  normalizePendingAudit,
+  normalizeConsume,
   normalizeSettle,
   parseJsonObject,
   resolveLimit,
@@ -80,13 +77,7 @@ export function d1Guard(ctx: D1Context): OtpGuardStore {
     },
     consume: async (id, step, opts) => {
       const t = now();
-      assertStorageId(id, 'enrolmentId');
-      assertStep(step, 'step');
-      const drift = opts?.drift;
-      if (drift !== undefined) assertDrift(drift, 'drift');
-      const unlock = opts?.unlockThrough;
-      if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-      const audit = opts?.audit === undefined ? null : normalizePendingAudit(opts.audit, id);
+      const { drift, unlock, audit } = normalizeConsume(id, step, opts);
       // The consume, its outbox entry and the read that explains a refusal in one transaction: exact.
       const results = await batch([
         st(FORGET, id, t),

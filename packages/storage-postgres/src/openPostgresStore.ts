@@ -1,6 +1,6 @@
-import { type AuditLog, type ChallengeRecord, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore } from '@cloudmfa/storage';
-import { assertOrganisationId, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizePendingAudit, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
-import { assertDrift, assertTime, assertStep, assertStorageId, assertThrottlePolicy, assertUserId, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
+import { type AuditLog, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore } from '@cloudmfa/storage';
+import { assertOrganisationId, normalizeConsume, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
+import { assertStorageId, assertThrottlePolicy, assertUserId, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { createConsumeBatcher } from './_consumeBatcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
@@ -144,13 +144,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }),
       consume: (id, step, options) =>
         op(async (now) => {
-          assertStorageId(id, 'enrolmentId');
-          assertStep(step, 'step');
-          const drift = options?.drift;
-          if (drift !== undefined) assertDrift(drift, 'drift');
-          const unlock = options?.unlockThrough;
-          if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-          const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, id);
+          const { drift, unlock, audit } = normalizeConsume(id, step, options);
           const row = await consumeBatched({ id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit });
           const outcome = text(row, 'outcome');
           const state = toGuard({ ...row, enrolment_id: id });
@@ -203,18 +197,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           if (outcome === 'too_many_pending') return { ok: false as const, reason: 'too_many_pending' as const, pending: int(row, 'pending') };
           if (outcome === 'conflict') throw storageError('ERR_STORAGE_CONFLICT', 'a challenge with this id already exists');
           if (outcome !== 'ok') throw corrupt('the challenge create function returned an unexpected outcome');
-          const challenge: ChallengeRecord = {
-            id: c.id,
-            enrolmentId: c.enrolmentId,
-            userId: c.userId,
-            status: 'pending',
-            createdAt: now,
-            expiresAt: c.expiresAt,
-            finalizedAt: null,
-            meta: JSON.parse(c.meta) as JsonObject,
-            outcome: null,
-          };
-          return { ok: true as const, challenge };
+          return { ok: true as const, challenge: createdChallenge(c, now) };
         }),
       pauseUser: (userId, options) =>
         op(async (now) => {

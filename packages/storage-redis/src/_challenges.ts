@@ -1,5 +1,5 @@
 import { type ChallengeRecord, type ChallengeStore, type FinalizeResult } from '@cloudmfa/storage';
-import { assertStorageId, assertUserId, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
+import { assertStorageId, assertUserId, createdChallenge, normalizeCreateChallenge, normalizeFinalize, normalizePauseUser, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { decodeChallenge, fieldsOf, intOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
 import { challengeKey, challengeKeyPrefix, ownerKey, pendingKey, userPauseKey, userPendingKey } from './_keys.js';
@@ -60,18 +60,7 @@ export function redisChallenges(ctx: StoreContext): ChallengeStore {
           return { ok: false, reason: 'paused', pausedUntil: Number.isSafeInteger(until) && until > now ? until : now };
         }
         if (created !== 1) throw conflict();
-        const challenge: ChallengeRecord = {
-          id: c.id,
-          enrolmentId: c.enrolmentId,
-          userId: c.userId,
-          status: 'pending',
-          createdAt: now,
-          expiresAt: c.expiresAt,
-          finalizedAt: null,
-          meta: JSON.parse(c.meta),
-          outcome: null,
-        };
-        return { ok: true, challenge };
+        return { ok: true, challenge: createdChallenge(c, now) };
       }),
 
     get: (id) =>

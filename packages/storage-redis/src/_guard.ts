@@ -1,11 +1,8 @@
 import { type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry } from '@cloudmfa/storage';
 import {
-  assertDrift,
-  assertStep,
   assertStorageId,
   assertThrottlePolicy,
-  assertTime,
-  normalizePendingAudit,
+  normalizeConsume,
   normalizeSettle,
   parseJsonObject,
   resolveLimit,
@@ -48,13 +45,7 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
 
     consume: (enrolmentId, step, options) =>
       ctx.op(async (now): Promise<ConsumeResult> => {
-        assertStorageId(enrolmentId, 'enrolmentId');
-        assertStep(step, 'step');
-        const drift = options?.drift;
-        if (drift !== undefined) assertDrift(drift, 'drift');
-        const unlock = options?.unlockThrough;
-        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, enrolmentId);
+        const { drift, unlock, audit } = normalizeConsume(enrolmentId, step, options);
         // The entry as the outbox keeps it: `detail` is already JSON text.
         const entry =
           audit === null

@@ -1,12 +1,9 @@
 import { type ConsumeResult, type OtpGuardStore, type PendingAuditEntry, throttleDelay } from '@cloudmfa/storage';
 import {
-  assertDrift,
-  assertStep,
   assertStorageId,
   assertThrottlePolicy,
-  assertTime,
   guardExpiry,
-  normalizePendingAudit,
+  normalizeConsume,
   normalizeSettle,
   parseJsonObject,
   resolveLimit,
@@ -66,13 +63,7 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
     },
     consume: async (id, step, opts) => {
       const t = now();
-      assertStorageId(id, 'enrolmentId');
-      assertStep(step, 'step');
-      const drift = opts?.drift;
-      if (drift !== undefined) assertDrift(drift, 'drift');
-      const unlock = opts?.unlockThrough;
-      if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-      const audit = opts?.audit === undefined ? null : normalizePendingAudit(opts.audit, id);
+      const { drift, unlock, audit } = normalizeConsume(id, step, opts);
       return runner.write((): ConsumeResult => {
         guardForget.run({ org, id, now: t });
         const row = guardConsume.get({ org, id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;

@@ -1,9 +1,9 @@
 // The OTP guard of the memory store (createMemoryStore.ts): replay and throttle state, the
 // forgetting of time-based throttle rows, and the audit outbox written with each acceptance.
-import { normalizePendingAudit, normalizeSettle } from './normalize.js';
+import { normalizeConsume, normalizeSettle } from './normalize.js';
 import { assertThrottlePolicy, guardExpiry, throttleDelay } from './throttle.js';
 import type { OtpGuardState, OtpGuardStore, PendingAuditEntry } from './types.js';
-import { assertDrift, assertStep, assertStorageId, assertTime, parseJsonObject, resolveLimit } from './validate.js';
+import { assertStorageId, parseJsonObject, resolveLimit } from './validate.js';
 
 interface GuardRow extends OtpGuardState {
   /** ms; the row is forgotten at this time (see `ThrottlePolicy.forgetAfterMs`), or never. */
@@ -55,13 +55,7 @@ export function createMemoryGuard(op: <T>(body: (now: number) => T) => Promise<T
       }),
     consume: (id, step, options) =>
       op((now) => {
-        assertStorageId(id, 'enrolmentId');
-        assertStep(step, 'step');
-        const drift = options?.drift;
-        if (drift !== undefined) assertDrift(drift, 'drift');
-        const unlock = options?.unlockThrough;
-        if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
-        const audit = options?.audit === undefined ? null : normalizePendingAudit(options.audit, id);
+        const { drift, unlock, audit } = normalizeConsume(id, step, options);
         const g = live(id, now) ?? fresh(id);
         if (g.lockedUntil !== null && now < g.lockedUntil && (unlock === undefined || g.lockedUntil > unlock)) {
           return { ok: false as const, reason: 'locked' as const, lockedUntil: g.lockedUntil, failures: g.failures };

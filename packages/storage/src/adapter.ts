@@ -5,6 +5,7 @@
 export { type AuditCursorPosition, decodeAuditCursor, encodeAuditCursor } from './auditCursor.js';
 export { scrubCause, storageError } from './errors.js';
 export {
+  createdChallenge,
   type NormalizedAuditEvent,
   type NormalizedAuditQuery,
   type NormalizedChallenge,
@@ -12,6 +13,7 @@ export {
   type NormalizedEnrolmentChanges,
   normalizeAuditEvent,
   normalizeAuditQuery,
+  normalizeConsume,
   normalizeCreateChallenge,
   normalizeCreateEnrolment,
   normalizeEnrolmentChanges,

@@ -1,10 +1,12 @@
 import { type AuditCursorPosition, decodeAuditCursor } from './auditCursor.js';
 import { storageError } from './errors.js';
 import { STORAGE_LIMITS } from './limits.js';
-import type { ChallengeFinalStatus } from './types.js';
+import type { ChallengeFinalStatus, ChallengeRecord, ConsumeOptions, JsonObject } from './types.js';
 import {
   assertAuditKind,
+  assertDrift,
   assertSecret,
+  assertStep,
   assertStorageId,
   assertTime,
   assertUserId,
@@ -142,6 +144,24 @@ export function normalizeCreateChallenge(input: unknown, now: number): Normalize
 }
 
 /**
+ * The record `challenges.create` answers for a challenge it just stored from `c` at `now`
+ * (pending, not finalised), for an adapter whose write does not read the row back.
+ */
+export function createdChallenge(c: NormalizedChallenge, now: number): ChallengeRecord {
+  return {
+    id: c.id,
+    enrolmentId: c.enrolmentId,
+    userId: c.userId,
+    status: 'pending',
+    createdAt: now,
+    expiresAt: c.expiresAt,
+    finalizedAt: null,
+    meta: JSON.parse(c.meta) as JsonObject,
+    outcome: null,
+  };
+}
+
+/**
  * Validates the arguments of `challenges.pauseUser`.
  *
  * @example
@@ -239,6 +259,29 @@ export function normalizePendingAudit(audit: unknown, enrolmentId: string): Norm
   // The entry sits with the guard that accepted the step (Redis: in its slot), found by both.
   if (e.enrolmentId !== enrolmentId) throw invalid('"audit.enrolmentId" expected the enrolment whose step is consumed');
   return e as NormalizedPendingAudit & { enrolmentId: string };
+}
+
+/**
+ * Validates the arguments of `guard.consume` (the enrolment id, the step and every option), so an
+ * adapter checks them all before it touches its store.
+ *
+ * @example
+ * ```ts
+ * const { drift, unlock, audit } = normalizeConsume(enrolmentId, step, options); // drift, unlock: undefined when not given
+ * ```
+ */
+export function normalizeConsume(
+  enrolmentId: string,
+  step: number,
+  options: ConsumeOptions | undefined,
+): { drift: number | undefined; unlock: number | undefined; audit: (NormalizedPendingAudit & { enrolmentId: string }) | null } {
+  assertStorageId(enrolmentId, 'enrolmentId');
+  assertStep(step, 'step');
+  const drift = options?.drift;
+  if (drift !== undefined) assertDrift(drift, 'drift');
+  const unlock = options?.unlockThrough;
+  if (unlock !== undefined) assertTime(unlock, 'unlockThrough');
+  return { drift, unlock, audit: options?.audit === undefined ? null : normalizePendingAudit(options.audit, enrolmentId) };
 }
 
 /**
