@@ -18,6 +18,7 @@ export type {
   ChallengeStatus,
   ChallengeStore,
   ConsumeOptions,
+  AttemptResult,
   ConsumeResult,
   CreateChallengeResult,
   CreateChallengeInput,

@@ -174,7 +174,16 @@ export interface OtpGuardState {
  * ```
  */
 export type ConsumeResult =
-  | { ok: true; state: OtpGuardState }
+  | {
+      ok: true;
+      state: OtpGuardState;
+      /**
+       * Present when the store appended the `audit` entry straight to the caller's audit log in
+       * the same atomic step (see {@link ConsumeOptions.auditLog}): the stored event, and no
+       * outbox entry to move.
+       */
+      logged?: AuditEvent;
+    }
   | { ok: false; reason: 'replayed'; lastStep: number }
   | { ok: false; reason: 'locked'; lockedUntil: number; failures: number };
 
@@ -222,7 +231,27 @@ export interface ConsumeOptions {
    * `enrolmentId` must be the consumed one.
    */
   audit?: AuditEventInput & { key: string };
+  /**
+   * The audit log the caller moves outbox entries into. When it is this store's own log (the
+   * very object the same store, for the same organisation, hands out as `audit`), the store may
+   * append `audit` to it in the same atomic step instead of keeping an outbox entry, and answers
+   * with `logged` (docs/storage.md section 5). Decided by object identity: any other log, or a
+   * wrapper around this one, keeps the outbox.
+   */
+  auditLog?: AuditLog;
 }
+
+/**
+ * What {@link OtpGuardStore.attempt} answers: counted (the state after the count), or refused
+ * by a lock and not counted.
+ *
+ * @example
+ * ```ts
+ * const a: AttemptResult = await store.guard.attempt(id, DEFAULT_THROTTLE_POLICY);
+ * if (!a.ok) retryAfter(a.lockedUntil - now);
+ * ```
+ */
+export type AttemptResult = { ok: true; state: OtpGuardState } | { ok: false; reason: 'locked'; lockedUntil: number; failures: number };
 
 /**
  * The OTP guard: atomic verify-and-consume, failure counters with backoff and lockout, drift.
@@ -255,6 +284,13 @@ export interface OtpGuardStore {
    * and the store removes it (docs/storage.md section 5.2).
    */
   recordFailure(enrolmentId: string, policy: ThrottlePolicy): Promise<OtpGuardState>;
+  /**
+   * The start of one OTP attempt, atomically: when `now < lockedUntil`, refuses with
+   * `locked` and writes nothing; otherwise counts the failure exactly as
+   * {@link OtpGuardStore.recordFailure} does and answers the state after the count
+   * (docs/storage.md section 5).
+   */
+  attempt(enrolmentId: string, policy: ThrottlePolicy): Promise<AttemptResult>;
   /** Clears failures and the lock; keeps `lastStep` and `drift`. */
   reset(enrolmentId: string): Promise<void>;
   /** Outbox entries not yet settled, oldest first (`at`, then `key`); default limit 100. */

@@ -12,7 +12,7 @@ import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
 /** Longest input looked at as a code; anything longer is a format failure. */
 const MAX_CODE_LENGTH = 64;
 
-/** The TOTP/HOTP check of docs/server.md section 4 step 4, for `verifyOtp`. */
+/** The TOTP/HOTP check of docs/server.md section 4 step 3, for `verifyOtp`. */
 function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
   const typed = typeof code === 'string' && code.length <= MAX_CODE_LENGTH ? code : null;
   return ({ meta, secret, guard, now }): CodeCheck => {

@@ -1,0 +1,18 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { benchServer, lapClock, openBenchStore, timedRun } from './src/_server-setup.mjs';
+const kind = process.argv[2] ?? 'memory';
+const lap = lapClock();
+const { store, close } = await openBenchStore(kind, lap.clock);
+const { verifyNext } = await benchServer(store, lap);
+await timedRun(verifyNext, { ms: 1000, inFlight: 64 });
+const s = new Session(); s.connect();
+await s.post('Profiler.enable'); await s.post('Profiler.setSamplingInterval', { interval: 50 }); await s.post('Profiler.start');
+const c0 = process.cpuUsage();
+const r = await timedRun(verifyNext, { ms: 3000, inFlight: 64 });
+const c = process.cpuUsage(c0);
+const { profile } = await s.post('Profiler.stop');
+writeFileSync(`/tmp/prof/${kind}.cpuprofile`, JSON.stringify(profile));
+console.log(kind, Math.round(r.perSecond), '/s', r.ok, 'ok', r.refused, 'refused', ((c.user + c.system) / (r.ok + r.refused)).toFixed(1), 'us CPU/verify');
+await close();
+process.exit(0);
