@@ -22,7 +22,7 @@ const FIRST_SWEEP = 64;
  * (a consume given exactly it appends directly), `append` its synchronous body, run inside the
  * consume's `op`.
  */
-export interface MemoryAuditLog {
+interface MemoryAuditLog {
   log: AuditLog;
   append(event: NormalizedAuditEvent, now: number): AuditEvent;
 }
