@@ -19,13 +19,13 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
     if (typed === null) return { kind: 'failure', detail: 'format' };
     const otp = meta.otp;
     if (otp.type === 'hotp') {
-      const counter = guard?.lastStep != null ? guard.lastStep + 1 : otp.counter;
+      const counter = guard.lastStep !== null ? guard.lastStep + 1 : otp.counter;
       if (counter > Number.MAX_SAFE_INTEGER) return { kind: 'failure', detail: 'mismatch' };
       const r = verifyHotp({ secret, algorithm: otp.algorithm, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
       return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     }
     const maxDrift = ctx.policy.otp.maxDriftSteps;
-    const drift = Math.max(-maxDrift, Math.min(maxDrift, guard?.drift ?? 0));
+    const drift = Math.max(-maxDrift, Math.min(maxDrift, guard.drift ?? 0));
     const options = {
       secret,
       algorithm: otp.algorithm,
@@ -33,7 +33,7 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
       window: ctx.policy.otp.window,
       period: otp.period,
       digits: otp.digits,
-      ...(guard?.lastStep != null ? { afterStep: guard.lastStep } : {}),
+      ...(guard.lastStep !== null ? { afterStep: guard.lastStep } : {}),
     };
     // Centred on the remembered drift first, then (a corrected phone clock) on the server's step.
     const centred = verifyTotp({ ...options, now: () => now + drift * otp.period * 1000 });
