@@ -28,8 +28,8 @@ export const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0
 export interface SecretBinding {
   enrolmentId: string;
   userId: string;
-  /** The canonical bound attributes (see `boundAttributes` in meta.ts). */
-  attributes: Uint8Array;
+  /** The canonical bound attributes (see `boundAttributes` in meta.ts): their UTF-8 is bound. */
+  attributes: string;
 }
 
 export interface Subtle {
@@ -40,12 +40,37 @@ export interface Subtle {
 
 export const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
 
-export function lp16(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + bytes.length);
-  out[0] = bytes.length >>> 8;
-  out[1] = bytes.length & 0xff;
-  out.set(bytes, 2);
+/**
+ * `head || lp16(utf8(part)) || ...` for string parts and `lp16(part)` for byte parts, in one
+ * allocation: every associated data here has this shape, and the seed's is built on every
+ * verify. A length past 65535 is taken modulo 65536, as `u16` always was here (no caller comes
+ * near it: ids are at most 128 characters, the bound attributes a few hundred bytes).
+ */
+export function lpConcat(head: Uint8Array, ...parts: (string | Uint8Array)[]): Uint8Array {
+  let length = head.length;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as string | Uint8Array;
+    // ASCII strings (ids: nearly always) are written as they are; any other is encoded first.
+    if (typeof p === 'string' && !isAscii(p)) parts[i] = utf8Encode(p);
+    length += 2 + (parts[i] as string | Uint8Array).length;
+  }
+  const out = new Uint8Array(length);
+  out.set(head, 0);
+  let at = head.length;
+  for (const p of parts) {
+    out[at] = p.length >>> 8;
+    out[at + 1] = p.length & 0xff;
+    at += 2;
+    if (typeof p === 'string') for (let j = 0; j < p.length; j++) out[at + j] = p.charCodeAt(j);
+    else out.set(p, at);
+    at += p.length;
+  }
   return out;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 export function subtleOrThrow(): Subtle {
@@ -147,8 +172,11 @@ export function createMemoryKeyRing(kek: KeyEncryptionKeys, random: RandomSource
       if (blob.length < headerLength + NONCE_LENGTH + TAG_LENGTH + 1) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
       if (!raw.has(keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
       const header = blob.subarray(0, headerLength);
-      const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
-      const aad = blob[0] === LEGACY_IDS_ONLY ? ids : concatBytes(ids, lp16(binding.attributes));
+      const head = concatBytes(AAD_LABEL, new Uint8Array([0]), header);
+      const aad =
+        blob[0] === LEGACY_IDS_ONLY
+          ? lpConcat(head, binding.enrolmentId, binding.userId)
+          : lpConcat(head, binding.enrolmentId, binding.userId, binding.attributes);
       const pt = await decrypt(keyId, blob.subarray(headerLength, headerLength + NONCE_LENGTH), aad, blob.subarray(headerLength + NONCE_LENGTH));
       return { ...readPlaintext(pt), keyId };
     },
