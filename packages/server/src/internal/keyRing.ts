@@ -40,37 +40,35 @@ export interface Subtle {
 
 export const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
 
+const encoder = new TextEncoder();
+// Where associated data is assembled before the copy that is returned: it holds ids and
+// attributes, never a secret.
+let scratch = new Uint8Array(1024);
+
 /**
- * `head || lp16(utf8(part)) || ...` for string parts and `lp16(part)` for byte parts, in one
- * allocation: every associated data here has this shape, and the seed's is built on every
- * verify. A length past 65535 is taken modulo 65536, as `u16` always was here (no caller comes
- * near it: ids are at most 128 characters, the bound attributes a few hundred bytes).
+ * `head || lp16(utf8(part)) || ...` for string parts and `lp16(part)` for byte parts, as one
+ * array: every associated data here has this shape, and the seed's is built on every verify.
+ * A length past 65535 is taken modulo 65536, as `u16` always was here (no caller comes near
+ * it: ids are at most 128 characters, the bound attributes a few hundred bytes).
  */
 export function lpConcat(head: Uint8Array, ...parts: (string | Uint8Array)[]): Uint8Array {
-  let length = head.length;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as string | Uint8Array;
-    // ASCII strings (ids: nearly always) are written as they are; any other is encoded first.
-    if (typeof p === 'string' && !isAscii(p)) parts[i] = utf8Encode(p);
-    length += 2 + (parts[i] as string | Uint8Array).length;
-  }
-  const out = new Uint8Array(length);
-  out.set(head, 0);
+  let max = head.length;
+  for (const p of parts) max += 2 + (typeof p === 'string' ? 3 * p.length : p.length);
+  if (scratch.length < max) scratch = new Uint8Array(max);
+  scratch.set(head, 0);
   let at = head.length;
   for (const p of parts) {
-    out[at] = p.length >>> 8;
-    out[at + 1] = p.length & 0xff;
-    at += 2;
-    if (typeof p === 'string') for (let j = 0; j < p.length; j++) out[at + j] = p.charCodeAt(j);
-    else out.set(p, at);
-    at += p.length;
+    let n: number;
+    if (typeof p === 'string') n = encoder.encodeInto(p, scratch.subarray(at + 2)).written;
+    else {
+      scratch.set(p, at + 2);
+      n = p.length;
+    }
+    scratch[at] = n >>> 8;
+    scratch[at + 1] = n & 0xff;
+    at += 2 + n;
   }
-  return out;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
+  return scratch.slice(0, at);
 }
 
 export function subtleOrThrow(): Subtle {
