@@ -16,6 +16,8 @@ describe('outboxKey', () => {
     ['Zm9vYmFyYmF6cXV4cXV1eA', 59_000_000, 1_767_225_600_000],
     ['x'.repeat(128), Number.MAX_SAFE_INTEGER, 8_640_000_000_000_000],
     ['a_b-c', 1, 1],
+    // Enough keys that every value of the last character's two bits comes up.
+    ...Array.from({ length: 64 }, (_, i): [string, number, number] => [`e${i}`, 59_000_000 + i, 1_767_225_600_000 + i * 30_000]),
   ];
 
   it('uses node:crypto on Node', () => {

@@ -18,7 +18,7 @@ interface NodeCrypto {
   KeyObject: { from(key: CryptoKey): unknown };
   createDecipheriv(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: number }): Decipher;
   /** One-shot digest (Node >= 20.12, Bun, Deno); a string is hashed as its UTF-8. */
-  hash?: (algorithm: 'sha256', data: string, outputEncoding: 'buffer') => { toString(encoding: 'base64url', start: number, end: number): string };
+  hash?: (algorithm: 'sha256', data: string, outputEncoding: 'base64url') => string;
 }
 
 /**
