@@ -4,7 +4,7 @@
 import { concatBytes, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createMemoryKeyRing } from '../src/internal/keyRing.js';
+import { createMemoryKeyRing, readKeyId } from '../src/internal/keyRing.js';
 import { boundAttributes } from '../src/internal/meta.js';
 import { createSealing } from '../src/internal/sealing.js';
 
@@ -63,4 +63,21 @@ describe('sealed secret formats', () => {
       expect(await sealing().open(concatBytes(header, nonce, ct), binding)).toEqual({ kind: 'seed', bytes: new Uint8Array([5, 6, 7]), keyId: 'k1' });
     });
   }
+});
+
+describe('readKeyId', () => {
+  const header = (kid: string, at = 1) => concatBytes(new Uint8Array(at), new Uint8Array([kid.length]), utf8Encode(kid));
+
+  it('reads each id as its bytes say, whatever the id read before', () => {
+    const seq = ['k1', 'k1', 'k2', 'k1', 'a.b-c_9', 'k!', 'k1', 'K1', 'x'.repeat(64), 'k\u00ff', 'k1'];
+    for (const kid of seq) expect(readKeyId(header(kid), 1)).toBe(/^[A-Za-z0-9._-]{1,64}$/.test(kid) ? kid : null);
+    expect(readKeyId(header('k1', 0), 0)).toBe('k1');
+  });
+
+  it('refuses an empty, an overlong or a truncated id', () => {
+    expect(readKeyId(new Uint8Array([3, 0]), 1)).toBeNull();
+    expect(readKeyId(concatBytes(new Uint8Array([3, 65]), new Uint8Array(65).fill(0x61)), 1)).toBeNull();
+    expect(readKeyId(new Uint8Array([3, 2, 0x6b]), 1)).toBeNull();
+    expect(readKeyId(new Uint8Array([3]), 1)).toBeNull();
+  });
 });

@@ -222,7 +222,8 @@ export function createSealing({ provider, legacy, cache: cacheOptions, clock, ra
       } catch {
         throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
       }
-      return { ...readPlaintext(pt), keyId: h.keyId };
+      const { kind, bytes } = readPlaintext(pt);
+      return { kind, bytes, keyId: h.keyId };
     },
 
     async rewrap(blob: Uint8Array, binding: SecretBinding): Promise<Uint8Array | null> {
