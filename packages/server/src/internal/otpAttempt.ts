@@ -8,7 +8,7 @@ import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
 import { maintainEnrolment } from './maintain.js';
-import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
+import { bindingOf, type EnrolmentMeta } from './meta.js';
 
 /** What checking the code against one enrolment found. */
 export type CodeCheck =
@@ -35,10 +35,15 @@ export function blockedStatus(rec: EnrolmentRecord, meta: EnrolmentMeta, now: nu
 }
 
 /**
- * Runs one attempt. `candidates` are usable enrolments (see `blockedStatus`), at least one.
+ * Runs one attempt. `candidates` are usable enrolments (see `blockedStatus`), at least one;
+ * `metas` their `readMeta`, in the same order (the caller read them for `blockedStatus`).
  * `method` names the audit entry on success (`otp.accepted` or `otp.resynced`).
  */
-export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord[], check: CodeChecker, success: 'otp.accepted' | 'otp.resynced'): Promise<VerifyOtpResult> {
+export async function otpAttempt(
+  ctx: ServerContext,
+  candidates: EnrolmentRecord[],
+  metas: readonly EnrolmentMeta[],
+  check: CodeChecker, success: 'otp.accepted' | 'otp.resynced'): Promise<VerifyOtpResult> {
   const { guard } = ctx.store;
   const throttle = ctx.policy.throttle;
   const now = nowOf(ctx);
@@ -70,7 +75,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
   let replayedId: string | null = null;
   for (let i = 0; i < candidates.length; i++) {
     const rec = candidates[i] as EnrolmentRecord;
-    const meta = readMeta(rec);
+    const meta = metas[i] as EnrolmentMeta;
     const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
     if (opened.kind !== 'seed') {
       opened.bytes.fill(0);

@@ -29,6 +29,7 @@ export async function resyncHotp(ctx: ServerContext, input: { enrolmentId: strin
   return otpAttempt(
     ctx,
     [rec],
+    [meta],
     ({ meta: m, secret, guard }) => {
       if (typed === null || m.otp.type !== 'hotp') return { kind: 'failure', detail: 'format' };
       const counter = guard.lastStep !== null ? guard.lastStep + 1 : m.otp.counter;
