@@ -26,9 +26,12 @@ const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.fr
  * schema. Every atomic operation is one SQL statement (`INSERT ... ON CONFLICT`, `UPDATE ...
  * WHERE ... RETURNING`, or the `cloudmfa_otp_consume` function), so two servers racing on the
  * same code, redemption or push answer cannot both win, and a dropped connection never leaves
- * a half-applied change. Times come from `clock`, never from the database. Consumes that
- * arrive together share one statement and one commit (group commit; each is still decided by
- * its own conditional upsert), see docs/storage-postgres.md section 3.
+ * a half-applied change. Times come from `clock`, never from the database. Consumes, attempts
+ * and failure counts that arrive together (one event-loop turn, any organisations) share one
+ * statement and one commit (group commit; each is still decided by its own conditional
+ * upsert), and so do the reads `enrolments.get` and `guard.get`; a consume whose `auditLog` is
+ * this store's own audit log appends the entry in its transaction and answers `logged`. See
+ * docs/storage-postgres.md section 3.
  *
  * Rejects with `ERR_STORAGE_INVALID` for bad options, `ERR_STORAGE_UNAVAILABLE` when the
  * server cannot be reached or the schema is missing or older, and `ERR_STORAGE_CORRUPT` when
