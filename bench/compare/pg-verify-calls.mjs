@@ -8,12 +8,12 @@
 //        (append + settle only when consume answered without `logged`)
 // and prints verifications/s (median of 3 rounds) and the Node process's CPU per verification.
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [root, mode, secondsArg] = process.argv.slice(2);
 if (!root || (mode !== 'old' && mode !== 'new')) throw new Error('usage: node bench/compare/pg-verify-calls.mjs <checkout> <old|new> [seconds]');
-const dir = join(root, 'packages/storage-postgres');
+const dir = resolve(root, 'packages/storage-postgres');
 const { migrate, openPostgresStore } = await import(pathToFileURL(join(dir, 'dist/index.js')).href);
 const pg = createRequire(join(dir, 'package.json'))('pg');
 const URL = process.env.CLOUDMFA_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
