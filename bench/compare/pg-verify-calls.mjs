@@ -6,7 +6,8 @@
 //        audit.append (keyed), guard.settleAudit  (the server before guard.attempt)
 //   new: enrolments.get, guard.attempt, guard.consume({ audit, auditLog: store.audit })
 //        (append + settle only when consume answered without `logged`)
-// and prints verifications/s (median of 3 rounds) and the Node process's CPU per verification.
+// and prints verifications/s (median of 3 rounds), the Node process's CPU per verification and
+// the statements sent per verification.
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,10 @@ const ms = Number(secondsArg ?? 3) * 1000;
 const schema = `cmfa_bench_calls_${process.pid}`;
 const pool = new pg.Pool({ connectionString: URL, max: 16 });
 pool.on('error', () => {});
+// Counts the statements the store sends (one socket write each).
+let statements = 0;
+const query = pool.query.bind(pool);
+pool.query = (...args) => (statements++, query(...args));
 let calls = 0;
 const clock = () => T0 + Math.floor(calls / N) * 30_000;
 try {
@@ -67,6 +72,7 @@ try {
     const start = performance.now();
     const end = start + duration;
     const c0 = process.cpuUsage();
+    const s0 = statements;
     await Promise.all(
       Array.from({ length: 64 }, async () => {
         while (performance.now() < end) {
@@ -76,14 +82,14 @@ try {
       }),
     );
     const c = process.cpuUsage(c0);
-    return { perSecond: (done * 1000) / (performance.now() - start), cpu: (c.user + c.system) / done };
+    return { perSecond: (done * 1000) / (performance.now() - start), cpu: (c.user + c.system) / done, statements: (statements - s0) / done };
   };
   await round(500);
   const rounds = [];
   for (let i = 0; i < 3; i++) rounds.push(await round(ms));
   rounds.sort((a, b) => a.perSecond - b.perSecond);
   const m = rounds[1];
-  console.log(`${mode}: ${Math.round(m.perSecond)} verifications/s (rounds ${rounds.map((r) => Math.round(r.perSecond)).join(', ')}), ${m.cpu.toFixed(0)} us CPU/verification, refused ${failed}`);
+  console.log(`${mode}: ${Math.round(m.perSecond)} verifications/s (rounds ${rounds.map((r) => Math.round(r.perSecond)).join(', ')}), ${m.cpu.toFixed(0)} us CPU/verification, ${m.statements.toFixed(2)} statements/verification, refused ${failed}`);
   await store.close();
 } finally {
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
