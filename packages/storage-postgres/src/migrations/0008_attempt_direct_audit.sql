@@ -72,9 +72,12 @@ BEGIN
     FROM cloudmfa_otp_guard AS g WHERE g.org = p_org AND g.enrolment_id = p_id;
     RETURN;
   END IF;
+  -- IS NOT NULL and ORDER BY expires_at: the partial index on expires_at, also in the generic
+  -- plan PL/pgSQL caches (which otherwise scans the whole table for `expires_at <= $1`).
   DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
     SELECT org, enrolment_id FROM cloudmfa_otp_guard
-    WHERE expires_at <= p_now AND NOT (org = p_org AND enrolment_id = p_id) LIMIT 8
+    WHERE expires_at IS NOT NULL AND expires_at <= p_now AND NOT (org = p_org AND enrolment_id = p_id)
+    ORDER BY expires_at LIMIT 8
     FOR UPDATE SKIP LOCKED);
 END
 $$;
