@@ -10,6 +10,7 @@ interface GuardRow extends OtpGuardState {
   /** ms; the row is forgotten at this time (see `ThrottlePolicy.forgetAfterMs`), or never. */
   expiresAt: number | null;
 }
+/** The entry as `normalizeConsume` gave it (detail: JSON text, parsed only when listed). */
 interface OutboxRow extends Omit<PendingAuditEntry, 'detail'> {
   detail: string;
 }
