@@ -4,7 +4,8 @@ import { type Statement, statement } from './_pg.js';
 // validated schema name and `o` the organisation id as a SQL literal (validated: 1..63 of
 // [a-z0-9-], so it cannot end the literal): they are the only things ever spliced into SQL
 // text; every value is a bound parameter. Every statement names the organisation
-// (docs/storage.md, "Organisations").
+// (docs/storage.md, "Organisations"): spliced in, or (the batch statements, which serve every
+// organisation) as a bound array element that the store takes from the scope it was called on.
 
 const ENROLMENT_COLUMNS = `id, user_id, status, encode(secret, 'hex') AS secret, meta, created_at, expires_at,
   activated_at, revoked_at, version`;
@@ -14,29 +15,6 @@ const ENROLMENT_COLUMNS_NO_SECRET = `id, user_id, status, '' AS secret, meta, cr
 const GUARD_COLUMNS = 'enrolment_id, last_step, failures, locked_until, drift, last_used_at';
 const CHALLENGE_COLUMNS = 'id, enrolment_id, user_id, status, created_at, expires_at, finalized_at, meta, outcome';
 const AUDIT_COLUMNS = 'seq, at, kind, enrolment_id, user_id, detail';
-/** Forgotten throttle guards one failure count removes at most: more than it can add. */
-const PURGE_PER_WRITE = 8;
-
-/**
- * The throttle curve of docs/storage.md section 5 (`throttleDelay`) in SQL, for the failure
- * count `f`. Parameters: $3 freeFailures, $4 baseDelayMs, $5 maxDelayMs, $6 lockoutFailures,
- * $7 lockoutMs. numeric arithmetic is exact here: base * 2^k is exact in a double too, and the
- * LEAST bounds the result by maxDelayMs before the cast.
- */
-const delay = (f: string) => `(CASE
-    WHEN ${f} >= $6::bigint THEN $7::bigint
-    WHEN ${f} > $3::bigint THEN LEAST($5::numeric, $4::numeric * power(2::numeric, LEAST(${f} - $3::bigint - 1, 52)))::bigint
-    ELSE 0::bigint
-  END)`;
-
-/** A guard forgotten at `$2` (now): it counts as never touched. */
-const FORGOTTEN = '(g.expires_at IS NOT NULL AND g.expires_at <= $2::bigint)';
-const FAILURES = `(CASE WHEN ${FORGOTTEN} THEN 1 ELSE g.failures + 1 END)`;
-const LOCK = `(CASE
-      WHEN ${delay(FAILURES)} > 0 THEN GREATEST(CASE WHEN ${FORGOTTEN} THEN 0 ELSE COALESCE(g.locked_until, 0) END, $2::bigint + ${delay(FAILURES)})
-      WHEN ${FORGOTTEN} THEN NULL
-      ELSE g.locked_until
-    END)`;
 
 export function buildStatements(s: string, o: string) {
   const enrolments = `${s}.cloudmfa_enrolments`;
@@ -50,7 +28,6 @@ export function buildStatements(s: string, o: string) {
 VALUES (${o}, $1, $2, 'pending', $3::bytea, $4::json, $5::bigint, $6::bigint, NULL, NULL, 1)
 ON CONFLICT (org, id) DO NOTHING
 RETURNING ${ENROLMENT_COLUMNS}`),
-    enrolmentGet: statement(`SELECT ${ENROLMENT_COLUMNS} FROM ${enrolments} WHERE org = ${o} AND id = $1`),
     enrolmentGetNoSecret: statement(`SELECT ${ENROLMENT_COLUMNS_NO_SECRET} FROM ${enrolments} WHERE org = ${o} AND id = $1`),
     enrolmentList: statement(`SELECT ${ENROLMENT_COLUMNS} FROM ${enrolments}
 WHERE org = ${o} AND user_id = $1 ORDER BY created_at, id LIMIT $2::integer`),
@@ -68,29 +45,6 @@ SET status = 'revoked', revoked_at = $2::bigint, secret = ''::bytea, version = v
 WHERE org = ${o} AND id = $1 AND status <> 'revoked'
 RETURNING ${ENROLMENT_COLUMNS}`),
 
-    guardGet: statement(`SELECT ${GUARD_COLUMNS} FROM ${guard} WHERE org = ${o} AND enrolment_id = $1 AND (expires_at IS NULL OR expires_at > $2::bigint)`),
-    guardConsumeBatch: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
-  r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
-FROM ${s}.cloudmfa_otp_consume_org_batch(${o}, $1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[],
-  $6::text[], $7::text[], $8::text[], $9::text[], $10::json[])`),
-    // One statement: count the failure (from zero again when the guard is forgotten), set the
-    // lock and the new expiry ($8 forgetAfterMs, NULL: never), and remove a few other
-    // forgotten guards (docs/storage.md 5.2).
-    guardRecordFailure: statement(`WITH purged AS (
-  DELETE FROM ${guard} WHERE (org, enrolment_id) IN (
-    SELECT org, enrolment_id FROM ${guard} WHERE expires_at <= $2::bigint AND NOT (org = ${o} AND enrolment_id = $1) LIMIT ${PURGE_PER_WRITE}
-    FOR UPDATE SKIP LOCKED)
-)
-INSERT INTO ${guard} AS g
-  (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
-VALUES (${o}, $1, NULL, 1, CASE WHEN ${delay('1::bigint')} > 0 THEN $2::bigint + ${delay('1::bigint')} END, NULL, NULL,
-  CASE WHEN $8::bigint IS NOT NULL THEN $2::bigint + ${delay('1::bigint')} + $8::bigint END)
-ON CONFLICT (org, enrolment_id) DO UPDATE
-SET failures = ${FAILURES},
-    locked_until = ${LOCK},
-    expires_at = CASE WHEN $8::bigint IS NULL OR g.last_step IS NOT NULL THEN NULL
-      ELSE GREATEST($2::bigint, COALESCE(${LOCK}, 0)) + $8::bigint END
-RETURNING ${GUARD_COLUMNS}`),
     guardReset: statement(`UPDATE ${guard} SET failures = 0, locked_until = NULL WHERE org = ${o} AND enrolment_id = $1 AND (expires_at IS NULL OR expires_at > $2::bigint)`),
     outboxList: statement(`SELECT entry_key, at, kind, enrolment_id, user_id, detail FROM ${s}.cloudmfa_audit_outbox
 WHERE org = ${o} ORDER BY at, entry_key LIMIT $1::integer`),
@@ -111,12 +65,35 @@ RETURNING ${CHALLENGE_COLUMNS}`),
 WHERE org = ${o} AND enrolment_id = $1 AND status = 'pending' AND expires_at > $2::bigint
 ORDER BY created_at DESC, id DESC LIMIT $3::integer`),
 
-    // The organisation's advisory lock, shared, before the seq is taken (the CTE is read before
-    // any row is inserted), held to commit: what makes audit.follow's order final (migration 7).
-    auditAppend: statement(`WITH follow_lock AS (SELECT pg_advisory_xact_lock_shared(${s}.cloudmfa_audit_follow_key(${o})))
-INSERT INTO ${s}.cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
-SELECT ${o}, $1::bigint, $2, $3, $4, $5::json, $6 FROM follow_lock ON CONFLICT (org, entry_key) DO NOTHING RETURNING seq`),
-    auditByKey: statement(`SELECT ${AUDIT_COLUMNS} FROM ${s}.cloudmfa_audit WHERE org = ${o} AND entry_key = $1`),
+    // The organisation's follow lock, shared, before the seq; a key the log holds answers the
+    // stored event (migration 8, shared with consume's direct path).
+    auditAppend: statement(`SELECT r_seq AS seq, r_at AS at, r_kind AS kind, r_enrolment_id AS enrolment_id, r_user_id AS user_id, r_detail AS detail
+FROM ${s}.cloudmfa_audit_append_org(${o}, $1::bigint, $2, $3, $4, $5::json, $6)`),
+  };
+}
+
+/**
+ * The batch statements of the store (one set per schema, for every organisation: each element
+ * names its organisation, which the store took from the scope it was called on). Each returns
+ * `idx`, the 1-based position of its element, with every row.
+ */
+export function batchStatements(s: string) {
+  return {
+    // Reads: one element per (org, id); a key found nothing returns no row.
+    enrolmentGet: statement(`SELECT k.idx, e.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(org, id, idx)
+CROSS JOIN LATERAL (SELECT ${ENROLMENT_COLUMNS} FROM ${s}.cloudmfa_enrolments WHERE org = k.org AND id = k.id) AS e`),
+    guardGet: statement(`SELECT k.idx, g.* FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS k(org, id, now, idx)
+CROSS JOIN LATERAL (SELECT ${GUARD_COLUMNS} FROM ${s}.cloudmfa_otp_guard
+  WHERE org = k.org AND enrolment_id = k.id AND (expires_at IS NULL OR expires_at > k.now)) AS g`),
+    guardCount: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
+  r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at
+FROM ${s}.cloudmfa_otp_count_batch($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+  $8::bigint[], $9::bigint[], $10::boolean[])`),
+    guardConsume: statement(`SELECT r_index AS idx, r_outcome AS outcome, r_last_step AS last_step,
+  r_failures AS failures, r_locked_until AS locked_until, r_drift AS drift, r_last_used_at AS last_used_at,
+  r_a_seq AS a_seq, r_a_at AS a_at, r_a_kind AS a_kind, r_a_enrolment_id AS a_enrolment_id, r_a_user_id AS a_user_id, r_a_detail AS a_detail
+FROM ${s}.cloudmfa_otp_consume_log_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::bigint[],
+  $7::text[], $8::text[], $9::text[], $10::json[], $11::boolean[])`),
   };
 }
 

@@ -1,12 +1,12 @@
-import { type AuditLog, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore } from '@cloudmfa/storage';
+import { type AuditEvent, type AuditLog, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore, type ThrottlePolicy } from '@cloudmfa/storage';
 import { assertOrganisationId, normalizeConsume, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
-import { assertStorageId, assertThrottlePolicy, assertUserId, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, parseJsonObject, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
-import { createConsumeBatcher } from './_consumeBatcher.js';
+import { assertStorageId, assertThrottlePolicy, assertUserId, type NormalizedPendingAudit, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
+import { byOrgAndId, createBatcher } from './_batcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
 import { type Row, run, type Statement } from './_pg.js';
 import { int, text, toChallenge, toEnrolment, toEvent, toGuard, toPending } from './_rows.js';
-import { auditQueryStatement, buildStatements, organisationStatements } from './_statements.js';
+import { auditQueryStatement, batchStatements, buildStatements, organisationStatements } from './_statements.js';
 import type { PostgresStore, PostgresStoreOptions } from './types.js';
 import { postgresFollow, postgresWebhooks } from './_webhooks.js';
 
@@ -26,9 +26,12 @@ const bytea = (b: Uint8Array | undefined) => (b === undefined ? null : Buffer.fr
  * schema. Every atomic operation is one SQL statement (`INSERT ... ON CONFLICT`, `UPDATE ...
  * WHERE ... RETURNING`, or the `cloudmfa_otp_consume` function), so two servers racing on the
  * same code, redemption or push answer cannot both win, and a dropped connection never leaves
- * a half-applied change. Times come from `clock`, never from the database. Consumes that
- * arrive together share one statement and one commit (group commit; each is still decided by
- * its own conditional upsert), see docs/storage-postgres.md section 3.
+ * a half-applied change. Times come from `clock`, never from the database. Consumes, attempts
+ * and failure counts that arrive together (one event-loop turn, any organisations) share one
+ * statement and one commit (group commit; each is still decided by its own conditional
+ * upsert), and so do the reads `enrolments.get` and `guard.get`; a consume whose `auditLog` is
+ * this store's own audit log appends the entry in its transaction and answers `logged`. See
+ * docs/storage-postgres.md section 3.
  *
  * Rejects with `ERR_STORAGE_INVALID` for bad options, `ERR_STORAGE_UNAVAILABLE` when the
  * server cannot be reached or the schema is missing or older, and `ERR_STORAGE_CORRUPT` when
@@ -69,11 +72,79 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return body(readClock(clock));
   };
   const q = (stmt: Statement, values: unknown[], what: string): Promise<Row[]> => run(pool, stmt, values, what);
-  // One set of statements (and one consume batcher) per organisation, each naming it in every
-  // statement (docs/storage.md, "Organisations").
+  // The batches of one event-loop turn, for every organisation (docs/storage-postgres.md
+  // section 3): the reads a verification makes, and the guard writes (group commit).
+  const batch = batchStatements(quoted);
+  const readEnrolment = createBatcher<{ org: string; id: string }>((b) =>
+    q(batch.enrolmentGet, [b.map((r) => r.org), b.map((r) => r.id)], 'enrolment read'),
+  );
+  const readGuard = createBatcher<{ org: string; id: string; now: number }>((b) =>
+    q(batch.guardGet, [b.map((r) => r.org), b.map((r) => r.id), b.map((r) => r.now)], 'guard read'),
+  );
+  const count = createBatcher<{ org: string; id: string; now: number; policy: ThrottlePolicy; ifUnlocked: boolean }>(
+    (b) =>
+      q(
+        batch.guardCount,
+        [
+          b.map((r) => r.org),
+          b.map((r) => r.id),
+          b.map((r) => r.now),
+          b.map((r) => r.policy.freeFailures),
+          b.map((r) => r.policy.baseDelayMs),
+          b.map((r) => r.policy.maxDelayMs),
+          b.map((r) => r.policy.lockoutFailures),
+          b.map((r) => r.policy.lockoutMs),
+          b.map((r) => r.policy.forgetAfterMs ?? null),
+          b.map((r) => r.ifUnlocked),
+        ],
+        'guard failure',
+      ),
+    byOrgAndId,
+  );
+  const consume = createBatcher<{
+    org: string;
+    id: string;
+    step: number;
+    drift: number | null;
+    now: number;
+    unlock: number | null;
+    audit: NormalizedPendingAudit | null;
+    log: boolean;
+  }>(
+    (b) =>
+      q(
+        batch.guardConsume,
+        [
+          b.map((r) => r.org),
+          b.map((r) => r.id),
+          b.map((r) => r.step),
+          b.map((r) => r.drift),
+          b.map((r) => r.now),
+          b.map((r) => r.unlock),
+          b.map((r) => r.audit?.key ?? null),
+          b.map((r) => r.audit?.kind ?? null),
+          b.map((r) => r.audit?.userId ?? null),
+          b.map((r) => r.audit?.detail ?? null),
+          b.map((r) => r.log),
+        ],
+        'guard consume',
+      ),
+    byOrgAndId,
+  );
+  const counted = (row: Row | undefined, id: string) => {
+    if (!row) throw corrupt('the failure count returned no row');
+    const outcome = text(row, 'outcome');
+    const state = toGuard({ ...row, enrolment_id: id });
+    if (outcome === 'ok') return { ok: true as const, state };
+    if (outcome === 'locked' && state.lockedUntil !== null) {
+      return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };
+    }
+    throw corrupt('the failure count returned an unexpected outcome');
+  };
+
+  // One set of statements per organisation, each naming it in every statement (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const sql = buildStatements(quoted, orgLiteral(org));
-    const consumeBatched = createConsumeBatcher((values) => q(sql.guardConsumeBatch, values, 'guard consume'));
 
     const enrolments: EnrolmentStore = {
       create: (input) =>
@@ -87,8 +158,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       get: (id) =>
         op(async () => {
           assertStorageId(id, 'id');
-          const rows = await q(sql.enrolmentGet, [id], 'enrolment read');
-          return rows[0] ? toEnrolment(rows[0]) : null;
+          const row = await readEnrolment({ org, id });
+          return row ? toEnrolment(row) : null;
         }),
       listByUser: (userId, options) =>
         op(async () => {
@@ -139,34 +210,49 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       get: (id) =>
         op(async (now) => {
           assertStorageId(id, 'enrolmentId');
-          const rows = await q(sql.guardGet, [id, now], 'guard read');
-          return rows[0] ? toGuard(rows[0]) : null;
+          const row = await readGuard({ org, id, now });
+          return row ? toGuard(row) : null;
         }),
       consume: (id, step, options) =>
         op(async (now) => {
-          const { drift, unlock, audit } = normalizeConsume(id, step, options);
-          const row = await consumeBatched({ id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit });
+          const { drift, unlock, audit: entry } = normalizeConsume(id, step, options);
+          // The direct path (docs/storage.md 5): only for this very scope's audit log, by identity.
+          const log = entry !== null && options?.auditLog === audit;
+          const row = await consume({ org, id, step, drift: drift ?? null, now, unlock: unlock ?? null, audit: entry, log });
+          if (!row) throw corrupt('the consume batch returned no row for an element');
           const outcome = text(row, 'outcome');
           const state = toGuard({ ...row, enrolment_id: id });
-          if (outcome === 'ok') return { ok: true as const, state };
+          if (outcome === 'ok') {
+            if (!log) return { ok: true as const, state };
+            const logged: AuditEvent = toEvent({
+              seq: row.a_seq ?? null,
+              at: row.a_at ?? null,
+              kind: row.a_kind ?? null,
+              enrolment_id: row.a_enrolment_id ?? null,
+              user_id: row.a_user_id ?? null,
+              detail: row.a_detail ?? null,
+            });
+            return { ok: true as const, state, logged };
+          }
           if (outcome === 'locked' && state.lockedUntil !== null) {
             return { ok: false as const, reason: 'locked' as const, lockedUntil: state.lockedUntil, failures: state.failures };
           }
           if (outcome === 'replayed' && state.lastStep !== null) return { ok: false as const, reason: 'replayed' as const, lastStep: state.lastStep };
           throw corrupt('the consume function returned an unexpected outcome');
         }),
+      attempt: (id, policy) =>
+        op(async (now) => {
+          assertStorageId(id, 'enrolmentId');
+          assertThrottlePolicy(policy);
+          return counted(await count({ org, id, now, policy, ifUnlocked: true }), id);
+        }),
       recordFailure: (id, policy) =>
         op(async (now) => {
           assertStorageId(id, 'enrolmentId');
           assertThrottlePolicy(policy);
-          const p = policy;
-          const rows = await q(
-            sql.guardRecordFailure,
-            [id, now, p.freeFailures, p.baseDelayMs, p.maxDelayMs, p.lockoutFailures, p.lockoutMs, p.forgetAfterMs ?? null],
-            'guard failure',
-          );
-          if (!rows[0]) throw corrupt('the failure upsert returned no row');
-          return toGuard(rows[0]);
+          const r = counted(await count({ org, id, now, policy, ifUnlocked: false }), id);
+          if (!r.ok) throw corrupt('a failure count was refused');
+          return r.state;
         }),
       reset: (id) =>
         op(async (now) => {
@@ -255,20 +341,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         op(async (now) => {
           const e = normalizeAuditEvent(event);
           const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail, e.key], 'audit append');
-          if (!rows[0]) {
-            // ON CONFLICT DO NOTHING: the key is in the log already (an outbox entry moved twice).
-            const known = e.key === null ? [] : await q(sql.auditByKey, [e.key], 'audit read');
-            if (!known[0]) throw corrupt('the audit insert returned no row');
-            return toEvent(known[0]);
-          }
-          return {
-            id: String(int(rows[0], 'seq')),
-            at: now,
-            kind: e.kind,
-            enrolmentId: e.enrolmentId,
-            userId: e.userId,
-            detail: parseJsonObject(e.detail, 'detail'),
-          };
+          if (!rows[0]) throw corrupt('the audit append returned no row');
+          return toEvent(rows[0]);
         }),
       query: (query) =>
         op(async () => {

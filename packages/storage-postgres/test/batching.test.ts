@@ -68,3 +68,30 @@ describe('grouped consumes', () => {
     }
   });
 });
+
+describe('grouped reads', () => {
+  it('enrolments.get and guard.get of one turn go as one statement each and answer as single reads: missing ids, duplicates, organisations, forgotten guards', async () => {
+    const acme = store.forOrganisation('acme');
+    const secret = Uint8Array.from({ length: 20 }, (_, i) => i);
+    await store.enrolments.create({ id: 'r1', userId: 'alice', secret, expiresAt: T0 + 60_000 });
+    await acme.enrolments.create({ id: 'r1', userId: 'bob', secret: secret.slice(1), expiresAt: T0 + 60_000 });
+    await store.guard.consume('r1', 3);
+    await acme.guard.recordFailure('r2', { freeFailures: 3, baseDelayMs: 0, maxDelayMs: 0, lockoutFailures: 5, lockoutMs: 0, forgetAfterMs: 1 });
+    // The same schema through a pool that counts the statements it is sent.
+    const sent: string[] = [];
+    const counting = { query: (config: { text: string }) => (sent.push(config.text), pool.query(config as never)) };
+    const counted = await openPostgresStore({ pool: counting as never, schema, clock });
+    sent.length = 0;
+    await Promise.all([counted.enrolments.get('r1'), counted.forOrganisation('acme').enrolments.get('r1'), counted.guard.get('r1'), counted.guard.get('x')]);
+    expect(sent.length).toBe(2);
+    const gets = await Promise.all([store.enrolments.get('r1'), acme.enrolments.get('r1'), store.enrolments.get('nope'), store.enrolments.get('r1')]);
+    expect(gets.map((e) => e?.userId ?? null)).toEqual(['alice', 'bob', null, 'alice']);
+    expect(gets[1]?.secret).toEqual(secret.slice(1));
+    expect(gets[0]).toEqual(gets[3]);
+    const guards = await Promise.all([store.guard.get('r1'), acme.guard.get('r1'), acme.guard.get('r2')]);
+    expect(guards).toEqual([expect.objectContaining({ lastStep: 3 }), null, expect.objectContaining({ failures: 1 })]);
+    // acme's r2 is forgotten 1 ms after its failure: read as never touched.
+    clock.advance(1);
+    expect(await Promise.all([acme.guard.get('r2'), store.guard.get('r1')])).toEqual([null, expect.objectContaining({ lastStep: 3 })]);
+  });
+});

@@ -37,6 +37,7 @@ function everyOperation(store: MfaStore, now: number): [string, () => Promise<un
     ['guard.get', () => store.guard.get('e1')],
     ['guard.consume', () => store.guard.consume('e1', 1)],
     ['guard.recordFailure', () => store.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY)],
+    ['guard.attempt', () => store.guard.attempt('e1', DEFAULT_THROTTLE_POLICY)],
     ['guard.reset', () => store.guard.reset('e1')],
     ['challenges.create', () => store.challenges.create({ id: 'c2', enrolmentId: 'e1', userId: 'alice', expiresAt: now + MIN })],
     ['challenges.get', () => store.challenges.get('c1')],
@@ -206,6 +207,22 @@ describe('on a migrated schema', () => {
     await locker.query(`SELECT 1 FROM ${t('cloudmfa_otp_guard')} WHERE enrolment_id = 'g3' FOR UPDATE`);
     await terminateWhileBlocked(() => store.guard.recordFailure('g3', { ...DEFAULT_THROTTLE_POLICY, freeFailures: 0 }));
     expect(await store.guard.get('g3')).toMatchObject({ failures: 1, lockedUntil: null });
+  });
+
+  it('attempt: terminated mid-statement, nothing is counted, in any organisation of the batch', async () => {
+    await store.guard.attempt('g4', DEFAULT_THROTTLE_POLICY);
+    await locker.query('BEGIN');
+    await locker.query(`SELECT 1 FROM ${t('cloudmfa_otp_guard')} WHERE enrolment_id = 'g4' FOR UPDATE`);
+    // One batch: acme's g4 sorts before default's g4, so it is counted before the batch blocks.
+    const other = store.forOrganisation('acme').guard.attempt('g4', DEFAULT_THROTTLE_POLICY);
+    const settled = other.then(
+      () => 'counted',
+      (e: unknown) => (isCloudMfaError(e, 'ERR_STORAGE_UNAVAILABLE') ? 'rolled back' : 'other error'),
+    );
+    await terminateWhileBlocked(() => store.guard.attempt('g4', DEFAULT_THROTTLE_POLICY));
+    expect(await settled).toBe('rolled back');
+    expect(await store.guard.get('g4')).toMatchObject({ failures: 1 });
+    expect(await store.forOrganisation('acme').guard.get('g4')).toBeNull();
   });
 
   it('redeem: terminated mid-statement, the enrolment stays pending with its secret and version', async () => {

@@ -1,4 +1,4 @@
-// Migrations 5 (organisations, docs/storage.md, "Organisations"), 6 (webhooks) and 7 on a schema written at version 4: every
+// Migrations 5 (organisations, docs/storage.md, "Organisations"), 6 (webhooks), 7 and 8 on a schema written at version 4: every
 // existing row belongs to the default organisation afterwards, and no other organisation sees it.
 import { fixedClock } from '@cloudmfa/core';
 import { listMigrations, migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
@@ -13,7 +13,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-it('a version-4 schema migrates through 5, 6 and 7: its enrolments, guard, challenges, pauses, outbox and audit belong to the default organisation', async () => {
+it('a version-4 schema migrates through 5, 6, 7 and 8: its enrolments, guard, challenges, pauses, outbox and audit belong to the default organisation', async () => {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -39,7 +39,7 @@ it('a version-4 schema migrates through 5, 6 and 7: its enrolments, guard, chall
   } finally {
     client.release();
   }
-  expect((await migrate({ pool, schema })).applied).toEqual([5, 6, 7]);
+  expect((await migrate({ pool, schema })).applied).toEqual([5, 6, 7, 8]);
 
   const store = await openPostgresStore({ pool, schema, clock: fixedClock(T0 + 1000) });
   await checkOrganisationsUpgrade(store);

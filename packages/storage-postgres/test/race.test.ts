@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONFORMANCE_T0 } from '@cloudmfa/storage/testing';
-import { raceWorkerPath, runConsumeRace } from '@cloudmfa/storage/testing';
+import { CONFORMANCE_T0, RACE_ATTEMPT_POLICY, raceWorkerPath, runConsumeRace } from '@cloudmfa/storage/testing';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, dropSchema, testPool, uniqueSchema } from './helpers.js';
@@ -55,5 +54,27 @@ describe('two-process race on PostgreSQL', () => {
     }
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".cloudmfa_otp_guard`);
     expect(rows[0].n).toBe(100);
+  });
+
+  it('2 processes x 1,000 concurrent attempts on the same 100 fresh guards: exactly freeFailures + 1 counted per guard, the rest locked', async () => {
+    const now = CONFORMANCE_T0;
+    const result = await runConsumeRace({
+      factoryModule,
+      config: { url: DATABASE_URL, schema, poolSize: 10 },
+      processes: 2,
+      attemptsPerProcess: 1000,
+      keys: 100,
+      keyPrefix: 'attempt',
+      now,
+      operation: 'attempt',
+      timeoutMs: 60_000,
+    });
+    const counted = RACE_ATTEMPT_POLICY.freeFailures + 1;
+    expect(result.errors).toBe(0);
+    expect(result.accepted).toBe(100 * counted);
+    expect(result.locked).toBe(2000 - 100 * counted);
+    for (const p of result.perProcess) expect(p.accepted + p.locked).toBe(1000);
+    const store = await openPostgresStore({ pool, schema, clock: () => now });
+    for (let i = 0; i < 100; i++) expect((await store.guard.get(`attempt${i}`))?.failures).toBe(counted);
   });
 });
