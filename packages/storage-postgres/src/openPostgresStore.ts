@@ -1,6 +1,6 @@
 import { type AuditEvent, type AuditLog, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore, type ThrottlePolicy } from '@cloudmfa/storage';
 import { assertOrganisationId, normalizeConsume, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
-import { assertStorageId, assertThrottlePolicy, assertUserId, type NormalizedPendingAudit, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
+import { assertStorageId, assertThrottlePolicy, assertUserId, type NormalizedAuditEvent, type NormalizedPendingAudit, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
 import { byOrgAndId, createBatcher } from './_batcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
@@ -130,6 +130,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         'guard consume',
       ),
     byOrgAndId,
+  );
+  // Appends (migration 9), sorted by organisation then key so that two calls moving the same
+  // outbox entries insert their keys in one order (an unkeyed append sorts after the keyed ones
+  // of its organisation and keeps its arrival order among them: appends in one call are
+  // concurrent, nothing orders them).
+  const append = createBatcher<{ org: string; now: number; event: NormalizedAuditEvent }>(
+    (b) =>
+      q(
+        batch.auditAppend,
+        [
+          b.map((r) => r.org),
+          b.map((r) => r.now),
+          b.map((r) => r.event.kind),
+          b.map((r) => r.event.enrolmentId),
+          b.map((r) => r.event.userId),
+          b.map((r) => r.event.detail),
+          b.map((r) => r.event.key),
+        ],
+        'audit append',
+      ),
+    (a, b) => byOrgAndId({ org: a.org, id: a.event.key ?? '\uffff' }, { org: b.org, id: b.event.key ?? '\uffff' }),
   );
   const counted = (row: Row | undefined, id: string) => {
     if (!row) throw corrupt('the failure count returned no row');
@@ -339,10 +360,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const audit: AuditLog = {
       append: (event) =>
         op(async (now) => {
-          const e = normalizeAuditEvent(event);
-          const rows = await q(sql.auditAppend, [now, e.kind, e.enrolmentId, e.userId, e.detail, e.key], 'audit append');
-          if (!rows[0]) throw corrupt('the audit append returned no row');
-          return toEvent(rows[0]);
+          const row = await append({ org, now, event: normalizeAuditEvent(event) });
+          if (!row) throw corrupt('the audit append returned no row');
+          return toEvent(row);
         }),
       query: (query) =>
         op(async () => {

@@ -95,3 +95,35 @@ describe('grouped reads', () => {
     expect(await Promise.all([acme.guard.get('r2'), store.guard.get('r1')])).toEqual([null, expect.objectContaining({ lastStep: 3 })]);
   });
 });
+
+describe('grouped appends', () => {
+  it('the audit appends of one turn go as one statement and answer as single appends: keys (twice in one call, already in the log), organisations, no key', async () => {
+    const acme = store.forOrganisation('acme');
+    const before = await store.audit.append({ key: 'k-old', kind: 'otp.accepted', enrolmentId: 'a1', userId: 'alice', detail: { step: 1 } });
+    const sent: string[] = [];
+    const counting = { query: (config: { text: string }) => (sent.push(config.text), pool.query(config as never)) };
+    const counted = await openPostgresStore({ pool: counting as never, schema, clock });
+    const cacme = counted.forOrganisation('acme');
+    sent.length = 0;
+    const r = await Promise.all([
+      counted.audit.append({ key: 'k-new', kind: 'otp.accepted', enrolmentId: 'a1', userId: 'alice', detail: { step: 2 } }),
+      cacme.audit.append({ key: 'k-new', kind: 'otp.accepted', enrolmentId: 'a1', userId: 'bob', detail: { step: 2 } }),
+      counted.audit.append({ kind: 'otp.refused', enrolmentId: 'a1', userId: 'alice', detail: { reason: 'mismatch' } }),
+      counted.audit.append({ key: 'k-new', kind: 'otp.accepted', enrolmentId: 'a1', userId: 'alice', detail: { step: 3 } }),
+      counted.audit.append({ key: 'k-old', kind: 'otp.accepted', enrolmentId: 'a1', userId: 'alice', detail: { step: 9 } }),
+    ]);
+    expect(sent.length).toBe(1);
+    // The same key twice in one call: one event, the first element's; a key from before: the stored event.
+    expect(r[3]).toEqual(r[0]);
+    expect(r[0]).toMatchObject({ kind: 'otp.accepted', userId: 'alice', detail: { step: 2 } });
+    expect(r[4]).toEqual(before);
+    // Organisations keep their own keys and events.
+    expect(r[1]).toMatchObject({ userId: 'bob', detail: { step: 2 } });
+    expect(r[1]?.id).not.toBe(r[0]?.id);
+    expect(r[2]).toMatchObject({ kind: 'otp.refused', detail: { reason: 'mismatch' } });
+    const own = (await store.audit.query({ enrolmentId: 'a1', limit: 100 })).events;
+    expect(own.map((e) => e.id).sort()).toEqual([before.id, r[0]!.id, r[2]!.id].sort());
+    const theirs = (await acme.audit.query({ enrolmentId: 'a1', limit: 100 })).events;
+    expect(theirs.map((e) => e.id)).toEqual([r[1]!.id]);
+  });
+});
