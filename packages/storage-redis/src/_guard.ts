@@ -1,4 +1,4 @@
-import { type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry } from '@cloudmfa/storage';
+import { type AttemptResult, type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry, type ThrottlePolicy } from '@cloudmfa/storage';
 import {
   assertStorageId,
   assertThrottlePolicy,
@@ -13,7 +13,7 @@ import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
 import { guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
 import { scanKeys } from './_scan.js';
-import { GUARD_CONSUME, GUARD_FAILURE, GUARD_RESET } from './_scripts.js';
+import { GUARD_CONSUME, GUARD_COUNT, GUARD_RESET } from './_scripts.js';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored OTP guard cannot be decoded');
 
@@ -29,6 +29,42 @@ function strings(reply: unknown, n: number): string[] {
 export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
   const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
+
+  // recordFailure and attempt: one script (GUARD_COUNT); `mode` 'attempt' refuses a locked guard.
+  const count = async (enrolmentId: string, policy: ThrottlePolicy, now: number, mode: '' | 'attempt'): Promise<AttemptResult> => {
+    assertStorageId(enrolmentId, 'enrolmentId');
+    assertThrottlePolicy(policy);
+    const r = strings(
+      await ctx.run(GUARD_COUNT, [guardKey(prefix, enrolmentId)], [
+        String(now),
+        String(policy.freeFailures),
+        String(policy.baseDelayMs),
+        String(policy.maxDelayMs),
+        String(policy.lockoutFailures),
+        String(policy.lockoutMs),
+        policy.forgetAfterMs === undefined ? '' : String(policy.forgetAfterMs),
+        mode,
+      ]),
+      1,
+    );
+    if (r[0] === 'ok' && r.length === 6) {
+      return {
+        ok: true,
+        state: {
+          enrolmentId,
+          lastStep: nullableIntOf(r[1], 'guard lastStep'),
+          failures: intOf(r[2], 'guard failures'),
+          lockedUntil: nullableIntOf(r[3], 'guard lockedUntil'),
+          drift: nullableIntOf(r[4], 'guard drift'),
+          lastUsedAt: nullableIntOf(r[5], 'guard lastUsedAt'),
+        },
+      };
+    }
+    if (mode === 'attempt' && r[0] === 'locked' && r.length === 3) {
+      return { ok: false, reason: 'locked', lockedUntil: intOf(r[1], 'guard lockedUntil'), failures: intOf(r[2], 'guard failures') };
+    }
+    throw corrupt();
+  };
 
   return {
     drain: () => consumes.drain(),
@@ -76,30 +112,12 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
 
     recordFailure: (enrolmentId, policy) =>
       ctx.op(async (now): Promise<OtpGuardState> => {
-        assertStorageId(enrolmentId, 'enrolmentId');
-        assertThrottlePolicy(policy);
-        const r = strings(
-          await ctx.run(GUARD_FAILURE, [guardKey(prefix, enrolmentId)], [
-            String(now),
-            String(policy.freeFailures),
-            String(policy.baseDelayMs),
-            String(policy.maxDelayMs),
-            String(policy.lockoutFailures),
-            String(policy.lockoutMs),
-            policy.forgetAfterMs === undefined ? '' : String(policy.forgetAfterMs),
-          ]),
-          6,
-        );
-        if (r[0] !== 'ok') throw corrupt();
-        return {
-          enrolmentId,
-          lastStep: nullableIntOf(r[1], 'guard lastStep'),
-          failures: intOf(r[2], 'guard failures'),
-          lockedUntil: nullableIntOf(r[3], 'guard lockedUntil'),
-          drift: nullableIntOf(r[4], 'guard drift'),
-          lastUsedAt: nullableIntOf(r[5], 'guard lastUsedAt'),
-        };
+        const r = await count(enrolmentId, policy, now, '');
+        if (!r.ok) throw corrupt();
+        return r.state;
       }),
+
+    attempt: (enrolmentId, policy) => ctx.op((now) => count(enrolmentId, policy, now, 'attempt')),
 
     reset: (enrolmentId) =>
       ctx.op(async (now) => {

@@ -168,22 +168,30 @@ return out
 );
 
 /**
+ * `recordFailure` and `attempt`: one script, so the two count exactly alike.
  * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs,
- * forgetAfterMs ('' = never). A forgotten guard ('e' <= now) is deleted first and counts from
- * zero; a guard without a last step counted with forgetAfterMs gets 'e' and a matching TTL, so
- * Redis removes it (docs/storage-redis.md 4).
+ * forgetAfterMs ('' = never), mode ('attempt': a guard locked at `now` refuses and nothing is
+ * written; '' = recordFailure). A forgotten guard ('e' <= now) reads as absent (never locked):
+ * it is deleted and counts from zero; a guard without a last step counted with forgetAfterMs
+ * gets 'e' and a matching TTL, so Redis removes it (docs/storage-redis.md 4), and a count
+ * without forgetAfterMs clears both.
  * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two).
- * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} | {'corrupt'}.
+ * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} |
+ * {'locked', lockedUntil, failures} (attempt only) | {'corrupt'} (nothing written).
  */
-export const GUARD_FAILURE = script(
-  'guard.recordFailure',
+export const GUARD_COUNT = script(
+  'guard.count',
   `${GUARD_NUM}
+local now = tonumber(ARGV[1])
 local exp = num(redis.call('HGET', KEYS[1], 'e'))
-if exp == nil then return {'corrupt'} end
-if exp and tonumber(ARGV[1]) >= exp then redis.call('DEL', KEYS[1]) end
-local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't')
+if exp == nil or not now then return {'corrupt'} end
+local forgotten = exp and now >= exp
+local g = {false, false, false, false, false}
+if not forgotten then g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't') end
 local f, lock = num(g[2]), num(g[3])
 if f == nil or lock == nil then return {'corrupt'} end
+if ARGV[8] == 'attempt' and lock and now < lock then return {'locked', g[3], g[2] or '0'} end
+if forgotten then redis.call('DEL', KEYS[1]) end
 f = (f or 0) + 1
 local free, base, maxd = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local lockf, lockms = tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -198,19 +206,19 @@ elseif f > free then
 end
 local k = g[3] or ''
 if delay > 0 then
-  local candidate = tonumber(ARGV[1]) + delay
+  local candidate = now + delay
   if not lock or lock < candidate then k = string.format('%.0f', candidate) end
 end
 local fs = string.format('%.0f', f)
 redis.call('HSET', KEYS[1], 'f', fs, 'k', k)
 local noStep = (not g[1]) or g[1] == ''
 if ARGV[7] ~= '' and noStep then
-  local now, upto = tonumber(ARGV[1]), tonumber(k) or 0
+  local upto = tonumber(k) or 0
   if upto < now then upto = now end
   local e = upto + tonumber(ARGV[7])
   redis.call('HSET', KEYS[1], 'e', string.format('%.0f', e))
   redis.call('PEXPIRE', KEYS[1], string.format('%.0f', e - now))
-elseif exp and tonumber(ARGV[1]) < exp then
+elseif exp and not forgotten then
   redis.call('HDEL', KEYS[1], 'e')
   redis.call('PERSIST', KEYS[1])
 end

@@ -92,6 +92,7 @@ describe('tampered data', () => {
     await admin.hset(guardKey(keyHead(p, null), 'e1'), 'l', '5', 'k', MARKER);
     const raw2 = await rawSnapshot(admin, p);
     await expectCorrupt(() => store.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY));
+    await expectCorrupt(() => store.guard.attempt('e1', DEFAULT_THROTTLE_POLICY));
     await expectCorrupt(() => store.guard.consume('e1', 6));
     expect(await rawSnapshot(admin, p)).toEqual(raw2);
     expect(raw).not.toEqual(raw2);
