@@ -24,18 +24,20 @@ function strings(reply: unknown, n: number): string[] {
 
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
- * `consume`, the hot path, goes through a batcher (group commit); `drain` is for close().
+ * `consume`, `attempt` and `recordFailure`, the hot path, go through batchers (group commit);
+ * `drain` is for close().
  */
 export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
   const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
+  const counts: Batcher = createBatcher(ctx, GUARD_COUNT);
 
   // recordFailure and attempt: one script (GUARD_COUNT); `mode` 'attempt' refuses a locked guard.
   const count = async (enrolmentId: string, policy: ThrottlePolicy, now: number, mode: '' | 'attempt'): Promise<AttemptResult> => {
     assertStorageId(enrolmentId, 'enrolmentId');
     assertThrottlePolicy(policy);
     const r = strings(
-      await ctx.run(GUARD_COUNT, [guardKey(prefix, enrolmentId)], [
+      await counts.push(guardKey(prefix, enrolmentId), [
         String(now),
         String(policy.freeFailures),
         String(policy.baseDelayMs),
@@ -67,7 +69,9 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
   };
 
   return {
-    drain: () => consumes.drain(),
+    drain: async () => {
+      await Promise.all([consumes.drain(), counts.drain()]);
+    },
     get: (enrolmentId) =>
       ctx.op(async (now) => {
         assertStorageId(enrolmentId, 'enrolmentId');

@@ -128,10 +128,11 @@ end
  * unlockThrough ('' = none: a lock ending at or before it does not refuse), outbox key (the
  * guard's slot), audit key ('' = no entry), audit entry (JSON) per key, in the same order. A
  * forgotten guard ('e' <= now) is deleted first; an acceptance clears 'e' and its TTL and
- * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and applied in turn, exactly as if it ran
- * alone (a key named twice sees the first one's write); the batch is one script, so it is
- * applied completely or not at all. Returns one reply per key: {'ok', drift} |
- * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
+ * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and
+ * applied in turn, exactly as if it ran alone (a key named twice sees the first one's write); a
+ * guard key of another type answers 'corrupt' (pcall: the batch goes on). Returns one reply per
+ * key: {'ok', drift} | {'locked', lockedUntil, failures} | {'replayed', lastStep} |
+ * {'corrupt'} (nothing written for that key).
  */
 export const GUARD_CONSUME = script(
   'guard.consume',
@@ -141,9 +142,15 @@ for i = 1, #KEYS do
   local a = 7 * (i - 1)
   local key, now, step, drift, unlock = KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local obx, akey, entry = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local exp = num(redis.call('HGET', key, 'e'))
-  if exp and tonumber(now) >= exp then redis.call('DEL', key) end
-  local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  local exp = redis.pcall('HGET', key, 'e')
+  local g = {}
+  if type(exp) == 'table' then
+    exp = nil
+  else
+    exp = num(exp)
+    if exp and tonumber(now) >= exp then redis.call('DEL', key) end
+    g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  end
   local last, lock = num(g[1]), num(g[3])
   if last == nil or lock == nil or exp == nil then
     out[i] = {'corrupt'}
@@ -168,61 +175,70 @@ return out
 );
 
 /**
- * `recordFailure` and `attempt`: one script, so the two count exactly alike.
- * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs,
- * forgetAfterMs ('' = never), mode ('attempt': a guard locked at `now` refuses and nothing is
- * written; '' = recordFailure). A forgotten guard ('e' <= now) reads as absent (never locked):
- * it is deleted and counts from zero; a guard without a last step counted with forgetAfterMs
- * gets 'e' and a matching TTL, so Redis removes it (docs/storage-redis.md 4), and a count
- * without forgetAfterMs clears both.
- * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two).
- * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} |
- * {'locked', lockedUntil, failures} (attempt only) | {'corrupt'} (nothing written).
+ * A batch of counts, `recordFailure` and `attempt` alike: one script, so the two count exactly
+ * alike. KEYS: guard 1..n (one slot). ARGV per key, in the same order: now, freeFailures,
+ * baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs, forgetAfterMs ('' = never), mode
+ * ('attempt': a guard locked at `now` refuses and nothing is written; '' = recordFailure).
+ * A forgotten guard ('e' <= now) reads as absent (never locked): it is deleted and counts from
+ * zero; a guard without a last step counted with forgetAfterMs gets 'e' and a matching TTL, so
+ * Redis removes it (docs/storage-redis.md 4), and a count without forgetAfterMs clears both.
+ * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two). Each
+ * count is decided and applied in turn, exactly as if it ran alone (a key named twice sees the
+ * first one's write). Returns one reply per key: {'ok', lastStep, failures, lockedUntil,
+ * drift, lastUsedAt} | {'locked', lockedUntil, failures} (attempt only) | {'corrupt'} (nothing
+ * written for that key).
  */
 export const GUARD_COUNT = script(
   'guard.count',
   `${GUARD_NUM}
-local now = tonumber(ARGV[1])
-local exp = num(redis.call('HGET', KEYS[1], 'e'))
-if exp == nil or not now then return {'corrupt'} end
-local forgotten = exp and now >= exp
-local g = {false, false, false, false, false}
-if not forgotten then g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't') end
-local f, lock = num(g[2]), num(g[3])
-if f == nil or lock == nil then return {'corrupt'} end
-if ARGV[8] == 'attempt' and lock and now < lock then return {'locked', g[3], g[2] or '0'} end
-if forgotten then redis.call('DEL', KEYS[1]) end
-f = (f or 0) + 1
-local free, base, maxd = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local lockf, lockms = tonumber(ARGV[5]), tonumber(ARGV[6])
-local delay = 0
-if f >= lockf then
-  delay = lockms
-elseif f > free then
-  local e = f - free - 1
-  if e > 52 then e = 52 end
-  delay = base * (2 ^ e)
-  if delay > maxd then delay = maxd end
+local function count(key, a)
+  local now = tonumber(ARGV[a + 1])
+  local exp = redis.pcall('HGET', key, 'e')
+  if type(exp) == 'table' then return {'corrupt'} end
+  exp = num(exp)
+  if exp == nil or not now then return {'corrupt'} end
+  local forgotten = exp and now >= exp
+  local g = {false, false, false, false, false}
+  if not forgotten then g = redis.call('HMGET', key, 'l', 'f', 'k', 'd', 't') end
+  local f, lock = num(g[2]), num(g[3])
+  if f == nil or lock == nil then return {'corrupt'} end
+  if ARGV[a + 8] == 'attempt' and lock and now < lock then return {'locked', g[3], g[2] or '0'} end
+  if forgotten then redis.call('DEL', key) end
+  f = (f or 0) + 1
+  local free, base, maxd = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  local lockf, lockms, forget = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), ARGV[a + 7]
+  local delay = 0
+  if f >= lockf then
+    delay = lockms
+  elseif f > free then
+    local e = f - free - 1
+    if e > 52 then e = 52 end
+    delay = base * (2 ^ e)
+    if delay > maxd then delay = maxd end
+  end
+  local k = g[3] or ''
+  if delay > 0 then
+    local candidate = now + delay
+    if not lock or lock < candidate then k = string.format('%.0f', candidate) end
+  end
+  local fs = string.format('%.0f', f)
+  redis.call('HSET', key, 'f', fs, 'k', k)
+  local noStep = (not g[1]) or g[1] == ''
+  if forget ~= '' and noStep then
+    local upto = tonumber(k) or 0
+    if upto < now then upto = now end
+    local e = upto + tonumber(forget)
+    redis.call('HSET', key, 'e', string.format('%.0f', e))
+    redis.call('PEXPIRE', key, string.format('%.0f', e - now))
+  elseif exp and not forgotten then
+    redis.call('HDEL', key, 'e')
+    redis.call('PERSIST', key)
+  end
+  return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
 end
-local k = g[3] or ''
-if delay > 0 then
-  local candidate = now + delay
-  if not lock or lock < candidate then k = string.format('%.0f', candidate) end
-end
-local fs = string.format('%.0f', f)
-redis.call('HSET', KEYS[1], 'f', fs, 'k', k)
-local noStep = (not g[1]) or g[1] == ''
-if ARGV[7] ~= '' and noStep then
-  local upto = tonumber(k) or 0
-  if upto < now then upto = now end
-  local e = upto + tonumber(ARGV[7])
-  redis.call('HSET', KEYS[1], 'e', string.format('%.0f', e))
-  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', e - now))
-elseif exp and not forgotten then
-  redis.call('HDEL', KEYS[1], 'e')
-  redis.call('PERSIST', KEYS[1])
-end
-return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
+local out = {}
+for i = 1, #KEYS do out[i] = count(KEYS[i], 8 * (i - 1)) end
+return out
 `,
 );
 
