@@ -34,11 +34,13 @@ export function createBatcher(ctx: StoreContext, script: LuaScript, maxBatch = 1
   const cluster = ctx.client.isCluster;
 
   const send = (items: Item[]) => {
-    const p = ctx.run(
-      script,
-      items.map((i) => i.key),
-      items.flatMap((i) => i.args),
-    ).then(
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const item of items) {
+      keys.push(item.key);
+      for (const a of item.args) args.push(a);
+    }
+    const p = ctx.run(script, keys, args).then(
       (reply) => {
         if (!Array.isArray(reply) || reply.length !== items.length) {
           const e = storageError('ERR_STORAGE_CORRUPT', 'a batch reply does not match its calls');
