@@ -362,55 +362,85 @@ return out
 );
 
 /**
- * KEYS: the 'all' stream, then the enrolment and/or user streams of the event.
- * ARGV: now, kind, enrolmentId ('' = none), userId ('' = none), detail, minId ('' = no trim;
- * else exact MINID trimming: each append removes the events it has made too old).
- * Appends one event to every stream with one id `<ms>-<seq>`: ms = max(now, newest ms in
- * any of the streams) (stream ids must increase: the audit clock never runs backwards), seq
- * = next after the newest id at that ms. Computed from every stream first, so no XADD can
- * fail after another has been applied. ARGV[7]: the marker key of the event's idempotency
- * key ('' = none; in the {audit} slot), ARGV[8] its lifetime in ms ('' = none): when the
- * marker exists nothing is written and its id is returned. Returns {id, known (0|1)}.
+ * A batch of appends. KEYS: the 'all' stream, once per event (all in the {audit} slot). ARGV
+ * per event, in the same order: now, kind, enrolmentId ('' = none), userId ('' = none), detail,
+ * minId ('' = no trim; else exact MINID trimming: each append removes the events it has made
+ * too old), the marker key of the event's idempotency key ('' = none; in the {audit} slot), its
+ * lifetime in ms ('' = none), the enrolment stream and the user stream of the event ('' =
+ * none; both in the {audit} slot). Each event is appended in turn, exactly as if it ran alone:
+ * when its marker exists nothing is written and the marker's id is returned; else it goes to
+ * every stream it belongs to with one id `<ms>-<seq>`: ms = max(now, newest ms in any of the
+ * streams) (stream ids must increase: the audit clock never runs backwards), seq = next after
+ * the newest id at that ms. The newest ids are read from every stream before any XADD (a
+ * stream this batch wrote to is known without a read), so no XADD can fail after another has
+ * been applied; a stream or marker key of another type (tampered data) answers 'corrupt' for
+ * its event before any write for it (pcall: the batch goes on). Returns one {id, known (0|1)}
+ * | {'corrupt'} per event.
  */
 export const AUDIT_APPEND = script(
   'audit.append',
   `
-if ARGV[7] ~= '' then
-  local known = redis.call('GET', ARGV[7])
-  if known then return {known, 1} end
-end
-local ms, msn, seq = ARGV[1], tonumber(ARGV[1]), 0
-for i = 1, #KEYS do
-  local top = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
-  if #top > 0 then
-    local id = top[1][1]
+local tops = {}
+local function top(key)
+  local t = tops[key]
+  if t then return t end
+  t = {-1, -1}
+  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if r.err then return nil end
+  if #r > 0 then
+    local id = r[1][1]
     local dash = string.find(id, '-', 1, true)
-    local tms, tseq = string.sub(id, 1, dash - 1), tonumber(string.sub(id, dash + 1))
-    local tmsn = tonumber(tms)
-    if tmsn > msn then
-      ms, msn, seq = tms, tmsn, tseq + 1
-    elseif tmsn == msn and tseq + 1 > seq then
-      seq = tseq + 1
+    t = {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))}
+  end
+  tops[key] = t
+  return t
+end
+local function append(all, a)
+  local marker = ARGV[a + 7]
+  if marker ~= '' then
+    local known = redis.pcall('GET', marker)
+    if type(known) == 'table' then return {'corrupt'} end
+    if known then return {known, 1} end
+  end
+  local keys = {all}
+  if ARGV[a + 9] ~= '' then keys[#keys + 1] = ARGV[a + 9] end
+  if ARGV[a + 10] ~= '' then keys[#keys + 1] = ARGV[a + 10] end
+  local msn, seq = tonumber(ARGV[a + 1]), 0
+  local t = {}
+  for i = 1, #keys do
+    t[i] = top(keys[i])
+    if not t[i] then return {'corrupt'} end
+  end
+  for i = 1, #keys do
+    if t[i][1] > msn then
+      msn, seq = t[i][1], t[i][2] + 1
+    elseif t[i][1] == msn and t[i][2] + 1 > seq then
+      seq = t[i][2] + 1
     end
   end
-end
-local id = ms .. '-' .. string.format('%.0f', seq)
-local fields = {'k', ARGV[2]}
-if ARGV[3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[3] end
-if ARGV[4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[4] end
-fields[#fields + 1] = 'd'
-fields[#fields + 1] = ARGV[5]
-for i = 1, #KEYS do
-  if ARGV[6] ~= '' then
-    redis.call('XADD', KEYS[i], 'MINID', ARGV[6], id, unpack(fields))
-  else
-    redis.call('XADD', KEYS[i], id, unpack(fields))
+  local id = string.format('%.0f', msn) .. '-' .. string.format('%.0f', seq)
+  local fields = {'k', ARGV[a + 2]}
+  if ARGV[a + 3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[a + 3] end
+  if ARGV[a + 4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[a + 4] end
+  fields[#fields + 1] = 'd'
+  fields[#fields + 1] = ARGV[a + 5]
+  local minId = ARGV[a + 6]
+  for i = 1, #keys do
+    if minId ~= '' then
+      redis.call('XADD', keys[i], 'MINID', minId, id, unpack(fields))
+    else
+      redis.call('XADD', keys[i], id, unpack(fields))
+    end
+    tops[keys[i]] = {msn, seq}
   end
+  if marker ~= '' then
+    if ARGV[a + 8] ~= '' then redis.call('SET', marker, id, 'PX', ARGV[a + 8]) else redis.call('SET', marker, id) end
+  end
+  return {id, 0}
 end
-if ARGV[7] ~= '' then
-  if ARGV[8] ~= '' then redis.call('SET', ARGV[7], id, 'PX', ARGV[8]) else redis.call('SET', ARGV[7], id) end
-end
-return {id, 0}
+local out = {}
+for i = 1, #KEYS do out[i] = append(KEYS[i], 10 * (i - 1)) end
+return out
 `,
 );
 
