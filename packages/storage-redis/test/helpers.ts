@@ -32,11 +32,11 @@ export async function keysUnder(client: Redis, prefix: string): Promise<string[]
   return out.sort();
 }
 
-/** A fresh store on its own prefix and client, and the cleanup that drops the prefix. */
-export async function freshStore(admin: Redis, clock: Clock, tag: string) {
+/** A fresh store on its own prefix and client (`extra`: more ioredis options), and the cleanup that drops the prefix. */
+export async function freshStore(admin: Redis, clock: Clock, tag: string, extra: Record<string, unknown> = {}) {
   const keyPrefix = uniquePrefix(tag);
   await dropRedisStore({ client: admin, keyPrefix });
-  const client = newClient();
+  const client = newClient(extra);
   const store = createRedisStore({ client, keyPrefix, clock, closeClient: true });
   return {
     store,
