@@ -13,7 +13,7 @@ import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
 import { guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
 import { scanKeys } from './_scan.js';
-import { GUARD_CONSUME, GUARD_COUNT, GUARD_RESET } from './_scripts.js';
+import { GUARD_CONSUME, GUARD_COUNT, GUARD_RESET, OUTBOX_SETTLE } from './_scripts.js';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored OTP guard cannot be decoded');
 
@@ -24,13 +24,16 @@ function strings(reply: unknown, n: number): string[] {
 
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
- * `consume`, `attempt` and `recordFailure`, the hot path, go through batchers (group commit);
+ * `consume`, `attempt`, `recordFailure` and `settleAudit`, the hot path, go through batchers
+ * (group commit);
  * `drain` is for close().
  */
 export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
   const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
   const counts: Batcher = createBatcher(ctx, GUARD_COUNT);
+  // Settles of one turn: one HDEL script per slot; one alone in its slot is a plain HDEL.
+  const settles: Batcher = createBatcher(ctx, OUTBOX_SETTLE, { single: (key, [field]) => client.hdel(key, field!).then(() => 1) });
 
   // recordFailure and attempt: one script (GUARD_COUNT); `mode` 'attempt' refuses a locked guard.
   const count = async (enrolmentId: string, policy: ThrottlePolicy, now: number, mode: '' | 'attempt'): Promise<AttemptResult> => {
@@ -70,7 +73,7 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
 
   return {
     drain: async () => {
-      await Promise.all([consumes.drain(), counts.drain()]);
+      await Promise.all([consumes.drain(), counts.drain(), settles.drain()]);
     },
     get: (enrolmentId) =>
       ctx.op(async (now) => {
@@ -150,7 +153,9 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
     settleAudit: (entry) =>
       ctx.op(async () => {
         const { key, enrolmentId } = normalizeSettle(entry);
-        await client.hdel(outboxKey(prefix, enrolmentId), key);
+        if ((await settles.push(outboxKey(prefix, enrolmentId), [key])) === 'corrupt') {
+          throw storageError('ERR_STORAGE_CORRUPT', 'a stored audit outbox has an unexpected type');
+        }
       }),
   };
 }

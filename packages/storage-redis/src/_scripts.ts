@@ -40,6 +40,41 @@ end
 `;
 
 /**
+ * A batch of hash reads (`enrolments.get`). KEYS: hash 1..n (one slot). Returns one flat
+ * HGETALL reply per key, or {'corrupt'} for a key of another type (an odd-length reply, which
+ * the decoder refuses).
+ */
+export const HASH_READ = script(
+  'hash.read',
+  `
+local out = {}
+for i = 1, #KEYS do
+  local h = redis.pcall('HGETALL', KEYS[i])
+  if h.err then h = {'corrupt'} end
+  out[i] = h
+end
+return out
+`,
+);
+
+/**
+ * A batch of outbox settles. KEYS: outbox hash 1..n (one slot). ARGV: the audit key per outbox
+ * key, in the same order. Returns one reply per key: 1 (removed or not there) | 'corrupt' (a key
+ * of another type; nothing written).
+ */
+export const OUTBOX_SETTLE = script(
+  'outbox.settle',
+  `
+local out = {}
+for i = 1, #KEYS do
+  local r = redis.pcall('HDEL', KEYS[i], ARGV[i])
+  if type(r) == 'table' then out[i] = 'corrupt' else out[i] = 1 end
+end
+return out
+`,
+);
+
+/**
  * KEYS: enrolment. ARGV: userId, secret (base64), meta, now, expiresAt, ttlMs.
  * Returns 1 when created, 0 when the id exists (nothing written).
  */

@@ -96,8 +96,9 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
     const { drain, ...guard } = redisGuard(c);
     const { drain: drainAudit, ...audit } = redisAudit(c);
-    drains.push(drain, drainAudit);
-    return { enrolments: redisEnrolments(c), guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };
+    const { drain: drainReads, ...enrolments } = redisEnrolments(c);
+    drains.push(drain, drainAudit, drainReads);
+    return { enrolments, guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };
   };
   const root = scope(null);
 

@@ -3,7 +3,7 @@ import { type AuditEventInput, type MfaStore } from '@cloudmfa/storage';
 import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditAllKey, auditEnrolmentKey, keyHead } from '../src/_keys.js';
-import { newClient, uniquePrefix } from './helpers.js';
+import { countingClient, newClient, uniquePrefix } from './helpers.js';
 
 // audit.append is group-committed: the appends of one event-loop turn are one script call
 // (docs/storage-redis.md 3). Each event must come out exactly as if appended alone, in call
@@ -36,17 +36,10 @@ describe('redis: appends of one turn share one script call', () => {
       ...(i % 5 === 4 ? { key: `dup${i - 1}` } : i % 5 === 3 ? { key: `dup${i}` } : {}),
     }));
     // A client that counts the script calls the store makes.
-    let calls = 0;
-    const counting = new Proxy(admin, {
-      get(target, key) {
-        if (key === 'evalsha') return (...args: Parameters<typeof admin.evalsha>) => (calls++, target.evalsha(...args));
-        const v = Reflect.get(target, key) as unknown;
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-    const batched = createRedisStore({ client: counting, keyPrefix: p, clock: fixedClock(T0) });
+    const counting = countingClient(admin);
+    const batched = createRedisStore({ client: counting.client, keyPrefix: p, clock: fixedClock(T0) });
     const out = await Promise.all(inputs.map((e) => batched.audit.append(e)));
-    expect(calls).toBe(1);
+    expect(counting.calls.evalsha).toBe(1);
     let seq = 0;
     for (const [i, e] of out.entries()) {
       if (i % 5 === 4) {

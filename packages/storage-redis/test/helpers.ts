@@ -80,3 +80,22 @@ export async function rawSnapshot(client: Redis, prefix: string): Promise<Record
   }
   return out;
 }
+
+/** `client` seen through a proxy that counts its EVALSHA calls (`calls.evalsha`) and HGETALL/HDEL calls. */
+export function countingClient(client: Redis): { client: Redis; calls: Record<'evalsha' | 'hgetall' | 'hdel', number> } {
+  const calls = { evalsha: 0, hgetall: 0, hdel: 0 };
+  const proxy = new Proxy(client, {
+    get(target, key) {
+      const v = Reflect.get(target, key) as unknown;
+      if (typeof v !== 'function') return v;
+      if (key === 'evalsha' || key === 'hgetall' || key === 'hdel') {
+        return (...args: unknown[]) => {
+          calls[key]++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return v.bind(target);
+    },
+  });
+  return { client: proxy, calls };
+}
