@@ -132,6 +132,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   const ctx: ServerContext = Object.freeze({
     organisationId: DEFAULT_ORGANISATION_ID,
     store: bounded(store),
+    auditLog: store.audit,
     policy: resolveServerPolicy(options.policy),
     ...resolveKeys(keys, { clock, random: checked, crypto }, 'keys', 'ERR_SERVER_CONFIG'),
     issuer,
@@ -148,7 +149,10 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     // A store set composed by hand before organisations existed has neither: it serves the
     // default organisation only, and the organisation methods say why they cannot work.
     records: store.organisations && typeof store.forOrganisation === 'function' ? organisationsWithDeadline(store.organisations, storeDeadlineMs) : null,
-    scope: (id) => bounded(store.forOrganisation(id)),
+    scope: (id) => {
+      const scope = store.forOrganisation(id);
+      return { store: bounded(scope), auditLog: scope.audit };
+    },
     keys: organisationKeys ? async (id) => resolveKeys(await organisationKeys(id), { clock, random: checked, crypto }, `keys of organisation ${id}`, 'ERR_SERVER_CONFIG') : null,
     api: (c) => organisationApi(c, { telemetry, webhooks: dispatcherOf(c.organisationId, store.forOrganisation(c.organisationId)) }),
   });

@@ -83,17 +83,26 @@ describe('verifyOtp', () => {
     expect(await t.store.guard.get(id)).toMatchObject({ failures: 0, lockedUntil: null });
   });
 
-  it('parallel guesses get no more tries than sequential ones (the attempt is counted first)', async () => {
+  it('parallel guesses get exactly what sequential ones get (lock check and count are one atomic step)', async () => {
     const t = makeServer();
     const { identity } = await activateOnline(t, makeDevice('a'));
+    const seq = await activateOnline(t, makeDevice('b'), { userId: 'bob' });
     const id = identity.enrolmentId;
-    const guesses = Array.from({ length: 50 }, (_, i) => String(i).padStart(6, '0'));
-    const results = await Promise.all(guesses.map((code) => t.server.verifyOtp({ enrolmentId: id, code })));
-    const checked = results.filter((r) => !r.ok && r.reason === 'invalid');
-    // freeFailures (3) + 1: exactly what four sequential attempts get before the first delay.
-    expect(checked).toHaveLength(4);
-    expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(46);
-    expect((await t.store.guard.get(id))?.failures).toBe(50);
+    const code = codeAt(t, identity.seed);
+    const guesses = Array.from({ length: 50 }, (_, i) => String(i).padStart(6, '0')).filter((g) => g !== code && g !== codeAt(t, seq.identity.seed));
+    const results = await Promise.all(guesses.map((g) => t.server.verifyOtp({ enrolmentId: id, code: g })));
+    const sequential = [];
+    for (const g of guesses) sequential.push(await t.server.verifyOtp({ enrolmentId: seq.identity.enrolmentId, code: g }));
+    // freeFailures (3) + 1: the fourth count sets the first delay; every later guess finds it.
+    const reasons = (rs: typeof results) => rs.map((r) => (r.ok ? 'ok' : r.reason)).sort();
+    expect(reasons(results).filter((r) => r === 'invalid')).toHaveLength(4);
+    expect(reasons(results)).toEqual(reasons(sequential));
+    // Refused by the lock, not counted: the guard holds the four counted attempts, like the sequential one.
+    const parallelState = await t.store.guard.get(id);
+    const sequentialState = await t.store.guard.get(seq.identity.enrolmentId);
+    expect(parallelState?.failures).toBe(4);
+    expect(sequentialState?.failures).toBe(4);
+    expect(parallelState?.lockedUntil).toBe(sequentialState?.lockedUntil);
   });
 
   it('remembers drift: a clock that walks ahead stays accepted; a corrected clock too', async () => {

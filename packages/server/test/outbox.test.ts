@@ -131,3 +131,34 @@ describe('a store that does not answer fails fast', () => {
     }
   });
 });
+
+// docs/storage.md section 5: a store whose own audit log is the server's records the accepted
+// entry in consume's atomic step (no outbox move follows); the others keep the outbox.
+const LOGS_DIRECTLY: Record<string, boolean> = { memory: true, sqlite: true, postgres: true, redis: false, 'postgres+redis': false };
+
+describe.each(Object.keys(BACKENDS))('the accepted entry, logged with the consume or moved, on %s', (backend) => {
+  const backendNow = freshBackendPerTest(backend, T0);
+
+  it('is in the log once, reaches the events sink once, and leaves no outbox entry', async () => {
+    const store = backendNow.opened().store;
+    const calls: string[] = [];
+    const telemetry = {
+      operation: <T>(_name: string, run: () => Promise<T>) => run(),
+      storeCall: <T>(part: string, method: string, run: () => Promise<T>) => {
+        calls.push(`${part}.${method}`);
+        return run();
+      },
+    };
+    const t = makeServer({ clock: backendNow.clock(), store: () => store, telemetry });
+    const { identity } = await activateOnline(t, makeDevice('a'));
+    calls.length = 0;
+    const r = await t.server.verifyOtp({ enrolmentId: identity.enrolmentId, code: codeAt(t, identity.seed) });
+    expect(r).toMatchObject({ ok: true });
+    // The accept path's store calls: three, plus the move where the outbox is kept.
+    const move = LOGS_DIRECTLY[backend] ? [] : ['audit.append', 'guard.settleAudit'];
+    expect(calls).toEqual(['enrolments.get', 'guard.attempt', 'guard.consume', ...move]);
+    expect(await acceptedSteps(t)).toEqual([T0 / 30_000]);
+    expect(t.events.filter((e) => e.kind === 'otp.accepted')).toHaveLength(1);
+    expect(await store.guard.listPendingAudit()).toEqual([]);
+  });
+});

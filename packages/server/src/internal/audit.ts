@@ -43,7 +43,8 @@ export async function moveAuditEntry(ctx: ServerContext, entry: PendingAuditEntr
   await ctx.store.guard.settleAudit(entry);
 }
 
-function publish(ctx: ServerContext, stored: AuditEvent, risk: boolean): void {
+/** Hands a stored entry to the `events` sink; the sink cannot break the operation. */
+export function publish(ctx: ServerContext, stored: AuditEvent, risk: boolean): void {
   const sink = ctx.events;
   if (!sink) return;
   const event: MfaEvent = {

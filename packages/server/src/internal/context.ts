@@ -1,5 +1,5 @@
 import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core';
-import type { OrganisationScope } from '@cloudmfa/storage';
+import type { AuditLog, OrganisationScope } from '@cloudmfa/storage';
 import type { MfaServerPolicy } from '../policy.js';
 import type { MfaEventSink } from '../types.js';
 import type { KeyRing } from './sealing.js';
@@ -12,6 +12,12 @@ export interface ServerContext {
   /** The organisation the operations serve; every store call goes through its scope. */
   readonly organisationId: string;
   readonly store: OrganisationScope;
+  /**
+   * The organisation's audit log as the store handed it out, not wrapped: passed to
+   * `guard.consume` as `auditLog`, so a store that holds it appends the accepted entry in the
+   * same atomic step (it decides by object identity; docs/storage.md section 5).
+   */
+  readonly auditLog: AuditLog;
   readonly policy: MfaServerPolicy;
   readonly keyRing: KeyRing;
   readonly pushSigner: Signer;

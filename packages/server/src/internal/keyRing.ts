@@ -28,8 +28,8 @@ export const KIND_BYTE: Record<SecretKind, number> = { activation: 0x01, seed: 0
 export interface SecretBinding {
   enrolmentId: string;
   userId: string;
-  /** The canonical bound attributes (see `boundAttributes` in meta.ts). */
-  attributes: Uint8Array;
+  /** The canonical bound attributes (see `boundAttributes` in meta.ts): their UTF-8 is bound. */
+  attributes: string;
 }
 
 export interface Subtle {
@@ -40,12 +40,35 @@ export interface Subtle {
 
 export const view = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
 
-export function lp16(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + bytes.length);
-  out[0] = bytes.length >>> 8;
-  out[1] = bytes.length & 0xff;
-  out.set(bytes, 2);
-  return out;
+const encoder = new TextEncoder();
+// Where associated data is assembled before the copy that is returned: it holds ids and
+// attributes, never a secret.
+let scratch = new Uint8Array(1024);
+
+/**
+ * `head || lp16(utf8(part)) || ...` for string parts and `lp16(part)` for byte parts, as one
+ * array: every associated data here has this shape, and the seed's is built on every verify.
+ * A length past 65535 is taken modulo 65536, as `u16` always was here (no caller comes near
+ * it: ids are at most 128 characters, the bound attributes a few hundred bytes).
+ */
+export function lpConcat(head: Uint8Array, ...parts: (string | Uint8Array)[]): Uint8Array {
+  let max = head.length;
+  for (const p of parts) max += 2 + (typeof p === 'string' ? 3 * p.length : p.length);
+  if (scratch.length < max) scratch = new Uint8Array(max);
+  scratch.set(head, 0);
+  let at = head.length;
+  for (const p of parts) {
+    let n: number;
+    if (typeof p === 'string') n = encoder.encodeInto(p, scratch.subarray(at + 2)).written;
+    else {
+      scratch.set(p, at + 2);
+      n = p.length;
+    }
+    scratch[at] = n >>> 8;
+    scratch[at + 1] = n & 0xff;
+    at += 2 + n;
+  }
+  return scratch.slice(0, at);
 }
 
 export function subtleOrThrow(): Subtle {
@@ -72,10 +95,20 @@ export function readPlaintext(pt: Uint8Array): { kind: SecretKind; bytes: Uint8A
 export function readKeyId(blob: Uint8Array, offset: number): string | null {
   const n = blob[offset];
   if (n === undefined || n < 1 || n > 64 || blob.length < offset + 1 + n) return null;
+  // Nearly every blob names the KEK the one before named: that id, already checked, when the
+  // bytes are its characters (every verify reads a header).
+  if (n === lastKeyId.length) {
+    let i = 0;
+    while (i < n && blob[offset + 1 + i] === lastKeyId.charCodeAt(i)) i++;
+    if (i === n) return lastKeyId;
+  }
   let keyId = '';
   for (let i = 0; i < n; i++) keyId += String.fromCharCode(blob[offset + 1 + i] as number);
-  return KEY_ID.test(keyId) ? keyId : null;
+  if (!KEY_ID.test(keyId)) return null;
+  lastKeyId = keyId;
+  return keyId;
 }
+let lastKeyId = '';
 
 /** The in-memory ring as the server uses it: a provider plus what only raw KEKs can do. */
 export interface MemoryKeyRing {
@@ -147,8 +180,11 @@ export function createMemoryKeyRing(kek: KeyEncryptionKeys, random: RandomSource
       if (blob.length < headerLength + NONCE_LENGTH + TAG_LENGTH + 1) throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
       if (!raw.has(keyId)) throw serverError('ERR_SERVER_KEY_UNKNOWN', 'a stored secret names a key-encryption key id that is not configured');
       const header = blob.subarray(0, headerLength);
-      const ids = concatBytes(AAD_LABEL, new Uint8Array([0]), header, lp16(utf8Encode(binding.enrolmentId)), lp16(utf8Encode(binding.userId)));
-      const aad = blob[0] === LEGACY_IDS_ONLY ? ids : concatBytes(ids, lp16(binding.attributes));
+      const head = concatBytes(AAD_LABEL, new Uint8Array([0]), header);
+      const aad =
+        blob[0] === LEGACY_IDS_ONLY
+          ? lpConcat(head, binding.enrolmentId, binding.userId)
+          : lpConcat(head, binding.enrolmentId, binding.userId, binding.attributes);
       const pt = await decrypt(keyId, blob.subarray(headerLength, headerLength + NONCE_LENGTH), aad, blob.subarray(headerLength + NONCE_LENGTH));
       return { ...readPlaintext(pt), keyId };
     },

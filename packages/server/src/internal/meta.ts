@@ -1,6 +1,6 @@
 // The public metadata this package keeps on an enrolment record (store `meta`), and its
 // strict reading: a record whose meta is not what we wrote is ERR_SERVER_CORRUPT.
-import { decodeBase64Url, utf8Encode } from '@cloudmfa/core';
+import { decodeBase64Url } from '@cloudmfa/core';
 import { publicKeyThumbprint } from '@cloudmfa/push';
 import type { EnrolmentRecord, JsonObject } from '@cloudmfa/storage';
 import * as z from 'zod';
@@ -60,13 +60,14 @@ export function metaToJson(meta: EnrolmentMeta): JsonObject {
 
 /**
  * The attributes bound to the sealed secret (AEAD associated data, docs/server.md section 2):
- * the mode, the OTP parameters and the device public key, canonically encoded. A database
- * writer who changes any of them makes the secret fail to open.
+ * the mode, the OTP parameters and the device public key, canonically encoded; the UTF-8 of
+ * this text is what is bound. A database writer who changes any of them makes the secret fail
+ * to open.
  */
-export function boundAttributes(meta: Pick<EnrolmentMeta, 'mode' | 'otp'> & { device?: { publicKey: string } | undefined }): Uint8Array {
+export function boundAttributes(meta: Pick<EnrolmentMeta, 'mode' | 'otp'> & { device?: { publicKey: string } | undefined }): string {
   const o = meta.otp;
   const otp = o.type === 'totp' ? ['totp', o.algorithm, o.digits, o.period] : ['hotp', o.algorithm, o.digits, o.counter];
-  return utf8Encode(JSON.stringify(['cloudmfa/enrolment-binding/v1', meta.mode, otp, meta.device?.publicKey ?? null]));
+  return JSON.stringify(['cloudmfa/enrolment-binding/v1', meta.mode, otp, meta.device?.publicKey ?? null]);
 }
 
 /** The AEAD binding of an enrolment's sealed secret. */

@@ -17,6 +17,8 @@ interface Decipher {
 interface NodeCrypto {
   KeyObject: { from(key: CryptoKey): unknown };
   createDecipheriv(algorithm: 'aes-256-gcm', key: unknown, iv: Uint8Array, options: { authTagLength: number }): Decipher;
+  /** One-shot digest (Node >= 20.12, Bun, Deno); a string is hashed as its UTF-8. */
+  hash?: (algorithm: 'sha256', data: string, outputEncoding: 'base64url') => string;
 }
 
 /**
@@ -25,7 +27,8 @@ interface NodeCrypto {
  */
 type AesGcmOpen = (key: CryptoKey, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | null;
 
-function nodeCrypto(): NodeCrypto | null {
+/** The runtime's `node:crypto`, or `null` (no `process.getBuiltinModule`, or not the API used here). */
+export function nodeCrypto(): NodeCrypto | null {
   try {
     const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
     const c = typeof get === 'function' ? (get('node:crypto') as Partial<NodeCrypto> | undefined) : undefined;

@@ -2,7 +2,7 @@
 // context (its store scope, policy, issuer, origin and keys) built per record version, and the
 // audited changes.
 import { isCloudMfaError } from '@cloudmfa/core';
-import { DEFAULT_ORGANISATION_ID, type JsonObject, type JsonValue, type OrganisationRecord, type OrganisationScope, type OrganisationStore } from '@cloudmfa/storage';
+import { DEFAULT_ORGANISATION_ID, type AuditLog, type JsonObject, type JsonValue, type OrganisationRecord, type OrganisationScope, type OrganisationStore } from '@cloudmfa/storage';
 import { type MfaServerPolicy, resolveServerPolicy } from '../policy.js';
 import type {
   CreateOrganisationOptions,
@@ -30,7 +30,7 @@ type Keys = Pick<ServerContext, 'keyRing' | 'pushSigner'>;
 interface Setup {
   root: ServerContext;
   records: OrganisationStore | null;
-  scope: (organisationId: string) => OrganisationScope;
+  scope: (organisationId: string) => { store: OrganisationScope; auditLog: AuditLog };
   keys: ((organisationId: string) => Promise<Keys>) | null;
   api: (ctx: ServerContext) => MfaOrganisationServer;
 }
@@ -91,7 +91,7 @@ export function createOrganisations(setup: Setup) {
     update: () => Promise.reject(noStore()),
     list: () => Promise.reject(noStore()),
   };
-  const scopes = new Map<string, OrganisationScope>();
+  const scopes = new Map<string, { store: OrganisationScope; auditLog: AuditLog }>();
   const keys = new Map<string, Promise<Keys>>();
   const built = new Map<string, { version: number; api: MfaOrganisationServer }>();
 
@@ -104,7 +104,7 @@ export function createOrganisations(setup: Setup) {
     return s;
   };
   // A context that only audits (no keys): what create and update record with.
-  const auditCtx = (id: string, actor: string | null): ServerContext => ({ ...root, organisationId: id, store: scopeOf(id), actor });
+  const auditCtx = (id: string, actor: string | null): ServerContext => ({ ...root, organisationId: id, ...scopeOf(id), actor });
   const keysOf = (id: string): Promise<Keys> => {
     const resolve = setup.keys;
     if (!resolve) return Promise.reject(serverError('ERR_SERVER_CONFIG', '"organisationKeys" is needed to serve an organisation other than the default'));
@@ -131,7 +131,7 @@ export function createOrganisations(setup: Setup) {
         ...root,
         ...k,
         organisationId: id,
-        store: scopeOf(id),
+        ...scopeOf(id),
         policy: resolveServerPolicy(r.policy),
         issuer: r.issuer,
         origin: r.origin,

@@ -1,14 +1,14 @@
 // One OTP attempt against one or more enrolments (docs/server.md section 4): lock check,
 // count-first throttling, code check, activation of a pending offline/otpauth enrolment,
 // atomic consume, audit, lazy key maintenance.
-import { type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS, throttleDelay } from '@cloudmfa/storage';
+import { type AttemptResult, type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
-import { moveAuditEntry, record, withActor } from './audit.js';
+import { moveAuditEntry, publish, record, withActor } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
 import { maintainEnrolment } from './maintain.js';
-import { bindingOf, type EnrolmentMeta, readMeta } from './meta.js';
+import { bindingOf, type EnrolmentMeta } from './meta.js';
 
 /** What checking the code against one enrolment found. */
 export type CodeCheck =
@@ -16,9 +16,14 @@ export type CodeCheck =
   | { kind: 'replayed' }
   | { kind: 'failure'; detail: 'format' | 'length' | 'mismatch' };
 
-export type CodeChecker = (input: { meta: EnrolmentMeta; secret: Uint8Array; guard: OtpGuardState | null; now: number }) => CodeCheck;
+/** `guard` is the state after this attempt was counted: its `lastStep` and `drift` are the stored ones. */
+export type CodeChecker = (input: { meta: EnrolmentMeta; secret: Uint8Array; guard: OtpGuardState; now: number }) => CodeCheck;
 
 const MAX_DRIFT_STORED = 100_000;
+
+function lockedResult(rec: EnrolmentRecord, lockedUntil: number, now: number): VerifyOtpResult {
+  return { ok: false, reason: 'locked', enrolmentId: rec.id, retryAfterMs: Math.max(1, lockedUntil - now) };
+}
 
 /** The status that keeps an enrolment from verifying codes, or `null` when it can. */
 export function blockedStatus(rec: EnrolmentRecord, meta: EnrolmentMeta, now: number): 'pending' | 'revoked' | 'expired' | null {
@@ -30,34 +35,39 @@ export function blockedStatus(rec: EnrolmentRecord, meta: EnrolmentMeta, now: nu
 }
 
 /**
- * Runs one attempt. `candidates` are usable enrolments (see `blockedStatus`), at least one.
+ * Runs one attempt. `candidates` are usable enrolments (see `blockedStatus`), at least one;
+ * `metas` their `readMeta`, in the same order (the caller read them for `blockedStatus`).
  * `method` names the audit entry on success (`otp.accepted` or `otp.resynced`).
  */
-export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord[], check: CodeChecker, success: 'otp.accepted' | 'otp.resynced'): Promise<VerifyOtpResult> {
+export async function otpAttempt(
+  ctx: ServerContext,
+  candidates: EnrolmentRecord[],
+  metas: readonly EnrolmentMeta[],
+  check: CodeChecker, success: 'otp.accepted' | 'otp.resynced'): Promise<VerifyOtpResult> {
   const { guard } = ctx.store;
   const throttle = ctx.policy.throttle;
   const now = nowOf(ctx);
   const first = candidates[0] as EnrolmentRecord;
 
-  // 1. Locked? Then nothing else happens: the code is not even looked at.
-  const before = await Promise.all(candidates.map((c) => guard.get(c.id)));
-  for (let i = 0; i < candidates.length; i++) {
-    const g = before[i];
-    if (g?.lockedUntil != null && now < g.lockedUntil) {
-      return { ok: false, reason: 'locked', enrolmentId: (candidates[i] as EnrolmentRecord).id, retryAfterMs: g.lockedUntil - now };
+  // 1. Locked? Then nothing else happens: nothing is counted and the code is not even looked
+  // at. 2. Otherwise the attempt is counted before it is checked, so parallel guesses cannot
+  // all pass the lock check: `attempt` does both in one atomic store call. With several
+  // candidates every guard is read first, so a lock on any one counts nothing on the others.
+  if (candidates.length > 1) {
+    const before = await Promise.all(candidates.map((c) => guard.get(c.id)));
+    for (let i = 0; i < candidates.length; i++) {
+      const g = before[i];
+      if (g?.lockedUntil != null && now < g.lockedUntil) return lockedResult(candidates[i] as EnrolmentRecord, g.lockedUntil, now);
     }
   }
-
-  // 2. Count the attempt before checking it, so parallel guesses cannot all slip past step 1.
-  const counted = await Promise.all(candidates.map((c) => guard.recordFailure(c.id, throttle)));
+  const attempts = await Promise.all(candidates.map((c) => guard.attempt(c.id, throttle)));
+  const counted: OtpGuardState[] = [];
   for (let i = 0; i < candidates.length; i++) {
-    const s = counted[i] as OtpGuardState;
-    const previous = before[i]?.failures ?? 0;
-    if (s.failures !== previous + 1 && throttleDelay(throttle, s.failures - 1) > 0) {
-      // Another attempt was counted between our read and our count while the throttle applies.
-      const wait = s.lockedUntil != null && s.lockedUntil > now ? s.lockedUntil - now : throttleDelay(throttle, s.failures - 1);
-      return { ok: false, reason: 'locked', enrolmentId: (candidates[i] as EnrolmentRecord).id, retryAfterMs: wait };
-    }
+    const a = attempts[i] as AttemptResult;
+    // A lock set between the read above and this count (several candidates): refused, and the
+    // counts made stay, as sequential guessing would have them.
+    if (!a.ok) return lockedResult(candidates[i] as EnrolmentRecord, a.lockedUntil, now);
+    counted.push(a.state);
   }
 
   // 3. Check the code against each candidate.
@@ -65,7 +75,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
   let replayedId: string | null = null;
   for (let i = 0; i < candidates.length; i++) {
     const rec = candidates[i] as EnrolmentRecord;
-    const meta = readMeta(rec);
+    const meta = metas[i] as EnrolmentMeta;
     const opened = await ctx.keyRing.open(rec.secret, bindingOf(rec, meta));
     if (opened.kind !== 'seed') {
       opened.bytes.fill(0);
@@ -75,7 +85,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
     try {
       // The seed's bytes go to verifyTotp/verifyHotp as they are: their one-shot path sets the
       // key up without allocating (an OtpKey would cost a registry entry per call).
-      result = check({ meta, secret: opened.bytes, guard: before[i] ?? null, now });
+      result = check({ meta, secret: opened.bytes, guard: counted[i] as OtpGuardState, now });
       if (result.kind === 'match') {
         return await accept(ctx, candidates, i, meta, result, counted, opened.bytes, now, success);
       }
@@ -86,7 +96,7 @@ export async function otpAttempt(ctx: ServerContext, candidates: EnrolmentRecord
     else failure ??= { detail: result.detail };
   }
 
-  // 4. No match: the failure is already counted.
+  // 5. No match: the failure is already counted.
   if (replayedId !== null) {
     await record(ctx, 'otp.refused', { enrolmentId: replayedId, userId: first.userId, detail: { reason: 'replayed' } });
     return { ok: false, reason: 'replayed', enrolmentId: replayedId };
@@ -155,7 +165,7 @@ async function accept(
     userId: rec.userId,
     detail: withActor(ctx, { method, delta: match.delta, step: match.step }),
   };
-  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock, audit: entry });
+  const consumed = await guard.consume(rec.id, match.step, { drift, ...unlock, audit: entry, auditLog: ctx.auditLog });
   if (!consumed.ok) {
     if (consumed.reason === 'replayed') {
       await record(ctx, 'otp.refused', { enrolmentId: rec.id, userId: rec.userId, detail: { reason: 'replayed' } });
@@ -174,7 +184,11 @@ async function accept(
   };
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await settled(() => guard.reset((candidates[i] as EnrolmentRecord).id));
-  await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
+  // Logged in the same atomic step by a store that holds the audit log; otherwise moved from
+  // the outbox (docs/server.md section 4.1).
+  const logged = consumed.logged;
+  if (logged) publish(ctx, logged, false);
+  else await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
   await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }

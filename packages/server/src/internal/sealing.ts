@@ -11,7 +11,7 @@ import {
   DATA_KEY_LENGTH,
   KEY_ID,
   KIND_BYTE,
-  lp16,
+  lpConcat,
   type MemoryKeyRing,
   NONCE_LENGTH,
   readKeyId,
@@ -25,8 +25,8 @@ import {
 
 const FORMAT = 0x03;
 const MAX_WRAPPED = 1024;
-const WRAP_LABEL = utf8Encode('cloudmfa/server/data-key/v1');
-const NUMBER_KEY_LABEL = utf8Encode('cloudmfa/server/number-key/v1');
+const WRAP_LABEL = utf8Encode('cloudmfa/server/data-key/v1\u0000');
+const NUMBER_KEY_LABEL = utf8Encode('cloudmfa/server/number-key/v1\u0000');
 const NUMBER_MAC_LABEL = 'push-number';
 const UNKNOWN_MESSAGE = 'a stored secret names a key-encryption key id that is not configured';
 const UNAVAILABLE_MESSAGE = 'the key-encryption key provider could not be reached';
@@ -86,17 +86,10 @@ function header(keyId: string, wrapped: Uint8Array): Uint8Array {
 
 const isLegacy = (blob: Uint8Array) => blob instanceof Uint8Array && (blob[0] === 0x01 || blob[0] === 0x02);
 
-const wrapAad = (label: Uint8Array, id: string) => concatBytes(label, new Uint8Array([0]), lp16(utf8Encode(id)));
+const wrapAad = (label: Uint8Array, id: string) => lpConcat(label, id);
 
-function sealAad(binding: SecretBinding): Uint8Array {
-  return concatBytes(
-    AAD_LABEL,
-    new Uint8Array([0, FORMAT]),
-    lp16(utf8Encode(binding.enrolmentId)),
-    lp16(utf8Encode(binding.userId)),
-    lp16(binding.attributes),
-  );
-}
+const SEAL_AAD_HEAD = concatBytes(AAD_LABEL, new Uint8Array([0, FORMAT]));
+const sealAad = (binding: SecretBinding): Uint8Array => lpConcat(SEAL_AAD_HEAD, binding.enrolmentId, binding.userId, binding.attributes);
 
 /** Provider errors as docs/server.md 2.1 says: three codes, fixed messages, no foreign cause. */
 function providerError(e: unknown): CloudMfaError {
@@ -229,7 +222,8 @@ export function createSealing({ provider, legacy, cache: cacheOptions, clock, ra
       } catch {
         throw serverError('ERR_SERVER_DECRYPT', DECRYPT_MESSAGE);
       }
-      return { ...readPlaintext(pt), keyId: h.keyId };
+      const { kind, bytes } = readPlaintext(pt);
+      return { kind, bytes, keyId: h.keyId };
     },
 
     async rewrap(blob: Uint8Array, binding: SecretBinding): Promise<Uint8Array | null> {

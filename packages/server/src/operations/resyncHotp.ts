@@ -29,9 +29,10 @@ export async function resyncHotp(ctx: ServerContext, input: { enrolmentId: strin
   return otpAttempt(
     ctx,
     [rec],
+    [meta],
     ({ meta: m, secret, guard }) => {
       if (typed === null || m.otp.type !== 'hotp') return { kind: 'failure', detail: 'format' };
-      const counter = guard?.lastStep != null ? guard.lastStep + 1 : m.otp.counter;
+      const counter = guard.lastStep !== null ? guard.lastStep + 1 : m.otp.counter;
       const r = resync({ secret, algorithm: m.otp.algorithm, codes: typed, counter, lookAhead: ctx.policy.otp.hotpResyncLookAhead, digits: m.otp.digits });
       return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     },

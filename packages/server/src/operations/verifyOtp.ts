@@ -4,7 +4,7 @@ import { assertUserId } from '@cloudmfa/storage/adapter';
 import { nowOf, type ServerContext } from '../internal/context.js';
 import { serverError } from '../internal/errors.js';
 import { isEnrolmentId } from '../internal/ids.js';
-import { readMeta } from '../internal/meta.js';
+import { type EnrolmentMeta, readMeta } from '../internal/meta.js';
 import { checkRateLimits, clientAddressOf } from '../internal/rateLimit.js';
 import { blockedStatus, type CodeCheck, type CodeChecker, otpAttempt } from '../internal/otpAttempt.js';
 import type { VerifyOtpInput, VerifyOtpResult } from '../types.js';
@@ -19,13 +19,13 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
     if (typed === null) return { kind: 'failure', detail: 'format' };
     const otp = meta.otp;
     if (otp.type === 'hotp') {
-      const counter = guard?.lastStep != null ? guard.lastStep + 1 : otp.counter;
+      const counter = guard.lastStep !== null ? guard.lastStep + 1 : otp.counter;
       if (counter > Number.MAX_SAFE_INTEGER) return { kind: 'failure', detail: 'mismatch' };
       const r = verifyHotp({ secret, algorithm: otp.algorithm, code: typed, counter, lookAhead: ctx.policy.otp.hotpLookAhead, digits: otp.digits });
       return r.ok ? { kind: 'match', step: r.counter, delta: r.delta } : { kind: 'failure', detail: r.reason };
     }
     const maxDrift = ctx.policy.otp.maxDriftSteps;
-    const drift = Math.max(-maxDrift, Math.min(maxDrift, guard?.drift ?? 0));
+    const drift = Math.max(-maxDrift, Math.min(maxDrift, guard.drift ?? 0));
     const options = {
       secret,
       algorithm: otp.algorithm,
@@ -33,7 +33,7 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
       window: ctx.policy.otp.window,
       period: otp.period,
       digits: otp.digits,
-      ...(guard?.lastStep != null ? { afterStep: guard.lastStep } : {}),
+      ...(guard.lastStep !== null ? { afterStep: guard.lastStep } : {}),
     };
     // Centred on the remembered drift first, then (a corrected phone clock) on the server's step.
     const centred = verifyTotp({ ...options, now: () => now + drift * otp.period * 1000 });
@@ -57,6 +57,7 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
   const now = nowOf(ctx);
   const address = clientAddressOf(clientIp);
   let candidates: EnrolmentRecord[];
+  let metas: EnrolmentMeta[];
   if (enrolmentId !== undefined) {
     if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
     // Every request counts on its address, unknown ids too (section 12.2).
@@ -67,9 +68,11 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
     if (!rec) return { ok: false, reason: 'not_found' };
     const byUser = await checkRateLimits(ctx, 'verify', { userId: rec.userId });
     if (byUser) return byUser;
-    const blocked = blockedStatus(rec, readMeta(rec), now);
+    const meta = readMeta(rec);
+    const blocked = blockedStatus(rec, meta, now);
     if (blocked) return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: blocked };
     candidates = [rec];
+    metas = [meta];
   } else if (userId !== undefined) {
     if (typeof userId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"userId" expected a string');
     let validUser = true;
@@ -85,16 +88,18 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
     if (all.length === 0) return { ok: false, reason: 'not_found' };
     // Active first, most recently activated first; then activatable pending ones, newest first.
     const usable = all
-      .filter((r) => blockedStatus(r, readMeta(r), now) === null)
-      .sort((a, b) => (b.activatedAt ?? -1) - (a.activatedAt ?? -1) || b.createdAt - a.createdAt)
+      .map((rec) => ({ rec, meta: readMeta(rec) }))
+      .filter((c) => blockedStatus(c.rec, c.meta, now) === null)
+      .sort((a, b) => (b.rec.activatedAt ?? -1) - (a.rec.activatedAt ?? -1) || b.rec.createdAt - a.rec.createdAt)
       .slice(0, ctx.policy.maxEnrolmentsPerUser);
     if (usable.length === 0) {
       const last = all[all.length - 1] as EnrolmentRecord;
       return { ok: false, reason: 'not_active', enrolmentId: last.id, status: blockedStatus(last, readMeta(last), now) ?? 'pending' };
     }
-    candidates = usable;
+    candidates = usable.map((c) => c.rec);
+    metas = usable.map((c) => c.meta);
   } else {
     throw serverError('ERR_INVALID_ARGUMENT', '"input" expected { enrolmentId, code } or { userId, code }');
   }
-  return otpAttempt(ctx, candidates, codeChecker(ctx, code), 'otp.accepted');
+  return otpAttempt(ctx, candidates, metas, codeChecker(ctx, code), 'otp.accepted');
 }
