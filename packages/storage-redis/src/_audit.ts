@@ -1,6 +1,7 @@
 import { type AuditEvent, type AuditLog } from '@cloudmfa/storage';
 import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage/adapter';
 import { decodeAuditEntry, parseStreamId } from './_codec.js';
+import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
 import { auditAllKey, auditEnrolmentKey, auditMarkerKey, auditUserKey } from './_keys.js';
 import { AUDIT_APPEND, AUDIT_QUERY } from './_scripts.js';
@@ -14,27 +15,39 @@ const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored audit event 
 /**
  * The audit log on Redis Streams (docs/storage-redis.md, section 5): every event in the
  * `all` stream and in the streams of its enrolment and user, all under the `{audit}` hash
- * tag, appended by one script with one id `<at>-<seq>`.
+ * tag, appended by one script with one id `<at>-<seq>`; the appends of one event-loop turn
+ * share one script call. `drain` is for close().
  */
-export function redisAudit(ctx: StoreContext): AuditLog {
+export function redisAudit(ctx: StoreContext): AuditLog & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
+  // Appends of one event-loop turn go as one script call (group commit, like the guard's).
+  const appends: Batcher = createBatcher(ctx, AUDIT_APPEND);
+  const allKey = auditAllKey(prefix);
+  const markerTtl = ctx.auditRetentionMs === null ? '' : String(ctx.auditRetentionMs);
 
   return {
+    drain: () => appends.drain(),
     append: (event) =>
       ctx.op(async (now): Promise<AuditEvent> => {
         const e = normalizeAuditEvent(event);
-        const keys = [auditAllKey(prefix)];
-        if (e.enrolmentId !== null) keys.push(auditEnrolmentKey(prefix, e.enrolmentId));
-        if (e.userId !== null) keys.push(auditUserKey(prefix, e.userId));
         const minId = ctx.auditRetentionMs === null ? '' : `${Math.max(0, now - ctx.auditRetentionMs)}-0`;
-        const marker = e.key === null ? '' : auditMarkerKey(prefix, e.key);
-        const markerTtl = ctx.auditRetentionMs === null ? '' : String(ctx.auditRetentionMs);
-        const reply = await ctx.run(AUDIT_APPEND, keys, [String(now), e.kind, e.enrolmentId ?? '', e.userId ?? '', e.detail, minId, marker, markerTtl]);
+        const reply = await appends.push(allKey, [
+          String(now),
+          e.kind,
+          e.enrolmentId ?? '',
+          e.userId ?? '',
+          e.detail,
+          minId,
+          e.key === null ? '' : auditMarkerKey(prefix, e.key),
+          markerTtl,
+          e.enrolmentId === null ? '' : auditEnrolmentKey(prefix, e.enrolmentId),
+          e.userId === null ? '' : auditUserKey(prefix, e.userId),
+        ]);
         if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string') throw corrupt();
         const id = reply[0];
         if (reply[1] === 1) {
           // The key is in the log already (an outbox entry moved twice): the stored event.
-          const stored = (await client.xrange(auditAllKey(prefix), id, id)) as unknown[];
+          const stored = (await client.xrange(allKey, id, id)) as unknown[];
           if (stored.length === 1) return decodeAuditEntry(stored[0]);
         }
         const { at } = parseStreamId(id);

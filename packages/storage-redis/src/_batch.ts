@@ -25,20 +25,38 @@ export interface Batcher {
  * order, exactly as if it ran alone, and the batch is atomic as a whole, so every call keeps
  * its own all-or-nothing outcome; the gain is one round trip and one script start for many
  * calls. setImmediate, not a microtask: callers whose previous call just resolved get to
- * queue their next one first.
+ * queue their next one first. With `single`, a call alone in its slot goes as that plain
+ * command instead (its reply is then what `single` resolves).
  */
-export function createBatcher(ctx: StoreContext, script: LuaScript, maxBatch = 128): Batcher {
+export function createBatcher(
+  ctx: StoreContext,
+  script: LuaScript,
+  options: { maxBatch?: number; single?: (key: string, args: string[]) => Promise<unknown> } = {},
+): Batcher {
+  const maxBatch = options.maxBatch ?? 128;
+  const single = options.single;
   let queue: Item[] = [];
   let scheduled = false;
   const inflight = new Set<Promise<void>>();
   const cluster = ctx.client.isCluster;
 
   const send = (items: Item[]) => {
-    const p = ctx.run(
-      script,
-      items.map((i) => i.key),
-      items.flatMap((i) => i.args),
-    ).then(
+    if (single && items.length === 1) {
+      // A call alone in its slot (the rule on a cluster, where each enrolment has its own):
+      // the plain command, which costs Redis less than a script.
+      const item = items[0]!;
+      const p = single(item.key, item.args).then(item.resolve, item.reject);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+      return;
+    }
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const item of items) {
+      keys.push(item.key);
+      for (const a of item.args) args.push(a);
+    }
+    const p = ctx.run(script, keys, args).then(
       (reply) => {
         if (!Array.isArray(reply) || reply.length !== items.length) {
           const e = storageError('ERR_STORAGE_CORRUPT', 'a batch reply does not match its calls');

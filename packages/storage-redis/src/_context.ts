@@ -50,13 +50,16 @@ export function createContext(init: {
       }
     },
     async run(script, keys, args) {
+      // The arrays go to ioredis as they are (it flattens one level): no spread of a batch's
+      // hundreds of arguments into a call.
+      const rest = [keys, args] as unknown as string[];
       try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+        return await client.evalsha(script.sha, keys.length, ...rest);
       } catch (e) {
         // NOSCRIPT: this node has not cached the script (restart, failover, new node). Nothing
         // ran; EVAL runs it once and caches it there.
         if (!isNoScript(e)) throw e;
-        return client.eval(script.lua, keys.length, ...keys, ...args);
+        return client.eval(script.lua, keys.length, ...rest);
       }
     },
   };

@@ -3,7 +3,8 @@ import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrol
 import { decodeEnrolment, encodeSecret, fieldsOf, mapOfObject } from './_codec.js';
 import { type StoreContext, ttlMs } from './_context.js';
 import { enrolmentKey, userIndexKey } from './_keys.js';
-import { ENROLMENT_CREATE, ENROLMENT_REDEEM, ENROLMENT_REVOKE, ENROLMENT_UPDATE } from './_scripts.js';
+import { type Batcher, createBatcher } from './_batch.js';
+import { ENROLMENT_CREATE, ENROLMENT_REDEEM, ENROLMENT_REVOKE, ENROLMENT_UPDATE, HASH_READ } from './_scripts.js';
 
 /** Index entries whose record is absent are pruned once their score is this much older than now. */
 const INDEX_PRUNE_GRACE_MS = 5 * 60_000;
@@ -19,11 +20,15 @@ function replyOf(reply: unknown): { reason: string; fields: Map<string, string> 
   return { reason: reply[0], fields: reply.length > 1 ? fieldsOf(reply[1], 'enrolment') : null };
 }
 
-/** The enrolment part of the Redis store set (docs/storage-redis.md, sections 3 and 3.1). */
-export function redisEnrolments(ctx: StoreContext): EnrolmentStore {
+/** The enrolment part of the Redis store set (docs/storage-redis.md, sections 3 and 3.1); `drain` is for close(). */
+export function redisEnrolments(ctx: StoreContext): EnrolmentStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
+  // Reads of one turn: one script per slot (a single node: one for all); one alone in its
+  // slot (the rule on a cluster) is a plain HGETALL.
+  const reads: Batcher = createBatcher(ctx, HASH_READ, { single: (key) => client.hgetall(key) });
 
   return {
+    drain: () => reads.drain(),
     create: (input) =>
       ctx.op(async (now) => {
         const e = normalizeCreateEnrolment(input, now);
@@ -66,7 +71,9 @@ export function redisEnrolments(ctx: StoreContext): EnrolmentStore {
     get: (id) =>
       ctx.op(async () => {
         assertStorageId(id, 'id');
-        const f = mapOfObject(await client.hgetall(enrolmentKey(prefix, id)), 'enrolment');
+        const reply = await reads.push(enrolmentKey(prefix, id), []);
+        // A batch answers the flat HGETALL array, a lone read ioredis' object.
+        const f = Array.isArray(reply) ? fieldsOf(reply, 'enrolment') : mapOfObject(reply, 'enrolment');
         return f.size === 0 ? null : decodeEnrolment(id, f);
       }),
 

@@ -1,4 +1,4 @@
-import { type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry } from '@cloudmfa/storage';
+import { type AttemptResult, type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry, type ThrottlePolicy } from '@cloudmfa/storage';
 import {
   assertStorageId,
   assertThrottlePolicy,
@@ -13,7 +13,7 @@ import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
 import { guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
 import { scanKeys } from './_scan.js';
-import { GUARD_CONSUME, GUARD_FAILURE, GUARD_RESET } from './_scripts.js';
+import { GUARD_CONSUME, GUARD_COUNT, GUARD_RESET, OUTBOX_SETTLE } from './_scripts.js';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored OTP guard cannot be decoded');
 
@@ -24,14 +24,57 @@ function strings(reply: unknown, n: number): string[] {
 
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
- * `consume`, the hot path, goes through a batcher (group commit); `drain` is for close().
+ * `consume`, `attempt`, `recordFailure` and `settleAudit`, the hot path, go through batchers
+ * (group commit);
+ * `drain` is for close().
  */
 export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
   const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
+  const counts: Batcher = createBatcher(ctx, GUARD_COUNT);
+  // Settles of one turn: one HDEL script per slot; one alone in its slot is a plain HDEL.
+  const settles: Batcher = createBatcher(ctx, OUTBOX_SETTLE, { single: (key, [field]) => client.hdel(key, field!).then(() => 1) });
+
+  // recordFailure and attempt: one script (GUARD_COUNT); `mode` 'attempt' refuses a locked guard.
+  const count = async (enrolmentId: string, policy: ThrottlePolicy, now: number, mode: '' | 'attempt'): Promise<AttemptResult> => {
+    assertStorageId(enrolmentId, 'enrolmentId');
+    assertThrottlePolicy(policy);
+    const r = strings(
+      await counts.push(guardKey(prefix, enrolmentId), [
+        String(now),
+        String(policy.freeFailures),
+        String(policy.baseDelayMs),
+        String(policy.maxDelayMs),
+        String(policy.lockoutFailures),
+        String(policy.lockoutMs),
+        policy.forgetAfterMs === undefined ? '' : String(policy.forgetAfterMs),
+        mode,
+      ]),
+      1,
+    );
+    if (r[0] === 'ok' && r.length === 6) {
+      return {
+        ok: true,
+        state: {
+          enrolmentId,
+          lastStep: nullableIntOf(r[1], 'guard lastStep'),
+          failures: intOf(r[2], 'guard failures'),
+          lockedUntil: nullableIntOf(r[3], 'guard lockedUntil'),
+          drift: nullableIntOf(r[4], 'guard drift'),
+          lastUsedAt: nullableIntOf(r[5], 'guard lastUsedAt'),
+        },
+      };
+    }
+    if (mode === 'attempt' && r[0] === 'locked' && r.length === 3) {
+      return { ok: false, reason: 'locked', lockedUntil: intOf(r[1], 'guard lockedUntil'), failures: intOf(r[2], 'guard failures') };
+    }
+    throw corrupt();
+  };
 
   return {
-    drain: () => consumes.drain(),
+    drain: async () => {
+      await Promise.all([consumes.drain(), counts.drain(), settles.drain()]);
+    },
     get: (enrolmentId) =>
       ctx.op(async (now) => {
         assertStorageId(enrolmentId, 'enrolmentId');
@@ -76,30 +119,12 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
 
     recordFailure: (enrolmentId, policy) =>
       ctx.op(async (now): Promise<OtpGuardState> => {
-        assertStorageId(enrolmentId, 'enrolmentId');
-        assertThrottlePolicy(policy);
-        const r = strings(
-          await ctx.run(GUARD_FAILURE, [guardKey(prefix, enrolmentId)], [
-            String(now),
-            String(policy.freeFailures),
-            String(policy.baseDelayMs),
-            String(policy.maxDelayMs),
-            String(policy.lockoutFailures),
-            String(policy.lockoutMs),
-            policy.forgetAfterMs === undefined ? '' : String(policy.forgetAfterMs),
-          ]),
-          6,
-        );
-        if (r[0] !== 'ok') throw corrupt();
-        return {
-          enrolmentId,
-          lastStep: nullableIntOf(r[1], 'guard lastStep'),
-          failures: intOf(r[2], 'guard failures'),
-          lockedUntil: nullableIntOf(r[3], 'guard lockedUntil'),
-          drift: nullableIntOf(r[4], 'guard drift'),
-          lastUsedAt: nullableIntOf(r[5], 'guard lastUsedAt'),
-        };
+        const r = await count(enrolmentId, policy, now, '');
+        if (!r.ok) throw corrupt();
+        return r.state;
       }),
+
+    attempt: (enrolmentId, policy) => ctx.op((now) => count(enrolmentId, policy, now, 'attempt')),
 
     reset: (enrolmentId) =>
       ctx.op(async (now) => {
@@ -128,7 +153,9 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
     settleAudit: (entry) =>
       ctx.op(async () => {
         const { key, enrolmentId } = normalizeSettle(entry);
-        await client.hdel(outboxKey(prefix, enrolmentId), key);
+        if ((await settles.push(outboxKey(prefix, enrolmentId), [key])) === 'corrupt') {
+          throw storageError('ERR_STORAGE_CORRUPT', 'a stored audit outbox has an unexpected type');
+        }
       }),
   };
 }

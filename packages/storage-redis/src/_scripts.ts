@@ -40,6 +40,41 @@ end
 `;
 
 /**
+ * A batch of hash reads (`enrolments.get`). KEYS: hash 1..n (one slot). Returns one flat
+ * HGETALL reply per key, or {'corrupt'} for a key of another type (an odd-length reply, which
+ * the decoder refuses).
+ */
+export const HASH_READ = script(
+  'hash.read',
+  `
+local out = {}
+for i = 1, #KEYS do
+  local h = redis.pcall('HGETALL', KEYS[i])
+  if h.err then h = {'corrupt'} end
+  out[i] = h
+end
+return out
+`,
+);
+
+/**
+ * A batch of outbox settles. KEYS: outbox hash 1..n (one slot). ARGV: the audit key per outbox
+ * key, in the same order. Returns one reply per key: 1 (removed or not there) | 'corrupt' (a key
+ * of another type; nothing written).
+ */
+export const OUTBOX_SETTLE = script(
+  'outbox.settle',
+  `
+local out = {}
+for i = 1, #KEYS do
+  local r = redis.pcall('HDEL', KEYS[i], ARGV[i])
+  if type(r) == 'table' then out[i] = 'corrupt' else out[i] = 1 end
+end
+return out
+`,
+);
+
+/**
  * KEYS: enrolment. ARGV: userId, secret (base64), meta, now, expiresAt, ttlMs.
  * Returns 1 when created, 0 when the id exists (nothing written).
  */
@@ -128,10 +163,11 @@ end
  * unlockThrough ('' = none: a lock ending at or before it does not refuse), outbox key (the
  * guard's slot), audit key ('' = no entry), audit entry (JSON) per key, in the same order. A
  * forgotten guard ('e' <= now) is deleted first; an acceptance clears 'e' and its TTL and
- * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and applied in turn, exactly as if it ran
- * alone (a key named twice sees the first one's write); the batch is one script, so it is
- * applied completely or not at all. Returns one reply per key: {'ok', drift} |
- * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written).
+ * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and
+ * applied in turn, exactly as if it ran alone (a key named twice sees the first one's write); a
+ * guard key of another type answers 'corrupt' (pcall: the batch goes on). Returns one reply per
+ * key: {'ok', drift} | {'locked', lockedUntil, failures} | {'replayed', lastStep} |
+ * {'corrupt'} (nothing written for that key).
  */
 export const GUARD_CONSUME = script(
   'guard.consume',
@@ -141,9 +177,15 @@ for i = 1, #KEYS do
   local a = 7 * (i - 1)
   local key, now, step, drift, unlock = KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   local obx, akey, entry = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local exp = num(redis.call('HGET', key, 'e'))
-  if exp and tonumber(now) >= exp then redis.call('DEL', key) end
-  local g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  local exp = redis.pcall('HGET', key, 'e')
+  local g = {}
+  if type(exp) == 'table' then
+    exp = nil
+  else
+    exp = num(exp)
+    if exp and tonumber(now) >= exp then redis.call('DEL', key) end
+    g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  end
   local last, lock = num(g[1]), num(g[3])
   if last == nil or lock == nil or exp == nil then
     out[i] = {'corrupt'}
@@ -168,53 +210,70 @@ return out
 );
 
 /**
- * KEYS: guard. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs,
- * forgetAfterMs ('' = never). A forgotten guard ('e' <= now) is deleted first and counts from
+ * A batch of counts, `recordFailure` and `attempt` alike: one script, so the two count exactly
+ * alike. KEYS: guard 1..n (one slot). ARGV per key, in the same order: now, freeFailures,
+ * baseDelayMs, maxDelayMs, lockoutFailures, lockoutMs, forgetAfterMs ('' = never), mode
+ * ('attempt': a guard locked at `now` refuses and nothing is written; '' = recordFailure).
+ * A forgotten guard ('e' <= now) reads as absent (never locked): it is deleted and counts from
  * zero; a guard without a last step counted with forgetAfterMs gets 'e' and a matching TTL, so
- * Redis removes it (docs/storage-redis.md 4).
- * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two).
- * Returns {'ok', lastStep, failures, lockedUntil, drift, lastUsedAt} | {'corrupt'}.
+ * Redis removes it (docs/storage-redis.md 4), and a count without forgetAfterMs clears both.
+ * The delay curve is `throttleDelay` of @cloudmfa/storage (a test compares the two). Each
+ * count is decided and applied in turn, exactly as if it ran alone (a key named twice sees the
+ * first one's write). Returns one reply per key: {'ok', lastStep, failures, lockedUntil,
+ * drift, lastUsedAt} | {'locked', lockedUntil, failures} (attempt only) | {'corrupt'} (nothing
+ * written for that key).
  */
-export const GUARD_FAILURE = script(
-  'guard.recordFailure',
+export const GUARD_COUNT = script(
+  'guard.count',
   `${GUARD_NUM}
-local exp = num(redis.call('HGET', KEYS[1], 'e'))
-if exp == nil then return {'corrupt'} end
-if exp and tonumber(ARGV[1]) >= exp then redis.call('DEL', KEYS[1]) end
-local g = redis.call('HMGET', KEYS[1], 'l', 'f', 'k', 'd', 't')
-local f, lock = num(g[2]), num(g[3])
-if f == nil or lock == nil then return {'corrupt'} end
-f = (f or 0) + 1
-local free, base, maxd = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local lockf, lockms = tonumber(ARGV[5]), tonumber(ARGV[6])
-local delay = 0
-if f >= lockf then
-  delay = lockms
-elseif f > free then
-  local e = f - free - 1
-  if e > 52 then e = 52 end
-  delay = base * (2 ^ e)
-  if delay > maxd then delay = maxd end
+local function count(key, a)
+  local now = tonumber(ARGV[a + 1])
+  local exp = redis.pcall('HGET', key, 'e')
+  if type(exp) == 'table' then return {'corrupt'} end
+  exp = num(exp)
+  if exp == nil or not now then return {'corrupt'} end
+  local forgotten = exp and now >= exp
+  local g = {false, false, false, false, false}
+  if not forgotten then g = redis.call('HMGET', key, 'l', 'f', 'k', 'd', 't') end
+  local f, lock = num(g[2]), num(g[3])
+  if f == nil or lock == nil then return {'corrupt'} end
+  if ARGV[a + 8] == 'attempt' and lock and now < lock then return {'locked', g[3], g[2] or '0'} end
+  if forgotten then redis.call('DEL', key) end
+  f = (f or 0) + 1
+  local free, base, maxd = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  local lockf, lockms, forget = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), ARGV[a + 7]
+  local delay = 0
+  if f >= lockf then
+    delay = lockms
+  elseif f > free then
+    local e = f - free - 1
+    if e > 52 then e = 52 end
+    delay = base * (2 ^ e)
+    if delay > maxd then delay = maxd end
+  end
+  local k = g[3] or ''
+  if delay > 0 then
+    local candidate = now + delay
+    if not lock or lock < candidate then k = string.format('%.0f', candidate) end
+  end
+  local fs = string.format('%.0f', f)
+  redis.call('HSET', key, 'f', fs, 'k', k)
+  local noStep = (not g[1]) or g[1] == ''
+  if forget ~= '' and noStep then
+    local upto = tonumber(k) or 0
+    if upto < now then upto = now end
+    local e = upto + tonumber(forget)
+    redis.call('HSET', key, 'e', string.format('%.0f', e))
+    redis.call('PEXPIRE', key, string.format('%.0f', e - now))
+  elseif exp and not forgotten then
+    redis.call('HDEL', key, 'e')
+    redis.call('PERSIST', key)
+  end
+  return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
 end
-local k = g[3] or ''
-if delay > 0 then
-  local candidate = tonumber(ARGV[1]) + delay
-  if not lock or lock < candidate then k = string.format('%.0f', candidate) end
-end
-local fs = string.format('%.0f', f)
-redis.call('HSET', KEYS[1], 'f', fs, 'k', k)
-local noStep = (not g[1]) or g[1] == ''
-if ARGV[7] ~= '' and noStep then
-  local now, upto = tonumber(ARGV[1]), tonumber(k) or 0
-  if upto < now then upto = now end
-  local e = upto + tonumber(ARGV[7])
-  redis.call('HSET', KEYS[1], 'e', string.format('%.0f', e))
-  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', e - now))
-elseif exp and tonumber(ARGV[1]) < exp then
-  redis.call('HDEL', KEYS[1], 'e')
-  redis.call('PERSIST', KEYS[1])
-end
-return {'ok', g[1] or '', fs, k, g[4] or '', g[5] or ''}
+local out = {}
+for i = 1, #KEYS do out[i] = count(KEYS[i], 8 * (i - 1)) end
+return out
 `,
 );
 
@@ -338,55 +397,85 @@ return out
 );
 
 /**
- * KEYS: the 'all' stream, then the enrolment and/or user streams of the event.
- * ARGV: now, kind, enrolmentId ('' = none), userId ('' = none), detail, minId ('' = no trim;
- * else exact MINID trimming: each append removes the events it has made too old).
- * Appends one event to every stream with one id `<ms>-<seq>`: ms = max(now, newest ms in
- * any of the streams) (stream ids must increase: the audit clock never runs backwards), seq
- * = next after the newest id at that ms. Computed from every stream first, so no XADD can
- * fail after another has been applied. ARGV[7]: the marker key of the event's idempotency
- * key ('' = none; in the {audit} slot), ARGV[8] its lifetime in ms ('' = none): when the
- * marker exists nothing is written and its id is returned. Returns {id, known (0|1)}.
+ * A batch of appends. KEYS: the 'all' stream, once per event (all in the {audit} slot). ARGV
+ * per event, in the same order: now, kind, enrolmentId ('' = none), userId ('' = none), detail,
+ * minId ('' = no trim; else exact MINID trimming: each append removes the events it has made
+ * too old), the marker key of the event's idempotency key ('' = none; in the {audit} slot), its
+ * lifetime in ms ('' = none), the enrolment stream and the user stream of the event ('' =
+ * none; both in the {audit} slot). Each event is appended in turn, exactly as if it ran alone:
+ * when its marker exists nothing is written and the marker's id is returned; else it goes to
+ * every stream it belongs to with one id `<ms>-<seq>`: ms = max(now, newest ms in any of the
+ * streams) (stream ids must increase: the audit clock never runs backwards), seq = next after
+ * the newest id at that ms. The newest ids are read from every stream before any XADD (a
+ * stream this batch wrote to is known without a read), so no XADD can fail after another has
+ * been applied; a stream or marker key of another type (tampered data) answers 'corrupt' for
+ * its event before any write for it (pcall: the batch goes on). Returns one {id, known (0|1)}
+ * | {'corrupt'} per event.
  */
 export const AUDIT_APPEND = script(
   'audit.append',
   `
-if ARGV[7] ~= '' then
-  local known = redis.call('GET', ARGV[7])
-  if known then return {known, 1} end
-end
-local ms, msn, seq = ARGV[1], tonumber(ARGV[1]), 0
-for i = 1, #KEYS do
-  local top = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
-  if #top > 0 then
-    local id = top[1][1]
+local tops = {}
+local function top(key)
+  local t = tops[key]
+  if t then return t end
+  t = {-1, -1}
+  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if r.err then return nil end
+  if #r > 0 then
+    local id = r[1][1]
     local dash = string.find(id, '-', 1, true)
-    local tms, tseq = string.sub(id, 1, dash - 1), tonumber(string.sub(id, dash + 1))
-    local tmsn = tonumber(tms)
-    if tmsn > msn then
-      ms, msn, seq = tms, tmsn, tseq + 1
-    elseif tmsn == msn and tseq + 1 > seq then
-      seq = tseq + 1
+    t = {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))}
+  end
+  tops[key] = t
+  return t
+end
+local function append(all, a)
+  local marker = ARGV[a + 7]
+  if marker ~= '' then
+    local known = redis.pcall('GET', marker)
+    if type(known) == 'table' then return {'corrupt'} end
+    if known then return {known, 1} end
+  end
+  local keys = {all}
+  if ARGV[a + 9] ~= '' then keys[#keys + 1] = ARGV[a + 9] end
+  if ARGV[a + 10] ~= '' then keys[#keys + 1] = ARGV[a + 10] end
+  local msn, seq = tonumber(ARGV[a + 1]), 0
+  local t = {}
+  for i = 1, #keys do
+    t[i] = top(keys[i])
+    if not t[i] then return {'corrupt'} end
+  end
+  for i = 1, #keys do
+    if t[i][1] > msn then
+      msn, seq = t[i][1], t[i][2] + 1
+    elseif t[i][1] == msn and t[i][2] + 1 > seq then
+      seq = t[i][2] + 1
     end
   end
-end
-local id = ms .. '-' .. string.format('%.0f', seq)
-local fields = {'k', ARGV[2]}
-if ARGV[3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[3] end
-if ARGV[4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[4] end
-fields[#fields + 1] = 'd'
-fields[#fields + 1] = ARGV[5]
-for i = 1, #KEYS do
-  if ARGV[6] ~= '' then
-    redis.call('XADD', KEYS[i], 'MINID', ARGV[6], id, unpack(fields))
-  else
-    redis.call('XADD', KEYS[i], id, unpack(fields))
+  local id = string.format('%.0f', msn) .. '-' .. string.format('%.0f', seq)
+  local fields = {'k', ARGV[a + 2]}
+  if ARGV[a + 3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[a + 3] end
+  if ARGV[a + 4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[a + 4] end
+  fields[#fields + 1] = 'd'
+  fields[#fields + 1] = ARGV[a + 5]
+  local minId = ARGV[a + 6]
+  for i = 1, #keys do
+    if minId ~= '' then
+      redis.call('XADD', keys[i], 'MINID', minId, id, unpack(fields))
+    else
+      redis.call('XADD', keys[i], id, unpack(fields))
+    end
+    tops[keys[i]] = {msn, seq}
   end
+  if marker ~= '' then
+    if ARGV[a + 8] ~= '' then redis.call('SET', marker, id, 'PX', ARGV[a + 8]) else redis.call('SET', marker, id) end
+  end
+  return {id, 0}
 end
-if ARGV[7] ~= '' then
-  if ARGV[8] ~= '' then redis.call('SET', ARGV[7], id, 'PX', ARGV[8]) else redis.call('SET', ARGV[7], id) end
-end
-return {id, 0}
+local out = {}
+for i = 1, #KEYS do out[i] = append(KEYS[i], 10 * (i - 1)) end
+return out
 `,
 );
 

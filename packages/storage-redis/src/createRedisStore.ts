@@ -95,8 +95,10 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const scope = (org: string | null): OrganisationScope => {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
     const { drain, ...guard } = redisGuard(c);
-    drains.push(drain);
-    return { enrolments: redisEnrolments(c), guard, challenges: redisChallenges(c), audit: redisAudit(c), webhooks: redisWebhooks(c) };
+    const { drain: drainAudit, ...audit } = redisAudit(c);
+    const { drain: drainReads, ...enrolments } = redisEnrolments(c);
+    drains.push(drain, drainAudit, drainReads);
+    return { enrolments, guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };
   };
   const root = scope(null);
 

@@ -1,4 +1,4 @@
-import { runConsumeRace, runStorageConformance } from '@cloudmfa/storage/testing';
+import { RACE_ATTEMPT_POLICY, runConsumeRace, runStorageConformance } from '@cloudmfa/storage/testing';
 import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
 import { fixedClock } from '@cloudmfa/core';
 import type { Cluster } from 'ioredis';
@@ -115,6 +115,18 @@ describe('redis cluster layout', () => {
       expect(r.errors).toBe(0);
       expect(r.accepted).toBe(100);
       expect(r.replayed).toBe(1900);
+    } finally {
+      await dropRedisStore({ client: admin!, keyPrefix });
+    }
+  });
+
+  it('two processes x 1,000 concurrent attempts on 100 fresh guards across the masters: exactly freeFailures + 1 counted per guard', async () => {
+    assertBuilt();
+    const keyPrefix = uniquePrefix('cluster-race-attempt');
+    try {
+      const r = await runConsumeRace({ factoryModule: raceFactory, config: { kind: 'cluster', ports: cluster!.ports, keyPrefix }, operation: 'attempt' });
+      const counted = 100 * (RACE_ATTEMPT_POLICY.freeFailures + 1);
+      expect(r).toMatchObject({ errors: 0, accepted: counted, locked: 2000 - counted, replayed: 0 });
     } finally {
       await dropRedisStore({ client: admin!, keyPrefix });
     }

@@ -58,6 +58,7 @@ const everyOperation = (s: MfaStore): Array<() => Promise<unknown>> => [
   () => s.guard.get('e1'),
   () => s.guard.consume('e1', 1),
   () => s.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY),
+  () => s.guard.attempt('e1', DEFAULT_THROTTLE_POLICY),
   () => s.guard.reset('e1'),
   () => s.challenges.create({ id: 'c1', enrolmentId: 'e1', userId: 'u', expiresAt: T0 + 60_000, meta: { m: MARKER } }),
   () => s.challenges.get('c1'),
@@ -151,6 +152,7 @@ const cases: Case[] = [
   { name: 'enrolments.revoke', setup: enrolled, action: (s) => s.enrolments.revoke('e1'), observe: viewEnrolment },
   { name: 'guard.consume', setup: (s) => s.guard.consume('e1', 10).then(() => undefined), action: (s) => s.guard.consume('e1', 11, { drift: -1 }), observe: viewGuard },
   { name: 'guard.recordFailure', setup: lockedGuard, action: (s) => s.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY), observe: viewGuard },
+  { name: 'guard.attempt', setup: (s) => s.guard.consume('e1', 10, { drift: 1 }).then(() => undefined), action: (s) => s.guard.attempt('e1', DEFAULT_THROTTLE_POLICY), observe: viewGuard },
   { name: 'guard.reset', setup: lockedGuard, action: (s) => s.guard.reset('e1'), observe: viewGuard },
   { name: 'challenges.create', setup: async () => {}, action: withChallenge, observe: viewChallenge, multiRequest: true },
   {

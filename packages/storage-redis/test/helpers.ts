@@ -32,11 +32,11 @@ export async function keysUnder(client: Redis, prefix: string): Promise<string[]
   return out.sort();
 }
 
-/** A fresh store on its own prefix and client, and the cleanup that drops the prefix. */
-export async function freshStore(admin: Redis, clock: Clock, tag: string) {
+/** A fresh store on its own prefix and client (`extra`: more ioredis options), and the cleanup that drops the prefix. */
+export async function freshStore(admin: Redis, clock: Clock, tag: string, extra: Record<string, unknown> = {}) {
   const keyPrefix = uniquePrefix(tag);
   await dropRedisStore({ client: admin, keyPrefix });
-  const client = newClient();
+  const client = newClient(extra);
   const store = createRedisStore({ client, keyPrefix, clock, closeClient: true });
   return {
     store,
@@ -79,4 +79,23 @@ export async function rawSnapshot(client: Redis, prefix: string): Promise<Record
     out[key.slice(prefix.length)] = { type, value, ttl: ttl > 0 ? 'ttl' : 'none' };
   }
   return out;
+}
+
+/** `client` seen through a proxy that counts its EVALSHA calls (`calls.evalsha`) and HGETALL/HDEL calls. */
+export function countingClient(client: Redis): { client: Redis; calls: Record<'evalsha' | 'hgetall' | 'hdel', number> } {
+  const calls = { evalsha: 0, hgetall: 0, hdel: 0 };
+  const proxy = new Proxy(client, {
+    get(target, key) {
+      const v = Reflect.get(target, key) as unknown;
+      if (typeof v !== 'function') return v;
+      if (key === 'evalsha' || key === 'hgetall' || key === 'hdel') {
+        return (...args: unknown[]) => {
+          calls[key]++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return v.bind(target);
+    },
+  });
+  return { client: proxy, calls };
 }

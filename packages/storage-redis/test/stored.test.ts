@@ -92,9 +92,29 @@ describe('tampered data', () => {
     await admin.hset(guardKey(keyHead(p, null), 'e1'), 'l', '5', 'k', MARKER);
     const raw2 = await rawSnapshot(admin, p);
     await expectCorrupt(() => store.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY));
+    await expectCorrupt(() => store.guard.attempt('e1', DEFAULT_THROTTLE_POLICY));
     await expectCorrupt(() => store.guard.consume('e1', 6));
     expect(await rawSnapshot(admin, p)).toEqual(raw2);
     expect(raw).not.toEqual(raw2);
+  });
+
+  it('a guard key of another type fails only its own call in a batch; the others are applied', async () => {
+    await admin.set(guardKey(keyHead(p, null), 'bad'), MARKER);
+    // Issued in one turn: one script call per batch (consumes, counts).
+    const [c1, c2, a1, a2] = await Promise.allSettled([
+      store.guard.consume('bad', 5),
+      store.guard.consume('good', 5),
+      store.guard.attempt('bad', DEFAULT_THROTTLE_POLICY),
+      store.guard.attempt('good2', DEFAULT_THROTTLE_POLICY),
+    ]);
+    for (const r of [c1, a1]) {
+      expect(r.status).toBe('rejected');
+      await expectCorrupt(() => Promise.reject((r as PromiseRejectedResult).reason));
+    }
+    expect(c2).toMatchObject({ status: 'fulfilled', value: { ok: true } });
+    expect(a2).toMatchObject({ status: 'fulfilled', value: { ok: true, state: { failures: 1 } } });
+    expect(await admin.get(guardKey(keyHead(p, null), 'bad'))).toBe(MARKER);
+    expect(await store.guard.get('good')).toMatchObject({ lastStep: 5 });
   });
 
   it('a challenge owner pointer or record that is not ours', async () => {

@@ -1,0 +1,89 @@
+import { fixedClock, isCloudMfaError } from '@cloudmfa/core';
+import { type AuditEventInput, type MfaStore } from '@cloudmfa/storage';
+import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditAllKey, auditEnrolmentKey, keyHead } from '../src/_keys.js';
+import { countingClient, newClient, uniquePrefix } from './helpers.js';
+
+// audit.append is group-committed: the appends of one event-loop turn are one script call
+// (docs/storage-redis.md 3). Each event must come out exactly as if appended alone, in call
+// order: ids, the streams it lands in, idempotency keys (a key named twice in one batch), the
+// monotonic clock, and a tampered stream failing only its own event.
+
+const T0 = Date.UTC(2026, 0, 1);
+const admin = newClient();
+let p: string;
+let store: MfaStore;
+beforeEach(() => {
+  p = uniquePrefix('auditbatch');
+  store = createRedisStore({ client: admin, keyPrefix: p, clock: fixedClock(T0) });
+});
+afterEach(async () => {
+  await store.close();
+  await dropRedisStore({ client: admin, keyPrefix: p });
+});
+afterAll(async () => {
+  await admin.quit();
+});
+
+describe('redis: appends of one turn share one script call', () => {
+  it('each event as if appended alone, in call order; a key named twice in the batch is written once', async () => {
+    const inputs: AuditEventInput[] = Array.from({ length: 40 }, (_, i) => ({
+      kind: 'otp.accepted',
+      enrolmentId: `e${i % 3}`,
+      userId: i % 2 === 0 ? 'alice' : 'bob',
+      detail: { i },
+      ...(i % 5 === 4 ? { key: `dup${i - 1}` } : i % 5 === 3 ? { key: `dup${i}` } : {}),
+    }));
+    // A client that counts the script calls the store makes.
+    const counting = countingClient(admin);
+    const batched = createRedisStore({ client: counting.client, keyPrefix: p, clock: fixedClock(T0) });
+    const out = await Promise.all(inputs.map((e) => batched.audit.append(e)));
+    expect(counting.calls.evalsha).toBe(1);
+    let seq = 0;
+    for (const [i, e] of out.entries()) {
+      if (i % 5 === 4) {
+        // Its key was appended by the call before it in the same batch: that event comes back.
+        expect(e).toEqual(out[i - 1]);
+        continue;
+      }
+      expect(e).toEqual({ id: `${T0}-${seq}`, at: T0, kind: 'otp.accepted', enrolmentId: `e${i % 3}`, userId: i % 2 === 0 ? 'alice' : 'bob', detail: { i } });
+      seq++;
+    }
+    expect(await admin.xlen(auditAllKey(keyHead(p, null)))).toBe(32);
+    for (const enr of ['e0', 'e1', 'e2']) {
+      const want = out.filter((e, i) => i % 5 !== 4 && e.enrolmentId === enr).reverse();
+      expect((await store.audit.query({ enrolmentId: enr, limit: 100 })).events, enr).toEqual(want);
+    }
+    const bob = out.filter((e, i) => i % 5 !== 4 && e.userId === 'bob').reverse();
+    expect((await store.audit.query({ userId: 'bob', limit: 100 })).events).toEqual(bob);
+  });
+
+  it('a stream ahead of the clock drags the later events of the same batch along (ids keep increasing)', async () => {
+    await admin.xadd(auditEnrolmentKey(keyHead(p, null), 'ahead'), `${T0 + 1000}-5`, 'k', 'x', 'e', 'ahead', 'd', '{}');
+    const out = await Promise.all([
+      store.audit.append({ kind: 'a', enrolmentId: 'other' }),
+      store.audit.append({ kind: 'b', enrolmentId: 'ahead' }),
+      store.audit.append({ kind: 'c', enrolmentId: 'other' }),
+      store.audit.append({ kind: 'd' }),
+    ]);
+    expect(out.map((e) => e.id)).toEqual([`${T0}-0`, `${T0 + 1000}-6`, `${T0 + 1000}-7`, `${T0 + 1000}-8`]);
+    expect(out.map((e) => e.at)).toEqual([T0, T0 + 1000, T0 + 1000, T0 + 1000]);
+    expect((await store.audit.query({ enrolmentId: 'other' })).events.map((e) => e.kind)).toEqual(['c', 'a']);
+  });
+
+  it('a stream key of another type fails its own event only; nothing of it is written', async () => {
+    await admin.set(auditEnrolmentKey(keyHead(p, null), 'bad'), 'not a stream');
+    const [bad, good] = await Promise.allSettled([
+      store.audit.append({ kind: 'x', enrolmentId: 'bad', key: 'kbad' }),
+      store.audit.append({ kind: 'y', enrolmentId: 'good', key: 'kgood' }),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(isCloudMfaError((bad as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { id: `${T0}-0`, kind: 'y' } });
+    expect((await store.audit.query()).events.map((e) => e.kind)).toEqual(['y']);
+    // Its idempotency key was not taken: once the stream is repaired, the same append lands.
+    await admin.del(auditEnrolmentKey(keyHead(p, null), 'bad'));
+    expect(await store.audit.append({ kind: 'x', enrolmentId: 'bad', key: 'kbad' })).toMatchObject({ id: `${T0}-1`, kind: 'x' });
+  });
+});
