@@ -55,7 +55,8 @@ function assertStore(value: unknown, field: string): asserts value is MfaStore {
  * keeps each store's guarantees. The audit outbox lives with the guard (in `state`): a consume
  * records its audit entry in the same atomic step as the acceptance, and the server's drain
  * (`drainAuditOutbox`) moves it to the audit log in `records` by its idempotency key, so a code
- * consumed while `records` is down is never left without a record.
+ * consumed while `records` is down is never left without a record. The composed `audit` is not
+ * the `state` guard's own log, so a consume given it as `auditLog` keeps the outbox.
  *
  * Webhook delivery state (`webhooks`, when `records` has it) comes from `records`, beside the
  * audit log it points into. The organisation records are `records`'; `forOrganisation(id)`

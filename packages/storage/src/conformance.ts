@@ -5,6 +5,8 @@ import { CONFORMANCE_T0, type Ctx } from './conformance/_shared.js';
 import { enrolmentTests } from './conformance/enrolments.js';
 import { forgetTests, guardTests } from './conformance/guard.js';
 import { outboxTests } from './conformance/outbox.js';
+import { attemptConcurrencyTests, attemptTests } from './conformance/attempt.js';
+import { directAuditConcurrencyTests, directAuditTests } from './conformance/directAudit.js';
 import { challengeTests } from './conformance/challenges.js';
 import { auditTests } from './conformance/audit.js';
 import { validationTests } from './conformance/validation.js';
@@ -81,6 +83,13 @@ export interface ConformanceOptions {
   skip?: Partial<Record<ConformanceGroup, string>>;
   /** Concurrent attempts in the concurrency group; default 100. */
   concurrency?: number;
+  /**
+   * The adapter promises the direct path of `consume`'s `auditLog` (docs/storage.md section 5):
+   * given its own audit log, an accepted consume appends the entry in the same atomic step and
+   * answers `logged`. Then the suite requires `logged`; without it, either `logged` or the
+   * outbox passes (a log that is not the store's own must always keep the outbox).
+   */
+  directAudit?: boolean;
 }
 
 export { CONFORMANCE_T0 } from './conformance/_shared.js';
@@ -103,8 +112,8 @@ export { CONFORMANCE_T0 } from './conformance/_shared.js';
  * ```
  */
 export function runStorageConformance(options: ConformanceOptions): void {
-  const { name, factory, skip, concurrency: n = 100 } = options;
-  const ctx = {} as Ctx;
+  const { name, factory, skip, concurrency: n = 100, directAudit = false } = options;
+  const ctx = { open: async () => factory({ clock: ctx.clock }) } as Ctx;
   let cleanup: (() => Promise<void> | void) | undefined;
 
   const group = (g: ConformanceGroup, body: () => void) => {
@@ -129,14 +138,22 @@ export function runStorageConformance(options: ConformanceOptions): void {
     group('guard', () => {
       guardTests(ctx);
       forgetTests(ctx);
+      attemptTests(ctx);
     });
-    group('outbox', () => outboxTests(ctx, n));
+    group('outbox', () => {
+      outboxTests(ctx, n);
+      directAuditTests(ctx, directAudit);
+    });
     group('challenges', () => challengeTests(ctx));
     group('audit', () => auditTests(ctx));
     group('validation', () => validationTests(ctx));
     group('unicode', () => unicodeTests(ctx));
     group('limits', () => limitTests(ctx));
-    group('concurrency', () => concurrencyTests(ctx, n));
+    group('concurrency', () => {
+      concurrencyTests(ctx, n);
+      attemptConcurrencyTests(ctx, n);
+      directAuditConcurrencyTests(ctx, n, directAudit);
+    });
     group('closed', () => closedTests(ctx));
     group('webhooks', () => webhookTests(ctx, n));
     group('organisations', () => organisationTests(ctx));

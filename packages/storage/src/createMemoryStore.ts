@@ -9,6 +9,7 @@ import {
   normalizeEnrolmentChanges,
   normalizeFinalize,
   normalizePauseUser,
+  type NormalizedAuditEvent,
 } from './normalize.js';
 import { decodeSeqPosition, normalizeAuditFollow, normalizeWebhookPut } from './normalizeWebhook.js';
 import { createMemoryGuard } from './_memoryGuard.js';
@@ -59,7 +60,8 @@ interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
  * An {@link MfaStore} in memory: for tests, demos and single-process tools. Each organisation
  * has maps of its own (`forOrganisation`), so no key reaches another's rows. Every operation
  * validates, then reads and writes with no `await` in between, so it is atomic within the
- * process. State is lost when the process ends.
+ * process. `guard.consume` given the scope's own `audit` as `auditLog` appends the entry to it
+ * in that same step and answers `logged` (no outbox entry). State is lost when the process ends.
  *
  * @example
  * ```ts
@@ -240,8 +242,6 @@ function createMemoryScope(op: Op): OrganisationScope {
       }),
   };
 
-  const guardStore = createMemoryGuard(op).store;
-
   const challengeStore: ChallengeStore = {
     create: (input) =>
       op((now) => {
@@ -334,17 +334,17 @@ function createMemoryScope(op: Op): OrganisationScope {
     detail: parseJsonObject(r.detail, 'detail'),
   });
 
+  // The body of `append`, also run by the guard's consume inside its own step (the direct path).
+  const appendAudit = ({ key, kind, enrolmentId, userId, detail }: NormalizedAuditEvent, now: number): AuditEvent => {
+    const known = key === null ? undefined : auditByKey.get(key);
+    if (known) return toEvent(known);
+    const row: AuditRow = { seq: ++seq, at: now, kind, enrolmentId, userId, detail };
+    audit.push(row);
+    if (key !== null) auditByKey.set(key, row);
+    return toEvent(row);
+  };
   const auditLog: AuditLog = {
-    append: (event) =>
-      op((now) => {
-        const { key, kind, enrolmentId, userId, detail } = normalizeAuditEvent(event);
-        const known = key === null ? undefined : auditByKey.get(key);
-        if (known) return toEvent(known);
-        const row: AuditRow = { seq: ++seq, at: now, kind, enrolmentId, userId, detail };
-        audit.push(row);
-        if (key !== null) auditByKey.set(key, row);
-        return toEvent(row);
-      }),
+    append: (event) => op((now) => appendAudit(normalizeAuditEvent(event), now)),
     query: (query) =>
       op(() => {
         const q = normalizeAuditQuery(query);
@@ -376,6 +376,8 @@ function createMemoryScope(op: Op): OrganisationScope {
         return { events: audit.slice(from, from + limit).map((r) => ({ ...toEvent(r), position: String(r.seq) })) };
       }),
   };
+
+  const guardStore = createMemoryGuard(op, { log: auditLog, append: appendAudit }).store;
 
   const webhookRows = new Map<string, WebhookRow>();
   const toWebhook = (r: WebhookRow): WebhookStateRecord => ({

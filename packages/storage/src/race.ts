@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { storageError } from './errors.js';
+import type { ThrottlePolicy } from './throttle.js';
 
 /**
  * Options of {@link runConsumeRace}.
@@ -35,7 +36,32 @@ export interface ConsumeRaceOptions {
   now?: number;
   /** Whole-race timeout; default 60 s. */
   timeoutMs?: number;
+  /**
+   * What each attempt calls: `consume` (default) `guard.consume(key, step)`, or `attempt`
+   * `guard.attempt(key, policy)` on fresh guards, where exactly `policy.freeFailures + 1` calls
+   * per key are counted (`accepted`) and all others are refused `locked` (the count that sets
+   * the lock is the last), when `policy.baseDelayMs > 0`.
+   */
+  operation?: 'consume' | 'attempt';
+  /** The policy of `operation: 'attempt'`; default {@link RACE_ATTEMPT_POLICY}. */
+  policy?: ThrottlePolicy;
 }
+
+/**
+ * The default policy of an `attempt` race: 3 free failures, the 4th locks for a second.
+ *
+ * @example
+ * ```ts
+ * expect(r.accepted).toBe(keys * (RACE_ATTEMPT_POLICY.freeFailures + 1));
+ * ```
+ */
+export const RACE_ATTEMPT_POLICY: Readonly<ThrottlePolicy> = Object.freeze({
+  freeFailures: 3,
+  baseDelayMs: 1000,
+  maxDelayMs: 1000,
+  lockoutFailures: 10,
+  lockoutMs: 60_000,
+});
 
 /**
  * What each process counted.
@@ -54,7 +80,8 @@ export interface ConsumeRaceProcessResult {
 }
 
 /**
- * Totals of {@link runConsumeRace}; `accepted` must equal `keys`.
+ * Totals of {@link runConsumeRace}; `accepted` must equal `keys` (a consume race) or
+ * `keys * (policy.freeFailures + 1)` (an attempt race).
  *
  * @example
  * ```ts
@@ -65,6 +92,8 @@ export interface ConsumeRaceProcessResult {
 export interface ConsumeRaceResult {
   accepted: number;
   replayed: number;
+  /** Refused `locked` (an attempt race: every call after the one that set the lock). */
+  locked: number;
   errors: number;
   perProcess: ConsumeRaceProcessResult[];
 }
@@ -74,7 +103,9 @@ export interface ConsumeRaceResult {
  * the store from `factoryModule`; when all are ready they start together and each fires
  * `attemptsPerProcess` concurrent `guard.consume(key, step)` spread over `keys` keys. With a
  * correct adapter exactly one consume per key wins across all processes, so
- * `result.accepted === keys`.
+ * `result.accepted === keys`. With `operation: 'attempt'` each fires `guard.attempt(key,
+ * policy)` instead, and exactly `policy.freeFailures + 1` per key are counted across all
+ * processes: `result.accepted === keys * (policy.freeFailures + 1)`, the rest `locked`.
  *
  * Needs the built worker (`packages/storage/dist/raceWorker.js`: run `npx tsup` in
  * packages/storage first).
@@ -96,6 +127,8 @@ export async function runConsumeRace(options: ConsumeRaceOptions): Promise<Consu
     keys: options.keys ?? 100,
     attempts: options.attemptsPerProcess ?? 1000,
     step: options.step ?? 1000,
+    operation: options.operation ?? 'consume',
+    policy: options.policy ?? RACE_ATTEMPT_POLICY,
   });
   const worker = raceWorkerPath();
   const children = Array.from({ length: processes }, () =>
@@ -134,7 +167,7 @@ export async function runConsumeRace(options: ConsumeRaceOptions): Promise<Consu
     // Handled through Promise.all below; these keep a late failure from going unhandled.
     for (const p of [...ready, ...done]) p.catch(() => undefined);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the consume race did not finish within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`the ${options.operation ?? 'consume'} race did not finish within ${timeoutMs} ms`)), timeoutMs);
     });
     await Promise.race([Promise.all(ready), timeout]);
     // Everyone is connected and waiting: release them together.
@@ -143,6 +176,7 @@ export async function runConsumeRace(options: ConsumeRaceOptions): Promise<Consu
     return {
       accepted: perProcess.reduce((n, p) => n + p.accepted, 0),
       replayed: perProcess.reduce((n, p) => n + p.replayed, 0),
+      locked: perProcess.reduce((n, p) => n + p.locked, 0),
       errors: perProcess.reduce((n, p) => n + p.errors, 0),
       perProcess,
     };

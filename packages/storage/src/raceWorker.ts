@@ -1,8 +1,10 @@
 /// <reference types="node" />
 // The child process of `runConsumeRace` (see ./race.ts). Not part of the public API: it is
 // run as `node dist/raceWorker.js '<json>'`. It opens a store from the given factory module,
-// prints READY, waits for GO on stdin, fires every consume at once and prints one RESULT line.
+// prints READY, waits for GO on stdin, fires every consume (or attempt) at once and prints one
+// RESULT line.
 import { pathToFileURL } from 'node:url';
+import type { ThrottlePolicy } from './throttle.js';
 import type { MfaStore } from './types.js';
 
 interface WorkerArgs {
@@ -13,6 +15,8 @@ interface WorkerArgs {
   keys: number;
   attempts: number;
   step: number;
+  operation: 'consume' | 'attempt';
+  policy: ThrottlePolicy;
 }
 
 async function main(): Promise<void> {
@@ -35,7 +39,8 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: args.attempts }, async (_, i) => {
       try {
-        const r = await store.guard.consume(`${args.keyPrefix}${i % args.keys}`, args.step);
+        const key = `${args.keyPrefix}${i % args.keys}`;
+        const r = args.operation === 'attempt' ? await store.guard.attempt(key, args.policy) : await store.guard.consume(key, args.step);
         if (r.ok) counts.accepted++;
         else if (r.reason === 'replayed') counts.replayed++;
         else counts.locked++;

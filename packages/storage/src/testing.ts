@@ -15,6 +15,7 @@ export {
   type ConsumeRaceOptions,
   type ConsumeRaceProcessResult,
   type ConsumeRaceResult,
+  RACE_ATTEMPT_POLICY,
   raceWorkerPath,
   runConsumeRace,
 } from './race.js';

@@ -31,6 +31,27 @@ describe('composeStore', () => {
     expect((await records.audit.query()).events).toHaveLength(0);
   });
 
+  it("auditLog: the composed store's log is records', not the guard's own: the state store keeps the outbox, per organisation too", async () => {
+    const records = createMemoryStore();
+    const state = createMemoryStore();
+    const store = composeStore({ records, state });
+    const audit = (step: number) => ({ key: `k${step}`, kind: 'otp.accepted', enrolmentId: 'enr1', userId: 'alice', detail: { step } });
+    for (const scope of [store, store.forOrganisation('org-a')]) {
+      const r = await scope.guard.consume('enr1', 7, { audit: audit(7), auditLog: scope.audit });
+      expect(r).toMatchObject({ ok: true });
+      expect(r.ok && r.logged).toBeUndefined();
+      expect((await scope.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k7']);
+      expect((await scope.audit.query()).events).toEqual([]);
+    }
+    expect((await state.audit.query()).events).toEqual([]);
+    expect((await state.forOrganisation('org-a').audit.query()).events).toEqual([]);
+    // Identity decides: the state store's own log would be written directly (and is not the
+    // composed store's log, which is why the composition must never hand it out).
+    const own = await state.guard.consume('enr1', 8, { audit: audit(8), auditLog: state.audit });
+    expect(own.ok && own.logged).toMatchObject({ kind: 'otp.accepted', detail: { step: 8 } });
+    expect((await records.audit.query()).events).toEqual([]);
+  });
+
   it('close closes both, runs onClose once after them, and is idempotent', async () => {
     const order: string[] = [];
     const tracked = (name: string): MfaStore => {

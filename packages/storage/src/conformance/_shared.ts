@@ -15,8 +15,15 @@ import type { JsonObject, MfaStore } from '../types.js';
  */
 export const CONFORMANCE_T0 = Date.UTC(2026, 0, 1);
 
-/** The per-test context: a fresh store set and the clock the suite moves. */
-export type Ctx = { store: MfaStore; clock: ReturnType<typeof fixedClock> };
+/**
+ * The per-test context: a fresh store set, the clock the suite moves, and `open`, which makes
+ * another store set of the same adapter on the same clock (the test closes and cleans it up).
+ */
+export type Ctx = {
+  store: MfaStore;
+  clock: ReturnType<typeof fixedClock>;
+  open: () => Promise<{ store: MfaStore; cleanup?: () => Promise<void> | void }>;
+};
 
 export const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 export const MIN = 60_000;

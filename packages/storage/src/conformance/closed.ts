@@ -21,6 +21,7 @@ export function closedTests(c: Ctx): void {
     await expectCode(() => c.store.guard.get('e1'), U);
     await expectCode(() => c.store.guard.consume('e1', 1), U);
     await expectCode(() => c.store.guard.recordFailure('e1', DEFAULT_THROTTLE_POLICY), U);
+    await expectCode(() => c.store.guard.attempt('e1', DEFAULT_THROTTLE_POLICY), U);
     await expectCode(() => c.store.guard.reset('e1'), U);
     await expectCode(() => challenge(c, 'c2'), U);
     await expectCode(() => c.store.challenges.get('c1'), U);
