@@ -240,6 +240,21 @@ describe('sqlite: group commit (docs/storage.md section 11)', () => {
     await store.close();
   });
 
+  it('a read runs at once, also while writes are queued: it sees the last commit, never a queued write', async () => {
+    const store = openSqliteStore({ path: fresh(), clock: fixedClock(T0) });
+    await store.guard.consume('e1', 1);
+    let settled = false;
+    const write = store.guard.consume('e1', 2).finally(() => {
+      settled = true;
+    });
+    // The write waits for its batch's commit (the next turn); the read does not wait for it.
+    expect(await store.guard.get('e1')).toMatchObject({ lastStep: 1 });
+    expect(settled).toBe(false);
+    expect(await write).toMatchObject({ ok: true });
+    expect(await store.guard.get('e1')).toMatchObject({ lastStep: 2 });
+    await store.close();
+  });
+
   it('a commit that fails rejects every write of the batch and applies none; the next batch works', async () => {
     const path = fresh();
     const store = openSqliteStore({ path, clock: fixedClock(T0) });
