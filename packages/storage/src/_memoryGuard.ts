@@ -10,6 +10,7 @@ interface GuardRow extends OtpGuardState {
   /** ms; the row is forgotten at this time (see `ThrottlePolicy.forgetAfterMs`), or never. */
   expiresAt: number | null;
 }
+/** The entry as `normalizeConsume` gave it (detail: JSON text, parsed only when listed). */
 interface OutboxRow extends Omit<PendingAuditEntry, 'detail'> {
   detail: string;
 }
@@ -22,7 +23,7 @@ const FIRST_SWEEP = 64;
  * (a consume given exactly it appends directly), `append` its synchronous body, run inside the
  * consume's `op`.
  */
-export interface MemoryAuditLog {
+interface MemoryAuditLog {
   log: AuditLog;
   append(event: NormalizedAuditEvent, now: number): AuditEvent;
 }

@@ -16,6 +16,7 @@ import { concurrencyTests } from './conformance/concurrency.js';
 import { closedTests } from './conformance/closed.js';
 import { organisationTests } from './conformance/organisations.js';
 import { webhookTests } from './conformance/webhooks.js';
+import { auditCopyTests, challengeCopyTests, enrolmentCopyTests, organisationCopyTests, webhookCopyTests } from './conformance/copies.js';
 
 export { checkOrganisationsUpgrade } from './conformance/upgrade.js';
 export { runSecureStoreConformance, type SecureStoreConformanceOptions, type SecureStoreFactory } from './conformance/secureStore.js';
@@ -134,7 +135,10 @@ export function runStorageConformance(options: ConformanceOptions): void {
       await cleanup?.();
     });
 
-    group('enrolments', () => enrolmentTests(ctx));
+    group('enrolments', () => {
+      enrolmentTests(ctx);
+      enrolmentCopyTests(ctx);
+    });
     group('guard', () => {
       guardTests(ctx);
       forgetTests(ctx);
@@ -144,8 +148,14 @@ export function runStorageConformance(options: ConformanceOptions): void {
       outboxTests(ctx, n);
       directAuditTests(ctx, directAudit);
     });
-    group('challenges', () => challengeTests(ctx));
-    group('audit', () => auditTests(ctx));
+    group('challenges', () => {
+      challengeTests(ctx);
+      challengeCopyTests(ctx);
+    });
+    group('audit', () => {
+      auditTests(ctx);
+      auditCopyTests(ctx);
+    });
     group('validation', () => validationTests(ctx));
     group('unicode', () => unicodeTests(ctx));
     group('limits', () => limitTests(ctx));
@@ -155,7 +165,13 @@ export function runStorageConformance(options: ConformanceOptions): void {
       directAuditConcurrencyTests(ctx, n, directAudit);
     });
     group('closed', () => closedTests(ctx));
-    group('webhooks', () => webhookTests(ctx, n));
-    group('organisations', () => organisationTests(ctx));
+    group('webhooks', () => {
+      webhookTests(ctx, n);
+      webhookCopyTests(ctx);
+    });
+    group('organisations', () => {
+      organisationTests(ctx);
+      organisationCopyTests(ctx);
+    });
   });
 }

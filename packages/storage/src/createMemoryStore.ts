@@ -20,6 +20,7 @@ import type {
   ChallengeStore,
   EnrolmentRecord,
   EnrolmentStore,
+  JsonObject,
   MfaStore,
   OrganisationRecord,
   OrganisationScope,
@@ -36,25 +37,24 @@ import {
 import {
   assertStorageId,
   assertUserId,
+  copyJsonObject,
   parseJsonObject,
   readClock,
   resolveLimit,
 } from './validate.js';
 
-interface WebhookRow extends Omit<WebhookStateRecord, 'state'> {
-  state: string;
-}
-interface EnrolmentRow extends Omit<EnrolmentRecord, 'meta'> {
-  meta: string;
-}
-interface ChallengeRow extends Omit<ChallengeRecord, 'meta' | 'outcome'> {
-  meta: string;
-  outcome: string | null;
-}
+// Records read more often than written hold their JSON as objects the store owns, parsed once
+// from the serialized input (so exactly what an adapter that stores the text reads back), and
+// never handed out: every read returns copyJsonObject's deep copy, several times cheaper than
+// a parse. Audit rows, written once and read rarely, keep the text and parse it when read.
+type EnrolmentRow = EnrolmentRecord;
+type ChallengeRow = ChallengeRecord;
 interface AuditRow extends Omit<AuditEvent, 'detail' | 'id'> {
   seq: number;
   detail: string;
 }
+/** The store's own object for validated JSON text (normalize*'s output). */
+const hold = (text: string): JsonObject => JSON.parse(text) as JsonObject;
 
 /**
  * An {@link MfaStore} in memory: for tests, demos and single-process tools. Each organisation
@@ -98,14 +98,14 @@ type Op = <T>(body: (now: number) => T) => Promise<T>;
 
 /** The organisation records on a map (the ordered listing sorts the ids). */
 function createMemoryOrganisations(op: Op): OrganisationStore {
-  const orgs = new Map<string, Omit<OrganisationRecord, 'policy'> & { policy: string }>();
-  const toRecord = (r: Omit<OrganisationRecord, 'policy'> & { policy: string }): OrganisationRecord => ({ ...r, policy: parseJsonObject(r.policy, 'policy') });
+  const orgs = new Map<string, OrganisationRecord>();
+  const toRecord = (r: OrganisationRecord): OrganisationRecord => ({ ...r, policy: copyJsonObject(r.policy) });
   return {
     create: (input) =>
       op((now) => {
         const o = normalizeCreateOrganisation(input);
         if (orgs.has(o.id)) throw storageError('ERR_STORAGE_CONFLICT', 'an organisation with this id already exists');
-        const row = { ...o, createdAt: now, updatedAt: now, version: 1 };
+        const row = { ...o, policy: hold(o.policy), createdAt: now, updatedAt: now, version: 1 };
         orgs.set(o.id, row);
         return toRecord(row);
       }),
@@ -118,11 +118,11 @@ function createMemoryOrganisations(op: Op): OrganisationStore {
     update: (id, changes) =>
       op((now) => {
         assertOrganisationId(id, 'id');
-        const { expectedVersion, ...c } = normalizeOrganisationChanges(changes);
+        const { expectedVersion, policy, ...c } = normalizeOrganisationChanges(changes);
         const r = orgs.get(id);
         if (!r) return { ok: false as const, reason: 'not_found' as const };
         if (expectedVersion !== undefined && r.version !== expectedVersion) return { ok: false as const, reason: 'version_mismatch' as const };
-        Object.assign(r, c, { updatedAt: now, version: r.version + 1 });
+        Object.assign(r, c, policy === undefined ? {} : { policy: hold(policy) }, { updatedAt: now, version: r.version + 1 });
         return { ok: true as const, organisation: toRecord(r) };
       }),
     list: (options) =>
@@ -149,7 +149,7 @@ function createMemoryScope(op: Op): OrganisationScope {
   const toEnrolment = (r: EnrolmentRow, wipeSecret = false): EnrolmentRecord => ({
     ...r,
     secret: wipeSecret ? new Uint8Array(0) : r.secret.slice(),
-    meta: parseJsonObject(r.meta, 'meta'),
+    meta: copyJsonObject(r.meta),
   });
   const toChallenge = (r: ChallengeRow, now: number): ChallengeRecord => {
     const expired = r.status === 'pending' && now >= r.expiresAt;
@@ -157,8 +157,8 @@ function createMemoryScope(op: Op): OrganisationScope {
       ...r,
       status: expired ? 'expired' : r.status,
       finalizedAt: expired ? r.expiresAt : r.finalizedAt,
-      meta: parseJsonObject(r.meta, 'meta'),
-      outcome: r.outcome === null ? null : parseJsonObject(r.outcome, 'outcome'),
+      meta: copyJsonObject(r.meta),
+      outcome: r.outcome === null ? null : copyJsonObject(r.outcome),
     };
   };
 
@@ -172,7 +172,7 @@ function createMemoryScope(op: Op): OrganisationScope {
           userId: e.userId,
           status: 'pending',
           secret: e.secret,
-          meta: e.meta,
+          meta: hold(e.meta),
           createdAt: now,
           expiresAt: e.expiresAt,
           activatedAt: null,
@@ -210,7 +210,7 @@ function createMemoryScope(op: Op): OrganisationScope {
         r.status = 'active';
         r.activatedAt = now;
         if (secret) r.secret = secret;
-        if (meta !== undefined) r.meta = meta;
+        if (meta !== undefined) r.meta = hold(meta);
         r.version++;
         return { ok: true as const, enrolment: toEnrolment(r) };
       }),
@@ -223,7 +223,7 @@ function createMemoryScope(op: Op): OrganisationScope {
         if (r.status === 'revoked') return { ok: false as const, reason: 'revoked' as const };
         if (expected !== undefined && r.version !== expected) return { ok: false as const, reason: 'version_mismatch' as const };
         if (secret) r.secret = secret;
-        if (meta !== undefined) r.meta = meta;
+        if (meta !== undefined) r.meta = hold(meta);
         r.version++;
         return { ok: true as const, enrolment: toEnrolment(r) };
       }),
@@ -261,7 +261,7 @@ function createMemoryScope(op: Op): OrganisationScope {
           createdAt: now,
           expiresAt: c.expiresAt,
           finalizedAt: null,
-          meta: c.meta,
+          meta: hold(c.meta),
           outcome: null,
         };
         challenges.set(row.id, row);
@@ -285,7 +285,7 @@ function createMemoryScope(op: Op): OrganisationScope {
         if (now >= r.expiresAt) return { ok: false as const, reason: 'expired' as const, challenge: toChallenge(r, now) };
         r.status = status;
         r.finalizedAt = now;
-        r.outcome = outcome;
+        r.outcome = outcome === null ? null : hold(outcome);
         return { ok: true as const, challenge: toChallenge(r, now) };
       }),
     listPending: (enrolmentId, options) =>
@@ -304,10 +304,11 @@ function createMemoryScope(op: Op): OrganisationScope {
         const pausedUntil = Math.max(pauses.get(p.userId) ?? 0, p.until);
         pauses.set(p.userId, pausedUntil);
         let cancelled = 0;
+        const outcome = hold(p.outcome);
         for (const r of pendingOf(p.userId, now)) {
           r.status = 'cancelled';
           r.finalizedAt = now;
-          r.outcome = p.outcome;
+          r.outcome = outcome;
           cancelled++;
         }
         return { pausedUntil, cancelled };
@@ -379,10 +380,10 @@ function createMemoryScope(op: Op): OrganisationScope {
 
   const guardStore = createMemoryGuard(op, { log: auditLog, append: appendAudit }).store;
 
-  const webhookRows = new Map<string, WebhookRow>();
-  const toWebhook = (r: WebhookRow): WebhookStateRecord => ({
+  const webhookRows = new Map<string, WebhookStateRecord>();
+  const toWebhook = (r: WebhookStateRecord): WebhookStateRecord => ({
     endpointId: r.endpointId,
-    state: parseJsonObject(r.state, 'state'),
+    state: copyJsonObject(r.state),
     version: r.version,
     updatedAt: r.updatedAt,
   });
@@ -398,7 +399,7 @@ function createMemoryScope(op: Op): OrganisationScope {
         const { endpointId, state, expectedVersion } = normalizeWebhookPut(input);
         const r = webhookRows.get(endpointId);
         if ((r?.version ?? null) !== expectedVersion) return { ok: false as const, reason: 'version_mismatch' as const, record: r ? toWebhook(r) : null };
-        const row = { endpointId, state, version: (r?.version ?? 0) + 1, updatedAt: now };
+        const row = { endpointId, state: hold(state), version: (r?.version ?? 0) + 1, updatedAt: now };
         webhookRows.set(endpointId, row);
         return { ok: true as const, record: toWebhook(row) };
       }),

@@ -1,6 +1,6 @@
 import { storageError } from './errors.js';
 import { STORAGE_LIMITS } from './limits.js';
-import type { JsonObject } from './types.js';
+import type { JsonObject, JsonValue } from './types.js';
 
 // Shared validation: every adapter calls these before any I/O, so all of them reject the same
 // inputs with the same code. Messages name the field and the bound, never the value.
@@ -197,6 +197,38 @@ export function parseJsonObject(text: unknown, field: string): JsonObject {
   }
   if (!isPlainObject(v)) throw storageError('ERR_STORAGE_CORRUPT', `stored "${field}" is not a JSON object`);
   return v as JsonObject;
+}
+
+/**
+ * A deep copy of a JSON object a store holds in memory, parsed from its own serialization (so
+ * only plain objects, arrays and primitives): what the memory store hands out instead of the
+ * object it keeps, so that no caller can change stored state through a returned value. Several
+ * times cheaper than a JSON round trip.
+ *
+ * @example
+ * ```ts
+ * const row = { meta: JSON.parse(serializeJsonObject(input.meta, 'meta', STORAGE_LIMITS.metaBytes)) };
+ * const meta = copyJsonObject(row.meta); // the caller's; row.meta stays the store's
+ * ```
+ */
+export function copyJsonObject(value: JsonObject): JsonObject {
+  return copyJson(value) as JsonObject;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+function copyJson(v: JsonValue): JsonValue {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyJson);
+  const o: { [key: string]: JsonValue } = {};
+  for (const k in v) {
+    if (!hasOwn.call(v, k)) continue;
+    const x = v[k]!;
+    const c = typeof x === 'object' && x !== null ? copyJson(x) : x;
+    // A "__proto__" key (JSON.parse makes it an own property) must not set the prototype.
+    if (k === '__proto__') Object.defineProperty(o, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else o[k] = c;
+  }
+  return o;
 }
 
 function checkJson(value: unknown, field: string, depth: number): void {
