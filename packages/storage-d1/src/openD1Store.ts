@@ -60,7 +60,8 @@ export async function openD1Store(options: D1StoreOptions): Promise<MfaStore> {
   // Every statement of an organisation's parts names it (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const c = scopedContext(ctx, org);
-    return { enrolments: d1Enrolments(c), guard: d1Guard(c), challenges: d1Challenges(c), audit: d1Audit(c), webhooks: d1Webhooks(c) };
+    const audit = d1Audit(c);
+    return { enrolments: d1Enrolments(c), guard: d1Guard(c, audit), challenges: d1Challenges(c), audit: audit.log, webhooks: d1Webhooks(c) };
   };
   const root = scope(DEFAULT_ORGANISATION_ID);
   return {

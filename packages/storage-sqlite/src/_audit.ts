@@ -1,11 +1,29 @@
 import type Database from 'better-sqlite3';
-import { type AuditLog } from '@cloudmfa/storage';
-import { decodeSeqPosition, encodeAuditCursor, normalizeAuditEvent, normalizeAuditFollow, normalizeAuditQuery } from '@cloudmfa/storage/adapter';
+import { type AuditEvent, type AuditLog } from '@cloudmfa/storage';
+import {
+  decodeSeqPosition,
+  encodeAuditCursor,
+  normalizeAuditEvent,
+  normalizeAuditFollow,
+  normalizeAuditQuery,
+  type NormalizedAuditEvent,
+} from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toEvent } from '@cloudmfa/sqlite-dialect';
 
+/**
+ * The audit log part of one organisation of the SQLite store: `log` is the part the store hands
+ * out, `insert` is `append`'s write, run inside a transaction the caller holds (the guard's
+ * consume uses it to log its entry in the same transaction, docs/storage.md section 5).
+ */
+export interface SqliteAuditPart {
+  readonly log: AuditLog;
+  /** Synchronous, inside a runner operation: appends `e` at `now`, or answers the stored event of its key. */
+  insert(e: NormalizedAuditEvent, now: number): AuditEvent;
+}
+
 /** The audit log part of the SQLite store (statements per filter shape, prepared on first use). */
-export function sqliteAudit(ctx: SqliteContext): AuditLog {
+export function sqliteAudit(ctx: SqliteContext): SqliteAuditPart {
   // Every statement names the organisation (docs/storage.md, "Organisations").
   const { runner, q, now, org } = ctx;
   const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
@@ -32,15 +50,18 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
     return st;
   };
 
-  return {
+  const insert = (e: NormalizedAuditEvent, t: number): AuditEvent => {
+    // An entry whose key the log holds (moved from the outbox again by a drain that died before
+    // settling, or logged by a consume): the stored one.
+    const known = e.key === null ? undefined : (auditByKey.get({ org, key: e.key }) as Row | undefined);
+    return toEvent(known ?? (auditInsert.get({ ...e, org, now: t }) as Row));
+  };
+
+  const log: AuditLog = {
     append: async (event) => {
       const t = now();
       const e = normalizeAuditEvent(event);
-      return runner.write(() => {
-        // An entry moved from the outbox again (a drain that died before settling): the stored one.
-        const known = e.key === null ? undefined : (auditByKey.get({ org, key: e.key }) as Row | undefined);
-        return toEvent(known ?? (auditInsert.get({ ...e, org, now: t }) as Row));
-      });
+      return runner.write(() => insert(e, t));
     },
     query: async (query) => {
       now();
@@ -83,4 +104,5 @@ export function sqliteAudit(ctx: SqliteContext): AuditLog {
       }));
     },
   };
+  return { log, insert };
 }

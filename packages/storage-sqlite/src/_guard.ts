@@ -1,4 +1,12 @@
-import { type ConsumeResult, type OtpGuardStore, type PendingAuditEntry, throttleDelay } from '@cloudmfa/storage';
+import {
+  type AttemptResult,
+  type ConsumeResult,
+  type OtpGuardState,
+  type OtpGuardStore,
+  type PendingAuditEntry,
+  throttleDelay,
+  type ThrottlePolicy,
+} from '@cloudmfa/storage';
 import {
   assertStorageId,
   assertThrottlePolicy,
@@ -8,6 +16,7 @@ import {
   parseJsonObject,
   resolveLimit,
 } from '@cloudmfa/storage/adapter';
+import { type SqliteAuditPart } from './_audit.js';
 import { type SqliteContext } from './_context.js';
 import { type Row, toGuard } from '@cloudmfa/sqlite-dialect';
 
@@ -16,9 +25,10 @@ const PURGE_PER_WRITE = 8;
 
 /**
  * The OTP guard part of the SQLite store: the whole verify-and-consume is one statement, and
- * its outbox entry is written in the same transaction.
+ * its audit entry is written in the same transaction: into `audit` (the same organisation's
+ * log) when the caller names that very log as `auditLog`, else into the outbox.
  */
-export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
+export function sqliteGuard(ctx: SqliteContext, audit: SqliteAuditPart): OtpGuardStore {
   // Every statement names the organisation (docs/storage.md, "Organisations"); the purge of forgotten
   // rows is the one that spans them (it removes only what no read can see any more).
   const { runner, q, now, org } = ctx;
@@ -43,14 +53,34 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
         drift = coalesce(excluded.drift, drift), last_used_at = excluded.last_used_at, expires_at = NULL
       WHERE (locked_until IS NULL OR locked_until <= @now OR (@unlock IS NOT NULL AND locked_until <= @unlock)) AND (last_step IS NULL OR last_step < excluded.last_step)
       RETURNING *`);
+  // The count of a failure; with @gate (attempt), only when not locked: no row back means locked.
   const guardFail = q(`INSERT INTO cloudmfa_otp_guard
       (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
       VALUES (@org, @id, NULL, 1, NULL, NULL, NULL)
-      ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = failures + 1 RETURNING *`);
+      ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = failures + 1
+      WHERE @gate IS NULL OR locked_until IS NULL OR locked_until <= @gate RETURNING *`);
   const guardLock = q(`UPDATE cloudmfa_otp_guard SET locked_until = max(coalesce(locked_until, 0), @until)
       WHERE org = @org AND enrolment_id = @id RETURNING *`);
   const guardReset = q(`UPDATE cloudmfa_otp_guard SET failures = 0, locked_until = NULL
       WHERE org = @org AND enrolment_id = @id AND (expires_at IS NULL OR expires_at > @now)`);
+
+  /**
+   * `recordFailure`'s write, inside the runner's transaction: the count, the lock it earns, the
+   * guard's expiry, the purge of forgotten guards. With `gate` (attempt), a guard locked at `t`
+   * is left as it is and `null` answered.
+   */
+  const count = (id: string, p: ThrottlePolicy, t: number, gate: boolean): OtpGuardState | null => {
+    guardForget.run({ org, id, now: t });
+    let row = guardFail.get({ org, id, gate: gate ? t : null }) as Row | undefined;
+    if (!row) return null;
+    const delay = throttleDelay(p, row.failures as number);
+    if (delay > 0) row = guardLock.get({ org, id, until: t + delay }) as Row;
+    const state = toGuard(row);
+    const expiresAt = guardExpiry(p, { now: t, lockedUntil: state.lockedUntil, lastStep: state.lastStep });
+    if (expiresAt !== row.expires_at) guardExpire.run({ org, id, expiresAt });
+    guardPurge.run({ now: t });
+    return state;
+  };
 
   return {
     get: async (id) => {
@@ -63,13 +93,17 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
     },
     consume: async (id, step, opts) => {
       const t = now();
-      const { drift, unlock, audit } = normalizeConsume(id, step, opts);
+      const { drift, unlock, audit: entry } = normalizeConsume(id, step, opts);
+      // This organisation's own log object, and only it, takes the entry directly (docs/storage.md section 5).
+      const direct = entry !== null && opts?.auditLog === audit.log;
       return runner.write((): ConsumeResult => {
         guardForget.run({ org, id, now: t });
         const row = guardConsume.get({ org, id, step, drift: drift ?? null, now: t, unlock: unlock ?? null }) as Row | undefined;
         if (row) {
-          if (audit) outboxInsert.run({ ...audit, org, now: t });
-          return { ok: true, state: toGuard(row) };
+          const state = toGuard(row);
+          if (entry && direct) return { ok: true, state, logged: audit.insert(entry, t) };
+          if (entry) outboxInsert.run({ ...entry, org, now: t });
+          return { ok: true, state };
         }
         const cur = toGuard(guardRaw.get({ org, id }) as Row);
         if (cur.lockedUntil !== null && t < cur.lockedUntil && (unlock === undefined || cur.lockedUntil > unlock)) {
@@ -83,16 +117,19 @@ export function sqliteGuard(ctx: SqliteContext): OtpGuardStore {
       assertStorageId(id, 'enrolmentId');
       assertThrottlePolicy(policy);
       const p = { ...policy };
-      return runner.write(() => {
-        guardForget.run({ org, id, now: t });
-        let row = guardFail.get({ org, id }) as Row;
-        const delay = throttleDelay(p, row.failures as number);
-        if (delay > 0) row = guardLock.get({ org, id, until: t + delay }) as Row;
-        const state = toGuard(row);
-        const expiresAt = guardExpiry(p, { now: t, lockedUntil: state.lockedUntil, lastStep: state.lastStep });
-        if (expiresAt !== row.expires_at) guardExpire.run({ org, id, expiresAt });
-        guardPurge.run({ now: t });
-        return state;
+      return runner.write(() => count(id, p, t, false) as OtpGuardState);
+    },
+    attempt: async (id, policy) => {
+      const t = now();
+      assertStorageId(id, 'enrolmentId');
+      assertThrottlePolicy(policy);
+      const p = { ...policy };
+      return runner.write((): AttemptResult => {
+        const state = count(id, p, t, true);
+        if (state) return { ok: true, state };
+        // Not counted: the lock refused it (read in the same transaction, nothing written).
+        const cur = toGuard(guardRaw.get({ org, id }) as Row);
+        return { ok: false, reason: 'locked', lockedUntil: cur.lockedUntil as number, failures: cur.failures };
       });
     },
     reset: async (id) => {

@@ -19,8 +19,9 @@ interface Pending {
  * its own (a failing one rolls back to its savepoint and fails alone); if the commit fails,
  * none of them is applied and all reject with `ERR_STORAGE_UNAVAILABLE`.
  *
- * Reads run at once when nothing is queued, else behind the queued writes, so program order
- * is kept: a read issued after a write sees it.
+ * Reads run at once, outside any transaction (the batch's is never open between event-loop
+ * turns): a read sees every committed write, so every write whose promise resolved, and never a
+ * write still queued. It never waits for a commit it does not need (docs/storage.md section 11).
  */
 export class Runner {
   private queue: Pending[] = [];
@@ -63,7 +64,6 @@ export class Runner {
 
   read<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(storageError('ERR_STORAGE_UNAVAILABLE', 'the store is closed'));
-    if (this.queue.length > 0) return this.write(run);
     try {
       return Promise.resolve(run());
     } catch (e) {

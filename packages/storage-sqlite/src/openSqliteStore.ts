@@ -105,7 +105,8 @@ function buildStore(db: Database.Database, path: string, clock: Clock): SqliteSt
   // One set of prepared statements per organisation, each bound to it (docs/storage.md, "Organisations").
   const scope = (org: string): OrganisationScope => {
     const ctx = createContext(db, runner, clock, org);
-    return { enrolments: sqliteEnrolments(ctx), guard: sqliteGuard(ctx), challenges: sqliteChallenges(ctx), audit: sqliteAudit(ctx), webhooks: sqliteWebhooks(ctx) };
+    const audit = sqliteAudit(ctx);
+    return { enrolments: sqliteEnrolments(ctx), guard: sqliteGuard(ctx, audit), challenges: sqliteChallenges(ctx), audit: audit.log, webhooks: sqliteWebhooks(ctx) };
   };
   const root = scope(DEFAULT_ORGANISATION_ID);
   return {

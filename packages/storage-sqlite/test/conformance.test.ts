@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 // A real file per test (WAL needs one), removed after the test.
-runStorageConformance({ name: 'sqlite (file, WAL)', factory: ({ clock }) => {
+runStorageConformance({ name: 'sqlite (file, WAL)', directAudit: true, factory: ({ clock }) => {
   const path = join(dir, `t${n++}.db`);
   const store = openSqliteStore({ path, clock });
   return {
@@ -21,4 +21,4 @@ runStorageConformance({ name: 'sqlite (file, WAL)', factory: ({ clock }) => {
   };
 } });
 
-runStorageConformance({ name: 'sqlite (:memory:)', factory: ({ clock }) => ({ store: openSqliteStore({ path: ':memory:', clock }) }) });
+runStorageConformance({ name: 'sqlite (:memory:)', directAudit: true, factory: ({ clock }) => ({ store: openSqliteStore({ path: ':memory:', clock }) }) });

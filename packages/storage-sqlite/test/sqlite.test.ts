@@ -176,3 +176,109 @@ describe('sqlite: forgotten throttle guards are removed (issue 11 §3)', () => {
     expect(kept.last_step).toBe(7);
   });
 });
+
+describe('sqlite: attempt and the direct audit path, as the file holds them', () => {
+  const lockAtFirst = { freeFailures: 0, baseDelayMs: 10_000, maxDelayMs: 60_000, lockoutFailures: 3, lockoutMs: 600_000, forgetAfterMs: 60_000 };
+
+  it('a refused attempt commits nothing: the row (expiry included) and the file are as they were', async () => {
+    const path = fresh();
+    const clock = fixedClock(T0);
+    const store = openSqliteStore({ path, clock });
+    expect(await store.guard.attempt('i_1', lockAtFirst)).toMatchObject({ ok: true, state: { failures: 1, lockedUntil: T0 + 10_000 } });
+    const raw = new Database(path, { readonly: true });
+    const row = () => raw.prepare("SELECT * FROM cloudmfa_otp_guard WHERE enrolment_id = 'i_1'").get();
+    const before = row();
+    expect(before).toMatchObject({ failures: 1, locked_until: T0 + 10_000, expires_at: T0 + 70_000 });
+    // data_version moves when another connection commits a change to the file.
+    const version = raw.pragma('data_version', { simple: true });
+    clock.advance(5_000);
+    expect(await store.guard.attempt('i_1', { ...lockAtFirst, forgetAfterMs: 3_600_000 })).toEqual({ ok: false, reason: 'locked', lockedUntil: T0 + 10_000, failures: 1 });
+    expect(raw.pragma('data_version', { simple: true })).toBe(version);
+    expect(row()).toEqual(before);
+    raw.close();
+    await store.close();
+  });
+
+  it("consume with the scope's own log writes the audit row with its key and no outbox row; another log gets an outbox row only", async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    const org = store.forOrganisation('org-a');
+    const entry = (key: string) => ({ key, kind: 'otp.accepted', enrolmentId: 'e1', userId: 'alice', detail: { n: 1 } });
+    const r = await org.guard.consume('e1', 1, { audit: entry('k1'), auditLog: org.audit });
+    expect(r).toMatchObject({ ok: true, logged: { kind: 'otp.accepted', at: T0 } });
+    expect(await org.guard.consume('e1', 2, { audit: entry('k2'), auditLog: store.audit })).not.toHaveProperty('logged');
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT org, entry_key FROM cloudmfa_audit').all()).toEqual([{ org: 'org-a', entry_key: 'k1' }]);
+    expect(raw.prepare('SELECT org, entry_key FROM cloudmfa_audit_outbox').all()).toEqual([{ org: 'org-a', entry_key: 'k2' }]);
+    raw.close();
+    await store.close();
+  });
+});
+
+describe('sqlite: group commit (docs/storage.md section 11)', () => {
+  it('writes of one event-loop turn: a failing one rolls back alone, and each resolves only once committed', async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    await store.enrolments.create({ id: 'bad', userId: 'alice', secret: new Uint8Array([1]), expiresAt: T0 + 60_000 });
+    const tamper = new Database(path);
+    tamper.prepare("UPDATE cloudmfa_enrolments SET meta = '[not json' WHERE id = 'bad'").run();
+    tamper.close();
+    const raw = new Database(path, { readonly: true });
+    // Read from another connection when each promise settles: only committed rows are seen there.
+    const seen = (sql: string) => () => raw.prepare(sql).get();
+    const [consumed, redeemed, appended] = await Promise.allSettled([
+      store.guard.consume('e1', 5).then(seen("SELECT last_step FROM cloudmfa_otp_guard WHERE enrolment_id = 'e1'")),
+      store.enrolments.redeem('bad'),
+      store.audit.append({ kind: 'otp.accepted', enrolmentId: 'e1' }).then(seen('SELECT count(*) AS n FROM cloudmfa_audit')),
+    ]);
+    expect(consumed).toEqual({ status: 'fulfilled', value: { last_step: 5 } });
+    expect(redeemed.status).toBe('rejected');
+    expect(isCloudMfaError((redeemed as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
+    expect(appended).toEqual({ status: 'fulfilled', value: { n: 1 } });
+    expect(raw.prepare("SELECT status, version FROM cloudmfa_enrolments WHERE id = 'bad'").get()).toEqual({ status: 'pending', version: 1 });
+    raw.close();
+    await store.close();
+  });
+
+  it('a read runs at once, also while writes are queued: it sees the last commit, never a queued write', async () => {
+    const store = openSqliteStore({ path: fresh(), clock: fixedClock(T0) });
+    await store.guard.consume('e1', 1);
+    let settled = false;
+    const write = store.guard.consume('e1', 2).finally(() => {
+      settled = true;
+    });
+    // The write waits for its batch's commit (the next turn); the read does not wait for it.
+    expect(await store.guard.get('e1')).toMatchObject({ lastStep: 1 });
+    expect(settled).toBe(false);
+    expect(await write).toMatchObject({ ok: true });
+    expect(await store.guard.get('e1')).toMatchObject({ lastStep: 2 });
+    await store.close();
+  });
+
+  it('a commit that fails rejects every write of the batch and applies none; the next batch works', async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    await store.guard.consume('e1', 1);
+    // A test-only trigger: an audit row of kind 'boom' adds a row whose deferred foreign key
+    // cannot hold, so its statement succeeds and the COMMIT of the whole batch fails.
+    const setup = new Database(path);
+    setup.exec(`CREATE TABLE t_parent (id INTEGER PRIMARY KEY);
+      CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED);
+      CREATE TRIGGER t_boom AFTER INSERT ON cloudmfa_audit WHEN new.kind = 'boom' BEGIN INSERT INTO t_child (p) VALUES (42); END;`);
+    setup.close();
+    const results = await Promise.allSettled([
+      store.guard.consume('e1', 2),
+      store.audit.append({ kind: 'boom' }),
+      store.guard.recordFailure('e2', { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 1000, lockoutFailures: 10, lockoutMs: 1000 }),
+    ]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect(isCloudMfaError((r as PromiseRejectedResult).reason, 'ERR_STORAGE_UNAVAILABLE')).toBe(true);
+    }
+    expect(await store.guard.get('e1')).toMatchObject({ lastStep: 1 });
+    expect(await store.guard.get('e2')).toBeNull();
+    expect((await store.audit.query()).events).toEqual([]);
+    expect(await store.guard.consume('e1', 2)).toMatchObject({ ok: true });
+    await store.close();
+  });
+});
