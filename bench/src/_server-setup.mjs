@@ -7,7 +7,8 @@
 // the next step. With N = 1024 and 64 calls in flight, a call computed for lap k is checked at
 // lap k or k + 1 (inside the server's window of one step), and two calls on one enrolment are
 // never in flight together. Every timed call is the full accept path: enrolment read, guard
-// read, count-first failure record, seed decryption (AES-GCM), HMAC, atomic consume, audit.
+// read, the attempt counted first (guard.attempt), seed decryption (AES-GCM), HMAC, atomic
+// consume with its audit entry.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -125,7 +125,7 @@ export default async function ({ log }) {
     'postgres+redis': 'PostgreSQL + Redis (enrolments, audit / guard, challenges), as `examples/server` runs',
   };
   return [
-    `\`verifyOtp({ enrolmentId, code })\` end to end, accept path, one process, ${IN_FLIGHT} in flight, ${ENROLMENTS.toLocaleString('en-US')} active TOTP enrolments (each call: enrolment read, guard read, count-first failure record, AES-256-GCM seed decryption, HMAC-SHA1, atomic consume, audit append), PostgreSQL and Redis on loopback, median of ${ROUNDS} 3 s rounds. Goals (issue 12): Redis >= 12,000/s, PostgreSQL >= 6,000/s, PostgreSQL + Redis >= 8,000/s, SQLite >= 15,000/s. Store calls per verify: enrolment read, guard read, failure count, consume (group-committed with its outbox entry), audit append, outbox settle.`,
+    `\`verifyOtp({ enrolmentId, code })\` end to end, accept path, one process, ${IN_FLIGHT} in flight, ${ENROLMENTS.toLocaleString('en-US')} active TOTP enrolments (each call: enrolment read, the attempt counted first unless locked (\`guard.attempt\`), AES-256-GCM seed decryption, HMAC-SHA1, atomic consume with its audit entry), PostgreSQL and Redis on loopback, median of ${ROUNDS} 3 s rounds. Goals (issue 12): Redis >= 12,000/s, PostgreSQL >= 6,000/s, PostgreSQL + Redis >= 8,000/s, SQLite >= 15,000/s. Store calls per verify: enrolment read, \`guard.attempt\`, \`guard.consume\`; memory, SQLite and PostgreSQL log the entry in the consume's atomic step, Redis and PostgreSQL + Redis keep it in the outbox and move it (audit append, outbox settle). PostgreSQL and Redis group the calls of one event-loop turn into one statement or script call each (group commit).`,
     '',
     table(
       ['Store', 'verifications/s', 'rounds (all accepted)'],
