@@ -3,7 +3,7 @@
 // build and retried by the other would be appended twice.
 import { encodeBase64Url, pureJsCryptoProvider, utf8Encode } from '@cloudmfa/core';
 import { describe, expect, it } from 'vitest';
-import { outboxKey } from '../src/internal/ids.js';
+import { markDefaultCrypto, outboxKey } from '../src/internal/ids.js';
 import { nodeCrypto } from '../src/internal/nodeAesGcm.js';
 
 const ctx = { crypto: pureJsCryptoProvider };
@@ -28,9 +28,19 @@ describe('outboxKey', () => {
     for (const [id, step, now] of cases) {
       const key = expected(id, step, now);
       expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
-      expect(outboxKey(ctx, id, step, now)).toBe(key);
+      expect(outboxKey(ctx, id, step, now, nodeCrypto()?.hash)).toBe(key);
       expect(outboxKey(ctx, id, step, now, null)).toBe(key);
     }
+  });
+
+  it('hashes with node:crypto only for the default provider: an injected one is always used', () => {
+    let calls = 0;
+    const injected = { ...pureJsCryptoProvider, hash: (...a: Parameters<typeof pureJsCryptoProvider.hash>) => (calls++, pureJsCryptoProvider.hash(...a)) };
+    expect(outboxKey({ crypto: injected }, 'e1', 1, 1)).toBe(expected('e1', 1, 1));
+    expect(calls).toBe(1);
+    const own = markDefaultCrypto({ ...injected });
+    expect(outboxKey({ crypto: own }, 'e1', 1, 1)).toBe(expected('e1', 1, 1));
+    expect(calls).toBe(1);
   });
 
   it('differs when the enrolment, the step or the time does', () => {

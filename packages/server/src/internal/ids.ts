@@ -35,10 +35,19 @@ export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p' | 'l', v
   return `${tag}_${encodeBase64Url(crypto.hash('SHA256', input))}`;
 }
 
-// node:crypto's one-shot SHA-256 where the runtime has it: the outbox key is derived on every
-// accepted code, and the portable path (UTF-8 bytes, a JS SHA-256, base64url) costs a verify
-// several times more. Both paths give the same key (ids.test.ts).
+// node:crypto's one-shot SHA-256 where the runtime has it and the server runs on its default
+// provider: the outbox key is derived on every accepted code, and the portable path (UTF-8
+// bytes, the provider's SHA-256, base64url) costs a verify several times more. A provider the
+// caller injected (a FIPS module, say) is never bypassed. Both paths give the same key
+// (outboxKey.test.ts).
 const native = nodeCrypto()?.hash ?? null;
+const defaultProviders = new WeakSet<CryptoProvider>();
+
+/** Marks `provider` as the server's own default, which the outbox key may bypass for node:crypto. */
+export function markDefaultCrypto<P extends CryptoProvider>(provider: P): P {
+  defaultProviders.add(provider);
+  return provider;
+}
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
@@ -46,10 +55,16 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  * SHA-256(label, enrolment id, step, time). A step is accepted once per enrolment, so the key
  * is unique; the time keeps it unique even if a guard store lost its state and accepted the
  * step again (that acceptance is then recorded too, not merged). Derived, not drawn: the
- * server's random stream (pinned by tests) is left alone. `nativeHash: null` takes the portable
- * path (for tests).
+ * server's random stream (pinned by tests) is left alone. node:crypto hashes only for the
+ * default provider (`markDefaultCrypto`); `nativeHash` chooses for tests (`null`: the provider).
  */
-export function outboxKey(ctx: { crypto: CryptoProvider }, enrolmentId: string, step: number, now: number, nativeHash = native): string {
+export function outboxKey(
+  ctx: { crypto: CryptoProvider },
+  enrolmentId: string,
+  step: number,
+  now: number,
+  nativeHash = defaultProviders.has(ctx.crypto) ? native : null,
+): string {
   // ASCII only (a storage id and two integers), so a string hashes as the bytes below do.
   const input = `cloudmfa/server/outbox/v1\u0000${enrolmentId}\u0000${step}\u0000${now}`;
   if (nativeHash !== null) {

@@ -64,8 +64,8 @@ export async function otpAttempt(
   const counted: OtpGuardState[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const a = attempts[i] as AttemptResult;
-    // A lock set between the read above and this count (several candidates): refused, and the
-    // counts made stay, as sequential guessing would have them.
+    // A lock set between the read above and these counts (several candidates): refused, and
+    // the counts already made on the other candidates stay (docs/server.md section 4, step 2).
     if (!a.ok) return lockedResult(candidates[i] as EnrolmentRecord, a.lockedUntil, now);
     counted.push(a.state);
   }
