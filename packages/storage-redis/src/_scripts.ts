@@ -187,7 +187,11 @@ for i = 1, #KEYS do
     g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
   end
   local last, lock = num(g[1]), num(g[3])
-  if last == nil or lock == nil or exp == nil then
+  -- The outbox hash is checked before the guard is written: a key of another type must not
+  -- let the step be consumed without its entry.
+  local obxType = 'none'
+  if akey ~= '' then obxType = redis.call('TYPE', obx)['ok'] end
+  if last == nil or lock == nil or exp == nil or (obxType ~= 'none' and obxType ~= 'hash') then
     out[i] = {'corrupt'}
   elseif lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then
     out[i] = {'locked', g[3], g[2] or '0'}

@@ -8,6 +8,7 @@ import {
   challengeKey,
   enrolmentKey,
   guardKey,
+  outboxKey,
   keyHead,
   ownerKey,
   pendingKey,
@@ -115,6 +116,18 @@ describe('tampered data', () => {
     expect(a2).toMatchObject({ status: 'fulfilled', value: { ok: true, state: { failures: 1 } } });
     expect(await admin.get(guardKey(keyHead(p, null), 'bad'))).toBe(MARKER);
     expect(await store.guard.get('good')).toMatchObject({ lastStep: 5 });
+  });
+
+  it('an outbox key of another type: the step is not consumed (no code spent without its entry); the rest of the batch is applied', async () => {
+    await admin.set(outboxKey(keyHead(p, null), 'bad'), MARKER);
+    const audit = (id: string) => ({ key: `k-${id}`, kind: 'otp.accepted', enrolmentId: id, userId: 'alice', detail: { step: 5 } });
+    const [bad, good] = await Promise.allSettled([store.guard.consume('bad', 5, { audit: audit('bad') }), store.guard.consume('good', 5, { audit: audit('good') })]);
+    expect(bad.status).toBe('rejected');
+    await expectCorrupt(() => Promise.reject((bad as PromiseRejectedResult).reason));
+    expect(good).toMatchObject({ status: 'fulfilled', value: { ok: true } });
+    expect(await store.guard.get('bad')).toBeNull();
+    expect(await admin.get(outboxKey(keyHead(p, null), 'bad'))).toBe(MARKER);
+    expect(await admin.hkeys(outboxKey(keyHead(p, null), 'good'))).toEqual(['k-good']);
   });
 
   it('a challenge owner pointer or record that is not ours', async () => {
