@@ -27,6 +27,7 @@ const COUNTS: [string, string, number, number | null, boolean][] = [
   ['o2', 'n1', T0, 86_400_000, true],
   ['o2', 'n2', T0, null, true],
   ['o2', 'n3', T0, 5, true],
+  ['o1', 'e9', T0, 86_400_000, true],
 ];
 // [org, id, step, drift, now, unlock, key, log]
 const CONSUMES: [string, string, number, number | null, number, number | null, string | null, boolean][] = [
@@ -42,6 +43,7 @@ const CONSUMES: [string, string, number, number | null, number, number | null, s
   ['o2', 'e1', 101, 0, T0, null, null, false],
   ['o2', 'e7', 2, 0, T0, null, 'ko', false],
   ['o3', 'f1', 3, 0, T0, null, 'k-o3', true],
+  ['o1', 'e8', 1, null, T0, null, 'k8', true],
 ];
 
 async function seeded(): Promise<string> {
@@ -52,7 +54,9 @@ async function seeded(): Promise<string> {
     ('o1', 'e1', 5, 0, NULL, 0, ${T0 - 30_000}, NULL),
     ('o1', 'e2', 7, 5, ${T0 + 60_000}, NULL, ${T0 - 30_000}, NULL),
     ('o1', 'e3', NULL, 2, NULL, NULL, NULL, ${T0 - 1}),
-    ('o2', 'e1', NULL, 1, NULL, NULL, NULL, ${T0 + 1_000_000}), ${forgotten}`);
+    ('o2', 'e1', NULL, 1, NULL, NULL, NULL, ${T0 + 1_000_000}),
+    ('o1', 'e8', NULL, 3, NULL, 5, ${T0 - 60_000}, ${T0 - 1}),
+    ('o1', 'e9', NULL, 6, ${T0 - 50}, 2, ${T0 - 60_000}, ${T0 - 1}), ${forgotten}`);
   await pool.query(`INSERT INTO "${schema}".cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
     VALUES ('o1', ${T0 - 5}, 'otp.accepted', 'e0', 'u0', '{"old":true}', 'k-existing')`);
   return schema;

@@ -34,17 +34,23 @@ BEGIN
   FOR i IN 1 .. n LOOP
     r_index := i;
     v_lock1 := cloudmfa_throttle_lock(NULL, 1, p_nows[i], p_free[i], p_base[i], p_max[i], p_lockout_failures[i], p_lockout_ms[i]);
-    DELETE FROM cloudmfa_otp_guard WHERE org = p_orgs[i] AND enrolment_id = p_ids[i] AND expires_at <= p_nows[i];
+    -- A forgotten guard (expires_at <= now) counts from zero: the update writes the inserted
+    -- row over it (migration 8 deleted it first, then inserted; the same row, one statement).
     INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
     VALUES (p_orgs[i], p_ids[i], NULL, 1, v_lock1, NULL, NULL, GREATEST(p_nows[i], COALESCE(v_lock1, 0)) + p_forget[i])
     ON CONFLICT (org, enrolment_id) DO UPDATE
-      SET failures = g.failures + 1,
-          locked_until = cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_nows[i], p_free[i], p_base[i], p_max[i],
-                                                p_lockout_failures[i], p_lockout_ms[i]),
-          expires_at = CASE WHEN p_forget[i] IS NULL OR g.last_step IS NOT NULL THEN NULL
+      SET last_step = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.last_step ELSE g.last_step END,
+          failures = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.failures ELSE g.failures + 1 END,
+          locked_until = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.locked_until
+            ELSE cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_nows[i], p_free[i], p_base[i], p_max[i],
+                                        p_lockout_failures[i], p_lockout_ms[i]) END,
+          drift = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.drift ELSE g.drift END,
+          last_used_at = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.last_used_at ELSE g.last_used_at END,
+          expires_at = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.expires_at
+            WHEN p_forget[i] IS NULL OR g.last_step IS NOT NULL THEN NULL
             ELSE GREATEST(p_nows[i], COALESCE(cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_nows[i], p_free[i], p_base[i],
                                                                       p_max[i], p_lockout_failures[i], p_lockout_ms[i]), 0)) + p_forget[i] END
-      WHERE NOT p_if_unlocked[i] OR g.locked_until IS NULL OR g.locked_until <= p_nows[i]
+      WHERE g.expires_at <= p_nows[i] OR NOT p_if_unlocked[i] OR g.locked_until IS NULL OR g.locked_until <= p_nows[i]
     RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
     INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
     IF FOUND THEN
@@ -97,18 +103,20 @@ BEGIN
   FOR i IN 1 .. n LOOP
     r_index := i;
     r_a_seq := NULL; r_a_at := NULL; r_a_kind := NULL; r_a_enrolment_id := NULL; r_a_user_id := NULL; r_a_detail := NULL;
-    DELETE FROM cloudmfa_otp_guard WHERE org = p_orgs[i] AND enrolment_id = p_ids[i] AND expires_at <= p_nows[i];
+    -- A forgotten guard is replaced by the inserted row (its drift is not kept), as migration
+    -- 5's delete then insert did, in one statement.
     INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
     VALUES (p_orgs[i], p_ids[i], p_steps[i], 0, NULL, p_drifts[i], p_nows[i], NULL)
     ON CONFLICT (org, enrolment_id) DO UPDATE
       SET last_step = EXCLUDED.last_step,
           failures = 0,
           locked_until = NULL,
-          drift = COALESCE(EXCLUDED.drift, g.drift),
+          drift = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.drift ELSE COALESCE(EXCLUDED.drift, g.drift) END,
           last_used_at = EXCLUDED.last_used_at,
           expires_at = NULL
-      WHERE (g.locked_until IS NULL OR g.locked_until <= p_nows[i] OR (p_unlocks[i] IS NOT NULL AND g.locked_until <= p_unlocks[i]))
-        AND (g.last_step IS NULL OR g.last_step < p_steps[i])
+      WHERE g.expires_at <= p_nows[i]
+        OR ((g.locked_until IS NULL OR g.locked_until <= p_nows[i] OR (p_unlocks[i] IS NOT NULL AND g.locked_until <= p_unlocks[i]))
+            AND (g.last_step IS NULL OR g.last_step < p_steps[i]))
     RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
     INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
     IF NOT FOUND THEN
