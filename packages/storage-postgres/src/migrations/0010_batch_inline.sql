@@ -23,6 +23,8 @@ AS $$
 DECLARE
   n integer := coalesce(array_length(p_ids, 1), 0);
   v_lock1 bigint;
+  v_purge integer := 0;
+  v_purge_now bigint;
 BEGIN
   IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
      OR coalesce(array_length(p_free, 1), 0) <> n OR coalesce(array_length(p_base, 1), 0) <> n
@@ -54,12 +56,8 @@ BEGIN
     RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
     INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
     IF FOUND THEN
-      -- Up to 8 other forgotten guards (the partial index on expires_at; never waits).
-      DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
-        SELECT g.org, g.enrolment_id FROM cloudmfa_otp_guard AS g
-        WHERE g.expires_at IS NOT NULL AND g.expires_at <= p_nows[i] AND NOT (g.org = p_orgs[i] AND g.enrolment_id = p_ids[i])
-        ORDER BY g.expires_at LIMIT 8
-        FOR UPDATE SKIP LOCKED);
+      v_purge := v_purge + 8;
+      v_purge_now := LEAST(v_purge_now, p_nows[i]);
     ELSE
       -- Refused by the lock: the conflicting row is locked by this transaction, so this read
       -- sees the state that refused the count, and nothing is written.
@@ -69,6 +67,17 @@ BEGIN
     END IF;
     RETURN NEXT;
   END LOOP;
+  -- After the counts, up to 8 forgotten guards per count that wrote, in one statement (migration
+  -- 8: one statement after each count), forgotten at the earliest time of those counts, so
+  -- that no count's own row, forgotten at the latest `now + forgetAfterMs > now`, can go; the
+  -- partial index on expires_at; FOR UPDATE SKIP LOCKED: never waits.
+  IF v_purge > 0 THEN
+    DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
+      SELECT g.org, g.enrolment_id FROM cloudmfa_otp_guard AS g
+      WHERE g.expires_at IS NOT NULL AND g.expires_at <= v_purge_now
+      ORDER BY g.expires_at LIMIT v_purge
+      FOR UPDATE SKIP LOCKED);
+  END IF;
 END
 $$;
 
