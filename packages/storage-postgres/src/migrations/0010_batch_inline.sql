@@ -1,15 +1,21 @@
--- PostgreSQL's CPU per verification (issue 12): the batch functions of migration 8 called, per
--- element, a PL/pgSQL function with `SET search_path FROM CURRENT` through `RETURN QUERY SELECT
--- ... FROM f(...)` or `SELECT * INTO`: per element a function call through the SET wrapper (a
--- GUC save and restore), a new PL/pgSQL frame, a query over a table function and its
--- tuplestore, and (audit) the follow key's SQL function and a re-entrant advisory lock that the
--- batch already holds. These replace the two batch functions on the verification path by the
--- same functions whose loop runs the element's statements itself: the same statements, in the
--- same order, with the same answers, each element still decided by its own conditional
--- statement; one SET per batch. Only CREATE OR REPLACE with the signatures of migration 8:
--- a server not yet restarted calls the same functions and gets the same rows. The per-element
--- functions of migrations 5 and 8 stay (audit.append's batch of migration 9 still calls
--- cloudmfa_audit_append_org; nothing else changes).
+-- PostgreSQL's CPU per verification (issue 12, docs/storage-postgres.md section 3): the batch
+-- functions of migration 8 called, per element, a PL/pgSQL function with `SET search_path FROM
+-- CURRENT` through `RETURN QUERY SELECT ... FROM f(...)` or `SELECT * INTO`: per element a call
+-- through the SET wrapper (a GUC save and restore), a new PL/pgSQL frame, a query over a table
+-- function and its tuplestore, and (audit) the follow key's SQL function and a re-entrant
+-- advisory lock that the batch already holds; plus a DELETE of the element's forgotten guard
+-- and, per count, a purge statement. These replace the two batch functions on the verification
+-- path by functions whose loop runs each element's statements itself, with the same answers and
+-- rows, each element still decided by its own conditional statement, in array order:
+--   * a forgotten guard (expires_at <= now) is replaced by the upsert itself (the row migration
+--     8 inserted after deleting it), not by a DELETE statement first;
+--   * the count batch purges other forgotten guards once, after its counts: up to 8 per count
+--     that wrote (as migration 8 did after each), forgotten at the earliest of those counts'
+--     times (so never a row this batch just counted: its expiry is after its count's time);
+--   * one SET per batch, no per-element function call, RETURN NEXT instead of RETURN QUERY.
+-- Only CREATE OR REPLACE with the signatures of migration 8: a server not yet restarted calls
+-- the same functions and gets the same rows. The per-element functions of migrations 5 and 8
+-- stay (audit.append's batch of migration 9 still calls cloudmfa_audit_append_org).
 
 -- cloudmfa_otp_count_org (migration 8) per element, in array order.
 CREATE OR REPLACE FUNCTION cloudmfa_otp_count_batch(p_orgs text[], p_ids text[], p_nows bigint[], p_free bigint[], p_base bigint[], p_max bigint[],
@@ -56,6 +62,7 @@ BEGIN
     RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
     INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
     IF FOUND THEN
+      -- The purge after the loop takes up to 8 forgotten guards for this count.
       v_purge := v_purge + 8;
       v_purge_now := LEAST(v_purge_now, p_nows[i]);
     ELSE
