@@ -145,9 +145,9 @@ $$;
 -- p_logs[i] its audit entry goes, when the step is accepted, straight to the audit log by
 -- cloudmfa_audit_append_org instead of the outbox (consume's auditLog, docs/storage.md 5). The
 -- follow locks of the organisations logged to are all taken first, SHARED, in ascending key
--- order and before any guard row is locked: a batch never holds one lock while it waits for
--- another, so batches, appends and followers cannot deadlock whatever organisations a batch
--- spans (a follower holds one organisation's lock). The r_a_* columns are the logged event.
+-- order and before any guard row is locked: every holder of several follow locks takes them in
+-- one order, and a follower holds one organisation's lock only, so batches, appends and
+-- followers cannot close a cycle whatever organisations a batch spans. The r_a_* columns are the logged event.
 CREATE FUNCTION cloudmfa_otp_consume_log_batch(p_orgs text[], p_ids text[], p_steps bigint[], p_drifts integer[], p_nows bigint[],
                                                p_unlocks bigint[], p_keys text[], p_kinds text[], p_user_ids text[], p_details json[],
                                                p_logs boolean[])

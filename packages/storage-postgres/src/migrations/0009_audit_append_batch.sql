@@ -7,8 +7,8 @@
 -- Element i is cloudmfa_audit_append_org (migration 8), so a key the log holds answers the
 -- stored event, a second element with the same key included. The follow locks of every
 -- organisation in the call are taken first, SHARED, in ascending key order, as
--- cloudmfa_otp_consume_log_batch does: a call never holds one lock while it waits for another,
--- so calls, consumes and followers cannot deadlock whatever organisations a call spans.
+-- cloudmfa_otp_consume_log_batch does: every holder of several follow locks takes them in one
+-- order and a follower holds one only, so calls, consumes and followers cannot close a cycle.
 CREATE FUNCTION cloudmfa_audit_append_batch(p_orgs text[], p_ats bigint[], p_kinds text[], p_enrolment_ids text[], p_user_ids text[],
                                             p_details json[], p_keys text[])
   RETURNS TABLE (r_index integer, r_seq bigint, r_at bigint, r_kind text, r_enrolment_id text, r_user_id text, r_detail json)
