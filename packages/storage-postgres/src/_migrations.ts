@@ -7,8 +7,6 @@ import organisations from './migrations/0005_organisations.sql?raw';
 import webhooks from './migrations/0006_webhooks.sql?raw';
 import followPerOrg from './migrations/0007_follow_per_org.sql?raw';
 import attemptDirectAudit from './migrations/0008_attempt_direct_audit.sql?raw';
-import auditAppendBatch from './migrations/0009_audit_append_batch.sql?raw';
-import batchInline from './migrations/0010_batch_inline.sql?raw';
 import type { PostgresMigration } from './types.js';
 
 // The shipped migrations, in order. Never edit a released file (migrate refuses a changed
@@ -22,8 +20,6 @@ const FILES: readonly { version: number; name: string; sql: string }[] = [
   { version: 6, name: 'webhooks', sql: webhooks },
   { version: 7, name: 'follow_per_org', sql: followPerOrg },
   { version: 8, name: 'attempt_direct_audit', sql: attemptDirectAudit },
-  { version: 9, name: 'audit_append_batch', sql: auditAppendBatch },
-  { version: 10, name: 'batch_inline', sql: batchInline },
 ];
 
 // Line endings are normalized before hashing so that a checkout with CRLF (git autocrlf)

@@ -90,7 +90,7 @@ FROM ${s}.cloudmfa_otp_count_batch($1::text[], $2::text[], $3::bigint[], $4::big
   r_a_seq AS a_seq, r_a_at AS a_at, r_a_kind AS a_kind, r_a_enrolment_id AS a_enrolment_id, r_a_user_id AS a_user_id, r_a_detail AS a_detail
 FROM ${s}.cloudmfa_otp_consume_log_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::bigint[],
   $7::text[], $8::text[], $9::text[], $10::json[], $11::boolean[])`),
-    // The audit log's appends (migration 9): the event, or the stored one for a key the log holds.
+    // The audit log's appends (migration 8's batch): the event, or the stored one for a key the log holds.
     auditAppend: statement(`SELECT r_index AS idx, r_seq AS seq, r_at AS at, r_kind AS kind, r_enrolment_id AS enrolment_id,
   r_user_id AS user_id, r_detail AS detail
 FROM ${s}.cloudmfa_audit_append_batch($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::json[], $7::text[])`),

@@ -131,7 +131,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       ),
     byOrgAndId,
   );
-  // Appends (migration 9), sorted by organisation then key so that two calls moving the same
+  // Appends (migration 8's batch), sorted by organisation then key so that two calls moving the same
   // outbox entries insert their keys in one order (an unkeyed append sorts after the keyed ones
   // of its organisation and keeps its arrival order among them: appends in one call are
   // concurrent, nothing orders them).

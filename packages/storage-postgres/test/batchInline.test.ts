@@ -1,4 +1,4 @@
-// Migration 10 (docs/storage-postgres.md section 3): cloudmfa_otp_count_batch and
+// Migration 8 (docs/storage-postgres.md section 3): cloudmfa_otp_count_batch and
 // cloudmfa_otp_consume_log_batch run each element's statements in their own loop instead of
 // calling the per-element functions of migrations 5 and 8, and purge forgotten guards once per
 // count batch. The same elements (one clock reading, so the batch's purge takes the same rows
@@ -75,7 +75,7 @@ async function tables(schema: string) {
   };
 }
 
-it('migration 10: the batch functions answer and write as the per-element functions of migration 8 do, element by element', async () => {
+it('the batch functions answer and write as the per-element functions of migration 8 do, element by element', async () => {
   const a = await seeded();
   const b = await seeded();
   try {
