@@ -20,7 +20,7 @@ import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { parseOtpauthUri, totp } from '@cloudmfa/otp';
 import { createPushPollRequest } from '@cloudmfa/push';
 import { createMfaServer } from '@cloudmfa/server';
-import { createMemoryStore } from '@cloudmfa/storage';
+import { composeStore, createMemoryStore } from '@cloudmfa/storage';
 import { migrate, openPostgresStore } from '@cloudmfa/storage-postgres';
 import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import { openSqliteStore } from '@cloudmfa/storage-sqlite';
@@ -94,10 +94,9 @@ export async function openBenchStore(kind, clock) {
     await dropRedisStore({ client, keyPrefix });
     redisStore = createRedisStore({ client, keyPrefix, clock });
   }
-  const store =
-    kind === 'postgres+redis'
-      ? { enrolments: pgStore.enrolments, audit: pgStore.audit, guard: redisStore.guard, challenges: redisStore.challenges, close: async () => {} }
-      : (pgStore ?? redisStore);
+  // PostgreSQL + Redis as a deployment composes it (docs/storage.md section 12): the pool and
+  // the client are closed below, after the schema and the keys are dropped.
+  const store = kind === 'postgres+redis' ? composeStore({ records: pgStore, state: redisStore }) : (pgStore ?? redisStore);
   return {
     store,
     close: async () => {
