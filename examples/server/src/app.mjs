@@ -7,7 +7,7 @@ import { createNodeHandler } from '@cloudmfa/server/node';
 import { createAdminHandler } from './admin.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
-import { loadKeys } from './keys.mjs';
+import { loadKeys, organisationKeyFiles } from './keys.mjs';
 import { startMetrics } from './metrics.mjs';
 import { listen, serve } from './nodeHttp.mjs';
 import { openStores } from './stores.mjs';
@@ -78,6 +78,7 @@ export async function startApp(config, options = {}) {
   const warn = (entry) => log({ level: 'warn', ...entry });
 
   const keys = loadKeys(config.keys, { random });
+  const organisationKeys = config.orgKeyDir === undefined ? undefined : organisationKeyFiles(config.orgKeyDir, { random, log });
   const stores = await openStores(config.store, { clock, warn });
   const closers = [];
   try {
@@ -99,6 +100,8 @@ export async function startApp(config, options = {}) {
       server = createMfaServer({
         store: stores.store,
         keys: { kek: keys.kek, push: keys.push },
+        // Each stored organisation's own KEKs and push key (docs/guides/reference-server.md 3.1).
+        ...(organisationKeys ? { organisationKeys } : {}),
         issuer: config.issuer,
         origin,
         policy: config.policy,

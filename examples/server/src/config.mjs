@@ -39,6 +39,7 @@ function nonEmpty(env, name) {
  * @property {{ kind: 'sqlite', path: string } | { kind: 'postgres+redis' | 'postgres' | 'redis', databaseUrl?: string, redisUrl?: string, schema: string, redisPrefix: string, redisDisposable?: boolean }} store
  * @property {string | undefined} adminToken
  * @property {{ source: 'env', kekCurrent: string, keks: Record<string, string>, pushKey: string } | { source: 'file', path: string }} keys
+ * @property {string | undefined} orgKeyDir  the stored organisations' key files (`<orgId>.json`), or undefined: stored organisations have no keys
  * @property {object | undefined} policy
  * @property {string | undefined} trustProxyHeader
  * @property {number} shutdownTimeoutMs
@@ -242,6 +243,7 @@ export function readConfig(env) {
     store,
     adminToken,
     keys,
+    orgKeyDir: nonEmpty(env, 'CLOUDMFA_ORG_KEY_DIR'),
     policy,
     trustProxyHeader,
     shutdownTimeoutMs: Number(shutdownRaw),

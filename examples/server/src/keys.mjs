@@ -4,6 +4,8 @@
 // Nothing here ever prints, logs or puts in an error message a key or a key file's content.
 import { createSoftwareSigner, decodeBase64Url, isCloudMfaError, systemRandom } from '@cloudmfa/core';
 import { publicKeyThumbprint } from '@cloudmfa/push';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadKeyRingFile } from '@cloudmfa/server/key-file';
 import { ConfigError } from './config.mjs';
 
@@ -73,5 +75,41 @@ export function loadKeys(config, options = {}) {
     wipe: () => {
       for (const k of Object.values(loaded.kek.keys)) k.fill(0);
     },
+  };
+}
+
+// A stored organisation's id (docs/server.md "Organisations"): a DNS label, so a file name as it
+// is. The server only asks for ids it validated; this check keeps a path out of join() anyway.
+const ORG_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The `organisationKeys` of `createMfaServer` over a directory of key files, one per stored
+ * organisation (`<dir>/<orgId>.json`, created on the organisation's first operation; docs/guides/
+ * reference-server.md section 3.1). The directory is checked now: it must exist and must not be
+ * open to group or others (it holds every organisation's keys).
+ *
+ * @param {string} dir
+ * @param {{ random?: (n: number) => Uint8Array, log?: (entry: object) => void }} [options]
+ * @returns {(organisationId: string) => { kek: import('@cloudmfa/server').KeyEncryptionKeys, push: import('@cloudmfa/core').SoftwareSigner }}
+ */
+export function organisationKeyFiles(dir, options = {}) {
+  const random = options.random ?? systemRandom;
+  const log = options.log ?? (() => {});
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new ConfigError('CLOUDMFA_ORG_KEY_DIR: the directory does not exist or cannot be read');
+  }
+  if (!st.isDirectory()) throw new ConfigError('CLOUDMFA_ORG_KEY_DIR expected a directory');
+  if ((st.mode & 0o077) !== 0) throw new ConfigError('CLOUDMFA_ORG_KEY_DIR is open to group or others (expected mode 0700): it holds every organisation\'s keys');
+  return (organisationId) => {
+    if (typeof organisationId !== 'string' || !ORG_ID.test(organisationId)) throw new ConfigError('an organisation id is not a DNS label');
+    // A missing or invalid file throws ERR_KEY_FILE_ACCESS / ERR_KEY_FILE_INVALID (messages name
+    // no key); the server does not remember the rejection, so the next operation reads again.
+    const file = loadKeyRingFile({ path: join(dir, `${organisationId}.json`), create: true, random });
+    log({ event: 'organisation_keys', organisation: organisationId, created: file.created, keys: file.describe() });
+    // createMfaServer copies the KEKs it is given; this object is dropped after that.
+    return { kek: file.kek, push: file.push };
   };
 }
