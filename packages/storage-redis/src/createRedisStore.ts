@@ -94,8 +94,9 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const drains: (() => Promise<void>)[] = [];
   const scope = (org: string | null): OrganisationScope => {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
-    const { drain, ...guard } = redisGuard(c);
     const { drain: drainAudit, ...audit } = redisAudit(c);
+    // The guard knows this scope's log: a consume given it as auditLog appends in its own script.
+    const { drain, ...guard } = redisGuard(c, audit);
     const { drain: drainReads, ...enrolments } = redisEnrolments(c);
     drains.push(drain, drainAudit, drainReads);
     return { enrolments, guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };
