@@ -203,16 +203,21 @@ end
 // max(now, newest ms in any of those streams) (stream ids must increase: the audit clock never
 // runs backwards), seq = next after the newest id at that ms. The newest ids are read from
 // every stream before any XADD (a stream this script wrote to is known without a read), so no
-// XADD can fail after another has been applied; a stream or marker key of another type
+// XADD can fail after another has been applied. The all stream is read first; the enrolment
+// and user streams are then asked only for an entry newer than its newest (every event of
+// theirs is in the all stream too, so they have none unless written around the adapter), which
+// finds the same maximum without returning an entry. A stream or marker key of another type
 // (tampered data) answers {corrupt = true} (pcall). commit() writes a plan: the XADDs
 // (trimmed to minId unless ''), then the marker (lifetime ttl ms unless ''); returns the id.
 const AUDIT_PLAN = `
 local tops = {}
-local function top(key)
+local function top(key, floor)
   local t = tops[key]
   if t then return t end
   t = {-1, -1}
-  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  local low = '-'
+  if floor and floor[1] >= 0 then low = '(' .. string.format('%.0f', floor[1]) .. '-' .. string.format('%.0f', floor[2]) end
+  local r = redis.pcall('XREVRANGE', key, '+', low, 'COUNT', 1)
   if r.err then return nil end
   if #r > 0 then
     local id = r[1][1]
@@ -232,8 +237,10 @@ local function plan(now, marker, all, estream, ustream)
   if estream ~= '' then keys[#keys + 1] = estream end
   if ustream ~= '' then keys[#keys + 1] = ustream end
   local msn, seq = now, 0
+  local floor
   for i = 1, #keys do
-    local t = top(keys[i])
+    local t = top(keys[i], floor)
+    floor = floor or t
     if not t then return {corrupt = true} end
     if t[1] > msn then
       msn, seq = t[1], t[2] + 1
