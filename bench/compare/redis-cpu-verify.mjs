@@ -2,7 +2,7 @@
 // bench/compare/redis-cpu-verify.mjs <checkoutA> <checkoutB> [store...]` (stores: redis,
 // postgres+redis, redis+autopipelining; default redis and postgres+redis). Each side is the
 // bench server of its checkout in its own process (verify-child.mjs), then 3 rounds of 3 s
-// alternate A and B; around each run the CPU of the local redis-server (utime + stime from
+// alternate A and B; around each run the CPU of the redis-server the bench uses (on this machine; utime + stime from
 // /proc/<pid>/stat, Linux) is read. Prints per store and side the median verifications/s, Node
 // CPU per verify and redis-server CPU per verify. On a shared machine other clients of the
 // same redis-server count too: compare sides of one run, not runs.
@@ -15,7 +15,10 @@ const [a, b, ...rest] = process.argv.slice(2);
 if (!a || !b) throw new Error('usage: node bench/compare/redis-cpu-verify.mjs <checkoutA> <checkoutB> [store...]');
 const stores = rest.length ? rest : ['redis', 'postgres+redis'];
 const child = fileURLToPath(new URL('./verify-child.mjs', import.meta.url));
-const pid = execFileSync('pidof', ['redis-server']).toString().trim().split(' ')[0];
+// The server the bench setup uses (CLOUDMFA_BENCH_REDIS, default 127.0.0.1:6379; a private one
+// keeps other clients' load out of the figure), found by its own process_id.
+const [host, port] = (process.env.CLOUDMFA_BENCH_REDIS ?? '127.0.0.1:6379').split(':');
+const pid = /process_id:(\d+)/.exec(execFileSync('redis-cli', ['-h', host, '-p', port, 'info', 'server']).toString())[1];
 const redisCpuUs = () => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const s = f.slice(f.lastIndexOf(')') + 2).split(' ');

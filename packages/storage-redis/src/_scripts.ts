@@ -201,29 +201,28 @@ end
 // exists it answers {known = its id}; else the event goes to every stream it belongs to (the
 // all stream, and the enrolment and user streams unless '') with one id <ms>-<seq>: ms =
 // max(now, newest ms in any of those streams) (stream ids must increase: the audit clock never
-// runs backwards), seq = next after the newest id at that ms. The newest ids are read from
-// every stream before any XADD (a stream this script wrote to is known without a read), so no
-// XADD can fail after another has been applied. The all stream is read first; the enrolment
-// and user streams are then asked only for an entry newer than its newest (every event of
-// theirs is in the all stream too, so they have none unless written around the adapter), which
-// finds the same maximum without returning an entry. A stream or marker key of another type
-// (tampered data) answers {corrupt = true} (pcall). commit() writes a plan: the XADDs
-// (trimmed to minId unless ''), then the marker (lifetime ttl ms unless ''); returns the id.
+// runs backwards), seq = next after the newest id at that ms. The newest ids are known before
+// any XADD, so no XADD can fail after another has been applied: the all stream is read first;
+// then one XREAD asks the enrolment and user streams for an entry newer than its newest (every
+// event of theirs is in the all stream too, so they have none unless written around the
+// adapter), and only a stream that has one is read in full: the same maximum, without an entry
+// in the reply. A stream this script already read or wrote needs no read. A stream or marker
+// key of another type (tampered data) answers {corrupt = true} (pcall). commit() writes a
+// plan: the XADDs (trimmed to minId unless ''), then the marker (lifetime ttl ms unless '');
+// returns the id.
 const AUDIT_PLAN = `
 local tops = {}
-local function top(key, floor)
+local function parsed(id)
+  local dash = string.find(id, '-', 1, true)
+  return {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), id}
+end
+local function top(key)
   local t = tops[key]
   if t then return t end
-  t = {-1, -1}
-  local low = '-'
-  if floor and floor[1] >= 0 then low = '(' .. string.format('%.0f', floor[1]) .. '-' .. string.format('%.0f', floor[2]) end
-  local r = redis.pcall('XREVRANGE', key, '+', low, 'COUNT', 1)
+  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
   if r.err then return nil end
-  if #r > 0 then
-    local id = r[1][1]
-    local dash = string.find(id, '-', 1, true)
-    t = {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))}
-  end
+  t = {-1, -1}
+  if #r > 0 then t = parsed(r[1][1]) end
   tops[key] = t
   return t
 end
@@ -236,11 +235,30 @@ local function plan(now, marker, all, estream, ustream)
   local keys = {all}
   if estream ~= '' then keys[#keys + 1] = estream end
   if ustream ~= '' then keys[#keys + 1] = ustream end
+  local floor = top(all)
+  if not floor then return {corrupt = true} end
+  if floor[1] >= 0 then
+    -- The streams not read yet: one XREAD asks whether any holds an entry above the all
+    -- stream's newest (only an entry written around the adapter can be); those are read in full.
+    local args = {'XREAD', 'COUNT', 1, 'STREAMS'}
+    local ask = {}
+    for i = 2, #keys do
+      if not tops[keys[i]] then ask[#ask + 1] = keys[i]; args[#args + 1] = keys[i] end
+    end
+    if #ask > 0 then
+      for i = 1, #ask do args[#args + 1] = floor[3] end
+      local r = redis.pcall(unpack(args))
+      if r and r.err then return {corrupt = true} end
+      local above = {}
+      if r then for _, s in ipairs(r) do above[s[1]] = true end end
+      for i = 1, #ask do
+        if not above[ask[i]] then tops[ask[i]] = {-1, -1} end
+      end
+    end
+  end
   local msn, seq = now, 0
-  local floor
   for i = 1, #keys do
-    local t = top(keys[i], floor)
-    floor = floor or t
+    local t = top(keys[i])
     if not t then return {corrupt = true} end
     if t[1] > msn then
       msn, seq = t[1], t[2] + 1
@@ -263,7 +281,7 @@ local function commit(p, kind, enrolmentId, userId, detail, minId, marker, ttl)
     else
       redis.call('XADD', key, id, unpack(fields))
     end
-    tops[key] = {p.msn, p.seq}
+    tops[key] = {p.msn, p.seq, id}
   end
   if marker ~= '' then
     if ttl ~= '' then redis.call('SET', marker, id, 'PX', ttl) else redis.call('SET', marker, id) end

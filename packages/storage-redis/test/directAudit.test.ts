@@ -2,7 +2,7 @@ import { fixedClock, isCloudMfaError } from '@cloudmfa/core';
 import { type MfaStore } from '@cloudmfa/storage';
 import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditAllKey, auditEnrolmentKey, auditMarkerKey, keyHead, outboxKey } from '../src/_keys.js';
+import { auditAllKey, auditEnrolmentKey, auditMarkerKey, auditUserKey, keyHead, outboxKey } from '../src/_keys.js';
 import { countingClient, newClient, uniquePrefix } from './helpers.js';
 
 // On a single node, consume given this store's own audit log appends the accepted entry in its
@@ -65,6 +65,13 @@ describe('redis single node: consume logs the entry in its own script', () => {
     expect(consumed).toMatchObject({ ok: true, logged: { id: `${T0 + 1000}-7`, at: T0 + 1000 } });
   });
 
+  it('a user stream ahead of the all stream (written around the adapter) drags the entry along', async () => {
+    await store.audit.append({ kind: 'a' });
+    await admin.xadd(auditUserKey(keyHead(p, null), 'alice'), `${T0 + 500}-2`, 'k', 'x', 'u', 'alice', 'd', '{}');
+    const consumed = await store.guard.consume('e1', 5, { audit: entry('k1', 'e1', 5), auditLog: store.audit });
+    expect(consumed).toMatchObject({ ok: true, logged: { id: `${T0 + 500}-3`, at: T0 + 500 } });
+  });
+
   it('trims by the audit retention as append does', async () => {
     const s = createRedisStore({ client: admin, keyPrefix: p, clock: fixedClock(T0), auditRetentionMs: 1000 });
     try {
@@ -77,8 +84,12 @@ describe('redis single node: consume logs the entry in its own script', () => {
     }
   });
 
-  it('a marker or stream key of another type: that step is not consumed and nothing of it is written; the rest of the batch is applied', async () => {
+  it.each([
+    ['an empty log', 0],
+    ['a log with events (the enrolment and user streams are asked above its newest)', 1],
+  ])('a marker or stream key of another type, %s: that step is not consumed and nothing of it is written; the rest of the batch is applied', async (_, before) => {
     const MARKER = 'not ours';
+    for (let i = 0; i < before; i++) await store.audit.append({ kind: 'seed' });
     await admin.set(auditEnrolmentKey(keyHead(p, null), 'bad'), MARKER);
     await admin.hset(auditMarkerKey(keyHead(p, null), 'kbad2'), 'x', MARKER);
     const out = await Promise.allSettled([
@@ -90,11 +101,11 @@ describe('redis single node: consume logs the entry in its own script', () => {
       expect(r.status).toBe('rejected');
       expect(isCloudMfaError((r as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
     }
-    expect(out[2]).toMatchObject({ status: 'fulfilled', value: { ok: true, logged: { id: `${T0}-0`, enrolmentId: 'good' } } });
+    expect(out[2]).toMatchObject({ status: 'fulfilled', value: { ok: true, logged: { id: `${T0}-${before}`, enrolmentId: 'good' } } });
     expect(await store.guard.get('bad')).toBeNull();
     expect(await store.guard.get('bad2')).toBeNull();
     expect(await admin.exists(auditMarkerKey(keyHead(p, null), 'kbad'))).toBe(0);
-    expect(await admin.xlen(auditAllKey(keyHead(p, null)))).toBe(1);
+    expect(await admin.xlen(auditAllKey(keyHead(p, null)))).toBe(before + 1);
     expect(await store.guard.listPendingAudit()).toEqual([]);
   });
 
