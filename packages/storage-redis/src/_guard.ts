@@ -27,8 +27,9 @@ function strings(reply: unknown, n: number): string[] {
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
  * `consume`, `attempt`, `recordFailure` and `settleAudit`, the hot path, go through batchers
- * (group commit);
- * `drain` is for close().
+ * (group commit); `drain` is for close(). `ownLog` is the audit log of the same scope: a
+ * consume given it as `auditLog` on a single node appends its entry there in its own script
+ * (docs/storage-redis.md 3.3).
  */
 export function redisGuard(ctx: StoreContext, ownLog?: AuditLog): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
