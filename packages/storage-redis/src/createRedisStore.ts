@@ -30,7 +30,10 @@ const DAY = 24 * 3600 * 1000;
 export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster`, made with {@link RECOMMENDED_REDIS_OPTIONS}. It must not
-   * use ioredis' own `keyPrefix` option (use `keyPrefix` here).
+   * use ioredis' own `keyPrefix` option (use `keyPrefix` here). A `Redis` must reach one server
+   * that holds every key (a consume then writes the guard and the audit streams in one script);
+   * behind a proxy that shards keys over several servers, use a `Cluster`
+   * (docs/storage-redis.md 3.3).
    */
   client: Redis | Cluster;
   /** Prefix of every key: `^[A-Za-z0-9:._-]{0,64}$`; default `'cloudmfa:'`. One prefix, one isolated store. */
