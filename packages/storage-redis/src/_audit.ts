@@ -1,5 +1,5 @@
 import { type AuditEvent, type AuditLog } from '@cloudmfa/storage';
-import { encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage/adapter';
+import { encodeAuditCursor, type NormalizedAuditEvent, normalizeAuditEvent, normalizeAuditQuery, storageError } from '@cloudmfa/storage/adapter';
 import { decodeAuditEntry, parseStreamId } from './_codec.js';
 import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
@@ -13,6 +13,40 @@ const AUDIT_QUERY_MAX_SCAN = 5_000;
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored audit event cannot be decoded');
 
 /**
+ * The ARGV of one append after its `now`, as AUDIT_APPEND and GUARD_CONSUME_LOGGED take it:
+ * kind, enrolmentId, userId, detail, minId (the retention's trim), the marker key of the
+ * idempotency key and its lifetime, the enrolment stream, the user stream ('' = none).
+ */
+export function appendArgs(ctx: StoreContext, e: NormalizedAuditEvent, now: number): string[] {
+  const { prefix, auditRetentionMs: retention } = ctx;
+  return [
+    e.kind,
+    e.enrolmentId ?? '',
+    e.userId ?? '',
+    e.detail,
+    retention === null ? '' : `${Math.max(0, now - retention)}-0`,
+    e.key === null ? '' : auditMarkerKey(prefix, e.key),
+    retention === null ? '' : String(retention),
+    e.enrolmentId === null ? '' : auditEnrolmentKey(prefix, e.enrolmentId),
+    e.userId === null ? '' : auditUserKey(prefix, e.userId),
+  ];
+}
+
+/**
+ * The event an append answered `id` and `known` for: a new one is `e` under that id; a known
+ * key (already in the log: an outbox entry moved twice) is read back as stored.
+ */
+export async function appendedEvent(ctx: StoreContext, e: NormalizedAuditEvent, id: unknown, known: unknown): Promise<AuditEvent> {
+  if (typeof id !== 'string') throw corrupt();
+  if (known === 1) {
+    const stored = (await ctx.client.xrange(auditAllKey(ctx.prefix), id, id)) as unknown[];
+    if (stored.length === 1) return decodeAuditEntry(stored[0]);
+  }
+  const { at } = parseStreamId(id);
+  return { id, at, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: JSON.parse(e.detail) };
+}
+
+/**
  * The audit log on Redis Streams (docs/storage-redis.md, section 5): every event in the
  * `all` stream and in the streams of its enrolment and user, all under the `{audit}` hash
  * tag, appended by one script with one id `<at>-<seq>`; the appends of one event-loop turn
@@ -23,35 +57,15 @@ export function redisAudit(ctx: StoreContext): AuditLog & { drain(): Promise<voi
   // Appends of one event-loop turn go as one script call (group commit, like the guard's).
   const appends: Batcher = createBatcher(ctx, AUDIT_APPEND);
   const allKey = auditAllKey(prefix);
-  const markerTtl = ctx.auditRetentionMs === null ? '' : String(ctx.auditRetentionMs);
 
   return {
     drain: () => appends.drain(),
     append: (event) =>
       ctx.op(async (now): Promise<AuditEvent> => {
         const e = normalizeAuditEvent(event);
-        const minId = ctx.auditRetentionMs === null ? '' : `${Math.max(0, now - ctx.auditRetentionMs)}-0`;
-        const reply = await appends.push(allKey, [
-          String(now),
-          e.kind,
-          e.enrolmentId ?? '',
-          e.userId ?? '',
-          e.detail,
-          minId,
-          e.key === null ? '' : auditMarkerKey(prefix, e.key),
-          markerTtl,
-          e.enrolmentId === null ? '' : auditEnrolmentKey(prefix, e.enrolmentId),
-          e.userId === null ? '' : auditUserKey(prefix, e.userId),
-        ]);
-        if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[0] !== 'string') throw corrupt();
-        const id = reply[0];
-        if (reply[1] === 1) {
-          // The key is in the log already (an outbox entry moved twice): the stored event.
-          const stored = (await client.xrange(allKey, id, id)) as unknown[];
-          if (stored.length === 1) return decodeAuditEntry(stored[0]);
-        }
-        const { at } = parseStreamId(id);
-        return { id, at, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: JSON.parse(e.detail) };
+        const reply = await appends.push(allKey, [String(now), ...appendArgs(ctx, e, now)]);
+        if (!Array.isArray(reply) || reply.length !== 2) throw corrupt();
+        return appendedEvent(ctx, e, reply[0], reply[1]);
       }),
 
     query: (query) =>

@@ -1,8 +1,9 @@
-import { type AttemptResult, type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry, type ThrottlePolicy } from '@cloudmfa/storage';
+import { type AttemptResult, type AuditLog, type ConsumeResult, type OtpGuardState, type OtpGuardStore, type PendingAuditEntry, type ThrottlePolicy } from '@cloudmfa/storage';
 import {
   assertStorageId,
   assertThrottlePolicy,
   normalizeConsume,
+  type NormalizedPendingAudit,
   normalizeSettle,
   parseJsonObject,
   resolveLimit,
@@ -11,9 +12,10 @@ import {
 import { decodeGuard, intOf, mapOfObject, nullableIntOf } from './_codec.js';
 import { type Batcher, createBatcher } from './_batch.js';
 import type { StoreContext } from './_context.js';
-import { guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
+import { appendedEvent, appendArgs } from './_audit.js';
+import { auditAllKey, guardKey, OUTBOX_SUFFIX, outboxKey } from './_keys.js';
 import { scanKeys } from './_scan.js';
-import { GUARD_CONSUME, GUARD_COUNT, GUARD_RESET, OUTBOX_SETTLE } from './_scripts.js';
+import { GUARD_CONSUME, GUARD_CONSUME_LOGGED, GUARD_COUNT, GUARD_RESET, OUTBOX_SETTLE } from './_scripts.js';
 
 const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored OTP guard cannot be decoded');
 
@@ -25,12 +27,15 @@ function strings(reply: unknown, n: number): string[] {
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
  * `consume`, `attempt`, `recordFailure` and `settleAudit`, the hot path, go through batchers
- * (group commit);
- * `drain` is for close().
+ * (group commit); `drain` is for close(). `ownLog` is the audit log of the same scope: a
+ * consume given it as `auditLog` on a single node appends its entry there in its own script
+ * (docs/storage-redis.md 3.3).
  */
-export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promise<void> } {
+export function redisGuard(ctx: StoreContext, ownLog?: AuditLog): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
   const consumes: Batcher = createBatcher(ctx, GUARD_CONSUME);
+  const consumesLogged: Batcher = createBatcher(ctx, GUARD_CONSUME_LOGGED);
+  const allKey = auditAllKey(prefix);
   const counts: Batcher = createBatcher(ctx, GUARD_COUNT);
   // Settles of one turn: one HDEL script per slot; one alone in its slot is a plain HDEL.
   const settles: Batcher = createBatcher(ctx, OUTBOX_SETTLE, { single: (key, [field]) => client.hdel(key, field!).then(() => 1) });
@@ -73,7 +78,7 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
 
   return {
     drain: async () => {
-      await Promise.all([consumes.drain(), counts.drain(), settles.drain()]);
+      await Promise.all([consumes.drain(), consumesLogged.drain(), counts.drain(), settles.drain()]);
     },
     get: (enrolmentId) =>
       ctx.op(async (now) => {
@@ -89,26 +94,21 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
     consume: (enrolmentId, step, options) =>
       ctx.op(async (now): Promise<ConsumeResult> => {
         const { drift, unlock, audit } = normalizeConsume(enrolmentId, step, options);
-        // The entry as the outbox keeps it: `detail` is already JSON text.
-        const entry =
-          audit === null
-            ? ''
-            : `{"kind":${JSON.stringify(audit.kind)},"enrolmentId":${JSON.stringify(audit.enrolmentId)},"userId":${JSON.stringify(audit.userId)},"detail":${audit.detail},"at":${now}}`;
-        const args = [
-          String(now),
-          String(step),
-          drift === undefined ? '' : String(drift),
-          unlock === undefined ? '' : String(unlock),
-          outboxKey(prefix, enrolmentId),
-          audit?.key ?? '',
-          entry,
-        ];
-        const r = strings(await consumes.push(guardKey(prefix, enrolmentId), args), 1);
-        if (r[0] === 'ok' && r.length === 2) {
-          return {
-            ok: true,
-            state: { enrolmentId, lastStep: step, failures: 0, lockedUntil: null, drift: nullableIntOf(r[1], 'guard drift'), lastUsedAt: now },
-          };
+        const head = [String(now), String(step), drift === undefined ? '' : String(drift), unlock === undefined ? '' : String(unlock)];
+        const key = guardKey(prefix, enrolmentId);
+        // This scope's own log on a single node: the entry goes into the audit streams in the
+        // consume's script (docs/storage-redis.md 3.3). Anything else keeps the outbox.
+        const direct = audit !== null && ownLog !== undefined && options?.auditLog === ownLog && !client.isCluster;
+        const r = strings(
+          direct
+            ? await consumesLogged.push(key, [...head, ...appendArgs(ctx, audit, now), allKey])
+            : await consumes.push(key, [...head, outboxKey(prefix, enrolmentId), audit?.key ?? '', audit === null ? '' : outboxEntry(audit, now)]),
+          1,
+        );
+        if (r[0] === 'ok' && r.length === (direct ? 4 : 2)) {
+          const state = { enrolmentId, lastStep: step, failures: 0, lockedUntil: null, drift: nullableIntOf(r[1], 'guard drift'), lastUsedAt: now };
+          if (!direct) return { ok: true, state };
+          return { ok: true, state, logged: await appendedEvent(ctx, audit, r[2], r[3] === '1' ? 1 : 0) };
         }
         if (r[0] === 'replayed' && r.length === 2) return { ok: false, reason: 'replayed', lastStep: intOf(r[1], 'guard lastStep') };
         if (r[0] === 'locked' && r.length === 3) {
@@ -158,6 +158,11 @@ export function redisGuard(ctx: StoreContext): OtpGuardStore & { drain(): Promis
         }
       }),
   };
+}
+
+/** The entry as the outbox keeps it: `detail` is already JSON text. */
+function outboxEntry(audit: NormalizedPendingAudit, now: number): string {
+  return `{"kind":${JSON.stringify(audit.kind)},"enrolmentId":${JSON.stringify(audit.enrolmentId)},"userId":${JSON.stringify(audit.userId)},"detail":${audit.detail},"at":${now}}`;
 }
 
 function decodePending(key: string, json: string): PendingAuditEntry {

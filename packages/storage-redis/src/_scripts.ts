@@ -158,55 +158,208 @@ local function num(v)
 end
 `;
 
+// The decision of one consume, shared by both consume scripts. Reads the guard with one HMGET
+// (pcall: a key of another type answers corrupt); a forgotten guard ('e' <= now) reads as
+// absent. Returns {verdict, fields, forgotten, exp}: verdict 'corrupt' | 'locked' | 'replayed' |
+// 'accept'. Nothing is written.
+const GUARD_DECIDE = `${GUARD_NUM}
+local function decide(key, now, step, unlock)
+  local g = redis.pcall('HMGET', key, 'l', 'f', 'k', 'd', 'e')
+  if g.err then return 'corrupt' end
+  local exp = num(g[5])
+  if exp == nil then return 'corrupt' end
+  local forgotten = exp and tonumber(now) >= exp
+  if forgotten then g = {false, false, false, false, false} end
+  local last, lock = num(g[1]), num(g[3])
+  if last == nil or lock == nil then return 'corrupt' end
+  if lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then return 'locked', g end
+  if last and tonumber(step) <= last then return 'replayed', g end
+  return 'accept', g, forgotten, exp
+end
+-- The acceptance: the guard's new state; a forgotten guard is deleted first, and an expiry
+-- ('e' and the TTL) goes. Returns the stored drift.
+local function accept(key, now, step, drift, g, forgotten, exp)
+  if forgotten then redis.call('DEL', key) end
+  local d = g[4] or ''
+  if drift ~= '' then d = drift end
+  redis.call('HSET', key, 'l', step, 'f', '0', 'k', '', 'd', d, 't', now)
+  if exp and not forgotten then
+    redis.call('HDEL', key, 'e')
+    redis.call('PERSIST', key)
+  end
+  return d
+end
+local function refusal(verdict, g)
+  if verdict == 'locked' then return {'locked', g[3], g[2] or '0'} end
+  if verdict == 'replayed' then return {'replayed', g[1]} end
+  return {'corrupt'}
+end
+`;
+
+// One audit append in two halves, shared by AUDIT_APPEND and GUARD_CONSUME_LOGGED (every key
+// in the {audit} slot). plan() only reads: when the marker of the event's idempotency key
+// exists it answers {known = its id}; else the event goes to every stream it belongs to (the
+// all stream, and the enrolment and user streams unless '') with one id <ms>-<seq>: ms =
+// max(now, newest ms in any of those streams) (stream ids must increase: the audit clock never
+// runs backwards), seq = next after the newest id at that ms. The newest ids are known before
+// any XADD, so no XADD can fail after another has been applied: the all stream is read first;
+// then one XREAD asks the enrolment and user streams for an entry newer than its newest (every
+// event of theirs is in the all stream too, so they have none unless written around the
+// adapter), and only a stream that has one is read in full: the same maximum, without an entry
+// in the reply. A stream this script already read or wrote needs no read. A stream or marker
+// key of another type (tampered data) answers {corrupt = true} (pcall). commit() writes a
+// plan: the XADDs (trimmed to minId unless ''), then the marker (lifetime ttl ms unless '');
+// returns the id.
+const AUDIT_PLAN = `
+local tops = {}
+local function parsed(id)
+  local dash = string.find(id, '-', 1, true)
+  return {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1)), id}
+end
+local function top(key)
+  local t = tops[key]
+  if t then return t end
+  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if r.err then return nil end
+  t = {-1, -1}
+  if #r > 0 then t = parsed(r[1][1]) end
+  tops[key] = t
+  return t
+end
+local function plan(now, marker, all, estream, ustream)
+  if marker ~= '' then
+    local known = redis.pcall('GET', marker)
+    if type(known) == 'table' then return {corrupt = true} end
+    if known then return {known = known} end
+  end
+  local keys = {all}
+  if estream ~= '' then keys[#keys + 1] = estream end
+  if ustream ~= '' then keys[#keys + 1] = ustream end
+  local floor = top(all)
+  if not floor then return {corrupt = true} end
+  if floor[1] >= 0 then
+    -- The streams not read yet: one XREAD asks whether any holds an entry above the all
+    -- stream's newest (only an entry written around the adapter can be); those are read in full.
+    local args = {'XREAD', 'COUNT', 1, 'STREAMS'}
+    local ask = {}
+    for i = 2, #keys do
+      if not tops[keys[i]] then ask[#ask + 1] = keys[i]; args[#args + 1] = keys[i] end
+    end
+    if #ask > 0 then
+      for i = 1, #ask do args[#args + 1] = floor[3] end
+      local r = redis.pcall(unpack(args))
+      if r and r.err then return {corrupt = true} end
+      local above = {}
+      if r then for _, s in ipairs(r) do above[s[1]] = true end end
+      for i = 1, #ask do
+        if not above[ask[i]] then tops[ask[i]] = {-1, -1} end
+      end
+    end
+  end
+  local msn, seq = now, 0
+  for i = 1, #keys do
+    local t = top(keys[i])
+    if not t then return {corrupt = true} end
+    if t[1] > msn then
+      msn, seq = t[1], t[2] + 1
+    elseif t[1] == msn and t[2] + 1 > seq then
+      seq = t[2] + 1
+    end
+  end
+  return {keys = keys, msn = msn, seq = seq}
+end
+local function commit(p, kind, enrolmentId, userId, detail, minId, marker, ttl)
+  local id = string.format('%.0f', p.msn) .. '-' .. string.format('%.0f', p.seq)
+  local fields = {'k', kind}
+  if enrolmentId ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = enrolmentId end
+  if userId ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = userId end
+  fields[#fields + 1] = 'd'
+  fields[#fields + 1] = detail
+  for _, key in ipairs(p.keys) do
+    if minId ~= '' then
+      redis.call('XADD', key, 'MINID', minId, id, unpack(fields))
+    else
+      redis.call('XADD', key, id, unpack(fields))
+    end
+    tops[key] = {p.msn, p.seq, id}
+  end
+  if marker ~= '' then
+    if ttl ~= '' then redis.call('SET', marker, id, 'PX', ttl) else redis.call('SET', marker, id) end
+  end
+  return id
+end
+`;
+
 /**
- * A batch of consumes. KEYS: guard 1..n (one slot). ARGV: now, step, drift ('' = keep),
- * unlockThrough ('' = none: a lock ending at or before it does not refuse), outbox key (the
- * guard's slot), audit key ('' = no entry), audit entry (JSON) per key, in the same order. A
- * forgotten guard ('e' <= now) is deleted first; an acceptance clears 'e' and its TTL and
- * records the entry in the outbox hash (docs/storage-redis.md 4). Each consume is decided and
- * applied in turn, exactly as if it ran alone (a key named twice sees the first one's write); a
- * guard key of another type answers 'corrupt' (pcall: the batch goes on). Returns one reply per
- * key: {'ok', drift} | {'locked', lockedUntil, failures} | {'replayed', lastStep} |
- * {'corrupt'} (nothing written for that key).
+ * A batch of consumes that keep their audit entry in the outbox. KEYS: guard 1..n (one slot).
+ * ARGV: now, step, drift ('' = keep), unlockThrough ('' = none: a lock ending at or before it
+ * does not refuse), outbox key (the guard's slot), audit key ('' = no entry), audit entry
+ * (JSON) per key, in the same order. A forgotten guard ('e' <= now) reads as absent and is
+ * deleted by an acceptance, which also clears 'e' and its TTL and records the entry in the
+ * outbox hash (docs/storage-redis.md 4). Each consume is decided and applied in turn, exactly as
+ * if it ran alone (a key named twice sees the first one's write); a guard or outbox key of
+ * another type answers 'corrupt' (pcall: the batch goes on; the outbox entry is written first,
+ * so a step is never consumed without it). Returns one reply per key: {'ok', drift} |
+ * {'locked', lockedUntil, failures} | {'replayed', lastStep} | {'corrupt'} (nothing written for
+ * that key).
  */
 export const GUARD_CONSUME = script(
   'guard.consume',
-  `${GUARD_NUM}
+  `${GUARD_DECIDE}
 local out = {}
 for i = 1, #KEYS do
   local a = 7 * (i - 1)
-  local key, now, step, drift, unlock = KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  local obx, akey, entry = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local exp = redis.pcall('HGET', key, 'e')
-  local g = {}
-  if type(exp) == 'table' then
-    exp = nil
-  else
-    exp = num(exp)
-    if exp and tonumber(now) >= exp then redis.call('DEL', key) end
-    g = redis.call('HMGET', key, 'l', 'f', 'k', 'd')
+  local key, now, step, akey = KEYS[i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 6]
+  local verdict, g, forgotten, exp = decide(key, now, step, ARGV[a + 4])
+  if verdict == 'accept' and akey ~= '' and type(redis.pcall('HSETNX', ARGV[a + 5], akey, ARGV[a + 7])) == 'table' then
+    verdict = 'corrupt'
   end
-  local last, lock = num(g[1]), num(g[3])
-  -- The outbox hash is checked before the guard is written: a key of another type must not
-  -- let the step be consumed without its entry.
-  local obxType = 'none'
-  if akey ~= '' then obxType = redis.call('TYPE', obx)['ok'] end
-  if last == nil or lock == nil or exp == nil or (obxType ~= 'none' and obxType ~= 'hash') then
-    out[i] = {'corrupt'}
-  elseif lock and tonumber(now) < lock and (unlock == '' or lock > tonumber(unlock)) then
-    out[i] = {'locked', g[3], g[2] or '0'}
-  elseif last and tonumber(step) <= last then
-    out[i] = {'replayed', g[1]}
+  if verdict == 'accept' then
+    out[i] = {'ok', accept(key, now, step, ARGV[a + 3], g, forgotten, exp)}
   else
-    local d = g[4] or ''
-    if drift ~= '' then d = drift end
-    redis.call('HSET', key, 'l', step, 'f', '0', 'k', '', 'd', d, 't', now)
-    if exp then
-      redis.call('HDEL', key, 'e')
-      redis.call('PERSIST', key)
+    out[i] = refusal(verdict, g)
+  end
+end
+return out
+`,
+);
+
+/**
+ * A batch of consumes whose audit entry goes straight into this store's audit streams
+ * (docs/storage-redis.md 3.3: a single Redis server, not a cluster, where the streams need not
+ * share the guard's slot). KEYS: guard 1..n. ARGV per key, in the same order: now, step, drift
+ * ('' = keep), unlockThrough ('' = none), then the entry's append as AUDIT_APPEND takes it
+ * after `now`: kind, enrolmentId, userId ('' = none), detail, minId ('' = no trim), the marker
+ * key of the entry's key, its lifetime ('' = none), the enrolment stream, the user stream ('' =
+ * none); last the all stream. Decided as
+ * GUARD_CONSUME; an acceptance appends the entry exactly as AUDIT_APPEND would (a key the log
+ * holds is not written again: its event's id is answered), and all its reads (guard, marker,
+ * stream tops) come before its first write, so a key of another type answers 'corrupt' with
+ * nothing written. Returns one reply per key: {'ok', drift, id, known ('0'|'1')} | the refusals of
+ * GUARD_CONSUME.
+ */
+export const GUARD_CONSUME_LOGGED = script(
+  'guard.consumeLogged',
+  `${GUARD_DECIDE}${AUDIT_PLAN}
+local out = {}
+for i = 1, #KEYS do
+  local a = 14 * (i - 1)
+  local key, now, step = KEYS[i], ARGV[a + 1], ARGV[a + 2]
+  local verdict, g, forgotten, exp = decide(key, now, step, ARGV[a + 4])
+  local p
+  if verdict == 'accept' then
+    p = plan(tonumber(now), ARGV[a + 10], ARGV[a + 14], ARGV[a + 12], ARGV[a + 13])
+    if p.corrupt then verdict = 'corrupt' end
+  end
+  if verdict == 'accept' then
+    local d = accept(key, now, step, ARGV[a + 3], g, forgotten, exp)
+    if p.known then
+      out[i] = {'ok', d, p.known, '1'}
+    else
+      out[i] = {'ok', d, commit(p, ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11]), '0'}
     end
-    if akey ~= '' then redis.call('HSETNX', obx, akey, entry) end
-    out[i] = {'ok', d}
+  else
+    out[i] = refusal(verdict, g)
   end
 end
 return out
@@ -232,13 +385,12 @@ export const GUARD_COUNT = script(
   `${GUARD_NUM}
 local function count(key, a)
   local now = tonumber(ARGV[a + 1])
-  local exp = redis.pcall('HGET', key, 'e')
-  if type(exp) == 'table' then return {'corrupt'} end
-  exp = num(exp)
+  local g = redis.pcall('HMGET', key, 'l', 'f', 'k', 'd', 't', 'e')
+  if g.err then return {'corrupt'} end
+  local exp = num(g[6])
   if exp == nil or not now then return {'corrupt'} end
   local forgotten = exp and now >= exp
-  local g = {false, false, false, false, false}
-  if not forgotten then g = redis.call('HMGET', key, 'l', 'f', 'k', 'd', 't') end
+  if forgotten then g = {false, false, false, false, false} end
   local f, lock = num(g[2]), num(g[3])
   if f == nil or lock == nil then return {'corrupt'} end
   if ARGV[a + 8] == 'attempt' and lock and now < lock then return {'locked', g[3], g[2] or '0'} end
@@ -406,79 +558,24 @@ return out
  * minId ('' = no trim; else exact MINID trimming: each append removes the events it has made
  * too old), the marker key of the event's idempotency key ('' = none; in the {audit} slot), its
  * lifetime in ms ('' = none), the enrolment stream and the user stream of the event ('' =
- * none; both in the {audit} slot). Each event is appended in turn, exactly as if it ran alone:
- * when its marker exists nothing is written and the marker's id is returned; else it goes to
- * every stream it belongs to with one id `<ms>-<seq>`: ms = max(now, newest ms in any of the
- * streams) (stream ids must increase: the audit clock never runs backwards), seq = next after
- * the newest id at that ms. The newest ids are read from every stream before any XADD (a
- * stream this batch wrote to is known without a read), so no XADD can fail after another has
- * been applied; a stream or marker key of another type (tampered data) answers 'corrupt' for
- * its event before any write for it (pcall: the batch goes on). Returns one {id, known (0|1)}
- * | {'corrupt'} per event.
+ * none; both in the {audit} slot). Each event is appended in turn, exactly as if it ran alone
+ * (AUDIT_PLAN). Returns one {id, known (0|1)} | {'corrupt'} per event.
  */
 export const AUDIT_APPEND = script(
   'audit.append',
-  `
-local tops = {}
-local function top(key)
-  local t = tops[key]
-  if t then return t end
-  t = {-1, -1}
-  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
-  if r.err then return nil end
-  if #r > 0 then
-    local id = r[1][1]
-    local dash = string.find(id, '-', 1, true)
-    t = {tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))}
-  end
-  tops[key] = t
-  return t
-end
-local function append(all, a)
-  local marker = ARGV[a + 7]
-  if marker ~= '' then
-    local known = redis.pcall('GET', marker)
-    if type(known) == 'table' then return {'corrupt'} end
-    if known then return {known, 1} end
-  end
-  local keys = {all}
-  if ARGV[a + 9] ~= '' then keys[#keys + 1] = ARGV[a + 9] end
-  if ARGV[a + 10] ~= '' then keys[#keys + 1] = ARGV[a + 10] end
-  local msn, seq = tonumber(ARGV[a + 1]), 0
-  local t = {}
-  for i = 1, #keys do
-    t[i] = top(keys[i])
-    if not t[i] then return {'corrupt'} end
-  end
-  for i = 1, #keys do
-    if t[i][1] > msn then
-      msn, seq = t[i][1], t[i][2] + 1
-    elseif t[i][1] == msn and t[i][2] + 1 > seq then
-      seq = t[i][2] + 1
-    end
-  end
-  local id = string.format('%.0f', msn) .. '-' .. string.format('%.0f', seq)
-  local fields = {'k', ARGV[a + 2]}
-  if ARGV[a + 3] ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = ARGV[a + 3] end
-  if ARGV[a + 4] ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = ARGV[a + 4] end
-  fields[#fields + 1] = 'd'
-  fields[#fields + 1] = ARGV[a + 5]
-  local minId = ARGV[a + 6]
-  for i = 1, #keys do
-    if minId ~= '' then
-      redis.call('XADD', keys[i], 'MINID', minId, id, unpack(fields))
-    else
-      redis.call('XADD', keys[i], id, unpack(fields))
-    end
-    tops[keys[i]] = {msn, seq}
-  end
-  if marker ~= '' then
-    if ARGV[a + 8] ~= '' then redis.call('SET', marker, id, 'PX', ARGV[a + 8]) else redis.call('SET', marker, id) end
-  end
-  return {id, 0}
-end
+  `${AUDIT_PLAN}
 local out = {}
-for i = 1, #KEYS do out[i] = append(KEYS[i], 10 * (i - 1)) end
+for i = 1, #KEYS do
+  local a = 10 * (i - 1)
+  local p = plan(tonumber(ARGV[a + 1]), ARGV[a + 7], KEYS[i], ARGV[a + 9], ARGV[a + 10])
+  if p.corrupt then
+    out[i] = {'corrupt'}
+  elseif p.known then
+    out[i] = {p.known, 1}
+  else
+    out[i] = {commit(p, ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]), 0}
+  end
+end
 return out
 `,
 );

@@ -30,7 +30,10 @@ const DAY = 24 * 3600 * 1000;
 export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster`, made with {@link RECOMMENDED_REDIS_OPTIONS}. It must not
-   * use ioredis' own `keyPrefix` option (use `keyPrefix` here).
+   * use ioredis' own `keyPrefix` option (use `keyPrefix` here). A `Redis` must reach one server
+   * that holds every key (a consume then writes the guard and the audit streams in one script);
+   * behind a proxy that shards keys over several servers, use a `Cluster`
+   * (docs/storage-redis.md 3.3).
    */
   client: Redis | Cluster;
   /** Prefix of every key: `^[A-Za-z0-9:._-]{0,64}$`; default `'cloudmfa:'`. One prefix, one isolated store. */
@@ -94,8 +97,9 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const drains: (() => Promise<void>)[] = [];
   const scope = (org: string | null): OrganisationScope => {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
-    const { drain, ...guard } = redisGuard(c);
     const { drain: drainAudit, ...audit } = redisAudit(c);
+    // The guard knows this scope's log: a consume given it as auditLog appends in its own script.
+    const { drain, ...guard } = redisGuard(c, audit);
     const { drain: drainReads, ...enrolments } = redisEnrolments(c);
     drains.push(drain, drainAudit, drainReads);
     return { enrolments, guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };

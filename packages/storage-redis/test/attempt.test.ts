@@ -153,19 +153,19 @@ describe('redis: guard.attempt', () => {
   });
 });
 
-describe('redis: consume with auditLog keeps the outbox', () => {
-  it('the store\'s own audit log, another log, or any value: the entry goes to the outbox, never straight to the log', async () => {
+describe('redis: consume with auditLog on a single node', () => {
+  it('the scope\'s own audit log gets the entry in the consume\'s script; another log, or the log of another scope: the outbox', async () => {
     const p = uniquePrefix('auditlog');
     const store = createRedisStore({ client: admin, keyPrefix: p, clock: fixedClock(T0) });
     const other = createRedisStore({ client: admin, keyPrefix: uniquePrefix('auditlog-other'), clock: fixedClock(T0) });
     try {
       const acme = store.forOrganisation('acme');
       const cases = [
-        { guard: store.guard, audit: store.audit, auditLog: store.audit, org: null },
-        { guard: store.guard, audit: store.audit, auditLog: other.audit, org: null },
-        { guard: store.guard, audit: store.audit, auditLog: { ...store.audit }, org: null },
-        { guard: acme.guard, audit: acme.audit, auditLog: acme.audit, org: 'acme' },
-        { guard: acme.guard, audit: acme.audit, auditLog: store.audit, org: 'acme' },
+        { guard: store.guard, audit: store.audit, auditLog: store.audit, org: null, direct: true },
+        { guard: store.guard, audit: store.audit, auditLog: other.audit, org: null, direct: false },
+        { guard: store.guard, audit: store.audit, auditLog: { ...store.audit }, org: null, direct: false },
+        { guard: acme.guard, audit: acme.audit, auditLog: acme.audit, org: 'acme', direct: true },
+        { guard: acme.guard, audit: acme.audit, auditLog: store.audit, org: 'acme', direct: false },
       ];
       for (const [i, c] of cases.entries()) {
         const id = `enr${i}`;
@@ -175,19 +175,27 @@ describe('redis: consume with auditLog keeps the outbox', () => {
           auditLog: c.auditLog,
         });
         expect(r.ok).toBe(true);
-        expect(r.ok && 'logged' in r).toBe(false);
-        expect(await admin.hkeys(outboxKey(keyHead(p, c.org), id))).toEqual([key]);
-        expect((await c.audit.query({ enrolmentId: id })).events).toEqual([]);
+        const logged = (await c.audit.query({ enrolmentId: id })).events;
+        if (c.direct) {
+          expect(r.ok && r.logged).toEqual({ id: `${T0}-0`, at: T0, kind: 'otp.accepted', enrolmentId: id, userId: 'alice', detail: { i } });
+          expect(logged).toEqual([r.ok && r.logged]);
+        } else {
+          expect(r.ok && 'logged' in r).toBe(false);
+          expect(logged).toEqual([]);
+        }
+        const inOutbox = c.direct ? [] : [key];
+        expect(await admin.hkeys(outboxKey(keyHead(p, c.org), id))).toEqual(inOutbox);
         // A refused step records nothing, with or without auditLog.
         const again = await c.guard.consume(id, 10, {
           audit: { key: `${key}x`, kind: 'otp.accepted', enrolmentId: id, userId: 'alice' },
           auditLog: c.auditLog,
         });
         expect(again).toEqual({ ok: false, reason: 'replayed', lastStep: 10 });
-        expect(await admin.hkeys(outboxKey(keyHead(p, c.org), id))).toEqual([key]);
+        expect(await admin.hkeys(outboxKey(keyHead(p, c.org), id))).toEqual(inOutbox);
+        expect((await c.audit.query({ enrolmentId: id })).events).toEqual(logged);
       }
-      expect((await store.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k0', 'k1', 'k2']);
-      expect((await acme.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k3', 'k4']);
+      expect((await store.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k1', 'k2']);
+      expect((await acme.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k4']);
     } finally {
       await dropRedisStore({ client: admin, keyPrefix: p });
     }

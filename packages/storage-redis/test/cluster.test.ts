@@ -99,6 +99,22 @@ describe('redis cluster layout', () => {
     }
   });
 
+  it('keeps the outbox for a consume given its own log (the log is in another slot than the guard)', async () => {
+    const keyPrefix = uniquePrefix('obx');
+    const store = createRedisStore({ client: cluster!.client(), keyPrefix, clock: fixedClock(Date.UTC(2026, 0, 1)), closeClient: true });
+    try {
+      const audit = { key: 'k1', kind: 'otp.accepted', enrolmentId: 'enr1', userId: 'alice', detail: { step: 5 } };
+      const r = await store.guard.consume('enr1', 5, { audit, auditLog: store.audit });
+      expect(r).toMatchObject({ ok: true });
+      expect(r.ok && r.logged).toBeFalsy();
+      expect((await store.guard.listPendingAudit()).map((e) => e.key)).toEqual(['k1']);
+      expect((await store.audit.query({})).events).toEqual([]);
+    } finally {
+      await store.close();
+      await dropRedisStore({ client: admin!, keyPrefix });
+    }
+  });
+
   it('groups batched consumes by the slot the cluster computes (CRC16 of the hash tag)', async () => {
     // The cluster specification's vector: CRC16-XMODEM("123456789") = 0x31C3.
     expect(keySlot('123456789')).toBe(0x31c3 & 16383);
