@@ -29,8 +29,8 @@ export function sqliteAudit(ctx: SqliteContext): SqliteAuditPart {
   const { runner, q, now, org } = ctx;
   // Raw, positional (on every verification's path): org, now, kind, enrolmentId, userId, detail,
   // key. A key the log already holds inserts nothing and answers no row (its `seq` is used up:
-  // ids may have gaps, never a repeat).
-  const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
+  // ids may have gaps, never a repeat). `OR FAIL`: no statement journal, as the guard's statements.
+  const auditInsert = q(`INSERT OR FAIL INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, entry_key) WHERE entry_key IS NOT NULL DO NOTHING RETURNING seq`).pluck(true);
   const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE org = @org AND entry_key = @key');
   // Log order is `seq` order: one writer at a time holds the file (BEGIN IMMEDIATE), so a row

@@ -48,11 +48,13 @@ export function sqliteGuard(ctx: SqliteContext, audit: SqliteAuditPart): OtpGuar
   // binds and answers them with the least work; `excluded.last_used_at` is the time where it is
   // needed twice). A forgotten guard (expires_at <= now) is taken as absent by the statement
   // itself: such a row never accepted a step (so no drift and no last use either), and each
-  // statement rewrites it as a fresh one (docs/storage.md 5.2).
+  // statement rewrites it as a fresh one (docs/storage.md 5.2). `OR FAIL`: no statement journal
+  // (a copy of every page the statement changes); a statement that fails throws, and the runner
+  // rolls back the whole operation, so its partial change goes with it (_runner.ts).
   // The whole verify-and-consume in one statement: insert the first use, or advance last_step
   // only when not locked (or forgotten) and strictly greater. Parameters: org, id, step, drift,
   // now, unlock, unlock.
-  const guardConsume = q(`INSERT INTO cloudmfa_otp_guard
+  const guardConsume = q(`INSERT OR FAIL INTO cloudmfa_otp_guard
       (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
       VALUES (?, ?, ?, 0, NULL, ?, ?)
       ON CONFLICT (org, enrolment_id) DO UPDATE SET
@@ -65,7 +67,7 @@ export function sqliteGuard(ctx: SqliteContext, audit: SqliteAuditPart): OtpGuar
   // The count of a failure (a forgotten guard counts from zero again); with a gate time
   // (attempt), only when not locked at it: no row back means locked. Parameters: org, id, now,
   // now, now, gate, gate, now.
-  const guardFail = q(`INSERT INTO cloudmfa_otp_guard
+  const guardFail = q(`INSERT OR FAIL INTO cloudmfa_otp_guard
       (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at)
       VALUES (?, ?, NULL, 1, NULL, NULL, NULL)
       ON CONFLICT (org, enrolment_id) DO UPDATE SET

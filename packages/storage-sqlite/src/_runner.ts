@@ -29,7 +29,9 @@ const ONE_FAILED = Symbol('one operation of the batch failed');
  * savepoint, so the failing one rolls back alone and the others answer exactly what they
  * would have answered. An operation's `run` must therefore be database work only (statements
  * and decoding, no outside effect): it may run twice, and only the answer of the run that
- * committed is delivered.
+ * committed is delivered. An operation that throws is always undone whole, so its statements
+ * may leave a partial change when they fail (`OR FAIL`, no statement journal); `run` must not
+ * catch a statement's error and go on.
  *
  * Reads run at once, outside any transaction (the batch's is never open between event-loop
  * turns): a read sees every committed write, so every write whose promise resolved, and never a

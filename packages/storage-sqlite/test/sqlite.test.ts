@@ -273,6 +273,33 @@ describe('sqlite: group commit (docs/storage.md section 11)', () => {
     await store.close();
   });
 
+  it('a statement that fails after it wrote (OR FAIL keeps no statement journal): its operation is undone whole, the others commit', async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    // A test-only trigger: the audit row of kind 'fail' is inserted, then its statement fails.
+    const setup = new Database(path);
+    setup.exec(`CREATE TRIGGER t_fail AFTER INSERT ON cloudmfa_audit WHEN new.kind = 'fail' BEGIN SELECT RAISE(FAIL, 'test'); END;`);
+    setup.close();
+    const entry = (key: string, kind: string, enrolmentId: string) => ({ key, kind, enrolmentId, userId: 'alice', detail: {} });
+    const [failed, other, appended] = await Promise.allSettled([
+      store.guard.consume('e1', 5, { audit: entry('k1', 'fail', 'e1'), auditLog: store.audit }),
+      store.guard.consume('e2', 5, { audit: entry('k2', 'otp.accepted', 'e2'), auditLog: store.audit }),
+      store.audit.append(entry('k3', 'fail', 'e3')),
+    ]);
+    for (const r of [failed, appended]) {
+      expect(r.status).toBe('rejected');
+      expect(isCloudMfaError((r as PromiseRejectedResult).reason, 'ERR_STORAGE_UNAVAILABLE')).toBe(true);
+    }
+    expect(other).toMatchObject({ status: 'fulfilled', value: { ok: true, logged: { kind: 'otp.accepted' } } });
+    const raw = new Database(path, { readonly: true });
+    // Nothing consumed without its record: the failed consume left neither its guard nor its row.
+    expect(raw.prepare('SELECT enrolment_id, last_step FROM cloudmfa_otp_guard').all()).toEqual([{ enrolment_id: 'e2', last_step: 5 }]);
+    expect(raw.prepare('SELECT entry_key FROM cloudmfa_audit').all()).toEqual([{ entry_key: 'k2' }]);
+    raw.close();
+    expect(await store.guard.consume('e1', 5)).toMatchObject({ ok: true });
+    await store.close();
+  });
+
   it('a read runs at once, also while writes are queued: it sees the last commit, never a queued write', async () => {
     const store = openSqliteStore({ path: fresh(), clock: fixedClock(T0) });
     await store.guard.consume('e1', 1);
