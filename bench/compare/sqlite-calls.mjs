@@ -5,7 +5,7 @@
 //            audit.append, guard.settleAudit (the facade before guard.attempt)
 //   attempt: enrolments.get, guard.attempt, guard.consume with its entry and auditLog: the store's
 //            own log, so the entry is logged in the consume's transaction (docs/storage.md section 5)
-// Prints verifications/s, store calls/s, and commits per verification (file data_version moves).
+// Prints verifications/s, Node CPU (user + system) per verification, and store calls/s.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +51,11 @@ async function verify() {
 
 await timedRun(verify, { ms: 1000, inFlight: 64 });
 calls = 0;
+const c0 = process.cpuUsage();
 const r = await timedRun(verify, { ms: Number(ms), inFlight: 64 });
+const c = process.cpuUsage(c0);
 const seconds = (r.ok + r.refused) / r.perSecond;
-console.log(`${variant} synchronous=${sync}: ${Math.round(r.perSecond)} verifications/s, ${Math.round(calls / seconds)} store calls/s (${r.ok} ok, ${r.refused} refused; ${next} verifications in all, warm-up included)`);
+const cpu = ((c.user + c.system) / (r.ok + r.refused)).toFixed(1);
+console.log(`${variant} synchronous=${sync}: ${Math.round(r.perSecond)} verifications/s, ${cpu} us CPU/verification, ${Math.round(calls / seconds)} store calls/s (${r.ok} ok, ${r.refused} refused; ${next} verifications in all, warm-up included)`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -90,8 +90,8 @@ export default async function ({ log }) {
       table(['Implementation', 'ops/s (median)', 'vs naive (same durability)', 'rounds'], rows),
       '',
       'The adapter commits the operations that arrive together in one `BEGIN IMMEDIATE` transaction ' +
-        '(group commit, up to 64, one fsync); each keeps its own savepoint and its single conditional ' +
-        'upsert. The naive twin pays one fsync per write at `synchronous=full` and is not atomic across processes.',
+        '(group commit, up to 64, one fsync), each as its single conditional upsert; when one fails, the ' +
+        'batch is rolled back and run again with a savepoint per operation. The naive twin pays one fsync per write at `synchronous=full` and is not atomic across processes.',
     ].join('\n');
   } finally {
     for (const close of open) await close();

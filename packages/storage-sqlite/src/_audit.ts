@@ -7,6 +7,7 @@ import {
   normalizeAuditFollow,
   normalizeAuditQuery,
   type NormalizedAuditEvent,
+  parseJsonObject,
 } from '@cloudmfa/storage/adapter';
 import { type SqliteContext } from './_context.js';
 import { type Row, toEvent } from '@cloudmfa/sqlite-dialect';
@@ -26,8 +27,11 @@ export interface SqliteAuditPart {
 export function sqliteAudit(ctx: SqliteContext): SqliteAuditPart {
   // Every statement names the organisation (docs/storage.md, "Organisations").
   const { runner, q, now, org } = ctx;
-  const auditInsert = q(`INSERT INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
-      VALUES (@org, @now, @kind, @enrolmentId, @userId, @detail, @key) RETURNING *`);
+  // Raw, positional (on every verification's path): org, now, kind, enrolmentId, userId, detail,
+  // key. A key the log already holds inserts nothing and answers no row (its `seq` is used up:
+  // ids may have gaps, never a repeat). `OR FAIL`: no statement journal, as the guard's statements.
+  const auditInsert = q(`INSERT OR FAIL INTO cloudmfa_audit (org, at, kind, enrolment_id, user_id, detail, entry_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, entry_key) WHERE entry_key IS NOT NULL DO NOTHING RETURNING seq`).pluck(true);
   const auditByKey = q('SELECT * FROM cloudmfa_audit WHERE org = @org AND entry_key = @key');
   // Log order is `seq` order: one writer at a time holds the file (BEGIN IMMEDIATE), so a row
   // with a lower seq is committed no later than one with a higher seq.
@@ -51,10 +55,13 @@ export function sqliteAudit(ctx: SqliteContext): SqliteAuditPart {
   };
 
   const insert = (e: NormalizedAuditEvent, t: number): AuditEvent => {
-    // An entry whose key the log holds (moved from the outbox again by a drain that died before
-    // settling, or logged by a consume): the stored one.
-    const known = e.key === null ? undefined : (auditByKey.get({ org, key: e.key }) as Row | undefined);
-    return toEvent(known ?? (auditInsert.get({ ...e, org, now: t }) as Row));
+    const seq = auditInsert.get(org, t, e.kind, e.enrolmentId, e.userId, e.detail, e.key) as number | undefined;
+    if (seq === undefined) {
+      // An entry whose key the log holds (moved from the outbox again by a drain that died
+      // before settling, or logged by a consume): the stored one.
+      return toEvent(auditByKey.get({ org, key: e.key }) as Row);
+    }
+    return { id: String(seq), at: t, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: parseJsonObject(e.detail, 'detail') };
   };
 
   const log: AuditLog = {

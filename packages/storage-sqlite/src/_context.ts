@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '@cloudmfa/core';
 import { readClock, storageError } from '@cloudmfa/storage/adapter';
+import type { Row } from '@cloudmfa/sqlite-dialect';
 import type { Runner } from './_runner.js';
 
 /** The shared state of one open SQLite store. */
@@ -33,3 +34,13 @@ export function createContext(db: Database.Database, runner: Runner, clock: Cloc
 
 /** A Buffer view of the bytes (what the driver binds as a BLOB). */
 export const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/**
+ * The row of a raw statement (values in `columns` order) as the row decoders take it. Hot
+ * statements run raw: the driver then builds an array, not an object named column by column.
+ */
+export function rowOf(columns: readonly string[], values: readonly unknown[]): Row {
+  const r: Row = {};
+  for (let i = 0; i < columns.length; i++) r[columns[i]!] = values[i];
+  return r;
+}

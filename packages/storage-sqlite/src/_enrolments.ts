@@ -1,7 +1,10 @@
 import { type EnrolmentStore, type RedeemResult, type RevokeResult, type UpdateEnrolmentResult } from '@cloudmfa/storage';
 import { assertStorageId, assertUserId, normalizeCreateEnrolment, normalizeEnrolmentChanges, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
-import { bytes, type SqliteContext } from './_context.js';
+import { bytes, rowOf, type SqliteContext } from './_context.js';
 import { type Row, toEnrolment } from '@cloudmfa/sqlite-dialect';
+
+/** The columns `toEnrolment` reads, in the order the raw read answers them. */
+const ENROLMENT_COLUMNS = ['id', 'user_id', 'status', 'secret', 'meta', 'created_at', 'expires_at', 'activated_at', 'revoked_at', 'version'] as const;
 
 /** The enrolments part of the SQLite store. */
 export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
@@ -12,6 +15,8 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       VALUES (@org, @id, @userId, 'pending', @secret, @meta, @now, @expiresAt, NULL, NULL, 1)
       ON CONFLICT (org, id) DO NOTHING RETURNING *`);
   const enrGet = q('SELECT * FROM cloudmfa_enrolments WHERE org = @org AND id = @id');
+  // `get` (every verification reads its enrolment) runs raw, with positional parameters: org, id.
+  const enrRead = q(`SELECT ${ENROLMENT_COLUMNS.join(', ')} FROM cloudmfa_enrolments WHERE org = ? AND id = ?`).raw(true);
   const enrByUser = q('SELECT * FROM cloudmfa_enrolments WHERE org = @org AND user_id = @userId ORDER BY created_at, id LIMIT @limit');
   const enrRedeem = q(`UPDATE cloudmfa_enrolments
       SET status = 'active', activated_at = @now, secret = coalesce(@secret, secret), meta = coalesce(@meta, meta), version = version + 1
@@ -37,8 +42,8 @@ export function sqliteEnrolments(ctx: SqliteContext): EnrolmentStore {
       now();
       assertStorageId(id, 'id');
       return runner.read(() => {
-        const row = enrGet.get({ org, id }) as Row | undefined;
-        return row ? toEnrolment(row) : null;
+        const values = enrRead.get(org, id) as unknown[] | undefined;
+        return values ? toEnrolment(rowOf(ENROLMENT_COLUMNS, values)) : null;
       });
     },
     listByUser: async (userId, opts) => {

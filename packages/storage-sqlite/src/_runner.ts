@@ -12,12 +12,26 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown inside the optimistic batch when one operation failed: roll back, run them one by one. */
+const ONE_FAILED = Symbol('one operation of the batch failed');
+
 /**
  * Runs operations against one better-sqlite3 connection with **group commit**: writes issued
- * in the same event-loop turn are applied in order inside one `BEGIN IMMEDIATE` transaction,
- * each in its own savepoint, and committed with one fsync. Each operation is still atomic on
- * its own (a failing one rolls back to its savepoint and fails alone); if the commit fails,
- * none of them is applied and all reject with `ERR_STORAGE_UNAVAILABLE`.
+ * in the same event-loop turn are applied in order inside one `BEGIN IMMEDIATE` transaction
+ * and committed with one fsync. Each operation is still atomic on its own (a failing one
+ * fails alone and leaves no partial write); if the commit fails, none of them is applied and
+ * all reject with `ERR_STORAGE_UNAVAILABLE`.
+ *
+ * The batch is optimistic: its operations run without a savepoint each. When one throws, the
+ * whole transaction is rolled back and the batch runs again, each operation in its own
+ * savepoint, so the failing one rolls back alone and the others answer exactly what they
+ * would have answered. An operation's `run` must therefore be database work only (statements
+ * and decoding, no outside effect): it may run twice, and only the answer of the run that
+ * committed is delivered. An operation that throws is always undone whole, so its statements
+ * may leave a partial change when they fail (`OR FAIL`, no statement journal); `run` must not
+ * catch a statement's error and go on.
  *
  * Reads run at once, outside any transaction (the batch's is never open between event-loop
  * turns): a read sees every committed write, so every write whose promise resolved, and never a
@@ -27,17 +41,28 @@ export class Runner {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
-  private readonly batch: Database.Transaction<(ops: Pending[]) => Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>>;
+  private readonly optimistic: Database.Transaction<(ops: Pending[]) => unknown[]>;
+  private readonly oneByOne: Database.Transaction<(ops: Pending[]) => Outcome[]>;
 
   constructor(private readonly db: Database.Database) {
+    this.optimistic = db.transaction((ops: Pending[]) =>
+      ops.map((op) => {
+        try {
+          return op.run();
+        } catch (error) {
+          // A driver error that is not tied to this statement (I/O, busy) leaves the
+          // transaction unusable: rethrow so the whole batch rolls back and rejects.
+          if (!db.inTransaction) throw error;
+          throw ONE_FAILED;
+        }
+      }),
+    );
     const one = db.transaction((op: Pending) => op.run());
-    this.batch = db.transaction((ops: Pending[]) =>
+    this.oneByOne = db.transaction((ops: Pending[]) =>
       ops.map((op) => {
         try {
           return { ok: true as const, value: one(op) };
         } catch (error) {
-          // A driver error that is not tied to this statement (I/O, busy) leaves the
-          // transaction unusable: rethrow so the whole batch rolls back and rejects.
           if (!db.inTransaction) throw error;
           return { ok: false as const, error };
         }
@@ -79,9 +104,9 @@ export class Runner {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    let results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    let results: Outcome[];
     try {
-      results = this.batch.immediate(ops);
+      results = this.commit(ops);
     } catch (e) {
       const err = mapError(e, 'write');
       for (const op of ops) op.reject(err);
@@ -92,6 +117,16 @@ export class Runner {
       if (r.ok) op.resolve(r.value);
       else op.reject(mapError(r.error, 'write'));
     }
+  }
+
+  /** The batch's outcomes, committed; throws (nothing applied) when the transaction fails. */
+  private commit(ops: Pending[]): Outcome[] {
+    try {
+      return this.optimistic.immediate(ops).map((value) => ({ ok: true as const, value }));
+    } catch (e) {
+      if (e !== ONE_FAILED) throw e;
+    }
+    return this.oneByOne.immediate(ops);
   }
 
   close(): void {

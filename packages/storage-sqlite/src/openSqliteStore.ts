@@ -90,6 +90,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     // Overwrite deleted content (revoked secrets) instead of leaving it in free pages.
     db.pragma('secure_delete = ON');
+    // Statement journals (the pages a statement of a batch changes, kept until the batch ends)
+    // and temporary tables stay in memory: no temporary file takes copies of pages.
+    db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = ON');
     migrate(db);
   } catch (e) {

@@ -240,6 +240,66 @@ describe('sqlite: group commit (docs/storage.md section 11)', () => {
     await store.close();
   });
 
+  it('one write failing mid-batch after its statement wrote: the batch runs again one by one, each answer as alone, nothing applied twice', async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    await store.enrolments.create({ id: 'bad', userId: 'alice', secret: new Uint8Array([1]), expiresAt: T0 + 60_000 });
+    const tamper = new Database(path);
+    tamper.prepare("UPDATE cloudmfa_enrolments SET meta = '[not json' WHERE id = 'bad'").run();
+    tamper.close();
+    const entry = (key: string) => ({ key, kind: 'otp.accepted', enrolmentId: 'e1', userId: 'alice', detail: { key } });
+    // In one batch: writes before and after the failing redeem (whose UPDATE applies before its
+    // row fails to decode), the later ones depending on the earlier ones.
+    const [first, appended, redeemed, replayed, again, counted] = await Promise.allSettled([
+      store.guard.consume('e1', 5, { audit: entry('k1'), auditLog: store.audit }),
+      store.audit.append(entry('k2')),
+      store.enrolments.redeem('bad'),
+      store.guard.consume('e1', 5),
+      store.audit.append(entry('k2')),
+      store.guard.recordFailure('e1', { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 1000, lockoutFailures: 10, lockoutMs: 1000 }),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { ok: true, state: { lastStep: 5, failures: 0 }, logged: { id: '1', detail: { key: 'k1' } } } });
+    expect(appended).toMatchObject({ status: 'fulfilled', value: { id: '2', detail: { key: 'k2' } } });
+    expect(redeemed.status).toBe('rejected');
+    expect(isCloudMfaError((redeemed as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
+    expect(replayed).toEqual({ status: 'fulfilled', value: { ok: false, reason: 'replayed', lastStep: 5 } });
+    expect(again).toEqual(appended);
+    expect(counted).toMatchObject({ status: 'fulfilled', value: { lastStep: 5, failures: 1 } });
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare("SELECT status, version FROM cloudmfa_enrolments WHERE id = 'bad'").get()).toEqual({ status: 'pending', version: 1 });
+    expect(raw.prepare('SELECT entry_key FROM cloudmfa_audit ORDER BY seq').all()).toEqual([{ entry_key: 'k1' }, { entry_key: 'k2' }]);
+    expect(raw.prepare("SELECT last_step, failures FROM cloudmfa_otp_guard WHERE enrolment_id = 'e1'").get()).toEqual({ last_step: 5, failures: 1 });
+    raw.close();
+    await store.close();
+  });
+
+  it('a statement that fails after it wrote (OR FAIL keeps no statement journal): its operation is undone whole, the others commit', async () => {
+    const path = fresh();
+    const store = openSqliteStore({ path, clock: fixedClock(T0) });
+    // A test-only trigger: the audit row of kind 'fail' is inserted, then its statement fails.
+    const setup = new Database(path);
+    setup.exec(`CREATE TRIGGER t_fail AFTER INSERT ON cloudmfa_audit WHEN new.kind = 'fail' BEGIN SELECT RAISE(FAIL, 'test'); END;`);
+    setup.close();
+    const entry = (key: string, kind: string, enrolmentId: string) => ({ key, kind, enrolmentId, userId: 'alice', detail: {} });
+    const [failed, other, appended] = await Promise.allSettled([
+      store.guard.consume('e1', 5, { audit: entry('k1', 'fail', 'e1'), auditLog: store.audit }),
+      store.guard.consume('e2', 5, { audit: entry('k2', 'otp.accepted', 'e2'), auditLog: store.audit }),
+      store.audit.append(entry('k3', 'fail', 'e3')),
+    ]);
+    for (const r of [failed, appended]) {
+      expect(r.status).toBe('rejected');
+      expect(isCloudMfaError((r as PromiseRejectedResult).reason, 'ERR_STORAGE_UNAVAILABLE')).toBe(true);
+    }
+    expect(other).toMatchObject({ status: 'fulfilled', value: { ok: true, logged: { kind: 'otp.accepted' } } });
+    const raw = new Database(path, { readonly: true });
+    // Nothing consumed without its record: the failed consume left neither its guard nor its row.
+    expect(raw.prepare('SELECT enrolment_id, last_step FROM cloudmfa_otp_guard').all()).toEqual([{ enrolment_id: 'e2', last_step: 5 }]);
+    expect(raw.prepare('SELECT entry_key FROM cloudmfa_audit').all()).toEqual([{ entry_key: 'k2' }]);
+    raw.close();
+    expect(await store.guard.consume('e1', 5)).toMatchObject({ ok: true });
+    await store.close();
+  });
+
   it('a read runs at once, also while writes are queued: it sees the last commit, never a queued write', async () => {
     const store = openSqliteStore({ path: fresh(), clock: fixedClock(T0) });
     await store.guard.consume('e1', 1);
