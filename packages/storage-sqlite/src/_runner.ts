@@ -31,7 +31,11 @@ const ONE_FAILED = Symbol('one operation of the batch failed');
  * and decoding, no outside effect): it may run twice, and only the answer of the run that
  * committed is delivered. An operation that throws is always undone whole, so its statements
  * may leave a partial change when they fail (`OR FAIL`, no statement journal); `run` must not
- * catch a statement's error and go on.
+ * catch a statement's error and go on. The second run is a new `BEGIN IMMEDIATE`: when another
+ * process sharing the file takes the write lock in between and holds it past the busy timeout,
+ * the whole batch rejects as unavailable, where the first run would have failed only the one
+ * operation. An operation that answers an expected refusal by throwing (a conflict on create)
+ * makes its batch run twice; the verification's operations answer theirs as values.
  *
  * Reads run at once, outside any transaction (the batch's is never open between event-loop
  * turns): a read sees every committed write, so every write whose promise resolved, and never a
