@@ -145,6 +145,7 @@ CREATE FUNCTION cloudmfa_otp_count_batch(p_orgs text[], p_ids text[], p_nows big
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
+  SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   n integer := coalesce(array_length(p_ids, 1), 0);
@@ -284,6 +285,7 @@ CREATE FUNCTION cloudmfa_otp_consume_log_batch(p_orgs text[], p_ids text[], p_st
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
+  SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   n integer := coalesce(array_length(p_ids, 1), 0);
