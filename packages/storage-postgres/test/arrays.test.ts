@@ -12,7 +12,7 @@ afterAll(async () => {
 it('text arrays keep every element, quotes, backslashes, braces, commas, "NULL", empty and non-ASCII text included', async () => {
   const values = ['a', '', 'NULL', null, 'say "hi"', 'back\\slash', '\\"', '{x,y}', ' spaced ', 'é ✓ 😀', '{"detail":"v\\"1"}', 'a,b'];
   const { rows } = await pool.query({ text: 'SELECT $1::text[] AS v', values: [textArray(values)], rowMode: 'array' });
-  expect(rows[0][0]).toEqual(values);
+  expect(rows[0]?.[0]).toEqual(values);
   const empty = await pool.query({ text: 'SELECT cardinality($1::text[]) AS n', values: [textArray([])] });
   expect(empty.rows[0].n).toBe(0);
 });
