@@ -302,8 +302,11 @@ BEGIN
   IF n = 0 THEN
     RETURN;
   END IF;
-  -- The key once per organisation (a SQL function with SET search_path is planned on each call).
-  FOR k IN SELECT cloudmfa_audit_follow_key(d.o) AS fk FROM (SELECT DISTINCT x.o FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l) AS d
+  -- cloudmfa_audit_follow_key (migration 7) written out: that SQL function has SET search_path,
+  -- so it is parsed and planned on every call; the same expression, planned once here
+  -- (directAudit.test.ts: a follower's lock, taken through the function, holds the batch).
+  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
+           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l) AS d
            ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
   END LOOP;
@@ -406,7 +409,9 @@ BEGIN
      OR coalesce(array_length(p_details, 1), 0) <> n OR coalesce(array_length(p_keys, 1), 0) <> n THEN
     RAISE EXCEPTION 'cloudmfa_audit_append_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  FOR k IN SELECT DISTINCT cloudmfa_audit_follow_key(x.o) AS fk FROM unnest(p_orgs) AS x(o) ORDER BY fk LOOP
+  -- The follow key written out, once per organisation, as cloudmfa_otp_consume_log_batch does.
+  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
+           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
   END LOOP;
   FOR i IN 1 .. n LOOP
