@@ -1,7 +1,6 @@
 import { type AuditEvent, type AuditLog, type ChallengeStore, DEFAULT_ORGANISATION_ID, type EnrolmentStore, type JsonObject, type OrganisationScope, type OrganisationStore, type OtpGuardStore, type ThrottlePolicy } from '@cloudmfa/storage';
 import { assertOrganisationId, normalizeConsume, normalizeCreateOrganisation, normalizeOrganisationChanges, normalizeOrganisationList, normalizeSettle, organisationFromRow, scopeCache } from '@cloudmfa/storage/adapter';
 import { assertStorageId, assertThrottlePolicy, assertUserId, type NormalizedAuditEvent, type NormalizedPendingAudit, createdChallenge, encodeAuditCursor, normalizeAuditEvent, normalizeAuditQuery, normalizeCreateChallenge, normalizeCreateEnrolment, normalizeEnrolmentChanges, normalizeFinalize, normalizePauseUser, readClock, resolveLimit, storageError } from '@cloudmfa/storage/adapter';
-import { boolArray, intArray, textArray } from './_arrays.js';
 import { byOrgAndId, createBatcher } from './_batcher.js';
 import { LATEST_VERSION } from './_migrations.js';
 import { assertPool, resolveClock, resolveSchema } from './_options.js';
@@ -77,26 +76,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // section 3): the reads a verification makes, and the guard writes (group commit).
   const batch = batchStatements(quoted);
   const readEnrolment = createBatcher<{ org: string; id: string }>((b) =>
-    q(batch.enrolmentGet, [textArray(b.map((r) => r.org)), textArray(b.map((r) => r.id))], 'enrolment read'),
+    q(batch.enrolmentGet, [b.map((r) => r.org), b.map((r) => r.id)], 'enrolment read'),
   );
   const readGuard = createBatcher<{ org: string; id: string; now: number }>((b) =>
-    q(batch.guardGet, [textArray(b.map((r) => r.org)), textArray(b.map((r) => r.id)), intArray(b.map((r) => r.now))], 'guard read'),
+    q(batch.guardGet, [b.map((r) => r.org), b.map((r) => r.id), b.map((r) => r.now)], 'guard read'),
   );
   const count = createBatcher<{ org: string; id: string; now: number; policy: ThrottlePolicy; ifUnlocked: boolean }>(
     (b) =>
       q(
         batch.guardCount,
         [
-          textArray(b.map((r) => r.org)),
-          textArray(b.map((r) => r.id)),
-          intArray(b.map((r) => r.now)),
-          intArray(b.map((r) => r.policy.freeFailures)),
-          intArray(b.map((r) => r.policy.baseDelayMs)),
-          intArray(b.map((r) => r.policy.maxDelayMs)),
-          intArray(b.map((r) => r.policy.lockoutFailures)),
-          intArray(b.map((r) => r.policy.lockoutMs)),
-          intArray(b.map((r) => r.policy.forgetAfterMs ?? null)),
-          boolArray(b.map((r) => r.ifUnlocked)),
+          b.map((r) => r.org),
+          b.map((r) => r.id),
+          b.map((r) => r.now),
+          b.map((r) => r.policy.freeFailures),
+          b.map((r) => r.policy.baseDelayMs),
+          b.map((r) => r.policy.maxDelayMs),
+          b.map((r) => r.policy.lockoutFailures),
+          b.map((r) => r.policy.lockoutMs),
+          b.map((r) => r.policy.forgetAfterMs ?? null),
+          b.map((r) => r.ifUnlocked),
         ],
         'guard failure',
       ),
@@ -116,17 +115,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       q(
         batch.guardConsume,
         [
-          textArray(b.map((r) => r.org)),
-          textArray(b.map((r) => r.id)),
-          intArray(b.map((r) => r.step)),
-          intArray(b.map((r) => r.drift)),
-          intArray(b.map((r) => r.now)),
-          intArray(b.map((r) => r.unlock)),
-          textArray(b.map((r) => r.audit?.key ?? null)),
-          textArray(b.map((r) => r.audit?.kind ?? null)),
-          textArray(b.map((r) => r.audit?.userId ?? null)),
-          textArray(b.map((r) => r.audit?.detail ?? null)),
-          boolArray(b.map((r) => r.log)),
+          b.map((r) => r.org),
+          b.map((r) => r.id),
+          b.map((r) => r.step),
+          b.map((r) => r.drift),
+          b.map((r) => r.now),
+          b.map((r) => r.unlock),
+          b.map((r) => r.audit?.key ?? null),
+          b.map((r) => r.audit?.kind ?? null),
+          b.map((r) => r.audit?.userId ?? null),
+          b.map((r) => r.audit?.detail ?? null),
+          b.map((r) => r.log),
         ],
         'guard consume',
       ),
@@ -141,13 +140,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       q(
         batch.auditAppend,
         [
-          textArray(b.map((r) => r.org)),
-          intArray(b.map((r) => r.now)),
-          textArray(b.map((r) => r.event.kind)),
-          textArray(b.map((r) => r.event.enrolmentId)),
-          textArray(b.map((r) => r.event.userId)),
-          textArray(b.map((r) => r.event.detail)),
-          textArray(b.map((r) => r.event.key)),
+          b.map((r) => r.org),
+          b.map((r) => r.now),
+          b.map((r) => r.event.kind),
+          b.map((r) => r.event.enrolmentId),
+          b.map((r) => r.event.userId),
+          b.map((r) => r.event.detail),
+          b.map((r) => r.event.key),
         ],
         'audit append',
       ),
