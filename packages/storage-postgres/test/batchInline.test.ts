@@ -1,7 +1,7 @@
-// Migration 8 (docs/storage-postgres.md section 3): cloudmfa_otp_count_batch and
-// cloudmfa_otp_consume_log_batch run each element's statements in their own loop instead of
-// calling the per-element functions of migrations 5 and 8, and purge forgotten guards once per
-// count batch. The same elements (one clock reading, so the batch's purge takes the same rows
+// Migration 8 (docs/storage-postgres.md section 2): cloudmfa_otp_count_batch and
+// cloudmfa_otp_consume_log_batch decide their elements set-based, per segment of distinct keys,
+// instead of calling the per-element functions of migrations 5 and 8, and purge forgotten guards
+// once per count batch. The same elements (one clock reading, so the batch's purge takes the same rows
 // as the counts' purges), sent once to the batch functions and once, element by element in one
 // transaction, to those per-element functions (the definition of the batches in migration 8),
 // give the same rows and leave the same guard, audit and outbox tables: outcomes, states,

@@ -184,3 +184,53 @@ it('a batch spanning organisations takes their follow locks in one global order,
     }
   });
 });
+
+// A key committed by another transaction while the consume's insert waited for it is not in the
+// consume statement's snapshot: the batch raises 40001 and rolls back whole (docs/storage-postgres.md
+// section 2, migration 8), and the adapter's retry answers the stored event.
+async function holdKey(schema: string, key: string) {
+  const holder = await pool.connect();
+  await holder.query('BEGIN');
+  const xid = (await holder.query<{ x: string }>('SELECT txid_current()::text AS x')).rows[0]!.x;
+  const held = (await holder.query<{ r_seq: string }>(`SELECT r_seq FROM "${schema}".cloudmfa_audit_append_org('default', $1::bigint, 'otp.moved', 'e1', 'alice', '{"moved":true}', $2)`, [T0, key])).rows[0]!.r_seq;
+  const waitedOn = async () => (await pool.query(`SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = $1`, [xid])).rowCount !== 0;
+  return { holder, held, waitedOn };
+}
+
+it('a key another transaction commits while the consume waits for it: the batch raises 40001 and rolls back whole', async () => {
+  await withStore(async (schema) => {
+    const { holder, waitedOn } = await holdKey(schema, 'k1');
+    try {
+      const call = pool.query(`SELECT * FROM "${schema}".cloudmfa_otp_consume_log_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::bigint[], $6::bigint[],
+        $7::text[], $8::text[], $9::text[], $10::json[], $11::boolean[])`,
+        [['default', 'default'], ['e1', 'e2'], [1, 1], [null, null], [T0, T0], [null, null], ['k1', 'k2'], ['otp.accepted', 'otp.accepted'], ['alice', 'alice'], ['{}', '{}'], [true, true]]);
+      const failed = call.then(() => null, (e: { code?: string }) => e.code ?? 'no code');
+      await waitFor(waitedOn, 'the batch to wait for the holder of the key');
+      await holder.query('COMMIT');
+      expect(await failed).toBe('40001');
+      // Nothing of the batch stayed: no guard, no entry of k2, only the holder's entry.
+      expect(await count(schema, 'cloudmfa_otp_guard')).toBe(0);
+      expect((await pool.query(`SELECT entry_key FROM "${schema}".cloudmfa_audit`)).rows).toEqual([{ entry_key: 'k1' }]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+});
+
+it('the adapter runs that batch again and answers the event the other transaction committed', async () => {
+  await withStore(async (schema, store) => {
+    const { holder, held, waitedOn } = await holdKey(schema, 'k1');
+    try {
+      const consumed = store.guard.consume('e1', 1, { audit: entry('k1', 'e1', 1), auditLog: store.audit });
+      await waitFor(waitedOn, 'the consume to wait for the holder of the key');
+      await holder.query('COMMIT');
+      const r = await consumed;
+      expect(r).toMatchObject({ ok: true, state: { lastStep: 1 }, logged: { id: held, kind: 'otp.moved', detail: { moved: true } } });
+      expect(await count(schema, 'cloudmfa_audit')).toBe(1);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+});

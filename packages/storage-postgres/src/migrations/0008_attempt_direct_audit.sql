@@ -82,14 +82,62 @@ BEGIN
 END
 $$;
 
--- cloudmfa_otp_count_org (above) per element, in array order, with the element's statements run
--- in the batch's own loop (no per-element call through a SET-wrapped PL/pgSQL function, whose
--- GUC save and restore, frame and tuplestore were most of PostgreSQL's CPU per verification):
---   * a forgotten guard (expires_at <= now) is replaced by the upsert itself;
---   * other forgotten guards are purged once, after the counts: up to 8 per count that wrote,
---     forgotten at the earliest of those counts' times (so never a row this batch just counted),
---     FOR UPDATE SKIP LOCKED, so a purge never waits and no lock wait follows it (a purge
---     between counts could close a lock cycle with another batch).
+-- The batches' segments: runs of consecutive elements in which no (organisation, id) repeats,
+-- each decided by set-based statements (one lock statement, one update), the segments in
+-- array order, so that duplicates behave as sequential calls. A new segment starts where an
+-- element repeats the one before it (the adapter sorts its batches, so its duplicates are
+-- adjacent); if a segment would still hold a key twice, every element is its own segment.
+CREATE FUNCTION cloudmfa_batch_segments(p_orgs text[], p_ids text[])
+  RETURNS integer[]
+  LANGUAGE plpgsql
+  IMMUTABLE
+AS $$
+DECLARE
+  v integer[];
+  v_dup boolean;
+BEGIN
+  SELECT array_agg(s.seg ORDER BY s.idx), count(*) > count(DISTINCT (s.seg, s.o, s.id))
+  INTO v, v_dup
+  FROM (SELECT a.idx, a.o, a.id, (1 + count(*) FILTER (WHERE a.adj) OVER (ORDER BY a.idx))::integer AS seg
+        FROM (SELECT u.idx, u.o, u.id, (u.o = lag(u.o) OVER w AND u.id = lag(u.id) OVER w) AS adj
+              FROM unnest(p_orgs, p_ids) WITH ORDINALITY AS u(o, id, idx) WINDOW w AS (ORDER BY u.idx)) AS a) AS s;
+  IF v_dup THEN
+    SELECT array_agg(i::integer ORDER BY i) INTO v FROM generate_series(1, cardinality(p_ids)) AS i;
+  END IF;
+  RETURN v;
+END
+$$;
+
+-- A batch statement met a key that a concurrent transaction committed after the statement's
+-- snapshot was taken (its insert waited for that transaction): raised as a serialization
+-- failure, so the whole batch rolls back and the adapter runs it again (docs/storage-postgres.md
+-- section 3), when the key is in the snapshot.
+CREATE FUNCTION cloudmfa_batch_retry(p_what text)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  VOLATILE
+AS $$
+BEGIN
+  RAISE EXCEPTION '%: a concurrent transaction committed a key of this batch; run it again', p_what
+    USING ERRCODE = 'serialization_failure';
+END
+$$;
+
+-- cloudmfa_otp_count_org (above) for every element, set-based, segment by segment
+-- (cloudmfa_batch_segments): per segment,
+--   1. one INSERT ... SELECT ... ORDER BY index ... ON CONFLICT DO UPDATE ... WHERE false
+--      locks every element's guard row in array order (ON CONFLICT locks the conflicting row
+--      even when the WHERE is false), inserting a guard that does not exist as the empty row
+--      (no step, no failure, no lock, never forgotten), which the update then counts exactly
+--      as the per-element insert would have written it;
+--   2. one UPDATE ... FROM the segment counts every element whose count is allowed (a forgotten
+--      guard, expires_at <= now, counts from zero); the rows it refused are read in the same
+--      statement, whose snapshot was taken after step 1 locked them, so the state that refused
+--      them (nothing written);
+-- then the rows in array order, then one purge of forgotten guards, after every count: up to 8
+-- per count that wrote, forgotten at the earliest of those counts' times (so never a row this
+-- batch just counted), FOR UPDATE SKIP LOCKED, so a purge never waits and no lock wait follows
+-- it (a purge between counts could close a lock cycle with another batch).
 CREATE FUNCTION cloudmfa_otp_count_batch(p_orgs text[], p_ids text[], p_nows bigint[], p_free bigint[], p_base bigint[], p_max bigint[],
                                                     p_lockout_failures bigint[], p_lockout_ms bigint[], p_forget bigint[], p_if_unlocked boolean[])
   RETURNS TABLE (r_index integer, r_outcome text, r_last_step bigint, r_failures bigint, r_locked_until bigint,
@@ -97,11 +145,16 @@ CREATE FUNCTION cloudmfa_otp_count_batch(p_orgs text[], p_ids text[], p_nows big
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
+  SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   n integer := coalesce(array_length(p_ids, 1), 0);
-  v_lock1 bigint;
-  v_purge integer := 0;
+  v_seg integer[];
+  v_idx integer[]; v_out text[]; v_ls bigint[]; v_f bigint[]; v_lu bigint[]; v_d integer[]; v_lua bigint[];
+  a_idx integer[]; a_out text[]; a_ls bigint[]; a_f bigint[]; a_lu bigint[]; a_d integer[]; a_lua bigint[];
+  v_ok bigint;
+  v_min bigint;
+  v_purge bigint := 0;
   v_purge_now bigint;
 BEGIN
   IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
@@ -111,45 +164,64 @@ BEGIN
      OR coalesce(array_length(p_if_unlocked, 1), 0) <> n THEN
     RAISE EXCEPTION 'cloudmfa_otp_count_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  FOR i IN 1 .. n LOOP
-    r_index := i;
-    v_lock1 := cloudmfa_throttle_lock(NULL, 1, p_nows[i], p_free[i], p_base[i], p_max[i], p_lockout_failures[i], p_lockout_ms[i]);
-    -- A forgotten guard (expires_at <= now) counts from zero: the update writes the inserted
-    -- row over it (migration 8 deleted it first, then inserted; the same row, one statement).
+  IF n = 0 THEN
+    RETURN;
+  END IF;
+  v_seg := cloudmfa_batch_segments(p_orgs, p_ids);
+  FOR s IN 1 .. v_seg[n] LOOP
     INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
-    VALUES (p_orgs[i], p_ids[i], NULL, 1, v_lock1, NULL, NULL, GREATEST(p_nows[i], COALESCE(v_lock1, 0)) + p_forget[i])
-    ON CONFLICT (org, enrolment_id) DO UPDATE
-      SET last_step = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.last_step ELSE g.last_step END,
-          failures = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.failures ELSE g.failures + 1 END,
-          locked_until = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.locked_until
-            ELSE cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_nows[i], p_free[i], p_base[i], p_max[i],
-                                        p_lockout_failures[i], p_lockout_ms[i]) END,
-          drift = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.drift ELSE g.drift END,
-          last_used_at = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.last_used_at ELSE g.last_used_at END,
-          expires_at = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.expires_at
-            WHEN p_forget[i] IS NULL OR g.last_step IS NOT NULL THEN NULL
-            ELSE GREATEST(p_nows[i], COALESCE(cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_nows[i], p_free[i], p_base[i],
-                                                                      p_max[i], p_lockout_failures[i], p_lockout_ms[i]), 0)) + p_forget[i] END
-      WHERE g.expires_at <= p_nows[i] OR NOT p_if_unlocked[i] OR g.locked_until IS NULL OR g.locked_until <= p_nows[i]
-    RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
-    INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
-    IF FOUND THEN
-      -- The purge after the loop takes up to 8 forgotten guards for this count.
-      v_purge := v_purge + 8;
-      v_purge_now := LEAST(v_purge_now, p_nows[i]);
-    ELSE
-      -- Refused by the lock: the conflicting row is locked by this transaction, so this read
-      -- sees the state that refused the count, and nothing is written.
-      SELECT 'locked'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
-      INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at
-      FROM cloudmfa_otp_guard AS g WHERE g.org = p_orgs[i] AND g.enrolment_id = p_ids[i];
+    SELECT u.o, u.id, NULL, 0, NULL, NULL, NULL, NULL
+    FROM unnest(p_orgs, p_ids, v_seg) WITH ORDINALITY AS u(o, id, seg, idx) WHERE u.seg = s ORDER BY u.idx
+    ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = g.failures WHERE false;
+
+    WITH x AS MATERIALIZED (
+      SELECT u.o, u.id, u.now, u.free, u.base, u.mx, u.lf, u.lms, u.forget, u.if_unlocked, u.idx::integer AS idx
+      FROM unnest(p_orgs, p_ids, p_nows, p_free, p_base, p_max, p_lockout_failures, p_lockout_ms, p_forget, p_if_unlocked, v_seg)
+        WITH ORDINALITY AS u(o, id, now, free, base, mx, lf, lms, forget, if_unlocked, seg, idx)
+      WHERE u.seg = s),
+    c AS (
+      UPDATE cloudmfa_otp_guard AS g
+      SET last_step = CASE WHEN g.expires_at <= x.now THEN NULL ELSE g.last_step END,
+          failures = CASE WHEN g.expires_at <= x.now THEN 1 ELSE g.failures + 1 END,
+          locked_until = CASE WHEN g.expires_at <= x.now THEN cloudmfa_throttle_lock(NULL, 1, x.now, x.free, x.base, x.mx, x.lf, x.lms)
+            ELSE cloudmfa_throttle_lock(g.locked_until, g.failures + 1, x.now, x.free, x.base, x.mx, x.lf, x.lms) END,
+          drift = CASE WHEN g.expires_at <= x.now THEN NULL ELSE g.drift END,
+          last_used_at = CASE WHEN g.expires_at <= x.now THEN NULL ELSE g.last_used_at END,
+          expires_at = CASE
+            WHEN g.expires_at <= x.now
+              THEN GREATEST(x.now, COALESCE(cloudmfa_throttle_lock(NULL, 1, x.now, x.free, x.base, x.mx, x.lf, x.lms), 0)) + x.forget
+            WHEN x.forget IS NULL OR g.last_step IS NOT NULL THEN NULL
+            ELSE GREATEST(x.now, COALESCE(cloudmfa_throttle_lock(g.locked_until, g.failures + 1, x.now, x.free, x.base, x.mx, x.lf, x.lms), 0))
+              + x.forget END
+      FROM x
+      WHERE g.org = x.o AND g.enrolment_id = x.id
+        AND (g.expires_at <= x.now OR NOT x.if_unlocked OR g.locked_until IS NULL OR g.locked_until <= x.now)
+      RETURNING x.idx, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at)
+    SELECT array_agg(r.idx), array_agg(r.outcome), array_agg(r.last_step), array_agg(r.failures), array_agg(r.locked_until),
+           array_agg(r.drift), array_agg(r.last_used_at), count(*) FILTER (WHERE r.outcome = 'ok'),
+           min(r.now) FILTER (WHERE r.outcome = 'ok')
+    INTO v_idx, v_out, v_ls, v_f, v_lu, v_d, v_lua, v_ok, v_min
+    FROM (SELECT x.idx, x.now, CASE WHEN c.idx IS NULL THEN 'locked' ELSE 'ok' END AS outcome,
+                 CASE WHEN c.idx IS NULL THEN g.last_step ELSE c.last_step END AS last_step,
+                 CASE WHEN c.idx IS NULL THEN g.failures ELSE c.failures END AS failures,
+                 CASE WHEN c.idx IS NULL THEN g.locked_until ELSE c.locked_until END AS locked_until,
+                 CASE WHEN c.idx IS NULL THEN g.drift ELSE c.drift END AS drift,
+                 CASE WHEN c.idx IS NULL THEN g.last_used_at ELSE c.last_used_at END AS last_used_at
+          FROM x
+          LEFT JOIN c ON c.idx = x.idx
+          LEFT JOIN LATERAL (SELECT g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
+                             FROM cloudmfa_otp_guard AS g
+                             WHERE c.idx IS NULL AND g.org = x.o AND g.enrolment_id = x.id OFFSET 0) AS g ON true
+          ORDER BY x.idx) AS r;
+    a_idx := a_idx || v_idx; a_out := a_out || v_out; a_ls := a_ls || v_ls; a_f := a_f || v_f;
+    a_lu := a_lu || v_lu; a_d := a_d || v_d; a_lua := a_lua || v_lua;
+    IF v_ok > 0 THEN
+      v_purge := v_purge + 8 * v_ok;
+      v_purge_now := LEAST(v_purge_now, v_min);
     END IF;
-    RETURN NEXT;
   END LOOP;
-  -- After the counts, up to 8 forgotten guards per count that wrote, in one statement (migration
-  -- 8: one statement after each count), forgotten at the earliest time of those counts, so
-  -- that no count's own row, forgotten at the latest `now + forgetAfterMs > now`, can go; the
-  -- partial index on expires_at; FOR UPDATE SKIP LOCKED: never waits.
+  RETURN QUERY SELECT * FROM unnest(a_idx, a_out, a_ls, a_f, a_lu, a_d, a_lua);
+  -- The partial index on expires_at (IS NOT NULL ... ORDER BY expires_at), also in the generic plan.
   IF v_purge > 0 THEN
     DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
       SELECT g.org, g.enrolment_id FROM cloudmfa_otp_guard AS g
@@ -188,10 +260,22 @@ BEGIN
 END
 $$;
 
--- cloudmfa_otp_consume_org (migration 5) per element, then, with p_logs[i] and the step
+-- cloudmfa_otp_consume_org (migration 5) for every element, then, with p_logs[i] and the step
 -- accepted, cloudmfa_audit_append_org (above) without its lock: the follow locks of every
 -- organisation logged to are taken first, SHARED, in ascending key order, before any guard row
--- is locked, and held to commit.
+-- is locked, and held to commit. Set-based, segment by segment (cloudmfa_batch_segments), as
+-- cloudmfa_otp_count_batch: one statement locks the segment's guard rows in array order
+-- (inserting a missing guard as the empty row, which the consume then accepts exactly as the
+-- per-element insert would have written it), one statement consumes, appends and answers:
+--   * the UPDATE accepts every element whose step is accepted (a forgotten guard is replaced,
+--     its drift not kept); the rows it refused are read in the same statement, whose snapshot
+--     was taken after they were locked, so the state that refused them;
+--   * the accepted elements with p_logs[i] go to the log, in array order, ON CONFLICT (org,
+--     entry_key) DO NOTHING; a key the log holds answers the stored event: one inserted by an
+--     earlier element of the statement, or one in the statement's snapshot; a key committed by
+--     a concurrent transaction after the snapshot was taken (the insert waited for it) raises
+--     a serialization failure (cloudmfa_batch_retry): the batch rolls back and runs again;
+--   * the other accepted elements with a key go to the outbox, ON CONFLICT DO NOTHING.
 CREATE FUNCTION cloudmfa_otp_consume_log_batch(p_orgs text[], p_ids text[], p_steps bigint[], p_drifts integer[], p_nows bigint[],
                                                           p_unlocks bigint[], p_keys text[], p_kinds text[], p_user_ids text[], p_details json[],
                                                           p_logs boolean[])
@@ -201,10 +285,12 @@ CREATE FUNCTION cloudmfa_otp_consume_log_batch(p_orgs text[], p_ids text[], p_st
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
+  SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   n integer := coalesce(array_length(p_ids, 1), 0);
   k bigint;
+  v_seg integer[];
 BEGIN
   IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_steps, 1), 0) <> n
      OR coalesce(array_length(p_drifts, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
@@ -213,58 +299,86 @@ BEGIN
      OR coalesce(array_length(p_details, 1), 0) <> n OR coalesce(array_length(p_logs, 1), 0) <> n THEN
     RAISE EXCEPTION 'cloudmfa_otp_consume_log_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  FOR k IN SELECT DISTINCT cloudmfa_audit_follow_key(x.o) AS fk FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l ORDER BY fk LOOP
+  IF n = 0 THEN
+    RETURN;
+  END IF;
+  -- cloudmfa_audit_follow_key (migration 7) written out: that SQL function has SET search_path,
+  -- so it is parsed and planned on every call; the same expression, planned once here
+  -- (directAudit.test.ts: a follower's lock, taken through the function, holds the batch).
+  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
+           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l) AS d
+           ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
   END LOOP;
-  FOR i IN 1 .. n LOOP
-    r_index := i;
-    r_a_seq := NULL; r_a_at := NULL; r_a_kind := NULL; r_a_enrolment_id := NULL; r_a_user_id := NULL; r_a_detail := NULL;
-    -- A forgotten guard is replaced by the inserted row (its drift is not kept), as migration
-    -- 5's delete then insert did, in one statement.
+  v_seg := cloudmfa_batch_segments(p_orgs, p_ids);
+  FOR s IN 1 .. v_seg[n] LOOP
     INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
-    VALUES (p_orgs[i], p_ids[i], p_steps[i], 0, NULL, p_drifts[i], p_nows[i], NULL)
-    ON CONFLICT (org, enrolment_id) DO UPDATE
-      SET last_step = EXCLUDED.last_step,
+    SELECT u.o, u.id, NULL, 0, NULL, NULL, NULL, NULL
+    FROM unnest(p_orgs, p_ids, v_seg) WITH ORDINALITY AS u(o, id, seg, idx) WHERE u.seg = s ORDER BY u.idx
+    ON CONFLICT (org, enrolment_id) DO UPDATE SET failures = g.failures WHERE false;
+
+    RETURN QUERY
+    WITH x AS MATERIALIZED (
+      SELECT u.o, u.id, u.step, u.drift, u.now, u.unlock, u.key, u.kind, u.user_id, u.detail, u.log, u.idx::integer AS idx
+      FROM unnest(p_orgs, p_ids, p_steps, p_drifts, p_nows, p_unlocks, p_keys, p_kinds, p_user_ids, p_details, p_logs, v_seg)
+        WITH ORDINALITY AS u(o, id, step, drift, now, unlock, key, kind, user_id, detail, log, seg, idx)
+      WHERE u.seg = s),
+    c AS (
+      UPDATE cloudmfa_otp_guard AS g
+      SET last_step = x.step,
           failures = 0,
           locked_until = NULL,
-          drift = CASE WHEN g.expires_at <= p_nows[i] THEN EXCLUDED.drift ELSE COALESCE(EXCLUDED.drift, g.drift) END,
-          last_used_at = EXCLUDED.last_used_at,
+          drift = CASE WHEN g.expires_at <= x.now THEN x.drift ELSE COALESCE(x.drift, g.drift) END,
+          last_used_at = x.now,
           expires_at = NULL
-      WHERE g.expires_at <= p_nows[i]
-        OR ((g.locked_until IS NULL OR g.locked_until <= p_nows[i] OR (p_unlocks[i] IS NOT NULL AND g.locked_until <= p_unlocks[i]))
-            AND (g.last_step IS NULL OR g.last_step < p_steps[i]))
-    RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
-    INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at;
-    IF NOT FOUND THEN
-      SELECT CASE
-               WHEN g.locked_until IS NOT NULL AND p_nows[i] < g.locked_until
-                    AND (p_unlocks[i] IS NULL OR g.locked_until > p_unlocks[i]) THEN 'locked'
-               WHEN g.last_step IS NOT NULL AND p_steps[i] <= g.last_step THEN 'replayed'
-               ELSE 'inconsistent'
-             END,
-             g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
-      INTO r_outcome, r_last_step, r_failures, r_locked_until, r_drift, r_last_used_at
-      FROM cloudmfa_otp_guard AS g WHERE g.org = p_orgs[i] AND g.enrolment_id = p_ids[i];
-    ELSIF p_logs[i] THEN
-      -- The entry goes to the log (the outbox key is withheld); a key the log holds writes
-      -- nothing and answers the stored event.
+      FROM x
+      WHERE g.org = x.o AND g.enrolment_id = x.id
+        AND (g.expires_at <= x.now
+             OR ((g.locked_until IS NULL OR g.locked_until <= x.now OR (x.unlock IS NOT NULL AND g.locked_until <= x.unlock))
+                 AND (g.last_step IS NULL OR g.last_step < x.step)))
+      RETURNING x.idx, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at,
+                x.o, x.id, x.now, x.kind, x.user_id, x.detail, x.key, x.log),
+    a AS (
       INSERT INTO cloudmfa_audit AS a (org, at, kind, enrolment_id, user_id, detail, entry_key)
-      VALUES (p_orgs[i], p_nows[i], p_kinds[i], p_ids[i], p_user_ids[i], p_details[i], p_keys[i])
+      SELECT c.o, c.now, c.kind, c.id, c.user_id, c.detail, c.key FROM c WHERE c.log ORDER BY c.idx
       ON CONFLICT (org, entry_key) DO NOTHING
-      RETURNING a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail
-      INTO r_a_seq, r_a_at, r_a_kind, r_a_enrolment_id, r_a_user_id, r_a_detail;
-      IF NOT FOUND THEN
-        -- A new statement, so a new snapshot: the holder of the key has committed.
-        SELECT a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail
-        INTO r_a_seq, r_a_at, r_a_kind, r_a_enrolment_id, r_a_user_id, r_a_detail
-        FROM cloudmfa_audit AS a WHERE a.org = p_orgs[i] AND a.entry_key = p_keys[i];
-      END IF;
-    ELSIF p_keys[i] IS NOT NULL THEN
+      RETURNING a.seq, a.org, a.at, a.kind, a.enrolment_id, a.user_id, a.detail, a.entry_key),
+    o AS (
       INSERT INTO cloudmfa_audit_outbox (org, entry_key, at, kind, enrolment_id, user_id, detail)
-      VALUES (p_orgs[i], p_keys[i], p_nows[i], p_kinds[i], p_ids[i], p_user_ids[i], p_details[i])
-      ON CONFLICT (org, entry_key) DO NOTHING;
-    END IF;
-    RETURN NEXT;
+      SELECT c.o, c.key, c.now, c.kind, c.id, c.user_id, c.detail FROM c
+      WHERE NOT c.log AND c.key IS NOT NULL ORDER BY c.idx
+      ON CONFLICT (org, entry_key) DO NOTHING)
+    SELECT x.idx,
+           CASE WHEN c.idx IS NOT NULL THEN 'ok'
+                WHEN g.locked_until IS NOT NULL AND x.now < g.locked_until AND (x.unlock IS NULL OR g.locked_until > x.unlock) THEN 'locked'
+                WHEN g.last_step IS NOT NULL AND x.step <= g.last_step THEN 'replayed'
+                ELSE 'inconsistent' END,
+           CASE WHEN c.idx IS NULL THEN g.last_step ELSE c.last_step END,
+           CASE WHEN c.idx IS NULL THEN g.failures ELSE c.failures END,
+           CASE WHEN c.idx IS NULL THEN g.locked_until ELSE c.locked_until END,
+           CASE WHEN c.idx IS NULL THEN g.drift ELSE c.drift END,
+           CASE WHEN c.idx IS NULL THEN g.last_used_at ELSE c.last_used_at END,
+           e.seq, e.at, e.kind, e.enrolment_id, e.user_id, e.detail
+    FROM x
+    LEFT JOIN c ON c.idx = x.idx
+    LEFT JOIN LATERAL (SELECT g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
+                       FROM cloudmfa_otp_guard AS g
+                       WHERE c.idx IS NULL AND g.org = x.o AND g.enrolment_id = x.id OFFSET 0) AS g ON true
+    LEFT JOIN LATERAL (
+      -- This element's row or an earlier element's of the same key (one statement: its own
+      -- inserts are not in its snapshot, its CTE's rows are), else the stored event.
+      (SELECT a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail FROM a
+       WHERE c.idx IS NOT NULL AND x.log AND a.org = x.o
+         AND (a.entry_key = x.key OR (x.key IS NULL AND a.entry_key IS NULL AND a.enrolment_id = x.id))
+       ORDER BY a.seq LIMIT 1)
+      UNION ALL
+      SELECT l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail FROM cloudmfa_audit AS l
+      WHERE c.idx IS NOT NULL AND x.log AND x.key IS NOT NULL AND l.org = x.o AND l.entry_key = x.key
+      UNION ALL
+      SELECT cloudmfa_batch_retry('cloudmfa_otp_consume_log_batch'), NULL, NULL, NULL, NULL, NULL
+      WHERE c.idx IS NOT NULL AND x.log
+      LIMIT 1) AS e ON true
+    ORDER BY x.idx;
   END LOOP;
 END
 $$;
@@ -295,7 +409,9 @@ BEGIN
      OR coalesce(array_length(p_details, 1), 0) <> n OR coalesce(array_length(p_keys, 1), 0) <> n THEN
     RAISE EXCEPTION 'cloudmfa_audit_append_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  FOR k IN SELECT DISTINCT cloudmfa_audit_follow_key(x.o) AS fk FROM unnest(p_orgs) AS x(o) ORDER BY fk LOOP
+  -- The follow key written out, once per organisation, as cloudmfa_otp_consume_log_batch does.
+  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
+           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
   END LOOP;
   FOR i IN 1 .. n LOOP
