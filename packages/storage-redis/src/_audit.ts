@@ -15,7 +15,8 @@ const corrupt = () => storageError('ERR_STORAGE_CORRUPT', 'a stored audit event 
 /**
  * The ARGV of one append after its `now`, as AUDIT_APPEND and GUARD_CONSUME_LOGGED take it:
  * kind, enrolmentId, userId, detail, minId (the retention's trim), the marker key of the
- * idempotency key and its lifetime, the enrolment stream, the user stream ('' = none).
+ * idempotency key and its lifetime (the retention, at least 1 ms: Redis refuses `PX 0`), the
+ * enrolment stream, the user stream ('' = none).
  */
 export function appendArgs(ctx: StoreContext, e: NormalizedAuditEvent, now: number): string[] {
   const { prefix, auditRetentionMs: retention } = ctx;
@@ -26,7 +27,7 @@ export function appendArgs(ctx: StoreContext, e: NormalizedAuditEvent, now: numb
     e.detail,
     retention === null ? '' : `${Math.max(0, now - retention)}-0`,
     e.key === null ? '' : auditMarkerKey(prefix, e.key),
-    retention === null ? '' : String(retention),
+    retention === null ? '' : String(Math.max(1, retention)),
     e.enrolmentId === null ? '' : auditEnrolmentKey(prefix, e.enrolmentId),
     e.userId === null ? '' : auditUserKey(prefix, e.userId),
   ];
@@ -34,15 +35,21 @@ export function appendArgs(ctx: StoreContext, e: NormalizedAuditEvent, now: numb
 
 /**
  * The event an append answered `id` and `known` for: a new one is `e` under that id; a known
- * key (already in the log: an outbox entry moved twice) is read back as stored.
+ * key (already in the log: an outbox entry moved twice) is read back as stored. The append has
+ * happened, so this never fails on that read: when it fails or finds nothing (the event was
+ * trimmed), the answer is `e`'s content under the stored event's id.
  */
 export async function appendedEvent(ctx: StoreContext, e: NormalizedAuditEvent, id: unknown, known: unknown): Promise<AuditEvent> {
   if (typeof id !== 'string') throw corrupt();
-  if (known === 1) {
-    const stored = (await ctx.client.xrange(auditAllKey(ctx.prefix), id, id)) as unknown[];
-    if (stored.length === 1) return decodeAuditEntry(stored[0]);
-  }
   const { at } = parseStreamId(id);
+  if (known === 1) {
+    try {
+      const stored = (await ctx.client.xrange(auditAllKey(ctx.prefix), id, id)) as unknown[];
+      if (stored.length === 1) return decodeAuditEntry(stored[0]);
+    } catch {
+      // The fallback below: the event is in the log, only its read failed.
+    }
+  }
   return { id, at, kind: e.kind, enrolmentId: e.enrolmentId, userId: e.userId, detail: JSON.parse(e.detail) };
 }
 

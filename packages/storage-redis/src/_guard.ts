@@ -27,9 +27,9 @@ function strings(reply: unknown, n: number): string[] {
 /**
  * The OTP guard part of the Redis store set: one hash per enrolment, one script per change.
  * `consume`, `attempt`, `recordFailure` and `settleAudit`, the hot path, go through batchers
- * (group commit); `drain` is for close(). `ownLog` is the audit log of the same scope: a
- * consume given it as `auditLog` on a single node appends its entry there in its own script
- * (docs/storage-redis.md 3.3).
+ * (group commit); `drain` is for close(). `ownLog` is the audit log of the same scope, given
+ * only in single-server mode: a consume given it as `auditLog` appends its entry there in its
+ * own script (docs/storage-redis.md 3.3).
  */
 export function redisGuard(ctx: StoreContext, ownLog?: AuditLog): OtpGuardStore & { drain(): Promise<void> } {
   const { client, prefix } = ctx;
@@ -96,9 +96,9 @@ export function redisGuard(ctx: StoreContext, ownLog?: AuditLog): OtpGuardStore 
         const { drift, unlock, audit } = normalizeConsume(enrolmentId, step, options);
         const head = [String(now), String(step), drift === undefined ? '' : String(drift), unlock === undefined ? '' : String(unlock)];
         const key = guardKey(prefix, enrolmentId);
-        // This scope's own log on a single node: the entry goes into the audit streams in the
-        // consume's script (docs/storage-redis.md 3.3). Anything else keeps the outbox.
-        const direct = audit !== null && ownLog !== undefined && options?.auditLog === ownLog && !client.isCluster;
+        // This scope's own log in single-server mode: the entry goes into the audit streams in
+        // the consume's script (docs/storage-redis.md 3.3). Anything else keeps the outbox.
+        const direct = audit !== null && ownLog !== undefined && options?.auditLog === ownLog;
         const r = strings(
           direct
             ? await consumesLogged.push(key, [...head, ...appendArgs(ctx, audit, now), allKey])

@@ -4,14 +4,19 @@ import { createHash } from 'node:crypto';
 //
 // Rules every script follows:
 // - Every key it touches shares the hash tag of KEYS[1] (keys built inside the script from an
-//   ARGV prefix carry the same tag), so it runs on one slot of a cluster.
+//   ARGV prefix carry the same tag), so it runs on one slot of a cluster. One exception:
+//   GUARD_CONSUME_LOGGED writes the guard's slot and the {audit} slot, and runs only when the
+//   store was made with `singleServer: true` (every key on one server: docs/storage-redis.md 3.3).
 // - `now` comes from the caller's injected clock (ARGV); no script calls TIME.
 // - Numbers arrive and leave as decimal strings. Comparisons use tonumber() (doubles, exact
 //   up to 2^53, which covers every bound); computed numbers are written with %.0f, never
 //   tostring(), which switches to exponent notation above 14 digits.
 // - Checks come before the first write, and every value a check needs is tested for being a
 //   number first (a malformed field returns 'corrupt' instead of failing half-way: Redis
-//   does not roll back the writes of a script that errors).
+//   does not roll back the writes of a script that errors). A write that can still be refused
+//   (an XADD: a stream's last id can lie above its newest entry) is a pcall whose refusal
+//   undoes that call's earlier writes and answers 'corrupt'; a write that cannot be refused
+//   (the guard's, once its type is checked) comes last.
 
 /** A script and its SHA-1 (the EVALSHA handle). */
 export interface LuaScript {
@@ -201,15 +206,19 @@ end
 // exists it answers {known = its id}; else the event goes to every stream it belongs to (the
 // all stream, and the enrolment and user streams unless '') with one id <ms>-<seq>: ms =
 // max(now, newest ms in any of those streams) (stream ids must increase: the audit clock never
-// runs backwards), seq = next after the newest id at that ms. The newest ids are known before
-// any XADD, so no XADD can fail after another has been applied: the all stream is read first;
+// runs backwards), seq = next after the newest id at that ms. The all stream is read first;
 // then one XREAD asks the enrolment and user streams for an entry newer than its newest (every
 // event of theirs is in the all stream too, so they have none unless written around the
 // adapter), and only a stream that has one is read in full: the same maximum, without an entry
 // in the reply. A stream this script already read or wrote needs no read. A stream or marker
 // key of another type (tampered data) answers {corrupt = true} (pcall). commit() writes a
-// plan: the XADDs (trimmed to minId unless ''), then the marker (lifetime ttl ms unless '');
-// returns the id.
+// plan, each write a pcall: the XADDs (all stream first), then the marker (lifetime ttl ms
+// unless ''). Redis still refuses an XADD whose id is not above the stream's last generated
+// id, which lies above its newest entry after an XDEL of that entry, an XSETID or an XGROUP
+// CREATE MKSTREAM done around the adapter; then commit() deletes the entries it added (XDEL)
+// and returns nil: nothing of the event stays. Out of memory, which Redis reports only for a
+// script's first write, fails the whole script (nothing of it was written). Only once every
+// write is in does it trim the streams to minId (unless ''); returns the id.
 const AUDIT_PLAN = `
 local tops = {}
 local function parsed(id)
@@ -275,16 +284,27 @@ local function commit(p, kind, enrolmentId, userId, detail, minId, marker, ttl)
   if userId ~= '' then fields[#fields + 1] = 'u'; fields[#fields + 1] = userId end
   fields[#fields + 1] = 'd'
   fields[#fields + 1] = detail
+  local added, r = {}, nil
   for _, key in ipairs(p.keys) do
-    if minId ~= '' then
-      redis.call('XADD', key, 'MINID', minId, id, unpack(fields))
-    else
-      redis.call('XADD', key, id, unpack(fields))
-    end
-    tops[key] = {p.msn, p.seq, id}
+    r = redis.pcall('XADD', key, id, unpack(fields))
+    if type(r) == 'table' and r.err then break end
+    added[#added + 1] = key
+    r = nil
   end
-  if marker ~= '' then
-    if ttl ~= '' then redis.call('SET', marker, id, 'PX', ttl) else redis.call('SET', marker, id) end
+  if not r and marker ~= '' then
+    if ttl ~= '' then r = redis.pcall('SET', marker, id, 'PX', ttl) else r = redis.pcall('SET', marker, id) end
+    if not r.err then r = nil end
+  end
+  -- A stream that took the id keeps it as its last id, even once the entry is deleted: the
+  -- next event of this script goes above it.
+  for _, key in ipairs(added) do tops[key] = {p.msn, p.seq, id} end
+  if r then
+    if string.sub(r.err, 1, 3) == 'OOM' then error(r) end
+    for _, key in ipairs(added) do redis.call('XDEL', key, id) end
+    return nil
+  end
+  if minId ~= '' then
+    for _, key in ipairs(p.keys) do redis.call('XTRIM', key, 'MINID', minId) end
   end
   return id
 end
@@ -326,17 +346,18 @@ return out
 
 /**
  * A batch of consumes whose audit entry goes straight into this store's audit streams
- * (docs/storage-redis.md 3.3: a single Redis server, not a cluster, where the streams need not
- * share the guard's slot). KEYS: guard 1..n. ARGV per key, in the same order: now, step, drift
- * ('' = keep), unlockThrough ('' = none), then the entry's append as AUDIT_APPEND takes it
- * after `now`: kind, enrolmentId, userId ('' = none), detail, minId ('' = no trim), the marker
- * key of the entry's key, its lifetime ('' = none), the enrolment stream, the user stream ('' =
- * none); last the all stream. Decided as
- * GUARD_CONSUME; an acceptance appends the entry exactly as AUDIT_APPEND would (a key the log
- * holds is not written again: its event's id is answered), and all its reads (guard, marker,
- * stream tops) come before its first write, so a key of another type answers 'corrupt' with
- * nothing written. Returns one reply per key: {'ok', drift, id, known ('0'|'1')} | the refusals of
- * GUARD_CONSUME.
+ * (docs/storage-redis.md 3.3: only with `singleServer: true`, every key on one Redis server,
+ * where the streams need not share the guard's slot). KEYS: guard 1..n. ARGV per key, in the
+ * same order: now, step, drift ('' = keep), unlockThrough ('' = none), then the entry's append
+ * as AUDIT_APPEND takes it after `now`: kind, enrolmentId, userId ('' = none), detail, minId
+ * ('' = no trim), the marker key of the entry's key, its lifetime ('' = none), the enrolment
+ * stream, the user stream ('' = none); last the all stream. Decided as GUARD_CONSUME; an
+ * acceptance appends the entry exactly as AUDIT_APPEND would (a key the log holds is not
+ * written again: its event's id is answered) and writes the guard only after the entry is in:
+ * all reads (guard, marker, stream tops) come before the first write, and an XADD Redis
+ * refuses undoes the entry's other XADDs (AUDIT_PLAN), so a key of another type or a refused
+ * XADD answers 'corrupt' with nothing written for that key, and the batch goes on. Returns one
+ * reply per key: {'ok', drift, id, known ('0'|'1')} | the refusals of GUARD_CONSUME.
  */
 export const GUARD_CONSUME_LOGGED = script(
   'guard.consumeLogged',
@@ -346,18 +367,21 @@ for i = 1, #KEYS do
   local a = 14 * (i - 1)
   local key, now, step = KEYS[i], ARGV[a + 1], ARGV[a + 2]
   local verdict, g, forgotten, exp = decide(key, now, step, ARGV[a + 4])
-  local p
+  local id, known
   if verdict == 'accept' then
-    p = plan(tonumber(now), ARGV[a + 10], ARGV[a + 14], ARGV[a + 12], ARGV[a + 13])
-    if p.corrupt then verdict = 'corrupt' end
+    local p = plan(tonumber(now), ARGV[a + 10], ARGV[a + 14], ARGV[a + 12], ARGV[a + 13])
+    if p.corrupt then
+      verdict = 'corrupt'
+    elseif p.known then
+      id, known = p.known, '1'
+    else
+      id, known = commit(p, ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11]), '0'
+      if not id then verdict = 'corrupt' end
+    end
   end
   if verdict == 'accept' then
-    local d = accept(key, now, step, ARGV[a + 3], g, forgotten, exp)
-    if p.known then
-      out[i] = {'ok', d, p.known, '1'}
-    else
-      out[i] = {'ok', d, commit(p, ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11]), '0'}
-    end
+    -- The entry is in the log: only now the guard (its type checked by decide: cannot fail).
+    out[i] = {'ok', accept(key, now, step, ARGV[a + 3], g, forgotten, exp), id, known}
   else
     out[i] = refusal(verdict, g)
   end
@@ -559,7 +583,8 @@ return out
  * too old), the marker key of the event's idempotency key ('' = none; in the {audit} slot), its
  * lifetime in ms ('' = none), the enrolment stream and the user stream of the event ('' =
  * none; both in the {audit} slot). Each event is appended in turn, exactly as if it ran alone
- * (AUDIT_PLAN). Returns one {id, known (0|1)} | {'corrupt'} per event.
+ * (AUDIT_PLAN). Returns one {id, known (0|1)} | {'corrupt'} per event ('corrupt': a key of
+ * another type, or an XADD Redis refused; nothing of that event written, the batch goes on).
  */
 export const AUDIT_APPEND = script(
   'audit.append',
@@ -573,7 +598,8 @@ for i = 1, #KEYS do
   elseif p.known then
     out[i] = {p.known, 1}
   else
-    out[i] = {commit(p, ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]), 0}
+    local id = commit(p, ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8])
+    if id then out[i] = {id, 0} else out[i] = {'corrupt'} end
   end
 end
 return out

@@ -30,12 +30,20 @@ const DAY = 24 * 3600 * 1000;
 export interface RedisStoreOptions {
   /**
    * An ioredis `Redis` or `Cluster`, made with {@link RECOMMENDED_REDIS_OPTIONS}. It must not
-   * use ioredis' own `keyPrefix` option (use `keyPrefix` here). A `Redis` must reach one server
-   * that holds every key (a consume then writes the guard and the audit streams in one script);
-   * behind a proxy that shards keys over several servers, use a `Cluster`
-   * (docs/storage-redis.md 3.3).
+   * use ioredis' own `keyPrefix` option (use `keyPrefix` here).
    */
   client: Redis | Cluster;
+  /**
+   * Every key lives on one Redis server: a standalone server or a primary with replicas
+   * (Sentinel included), no Redis Cluster and no sharding proxy (twemproxy, Envoy, a sharded
+   * managed database) in between. Then `guard.consume` given this store's own `audit` as
+   * `auditLog` writes the guard and the audit streams in one script and answers `logged`
+   * (docs/storage-redis.md 3.3). Default `false`: the accepted entry goes through the outbox,
+   * which is right on every deployment. Refused (`ERR_STORAGE_INVALID`) with an ioredis
+   * `Cluster`. Only the operator knows what is behind the connection: set it only when that
+   * connection reaches one server holding every key.
+   */
+  singleServer?: boolean;
   /** Prefix of every key: `^[A-Za-z0-9:._-]{0,64}$`; default `'cloudmfa:'`. One prefix, one isolated store. */
   keyPrefix?: string;
   /** The store clock (ms) for every recorded time and expiry decision; default `systemClock`. */
@@ -46,7 +54,11 @@ export interface RedisStoreOptions {
   pendingEnrolmentRetentionMs?: number;
   /** How long a challenge stays readable after its expiry; default 1 day. */
   challengeRetentionMs?: number;
-  /** When set, appends trim the audit streams they write to events newer than `now - auditRetentionMs`; default `null` (keep). */
+  /**
+   * When set, appends trim the audit streams they write to events newer than `now -
+   * auditRetentionMs`, and keep an idempotency key that long (at least 1 ms); default `null`
+   * (keep everything).
+   */
   auditRetentionMs?: number | null;
 }
 
@@ -82,6 +94,11 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const clock = options.clock ?? systemClock;
   if (typeof clock !== 'function') throw storageError('ERR_STORAGE_INVALID', '"clock" expected a function returning ms');
   const audit = options.auditRetentionMs ?? null;
+  const singleServer = options.singleServer === undefined ? false : options.singleServer;
+  if (typeof singleServer !== 'boolean') throw storageError('ERR_STORAGE_INVALID', '"singleServer" expected a boolean');
+  if (singleServer && options.client.isCluster) {
+    throw storageError('ERR_STORAGE_INVALID', '"singleServer" cannot be true with an ioredis Cluster: its keys live on several servers');
+  }
   const { ctx, markClosed } = createContext({
     client: options.client,
     prefix,
@@ -98,8 +115,9 @@ export function createRedisStore(options: RedisStoreOptions): MfaStore {
   const scope = (org: string | null): OrganisationScope => {
     const c: StoreContext = { ...ctx, prefix: keyHead(prefix, org) };
     const { drain: drainAudit, ...audit } = redisAudit(c);
-    // The guard knows this scope's log: a consume given it as auditLog appends in its own script.
-    const { drain, ...guard } = redisGuard(c, audit);
+    // On one server the guard knows this scope's log: a consume given it as auditLog appends
+    // in its own script (docs/storage-redis.md 3.3). Elsewhere it keeps the outbox.
+    const { drain, ...guard } = redisGuard(c, singleServer ? audit : undefined);
     const { drain: drainReads, ...enrolments } = redisEnrolments(c);
     drains.push(drain, drainAudit, drainReads);
     return { enrolments, guard, challenges: redisChallenges(c), audit, webhooks: redisWebhooks(c) };

@@ -2,7 +2,7 @@ import { fixedClock, isCloudMfaError } from '@cloudmfa/core';
 import { type AuditEventInput, type MfaStore } from '@cloudmfa/storage';
 import { createRedisStore, dropRedisStore } from '@cloudmfa/storage-redis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditAllKey, auditEnrolmentKey, keyHead } from '../src/_keys.js';
+import { auditAllKey, auditEnrolmentKey, auditMarkerKey, auditUserKey, keyHead } from '../src/_keys.js';
 import { countingClient, newClient, uniquePrefix } from './helpers.js';
 
 // audit.append is group-committed: the appends of one event-loop turn are one script call
@@ -85,5 +85,48 @@ describe('redis: appends of one turn share one script call', () => {
     // Its idempotency key was not taken: once the stream is repaired, the same append lands.
     await admin.del(auditEnrolmentKey(keyHead(p, null), 'bad'));
     expect(await store.audit.append({ kind: 'x', enrolmentId: 'bad', key: 'kbad' })).toMatchObject({ id: `${T0}-1`, kind: 'x' });
+  });
+
+  it('an XADD Redis refuses (a stream\'s last id above its newest entry) fails its own event only; nothing of it is written', async () => {
+    const all = auditAllKey(keyHead(p, null));
+    await store.audit.append({ kind: 'seed' });
+    const gone = await store.audit.append({ kind: 'seed' });
+    await admin.xdel(all, gone.id); // the all stream's last id stays T0-1
+    const [alone] = await Promise.allSettled([store.audit.append({ kind: 'x', enrolmentId: 'e1', userId: 'alice', key: 'k1' })]);
+    expect(alone!.status).toBe('rejected');
+    expect(isCloudMfaError((alone as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
+    expect((await admin.xrange(all, '-', '+')).map(([id]) => id)).toEqual([`${T0}-0`]);
+    expect(await admin.exists(auditEnrolmentKey(keyHead(p, null), 'e1'), auditUserKey(keyHead(p, null), 'alice'), auditMarkerKey(keyHead(p, null), 'k1'))).toBe(0);
+
+    // A user stream whose last id was set ahead: the batch's other events are appended.
+    await admin.xadd(all, `${T0 + 1}-0`, 'k', 'seed', 'd', '{}');
+    const bob = auditUserKey(keyHead(p, null), 'bob');
+    await admin.xadd(bob, `${T0 - 10}-0`, 'k', 'x', 'u', 'bob', 'd', '{}');
+    await admin.call('XSETID', bob, `${T0 + 100}-0`);
+    const out = await Promise.allSettled([
+      store.audit.append({ kind: 'a', enrolmentId: 'e1', userId: 'alice', key: 'ka' }),
+      store.audit.append({ kind: 'b', enrolmentId: 'e1', userId: 'bob', key: 'kb' }),
+      store.audit.append({ kind: 'c', enrolmentId: 'e1', userId: 'alice', key: 'kc' }),
+    ]);
+    expect(out[0]).toMatchObject({ status: 'fulfilled', value: { id: `${T0 + 1}-1`, kind: 'a' } });
+    expect(out[1]!.status).toBe('rejected');
+    expect(isCloudMfaError((out[1] as PromiseRejectedResult).reason, 'ERR_STORAGE_CORRUPT')).toBe(true);
+    expect(out[2]).toMatchObject({ status: 'fulfilled', value: { id: `${T0 + 1}-3`, kind: 'c' } });
+    expect((await store.audit.query({ enrolmentId: 'e1' })).events.map((e) => e.kind)).toEqual(['c', 'a']);
+    expect((await admin.xrange(bob, '-', '+')).map(([id]) => id)).toEqual([`${T0 - 10}-0`]);
+    expect(await admin.exists(auditMarkerKey(keyHead(p, null), 'kb'))).toBe(0);
+    expect(await admin.xlen(all)).toBe(4);
+  });
+
+  it('auditRetentionMs 0: each append lands (its idempotency key kept 1 ms, never PX 0), older events are trimmed', async () => {
+    const s = createRedisStore({ client: admin, keyPrefix: p, clock: fixedClock(T0), auditRetentionMs: 0 });
+    try {
+      await admin.xadd(auditAllKey(keyHead(p, null)), `${T0 - 1}-0`, 'k', 'old', 'd', '{}');
+      const out = await Promise.all([s.audit.append({ kind: 'a', key: 'ka' }), s.audit.append({ kind: 'b', key: 'kb' })]);
+      expect(out.map((e) => e.id)).toEqual([`${T0}-0`, `${T0}-1`]);
+      expect((await admin.xrange(auditAllKey(keyHead(p, null)), '-', '+')).map(([id]) => id)).toEqual([`${T0}-0`, `${T0}-1`]);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -9,14 +9,19 @@ afterAll(async () => {
   await admin.quit();
 });
 
-// On a single node consume appends the entry given its own log in the same script
-// (docs/storage-redis.md 4.1), so the suite requires it (directAudit); on a cluster
-// (cluster.test.ts) the outbox is kept and the suite checks that path.
-runStorageConformance({ name: 'redis (single node)', factory: ({ clock }) => freshStore(admin, clock, 'conf'), directAudit: true });
+// By default the accepted entry goes through the outbox, as on a cluster (cluster.test.ts).
+runStorageConformance({ name: 'redis (single node)', factory: ({ clock }) => freshStore(admin, clock, 'conf') });
+// With singleServer consume appends the entry given its own log in the same script
+// (docs/storage-redis.md 3.3), so the suite requires it (directAudit).
+runStorageConformance({
+  name: 'redis (single node, singleServer)',
+  factory: ({ clock }) => freshStore(admin, clock, 'conf-one', {}, { singleServer: true }),
+  directAudit: true,
+});
 // ioredis' auto-pipelining (one socket write per event-loop turn) is not in
 // RECOMMENDED_REDIS_OPTIONS but documented as not changing any outcome (docs/storage-redis.md 6).
 runStorageConformance({
-  name: 'redis (single node, enableAutoPipelining)',
-  factory: ({ clock }) => freshStore(admin, clock, 'conf-ap', { enableAutoPipelining: true }),
+  name: 'redis (single node, singleServer, enableAutoPipelining)',
+  factory: ({ clock }) => freshStore(admin, clock, 'conf-ap', { enableAutoPipelining: true }, { singleServer: true }),
   directAudit: true,
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
+import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS, type RedisStoreOptions } from '@cloudmfa/storage-redis';
 import type { Clock } from '@cloudmfa/core';
 import { Redis } from 'ioredis';
 
@@ -32,14 +32,17 @@ export async function keysUnder(client: Redis, prefix: string): Promise<string[]
   return out.sort();
 }
 
-/** A fresh store on its own prefix and client (`extra`: more ioredis options), and the cleanup that drops the prefix. */
-export async function freshStore(admin: Redis, clock: Clock, tag: string, extra: Record<string, unknown> = {}) {
+/**
+ * A fresh store on its own prefix and client (`extra`: more ioredis options; `store`: more
+ * store options), and the cleanup that drops the prefix.
+ */
+export async function freshStore(admin: Redis, clock: Clock, tag: string, extra: Record<string, unknown> = {}, store: Partial<RedisStoreOptions> = {}) {
   const keyPrefix = uniquePrefix(tag);
   await dropRedisStore({ client: admin, keyPrefix });
   const client = newClient(extra);
-  const store = createRedisStore({ client, keyPrefix, clock, closeClient: true });
+  const made = createRedisStore({ ...store, client, keyPrefix, clock, closeClient: true });
   return {
-    store,
+    store: made,
     client,
     keyPrefix,
     cleanup: async () => {

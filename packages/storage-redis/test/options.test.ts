@@ -45,6 +45,15 @@ describe('createRedisStore options', () => {
     for (const keyPrefix of ['', 'mfa:', 'tenant-42.prod_eu:', 'x'.repeat(64)]) createRedisStore({ client: admin, keyPrefix });
   });
 
+  it('refuses a singleServer that is not a boolean, or true with an ioredis Cluster (its keys live on several servers)', () => {
+    for (const bad of [1, 'true', null]) expectInvalid(() => createRedisStore({ client: admin, singleServer: bad as never }));
+    const cluster = new Cluster([{ ...REDIS }], { lazyConnect: true });
+    expectInvalid(() => createRedisStore({ client: cluster, singleServer: true }));
+    createRedisStore({ client: cluster, singleServer: false });
+    createRedisStore({ client: admin, singleServer: true });
+    cluster.disconnect();
+  });
+
   it('refuses bad retentions and clocks', () => {
     for (const bad of [-1, 1.5, Number.NaN, '1000', 3650 * 24 * 3600 * 1000 + 1]) {
       expectInvalid(() => createRedisStore({ client: admin, pendingEnrolmentRetentionMs: bad as number }));
