@@ -3,7 +3,6 @@ import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { nativeKdf } from '#native-kdf';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
-import { markDefaultCrypto } from './internal/ids.js';
 import { organisationsWithDeadline, withDeadline } from './internal/deadline.js';
 import { observeOperation, observeStore } from './internal/telemetry.js';
 import { createMemoryKeyRing, MEMORY_RINGS, type MemoryKeyRing } from './internal/keyRing.js';
@@ -58,9 +57,9 @@ function checkActor(actor: unknown): string {
 function defaultCrypto(): CryptoProvider {
   const base = nativeKdf() ?? pureJsCryptoProvider;
   try {
-    return markDefaultCrypto(webCryptoProvider({ base }));
+    return webCryptoProvider({ base });
   } catch (e) {
-    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return markDefaultCrypto(base);
+    if (isCloudMfaError(e, 'ERR_CRYPTO_UNSUPPORTED')) return base;
     throw e;
   }
 }

@@ -177,7 +177,9 @@ export interface MfaServerOptions {
   /**
    * Default: `webCryptoProvider()` where `crypto.subtle` exists (fast P-256 verify), else pure
    * JS; on Node, Bun and Deno (the package's `node` condition) over node:crypto's native scrypt
-   * and PBKDF2, elsewhere over the pure-JS ones (docs/server.md section 12.3).
+   * and PBKDF2, elsewhere over the pure-JS ones (docs/server.md section 12.3). A provider whose
+   * `hash` is the SDK's pure-JS SHA-256 (as here) has the server's SHA-256 ids (outbox keys,
+   * guard ids) computed by node:crypto where the runtime has it: the same bytes.
    */
   crypto?: CryptoProvider;
   /**

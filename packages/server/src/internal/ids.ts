@@ -1,4 +1,4 @@
-import { type CryptoProvider, encodeBase64Url, type RandomSource, utf8Encode } from '@cloudmfa/core';
+import { type CryptoProvider, encodeBase64Url, pureJsCryptoProvider, type RandomSource, utf8Encode } from '@cloudmfa/core';
 import { nodeCrypto } from './nodeAesGcm.js';
 
 const STORAGE_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -24,30 +24,31 @@ export function newId(random: RandomSource): string {
   return encodeBase64Url(random(16));
 }
 
+// node:crypto's one-shot SHA-256 where the runtime has it, for a provider whose `hash` is the
+// SDK's own pure-JS SHA-256 (the server's default, `webCryptoProvider()`, `pureJsCryptoProvider`
+// and any provider built over them without a `hash` of its own): the same bytes, several times
+// cheaper, and no implementation the caller chose is bypassed. A provider with its own `hash`
+// (a FIPS module, say) always hashes. Both paths give the same ids (outboxKey.test.ts).
+const native = nodeCrypto()?.hash ?? null;
+
+/** node:crypto's SHA-256 when `crypto` hashes with the SDK's pure-JS one (see above), else `null`. */
+export function nativeSha256For(crypto: CryptoProvider): NonNullable<typeof native> | null {
+  return crypto.hash === pureJsCryptoProvider.hash ? native : null;
+}
+
 /**
  * Ids of the auxiliary guards (redemption failure budget, per-IP redemption throttle, push
  * pause, rate-limit windows): `<tag>_` + base64url(SHA-256(label || 0x00 || value)), 45 characters, so they can
  * never equal a 22-character enrolment id and never reveal the user id or IP they count.
+ * `nativeHash` chooses for tests (`null`: the provider).
  */
-export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p' | 'l', value: string): string {
-  const label = `cloudmfa/server/guard/${tag}/v1`;
-  const input = utf8Encode(`${label}\u0000${value}`);
-  return `${tag}_${encodeBase64Url(crypto.hash('SHA256', input))}`;
+export function auxGuardId(crypto: CryptoProvider, tag: 'r' | 'i' | 'p' | 'l', value: string, nativeHash = nativeSha256For(crypto)): string {
+  const input = `cloudmfa/server/guard/${tag}/v1\u0000${value}`;
+  // A string hashes as its UTF-8, lone surrogates as U+FFFD, as utf8Encode writes them.
+  if (nativeHash !== null) return `${tag}_${nativeHash('sha256', input, 'base64url')}`;
+  return `${tag}_${encodeBase64Url(crypto.hash('SHA256', utf8Encode(input)))}`;
 }
 
-// node:crypto's one-shot SHA-256 where the runtime has it and the server runs on its default
-// provider: the outbox key is derived on every accepted code, and the portable path (UTF-8
-// bytes, the provider's SHA-256, base64url) costs a verify several times more. A provider the
-// caller injected (a FIPS module, say) is never bypassed. Both paths give the same key
-// (outboxKey.test.ts).
-const native = nodeCrypto()?.hash ?? null;
-const defaultProviders = new WeakSet<CryptoProvider>();
-
-/** Marks `provider` as the server's own default, which the outbox key may bypass for node:crypto. */
-export function markDefaultCrypto<P extends CryptoProvider>(provider: P): P {
-  defaultProviders.add(provider);
-  return provider;
-}
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
@@ -55,16 +56,11 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  * SHA-256(label, enrolment id, step, time). A step is accepted once per enrolment, so the key
  * is unique; the time keeps it unique even if a guard store lost its state and accepted the
  * step again (that acceptance is then recorded too, not merged). Derived, not drawn: the
- * server's random stream (pinned by tests) is left alone. node:crypto hashes only for the
- * default provider (`markDefaultCrypto`); `nativeHash` chooses for tests (`null`: the provider).
+ * server's random stream (pinned by tests) is left alone. node:crypto hashes only for a
+ * provider whose `hash` is the SDK's pure-JS one (`nativeSha256For`); `nativeHash` chooses for
+ * tests (`null`: the provider).
  */
-export function outboxKey(
-  ctx: { crypto: CryptoProvider },
-  enrolmentId: string,
-  step: number,
-  now: number,
-  nativeHash = defaultProviders.has(ctx.crypto) ? native : null,
-): string {
+export function outboxKey(ctx: { crypto: CryptoProvider }, enrolmentId: string, step: number, now: number, nativeHash = nativeSha256For(ctx.crypto)): string {
   // ASCII only (a storage id and two integers), so a string hashes as the bytes below do.
   const input = `cloudmfa/server/outbox/v1\u0000${enrolmentId}\u0000${step}\u0000${now}`;
   if (nativeHash !== null) {

@@ -8,6 +8,15 @@ import { bindingOf, type EnrolmentMeta, metaToJson } from './meta.js';
 /** What maintenance did: re-sealed, nothing to do, or lost a compare-and-set (retry later). */
 export type MaintainOutcome = 'rewrapped' | 'current' | 'failed';
 
+// Stale: another KEK, or the format before the bound attributes (issue 11 §7).
+const isStale = (ctx: ServerContext, rec: EnrolmentRecord) => !ctx.keyRing.isCurrent(rec.secret);
+const responseExpired = (rec: EnrolmentRecord, meta: EnrolmentMeta, now: number) => meta.response !== undefined && now > rec.expiresAt;
+
+/** Whether `maintainEnrolment` would change `rec`: a caller skips it (and its promise) when not. */
+export function needsMaintenance(ctx: ServerContext, rec: EnrolmentRecord, meta: EnrolmentMeta, now: number): boolean {
+  return rec.status !== 'revoked' && (isStale(ctx, rec) || responseExpired(rec, meta, now));
+}
+
 /**
  * `plain` is the opened secret of `rec` (the caller zeroes it). A lost compare-and-set is not
  * an error: someone else changed the record, and the next read maintains it.
@@ -21,9 +30,8 @@ export async function maintainEnrolment(
   kind: SecretKind = 'seed',
 ): Promise<MaintainOutcome> {
   if (rec.status === 'revoked') return 'current';
-  // Stale: another KEK, or the format before the bound attributes (issue 11 §7).
-  const stale = !ctx.keyRing.isCurrent(rec.secret);
-  const dropResponse = meta.response !== undefined && now > rec.expiresAt;
+  const stale = isStale(ctx, rec);
+  const dropResponse = responseExpired(rec, meta, now);
   if (!stale && !dropResponse) return 'current';
   const changes: { secret?: Uint8Array; meta?: ReturnType<typeof metaToJson>; expectedVersion: number } = { expectedVersion: rec.version };
   if (stale) changes.secret = await ctx.keyRing.seal(kind, plain, bindingOf(rec, meta));

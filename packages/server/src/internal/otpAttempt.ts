@@ -7,7 +7,7 @@ import { moveAuditEntry, publish, record, withActor } from './audit.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
-import { maintainEnrolment } from './maintain.js';
+import { maintainEnrolment, needsMaintenance } from './maintain.js';
 import { bindingOf, type EnrolmentMeta } from './meta.js';
 
 /** What checking the code against one enrolment found. */
@@ -60,7 +60,8 @@ export async function otpAttempt(
       if (g?.lockedUntil != null && now < g.lockedUntil) return lockedResult(candidates[i] as EnrolmentRecord, g.lockedUntil, now);
     }
   }
-  const attempts = await Promise.all(candidates.map((c) => guard.attempt(c.id, throttle)));
+  // One candidate (a verify by enrolment id): no array of promises to gather.
+  const attempts = candidates.length === 1 ? [await guard.attempt(first.id, throttle)] : await Promise.all(candidates.map((c) => guard.attempt(c.id, throttle)));
   const counted: OtpGuardState[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const a = attempts[i] as AttemptResult;
@@ -189,6 +190,6 @@ async function accept(
   const logged = consumed.logged;
   if (logged) publish(ctx, logged, false);
   else await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
-  await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
+  if (needsMaintenance(ctx, rec, meta, now)) await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }

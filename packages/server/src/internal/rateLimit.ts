@@ -41,15 +41,22 @@ async function count(ctx: ServerContext, operation: 'verify' | 'push', scope: Ra
 
 /**
  * Counts one request of `operation` against the configured limits of the subjects given (both
- * concurrently) and returns the refusal of the first scope over its limit (`ip` before `user`),
- * or `null`. A refused request still counts.
+ * concurrently) and resolves the refusal of the first scope over its limit (`ip` before `user`),
+ * or `null`. A refused request still counts. Answers `null` at once, without a promise, when
+ * no limit applies to these subjects (the default policy: no limits; this is on every verify).
  */
-export async function checkRateLimits(ctx: ServerContext, operation: 'verify' | 'push', subjects: { clientIp?: string | null; userId?: string | null }): Promise<RateLimited | null> {
+export function checkRateLimits(
+  ctx: ServerContext,
+  operation: 'verify' | 'push',
+  subjects: { clientIp?: string | null; userId?: string | null },
+): Promise<RateLimited | null> | null {
   const limits = ctx.policy.rateLimits[operation];
+  const byIp = limits.perIp && subjects.clientIp ? limits.perIp : null;
+  const byUser = limits.perUser && subjects.userId ? limits.perUser : null;
+  if (byIp === null && byUser === null) return null;
   const now = nowOf(ctx);
   const checks: Promise<RateLimited | null>[] = [];
-  if (limits.perIp && subjects.clientIp) checks.push(count(ctx, operation, 'ip', subjects.clientIp, limits.perIp, now));
-  if (limits.perUser && subjects.userId) checks.push(count(ctx, operation, 'user', subjects.userId, limits.perUser, now));
-  if (checks.length === 0) return null;
-  return (await Promise.all(checks)).find((r) => r !== null) ?? null;
+  if (byIp !== null) checks.push(count(ctx, operation, 'ip', subjects.clientIp as string, byIp, now));
+  if (byUser !== null) checks.push(count(ctx, operation, 'user', subjects.userId as string, byUser, now));
+  return Promise.all(checks).then((results) => results.find((r) => r !== null) ?? null);
 }

@@ -26,6 +26,9 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
     }
     const maxDrift = ctx.policy.otp.maxDriftSteps;
     const drift = Math.max(-maxDrift, Math.min(maxDrift, guard.drift ?? 0));
+    // Centred on the remembered drift first, then (a corrected phone clock) on the server's step:
+    // one options object for both (verifyTotp reads the clock once, before it returns).
+    let at = now + drift * otp.period * 1000;
     const options = {
       secret,
       algorithm: otp.algorithm,
@@ -33,13 +36,14 @@ function codeChecker(ctx: ServerContext, code: unknown): CodeChecker {
       window: ctx.policy.otp.window,
       period: otp.period,
       digits: otp.digits,
-      ...(guard.lastStep !== null ? { afterStep: guard.lastStep } : {}),
+      afterStep: guard.lastStep ?? undefined,
+      now: () => at,
     };
-    // Centred on the remembered drift first, then (a corrected phone clock) on the server's step.
-    const centred = verifyTotp({ ...options, now: () => now + drift * otp.period * 1000 });
+    const centred = verifyTotp(options);
     if (centred.ok) return { kind: 'match', step: centred.step, delta: centred.delta + drift };
     if (centred.reason === 'mismatch' && drift !== 0) {
-      const plain = verifyTotp({ ...options, now: () => now });
+      at = now;
+      const plain = verifyTotp(options);
       if (plain.ok) return { kind: 'match', step: plain.step, delta: plain.delta };
       if (plain.reason === 'replayed') return { kind: 'replayed' };
     }
@@ -61,13 +65,19 @@ export async function verifyOtp(ctx: ServerContext, input: VerifyOtpInput): Prom
   if (enrolmentId !== undefined) {
     if (typeof enrolmentId !== 'string') throw serverError('ERR_INVALID_ARGUMENT', '"enrolmentId" expected a string');
     // Every request counts on its address, unknown ids too (section 12.2).
-    const byIp = await checkRateLimits(ctx, 'verify', { clientIp: address });
-    if (byIp) return byIp;
+    const byIp = checkRateLimits(ctx, 'verify', { clientIp: address });
+    if (byIp !== null) {
+      const refused = await byIp;
+      if (refused) return refused;
+    }
     if (!isEnrolmentId(enrolmentId)) return { ok: false, reason: 'not_found' };
     const rec = await ctx.store.enrolments.get(enrolmentId);
     if (!rec) return { ok: false, reason: 'not_found' };
-    const byUser = await checkRateLimits(ctx, 'verify', { userId: rec.userId });
-    if (byUser) return byUser;
+    const byUser = checkRateLimits(ctx, 'verify', { userId: rec.userId });
+    if (byUser !== null) {
+      const refused = await byUser;
+      if (refused) return refused;
+    }
     const meta = readMeta(rec);
     const blocked = blockedStatus(rec, meta, now);
     if (blocked) return { ok: false, reason: 'not_active', enrolmentId: rec.id, status: blocked };
