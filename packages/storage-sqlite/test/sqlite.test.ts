@@ -216,13 +216,19 @@ describe('sqlite: attempt and the direct audit path, as the file holds them', ()
 });
 
 describe('sqlite: group commit (docs/storage.md section 11)', () => {
-  it('writes of one event-loop turn: a failing one rolls back alone, and each resolves only once committed', async () => {
+  /** A store on a fresh file whose pending enrolment 'bad' has undecodable meta: its redeem's UPDATE applies, then it throws. */
+  const withCorruptEnrolment = async () => {
     const path = fresh();
     const store = openSqliteStore({ path, clock: fixedClock(T0) });
     await store.enrolments.create({ id: 'bad', userId: 'alice', secret: new Uint8Array([1]), expiresAt: T0 + 60_000 });
     const tamper = new Database(path);
     tamper.prepare("UPDATE cloudmfa_enrolments SET meta = '[not json' WHERE id = 'bad'").run();
     tamper.close();
+    return { path, store };
+  };
+
+  it('writes of one event-loop turn: a failing one rolls back alone, and each resolves only once committed', async () => {
+    const { path, store } = await withCorruptEnrolment();
     const raw = new Database(path, { readonly: true });
     // Read from another connection when each promise settles: only committed rows are seen there.
     const seen = (sql: string) => () => raw.prepare(sql).get();
@@ -241,12 +247,7 @@ describe('sqlite: group commit (docs/storage.md section 11)', () => {
   });
 
   it('one write failing mid-batch after its statement wrote: the batch runs again one by one, each answer as alone, nothing applied twice', async () => {
-    const path = fresh();
-    const store = openSqliteStore({ path, clock: fixedClock(T0) });
-    await store.enrolments.create({ id: 'bad', userId: 'alice', secret: new Uint8Array([1]), expiresAt: T0 + 60_000 });
-    const tamper = new Database(path);
-    tamper.prepare("UPDATE cloudmfa_enrolments SET meta = '[not json' WHERE id = 'bad'").run();
-    tamper.close();
+    const { path, store } = await withCorruptEnrolment();
     const entry = (key: string) => ({ key, kind: 'otp.accepted', enrolmentId: 'e1', userId: 'alice', detail: { key } });
     // In one batch: writes before and after the failing redeem (whose UPDATE applies before its
     // row fails to decode), the later ones depending on the earlier ones.
