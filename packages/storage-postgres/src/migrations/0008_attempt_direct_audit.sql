@@ -417,6 +417,8 @@ BEGIN
     RAISE EXCEPTION 'cloudmfa_audit_append_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- The follow key written out, once per organisation, as cloudmfa_otp_consume_log_batch does.
+  -- Each element's cloudmfa_audit_append_org computes it again and takes the lock again
+  -- (re-entrant: held already, so no wait).
   FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
            FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
