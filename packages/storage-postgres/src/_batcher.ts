@@ -13,9 +13,11 @@ const MAX_BATCH = 128;
 /**
  * Group commit (and group read): the requests that arrive within one turn of the event loop go
  * to the server together, as one statement over arrays (one round trip, one socket write; for
- * writes one transaction and one WAL flush) instead of one each. Each request is still decided
- * by its own conditional statement inside the batch function; a failed call rolls back the
- * whole batch and every request in it rejects with the same error, so none is ever half-applied.
+ * writes one transaction and one WAL flush) instead of one each. The write batch functions
+ * decide every request by the conditions of its own call, set-based per segment (a run of
+ * requests with distinct keys), the segments in array order, so a batch answers as those calls
+ * made in that order would; a failed call rolls back the whole batch and every request in it
+ * rejects with the same error, so none is ever half-applied.
  *
  * `send(batch)` runs the statement for the requests in that order and returns its rows, each
  * with `idx`, the 1-based position of its request in `batch`. A request resolves with its row,

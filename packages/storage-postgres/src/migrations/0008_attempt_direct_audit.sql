@@ -156,6 +156,7 @@ DECLARE
   v_min bigint;
   v_purge bigint := 0;
   v_purge_now bigint;
+  v_purge_rows tid[];
 BEGIN
   IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
      OR coalesce(array_length(p_free, 1), 0) <> n OR coalesce(array_length(p_base, 1), 0) <> n
@@ -221,13 +222,19 @@ BEGIN
     END IF;
   END LOOP;
   RETURN QUERY SELECT * FROM unnest(a_idx, a_out, a_ls, a_f, a_lu, a_d, a_lua);
-  -- The partial index on expires_at (IS NOT NULL ... ORDER BY expires_at), also in the generic plan.
+  -- The partial index on expires_at (IS NOT NULL ... ORDER BY expires_at), also in the generic
+  -- plan. Two statements: the rows are chosen and locked, then deleted by their ctids (a Tid
+  -- Scan, stable while this transaction holds their locks). One DELETE ... WHERE (org,
+  -- enrolment_id) IN (that select) is planned, generic, for an unknown LIMIT of thousands of
+  -- rows, and hash-joins them against a scan of the whole guard table (test/plans.test.ts);
+  -- and the DELETE's own snapshot, taken after the locks, sees the version each lock took.
   IF v_purge > 0 THEN
-    DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
-      SELECT g.org, g.enrolment_id FROM cloudmfa_otp_guard AS g
+    v_purge_rows := ARRAY(
+      SELECT g.ctid FROM cloudmfa_otp_guard AS g
       WHERE g.expires_at IS NOT NULL AND g.expires_at <= v_purge_now
       ORDER BY g.expires_at LIMIT v_purge
       FOR UPDATE SKIP LOCKED);
+    DELETE FROM cloudmfa_otp_guard WHERE ctid = ANY (v_purge_rows);
   END IF;
 END
 $$;
@@ -410,6 +417,8 @@ BEGIN
     RAISE EXCEPTION 'cloudmfa_audit_append_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- The follow key written out, once per organisation, as cloudmfa_otp_consume_log_batch does.
+  -- Each element's cloudmfa_audit_append_org computes it again and takes the lock again
+  -- (re-entrant: held already, so no wait).
   FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
            FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
     PERFORM pg_advisory_xact_lock_shared(k);
