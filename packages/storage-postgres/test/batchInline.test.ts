@@ -1,12 +1,14 @@
 // Migration 8 (docs/storage-postgres.md section 2): cloudmfa_otp_count_batch and
 // cloudmfa_otp_consume_log_batch decide their elements set-based, per segment of distinct keys,
-// instead of calling the per-element functions of migrations 5 and 8, and purge forgotten guards
-// once per count batch. The same elements (one clock reading, so the batch's purge takes the same rows
+// instead of calling per-element functions (cloudmfa_otp_consume_org of migration 5,
+// cloudmfa_audit_append_org of migration 8, and the per-element count of fixtures/countOrg.sql,
+// which the adapter does not install), and purge forgotten guards once per count batch. The same elements (one clock reading, so the batch's purge takes the same rows
 // as the counts' purges), sent once to the batch functions and once, element by element in one
 // transaction, to those per-element functions (the definition of the batches in migration 8),
 // give the same rows and leave the same guard, audit and outbox tables: outcomes, states,
 // forgotten guards and the purge (more forgotten rows than the counts may take), locks, replays,
 // keyed, unkeyed and already-logged appends, the outbox, duplicates within a batch.
+import { readFileSync } from 'node:fs';
 import { migrate } from '@cloudmfa/storage-postgres';
 import { afterAll, expect, it } from 'vitest';
 import { dropSchema, testPool, uniqueSchema } from './helpers.js';
@@ -48,9 +50,20 @@ const CONSUMES: [string, string, number, number | null, number, number | null, s
   ['o1', 'e8', 1, null, T0, null, 'k8', true],
 ];
 
+// The per-element count the set-based batch replaced: the reference, created in the test's schema.
+const COUNT_ORG = readFileSync(new URL('./fixtures/countOrg.sql', import.meta.url), 'utf8');
+
 async function seeded(): Promise<string> {
   const schema = uniqueSchema('inline');
   await migrate({ pool, schema });
+  const c = await pool.connect();
+  try {
+    await c.query(`SET search_path TO "${schema}"`);
+    await c.query(COUNT_ORG);
+  } finally {
+    await c.query('RESET search_path');
+    c.release();
+  }
   const forgotten = Array.from({ length: 200 }, (_, i) => `('o3', 'f${i}', NULL, 2, NULL, NULL, NULL, ${T0 - 100 - i})`).join(', ');
   await pool.query(`INSERT INTO "${schema}".cloudmfa_otp_guard (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at) VALUES
     ('o1', 'e1', 5, 0, NULL, 0, ${T0 - 30_000}, NULL),
@@ -75,7 +88,7 @@ async function tables(schema: string) {
   };
 }
 
-it('the batch functions answer and write as the per-element functions of migration 8 do, element by element', async () => {
+it('the batch functions answer and write as the per-element functions do, element by element', async () => {
   const a = await seeded();
   const b = await seeded();
   try {
@@ -139,5 +152,24 @@ it('the batch functions answer and write as the per-element functions of migrati
   } finally {
     await dropSchema(pool, a);
     await dropSchema(pool, b);
+  }
+});
+
+it('a batch function given arrays of different lengths refuses the call (invalid_parameter_value) and writes nothing', async () => {
+  const s = await seeded();
+  try {
+    const before = await tables(s);
+    const calls = [
+      `SELECT * FROM "${s}".cloudmfa_otp_count_batch('{o1,o1}', '{e1}', '{${T0}}', '{0}', '{0}', '{0}', '{5}', '{0}', '{NULL}', '{true}')`,
+      `SELECT * FROM "${s}".cloudmfa_otp_consume_log_batch('{o1}', '{e1}', '{9}', '{0}', '{${T0}}', '{NULL}', '{k}', '{otp.accepted}', '{u}', '{}', '{true}')`,
+      `SELECT * FROM "${s}".cloudmfa_audit_append_batch('{o1}', '{${T0}}', '{otp.accepted}', '{e1}', '{u}', ARRAY['{}']::json[], NULL)`,
+    ];
+    for (const sql of calls) {
+      const name = /cloudmfa_\w+_batch/.exec(sql)![0];
+      await expect(pool.query(sql)).rejects.toMatchObject({ code: '22023', message: `${name}: arrays of different lengths` });
+    }
+    expect(await tables(s)).toEqual(before);
+  } finally {
+    await dropSchema(pool, s);
   }
 });

@@ -4,9 +4,9 @@
 // (docs/storage.md 7.1); any other auditLog keeps the outbox.
 import { fixedClock } from '@cloudmfa/core';
 import type { AuditLog } from '@cloudmfa/storage';
-import { migrate, openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
+import { openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
 import { afterAll, expect, it } from 'vitest';
-import { dropSchema, testPool, uniqueSchema, waitFor } from './helpers.js';
+import { testPool, waitFor, waitsForFollowLock, withStore as withStoreIn } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const pool = testPool(8);
@@ -14,18 +14,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-async function withStore(body: (schema: string, store: PostgresStore) => Promise<void>): Promise<void> {
-  const schema = uniqueSchema('direct');
-  const clock = fixedClock(T0);
-  await migrate({ pool, schema, clock });
-  const store = await openPostgresStore({ pool, schema, clock });
-  try {
-    await body(schema, store);
-  } finally {
-    await store.close();
-    await dropSchema(pool, schema);
-  }
-}
+const withStore = (body: (schema: string, store: PostgresStore) => Promise<void>) => withStoreIn(pool, 'direct', T0, body);
 
 const entry = (key: string, enrolmentId: string, step: number) => ({ key, kind: 'otp.accepted', enrolmentId, userId: 'alice', detail: { method: 'totp', step } });
 const count = async (schema: string, table: string) => Number((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".${table}`)).rows[0].n);
@@ -107,15 +96,7 @@ it('one batch logs each entry into its own organisation, duplicates in arrival o
   });
 });
 
-/** Whether a session of the server waits for the follow lock of `org` (its bigint key, migration 7). */
-async function waitsForOrg(schema: string, org: string): Promise<boolean> {
-  const r = await pool.query(
-    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
-       AND ((classid::bigint << 32) | objid::bigint) = "${schema}".cloudmfa_audit_follow_key($1)`,
-    [org],
-  );
-  return r.rowCount !== 0;
-}
+const waitsForOrg = (schema: string, org: string) => waitsForFollowLock(pool, schema, org);
 
 it('a direct consume waits for the organisation follower that holds its lock, and its entry comes after what the follower read', async () => {
   await withStore(async (schema, store) => {

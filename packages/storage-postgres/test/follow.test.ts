@@ -2,44 +2,23 @@
 // commits late has a lower seq than one already visible. The follower must not hand out a
 // position past it (docs/storage.md 7.1, migrations 6 and 7). The lock that orders them is the
 // organisation's: another organisation's appends never wait for a follower.
-import { fixedClock } from '@cloudmfa/core';
-import { migrate, openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
+import type { PostgresStore } from '@cloudmfa/storage-postgres';
 import { afterAll, expect, it } from 'vitest';
-import { dropSchema, testPool, uniqueSchema, waitFor } from './helpers.js';
+import { testPool, waitFor, waitsForFollowLock, withStore as withStoreIn } from './helpers.js';
 
 const pool = testPool(6);
 afterAll(async () => {
   await pool.end();
 });
 
-/** A fresh migrated schema and a store on it, dropped afterwards. */
-async function withStore(body: (schema: string, store: PostgresStore) => Promise<void>): Promise<void> {
-  const schema = uniqueSchema('follow');
-  const clock = fixedClock(Date.UTC(2026, 0, 1));
-  await migrate({ pool, schema, clock });
-  const store = await openPostgresStore({ pool, schema, clock });
-  try {
-    await body(schema, store);
-  } finally {
-    await store.close();
-    await dropSchema(pool, schema);
-  }
-}
+const withStore = (body: (schema: string, store: PostgresStore) => Promise<void>) => withStoreIn(pool, 'follow', Date.UTC(2026, 0, 1), body);
 
 /** The SQL that takes an organisation's append lock (migration 7), as the store's append does. */
 const orgLock = (schema: string, org: string) => `SELECT pg_advisory_xact_lock_shared("${schema}".cloudmfa_audit_follow_key('${org}'))`;
 /** The SQL that takes migration 6's table-wide append lock, as a release before migration 7 appends. */
 const tableLock = (schema: string) => `SELECT pg_advisory_xact_lock_shared(1129138497, '"${schema}".cloudmfa_audit'::regclass::oid::integer)`;
 
-/** Whether a session of the server waits for the lock of `org` in `schema` (its bigint key, migration 7). */
-async function waitsForOrg(schema: string, org: string): Promise<boolean> {
-  const r = await pool.query(
-    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
-       AND ((classid::bigint << 32) | objid::bigint) = "${schema}".cloudmfa_audit_follow_key($1)`,
-    [org],
-  );
-  return r.rowCount !== 0;
-}
+const waitsForOrg = (schema: string, org: string) => waitsForFollowLock(pool, schema, org);
 
 /** Whether a session of the server waits for the table-wide lock of `schema` (migration 6). */
 async function waitsForTable(schema: string): Promise<boolean> {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { fixedClock } from '@cloudmfa/core';
+import { migrate, openPostgresStore, type PostgresStore } from '@cloudmfa/storage-postgres';
 import pg from 'pg';
 
 /** The test server (docs/storage-postgres.md section 6). A missing server fails, never skips. */
@@ -37,4 +39,33 @@ export async function waitFor(check: () => Promise<boolean>, what: string, ms = 
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A fresh migrated schema and a store on it (clock pinned at `at`), dropped afterwards. */
+export async function withStore(
+  pool: pg.Pool,
+  tag: string,
+  at: number,
+  body: (schema: string, store: PostgresStore) => Promise<void>,
+): Promise<void> {
+  const schema = uniqueSchema(tag);
+  const clock = fixedClock(at);
+  await migrate({ pool, schema, clock });
+  const store = await openPostgresStore({ pool, schema, clock });
+  try {
+    await body(schema, store);
+  } finally {
+    await store.close();
+    await dropSchema(pool, schema);
+  }
+}
+
+/** Whether a session of the server waits for the follow lock of `org` in `schema` (its bigint key, migration 7). */
+export async function waitsForFollowLock(pool: pg.Pool, schema: string, org: string): Promise<boolean> {
+  const r = await pool.query(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+       AND ((classid::bigint << 32) | objid::bigint) = "${schema}".cloudmfa_audit_follow_key($1)`,
+    [org],
+  );
+  return r.rowCount !== 0;
 }

@@ -34,51 +34,43 @@ AS $$
   END
 $$;
 
--- One failure count: recordFailure (p_if_unlocked false) and attempt (p_if_unlocked true: while
--- p_now < locked_until, nothing is written and the answer is 'locked' with the state that
--- refused it). A forgotten guard (expires_at <= p_now) is removed first and counts from zero
--- (docs/storage.md 5.2); a forgotten guard is never locked (its expiry is after its lock). The
--- expiry (p_forget, NULL: never) is recomputed from the new lock, and cleared on a guard that
--- accepted a step. After a count, up to 8 other forgotten guards go (FOR UPDATE SKIP LOCKED:
--- never waits), so a stream of new throttle keys cannot grow the table.
-CREATE FUNCTION cloudmfa_otp_count_org(p_org text, p_id text, p_now bigint, p_free bigint, p_base bigint, p_max bigint,
-                                       p_lockout_failures bigint, p_lockout_ms bigint, p_forget bigint, p_if_unlocked boolean)
-  RETURNS TABLE (r_outcome text, r_last_step bigint, r_failures bigint, r_locked_until bigint,
-                 r_drift integer, r_last_used_at bigint)
+-- The batches' argument check: every array as long as the first (NULL counts as empty), else
+-- invalid_parameter_value naming the function. Returns that length.
+CREATE FUNCTION cloudmfa_batch_length(p_what text, VARIADIC p_lengths integer[])
+  RETURNS integer
+  LANGUAGE plpgsql
+  IMMUTABLE
+AS $$
+DECLARE
+  n integer := coalesce(p_lengths[1], 0);
+BEGIN
+  FOR i IN 2 .. array_length(p_lengths, 1) LOOP
+    IF coalesce(p_lengths[i], 0) <> n THEN
+      RAISE EXCEPTION '%: arrays of different lengths', p_what USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END LOOP;
+  RETURN n;
+END
+$$;
+
+-- The follow locks of the organisations p_orgs (duplicates allowed), SHARED, in ascending key
+-- order: what every batch that appends takes first (docs/storage-postgres.md). The key is
+-- cloudmfa_audit_follow_key (migration 7) written out: that SQL function has SET search_path,
+-- so it is parsed and planned on every call; here the expression is planned once per session
+-- (directAudit.test.ts: a follower's lock, taken through the function, holds the batch).
+CREATE FUNCTION cloudmfa_audit_follow_lock_shared(p_orgs text[])
+  RETURNS void
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
 AS $$
 DECLARE
-  v_lock1 bigint := cloudmfa_throttle_lock(NULL, 1, p_now, p_free, p_base, p_max, p_lockout_failures, p_lockout_ms);
+  k bigint;
 BEGIN
-  DELETE FROM cloudmfa_otp_guard WHERE org = p_org AND enrolment_id = p_id AND expires_at <= p_now;
-  RETURN QUERY
-  INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
-  VALUES (p_org, p_id, NULL, 1, v_lock1, NULL, NULL, GREATEST(p_now, COALESCE(v_lock1, 0)) + p_forget)
-  ON CONFLICT (org, enrolment_id) DO UPDATE
-    SET failures = g.failures + 1,
-        locked_until = cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_now, p_free, p_base, p_max, p_lockout_failures, p_lockout_ms),
-        expires_at = CASE WHEN p_forget IS NULL OR g.last_step IS NOT NULL THEN NULL
-          ELSE GREATEST(p_now, COALESCE(cloudmfa_throttle_lock(g.locked_until, g.failures + 1, p_now, p_free, p_base, p_max,
-                                                                p_lockout_failures, p_lockout_ms), 0)) + p_forget END
-    WHERE NOT p_if_unlocked OR g.locked_until IS NULL OR g.locked_until <= p_now
-  RETURNING 'ok'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at;
-  IF NOT FOUND THEN
-    -- Refused by the lock: the conflicting row is locked by this transaction (ON CONFLICT locks
-    -- it even when the WHERE is false), so this read sees the state that refused the count.
-    RETURN QUERY
-    SELECT 'locked'::text, g.last_step, g.failures, g.locked_until, g.drift, g.last_used_at
-    FROM cloudmfa_otp_guard AS g WHERE g.org = p_org AND g.enrolment_id = p_id;
-    RETURN;
-  END IF;
-  -- IS NOT NULL and ORDER BY expires_at: the partial index on expires_at, also in the generic
-  -- plan PL/pgSQL caches (which otherwise scans the whole table for `expires_at <= $1`).
-  DELETE FROM cloudmfa_otp_guard WHERE (org, enrolment_id) IN (
-    SELECT org, enrolment_id FROM cloudmfa_otp_guard
-    WHERE expires_at IS NOT NULL AND expires_at <= p_now AND NOT (org = p_org AND enrolment_id = p_id)
-    ORDER BY expires_at LIMIT 8
-    FOR UPDATE SKIP LOCKED);
+  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
+           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
+    PERFORM pg_advisory_xact_lock_shared(k);
+  END LOOP;
 END
 $$;
 
@@ -123,7 +115,7 @@ BEGIN
 END
 $$;
 
--- cloudmfa_otp_count_org (above) for every element, set-based, segment by segment
+-- One failure count per element, set-based, segment by segment
 -- (cloudmfa_batch_segments): per segment,
 --   1. one INSERT ... SELECT ... ORDER BY index ... ON CONFLICT DO UPDATE ... WHERE false
 --      locks every element's guard row in array order (ON CONFLICT locks the conflicting row
@@ -148,7 +140,10 @@ CREATE FUNCTION cloudmfa_otp_count_batch(p_orgs text[], p_ids text[], p_nows big
   SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-  n integer := coalesce(array_length(p_ids, 1), 0);
+  n integer := cloudmfa_batch_length('cloudmfa_otp_count_batch',
+    array_length(p_ids, 1), array_length(p_orgs, 1), array_length(p_nows, 1), array_length(p_free, 1),
+    array_length(p_base, 1), array_length(p_max, 1), array_length(p_lockout_failures, 1),
+    array_length(p_lockout_ms, 1), array_length(p_forget, 1), array_length(p_if_unlocked, 1));
   v_seg integer[];
   v_idx integer[]; v_out text[]; v_ls bigint[]; v_f bigint[]; v_lu bigint[]; v_d integer[]; v_lua bigint[];
   a_idx integer[]; a_out text[]; a_ls bigint[]; a_f bigint[]; a_lu bigint[]; a_d integer[]; a_lua bigint[];
@@ -158,13 +153,6 @@ DECLARE
   v_purge_now bigint;
   v_purge_rows tid[];
 BEGIN
-  IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
-     OR coalesce(array_length(p_free, 1), 0) <> n OR coalesce(array_length(p_base, 1), 0) <> n
-     OR coalesce(array_length(p_max, 1), 0) <> n OR coalesce(array_length(p_lockout_failures, 1), 0) <> n
-     OR coalesce(array_length(p_lockout_ms, 1), 0) <> n OR coalesce(array_length(p_forget, 1), 0) <> n
-     OR coalesce(array_length(p_if_unlocked, 1), 0) <> n THEN
-    RAISE EXCEPTION 'cloudmfa_otp_count_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
   IF n = 0 THEN
     RETURN;
   END IF;
@@ -295,28 +283,17 @@ CREATE FUNCTION cloudmfa_otp_consume_log_batch(p_orgs text[], p_ids text[], p_st
   SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-  n integer := coalesce(array_length(p_ids, 1), 0);
-  k bigint;
+  n integer := cloudmfa_batch_length('cloudmfa_otp_consume_log_batch',
+    array_length(p_ids, 1), array_length(p_orgs, 1), array_length(p_steps, 1),
+    array_length(p_drifts, 1), array_length(p_nows, 1), array_length(p_unlocks, 1),
+    array_length(p_keys, 1), array_length(p_kinds, 1), array_length(p_user_ids, 1),
+    array_length(p_details, 1), array_length(p_logs, 1));
   v_seg integer[];
 BEGIN
-  IF coalesce(array_length(p_orgs, 1), 0) <> n OR coalesce(array_length(p_steps, 1), 0) <> n
-     OR coalesce(array_length(p_drifts, 1), 0) <> n OR coalesce(array_length(p_nows, 1), 0) <> n
-     OR coalesce(array_length(p_unlocks, 1), 0) <> n OR coalesce(array_length(p_keys, 1), 0) <> n
-     OR coalesce(array_length(p_kinds, 1), 0) <> n OR coalesce(array_length(p_user_ids, 1), 0) <> n
-     OR coalesce(array_length(p_details, 1), 0) <> n OR coalesce(array_length(p_logs, 1), 0) <> n THEN
-    RAISE EXCEPTION 'cloudmfa_otp_consume_log_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
   IF n = 0 THEN
     RETURN;
   END IF;
-  -- cloudmfa_audit_follow_key (migration 7) written out: that SQL function has SET search_path,
-  -- so it is parsed and planned on every call; the same expression, planned once here
-  -- (directAudit.test.ts: a follower's lock, taken through the function, holds the batch).
-  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
-           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l) AS d
-           ORDER BY fk LOOP
-    PERFORM pg_advisory_xact_lock_shared(k);
-  END LOOP;
+  PERFORM cloudmfa_audit_follow_lock_shared(ARRAY(SELECT x.o FROM unnest(p_orgs, p_logs) AS x(o, l) WHERE x.l));
   v_seg := cloudmfa_batch_segments(p_orgs, p_ids);
   FOR s IN 1 .. v_seg[n] LOOP
     INSERT INTO cloudmfa_otp_guard AS g (org, enrolment_id, last_step, failures, locked_until, drift, last_used_at, expires_at)
@@ -407,22 +384,15 @@ CREATE FUNCTION cloudmfa_audit_append_batch(p_orgs text[], p_ats bigint[], p_kin
   SET search_path FROM CURRENT
 AS $$
 DECLARE
-  n integer := coalesce(array_length(p_orgs, 1), 0);
-  k bigint;
+  n integer := cloudmfa_batch_length('cloudmfa_audit_append_batch',
+    array_length(p_orgs, 1), array_length(p_ats, 1), array_length(p_kinds, 1),
+    array_length(p_enrolment_ids, 1), array_length(p_user_ids, 1), array_length(p_details, 1),
+    array_length(p_keys, 1));
   a record;
 BEGIN
-  IF coalesce(array_length(p_ats, 1), 0) <> n OR coalesce(array_length(p_kinds, 1), 0) <> n
-     OR coalesce(array_length(p_enrolment_ids, 1), 0) <> n OR coalesce(array_length(p_user_ids, 1), 0) <> n
-     OR coalesce(array_length(p_details, 1), 0) <> n OR coalesce(array_length(p_keys, 1), 0) <> n THEN
-    RAISE EXCEPTION 'cloudmfa_audit_append_batch: arrays of different lengths' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  -- The follow key written out, once per organisation, as cloudmfa_otp_consume_log_batch does.
-  -- Each element's cloudmfa_audit_append_org computes it again and takes the lock again
-  -- (re-entrant: held already, so no wait).
-  FOR k IN SELECT hashtextextended(d.o, 'cloudmfa_audit'::regclass::oid::bigint) AS fk
-           FROM (SELECT DISTINCT x.o FROM unnest(p_orgs) AS x(o)) AS d ORDER BY fk LOOP
-    PERFORM pg_advisory_xact_lock_shared(k);
-  END LOOP;
+  -- Each element's cloudmfa_audit_append_org computes its follow key again and takes the lock
+  -- again (re-entrant: held already, so no wait).
+  PERFORM cloudmfa_audit_follow_lock_shared(p_orgs);
   FOR i IN 1 .. n LOOP
     SELECT * INTO a FROM cloudmfa_audit_append_org(p_orgs[i], p_ats[i], p_kinds[i], p_enrolment_ids[i], p_user_ids[i], p_details[i], p_keys[i]);
     RETURN QUERY SELECT i, a.r_seq, a.r_at, a.r_kind, a.r_enrolment_id, a.r_user_id, a.r_detail;
