@@ -186,10 +186,10 @@ async function accept(
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await settled(() => guard.reset((candidates[i] as EnrolmentRecord).id));
   // Logged in the same atomic step by a store that holds the audit log; otherwise moved from
-  // the outbox (docs/server.md section 4.1).
+  // the outbox, awaited or in the background (`auditMove`; docs/server.md section 4.1).
   const logged = consumed.logged;
   if (logged) publish(ctx, logged, false);
-  else await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
+  else await ctx.auditMoves.run(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
   if (needsMaintenance(ctx, rec, meta, now)) await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }
