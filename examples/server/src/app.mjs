@@ -114,6 +114,11 @@ export async function startApp(config, options = {}) {
         random,
         // No `crypto`: on Node the server derives envelope keys with node:crypto's scrypt by default.
         storeDeadlineMs: config.storeDeadlineMs,
+        // An accepted code's audit entry, when it waits in the guard store's outbox (PostgreSQL +
+        // Redis), moves to the audit log after the answer, bounded per server (docs/server.md
+        // 4.1, "Background moves"); close flushes the moves before the final drain. A store that
+        // logs with the consume (SQLite, PostgreSQL) has nothing to move.
+        auditMove: 'background',
         ...(metrics ? { telemetry: metrics.telemetry } : {}),
         webhooks: config.webhooks ? { endpoints: config.webhooks.endpoints } : undefined,
       });
@@ -213,6 +218,8 @@ export async function startApp(config, options = {}) {
           if (drainTimer) clearInterval(drainTimer);
           if (deliverTimer) clearInterval(deliverTimer);
           await draining;
+          // The moves still running after the last answers, then whatever they left behind.
+          await server.flushAuditMoves();
           await drain();
           await delivering;
           await stores.close();
