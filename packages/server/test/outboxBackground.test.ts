@@ -143,7 +143,7 @@ describe.each(Object.keys(BACKENDS))('background audit moves on %s', (backend) =
 
   it('past maxAuditMovesInFlight an acceptance awaits its own move; released, the slots are free again', async () => {
     const { gate, t } = setup({ maxAuditMovesInFlight: 2 });
-    const users = [];
+    const users: Array<{ enrolmentId: string; seed: Uint8Array }> = [];
     for (const name of ['a', 'b', 'c']) users.push((await activateOnline(t, makeDevice(name), { userId: name })).identity);
     const verify = (i: number) => t.server.verifyOtp({ enrolmentId: users[i]!.enrolmentId, code: codeAt(t, users[i]!.seed) });
     gate.hold();
