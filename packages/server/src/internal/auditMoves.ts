@@ -15,12 +15,16 @@ export interface AuditMoves {
   flush(): Promise<void>;
 }
 
-/** `work`, awaited, its failure swallowed (the answer is accepted whatever a move does). */
-async function settled(work: () => Promise<unknown>): Promise<void> {
+/**
+ * `work`, awaited, its failure swallowed: for what follows an accepted code, which nothing may
+ * turn into an error (it is already recorded where it matters; a store fault is not the caller's).
+ */
+export async function settled(work: () => Promise<unknown>): Promise<void> {
   try {
     await work();
   } catch {
-    // Not logged: the entry stays in the outbox, which is the record; a store error is not the caller's.
+    // Not logged (an error object from a store is outside our control); left for later: the
+    // outbox drain, the next reset, the next read's maintenance.
   }
 }
 

@@ -4,6 +4,7 @@
 import { type AttemptResult, type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
 import { moveAuditEntry, publish, record, withActor } from './audit.js';
+import { settled } from './auditMoves.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
@@ -176,13 +177,6 @@ async function accept(
   }
   // The code is spent: from here on nothing may turn the answer into an error. What fails is
   // left for later (the outbox drain; the next reset; the next read's maintenance).
-  const settled = async (work: () => Promise<unknown>) => {
-    try {
-      await work();
-    } catch {
-      // Already recorded where it matters (see above); the store fault is not the caller's.
-    }
-  };
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await settled(() => guard.reset((candidates[i] as EnrolmentRecord).id));
   // Logged in the same atomic step by a store that holds the audit log; otherwise moved from
