@@ -38,8 +38,9 @@ import { getKeyStatus } from './operations/getKeyStatus.js';
 /**
  * Background audit moves in flight per server by default (docs/server.md section 4.1): far above
  * what a healthy audit log needs (acceptances per second times the move's latency: 8,000/s at
- * 2 ms is 16), so the bound only acts when the log is slow; then it holds at most this many
- * entries and driver calls queued (each move's calls are bounded by `storeDeadlineMs`).
+ * 2 ms is 16), so the bound only acts when the log is slow. It bounds the moves the server
+ * tracks; each of a move's store calls ends for the server within `storeDeadlineMs`, but a call
+ * past its deadline stays with the driver (it cannot be cancelled), as for every bounded call.
  */
 const DEFAULT_MAX_AUDIT_MOVES_IN_FLIGHT = 256;
 
