@@ -13,10 +13,10 @@ export async function drainAuditOutbox(ctx: ServerContext, options: { limit?: nu
   if (typeof options !== 'object' || options === null) throw serverError('ERR_INVALID_ARGUMENT', '"options" expected an object');
   const limit = options.limit ?? 100;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw serverError('ERR_INVALID_ARGUMENT', '"limit" expected an integer in [1, 1000]');
-  // The background moves started before the drain finish first (docs/server.md section 4.1):
-  // otherwise the drain would list and move the same entries again. That race would be harmless
-  // (the append is by key, a second settle removes nothing), only wasted work and a second
-  // `events` call for the entry.
+  // The background moves started before the drain finish first (docs/server.md section 4.1), so
+  // the drain does not list their entries. Moves started later (during the listing or the loop
+  // below), or inline ones, can still be listed and moved again: nothing is written twice (the
+  // append is by key, a second settle removes nothing), but `events` may see the entry twice.
   await ctx.auditMoves.flush();
   const pending = await ctx.store.guard.listPendingAudit({ limit: limit + 1 });
   const batch = pending.slice(0, limit);
