@@ -189,8 +189,8 @@ export interface MfaServerOptions {
    */
   storeDeadlineMs?: number;
   /**
-   * How an accepted code's `otp.accepted` entry moves from the guard store's outbox to the audit
-   * log, where the two are different stores (a composed store, Redis without `singleServer`, a
+   * How the accepted code's entry (`otp.accepted`, or `otp.resynced`) moves from the guard store's
+   * outbox to the audit log, where the two are different stores (a composed store, Redis without `singleServer`, a
    * wrapped audit log; docs/server.md section 4.1). `'inline'` (default): the acceptance awaits
    * the move. `'background'`: the acceptance answers right after the consume and the move
    * follows, at most `maxAuditMovesInFlight` at once per server (past it an acceptance awaits its
