@@ -122,7 +122,8 @@ export async function openBenchStore(kind, clock) {
 
 /**
  * A verify API on `store` with `n` active TOTP enrolments (otpauth mode, activated by their
- * first code at lap 0), with `serverOptions` (from `openBenchStore`) over the bench's own.
+ * first code at lap 0), with `serverOptions` (from `openBenchStore`, e.g. `auditMove`) under
+ * the bench's own: spread first, so the bench's `store`, `keys` and the rest win.
  * Returns `{ server, ids, seeds, verifyNext, settle }`; `verifyNext()` verifies the next
  * enrolment's current code and resolves its result; `settle()` resolves when the work the
  * answers left running (background audit moves) is done: give it to `timedRun`.
