@@ -46,6 +46,9 @@ const env = {
   CLOUDMFA_PUSH_KEY: encodeBase64Url(createSoftwareSigner({ algorithm: 'ES256', random }).exportPrivateKey()),
   CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
   CLOUDMFA_LOG: 'off',
+  // No periodic drain: between the answers and the stop no drain runs, so an otp.accepted row
+  // without detail.acceptedAt was written by the acceptance's own move (the final check).
+  CLOUDMFA_OUTBOX_DRAIN_MS: '0',
 };
 
 let dir: string;
@@ -151,14 +154,26 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
     }
   });
 
-  // Last: it stops both processes. A graceful stop waits for the audit moves still running
-  // after the answers, then drains the outbox (docs/guides/reference-server.md).
-  it('after a graceful stop of both, the shared audit log holds exactly one otp.accepted per enrolment and the outbox is empty', async () => {
+});
+
+// Must stay last: it stops both processes. A graceful stop waits for the audit moves still
+// running after the answers, then drains the outbox (docs/guides/reference-server.md).
+describe('both server processes stopped gracefully', () => {
+  it('the shared audit log holds exactly one otp.accepted per enrolment, each moved by its acceptance (no acceptedAt), and the outbox is empty', async () => {
     expect(await Promise.all([a.stop(), b.stop()])).toEqual([
       { code: 0, signal: null },
       { code: 0, signal: null },
     ]);
-    for (const u of users) expect((await auditKinds(u.identity.enrolmentId)).filter((k) => k === 'otp.accepted')).toHaveLength(1);
+    for (const u of users) {
+      const { rows } = await pool.query({
+        text: `SELECT detail FROM "${SCHEMA}".cloudmfa_audit WHERE enrolment_id = $1 AND kind = 'otp.accepted'`,
+        values: [u.identity.enrolmentId],
+      });
+      expect(rows, u.userId).toHaveLength(1);
+      // A drain's late move adds acceptedAt (docs/server.md 4.1); the background move does not.
+      expect(rows[0].detail, u.userId).not.toHaveProperty('acceptedAt');
+      expect(rows[0].detail, u.userId).toHaveProperty('step');
+    }
     expect(await createRedisStore({ client: redis, keyPrefix: PREFIX }).guard.listPendingAudit()).toEqual([]);
   });
 });
