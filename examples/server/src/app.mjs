@@ -5,6 +5,7 @@ import { systemClock, systemRandom, encodeBase64Url } from '@cloudmfa/core';
 import { createMfaServer } from '@cloudmfa/server';
 import { createNodeHandler } from '@cloudmfa/server/node';
 import { createAdminHandler } from './admin.mjs';
+import { createAuditDrain } from './auditDrain.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
 import { loadKeys, organisationKeyFiles } from './keys.mjs';
@@ -161,15 +162,10 @@ export async function startApp(config, options = {}) {
     closers.push(admin);
 
     // Audit entries of accepted codes that the audit log could not take at the time (it was
-    // down) wait in the guard store's outbox: move them at start, every outboxDrainMs, and on
-    // close (docs/server.md 4.1). A failed drain is retried at the next tick.
-    const drain = async () => {
-      try {
-        while ((await server.drainAuditOutbox({ limit: 500 })).more);
-      } catch (e) {
-        warn({ event: 'audit_outbox_drain_failed', code: typeof e?.code === 'string' ? e.code : 'error' });
-      }
-    };
+    // down) wait in the guard store's outbox: move them, for the default organisation and every
+    // stored one, at start, every outboxDrainMs, and on close (docs/server.md 4.1). What a drain
+    // did not move (a failure, or more than its bounded share) waits for the next.
+    const drain = createAuditDrain({ server, store: stores.store, warn });
     let draining = drain();
     const drainTimer =
       config.outboxDrainMs > 0
