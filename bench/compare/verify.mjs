@@ -1,6 +1,7 @@
 // verifyOtp end to end, two builds side by side: `node bench/compare/verify.mjs <checkoutA>
 // <checkoutB> [store...]` (stores: memory sqlite postgres redis postgres+redis
-// redis+autopipelining; a side written `<checkout>|<store>` uses that store instead, to
+// redis+autopipelining postgres+redis+bg (PostgreSQL + Redis, auditMove 'background'; each
+// timed round ends after its moves are flushed); a side written `<checkout>|<store>` uses that store instead, to
 // compare two stores of one build). Both sides are set up first, each in its own process, then
 // 3 rounds of 3 s alternate A and B, so load from elsewhere on a shared machine hits both
 // alike. Prints per store the median verifications/s of each side, every round, the median CPU

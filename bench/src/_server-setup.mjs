@@ -53,10 +53,13 @@ export function lapClock(n = ENROLMENTS) {
 }
 
 /**
- * Opens one of the stores on `clock`: `{ store, close }`. Each works in its own SQLite file,
- * PostgreSQL schema or Redis key prefix, removed by `close`.
+ * Opens one of the stores on `clock`: `{ store, close, serverOptions }`. Each works in its own
+ * SQLite file, PostgreSQL schema or Redis key prefix, removed by `close`. `serverOptions` go to
+ * `benchServer`: `postgres+redis+bg` is the PostgreSQL + Redis composition with
+ * `auditMove: 'background'` (docs/server.md 4.1); every other kind, none.
  */
 export async function openBenchStore(kind, clock) {
+  if (kind === 'postgres+redis+bg') return { ...(await openBenchStore('postgres+redis', clock)), serverOptions: { auditMove: 'background' } };
   const tag = `${process.pid}_${Date.now().toString(36)}`;
   if (kind === 'memory') {
     const store = createMemoryStore({ clock });
@@ -119,11 +122,15 @@ export async function openBenchStore(kind, clock) {
 
 /**
  * A verify API on `store` with `n` active TOTP enrolments (otpauth mode, activated by their
- * first code at lap 0). Returns `{ server, ids, seeds, verifyNext }`; `verifyNext()` verifies
- * the next enrolment's current code and resolves its result.
+ * first code at lap 0), with `serverOptions` (from `openBenchStore`, e.g. `auditMove`) under
+ * the bench's own: spread first, so the bench's `store`, `keys` and the rest win.
+ * Returns `{ server, ids, seeds, verifyNext, settle }`; `verifyNext()` verifies the next
+ * enrolment's current code and resolves its result; `settle()` resolves when the work the
+ * answers left running (background audit moves) is done: give it to `timedRun`.
  */
-export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
+export async function benchServer(store, lap, { n = ENROLMENTS, serverOptions = {} } = {}) {
   const server = createMfaServer({
+    ...serverOptions,
     store,
     keys: {
       kek: { current: 'k1', keys: { k1: new Uint8Array(32).fill(7) } },
@@ -171,17 +178,22 @@ export async function benchServer(store, lap, { n = ENROLMENTS } = {}) {
   };
   await Promise.all(Array.from({ length: 64 }, activate));
   if (!(await Promise.all(first)).every((r) => r.ok && r.activated)) throw new Error('bench setup: an enrolment did not activate');
-  return { server, ids, seeds, verifyNext };
+  const settle = () => server.flushAuditMoves();
+  await settle();
+  return { server, ids, seeds, verifyNext, settle };
 }
 
 /**
- * Runs `fn` with `inFlight` concurrent callers for `ms`; counts results by outcome. Each caller
+ * Runs `fn` with `inFlight` concurrent callers for `ms`; counts results by outcome. The timed
+ * window ends when the last call answered and then `settle()` (if given) resolved, so work an
+ * answer left running (background audit moves) is inside the time, and inside the CPU a caller
+ * measures around the run. Each caller
  * starts its next call from a macrotask (`setImmediate`), as a request arriving by I/O does:
  * a verify whose store answers without I/O (memory, SQLite) runs in microtasks only, and callers
  * chaining those would starve any call waiting for a macrotask (an unwrap by WebCrypto after
  * the data-key cache's TTL) past the lap clock's one-step window.
  */
-export async function timedRun(fn, { ms, inFlight }) {
+export async function timedRun(fn, { ms, inFlight, settle }) {
   let ok = 0;
   let refused = 0;
   const start = performance.now();
@@ -195,6 +207,7 @@ export async function timedRun(fn, { ms, inFlight }) {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  if (settle) await settle();
   const seconds = (performance.now() - start) / 1000;
   return { perSecond: (ok + refused) / seconds, ok, refused };
 }

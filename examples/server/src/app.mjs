@@ -5,6 +5,7 @@ import { systemClock, systemRandom, encodeBase64Url } from '@cloudmfa/core';
 import { createMfaServer } from '@cloudmfa/server';
 import { createNodeHandler } from '@cloudmfa/server/node';
 import { createAdminHandler } from './admin.mjs';
+import { createAuditDrain } from './auditDrain.mjs';
 import { ConfigError } from './config.mjs';
 import { createMailer } from './email.mjs';
 import { loadKeys, organisationKeyFiles } from './keys.mjs';
@@ -114,6 +115,11 @@ export async function startApp(config, options = {}) {
         random,
         // No `crypto`: on Node the server derives envelope keys with node:crypto's scrypt by default.
         storeDeadlineMs: config.storeDeadlineMs,
+        // An accepted code's audit entry, when it waits in the guard store's outbox (PostgreSQL +
+        // Redis), moves to the audit log after the answer, bounded per server (docs/server.md
+        // 4.1, "Background moves"); close flushes the moves before the final drain. A store that
+        // logs with the consume (SQLite, PostgreSQL) has nothing to move.
+        auditMove: 'background',
         ...(metrics ? { telemetry: metrics.telemetry } : {}),
         webhooks: config.webhooks ? { endpoints: config.webhooks.endpoints } : undefined,
       });
@@ -156,15 +162,10 @@ export async function startApp(config, options = {}) {
     closers.push(admin);
 
     // Audit entries of accepted codes that the audit log could not take at the time (it was
-    // down) wait in the guard store's outbox: move them at start, every outboxDrainMs, and on
-    // close (docs/server.md 4.1). A failed drain is retried at the next tick.
-    const drain = async () => {
-      try {
-        while ((await server.drainAuditOutbox({ limit: 500 })).more);
-      } catch (e) {
-        warn({ event: 'audit_outbox_drain_failed', code: typeof e?.code === 'string' ? e.code : 'error' });
-      }
-    };
+    // down) wait in the guard store's outbox: move them, for the default organisation and every
+    // stored one, at start, every outboxDrainMs, and on close (docs/server.md 4.1). What a drain
+    // did not move (a failure, or more than its bounded share) waits for the next.
+    const drain = createAuditDrain({ server, store: stores.store, warn });
     let draining = drain();
     const drainTimer =
       config.outboxDrainMs > 0
@@ -213,6 +214,8 @@ export async function startApp(config, options = {}) {
           if (drainTimer) clearInterval(drainTimer);
           if (deliverTimer) clearInterval(deliverTimer);
           await draining;
+          // The moves still running after the last answers, then whatever they left behind.
+          await server.flushAuditMoves();
           await drain();
           await delivering;
           await stores.close();

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, createSoftwareSigner, encodeBase64Url, systemClock } from '@cloudmfa/core';
-import { dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
+import { createRedisStore, dropRedisStore, RECOMMENDED_REDIS_OPTIONS } from '@cloudmfa/storage-redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,9 @@ const env = {
   CLOUDMFA_PUSH_KEY: encodeBase64Url(createSoftwareSigner({ algorithm: 'ES256', random }).exportPrivateKey()),
   CLOUDMFA_POLICY: JSON.stringify(FAST_KDF_POLICY),
   CLOUDMFA_LOG: 'off',
+  // No periodic drain: between the answers and the stop no drain runs, so an otp.accepted row
+  // without detail.acceptedAt was written by the acceptance's own move (the final check).
+  CLOUDMFA_OUTBOX_DRAIN_MS: '0',
 };
 
 let dir: string;
@@ -119,8 +122,8 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
     }
     for (let i = 0; i < USERS; i++) expect(acceptedBy.get(i)?.length ?? 0, `user-${i}`).toBe(1);
     expect(answeredBy).toEqual(new Set([a, b]));
-    // The shared audit log holds exactly one otp.accepted per enrolment.
-    for (const u of users) expect((await auditKinds(u.identity.enrolmentId)).filter((k) => k === 'otp.accepted')).toHaveLength(1);
+    // Each acceptance's otp.accepted entry moves to the shared audit log after the answer
+    // (auditMove 'background', docs/server.md 4.1): the last test counts them, after the stop.
   });
 
   it('approves a push exactly once when its response is submitted concurrently to both servers', async () => {
@@ -149,5 +152,28 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
       for (const p of [a, b]) expect((await call(`${p.deviceUrl}/v1/push/challenges/${c.id}`)).json.status).toBe('approved');
       expect((await auditKinds(c.enrolmentId)).filter((k) => k === 'push.approved')).toHaveLength(1);
     }
+  });
+
+});
+
+// Must stay last: it stops both processes. A graceful stop waits for the audit moves still
+// running after the answers, then drains the outbox (docs/guides/reference-server.md).
+describe('both server processes stopped gracefully', () => {
+  it('the shared audit log holds exactly one otp.accepted per enrolment, each moved by its acceptance (no acceptedAt), and the outbox is empty', async () => {
+    expect(await Promise.all([a.stop(), b.stop()])).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
+    for (const u of users) {
+      const { rows } = await pool.query({
+        text: `SELECT detail FROM "${SCHEMA}".cloudmfa_audit WHERE enrolment_id = $1 AND kind = 'otp.accepted'`,
+        values: [u.identity.enrolmentId],
+      });
+      expect(rows, u.userId).toHaveLength(1);
+      // A drain's late move adds acceptedAt (docs/server.md 4.1); the background move does not.
+      expect(rows[0].detail, u.userId).not.toHaveProperty('acceptedAt');
+      expect(rows[0].detail, u.userId).toHaveProperty('step');
+    }
+    expect(await createRedisStore({ client: redis, keyPrefix: PREFIX }).guard.listPendingAudit()).toEqual([]);
   });
 });

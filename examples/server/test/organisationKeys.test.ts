@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fixedClock } from '@cloudmfa/core';
 import { parseOtpauthUri, totp } from '@cloudmfa/otp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '@cloudmfa/storage-sqlite';
 import { startApp } from '../src/app.mjs';
 import { ConfigError, readConfig } from '../src/config.mjs';
 import { checkAnswer } from '../../../packages/server/test/openapi.js';
@@ -114,6 +115,69 @@ describe('CLOUDMFA_ORG_KEY_DIR', () => {
     rmSync(file);
     expect((await api('/v1/admin/orgs/initech/enrolments', { userId: 'carol', mode: 'otpauth' })).status).toBe(201);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("every stored organisation's audit outbox is drained, at start and on close; one that fails does not stop the others", async () => {
+    // Abacus (listed before acme) cannot serve: its key file is unreadable.
+    expect((await api('/v1/admin/orgs', { organisationId: 'abacus', issuer: 'Abacus' })).status).toBe(201);
+    const enrolmentIds: Record<string, string> = {};
+    for (const org of ['abacus', 'acme']) {
+      const started = await api(`/v1/admin/orgs/${org}/enrolments`, { userId: 'erin', mode: 'otpauth' });
+      expect(started.status).toBe(201);
+      enrolmentIds[org] = started.json.enrolmentId as string;
+    }
+    await app!.close(1000);
+    writeFileSync(join(keyDir, 'abacus.json'), '{"version":1,"kek":"not a ring"}', { mode: 0o600 });
+    // An entry waits in each one's outbox, as an audit log that was down at the acceptance
+    // leaves it: put there through the store while the server is stopped (a consume without
+    // `auditLog` keeps the outbox on every store).
+    const store = openSqliteStore({ path: join(dir, 'cloudmfa.db'), clock });
+    try {
+      for (const org of ['abacus', 'acme']) {
+        const enrolmentId = enrolmentIds[org] as string;
+        const audit = { key: `outbox-drain-${org}-0001`, kind: 'otp.accepted', enrolmentId, userId: 'erin', detail: { method: 'totp', delta: 0, step: 1 } };
+        expect(await store.forOrganisation(org).guard.consume(enrolmentId, 1, { audit })).toMatchObject({ ok: true });
+        expect(await store.forOrganisation(org).guard.listPendingAudit()).toHaveLength(1);
+      }
+    } finally {
+      await store.close();
+    }
+    logs.length = 0;
+    await start();
+    await app!.close(1000);
+    const after = openSqliteStore({ path: join(dir, 'cloudmfa.db'), clock });
+    try {
+      const acme = after.forOrganisation('acme');
+      expect(await acme.guard.listPendingAudit()).toEqual([]);
+      const page = await acme.audit.query({ enrolmentId: enrolmentIds.acme, limit: 100 });
+      expect(page.events.filter((e) => e.kind === 'otp.accepted').map((e) => [e.userId, e.detail.step, e.detail.acceptedAt])).toEqual([['erin', 1, expect.any(Number)]]);
+      // Nothing of it in the default organisation's log; abacus's entry waits for a later drain.
+      expect((await after.audit.query({ enrolmentId: enrolmentIds.acme, limit: 100 })).events).toEqual([]);
+      expect(await after.forOrganisation('abacus').guard.listPendingAudit()).toHaveLength(1);
+    } finally {
+      await after.close();
+    }
+    // Abacus's failure, at start and on close: its id and error code, nothing of the file.
+    const failed = logs.filter((e) => (e as { event?: string }).event === 'audit_outbox_drain_failed');
+    expect(failed).toEqual([
+      { level: 'warn', event: 'audit_outbox_drain_failed', organisationId: 'abacus', code: expect.stringMatching(/^ERR_[A-Z_]+$|^error$/) },
+      { level: 'warn', event: 'audit_outbox_drain_failed', organisationId: 'abacus', code: expect.stringMatching(/^ERR_[A-Z_]+$|^error$/) },
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('not a ring');
+
+    // Its keys readable again (a new file), the next run drains it as well.
+    rmSync(join(keyDir, 'abacus.json'));
+    await start();
+    await app!.close(1000);
+    const last = openSqliteStore({ path: join(dir, 'cloudmfa.db'), clock });
+    try {
+      expect(await last.forOrganisation('abacus').guard.listPendingAudit()).toEqual([]);
+      const page = await last.forOrganisation('abacus').audit.query({ enrolmentId: enrolmentIds.abacus, limit: 100 });
+      expect(page.events.filter((e) => e.kind === 'otp.accepted')).toHaveLength(1);
+    } finally {
+      await last.close();
+    }
+    await start();
   });
 });
 

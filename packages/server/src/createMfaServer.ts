@@ -1,6 +1,7 @@
 import { checkedRandom, type CryptoProvider, isCloudMfaError, pureJsCryptoProvider, systemClock, systemRandom } from '@cloudmfa/core';
 import { webCryptoProvider } from '@cloudmfa/core/providers';
 import { nativeKdf } from '#native-kdf';
+import { type AuditMoves, createAuditMoves } from './internal/auditMoves.js';
 import { nowOf, type ServerContext } from './internal/context.js';
 import { serverError } from './internal/errors.js';
 import { organisationsWithDeadline, withDeadline } from './internal/deadline.js';
@@ -33,6 +34,15 @@ import type { KekProvider, KeyEncryptionKeys, MfaOrganisationServer, MfaServer, 
 import { rotateAllKeys } from './operations/rotateAllKeys.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/_dispatcher.js';
 import { getKeyStatus } from './operations/getKeyStatus.js';
+
+/**
+ * Background audit moves in flight per server by default (docs/server.md section 4.1): far above
+ * what a healthy audit log needs (acceptances per second times the move's latency: 8,000/s at
+ * 2 ms is 16), so the bound only acts when the log is slow. It bounds the moves the server
+ * tracks; each of a move's store calls ends for the server within `storeDeadlineMs`, but a call
+ * past its deadline stays with the driver (it cannot be cancelled), as for every bounded call.
+ */
+const DEFAULT_MAX_AUDIT_MOVES_IN_FLIGHT = 256;
 
 /** The one options object of a facade method; anything else is misuse. */
 function optionsObject<T extends object>(options: T): T {
@@ -120,6 +130,16 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
   if (telemetry !== undefined && (typeof telemetry !== 'object' || telemetry === null || typeof telemetry.operation !== 'function' || typeof telemetry.storeCall !== 'function')) {
     throw serverError('ERR_SERVER_CONFIG', '"telemetry" expected { operation, storeCall } (see createOtelTelemetry)');
   }
+  const { auditMove = 'inline', maxAuditMovesInFlight } = options;
+  if (auditMove !== 'inline' && auditMove !== 'background') throw serverError('ERR_SERVER_CONFIG', '"auditMove" expected \'inline\' or \'background\'');
+  if (maxAuditMovesInFlight !== undefined) {
+    if (auditMove !== 'background') throw serverError('ERR_SERVER_CONFIG', '"maxAuditMovesInFlight" applies to auditMove \'background\' only');
+    if (!Number.isSafeInteger(maxAuditMovesInFlight) || maxAuditMovesInFlight < 1 || maxAuditMovesInFlight > 65_536) {
+      throw serverError('ERR_SERVER_CONFIG', '"maxAuditMovesInFlight" expected an integer in [1, 65536]');
+    }
+  }
+  // One for the whole server: every organisation's moves share the bound and the flush.
+  const auditMoves = createAuditMoves(auditMove, maxAuditMovesInFlight ?? DEFAULT_MAX_AUDIT_MOVES_IN_FLIGHT);
   const checked = checkedRandom(random);
   const crypto = options.crypto ?? defaultCrypto();
   // Telemetry outside the deadline: a store call cut short is a store error it reports.
@@ -141,6 +161,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     random: checked,
     crypto,
     events,
+    auditMoves,
     actor: null,
   });
   const root = organisationApi(ctx, { telemetry, webhooks: dispatcherOf(DEFAULT_ORGANISATION_ID, store) });
@@ -157,7 +178,7 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
     api: (c) => organisationApi(c, { telemetry, webhooks: dispatcherOf(c.organisationId, store.forOrganisation(c.organisationId)) }),
   });
 
-  return serverApi(root, organisations, null);
+  return serverApi(root, organisations, auditMoves, null);
 }
 
 /**
@@ -165,11 +186,12 @@ export function createMfaServer(options: MfaServerOptions): MfaServer {
  * organisation records. With an `actor` (`withActor`), every one of them (another organisation's
  * operations and the records' audit entries included) names who acts.
  */
-function serverApi(root: MfaOrganisationServer, organisations: ReturnType<typeof createOrganisations>, actor: string | null): MfaServer {
+function serverApi(root: MfaOrganisationServer, organisations: ReturnType<typeof createOrganisations>, auditMoves: AuditMoves, actor: string | null): MfaServer {
   const acting = actor === null ? root : root.withActor(actor);
   return Object.freeze({
     ...acting,
-    withActor: (a: string) => serverApi(root, organisations, checkActor(a)),
+    withActor: (a: string) => serverApi(root, organisations, auditMoves, checkActor(a)),
+    flushAuditMoves: () => auditMoves.flush(),
     forOrganisation: async (organisationId: string) => {
       const api = await organisations.forOrganisation(organisationId, root);
       return actor === null ? api : api.withActor(actor);

@@ -189,6 +189,22 @@ export interface MfaServerOptions {
    */
   storeDeadlineMs?: number;
   /**
+   * How the accepted code's entry (`otp.accepted`, or `otp.resynced`) moves from the guard store's
+   * outbox to the audit log, where the two are different stores (a composed store, Redis without `singleServer`, a
+   * wrapped audit log; docs/server.md section 4.1). `'inline'` (default): the acceptance awaits
+   * the move. `'background'`: the acceptance answers right after the consume and the move
+   * follows, at most `maxAuditMovesInFlight` at once per server (past it an acceptance awaits its
+   * own move); the entry and its `events` call may come shortly after the answer, its durability
+   * is the same (it is in the outbox before the answer). Wait for them with
+   * {@link MfaServer.flushAuditMoves}. No effect on a store that logs the entry with the consume.
+   */
+  auditMove?: 'inline' | 'background';
+  /**
+   * With `auditMove: 'background'`: the moves in flight at most, for the whole server (every
+   * organisation's); default 256, 1..65536. Given with `'inline'`, `ERR_SERVER_CONFIG`.
+   */
+  maxAuditMovesInFlight?: number;
+  /**
    * Metrics and traces (docs/server.md section 12.1): every facade operation's outcome and
    * duration, every store call. `createOtelTelemetry()` from `@cloudmfa/server/otel` reports to
    * OpenTelemetry. Default: none (nothing is wrapped).
@@ -774,6 +790,7 @@ export interface MfaOrganisationServer {
    * Operations: moves audit entries that an accepted code left in the guard store's outbox
    * (because the audit log was unreachable) into the audit log, exactly once each, and hands
    * them to `events`. Run it at start and every few seconds (docs/server.md section 4.1).
+   * Waits first for the server's background audit moves in flight (`auditMove`).
    * Store faults reject with `ERR_STORAGE_*`; what was moved stays moved.
    */
   drainAuditOutbox(options?: { limit?: number }): Promise<DrainAuditOutboxResult>;
@@ -898,6 +915,20 @@ export interface MfaServer extends MfaOrganisationServer {
    * organisation records' audit entries carry `detail.actor`.
    */
   withActor(actor: string): MfaServer;
+  /**
+   * Operations: resolves when every audit move this server started in the background
+   * (`auditMove: 'background'`) before the call has finished, for every organisation: moved into
+   * the audit log, or failed and left in the outbox for `drainAuditOutbox`. Never rejects; with
+   * nothing in flight (or `'inline'`) it resolves at once. Call it before shutting down, before
+   * the final drain.
+   *
+   * @example
+   * ```ts
+   * await server.flushAuditMoves();
+   * while ((await server.drainAuditOutbox({ limit: 500 })).more);
+   * ```
+   */
+  flushAuditMoves(): Promise<void>;
 }
 
 /**

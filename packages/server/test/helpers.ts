@@ -20,6 +20,7 @@ import {
   type MfaEvent,
   type MfaServer,
   type MfaServerKeys,
+  type MfaServerOptions,
   type MfaServerPolicyInput,
   type MfaTelemetry,
   type StartedActivation,
@@ -82,6 +83,9 @@ export function makeServer(
     webhooks?: WebhookOptions;
     /** The keys of stored organisations (`MfaServerOptions.organisationKeys`). */
     organisationKeys?: (organisationId: string) => MfaServerKeys | Promise<MfaServerKeys>;
+    /** `MfaServerOptions.auditMove` and `maxAuditMovesInFlight`; default: neither given. */
+    auditMove?: MfaServerOptions['auditMove'];
+    maxAuditMovesInFlight?: number;
   } = {},
 ): TestServer {
   const clock = options.clock ?? fixedClock(T0);
@@ -105,6 +109,8 @@ export function makeServer(
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     webhooks: options.webhooks,
     ...(options.organisationKeys && { organisationKeys: options.organisationKeys }),
+    ...(options.auditMove !== undefined && { auditMove: options.auditMove }),
+    ...(options.maxAuditMovesInFlight !== undefined && { maxAuditMovesInFlight: options.maxAuditMovesInFlight }),
   });
   return { server, store, clock, events, pushSigner, random };
 }

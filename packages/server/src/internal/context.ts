@@ -2,6 +2,7 @@ import type { Clock, CryptoProvider, RandomSource, Signer } from '@cloudmfa/core
 import type { AuditLog, OrganisationScope } from '@cloudmfa/storage';
 import type { MfaServerPolicy } from '../policy.js';
 import type { MfaEventSink } from '../types.js';
+import type { AuditMoves } from './auditMoves.js';
 import type { KeyRing } from './sealing.js';
 
 /**
@@ -28,6 +29,12 @@ export interface ServerContext {
   readonly random: RandomSource;
   readonly crypto: CryptoProvider;
   readonly events: MfaEventSink | undefined;
+  /**
+   * How accepted codes' outbox entries are moved to the audit log (`MfaServerOptions.auditMove`):
+   * one per server instance, shared by every organisation's context, so its bound and its flush
+   * cover them all.
+   */
+  readonly auditMoves: AuditMoves;
   /** Who acts (`withActor`): recorded as `detail.actor` in the audit entries the operation writes; `null` when unnamed. */
   readonly actor: string | null;
 }

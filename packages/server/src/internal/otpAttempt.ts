@@ -4,6 +4,7 @@
 import { type AttemptResult, type EnrolmentRecord, type OtpGuardState, STORAGE_LIMITS } from '@cloudmfa/storage';
 import type { VerifyOtpResult } from '../types.js';
 import { moveAuditEntry, publish, record, withActor } from './audit.js';
+import { settled } from './auditMoves.js';
 import { type ServerContext, nowOf } from './context.js';
 import { serverError } from './errors.js';
 import { outboxKey } from './ids.js';
@@ -176,20 +177,13 @@ async function accept(
   }
   // The code is spent: from here on nothing may turn the answer into an error. What fails is
   // left for later (the outbox drain; the next reset; the next read's maintenance).
-  const settled = async (work: () => Promise<unknown>) => {
-    try {
-      await work();
-    } catch {
-      // Already recorded where it matters (see above); the store fault is not the caller's.
-    }
-  };
   // The user is present: the attempt counted on their other devices is void.
   for (let i = 0; i < candidates.length; i++) if (i !== index) await settled(() => guard.reset((candidates[i] as EnrolmentRecord).id));
   // Logged in the same atomic step by a store that holds the audit log; otherwise moved from
-  // the outbox (docs/server.md section 4.1).
+  // the outbox, awaited or in the background (`auditMove`; docs/server.md section 4.1).
   const logged = consumed.logged;
   if (logged) publish(ctx, logged, false);
-  else await settled(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
+  else await ctx.auditMoves.run(() => moveAuditEntry(ctx, { ...entry, at: now }, false));
   if (needsMaintenance(ctx, rec, meta, now)) await settled(() => maintainEnrolment(ctx, rec, meta, seed, now));
   return { ok: true, enrolmentId: rec.id, userId: rec.userId, method, delta: match.delta, step: match.step, activated };
 }
