@@ -155,6 +155,55 @@ it('the batch functions answer and write as the per-element functions do, elemen
   }
 });
 
+// [org, at, kind, enrolmentId, userId, key]: new keys, a key the log holds, the same key twice
+// (and across organisations), unkeyed appends, two organisations.
+const APPENDS: [string, number, string, string | null, string | null, string | null][] = [
+  ['o1', T0, 'otp.accepted', 'e1', 'u1', 'a1'],
+  ['o1', T0 + 1, 'otp.accepted', 'e2', 'u2', 'k-existing'],
+  ['o1', T0 + 2, 'otp.accepted', 'e3', 'u3', 'a2'],
+  ['o1', T0 + 3, 'otp.accepted', 'e4', 'u4', 'a2'],
+  ['o1', T0 + 4, 'enrolment.revoked', 'e5', null, null],
+  ['o1', T0 + 5, 'enrolment.revoked', 'e5', null, null],
+  ['o2', T0 + 6, 'otp.accepted', 'e1', 'u1', 'a1'],
+  ['o2', T0 + 7, 'otp.accepted', null, 'u9', 'k-existing'],
+  ['o2', T0 + 8, 'otp.accepted', 'e6', 'u6', 'a1'],
+];
+
+it('the append batch answers and writes as cloudmfa_audit_append_org does, element by element in array order', async () => {
+  const a = await seeded();
+  const b = await seeded();
+  try {
+    const details = APPENDS.map((x, i) => JSON.stringify({ i }));
+    const args = [col<string>(APPENDS, 0), col<number>(APPENDS, 1), col<string>(APPENDS, 2), col<string | null>(APPENDS, 3),
+      col<string | null>(APPENDS, 4), details, col<string | null>(APPENDS, 5)];
+    const norm = (r: Record<string, unknown>) => ({ ...r, r_detail: JSON.stringify(r.r_detail) });
+    const batchRows = (await pool.query(`SELECT * FROM "${a}".cloudmfa_audit_append_batch($1::text[], $2::bigint[], $3::text[], $4::text[],
+      $5::text[], $6::json[], $7::text[]) ORDER BY r_index`, args)).rows.map(norm);
+    const ref = await pool.connect();
+    const refRows: unknown[] = [];
+    try {
+      await ref.query('BEGIN');
+      for (let i = 0; i < APPENDS.length; i++) {
+        const r = await ref.query(`SELECT $1::integer AS r_index, e.* FROM "${b}".cloudmfa_audit_append_org($2, $3::bigint, $4, $5, $6, $7::json, $8) AS e`,
+          [i + 1, ...args.map((x) => x[i])]);
+        refRows.push(...r.rows.map(norm));
+      }
+      await ref.query('COMMIT');
+    } finally {
+      ref.release();
+    }
+    expect(batchRows).toEqual(refRows);
+    expect(batchRows).toHaveLength(APPENDS.length);
+    // The held key answered the stored event; the repeated key the first element's.
+    expect(batchRows[1]).toMatchObject({ r_enrolment_id: 'e0', r_detail: '{"old":true}' });
+    expect(batchRows[3]).toMatchObject({ r_seq: batchRows[2]!.r_seq, r_enrolment_id: 'e3' });
+    expect(await tables(a)).toEqual(await tables(b));
+  } finally {
+    await dropSchema(pool, a);
+    await dropSchema(pool, b);
+  }
+});
+
 it('a batch function given arrays of different lengths refuses the call (invalid_parameter_value) and writes nothing', async () => {
   const s = await seeded();
   try {

@@ -371,31 +371,58 @@ $$;
 -- event-loop turn, of any organisations, in one call, so one transaction and one WAL flush
 -- instead of one each. A store whose guard is elsewhere (Redis, composeStore) moves every
 -- accepted code's outbox entry with an append.
--- Element i is cloudmfa_audit_append_org (above), so a key the log holds answers the
--- stored event, a second element with the same key included. The follow locks of every
--- organisation in the call are taken first, SHARED, in ascending key order, as
--- cloudmfa_otp_consume_log_batch does: every holder of several follow locks takes them in one
--- order and a follower holds one only, so calls, consumes and followers cannot close a cycle.
+-- Element i answers what cloudmfa_audit_append_org (above) answers for it, called in array
+-- order: a key the log holds answers the stored event, a second element with the same key
+-- included (batchInline.test.ts compares them). Set-based, two statements:
+--   * the elements' seqs are drawn from the column's own sequence first, in array order (an
+--     element whose key the log holds draws one too and leaves a gap, as the column default does
+--     under ON CONFLICT); one INSERT writes every element with its seq, in array order,
+--     ON CONFLICT (org, entry_key) DO NOTHING, and answers the rows it inserted;
+--   * a second statement, so a new snapshot (a conflicting key's holder has committed: the
+--     insert waited for it), answers every keyed element whose key is held by a row with
+--     another seq: the stored event.
+-- The follow locks of every organisation in the call are taken first, SHARED, in ascending key
+-- order, as cloudmfa_otp_consume_log_batch does: every holder of several follow locks takes
+-- them in one order and a follower holds one only, so calls, consumes and followers cannot
+-- close a cycle.
 CREATE FUNCTION cloudmfa_audit_append_batch(p_orgs text[], p_ats bigint[], p_kinds text[], p_enrolment_ids text[], p_user_ids text[],
                                             p_details json[], p_keys text[])
   RETURNS TABLE (r_index integer, r_seq bigint, r_at bigint, r_kind text, r_enrolment_id text, r_user_id text, r_detail json)
   LANGUAGE plpgsql
   VOLATILE
   SET search_path FROM CURRENT
+  SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   n integer := cloudmfa_batch_length('cloudmfa_audit_append_batch',
     array_length(p_orgs, 1), array_length(p_ats, 1), array_length(p_kinds, 1),
     array_length(p_enrolment_ids, 1), array_length(p_user_ids, 1), array_length(p_details, 1),
     array_length(p_keys, 1));
-  a record;
+  v_seq regclass := pg_get_serial_sequence('cloudmfa_audit', 'seq')::regclass;
+  v_seqs bigint[];
 BEGIN
-  -- Each element's cloudmfa_audit_append_org computes its follow key again and takes the lock
-  -- again (re-entrant: held already, so no wait).
+  IF n = 0 THEN
+    RETURN;
+  END IF;
   PERFORM cloudmfa_audit_follow_lock_shared(p_orgs);
-  FOR i IN 1 .. n LOOP
-    SELECT * INTO a FROM cloudmfa_audit_append_org(p_orgs[i], p_ats[i], p_kinds[i], p_enrolment_ids[i], p_user_ids[i], p_details[i], p_keys[i]);
-    RETURN QUERY SELECT i, a.r_seq, a.r_at, a.r_kind, a.r_enrolment_id, a.r_user_id, a.r_detail;
-  END LOOP;
+  v_seqs := ARRAY(SELECT nextval(v_seq) FROM generate_series(1, n) AS g(i) ORDER BY g.i);
+  RETURN QUERY
+  WITH x AS MATERIALIZED (
+    SELECT u.o, u.at, u.kind, u.eid, u.uid, u.detail, u.key, u.idx::integer AS idx, v_seqs[u.idx] AS seq
+    FROM unnest(p_orgs, p_ats, p_kinds, p_enrolment_ids, p_user_ids, p_details, p_keys)
+      WITH ORDINALITY AS u(o, at, kind, eid, uid, detail, key, idx)),
+  a AS (
+    INSERT INTO cloudmfa_audit AS a (seq, org, at, kind, enrolment_id, user_id, detail, entry_key) OVERRIDING SYSTEM VALUE
+    SELECT x.seq, x.o, x.at, x.kind, x.eid, x.uid, x.detail, x.key FROM x ORDER BY x.idx
+    ON CONFLICT (org, entry_key) DO NOTHING
+    RETURNING a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail)
+  SELECT x.idx, a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail FROM x JOIN a ON a.seq = x.seq;
+  RETURN QUERY
+  SELECT u.idx::integer, l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail
+  FROM unnest(p_orgs, p_keys) WITH ORDINALITY AS u(o, key, idx)
+  -- One lookup by the (org, entry_key) index per keyed element (OFFSET 0: never a join over the log).
+  CROSS JOIN LATERAL (SELECT l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail FROM cloudmfa_audit AS l
+                      WHERE l.org = u.o AND l.entry_key = u.key OFFSET 0) AS l
+  WHERE u.key IS NOT NULL AND l.seq <> v_seqs[u.idx];
 END
 $$;
