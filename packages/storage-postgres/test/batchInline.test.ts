@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { migrate } from '@cloudmfa/storage-postgres';
 import { afterAll, expect, it } from 'vitest';
-import { dropSchema, testPool, uniqueSchema } from './helpers.js';
+import pg from 'pg';
+import { DATABASE_URL, dropSchema, testPool, uniqueSchema } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const pool = testPool(4);
@@ -201,6 +202,33 @@ it('the append batch answers and writes as cloudmfa_audit_append_org does, eleme
   } finally {
     await dropSchema(pool, a);
     await dropSchema(pool, b);
+  }
+});
+
+it('the append batch needs no right on the sequence: a role with only table rights appends through it', async () => {
+  const s = await seeded();
+  const role = `cmfa_app_${s.slice(-12).replace(/[^a-z0-9_]/g, '')}`;
+  await pool.query(`CREATE ROLE "${role}" LOGIN`);
+  await pool.query(`GRANT USAGE ON SCHEMA "${s}" TO "${role}"`);
+  await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${s}" TO "${role}"`);
+  const app = new pg.Client({ connectionString: DATABASE_URL.replace('//postgres@', `//${role}@`) });
+  await app.connect();
+  try {
+    const rows = (await app.query(`SELECT r_index, r_enrolment_id FROM "${s}".cloudmfa_audit_append_batch($1::text[], $2::bigint[], $3::text[],
+      $4::text[], $5::text[], $6::json[], $7::text[]) ORDER BY r_index`,
+      [['o1', 'o1', 'o1', 'o1'], [T0, T0, T0, T0], Array(4).fill('otp.accepted'), ['e1', 'e2', 'e3', 'e4'], ['u', 'u', 'u', 'u'],
+        Array(4).fill('{}'), ['n1', 'n1', 'k-existing', null]])).rows;
+    expect(rows).toEqual([
+      { r_index: 1, r_enrolment_id: 'e1' },
+      { r_index: 2, r_enrolment_id: 'e1' },
+      { r_index: 3, r_enrolment_id: 'e0' },
+      { r_index: 4, r_enrolment_id: 'e4' },
+    ]);
+  } finally {
+    await app.end();
+    await dropSchema(pool, s);
+    await pool.query(`DROP OWNED BY "${role}"`);
+    await pool.query(`DROP ROLE "${role}"`);
   }
 });
 

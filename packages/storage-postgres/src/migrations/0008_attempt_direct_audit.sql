@@ -373,14 +373,17 @@ $$;
 -- accepted code's outbox entry with an append.
 -- Element i answers what cloudmfa_audit_append_org (above) answers for it, called in array
 -- order: a key the log holds answers the stored event, a second element with the same key
--- included (batchInline.test.ts compares them). Set-based, two statements:
---   * the elements' seqs are drawn from the column's own sequence first, in array order (an
---     element whose key the log holds draws one too and leaves a gap, as the column default does
---     under ON CONFLICT); one INSERT writes every element with its seq, in array order,
---     ON CONFLICT (org, entry_key) DO NOTHING, and answers the rows it inserted;
---   * a second statement, so a new snapshot (a conflicting key's holder has committed: the
---     insert waited for it), answers every keyed element whose key is held by a row with
---     another seq: the stored event.
+-- included (batchInline.test.ts compares them). Set-based:
+--   * one INSERT writes every element in array order, ON CONFLICT (org, entry_key) DO NOTHING,
+--     its seq drawn by the column's default as each row is inserted (so in array order, and an
+--     element whose key the log holds draws one and leaves a gap, as the per-element insert
+--     does; the caller needs no right on the sequence); each inserted row is matched back to
+--     its element: a keyed row to the first element of its (organisation, key), an unkeyed one
+--     by rank (the n-th unkeyed row inserted, by seq, is the n-th unkeyed element);
+--   * only when some element was not inserted (its key was held), a second statement, so a new
+--     snapshot (the insert waited for a conflicting key's holder to commit), answers each such
+--     element with the stored event; it runs as dynamic SQL, planned for the call's arguments,
+--     so a plan cached while the log was small can never scan it whole.
 -- The follow locks of every organisation in the call are taken first, SHARED, in ascending key
 -- order, as cloudmfa_otp_consume_log_batch does: every holder of several follow locks takes
 -- them in one order and a follower holds one only, so calls, consumes and followers cannot
@@ -398,31 +401,52 @@ DECLARE
     array_length(p_orgs, 1), array_length(p_ats, 1), array_length(p_kinds, 1),
     array_length(p_enrolment_ids, 1), array_length(p_user_ids, 1), array_length(p_details, 1),
     array_length(p_keys, 1));
-  v_seq regclass := pg_get_serial_sequence('cloudmfa_audit', 'seq')::regclass;
-  v_seqs bigint[];
+  v_idx integer[];
+  v_seq bigint[];
+  v_at bigint[];
+  v_kind text[];
+  v_eid text[];
+  v_uid text[];
+  v_detail json[];
 BEGIN
   IF n = 0 THEN
     RETURN;
   END IF;
   PERFORM cloudmfa_audit_follow_lock_shared(p_orgs);
-  v_seqs := ARRAY(SELECT nextval(v_seq) FROM generate_series(1, n) AS g(i) ORDER BY g.i);
-  RETURN QUERY
   WITH x AS MATERIALIZED (
-    SELECT u.o, u.at, u.kind, u.eid, u.uid, u.detail, u.key, u.idx::integer AS idx, v_seqs[u.idx] AS seq
+    SELECT u.o, u.at, u.kind, u.eid, u.uid, u.detail, u.key, u.idx::integer AS idx
     FROM unnest(p_orgs, p_ats, p_kinds, p_enrolment_ids, p_user_ids, p_details, p_keys)
       WITH ORDINALITY AS u(o, at, kind, eid, uid, detail, key, idx)),
   a AS (
-    INSERT INTO cloudmfa_audit AS a (seq, org, at, kind, enrolment_id, user_id, detail, entry_key) OVERRIDING SYSTEM VALUE
-    SELECT x.seq, x.o, x.at, x.kind, x.eid, x.uid, x.detail, x.key FROM x ORDER BY x.idx
+    INSERT INTO cloudmfa_audit AS a (org, at, kind, enrolment_id, user_id, detail, entry_key)
+    SELECT x.o, x.at, x.kind, x.eid, x.uid, x.detail, x.key FROM x ORDER BY x.idx
     ON CONFLICT (org, entry_key) DO NOTHING
-    RETURNING a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail)
-  SELECT x.idx, a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail FROM x JOIN a ON a.seq = x.seq;
-  RETURN QUERY
-  SELECT u.idx::integer, l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail
-  FROM unnest(p_orgs, p_keys) WITH ORDINALITY AS u(o, key, idx)
-  -- One lookup by the (org, entry_key) index per keyed element (OFFSET 0: never a join over the log).
-  CROSS JOIN LATERAL (SELECT l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail FROM cloudmfa_audit AS l
-                      WHERE l.org = u.o AND l.entry_key = u.key OFFSET 0) AS l
-  WHERE u.key IS NOT NULL AND l.seq <> v_seqs[u.idx];
+    RETURNING a.seq, a.org, a.at, a.kind, a.enrolment_id, a.user_id, a.detail, a.entry_key),
+  first_of_key AS (
+    SELECT DISTINCT ON (x.o, x.key) x.idx, x.o, x.key FROM x WHERE x.key IS NOT NULL ORDER BY x.o, x.key, x.idx),
+  unkeyed_x AS (
+    SELECT x.idx, row_number() OVER (ORDER BY x.idx) AS rn FROM x WHERE x.key IS NULL),
+  unkeyed_a AS (
+    SELECT a.*, row_number() OVER (ORDER BY a.seq) AS rn FROM a WHERE a.entry_key IS NULL),
+  answered AS (
+    SELECT f.idx, a.seq, a.at, a.kind, a.enrolment_id, a.user_id, a.detail
+    FROM a JOIN first_of_key AS f ON f.o = a.org AND f.key = a.entry_key
+    UNION ALL
+    SELECT ux.idx, ua.seq, ua.at, ua.kind, ua.enrolment_id, ua.user_id, ua.detail
+    FROM unkeyed_a AS ua JOIN unkeyed_x AS ux ON ux.rn = ua.rn)
+  SELECT array_agg(w.idx ORDER BY w.idx), array_agg(w.seq ORDER BY w.idx), array_agg(w.at ORDER BY w.idx),
+         array_agg(w.kind ORDER BY w.idx), array_agg(w.enrolment_id ORDER BY w.idx), array_agg(w.user_id ORDER BY w.idx),
+         array_agg(w.detail ORDER BY w.idx)
+  INTO v_idx, v_seq, v_at, v_kind, v_eid, v_uid, v_detail
+  FROM answered AS w;
+  RETURN QUERY SELECT * FROM unnest(v_idx, v_seq, v_at, v_kind, v_eid, v_uid, v_detail);
+  IF coalesce(array_length(v_idx, 1), 0) < n THEN
+    RETURN QUERY EXECUTE
+      'SELECT u.idx::integer, l.seq, l.at, l.kind, l.enrolment_id, l.user_id, l.detail
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(o, key, idx)
+       JOIN cloudmfa_audit AS l ON l.org = u.o AND l.entry_key = u.key
+       WHERE u.key IS NOT NULL AND u.idx <> ALL ($3::bigint[])'
+      USING p_orgs, p_keys, coalesce(v_idx, '{}'::integer[]);
+  END IF;
 END
 $$;
