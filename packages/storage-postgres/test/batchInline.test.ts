@@ -174,10 +174,10 @@ it('the append batch answers and writes as cloudmfa_audit_append_org does, eleme
   const a = await seeded();
   const b = await seeded();
   try {
-    const details = APPENDS.map((x, i) => JSON.stringify({ i }));
+    const details = APPENDS.map((_, i) => JSON.stringify({ i }));
     const args = [col<string>(APPENDS, 0), col<number>(APPENDS, 1), col<string>(APPENDS, 2), col<string | null>(APPENDS, 3),
       col<string | null>(APPENDS, 4), details, col<string | null>(APPENDS, 5)];
-    const norm = (r: Record<string, unknown>) => ({ ...r, r_detail: JSON.stringify(r.r_detail) });
+    const norm = (r: Record<string, unknown>): Record<string, unknown> => ({ ...r, r_detail: JSON.stringify(r.r_detail) });
     const batchRows = (await pool.query(`SELECT * FROM "${a}".cloudmfa_audit_append_batch($1::text[], $2::bigint[], $3::text[], $4::text[],
       $5::text[], $6::json[], $7::text[]) ORDER BY r_index`, args)).rows.map(norm);
     const ref = await pool.connect();
